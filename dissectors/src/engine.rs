@@ -201,6 +201,9 @@ pub struct Cx<'e> {
     sources: &'e mut Vec<DataSource>,
     protocols: &'e mut Vec<&'static str>,
     depth: u32,
+    /// True while dissecting the packet quoted inside an ICMP error: layers then must not update
+    /// conversation state, and a quote cut short is not malformed (Wireshark's `in_error_pkt`).
+    pub in_error: bool,
 }
 
 impl<'e> Cx<'e> {
@@ -219,8 +222,11 @@ impl<'e> Cx<'e> {
         self.depth += 1;
         let r = (proto.dissect)(tvb, self, parent);
         self.depth -= 1;
-        if let Err(e) = r {
-            self.malformed(proto, tvb, &e);
+        match r {
+            // A quoted packet in an ICMP error is expected to be cut short.
+            Err(Error::Short) if self.in_error => {}
+            Err(e) => self.malformed(proto, tvb, &e),
+            Ok(()) => {}
         }
     }
 
@@ -267,9 +273,6 @@ impl<'e> Cx<'e> {
             Error::Malformed(s) => Some(format!("Malformed Packet ({s})")),
         };
         self.expert(n, &ws::MALFORMED_EXPERT, msg);
-        if !self.protocols.contains(&"_ws.malformed") {
-            self.protocols.push("_ws.malformed");
-        }
         self.columns.info.push_str(" [Malformed Packet]");
     }
 
@@ -559,6 +562,17 @@ impl<'e> Cx<'e> {
         self.columns.dst = dst;
     }
 
+    /// Dissects the packet an ICMP error quotes: as `proto`, under `parent`, without touching
+    /// this packet's columns and addresses or any conversation state.
+    pub fn call_quoted(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) {
+        let saved = (self.columns.clone(), self.info.clone(), self.in_error);
+        self.in_error = true;
+        self.call(proto, tvb, parent);
+        *self.columns = saved.0;
+        *self.info = saved.1;
+        self.in_error = saved.2;
+    }
+
     /// Nesting depth of the current dissector (0 for the link layer).
     pub fn depth(&self) -> u32 {
         self.depth
@@ -630,6 +644,7 @@ impl Engine {
                 sources: &mut sources,
                 protocols: &mut protocols,
                 depth: 0,
+                in_error: false,
             };
             let tvb = Tvb::new(&frame_data, 0);
             crate::proto::frame::dissect_frame(&tvb, &mut cx, &times);

@@ -47,6 +47,8 @@ crate::fields! {
     MTU = FieldDef::new("icmp.mtu", "MTU of next hop", T::U16);
     POINTER = FieldDef::new("icmp.pointer", "Pointer", T::U32);
     REDIR_GW = FieldDef::new("icmp.redir_gw", "Gateway address", T::Ipv4);
+    DATA_TIME = FieldDef::new("icmp.data_time", "Timestamp from icmp data", T::AbsTime);
+    DATA_TIME_RELATIVE = FieldDef::new("icmp.data_time_relative", "Timestamp from icmp data (relative)", T::RelTime);
 }
 
 crate::experts! {
@@ -107,8 +109,17 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 seq.swap_bytes(),
                 ttl_of(cx)
             ));
-            let rest = tvb.sub_from(8)?;
-            cx.call_data(&rest, node);
+            let mut data_off = 8;
+            if let Some(ns) = data_timestamp(tvb, cx.meta.ts_ns) {
+                cx.add(node, &DATA_TIME, tvb.range(8, 8), Value::AbsTime(ns));
+                cx.add_generated(
+                    node,
+                    &DATA_TIME_RELATIVE,
+                    Value::RelTime(cx.meta.ts_ns - ns),
+                );
+                data_off = 16;
+            }
+            cx.call_data(&tvb.sub_from(data_off)?, node);
         }
         3 | 4 | 11 | 12 | 5 => {
             match ty {
@@ -133,13 +144,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 }
             }
             cx.set_info(name.to_string());
-            // The invoking datagram: decoded, but it must not overwrite this packet's columns.
-            let saved = (cx.columns.clone(), cx.info.clone());
             let inner = tvb.sub_from(8)?;
-            cx.call(&super::ip::PROTOCOL, &inner, node);
-            *cx.columns = saved.0;
-            *cx.info = saved.1;
-            cx.columns.protocol = "ICMP";
+            cx.call_quoted(&super::ip::PROTOCOL, &inner, node);
         }
         _ => {
             cx.set_info(name.to_string());
@@ -147,6 +153,25 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The send time that ping programs put at the start of echo data (a 32-bit seconds and a
+/// 32-bit microseconds field, in either byte order), when it lies within a day before the
+/// capture time — the test tshark applies.
+fn data_timestamp(tvb: &Tvb, frame_ns: i64) -> Option<i64> {
+    let frame_secs = frame_ns.div_euclid(1_000_000_000);
+    for le in [false, true] {
+        let (secs, usecs) = if le {
+            (tvb.le_u32(8).ok()?, tvb.le_u32(12).ok()?)
+        } else {
+            (tvb.be_u32(8).ok()?, tvb.be_u32(12).ok()?)
+        };
+        let age = frame_secs - secs as i64;
+        if (0..86_400).contains(&age) && usecs < 1_000_000 {
+            return Some(secs as i64 * 1_000_000_000 + usecs as i64 * 1000);
+        }
+    }
+    None
 }
 
 /// The TTL of the IPv4 header this ICMP message came in (for the Info column).

@@ -145,14 +145,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                     cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
                 }
             }
-            let saved = (cx.columns.clone(), cx.info.clone());
             let inner = tvb.sub_from(8)?;
             if !inner.is_empty() {
-                cx.call(&super::ipv6::PROTOCOL, &inner, node);
+                cx.call_quoted(&super::ipv6::PROTOCOL, &inner, node);
             }
-            *cx.columns = saved.0;
-            *cx.info = saved.1;
-            cx.columns.protocol = "ICMPv6";
         }
         _ => {
             let body = tvb.sub_from(4)?;

@@ -20,8 +20,9 @@ use crate::checksum::{self, status};
 use crate::engine::Cx;
 use crate::expert::{ExpertDef, Group, Severity};
 use crate::field::{FieldDef, FieldType as T};
+use crate::reassembly::{FragmentTable, Limits, Outcome};
 use crate::registry::{tables, PrefDef, Protocol, Registry};
-use crate::tree::NodeId;
+use crate::tree::{ByteRange, NodeId};
 use crate::tvb::{Error, Result, Tvb};
 use crate::value::Value;
 
@@ -102,6 +103,11 @@ crate::fields! {
     OPT_RA = FieldDef::new("ip.opt.ra", "Router Alert", T::U16).vals(&[(0, "Router shall examine packet")]);
     OPT_DATA = FieldDef::new("ip.opt.data", "Data", T::Bytes);
     OPT_PADDING = FieldDef::new("ip.opt.padding", "Padding", T::Bytes);
+    FRAGMENTS = FieldDef::new("ip.fragments", "IPv4 Fragments", T::Bytes);
+    FRAGMENT = FieldDef::new("ip.fragment", "IPv4 Fragment", T::FrameNum);
+    FRAGMENT_COUNT = FieldDef::new("ip.fragment.count", "Fragment count", T::U32);
+    REASSEMBLED_LENGTH = FieldDef::new("ip.reassembled.length", "Reassembled IPv4 length", T::U32);
+    REASSEMBLED_DATA = FieldDef::new("ip.reassembled.data", "Reassembled IPv4 data", T::Bytes);
 }
 
 crate::experts! {
@@ -109,7 +115,8 @@ crate::experts! {
     BOGUS_HEADER_LENGTH = ExpertDef::new("ip.bogus_header_length", Group::Protocol, Severity::Error, "Bogus IP header length");
     BOGUS_LENGTH = ExpertDef::new("ip.bogus_ip_length", Group::Protocol, Severity::Error, "Bogus IP length");
     CHECKSUM_BAD = ExpertDef::new("ip.checksum_bad.expert", Group::Checksum, Severity::Error, "Bad checksum");
-    FRAGMENT = ExpertDef::new("ip.fragment.not_reassembled", Group::Reassemble, Severity::Note, "IPv4 fragment (not reassembled)");
+    FRAGMENT_CONFLICT = ExpertDef::new("ip.fragment.conflict", Group::Reassemble, Severity::Warn, "IPv4 fragments could not be reassembled");
+    FRAGMENTS_DROPPED = ExpertDef::new("ip.fragment.dropped", Group::Reassemble, Severity::Note, "Incomplete IPv4 datagrams were dropped to stay within the reassembly limits");
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -118,11 +125,18 @@ pub static PROTOCOL: Protocol = Protocol {
     field: &PROTO,
     fields: FIELDS,
     experts: EXPERTS,
-    prefs: &[PrefDef {
-        name: "ip.check_checksum",
-        description: "Validate the IPv4 checksum if possible",
-        default: "FALSE",
-    }],
+    prefs: &[
+        PrefDef {
+            name: "ip.check_checksum",
+            description: "Validate the IPv4 checksum if possible",
+            default: "FALSE",
+        },
+        PrefDef {
+            name: "ip.defragment",
+            description: "Reassemble fragmented IPv4 datagrams",
+            default: "TRUE",
+        },
+    ],
     dissect,
     register,
 };
@@ -269,19 +283,121 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let more_fragments = ff & 0x2000 != 0;
     let frag_offset = ff & 0x1fff;
     if more_fragments || frag_offset != 0 {
-        cx.expert(node, &FRAGMENT, None);
-        cx.set_info(format!(
-            "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
-            crate::field::val_to_str(IP_PROTOCOLS, proto as u64).unwrap_or("Unknown"),
-            proto,
-            frag_offset as u32 * 8,
-            tvb.be_u16(4)?
-        ));
-        cx.call_data(&payload, parent);
-        return Ok(());
+        let id = tvb.be_u16(4)?;
+        return dissect_fragment(
+            cx,
+            node,
+            parent,
+            &payload,
+            (src, dst, id, proto),
+            frag_offset as usize * 8,
+            more_fragments,
+        );
     }
     if !cx.call_table(tables::IP_PROTO, proto as u64, &payload, parent) {
         cx.call_data(&payload, parent);
+    }
+    Ok(())
+}
+
+/// IPv4 reassembly state: datagrams keyed by source, destination, identification and protocol.
+pub struct IpState {
+    fragments: FragmentTable<([u8; 4], [u8; 4], u16, u8)>,
+}
+
+impl Default for IpState {
+    fn default() -> Self {
+        IpState {
+            fragments: FragmentTable::new(Limits::default()),
+        }
+    }
+}
+
+/// A fragment: held until its datagram is whole, then the datagram is decoded as a new data
+/// source on the fragment that completed it (RFC 791 §3.2).
+fn dissect_fragment(
+    cx: &mut Cx,
+    node: NodeId,
+    parent: NodeId,
+    payload: &Tvb,
+    key: ([u8; 4], [u8; 4], u16, u8),
+    offset: usize,
+    more: bool,
+) -> Result<()> {
+    let proto = key.3;
+    let info = format!(
+        "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
+        crate::field::val_to_str(IP_PROTOCOLS, proto as u64).unwrap_or("Unknown"),
+        proto,
+        offset,
+        key.2
+    );
+    if !cx.prefs.bool("ip.defragment", true) || cx.in_error {
+        cx.set_info(info);
+        cx.call_data(payload, parent);
+        return Ok(());
+    }
+    let (ts, frame) = (cx.meta.ts_ns, cx.meta.number);
+    let state = cx.session.get::<IpState>();
+    let outcome = state
+        .fragments
+        .add(key, ts, frame, offset, payload.data(), !more);
+    let evicted = state.fragments.take_evicted();
+    if evicted > 0 {
+        cx.expert(
+            node,
+            &FRAGMENTS_DROPPED,
+            Some(format!(
+                "{evicted} incomplete IPv4 datagrams dropped to stay within the reassembly limits"
+            )),
+        );
+    }
+    match outcome {
+        Outcome::Complete { data, fragments } => {
+            let len = data.len();
+            let src = cx.add_source(format!("Reassembled IPv4 ({len} bytes)"), data);
+            let tvb = src.tvb();
+            let list = cx.add(node, &FRAGMENTS, tvb.whole(), Value::bytes(tvb.data()));
+            cx.set_text(
+                list,
+                format!("[{} IPv4 Fragments ({len} bytes)]", fragments.len()),
+            );
+            for f in &fragments {
+                let n = cx.add(list, &FRAGMENT, ByteRange::default(), Value::UInt(f.frame));
+                let end = (f.offset + f.len).saturating_sub(1);
+                cx.set_text(
+                    n,
+                    format!(
+                        "[Frame: {}, payload: {}-{} ({} bytes)]",
+                        f.frame, f.offset, end, f.len
+                    ),
+                );
+            }
+            cx.add_generated(list, &FRAGMENT_COUNT, Value::UInt(fragments.len() as u64));
+            cx.add_generated(list, &REASSEMBLED_LENGTH, Value::UInt(len as u64));
+            cx.add(
+                list,
+                &REASSEMBLED_DATA,
+                tvb.whole(),
+                Value::bytes(tvb.data()),
+            );
+            if !cx.call_table(tables::IP_PROTO, proto as u64, &tvb, parent) {
+                cx.call_data(&tvb, parent);
+            }
+        }
+        Outcome::Incomplete => {
+            cx.set_info(info);
+            cx.call_data(payload, parent);
+        }
+        Outcome::Conflict(why) => {
+            cx.expert(
+                node,
+                &FRAGMENT_CONFLICT,
+                Some(format!("IPv4 fragments could not be reassembled: {why}")),
+            );
+            cx.set_info(info);
+            cx.call_data(payload, parent);
+        }
     }
     Ok(())
 }
@@ -413,7 +529,6 @@ mod tests {
         let p = dissect_one(228, &h);
         assert_eq!(p.show("ip.opt.ra"), ["0"]);
         assert_eq!(p.show("ip.flags.mf"), ["1"]);
-        assert!(p.has("ip.fragment.not_reassembled"));
         assert!(!p.has("udp"));
         assert!(p.info().starts_with("Fragmented IP protocol"));
     }

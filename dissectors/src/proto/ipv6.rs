@@ -70,6 +70,11 @@ pub fn slaac_mac(a: &[u8; 16]) -> Option<[u8; 6]> {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
+    // Like tshark, a packet whose version is not 6 is not taken as IPv6 at all.
+    if tvb.u8(0).is_ok_and(|b| b >> 4 != 6) {
+        cx.call_data(tvb, parent);
+        return Ok(());
+    }
     let node = cx.add_proto(parent, &PROTOCOL, tvb.range(0, 40));
     let w = tvb.be_u32(0)?;
     let vr = tvb.range(0, 1);

@@ -118,10 +118,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
     let (key, _) = ConvKey::new(src, sport, dst, dport);
     let ts = cx.meta.ts_ns;
+    let in_error = cx.in_error;
     let state = cx.session.get::<UdpState>();
     let (stream, times) = state.convs.get_or_insert(key, || (ts, ts));
     let (first, last) = *times;
-    *times = (first, ts);
+    if !in_error {
+        *times = (first, ts);
+    }
     cx.info.stream = Some(stream);
     cx.add_generated(node, &STREAM, Value::UInt(stream as u64));
     let t = cx.add_text(node, ByteRange::default(), "Timestamps");

@@ -1,0 +1,132 @@
+//! Command-line flags, spelled as tshark spells them so tshark command lines keep working.
+
+use clap::{ArgAction, Parser};
+
+/// lowshark: a packet analyzer for low-power IoT networks (802.15.4, 6LoWPAN, RPL, CoAP, MQTT,
+/// XMPP) with tshark's flags and field names.
+#[derive(Parser, Debug, Default)]
+#[command(name = "lowshark", disable_version_flag = true, max_term_width = 100)]
+pub struct Args {
+    /// Read packets from this capture file (pcap or pcapng; "-" for standard input).
+    #[arg(short = 'r', long = "read-file", value_name = "FILE")]
+    pub read: Option<String>,
+
+    /// Capture file to open when no -r is given (`lowshark FILE`).
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+
+    /// Stop after this many packets.
+    #[arg(short = 'c', value_name = "COUNT")]
+    pub count: Option<u64>,
+
+    /// Print the packet details (protocol tree) of every packet.
+    #[arg(short = 'V')]
+    pub verbose: bool,
+
+    /// Print a hex and ASCII dump of every packet's data sources.
+    #[arg(short = 'x')]
+    pub hex: bool,
+
+    /// Also print the summary line when -V or -x is given (tshark's -P).
+    #[arg(short = 'P')]
+    pub print_summary: bool,
+
+    /// Output format: text, json, ek, fields, pdml is not supported.
+    #[arg(short = 'T', value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Field to print with -T fields (repeatable), e.g. -e ipv6.src -e _ws.col.Info.
+    #[arg(short = 'e', value_name = "FIELD", action = ArgAction::Append)]
+    pub fields: Vec<String>,
+
+    /// -T fields options: header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=C,
+    /// quote=d|s|n.
+    #[arg(short = 'E', value_name = "OPTION=VALUE", action = ArgAction::Append)]
+    pub field_opts: Vec<String>,
+
+    /// Display filter: only packets that match are printed, written and counted.
+    #[arg(short = 'Y', long = "display-filter", value_name = "FILTER")]
+    pub display_filter: Option<String>,
+
+    /// Read filter (tshark's two-pass filter); treated like -Y.
+    #[arg(short = 'R', long = "read-filter", value_name = "FILTER")]
+    pub read_filter: Option<String>,
+
+    /// Two-pass analysis (accepted for compatibility; lowshark dissects in one pass).
+    #[arg(short = '2')]
+    pub two_pass: bool,
+
+    /// Set a preference, e.g. -o 6lowpan.context0:fd00::/64 or -o tcp.check_checksum:TRUE.
+    #[arg(short = 'o', value_name = "NAME:VALUE", action = ArgAction::Append)]
+    pub prefs: Vec<String>,
+
+    /// Decode as: -d udp.port==61616,coap.
+    #[arg(short = 'd', value_name = "RULE", action = ArgAction::Append)]
+    pub decode_as: Vec<String>,
+
+    /// Statistics: io,phs  conv,eth|ip|ipv6|udp|tcp|wpan  endpoints,…  rpl,tree[,dot]
+    /// coap,srt  coap,observe  mqtt,topics  follow,tcp,ascii,N.
+    #[arg(short = 'z', value_name = "STATISTIC", action = ArgAction::Append)]
+    pub stats: Vec<String>,
+
+    /// Quiet: don't print packets (for -z statistics).
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Glossary: fields, protocols, decodes, defaultprefs.
+    #[arg(short = 'G', value_name = "REPORT", num_args = 0..=1, default_missing_value = "fields")]
+    pub glossary: Option<String>,
+
+    /// Write the packets (those passing -Y) to this file (pcapng; -F pcap for pcap).
+    #[arg(short = 'w', value_name = "FILE")]
+    pub write: Option<String>,
+
+    /// Output file format for -w: pcapng (default) or pcap.
+    #[arg(short = 'F', value_name = "FORMAT")]
+    pub write_format: Option<String>,
+
+    /// Capture interface (needs the `live` feature), or a sniffer dongle.
+    #[arg(short = 'i', value_name = "INTERFACE")]
+    pub interface: Option<String>,
+
+    /// Capture filter (BPF) for live capture.
+    #[arg(short = 'f', value_name = "FILTER")]
+    pub capture_filter: Option<String>,
+
+    /// List capture interfaces.
+    #[arg(short = 'D')]
+    pub list_interfaces: bool,
+
+    /// Time display format: r (relative, default), a (absolute), ad (absolute with date),
+    /// d (delta), dd (delta displayed), e (epoch), u (UTC), ud (UTC with date).
+    #[arg(short = 't', value_name = "FORMAT")]
+    pub time_format: Option<String>,
+
+    /// Disable name resolution (lowshark never resolves names; accepted for compatibility).
+    #[arg(short = 'n')]
+    pub no_resolve: bool,
+
+    /// Flush output after each packet.
+    #[arg(short = 'l')]
+    pub line_buffered: bool,
+
+    /// JSON: repeated keys become arrays (always the case in lowshark; accepted).
+    #[arg(long = "no-duplicate-keys")]
+    pub no_duplicate_keys: bool,
+
+    /// 6LoWPAN context, e.g. --6lowpan-context 0=fd00::/64 (same as -o 6lowpan.context0:fd00::/64).
+    #[arg(long = "6lowpan-context", value_name = "ID=PREFIX", action = ArgAction::Append)]
+    pub sixlowpan_contexts: Vec<String>,
+
+    /// Turn a heuristic dissector on (e.g. coap for CoAP on any UDP port).
+    #[arg(long = "enable-heuristic", value_name = "PROTO", action = ArgAction::Append)]
+    pub enable_heuristic: Vec<String>,
+
+    /// Turn a heuristic dissector off.
+    #[arg(long = "disable-heuristic", value_name = "PROTO", action = ArgAction::Append)]
+    pub disable_heuristic: Vec<String>,
+
+    /// Print the version.
+    #[arg(short = 'v', long = "version")]
+    pub version: bool,
+}

@@ -1,0 +1,7 @@
+//! The lowshark application library: capture sources, output formats and statistics. The
+//! `lowshark` binary (src/main.rs) wires them to the `dissectors` engine; tests and the TUI use
+//! them directly.
+
+pub mod capture;
+pub mod output;
+pub mod stats;

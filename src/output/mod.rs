@@ -1,0 +1,6 @@
+//! Output formats. Each formats one packet at a time into a String that the caller writes, so
+//! output streams and nothing holds the capture.
+
+pub mod fields;
+pub mod json;
+pub mod text;

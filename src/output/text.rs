@@ -1,0 +1,189 @@
+//! Text outputs: the one-line summary (tshark's default), the detail tree (`-V`) and the hex
+//! dump of every data source (`-x`).
+
+use dissectors::engine::Packet;
+use dissectors::tree::{NodeId, Tree};
+use dissectors::value::{escape_text, write_label};
+use std::fmt::Write;
+
+/// How the Time column is shown (`-t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeFormat {
+    Relative,
+    Absolute,
+    AbsoluteDate,
+    Delta,
+    DeltaDisplayed,
+    Epoch,
+    Utc,
+    UtcDate,
+}
+
+impl TimeFormat {
+    pub fn parse(s: &str) -> Result<TimeFormat, String> {
+        Ok(match s {
+            "r" => TimeFormat::Relative,
+            "a" => TimeFormat::Absolute,
+            "ad" => TimeFormat::AbsoluteDate,
+            "d" => TimeFormat::Delta,
+            "dd" => TimeFormat::DeltaDisplayed,
+            "e" => TimeFormat::Epoch,
+            "u" => TimeFormat::Utc,
+            "ud" => TimeFormat::UtcDate,
+            _ => {
+                return Err(format!(
+                    "-t {s}: unknown time format; use r, a, ad, d, dd, e, u or ud"
+                ))
+            }
+        })
+    }
+}
+
+/// Formats the Time column.
+pub fn time_column(p: &Packet, fmt: TimeFormat, delta_ns: i64, delta_displayed_ns: i64) -> String {
+    let secs = |ns: i64| {
+        let sign = if ns < 0 { "-" } else { "" };
+        let a = ns.unsigned_abs();
+        format!(
+            "{sign}{}.{:06}",
+            a / 1_000_000_000,
+            (a % 1_000_000_000) / 1000
+        )
+    };
+    let ts = p.meta.ts_ns;
+    match fmt {
+        TimeFormat::Relative => secs(p.rel_ns),
+        TimeFormat::Delta => secs(delta_ns),
+        TimeFormat::DeltaDisplayed => secs(delta_displayed_ns),
+        TimeFormat::Epoch => secs(ts),
+        TimeFormat::Absolute | TimeFormat::Utc => {
+            let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
+            format!(
+                "{:02}:{:02}:{:02}.{:06}",
+                sod / 3600,
+                (sod / 60) % 60,
+                sod % 60,
+                ts.rem_euclid(1_000_000_000) / 1000
+            )
+        }
+        TimeFormat::AbsoluteDate | TimeFormat::UtcDate => {
+            let days = ts.div_euclid(1_000_000_000).div_euclid(86_400);
+            let (y, m, d) = dissectors::value::civil_from_days(days);
+            let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
+            format!(
+                "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}",
+                sod / 3600,
+                (sod / 60) % 60,
+                sod % 60,
+                ts.rem_euclid(1_000_000_000) / 1000
+            )
+        }
+    }
+}
+
+/// tshark's default summary line: `    1   0.000000    127.0.0.1 → 127.0.0.1    UDP 45 54833 → 5683 Len=13`.
+pub fn summary_line(p: &Packet, time: &str) -> String {
+    let c = &p.columns;
+    let src = c.src.to_string();
+    let dst = c.dst.to_string();
+    let mut line = format!("{:>5} {:>12} ", p.meta.number, time);
+    if src.is_empty() && dst.is_empty() {
+        line.push_str(&format!("{:>12}   {:<12} ", "", ""));
+    } else {
+        line.push_str(&format!("{src:>12} → {dst:<12} "));
+    }
+    let _ = write!(
+        line,
+        "{} {} {}",
+        c.protocol,
+        p.meta.orig_len,
+        escape_text(&c.info)
+    );
+    line
+}
+
+/// The label of a tree node as the detail pane shows it.
+pub fn node_label(tree: &Tree, id: NodeId) -> String {
+    let n = tree.node(id);
+    let mut s = String::new();
+    match (&n.text, n.field) {
+        (Some(t), _) => s.push_str(&escape_text(t)),
+        (None, Some(f)) => write_label(&mut s, f, &n.value),
+        (None, None) => {}
+    }
+    if n.flags.generated {
+        format!("[{s}]")
+    } else {
+        s
+    }
+}
+
+/// The packet's protocol tree as indented text (`-V`), hidden nodes left out.
+pub fn write_detail(out: &mut String, p: &Packet) {
+    fn walk(out: &mut String, tree: &Tree, id: NodeId, depth: usize) {
+        for (child, n) in tree.children(id) {
+            if n.flags.hidden {
+                continue;
+            }
+            // Expert items are shown under their node, as Wireshark does.
+            for _ in 0..depth {
+                out.push_str("    ");
+            }
+            out.push_str(&node_label(tree, child));
+            out.push('\n');
+            walk(out, tree, child, depth + 1);
+        }
+    }
+    walk(out, &p.tree, NodeId::ROOT, 0);
+}
+
+/// Hex dump lines of one buffer: `0000  45 00 … 00   E.......`.
+pub fn write_hex(out: &mut String, data: &[u8]) {
+    for (i, chunk) in data.chunks(16).enumerate() {
+        let _ = write!(out, "{:04x}  ", i * 16);
+        for j in 0..16 {
+            match chunk.get(j) {
+                Some(b) => {
+                    let _ = write!(out, "{b:02x} ");
+                }
+                None => out.push_str("   "),
+            }
+        }
+        out.push_str("  ");
+        for b in chunk {
+            out.push(if b.is_ascii_graphic() || *b == b' ' {
+                *b as char
+            } else {
+                '.'
+            });
+        }
+        out.push('\n');
+    }
+}
+
+/// `-x`: every data source, each headed by its name when there is more than one.
+pub fn write_sources(out: &mut String, p: &Packet) {
+    let many = p.sources.len() > 1;
+    for s in &p.sources {
+        if many {
+            let _ = writeln!(out, "{}:", s.name);
+        }
+        write_hex(out, &s.data);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_dump_matches_tshark_layout() {
+        let mut s = String::new();
+        write_hex(&mut s, b"\x00\x01E.abcdefghijklmnop");
+        assert_eq!(
+            s,
+            "0000  00 01 45 2e 61 62 63 64 65 66 67 68 69 6a 6b 6c   ..E.abcdefghijkl\n\
+             0010  6d 6e 6f 70                                       mnop\n"
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! Statistics over dissected packets (`-z`), shared by the CLI and the TUI: each statistic is a
+//! [`Tap`] that sees every displayed packet and renders a report at the end.
+
+pub mod conv;
+pub mod phs;
+
+use dissectors::engine::Packet;
+
+pub trait Tap {
+    /// Sees one packet (after the display filter).
+    fn packet(&mut self, p: &Packet);
+    /// Appends the finished report.
+    fn render(&self, out: &mut String);
+}
+
+/// Names `-z` accepts, for the error message.
+pub const KNOWN: &str = "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)";
+
+/// Builds the statistic a `-z` argument names.
+pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
+    let parts: Vec<&str> = spec.split(',').collect();
+    match parts.as_slice() {
+        ["io", "phs", ..] => Ok(Box::new(phs::ProtocolHierarchy::default())),
+        ["conv", kind, ..] => conv::ConvKind::parse(kind)
+            .map(|k| Box::new(conv::Conversations::new(k)) as Box<dyn Tap>),
+        ["endpoints", kind, ..] => {
+            conv::ConvKind::parse(kind).map(|k| Box::new(conv::Endpoints::new(k)) as Box<dyn Tap>)
+        }
+        _ => Err(format!(
+            "-z {spec}: unknown statistic; lowshark knows {KNOWN}"
+        )),
+    }
+}
+
+/// Bytes as tshark's tables print them (`5301 bytes`, `12 kB`).
+pub fn format_bytes(n: u64) -> String {
+    if n < 10_000 {
+        format!("{n} bytes")
+    } else if n < 10_000_000 {
+        format!("{} kB", n / 1000)
+    } else if n < 10_000_000_000 {
+        format!("{} MB", n / 1_000_000)
+    } else {
+        format!("{} GB", n / 1_000_000_000)
+    }
+}
