@@ -142,24 +142,36 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         taps.push(stats::make(z).map_err(arg_error)?);
     }
 
-    let path = match (&args.read, &args.file, &args.interface) {
-        (Some(r), _, _) => r.clone(),
-        (None, Some(f), _) => f.clone(),
-        (None, None, Some(i)) => return live_capture(i),
+    let source: FrameSource;
+    let (first_link_type, snaplen) = match (&args.read, &args.file, &args.interface) {
+        (Some(path), _, _) | (None, Some(path), None) => {
+            let reader = CaptureReader::open(std::path::Path::new(path)).map_err(|e| Failure {
+                message: e.to_string(),
+                code: EXIT_FILE,
+            })?;
+            let info = (
+                reader.link_types().first().copied().unwrap_or(1),
+                reader.snaplen(),
+            );
+            source = Box::new(reader);
+            info
+        }
+        (None, _, Some(iface)) => {
+            let (live, link_type) = open_live(iface, args.capture_filter.as_deref())?;
+            source = live;
+            (link_type, 262_144)
+        }
         (None, None, None) => return Err(arg_error(
             "no capture to read: use -r FILE (or lowshark FILE); lowshark --help lists the flags",
         )),
     };
-    let reader = CaptureReader::open(std::path::Path::new(&path)).map_err(|e| Failure {
-        message: e.to_string(),
-        code: EXIT_FILE,
-    })?;
 
     let mut writer = match &args.write {
         Some(w) => Some(PacketWriter::create(
             w,
             args.write_format.as_deref(),
-            &reader,
+            first_link_type,
+            snaplen,
         )?),
         None => None,
     };
@@ -180,7 +192,7 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     let mut prev_displayed_ts: Option<i64> = None;
     let mut file_error = None;
     let mut read = 0u64;
-    for item in reader {
+    for item in source {
         let mut frame = match item {
             Ok(f) => f,
             Err(e) => {
@@ -426,16 +438,18 @@ fn base_name(f: &dissectors::FieldDef) -> String {
     }
 }
 
+type FrameSource = Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>>>;
+
 #[cfg(feature = "live")]
 fn list_interfaces() -> Result<ExitCode, Failure> {
-    let devices = pcap::Device::list().map_err(|e| Failure {
+    let devices = capture::live::LiveCapture::list().map_err(|e| Failure {
         message: format!("listing interfaces: {e}"),
         code: EXIT_FILE,
     })?;
-    for (i, d) in devices.iter().enumerate() {
-        match &d.desc {
-            Some(desc) => println!("{}. {} ({desc})", i + 1, d.name),
-            None => println!("{}. {}", i + 1, d.name),
+    for (i, (name, desc)) in devices.iter().enumerate() {
+        match desc {
+            Some(desc) => println!("{}. {name} ({desc})", i + 1),
+            None => println!("{}. {name}", i + 1),
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -443,15 +457,26 @@ fn list_interfaces() -> Result<ExitCode, Failure> {
 
 #[cfg(not(feature = "live"))]
 fn list_interfaces() -> Result<ExitCode, Failure> {
-    Err(arg_error(
-        "live capture needs a build with the `live` feature (cargo build --features live)",
-    ))
+    Err(arg_error(NO_LIVE))
 }
 
-fn live_capture(iface: &str) -> Result<ExitCode, Failure> {
-    Err(arg_error(format!(
-        "-i {iface}: live capture is not available yet in this build; read a file with -r"
-    )))
+#[cfg(not(feature = "live"))]
+const NO_LIVE: &str = "live capture needs a build with the `live` feature \
+     (cargo build --features live, with libpcap-dev installed)";
+
+#[cfg(feature = "live")]
+fn open_live(iface: &str, filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
+    let live = capture::live::LiveCapture::open(iface, filter).map_err(|e| Failure {
+        message: e.to_string(),
+        code: EXIT_FILE,
+    })?;
+    let link_type = live.link_type();
+    Ok((Box::new(live), link_type))
+}
+
+#[cfg(not(feature = "live"))]
+fn open_live(iface: &str, _filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
+    Err(arg_error(format!("-i {iface}: {NO_LIVE}")))
 }
 
 /// `-w`: writes displayed packets as pcapng (default) or pcap.
@@ -464,7 +489,8 @@ impl PacketWriter {
     fn create(
         path: &str,
         format: Option<&str>,
-        reader: &CaptureReader,
+        link_type: u32,
+        snaplen: u32,
     ) -> Result<PacketWriter, Failure> {
         let file = std::fs::File::create(path).map_err(|e| Failure {
             message: format!("{path}: {e}"),
@@ -479,12 +505,9 @@ impl PacketWriter {
             "pcapng" => Ok(PacketWriter::PcapNg(
                 capture::PcapNgWriter::new(w).map_err(io)?,
             )),
-            "pcap" | "libpcap" => {
-                let lt = reader.link_types().first().copied().unwrap_or(1);
-                Ok(PacketWriter::Pcap(
-                    capture::PcapWriter::new(w, lt, reader.snaplen().max(65535)).map_err(io)?,
-                ))
-            }
+            "pcap" | "libpcap" => Ok(PacketWriter::Pcap(
+                capture::PcapWriter::new(w, link_type, snaplen.max(65535)).map_err(io)?,
+            )),
             other => Err(arg_error(format!(
                 "-F {other}: unknown file format; use pcapng or pcap"
             ))),

@@ -79,6 +79,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
+#[cfg(feature = "live")]
+pub mod live;
 mod pcap;
 mod pcapng;
 mod writer;

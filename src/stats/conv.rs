@@ -90,10 +90,13 @@ struct Counts {
     last_rel: i64,
 }
 
+/// An address with its port (0 where the layer has none).
+type Endpoint = (Address, u16);
+
 pub struct Conversations {
     kind: ConvKind,
-    order: Vec<((Address, u16), (Address, u16))>,
-    map: HashMap<((Address, u16), (Address, u16)), Counts>,
+    order: Vec<(Endpoint, Endpoint)>,
+    map: HashMap<(Endpoint, Endpoint), Counts>,
 }
 
 impl Conversations {

@@ -74,7 +74,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     let ty = cx.add_u8(node, &TYPE, tvb, 0)?;
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
-    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 2)?;
+    cx.add_be_u16(node, &CHECKSUM, tvb, 2)?;
     let complete = tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len;
     if complete {
         let good = checksum::internet_checksum(tvb.data()) == 0;
@@ -85,7 +85,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             Value::UInt(if good { status::GOOD } else { status::BAD }),
         );
         if !good {
-            let _ = csum;
             cx.expert(st, &CHECKSUM_BAD, None);
         }
     } else {

@@ -218,20 +218,22 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_uint(node, &FRAG_OFFSET, tvb.range(6, 2), ff as u64);
     cx.add_u8(node, &TTL, tvb, 8)?;
     let proto = cx.add_u8(node, &PROTO_NUM, tvb, 9)?;
-    let csum = tvb.be_u16(10)?;
     let header = tvb.bytes(0, hdr_len)?;
-    let csum_node = cx.add_be_u16(node, &CHECKSUM, tvb, 10).map(|_| ())?;
-    let _ = csum_node;
+    cx.add_be_u16(node, &CHECKSUM, tvb, 10)?;
     if cx.prefs.bool("ip.check_checksum", false) {
         let ok = checksum::internet_checksum(header) == 0;
-        let computed =
-            checksum::internet_checksum(&[&header[..10], &[0, 0], &header[12..]].concat());
-        let n = cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(computed as u64));
+        // The value the field should hold: the sum with the checksum field taken as zero.
+        let computed = checksum::finish(checksum::sum_words(
+            checksum::sum_words(0, &header[..10]),
+            &header[12..],
+        ));
+        cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(computed as u64));
+        let verdict = if ok { status::GOOD } else { status::BAD };
         let st = cx.add(
             node,
             &CHECKSUM_STATUS,
             tvb.range(10, 2),
-            Value::UInt(if ok { status::GOOD } else { status::BAD }),
+            Value::UInt(verdict),
         );
         if !ok {
             cx.expert(
@@ -239,7 +241,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 &CHECKSUM_BAD,
                 Some(format!("Bad checksum [should be 0x{computed:04x}]")),
             );
-            let _ = (n, csum);
         }
     } else {
         cx.add(

@@ -501,8 +501,7 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
         }
         let len = tvb.u8(off + 1)? as usize;
         if len < 2 || off + len > hdr_len {
-            let n = cx.add_u8(list, &OPTION_KIND, tvb, off).map(|_| ())?;
-            let _ = n;
+            cx.add_u8(list, &OPTION_KIND, tvb, off)?;
             cx.expert(
                 list,
                 &OPTION_LEN_INVALID,

@@ -153,7 +153,7 @@ fn read_pcapng(d: &[u8]) -> Vec<Frame> {
         }
         match btype {
             1 => {
-                let lt = (u32_at(o + 8) & 0xffff) as u32;
+                let lt = u32_at(o + 8) & 0xffff;
                 // if_tsresol (option 9); default microseconds.
                 let mut res = 1_000u64;
                 let mut p = o + 16;
