@@ -191,8 +191,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     let mut prev_ts: Option<i64> = None;
     let mut prev_displayed_ts: Option<i64> = None;
     let mut file_error = None;
-    let mut read = 0u64;
-    for item in source {
+    // -c counts packets read, as in tshark (not packets displayed).
+    let limit = args.count.map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    for item in source.take(limit) {
         let mut frame = match item {
             Ok(f) => f,
             Err(e) => {
@@ -200,10 +201,6 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
                 break;
             }
         };
-        if args.count.is_some_and(|c| read >= c) {
-            break;
-        }
-        read += 1;
         let data = std::mem::take(&mut frame.data);
         let ts = frame.ts_ns;
         let meta = frame_meta(frame);
