@@ -192,7 +192,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     let mut prev_displayed_ts: Option<i64> = None;
     let mut file_error = None;
     // -c counts packets read, as in tshark (not packets displayed).
-    let limit = args.count.map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    let limit = args
+        .count
+        .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in source.take(limit) {
         let mut frame = match item {
             Ok(f) => f,
