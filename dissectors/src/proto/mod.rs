@@ -14,6 +14,8 @@ pub mod icmpv6;
 pub mod ip;
 pub mod ipv6;
 pub mod null;
+pub mod sixlowpan;
+pub mod sixlowpan_frag;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
@@ -34,4 +36,5 @@ pub static ALL: &[&Protocol] = &[
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
+    &sixlowpan::PROTOCOL,
 ];
