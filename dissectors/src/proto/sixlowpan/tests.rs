@@ -944,3 +944,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Arbitrary bytes behind each dispatch never panic, and every stack of headers either
+    /// decodes or is marked malformed / shown as data.
+    #[test]
+    fn arbitrary_payloads_never_panic(
+        dispatch in prop_oneof![
+            Just(vec![]),
+            Just(vec![0x41u8]),
+            Just(vec![0x42u8]),
+            Just(vec![0x50u8, 1]),
+            Just(vec![0xbfu8, 3]),
+            Just(vec![0xc0u8, 0x80, 0, 1]),
+            Just(vec![0xe0u8, 0x80, 0, 1, 3]),
+            (0x60u8..0x80).prop_map(|b| vec![b]),
+        ],
+        body in proptest::collection::vec(any::<u8>(), 0..120),
+        long in any::<bool>(),
+    ) {
+        let mut v = dispatch;
+        v.extend_from_slice(&body);
+        let (s, d) = if long { (Address::Eui64(E1), Address::Eui64(E2)) } else { (S16, D16) };
+        let mut e = engine();
+        let _ = run(&mut e, &s, &d, &v);
+        let _ = run(&mut e, &s, &d, &v);
+        let _ = run(&mut e, &Address::None, &Address::None, &v);
+    }
+}
