@@ -1053,6 +1053,13 @@ fn iphc(
         cx.expert(sn, &NO_LINK_ADDRESS, None);
     }
     if let Some(cid) = s_unknown {
+        cx.set_text(
+            sn,
+            format!(
+                "Source: {} [prefix unknown: context {cid} is not known]",
+                std::net::Ipv6Addr::from(src)
+            ),
+        );
         cx.expert(
             sn,
             &UNKNOWN_CONTEXT,
@@ -1164,6 +1171,13 @@ fn iphc(
         cx.expert(dn, &NO_LINK_ADDRESS, None);
     }
     if let Some(cid) = d_unknown {
+        cx.set_text(
+            dn,
+            format!(
+                "Destination: {} [prefix unknown: context {cid} is not known]",
+                std::net::Ipv6Addr::from(dst)
+            ),
+        );
         cx.expert(
             dn,
             &UNKNOWN_CONTEXT,
