@@ -136,7 +136,6 @@ crate::fields! {
     REALIGN_PAN = FieldDef::new("wpan.realign.pan", "PAN ID", T::U16).hex();
     REALIGN_CADDR = FieldDef::new("wpan.realign.addr", "Coordinator Short Address", T::U16).hex();
     REALIGN_CHANNEL = FieldDef::new("wpan.realign.channel", "Logical Channel", T::U8);
-    REALIGN_ADDR = FieldDef::new("wpan.realign.addr", "Short Address", T::U16).hex();
     REALIGN_CHANNEL_PAGE = FieldDef::new("wpan.realign.channel_page", "Channel Page", T::U8);
     GTSREQ_LEN = FieldDef::new("wpan.gtsreq.length", "GTS Length", T::U8).mask(0x0f);
     GTSREQ_DIR = FieldDef::flag("wpan.gtsreq.direction", "GTS Direction", 8, 0x10).tfs("Receive Only", "Transmit Only");
@@ -364,6 +363,10 @@ static MPF_SEQNO_SUPPRESSION: FieldDef = FieldDef::flag(
     0x0400,
 );
 static MPF_PENDING: FieldDef = FieldDef::flag("wpan.pending", "Frame Pending", 16, 0x0800);
+/// Coordinator realignment's device short address: Wireshark gives it the same abbreviation as
+/// the coordinator's.
+pub static REALIGN_ADDR: FieldDef =
+    FieldDef::new("wpan.realign.addr", "Short Address", T::U16).hex();
 static MPF_ACK_REQUEST: FieldDef =
     FieldDef::flag("wpan.ack_request", "Acknowledge Request", 16, 0x4000);
 static MPF_IE_PRESENT: FieldDef = FieldDef::flag(
