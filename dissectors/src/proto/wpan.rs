@@ -97,6 +97,7 @@ crate::fields! {
     SRC_PAN = FieldDef::new("wpan.src_pan", "Source PAN", T::U16).hex();
     SRC16 = FieldDef::new("wpan.src16", "Source", T::U16).hex();
     SRC64 = FieldDef::new("wpan.src64", "Extended Source", T::Eui64);
+    SRC64_ORIGIN = FieldDef::new("wpan.src64.origin", "Origin", T::FrameNum);
     ADDR16 = FieldDef::new("wpan.addr16", "Address", T::U16).hex();
     ADDR64 = FieldDef::new("wpan.addr64", "Extended Address", T::Eui64);
     FCS = FieldDef::new("wpan.fcs", "FCS", T::U16).hex();
@@ -600,9 +601,8 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
         }),
     );
     let mut summary = String::from("IEEE 802.15.4");
-    let hdr = dissect_header(&mac, cx, node, &mut summary);
-    let hdr = match hdr {
-        Ok(Some(h)) => Some(h),
+    let (h, mhr_len) = match dissect_header(&mac, cx, node, &mut summary) {
+        Ok(Some(h)) => h,
         Ok(None) => {
             cx.set_text(node, summary);
             return Ok(());
@@ -612,36 +612,36 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
             return Err(e);
         }
     };
-    let (h, mhr_len) = hdr.expect("handled above");
     let r = dissect_payload(&mac, cx, node, parent, &h, mhr_len, fcs_ok);
     if fcs_len > 0 {
-        add_fcs(
-            tvb,
-            cx,
-            node,
+        let fcs = FcsInfo {
             mode,
             reported,
-            fcs_present,
-            fcs_ok,
-            &mut summary,
-        );
+            present: fcs_present,
+            ok: fcs_ok,
+        };
+        add_fcs(tvb, cx, node, &fcs, &mut summary);
+    } else {
+        // Wireshark adds the (hidden) flag to every frame it got this far in, FCS or not.
+        cx.add_hidden(node, &FCS_OK, ByteRange::default(), Value::Bool(true));
     }
     cx.set_text(node, summary);
     r
 }
 
-/// Adds the FCS (or CC24xx metadata) and flags a bad one.
-#[allow(clippy::too_many_arguments)]
-fn add_fcs(
-    tvb: &Tvb,
-    cx: &mut Cx,
-    node: NodeId,
+/// What is known about a frame's FCS.
+struct FcsInfo {
     mode: FcsMode,
+    /// Length of the frame on the wire, FCS included.
     reported: usize,
+    /// The FCS was captured.
     present: bool,
     ok: bool,
-    summary: &mut String,
-) {
+}
+
+/// Adds the FCS (or CC24xx metadata) and flags a bad one.
+fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut String) {
+    let (mode, reported, present, ok) = (fcs.mode, fcs.reported, fcs.present, fcs.ok);
     let off = reported.saturating_sub(mode.len());
     if present {
         match mode {
@@ -840,6 +840,15 @@ fn dissect_header(
             cx.add(node, &SRC16, r, Value::UInt(a as u64));
             cx.add_hidden(node, &ADDR16, r, Value::UInt(a as u64));
             h.src = MacAddr::Short(a);
+            // The extended address this short address was given (association response or
+            // coordinator realignment seen earlier in the capture).
+            let pan = h.src_pan.or(h.dst_pan).unwrap_or(0xffff);
+            if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
+                let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
+                cx.tree.node_mut(n).flags.generated = true;
+                cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
+                cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
+            }
             off += 2;
         }
         MODE_EXT => {
@@ -986,6 +995,63 @@ fn pan_id_presence(cx: &mut Cx, node: NodeId, h: &MacHeader) -> Option<(bool, bo
             invalid(cx, node, &FRAME_VERSION_UNKNOWN);
             None
         }
+    }
+}
+
+/// Short-to-extended address mappings learnt from association responses and coordinator
+/// realignments (Wireshark's `ieee802154_map`), so frames from a short address can show the
+/// device's EUI-64. Keyed by (PAN, short address); bounded.
+#[derive(Default)]
+pub struct WpanState {
+    map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
+}
+
+/// At most this many mappings are kept; the oldest goes first.
+pub const ADDR_MAP_MAX: usize = 4096;
+
+impl WpanState {
+    pub fn lookup(&self, pan: u16, short: u16) -> Option<([u8; 8], u64)> {
+        self.map.get(&(pan, short)).copied()
+    }
+
+    /// Records that `short` on `pan` is `ext` since frame `frame`; true when an older mapping
+    /// had to be dropped to stay within [`ADDR_MAP_MAX`].
+    pub fn update(&mut self, pan: u16, short: u16, ext: [u8; 8], frame: u64) -> bool {
+        let mut evicted = false;
+        if self.map.len() >= ADDR_MAP_MAX && !self.map.contains_key(&(pan, short)) {
+            if let Some(oldest) = self.map.iter().min_by_key(|(_, v)| v.1).map(|(k, _)| *k) {
+                self.map.remove(&oldest);
+                evicted = true;
+            }
+        }
+        self.map.insert((pan, short), (ext, frame));
+        evicted
+    }
+
+    /// Forgets a device that left the PAN (disassociation).
+    pub fn invalidate(&mut self, addr: &MacAddr, pan: u16) {
+        match addr {
+            MacAddr::Short(s) => {
+                self.map.remove(&(pan, *s));
+            }
+            MacAddr::Ext(e) => self.map.retain(|_, v| v.0 != *e),
+            MacAddr::None => {}
+        }
+    }
+}
+
+/// Records a short address assignment, noting an eviction on `node`.
+pub fn learn_address(cx: &mut Cx, node: NodeId, pan: u16, short: u16, ext: [u8; 8]) {
+    let frame = cx.meta.number;
+    if cx.session.get::<WpanState>().update(pan, short, ext, frame) {
+        cx.expert(
+            node,
+            &ws::UNREASSEMBLED,
+            Some(
+                "802.15.4 address table full: the oldest short-to-extended mapping was dropped"
+                    .into(),
+            ),
+        );
     }
 }
 

@@ -238,6 +238,11 @@ pub fn dissect_command(
                 _ => "Reserved",
             };
             cx.set_text(n, format!("Association Status: 0x{status:02x} ({what})"));
+            if status == 0 && addr != 0xfffe {
+                if let MacAddr::Ext(e) = h.dst {
+                    w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
+                }
+            }
             if status == 0 {
                 if !matches!(h.src, MacAddr::Short(_)) {
                     let pan = h.dst_pan.unwrap_or(0);
@@ -267,6 +272,8 @@ pub fn dissect_command(
                 _ => "Reserved",
             };
             cx.set_text(n, format!("Disassociation Reason: 0x{reason:02x} ({what})"));
+            let pan = h.dst_pan.unwrap_or(0xffff);
+            cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
             1
         }
         CMD_DATA_REQ => {
@@ -321,8 +328,9 @@ pub fn dissect_command(
             let ch = cx.add_u8(t, &w::REALIGN_CHANNEL, &tvb, 4)?;
             cx.columns.info.push_str(&format!(", Channel: {ch}"));
             let addr = cx.add_le_u16(t, &w::REALIGN_ADDR, &tvb, 5)?;
-            if ext(&h.dst) && addr != 0xfffe {
+            if let (MacAddr::Ext(e), true) = (h.dst, addr != 0xfffe) {
                 cx.columns.info.push_str(&format!(", Addr: 0x{addr:04x}"));
+                w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
             }
             // The channel page was added in 2006.
             if page {
