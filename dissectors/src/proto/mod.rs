@@ -20,6 +20,8 @@ pub mod sll;
 pub mod tcp;
 pub mod udp;
 pub mod wpan;
+pub mod wpan_cmd;
+pub mod wpan_ie;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -36,5 +38,6 @@ pub static ALL: &[&Protocol] = &[
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
+    &wpan::NONASK_PHY,
     &sixlowpan::PROTOCOL,
 ];
