@@ -303,6 +303,10 @@ fn generated_captures_agree_with_tshark() {
         assert!(a.excused >= 4, "{a:?}");
     }
     check("generated/wpan-tap-linktype283.pcap", &ctx, 0);
+    // Short-address IIDs with the PAN ID in front (RFC 4944 §6), as tshark's preference does.
+    let mut rfc4944 = ctx.to_vec();
+    rfc4944.push(("6lowpan.rfc4944_short_address_format", "TRUE"));
+    check("generated/wpan-nofcs-linktype230.pcap", &rfc4944, 90);
 }
 
 /// The shared helper agrees on the decompressed addresses of the conformance-test capture.

@@ -366,12 +366,28 @@ fn iid64(a: [u8; 8]) -> [u8; 8] {
     i
 }
 
-fn iid_from(addr: &Address, rfc4944: bool) -> Option<[u8; 8]> {
+/// IID from a link-layer address; short addresses take `pan` (the source PAN, as Wireshark uses
+/// for both ends) in the RFC 4944 form.
+fn iid_from(addr: &Address, pan: u16, rfc4944: bool) -> Option<[u8; 8]> {
     match *addr {
         Address::Eui64(a) => Some(iid64(a)),
-        Address::Wpan16 { pan, addr } => Some(iid16(pan, addr, rfc4944)),
+        Address::Wpan16 { addr, .. } => Some(iid16(pan, addr, rfc4944)),
         _ => None,
     }
+}
+
+/// The 802.15.4 source PAN of this frame: from a short source address, else from the MAC
+/// header's PAN fields (the source PAN, or the destination PAN it was compressed into).
+fn source_pan(cx: &Cx) -> u16 {
+    if let Address::Wpan16 { pan, .. } = cx.info.dl_src {
+        return pan;
+    }
+    for f in ["wpan.src_pan", "wpan.dst_pan"] {
+        if let Some(v) = cx.tree.by_abbrev(f).last().and_then(|n| n.value.as_u64()) {
+            return v as u16;
+        }
+    }
+    0xffff
 }
 
 // ---- heuristic ---------------------------------------------------------------------------------
@@ -437,13 +453,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     cx.set_text(node, "6LoWPAN");
     let rfc4944 = cx.prefs.bool("6lowpan.rfc4944_short_address_format", false);
-    let pan = match (cx.info.dl_src, cx.info.dl_dst) {
-        (Address::Wpan16 { pan, .. }, _) | (_, Address::Wpan16 { pan, .. }) => pan,
-        _ => 0xffff,
-    };
+    let pan = if rfc4944 { source_pan(cx) } else { 0xffff };
     let mut iids = Iids {
-        src: iid_from(&cx.info.dl_src, rfc4944),
-        dst: iid_from(&cx.info.dl_dst, rfc4944),
+        src: iid_from(&cx.info.dl_src, pan, rfc4944),
+        dst: iid_from(&cx.info.dl_dst, pan, rfc4944),
         pan,
     };
     // Fragments are keyed by the mesh originator/final addresses when there is a mesh header,

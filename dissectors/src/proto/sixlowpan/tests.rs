@@ -108,7 +108,7 @@ impl Pkt {
 }
 
 fn ll_iid(a: &Address) -> [u8; 8] {
-    iid_from(a, false).unwrap()
+    iid_from(a, 0xffff, false).unwrap()
 }
 
 /// Address mode bits and inline bytes for a unicast address, given the contexts (cid, prefix,
