@@ -940,7 +940,7 @@ proptest! {
         prop_assert!(!p.has("6lowpan.unknown_context"));
         // Every cut of the compressed form: no panic.
         for cut in 0..c.len() {
-            let _ = run(&mut engine(), &ls, &ld, &c[..cut]);
+            let _ = run(&mut e, &ls, &ld, &c[..cut]);
         }
     }
 }
