@@ -20,6 +20,8 @@ pub mod udp;
 pub mod wpan;
 pub mod wpan_cmd;
 pub mod wpan_ie;
+pub mod wpan_tap;
+pub mod zep;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -37,4 +39,6 @@ pub static ALL: &[&Protocol] = &[
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
     &wpan::NONASK_PHY,
+    &wpan_tap::PROTOCOL,
+    &zep::PROTOCOL,
 ];
