@@ -19,6 +19,7 @@ pub mod tcp;
 pub mod udp;
 pub mod wpan;
 pub mod wpan_cmd;
+pub mod wpan_fields;
 pub mod wpan_ie;
 pub mod wpan_tap;
 pub mod zep;
