@@ -21,7 +21,10 @@ pub mod tcp;
 pub mod udp;
 pub mod wpan;
 pub mod wpan_cmd;
+pub mod wpan_fields;
 pub mod wpan_ie;
+pub mod wpan_tap;
+pub mod zep;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -39,5 +42,7 @@ pub static ALL: &[&Protocol] = &[
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
     &wpan::NONASK_PHY,
+    &wpan_tap::PROTOCOL,
+    &zep::PROTOCOL,
     &sixlowpan::PROTOCOL,
 ];

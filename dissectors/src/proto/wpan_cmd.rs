@@ -7,10 +7,11 @@
 //!                      b12 battery ext | b13 reserved | b14 PAN coordinator | b15 assoc permit
 //! Command:             | Command Id (1) | command payload |
 //! ```
+//! The auxiliary security header (§9.4) is here too.
 //! Up to 802.15.4-2006 the command identifier is part of the MAC header (it is not encrypted);
 //! from 2015 on it follows the payload IEs.
 
-use super::wpan::{self as w, MacAddr, MacHeader};
+use super::wpan::{self as w, AuxSec, MacAddr, MacHeader};
 use crate::engine::Cx;
 use crate::tree::NodeId;
 use crate::tvb::{Result, Tvb};
@@ -373,4 +374,148 @@ pub fn dissect_command(
     let rest = tvb.sub_from(used.min(tvb.len()))?;
     cx.call_data(&rest, parent);
     Ok(())
+}
+
+/// Auxiliary security header (§9.4): security control, frame counter, key identifier.
+pub fn dissect_aux_sec(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    h: &mut MacHeader,
+    off: usize,
+) -> Result<usize> {
+    let sc = tvb.u8(off)?;
+    let level = sc & 7;
+    let key_id_mode = (sc >> 3) & 3;
+    // Frame counter suppression exists from 2015 on (TSCH uses the ASN instead).
+    let fc_suppressed = h.version == w::VERSION_2015 && sc & 0x20 != 0;
+    let mut len = 1;
+    if !fc_suppressed {
+        len += 4;
+    }
+    len += match key_id_mode {
+        0 => 0,
+        1 => 1,
+        2 => 5,
+        _ => 9,
+    };
+    let hdr = cx.add(node, &w::AUX_SEC_HDR, tvb.range(off, len), Value::None);
+    let c = cx.add(
+        hdr,
+        &w::AUX_SEC_CONTROL,
+        tvb.range(off, 1),
+        Value::UInt(sc as u64),
+    );
+    cx.add_bits(
+        c,
+        &[
+            &w::AUX_SEC_LEVEL,
+            &w::AUX_SEC_KEY_ID_MODE,
+            &w::AUX_SEC_FC_SUPPRESSION,
+            &w::AUX_SEC_ASN_IN_NONCE,
+            &w::AUX_SEC_RESERVED,
+        ],
+        tvb.range(off, 1),
+        sc as u64,
+    );
+    let mut o = off + 1;
+    let mut aux = AuxSec {
+        level,
+        key_id_mode,
+        ..Default::default()
+    };
+    if !fc_suppressed {
+        aux.frame_counter = Some(cx.add_le_u32(hdr, &w::AUX_SEC_FRAME_COUNTER, tvb, o)?);
+        o += 4;
+    }
+    if key_id_mode != 0 {
+        let src_len = match key_id_mode {
+            2 => 4,
+            3 => 8,
+            _ => 0,
+        };
+        let k = cx.add_text(hdr, tvb.range(o, 1 + src_len), "Key Identifier Field");
+        if src_len > 0 {
+            // Wireshark reads the key source in network order.
+            let v = match src_len {
+                4 => tvb.be_u32(o)? as u64,
+                _ => tvb.be_u64(o)?,
+            };
+            cx.add(
+                k,
+                &w::AUX_SEC_KEY_SOURCE,
+                tvb.range(o, src_len),
+                Value::UInt(v),
+            );
+            let b = tvb.bytes(o, src_len)?;
+            cx.add_hidden(
+                k,
+                &w::AUX_SEC_KEY_SOURCE_BYTES,
+                tvb.range(o, src_len),
+                Value::bytes(b),
+            );
+            o += src_len;
+        }
+        aux.key_index = Some(cx.add_u8(k, &w::AUX_SEC_KEY_INDEX, tvb, o)?);
+        o += 1;
+    }
+    h.aux = Some(aux);
+    Ok(o)
+}
+
+/// Short-to-extended address mappings learnt from association responses and coordinator
+/// realignments (Wireshark's `ieee802154_map`), so frames from a short address can show the
+/// device's EUI-64. Keyed by (PAN, short address); bounded.
+#[derive(Default)]
+pub struct WpanState {
+    map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
+}
+
+/// At most this many mappings are kept; the oldest goes first.
+pub const ADDR_MAP_MAX: usize = 4096;
+
+impl WpanState {
+    pub fn lookup(&self, pan: u16, short: u16) -> Option<([u8; 8], u64)> {
+        self.map.get(&(pan, short)).copied()
+    }
+
+    /// Records that `short` on `pan` is `ext` since frame `frame`; true when an older mapping
+    /// had to be dropped to stay within [`ADDR_MAP_MAX`].
+    pub fn update(&mut self, pan: u16, short: u16, ext: [u8; 8], frame: u64) -> bool {
+        let mut evicted = false;
+        if self.map.len() >= ADDR_MAP_MAX && !self.map.contains_key(&(pan, short)) {
+            if let Some(oldest) = self.map.iter().min_by_key(|(_, v)| v.1).map(|(k, _)| *k) {
+                self.map.remove(&oldest);
+                evicted = true;
+            }
+        }
+        self.map.insert((pan, short), (ext, frame));
+        evicted
+    }
+
+    /// Forgets a device that left the PAN (disassociation).
+    pub fn invalidate(&mut self, addr: &MacAddr, pan: u16) {
+        match addr {
+            MacAddr::Short(s) => {
+                self.map.remove(&(pan, *s));
+            }
+            MacAddr::Ext(e) => self.map.retain(|_, v| v.0 != *e),
+            MacAddr::None => {}
+        }
+    }
+}
+
+/// Records a short address assignment, noting an eviction on `node`.
+pub fn learn_address(cx: &mut Cx, node: NodeId, pan: u16, short: u16, ext: [u8; 8]) {
+    let frame = cx.meta.number;
+    if cx.session.get::<WpanState>().update(pan, short, ext, frame) {
+        cx.expert(
+            node,
+            &crate::expert::ws::UNREASSEMBLED,
+            Some(
+                "802.15.4 address table full: the oldest short-to-extended mapping was dropped"
+                    .into(),
+            ),
+        );
+    }
 }
