@@ -21,6 +21,14 @@
 //! Contexts (CID 0–15) come from the preferences `6lowpan.context0` … `6lowpan.context15` or from
 //! 6CO options that ND hands to [`learn_context`]; an address that needs an unknown context is
 //! flagged with an expert warning (its prefix bits are left zero, as tshark does).
+//!
+//! Deliberate differences from tshark 4.0 (see `tests/sixlowpan.rs`, `EXCEPTIONS`):
+//! - an elided UDP checksum is recomputed (tshark writes 0xffff) and shown as a generated
+//!   `6lowpan.udp.checksum`;
+//! - a stateless multicast destination shows no destination context (tshark shows fe80::,
+//!   which it does not use);
+//! - `6lowpan.reassembled.in` appears, as in tshark's single pass, only on fragments seen after
+//!   the datagram was completed; the completing fragment carries the fragment list instead.
 
 use super::sixlowpan_frag::{AddResult, FragKey, FragTable, UdpFix};
 use crate::address::Address;
