@@ -556,6 +556,27 @@ fn nhc_extension_headers() {
     assert_eq!(p.show("ipv6.nxt"), ["43"]);
 }
 
+/// Destination options (EID 3) padded with Pad1, then mobility header (EID 4) with its next
+/// header inline (NH=0) and an exact 8-octet length.
+#[test]
+fn nhc_destination_options_and_mobility() {
+    let v = vec![
+        0x7e, 0x33, // IPHC: NH=1, link-local elided
+        0xe7, 0x05, 0x01, 0x03, 0xaa, 0xbb, 0xcc, // DestOpt NH=1: PadN-like option, 5 bytes
+        0xe8, 0x3b, 0x06, 1, 2, 3, 4, 5, 6, // Mobility NH=0, next 59, 6 bytes
+    ];
+    let p = one(&S16, &D16, &v);
+    assert_eq!(p.show("6lowpan.nhc.ext.eid"), ["0x03", "0x04"]);
+    assert_eq!(p.show("6lowpan.nhc.ext.next"), ["0x3b"]);
+    assert!(!p.has("6lowpan.bad_ext_header_length"));
+    let d = source(&p, "Decompressed 6LoWPAN IPHC").unwrap();
+    assert_eq!(d[6], 60);
+    assert_eq!(&d[40..48], &[135, 0, 0x01, 0x03, 0xaa, 0xbb, 0xcc, 0x00]);
+    assert_eq!(&d[48..56], &[59, 0, 1, 2, 3, 4, 5, 6]);
+    assert_eq!(d.len(), 56);
+    assert_eq!(p.show("ipv6.plen"), ["16"]);
+}
+
 /// IPv6-in-IPv6 (NHC EID 7): the inner header is IPHC again and its elided IIDs come from the
 /// outer header's addresses (RFC 6282 §4.2).
 #[test]
