@@ -1644,7 +1644,15 @@ fn deliver(cx: &mut Cx, node: NodeId, parent: NodeId, r: AddResult) {
         ),
     );
     for f in &r.frames {
-        cx.add(ft, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
+        let n = cx.add(ft, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
+        // tshark's label: "Frame: 4, payload: 0-87 (88 bytes)".
+        let parts: Vec<String> = r
+            .pieces
+            .iter()
+            .filter(|p| p.0 == *f)
+            .map(|p| format!("{}-{} ({} bytes)", p.1, (p.1 + p.2).saturating_sub(1), p.2))
+            .collect();
+        cx.set_text(n, format!("Frame: {f}, payload: {}", parts.join(", ")));
     }
     cx.add(
         ft,

@@ -71,6 +71,8 @@ pub struct AddResult {
     pub reassembled: Option<Vec<u8>>,
     /// Frames of the fragments (in order of their offsets) when complete.
     pub frames: Vec<u64>,
+    /// (frame, offset, length) of every fragment received, in order of their offsets.
+    pub pieces: Vec<(u64, usize, usize)>,
     /// Elided UDP checksums to fill in the reassembled datagram.
     pub fixes: Vec<UdpFix>,
     /// This fragment repeats bytes already received, with the same data.
@@ -249,6 +251,7 @@ impl FragTable {
             let mut frags = e.frags.clone();
             frags.sort_by_key(|f| (f.1, f.0));
             let mut frames: Vec<u64> = vec![];
+            r.pieces = frags.clone();
             for f in frags {
                 if !frames.contains(&f.0) {
                     frames.push(f.0);

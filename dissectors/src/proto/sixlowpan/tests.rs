@@ -744,6 +744,21 @@ fn fragmentation() {
     }
     let p = run(&mut e2, &S16, &D16, &f2);
     assert_eq!(p.show("6lowpan.fragment.count"), ["3"]);
+    let labels: Vec<String> = p
+        .packet
+        .tree
+        .by_abbrev("6lowpan.fragment")
+        .filter_map(|n| n.text.as_deref().map(str::to_string))
+        .collect();
+    assert_eq!(labels.len(), 3);
+    assert!(
+        labels[0].ends_with("payload: 0-87 (88 bytes)"),
+        "{labels:?}"
+    );
+    assert!(
+        labels[2].ends_with("payload: 120-147 (28 bytes)"),
+        "{labels:?}"
+    );
     assert_eq!(p.show("6lowpan.reassembled.length"), ["148"]);
     assert_eq!(source(&p, "Reassembled 6LoWPAN").unwrap(), &full[..]);
     assert_eq!(
