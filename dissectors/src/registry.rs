@@ -66,6 +66,8 @@ pub mod tables {
     pub const UDP_HEUR: &str = "udp";
     pub const TCP_HEUR: &str = "tcp";
     pub const WPAN_HEUR: &str = "wpan";
+    /// Heuristics for 802.15.4 beacon payloads (ZigBee, Thread beacons).
+    pub const WPAN_BEACON_HEUR: &str = "wpan.beacon";
 
     /// Tables `-d` accepts, as the user writes them.
     pub const DECODE_AS: &[&str] = &[

@@ -14,10 +14,17 @@ pub mod icmpv6;
 pub mod ip;
 pub mod ipv6;
 pub mod null;
+pub mod sixlowpan;
+pub mod sixlowpan_frag;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
 pub mod wpan;
+pub mod wpan_cmd;
+pub mod wpan_fields;
+pub mod wpan_ie;
+pub mod wpan_tap;
+pub mod zep;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -34,4 +41,8 @@ pub static ALL: &[&Protocol] = &[
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
+    &wpan::NONASK_PHY,
+    &wpan_tap::PROTOCOL,
+    &zep::PROTOCOL,
+    &sixlowpan::PROTOCOL,
 ];
