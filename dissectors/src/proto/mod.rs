@@ -13,6 +13,7 @@ pub mod icmp;
 pub mod icmpv6;
 pub mod ip;
 pub mod ipv6;
+pub mod ipv6_ext;
 pub mod null;
 pub mod sll;
 pub mod tcp;
@@ -29,6 +30,10 @@ pub static ALL: &[&Protocol] = &[
     &sll::PROTOCOL,
     &ip::PROTOCOL,
     &ipv6::PROTOCOL,
+    &ipv6_ext::HOPOPTS,
+    &ipv6_ext::ROUTING,
+    &ipv6_ext::FRAGMENT_HDR,
+    &ipv6_ext::DSTOPTS,
     &udp::PROTOCOL,
     &tcp::PROTOCOL,
     &icmp::PROTOCOL,
