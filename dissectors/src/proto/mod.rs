@@ -11,10 +11,12 @@ pub mod eth;
 pub mod frame;
 pub mod icmp;
 pub mod icmpv6;
+pub mod icmpv6_nd;
 pub mod ip;
 pub mod ipv6;
 pub mod ipv6_ext;
 pub mod null;
+pub mod rpl;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
@@ -38,5 +40,7 @@ pub static ALL: &[&Protocol] = &[
     &tcp::PROTOCOL,
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
+    &icmpv6_nd::PROTOCOL,
+    &rpl::PROTOCOL,
     &wpan::PROTOCOL,
 ];
