@@ -19,6 +19,7 @@ pub mod expert;
 pub mod field;
 pub mod proto;
 pub mod registry;
+pub mod topology;
 pub mod tree;
 pub mod tvb;
 pub mod value;

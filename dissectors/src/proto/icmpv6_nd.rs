@@ -632,8 +632,13 @@ fn dissect_option(
                 // type and length, as tshark shows them.
                 let b = opt.bytes(2, len - 2)?;
                 let r = opt.range(2, len - 2);
-                cx.add(o, &OPT_LINKADDR, r, Value::bytes(b));
-                cx.add(o, f, r, Value::bytes(b));
+                // A 6-byte address is an Ethernet MAC (tshark shows it as FT_ETHER).
+                let v = match <[u8; 6]>::try_from(b) {
+                    Ok(mac) => Value::Ether(mac),
+                    Err(_) => Value::bytes(b),
+                };
+                cx.add(o, &OPT_LINKADDR, r, v.clone());
+                cx.add(o, f, r, v);
                 ll_text(b)
             };
             cx.set_text(
@@ -855,6 +860,11 @@ fn dissect_option(
                 r,
                 v as u64,
             );
+            // PLC 6 and 7 name no prefix length (RFC 8781 §4); tshark flags the option.
+            if v & 7 > 5 {
+                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+                return Ok(());
+            }
             let b = opt.bytes(4, 12)?;
             let mut a = [0u8; 16];
             a[..12].copy_from_slice(b);

@@ -1,0 +1,467 @@
+//! IPv6 extension headers, ICMPv6 ND and RPL against tshark on real captures, and the DODAG
+//! model on synthesized traffic.
+//!
+//! Every field tshark knows under `ipv6.hopopts`, `ipv6.opt`, `ipv6.routing`, `ipv6.fraghdr`,
+//! `ipv6.dstopts`, `ipv6.fragment*`/`ipv6.reassembled*` and `icmpv6` is compared frame by frame
+//! (all occurrences, in order). tshark's `-T fields` prints a valueless (FT_NONE) field as `1`,
+//! byte strings as plain hex without colons, and an empty byte string as `<none>` or
+//! `<MISSING>`; our show form (the JSON one) is normalised accordingly before comparing.
+
+mod common;
+
+use dissectors::engine::{Engine, FrameMeta, Packet};
+use dissectors::field::FieldType;
+use dissectors::topology::Topology;
+use std::path::Path;
+
+/// Captures decoded end to end on this branch (Ethernet, null, raw IPv6).
+const CAPTURES: &[&str] = &[
+    "public/rpl/tcpdump_rpl-14-dao.pcap",
+    "public/rpl/tcpdump_rpl-19-pickdag.pcap",
+    "public/rpl/tcpdump_rpl-26-senddaoack.pcap",
+    "public/rpl/tcpdump_rpl-dao-oobr.pcap",
+    "public/ipv6-tcp-udp/tcpdump_ipv6-routing-header.pcap",
+    "public/ipv6-tcp-udp/tcpdump_ipv6-rthdr-oobr.pcap",
+    "public/ipv6-tcp-udp/tcpdump_ipv6-srh-ext-header.pcap",
+    "public/ipv6-tcp-udp/tcpdump_icmpv6.pcap",
+    "public/ipv6-tcp-udp/tcpdump_icmpv6-ns-nonce.pcap",
+    "public/ipv6-tcp-udp/tcpdump_icmpv6-ra-pref64.pcap",
+    "public/ipv6-tcp-udp/tcpdump_icmpv6-rfc7112.pcap",
+    "public/ipv6-tcp-udp/tcpdump_ipv6_frag6_negative_len.pcap",
+    "public/ipv6-tcp-udp/tcpdump_ipv6_no_next_header.pcap",
+    "public/encapsulations/tcpdump_null_icmpv6-RFC2894-RR.pcap",
+    "public/encapsulations/tcpdump_sll_babel.pcap",
+    "public/pcapng/tcpdump_icmpv6-length-zero.pcapng",
+];
+
+/// (capture, field or `*`) whose values we knowingly do not produce like tshark 4.0, and why.
+const EXCEPTIONS: &[(&str, &str, &str)] = &[(
+    "tcpdump_icmpv6-length-zero.pcapng",
+    "*",
+    "IPv6 payload length 0 without a jumbo option: tshark 4.0 hands ICMPv6 an empty payload \
+     (malformed, no fields); the shared ipv6.rs deliberately takes the captured bytes as the \
+     payload (TSO), so we decode the Neighbor Advertisement behind it",
+)];
+
+const PREFIXES: &[&str] = &[
+    "ipv6.hopopts",
+    "ipv6.opt.",
+    "ipv6.routing",
+    "ipv6.fraghdr",
+    "ipv6.dstopts",
+    "ipv6.fragment",
+    "ipv6.reassembled",
+    "icmpv6",
+];
+
+/// The fields tshark knows under our prefixes, with their types.
+fn tshark_field_list() -> Vec<(String, String)> {
+    let out = common::tshark(&["-G", "fields"]);
+    out.lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c.len() >= 4 && c[0] == "F").then(|| (c[2].to_string(), c[3].to_string()))
+        })
+        .filter(|(a, t)| {
+            PREFIXES.iter().any(|p| a.starts_with(p))
+                && t != "FT_PROTOCOL"
+                // Expert items (FT_NONE under the protocol) are compared as ordinary fields.
+                && !a.is_empty()
+        })
+        .collect()
+}
+
+/// `tshark -T fields` for many fields at once: [frame][field] → occurrences.
+fn tshark_values(path: &Path, fields: &[String]) -> Vec<Vec<Vec<String>>> {
+    let mut args: Vec<&str> = vec![
+        "-r",
+        path.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=\u{1}",
+    ];
+    for f in fields {
+        args.push("-e");
+        args.push(f);
+    }
+    common::tshark(&args)
+        .lines()
+        .map(|l| {
+            l.split('\t')
+                .map(|v| {
+                    if v.is_empty() {
+                        vec![]
+                    } else {
+                        v.split('\u{1}').map(str::to_string).collect()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn our_values(p: &Packet, field: &str) -> Vec<String> {
+    p.tree
+        .by_abbrev(field)
+        .map(|n| {
+            let f = n.field.unwrap();
+            let s = dissectors::value::show(f, &n.value);
+            match f.ftype {
+                FieldType::None => "1".to_string(),
+                FieldType::Bytes if s.is_empty() => "<none>".to_string(),
+                // A MAC address in a bytes field (link-layer address options) is FT_ETHER
+                // in tshark and keeps its colons.
+                FieldType::Bytes if matches!(n.value, dissectors::Value::Bytes(_)) => {
+                    s.replace(':', "")
+                }
+                _ => s,
+            }
+        })
+        .collect()
+}
+
+struct Agreement {
+    frames: usize,
+    values: usize,
+    mismatches: Vec<String>,
+}
+
+fn compare_capture(rel: &str, fields: &[(String, String)]) -> Option<Agreement> {
+    let path = common::shared(rel)?;
+    let names: Vec<String> = fields.iter().map(|(a, _)| a.clone()).collect();
+    // tshark takes a bounded number of -e arguments comfortably; go in chunks.
+    let mut theirs: Vec<Vec<Vec<String>>> = vec![];
+    for chunk in names.chunks(400) {
+        let part = tshark_values(&path, chunk);
+        if theirs.is_empty() {
+            theirs = part;
+        } else {
+            for (t, p) in theirs.iter_mut().zip(part) {
+                t.extend(p);
+            }
+        }
+    }
+    let ours = common::dissect_capture(&path, &[]);
+    assert_eq!(ours.len(), theirs.len(), "{rel}: frame count");
+    let mut a = Agreement {
+        frames: ours.len(),
+        values: 0,
+        mismatches: vec![],
+    };
+    for (i, (p, t)) in ours.iter().zip(&theirs).enumerate() {
+        for (j, name) in names.iter().enumerate() {
+            let o = our_values(p, name);
+            let empty = vec![];
+            let tv = t.get(j).unwrap_or(&empty);
+            a.values += tv.len().max(o.len());
+            // tshark prints an empty byte string as `<none>` or `<MISSING>` depending on how
+            // the item was added; both are the empty value.
+            let tv_norm: Vec<String> = tv
+                .iter()
+                .map(|v| {
+                    if v == "<MISSING>" {
+                        "<none>".to_string()
+                    } else {
+                        v.clone()
+                    }
+                })
+                .collect();
+            let excepted = EXCEPTIONS
+                .iter()
+                .any(|(c, f, _)| rel.ends_with(c) && (*f == "*" || f == name));
+            if o != tv_norm && !excepted {
+                a.mismatches.push(format!(
+                    "{rel} frame {}: {name} ours {o:?} tshark {tv:?}",
+                    i + 1
+                ));
+            }
+        }
+    }
+    Some(a)
+}
+
+#[test]
+fn extension_headers_nd_and_rpl_agree_with_tshark() {
+    if common::shared("public").is_none() || !common::have_tshark() {
+        return;
+    }
+    let fields = tshark_field_list();
+    assert!(fields.len() > 300, "tshark -G fields gave {}", fields.len());
+    let mut all = vec![];
+    let (mut frames, mut values) = (0, 0);
+    for rel in CAPTURES {
+        let Some(a) = compare_capture(rel, &fields) else {
+            continue;
+        };
+        eprintln!(
+            "{rel}: {} frames, {} field values, {} mismatches",
+            a.frames,
+            a.values,
+            a.mismatches.len()
+        );
+        frames += a.frames;
+        values += a.values;
+        all.extend(a.mismatches);
+    }
+    eprintln!(
+        "total: {frames} frames, {values} field values compared, {} mismatches",
+        all.len()
+    );
+    assert!(values > 500);
+    assert!(all.is_empty(), "{}", all.join("\n"));
+}
+
+/// The ICMPv6 checksum of a packet with a routing header uses the final destination, and the
+/// shared `compare_field` helper agrees on the headline fields.
+#[test]
+fn routing_header_capture_with_compare_field() {
+    let Some(path) = common::shared("public/ipv6-tcp-udp/tcpdump_ipv6-routing-header.pcap") else {
+        return;
+    };
+    if !common::have_tshark() {
+        return;
+    }
+    for field in [
+        "ipv6.routing.type",
+        "ipv6.routing.segleft",
+        "ipv6.routing.src.addr",
+        "icmpv6.checksum.status",
+        "udp.srcport",
+    ] {
+        let (n, bad) = common::compare_field(&path, field, &[]);
+        assert_eq!(n, 4);
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+}
+
+/// The generated non-storing capture is 802.15.4 + 6LoWPAN: it needs the wpan and 6lowpan
+/// dissectors of the other branches. Enable after the merge.
+#[test]
+#[ignore = "needs the wpan and 6lowpan dissectors (other branches); enable after the merge"]
+fn generated_nonstoring_capture_agrees_with_tshark() {
+    if !common::have_tshark() {
+        return;
+    }
+    let fields = tshark_field_list();
+    let Some(a) = compare_capture("generated/rpl-network-nonstoring.pcap", &fields) else {
+        return;
+    };
+    eprintln!(
+        "rpl-network-nonstoring: {} frames, {} values, {} mismatches",
+        a.frames,
+        a.values,
+        a.mismatches.len()
+    );
+    assert!(a.values > 1000);
+    assert!(a.mismatches.is_empty(), "{}", a.mismatches.join("\n"));
+}
+
+// ---- the DODAG model ---------------------------------------------------------------------------
+
+/// Builds Ethernet + IPv6 + ICMPv6 frames with correct checksums.
+mod build {
+    pub fn addr(prefix: u16, iid: u16) -> [u8; 16] {
+        let mut a = [0u8; 16];
+        a[0..2].copy_from_slice(&prefix.to_be_bytes());
+        a[14..16].copy_from_slice(&iid.to_be_bytes());
+        a
+    }
+
+    pub fn icmpv6(src: [u8; 16], dst: [u8; 16], ty: u8, code: u8, body: &[u8]) -> Vec<u8> {
+        let mut m = vec![ty, code, 0, 0];
+        m.extend_from_slice(body);
+        // Checksum over the pseudo-header (RFC 8200 §8.1).
+        let mut sum: u32 = 0;
+        let mut add = |b: &[u8]| {
+            for c in b.chunks(2) {
+                let w = if c.len() == 2 {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], 0])
+                };
+                sum += w as u32;
+            }
+        };
+        add(&src);
+        add(&dst);
+        add(&(m.len() as u32).to_be_bytes());
+        add(&[0, 0, 0, 58]);
+        add(&m);
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        let c = !(sum as u16);
+        m[2..4].copy_from_slice(&c.to_be_bytes());
+        let mut f = vec![0x33, 0x33, 0, 0, 0, 0x1a, 0x02, 0, 0, 0, 0, 1, 0x86, 0xdd];
+        f.extend_from_slice(&[0x60, 0, 0, 0]);
+        f.extend_from_slice(&(m.len() as u16).to_be_bytes());
+        f.extend_from_slice(&[58, 64]);
+        f.extend_from_slice(&src);
+        f.extend_from_slice(&dst);
+        f.extend_from_slice(&m);
+        f
+    }
+
+    pub fn dio(src: [u8; 16], dodag: [u8; 16], version: u8, rank: u16) -> Vec<u8> {
+        let mut b = vec![30, version];
+        b.extend_from_slice(&rank.to_be_bytes());
+        b.extend_from_slice(&[0x88, 1, 0, 0]); // grounded, MOP 1 (non-storing)
+        b.extend_from_slice(&dodag);
+        let all_rpl = addr(0xff02, 0x1a);
+        icmpv6(src, all_rpl, 155, 1, &b)
+    }
+
+    pub fn dis(src: [u8; 16]) -> Vec<u8> {
+        icmpv6(src, addr(0xff02, 0x1a), 155, 0, &[0, 0])
+    }
+
+    /// A non-storing DAO from `node` to the root: target `node`, transit parent `parent`.
+    pub fn dao(node: [u8; 16], root: [u8; 16], parent: [u8; 16], seq: u8) -> Vec<u8> {
+        let mut b = vec![30, 0xc0, 0, seq];
+        b.extend_from_slice(&root);
+        b.extend_from_slice(&[5, 18, 0, 128]);
+        b.extend_from_slice(&node);
+        b.extend_from_slice(&[6, 20, 0, 0, seq, 30]);
+        b.extend_from_slice(&parent);
+        icmpv6(node, root, 155, 2, &b)
+    }
+}
+
+fn feed(frames: &[Vec<u8>]) -> (Vec<Packet>, Topology) {
+    let mut e = Engine::with_defaults();
+    let mut topo = Topology::default();
+    let mut out = vec![];
+    for (i, f) in frames.iter().enumerate() {
+        let meta = FrameMeta {
+            number: i as u64 + 1,
+            ts_ns: i as i64 * 1_000_000,
+            orig_len: f.len() as u32,
+            link_type: 1,
+            ..Default::default()
+        };
+        let p = e.dissect(meta, f);
+        assert!(!p.is_malformed(), "frame {} malformed", i + 1);
+        topo.add_packet(&p);
+        out.push(p);
+    }
+    (out, topo)
+}
+
+#[test]
+fn dodag_from_synthesized_nonstoring_traffic() {
+    use build::*;
+    let g = |i| addr(0xfd00, i);
+    let root = g(1);
+    // root 1; 2 and 3 under the root; 4 under 2; 5 under 4.
+    let frames = vec![
+        dio(root, root, 240, 256),  // 1
+        dio(g(2), root, 240, 512),  // 2
+        dio(g(3), root, 240, 512),  // 3
+        dis(g(5)),                  // 4
+        dio(g(4), root, 240, 768),  // 5
+        dao(g(2), root, root, 10),  // 6
+        dao(g(3), root, root, 11),  // 7
+        dao(g(4), root, g(2), 12),  // 8
+        dio(g(5), root, 240, 1024), // 9
+        dao(g(5), root, g(4), 13),  // 10
+    ];
+    let (_, t) = feed(&frames);
+    assert_eq!(t.root(), Some(root));
+    let edges = t.edges();
+    let want = [
+        (g(2), root, 6u64),
+        (g(3), root, 7),
+        (g(4), g(2), 8),
+        (g(5), g(4), 10),
+    ];
+    assert_eq!(edges.len(), want.len(), "{edges:?}");
+    for (child, parent, frame) in want {
+        let e = edges
+            .iter()
+            .find(|e| e.child == child)
+            .unwrap_or_else(|| panic!("no edge for {child:?}"));
+        assert_eq!(e.parent, parent);
+        assert_eq!(e.frame, frame);
+    }
+    let n5 = t.node(&g(5)).unwrap();
+    assert_eq!(n5.rank, Some(1024));
+    assert_eq!(n5.version, Some(240));
+    let tree = t.render_tree();
+    eprintln!("{tree}");
+    let lines: Vec<&str> = tree.lines().collect();
+    assert!(lines[0].contains("fd00::1") && lines[0].contains("root"));
+    assert!(tree.contains("  fd00::2 (rank 512) [DAO frame 6]"));
+    assert!(tree.contains("    fd00::4 (rank 768) [DAO frame 8]"));
+    assert!(tree.contains("      fd00::5 (rank 1024) [DAO frame 10]"));
+    let dot = t.render_dot();
+    assert!(dot.starts_with("digraph"));
+    assert!(dot.contains("\"fd00::5\" -> \"fd00::4\" [label=\"10\"]"));
+}
+
+#[test]
+fn dodag_reports_version_increments_lost_parents_and_dis_storms() {
+    use build::*;
+    let g = |i| addr(0xfd00, i);
+    let root = g(1);
+    let mut frames = vec![
+        dio(root, root, 1, 256),
+        dao(g(2), root, root, 1),
+        dao(g(3), root, g(2), 2),
+        dio(root, root, 2, 256), // global repair: version 1 → 2
+        // node 2 now says its parent is 3 (a loop) and 3 moves to the root
+        dao(g(3), root, root, 3),
+        // node 2 is poisoned (infinite rank) → it lost its parent
+        dio(g(2), root, 2, 0xffff),
+    ];
+    for _ in 0..12 {
+        frames.push(dis(g(9)));
+    }
+    let (_, t) = feed(&frames);
+    assert_eq!(t.version_increments(), &[(4u64, 1u8, 2u8)]);
+    let edge3 = t.edges().into_iter().find(|e| e.child == g(3)).unwrap();
+    assert_eq!(edge3.parent, root);
+    assert_eq!(edge3.frame, 5);
+    assert!(t.lost_parent().contains(&g(2)), "{:?}", t.lost_parent());
+    assert_eq!(t.dis_storms().len(), 1);
+    assert_eq!(t.dis_storms()[0].0, g(9));
+    let tree = t.render_tree();
+    assert!(tree.contains("version 1 -> 2 at frame 4"), "{tree}");
+    assert!(tree.contains("DIS storm"), "{tree}");
+}
+
+/// The generated capture's README: "every node's parent is the address in its DAO's transit
+/// information". Needs the 802.15.4/6LoWPAN dissectors of the other branches.
+#[test]
+#[ignore = "needs the wpan and 6lowpan dissectors (other branches); enable after the merge"]
+fn dodag_of_generated_nonstoring_capture() {
+    let Some(path) = common::shared("generated/rpl-network-nonstoring.pcap") else {
+        return;
+    };
+    let packets = common::dissect_capture(&path, &[]);
+    let mut t = Topology::default();
+    for p in &packets {
+        t.add_packet(p);
+    }
+    // Expected parents straight from the DAOs' transit information.
+    let mut want = std::collections::BTreeMap::new();
+    for p in &packets {
+        let targets = common::show(p, "icmpv6.rpl.opt.target.prefix");
+        let parents = common::show(p, "icmpv6.rpl.opt.transit.parent");
+        if let (Some(child), Some(parent)) = (targets.first(), parents.last()) {
+            want.insert(child.clone(), parent.clone());
+        }
+    }
+    assert_eq!(want.len(), 8, "a root and 8 nodes: {want:?}");
+    let edges = t.edges();
+    assert_eq!(edges.len(), 8);
+    for e in &edges {
+        let child = std::net::Ipv6Addr::from(e.child).to_string();
+        let parent = std::net::Ipv6Addr::from(e.parent).to_string();
+        assert_eq!(want.get(&child), Some(&parent), "edge {child} -> {parent}");
+    }
+    let tree = t.render_tree();
+    assert!(tree.lines().count() >= 9, "{tree}");
+}
