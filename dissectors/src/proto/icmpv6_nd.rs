@@ -614,7 +614,9 @@ fn dissect_option(
             } else {
                 (&OPT_TARGET_LINKADDR, &OPT_TARGET_LINKADDR_EUI64)
             };
-            let text = if len == 16 {
+            // tshark takes 16 bytes as an EUI-64 only when the 6 padding bytes are zero.
+            let eui64 = len == 16 && opt.bytes(10, 6)?.iter().all(|b| *b == 0);
+            let text = if eui64 {
                 // EUI-64 (802.15.4 long address, RFC 4944 §8) padded with 6 zero bytes.
                 let e: [u8; 8] = opt.array(2)?;
                 let r = opt.range(2, 8);

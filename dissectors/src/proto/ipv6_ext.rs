@@ -743,6 +743,9 @@ fn add_fragment(
     parts.sort_by_key(|x| x.0);
     let mut covered = 0usize;
     for (o, d, _) in &parts {
+        if *o >= total {
+            break;
+        }
         if *o > covered {
             return FragResult::Pending;
         }
@@ -754,7 +757,11 @@ fn add_fragment(
     let mut out = vec![0u8; total];
     let mut frames = vec![];
     for (o, d, f) in &parts {
-        let n = d.len().min(total.saturating_sub(*o));
+        // A fragment starting past the end the last fragment set is inconsistent: ignore it.
+        if *o >= total {
+            continue;
+        }
+        let n = d.len().min(total - *o);
         out[*o..*o + n].copy_from_slice(&d[..n]);
         frames.push((*f, d.len()));
     }
@@ -1022,6 +1029,43 @@ pub(crate) mod tests {
         let f = [&[59u8, 0, 0xff, 0xf9, 0, 0, 0, 1][..], &[0u8; 64]].concat();
         let p = dissect_with(&mut e, 229, &ipv6(44, A, B, &f));
         assert!(p.has("ipv6.fragment.error"));
+    }
+
+    #[test]
+    fn fragment_past_the_end_does_not_panic() {
+        let mut e = crate::engine::Engine::with_defaults();
+        // Offset 64, more; then the last fragment at offset 0 with 8 bytes: total 8.
+        let f1 = [&[59u8, 0, 0x00, 0x41, 0, 0, 0, 9][..], &[1u8; 8]].concat();
+        let f2 = [&[59u8, 0, 0x00, 0x00, 0, 0, 0, 9][..], &[2u8; 8]].concat();
+        dissect_with(&mut e, 229, &ipv6(44, A, B, &f1));
+        // offset 0, M=0 is atomic; use a middle piece ending the datagram at 16 instead.
+        let f3 = [&[59u8, 0, 0x00, 0x08, 0, 0, 0, 9][..], &[3u8; 8]].concat();
+        let f4 = [&[59u8, 0, 0x00, 0x01, 0, 0, 0, 9][..], &[4u8; 8]].concat();
+        dissect_with(&mut e, 229, &ipv6(44, A, B, &f2));
+        dissect_with(&mut e, 229, &ipv6(44, A, B, &f3));
+        let p = dissect_with(&mut e, 229, &ipv6(44, A, B, &f4));
+        assert_eq!(p.show("ipv6.reassembled.length"), ["16"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any bytes behind any extension header, ND or RPL message must not panic.
+        #[test]
+        fn hostile_extension_headers_and_icmpv6_never_panic(
+            nxt in proptest::sample::select(vec![0u8, 43, 44, 60, 58]),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            ty in proptest::sample::select(vec![130u8, 133, 134, 135, 136, 137, 138, 143, 155, 157]),
+        ) {
+            let mut b = body.clone();
+            if nxt == 58 && !b.is_empty() {
+                b[0] = ty;
+            }
+            let _ = dissect_one(229, &ipv6(nxt, A, B, &b));
+            // Also as a whole chain of headers pointing at each other.
+            let mut chain = vec![43u8, 0, 3, 1, 0xff, 0x70, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0];
+            chain.extend_from_slice(&b);
+            let _ = dissect_one(229, &ipv6(60, A, B, &[&[43u8, 0, 1, 4, 0, 0, 0, 0][..], &chain].concat()));
+        }
     }
 
     #[test]
