@@ -532,6 +532,29 @@ impl Topology {
     /// its edge, then what is not attached and the events.
     pub fn render_tree(&self) -> String {
         let mut out = String::new();
+        if let Some(r) = self.root {
+            let mode = match self.mop {
+                Some(0) => " (no downward routes)",
+                Some(1) => " (non-storing)",
+                Some(2) | Some(3) => " (storing)",
+                _ => "",
+            };
+            let _ = writeln!(
+                out,
+                "DODAG {}: instance {}, version {}, MOP {}{mode}, {} nodes",
+                text(&r),
+                self.instance
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                self.version
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                self.mop
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                self.nodes.len().max(1)
+            );
+        }
         let ch = self.children();
         let mut seen = BTreeSet::new();
         // Tops: the root, then parents that have no parent themselves.

@@ -649,7 +649,11 @@ fn dodag_from_synthesized_nonstoring_traffic() {
     let tree = t.render_tree();
     eprintln!("{tree}");
     let lines: Vec<&str> = tree.lines().collect();
-    assert!(lines[0].contains("fd00::1") && lines[0].contains("root"));
+    assert_eq!(
+        lines[0],
+        "DODAG fd00::1: instance 30, version 240, MOP 1 (non-storing), 5 nodes"
+    );
+    assert_eq!(lines[1], "fd00::1 (root, rank 256)");
     assert!(tree.contains("  fd00::2 (rank 512) [DAO frame 6]"));
     assert!(tree.contains("    fd00::4 (rank 768) [DAO frame 8]"));
     assert!(tree.contains("      fd00::5 (rank 1024) [DAO frame 10]"));

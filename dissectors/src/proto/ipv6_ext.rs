@@ -779,6 +779,8 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         let v6_start = cx.tree.node(v6).range.start as u64 + 40;
         let before = (tvb.offset() as u64).saturating_sub(v6_start);
         if v6 != parent && cx.tree.node(v6).range.source == tvb.source() && plen < before + 8 {
+            // tshark has entered the fragment header protocol when it finds this out.
+            cx.note_layer(FRAGMENT_HDR.name);
             return Err(Error::Malformed("negative IPv6 fragment length".into()));
         }
     }
