@@ -34,6 +34,8 @@ const DIS_STORM_COUNT: usize = 10;
 const DIS_WINDOW_NS: i64 = 10_000_000_000;
 /// Bound on the nodes tracked (a hostile capture cannot grow the model without limit).
 const MAX_NODES: usize = 65_536;
+/// Bound on each list of events kept.
+const MAX_EVENTS: usize = 10_000;
 
 /// How an edge was learned.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -293,7 +295,9 @@ impl Topology {
                 None => self.version = Some(v),
                 // Lollipop/serial comparison (§7.2): newer when ahead by less than half the space.
                 Some(old) if v != old && (v.wrapping_sub(old) as i8) > 0 => {
-                    self.version_increments.push((frame, old, v));
+                    if self.version_increments.len() < MAX_EVENTS {
+                        self.version_increments.push((frame, old, v));
+                    }
                     self.version = Some(v);
                 }
                 _ => {}
@@ -411,8 +415,10 @@ impl Topology {
                 }
             } else {
                 *storming = true;
-                let first = frame; // the frame that crossed the threshold
-                self.dis_storms.push((src, first, DIS_STORM_COUNT as u32));
+                if self.dis_storms.len() < MAX_EVENTS {
+                    // Detected at the frame that crossed the threshold.
+                    self.dis_storms.push((src, frame, DIS_STORM_COUNT as u32));
+                }
             }
         } else {
             *storming = false;
