@@ -117,6 +117,7 @@ crate::fields! {
     OPT_RPL_INSTANCE = FieldDef::new("ipv6.opt.rpl.instance_id", "RPLInstanceID", T::U8).hex();
     OPT_RPL_RANK = FieldDef::new("ipv6.opt.rpl.sender_rank", "Sender Rank", T::U16).hex();
     OPT_HOME_ADDRESS = FieldDef::new("ipv6.opt.mipv6.home_address", "MIPv6 Home Address", T::Ipv6);
+    OPT_EXPERIMENTAL = FieldDef::new("ipv6.opt.experimental", "Experimental Option", T::Bytes);
     OPT_UNKNOWN = FieldDef::new("ipv6.opt.unknown", "Unknown Option Payload", T::Bytes);
 
     RT_PROTO = FieldDef::protocol("ipv6.routing", "Routing Header for IPv6");
@@ -154,6 +155,7 @@ crate::fields! {
     FRAGMENT_COUNT = FieldDef::new("ipv6.fragment.count", "Fragment count", T::U32);
     REASSEMBLED_IN = FieldDef::new("ipv6.reassembled.in", "Reassembled IPv6 in frame", T::FrameNum);
     REASSEMBLED_LENGTH = FieldDef::new("ipv6.reassembled.length", "Reassembled IPv6 length", T::U32);
+    REASSEMBLED_DATA = FieldDef::new("ipv6.reassembled.data", "Reassembled IPv6 data", T::Bytes);
 }
 
 crate::experts! {
@@ -404,6 +406,11 @@ fn dissect_options(
             0xc9 if !bad_len(cx, 16) => {
                 let a: [u8; 16] = hdr.array(d)?;
                 cx.add(o, &OPT_HOME_ADDRESS, hdr.range(d, 16), Value::Ipv6(a));
+            }
+            // RFC 4727 §5.1.2: 0x1e with any action/change bits is for experiments.
+            _ if ty & 0x1f == 0x1e => {
+                cx.set_text(o, "Experimental Option");
+                cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
             }
             _ => {
                 if olen > 0 {
@@ -703,7 +710,8 @@ impl Ipv6ReassemblyState {
 /// What adding a fragment gave.
 enum FragResult {
     Pending,
-    Complete(Vec<u8>, Vec<(u64, usize)>),
+    /// The datagram and its fragments: (frame, offset, length).
+    Complete(Vec<u8>, Vec<(u64, usize, usize)>),
     /// The datagram would break a bound (too long, overlapping inconsistently).
     Error(&'static str),
 }
@@ -763,7 +771,7 @@ fn add_fragment(
         }
         let n = d.len().min(total - *o);
         out[*o..*o + n].copy_from_slice(&d[..n]);
-        frames.push((*f, d.len()));
+        frames.push((*f, *o, n));
     }
     let p = st.partial.remove(&key).unwrap_or_default();
     st.bytes = st.bytes.saturating_sub(p.bytes);
@@ -848,18 +856,34 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         }
         FragResult::Complete(data, frames) => {
             let total = data.len();
+            // As tshark shows it: the fragments, their count, the length and the data (the
+            // "reassembled in" link only appears on the other fragments, in a second pass).
+            let list: Vec<String> = frames
+                .iter()
+                .map(|(f, _, n)| format!("#{f}({n})"))
+                .collect();
             let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
             cx.set_text(
                 fr,
-                format!("[{} IPv6 Fragments ({total} bytes)]", frames.len()),
+                format!(
+                    "[{} IPv6 Fragments ({total} bytes): {}]",
+                    frames.len(),
+                    list.join(", ")
+                ),
             );
-            for (f, n) in &frames {
+            for (f, o, n) in &frames {
                 let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
-                cx.set_text(x, format!("[Frame: {f}, payload: {n} bytes]"));
+                cx.set_text(
+                    x,
+                    format!(
+                        "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
+                        (o + n).saturating_sub(1)
+                    ),
+                );
             }
             cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
-            cx.add_generated(fr, &REASSEMBLED_IN, Value::UInt(frame));
             cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
+            cx.add_generated(fr, &REASSEMBLED_DATA, Value::bytes(&data));
             let src = cx.add_source("Reassembled IPv6", data);
             super::ipv6::dispatch_next(cx, nxt, &src.tvb(), parent);
         }
@@ -920,7 +944,7 @@ pub(crate) mod tests {
         assert_eq!(p.show("ipv6.opt.router_alert"), ["0"]);
         assert_eq!(p.show("ipv6.opt.padn"), ["", ""]);
         assert_eq!(p.show("ipv6.opt.pad1").len(), 2);
-        assert_eq!(p.show("ipv6.opt.unknown"), ["ab:cd"]);
+        assert_eq!(p.show("ipv6.opt.experimental"), ["ab:cd"]);
         assert_eq!(
             p.show("ipv6.opt.type.action"),
             ["0", "0", "0", "0", "2", "0", "3"]

@@ -228,7 +228,7 @@ crate::fields! {
 
 crate::experts! {
     UNDECODED_RPL_OPTION = ExpertDef::new("icmpv6.undecoded.rpl_option", Group::Undecoded, Severity::Warn, "Undecoded RPL Option");
-    UNKNOWN_METRIC = ExpertDef::new("icmpv6.rpl.unknown.metric", Group::Malformed, Severity::Warn, "Unknown RPL metric/constraint type");
+    UNKNOWN_METRIC = ExpertDef::new("icmpv6.rpl.unknown.metric", Group::Undecoded, Severity::Note, "Unknown RPL metric/constraint type");
 }
 
 pub static PROTOCOL: Protocol = Protocol {
