@@ -281,13 +281,39 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     let name = crate::field::val_to_str(CODES, code as u64).unwrap_or("Unknown");
     cx.set_info(format!("RPL Control ({name})"));
     let mut off = 4;
-    if code & 0x80 != 0 && code != 0x8a {
-        off = dissect_security(tvb, cx, node, off)?;
+    // Secure variants (and the Consistency Check, always secured, §6.6) start with the
+    // security section and end with a MAC or signature whose size the level gives (§6.1).
+    let mut trailer = 0;
+    if code & 0x80 != 0 {
+        let (o, lvl) = dissect_security(tvb, cx, node, off)?;
+        off = o;
+        trailer = match lvl {
+            0 | 1 => 4,
+            2 | 3 => 8,
+            4 | 5 => 384,
+            _ => 256,
+        };
+        if tvb.remaining(off) < trailer {
+            return Err(crate::tvb::Error::Short);
+        }
+        if lvl & 1 == 1 {
+            // An encrypted body (ENC-* levels) cannot be read without the key.
+            let n = tvb.len() - off - trailer;
+            if n > 0 {
+                let d = cx.add(
+                    node,
+                    &DATA,
+                    tvb.range(off, n),
+                    Value::bytes(tvb.bytes(off, n)?),
+                );
+                cx.set_text(d, format!("Encrypted message ({n} bytes)"));
+            }
+            add_trailer(tvb, cx, node, tvb.len() - trailer, lvl)?;
+            return Ok(());
+        }
     }
-    // The Consistency Check is always secured (§6.6): 0x8a carries a security section too.
-    if code == 0x8a {
-        off = dissect_security(tvb, cx, node, off)?;
-    }
+    let full = *tvb;
+    let tvb = &tvb.sub(0, tvb.len() - trailer)?;
     match code & 0x7f {
         0x00 => {
             cx.add_u8(node, &DIS_FLAGS, tvb, off)?;
@@ -376,11 +402,34 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             return Ok(());
         }
     }
-    dissect_options(tvb, cx, node, off)
+    dissect_options(tvb, cx, node, off)?;
+    if trailer > 0 {
+        let lvl = full.u8(6)? & 7;
+        add_trailer(&full, cx, node, full.len() - trailer, lvl)?;
+    }
+    Ok(())
+}
+
+/// The MAC (LVL 0–3) or signature (LVL 4–7) that ends a secure message (§6.1).
+fn add_trailer(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize, lvl: u8) -> Result<()> {
+    let n = tvb.remaining(off);
+    let d = cx.add(
+        node,
+        &DATA,
+        tvb.range(off, n),
+        Value::bytes(tvb.bytes(off, n)?),
+    );
+    let what = if lvl < 4 {
+        "Message Authentication Code"
+    } else {
+        "Signature"
+    };
+    cx.set_text(d, format!("{what} ({n} bytes)"));
+    Ok(())
 }
 
 /// The security section of secure RPL messages (RFC 6550 §6.1).
-fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<(usize, u8)> {
     add_flags8(
         cx,
         node,
@@ -390,14 +439,16 @@ fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<
         off,
     )?;
     cx.add_u8(node, &SECURE_ALGORITHM, tvb, off + 1)?;
-    let b = tvb.u8(off + 2)?;
-    cx.add_bits(
+    // tshark files the KIM/LVL byte and the flags byte after it under `secure.flag` too.
+    let b = add_flags8(
+        cx,
         node,
-        &[&SECURE_KIM, &SECURE_RSV, &SECURE_LVL],
-        tvb.range(off + 2, 1),
-        b as u64,
-    );
-    cx.add_bytes(node, &RESERVED, tvb, off + 3, 1)?;
+        &SECURE_FLAG,
+        &[&SECURE_KIM, &SECURE_LVL, &SECURE_RSV],
+        tvb,
+        off + 2,
+    )?;
+    cx.add_u8(node, &SECURE_FLAG, tvb, off + 3)?;
     cx.add_be_u32(node, &SECURE_COUNTER, tvb, off + 4)?;
     let mut off = off + 8;
     // Key Identifier (§6.1): KIM 0 → index; 1 → none (peer-to-peer key); 2 → source + index;
@@ -418,7 +469,7 @@ fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<
         cx.add_u8(node, &SECURE_KEY_INDEX, tvb, off)?;
         off += 1;
     }
-    Ok(off)
+    Ok((off, lvl))
 }
 
 /// Reads a prefix of `plen` bits stored in `avail` bytes (the rest of the 16 zero).
@@ -955,11 +1006,13 @@ pub(crate) mod tests {
         assert_eq!(p.show("icmpv6.rpl.daoack.status"), ["0"]);
         assert_eq!(p.show("icmpv6.rpl.daoack.dodagid"), ["fd00::1"]);
 
-        // Consistency check (§6.6): security section (KIM 1: no key identifier, LVL 0) first.
+        // Consistency check (§6.6): security section (KIM 1: no key identifier, LVL 0) first,
+        // a 4-byte MAC last.
         let mut cc = vec![0x00, 0, 0x40, 0, 0, 0, 0, 5];
         cc.extend_from_slice(&[30, 0x80, 0x12, 0x34]);
         cc.extend_from_slice(&A);
         cc.extend_from_slice(&[0, 0, 1, 0]);
+        cc.extend_from_slice(&[0xaa, 0xbb, 0xcc, 0xdd]);
         let p = dissect_one(229, &rpl_packet(0x8a, &cc));
         check(&p);
         assert_eq!(p.info(), "RPL Control (Consistency Check)");
@@ -968,26 +1021,53 @@ pub(crate) mod tests {
         assert_eq!(p.show("icmpv6.rpl.cc.flag.r"), ["1"]);
         assert_eq!(p.show("icmpv6.rpl.cc.nonce"), ["0x1234"]);
         assert_eq!(p.show("icmpv6.rpl.cc.destination_counter"), ["256"]);
+        assert_eq!(p.show("icmpv6.data"), ["aa:bb:cc:dd"]);
+        assert!(!p.has("icmpv6.rpl.opt.type"));
     }
 
     #[test]
     fn secure_dio_key_identifier_modes() {
-        // Secure DIO (0x81): T=1, algorithm 0, KIM 2 (source + index), LVL 1, counter 9.
-        let mut b = vec![0x80, 0, 0x81, 0, 0, 0, 0, 9];
+        // Secure DIO (0x81): T=1, algorithm 0, KIM 2 (source + index), LVL 2 (MAC-64),
+        // counter 9; the DIO and its options, then an 8-byte MAC.
+        let mut b = vec![0x80, 0, 0x82, 0, 0, 0, 0, 9];
         b.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 0x11]);
         b.extend_from_slice(&dio_body(512, 1));
-        let p = dissect_one(229, &rpl_packet(0x81, &b));
+        b.extend_from_slice(&[0xee; 8]);
+        let v = rpl_packet(0x81, &b);
+        let p = dissect_one(229, &v);
         check(&p);
         assert_eq!(p.info(), "RPL Control (Secure DODAG Information Object)");
         assert_eq!(p.show("icmpv6.rpl.secure.flag.t"), ["1"]);
         assert_eq!(p.show("icmpv6.rpl.secure.kim"), ["2"]);
-        assert_eq!(p.show("icmpv6.rpl.secure.lvl"), ["1"]);
+        assert_eq!(p.show("icmpv6.rpl.secure.lvl"), ["2"]);
         assert_eq!(
             p.show("icmpv6.rpl.secure.key.source"),
             ["01:02:03:04:05:06:07:08"]
         );
         assert_eq!(p.show("icmpv6.rpl.secure.key.index"), ["17"]);
         assert_eq!(p.show("icmpv6.rpl.dio.rank"), ["512"]);
+        assert_eq!(
+            p.show("icmpv6.rpl.opt.type"),
+            ["4", "8", "3", "2", "1", "0"]
+        );
+        assert_eq!(p.show("icmpv6.data"), ["ee:ee:ee:ee:ee:ee:ee:ee"]);
+        // The security section and the fixed part must be whole.
+        assert_truncations_are_malformed(229, &v, 40 + 4 + 17 + 24);
+
+        // ENC-MAC-32 (LVL 1), KIM 0 (key index only): the body is encrypted.
+        let mut e = vec![0x00, 0, 0x01, 0, 0, 0, 0, 1, 0x05];
+        e.extend_from_slice(&[0x42; 28]);
+        e.extend_from_slice(&[0x99; 4]);
+        let p = dissect_one(229, &rpl_packet(0x82, &e));
+        check(&p);
+        assert_eq!(
+            p.info(),
+            "RPL Control (Secure Destination Advertisement Object)"
+        );
+        assert_eq!(p.show("icmpv6.rpl.secure.key.index"), ["5"]);
+        assert!(!p.has("icmpv6.rpl.dao.instance"));
+        assert_eq!(p.show("icmpv6.data").len(), 2);
+        assert_eq!(p.show("icmpv6.data")[1], "99:99:99:99");
     }
 
     #[test]
