@@ -12,7 +12,13 @@
 //!   the addresses still to visit);
 //! - events: DODAG version increments (global repair, §8.2.2.2), DIS storms (a node soliciting
 //!   over and over: it cannot find a parent), nodes that lost their parent (an INFINITE_RANK
-//!   DIO, §8.2.2.5, or a No-Path DAO, §6.4.3).
+//!   DIO, §8.2.2.5, or a No-Path DAO, §6.4.3), and data packets whose RFC 6553 RPL option
+//!   reports a rank error or a forwarding error.
+//!
+//! One DODAG is modelled: the first DODAGID seen. Memory is bounded (nodes, events).
+//!
+//! Use: `Topology::default()`, [`Topology::add_packet`] for every frame in order, then
+//! [`Topology::render_tree`] (`-z rpl,tree`) or [`Topology::render_dot`] (`-z rpl,tree,dot`).
 //!
 //! DIOs come from link-local addresses while DAOs and source routes use global ones; a link-local
 //! address is mapped onto the DODAG's /64 prefix with the same interface identifier so a node is
@@ -86,6 +92,9 @@ pub struct Topology {
     dis_recent: HashMap<Addr, (VecDeque<i64>, bool)>,
     /// (sender, first frame of the storm, DIS count in it).
     dis_storms: Vec<(Addr, u64, u32)>,
+    /// Data packets whose RPL option (RFC 6553 §3) reports a rank error (R) or a forwarding
+    /// error (F): (frame, packet source, R, F).
+    datapath_errors: Vec<(u64, Addr, bool, bool)>,
 }
 
 /// One transit/target event of a DAO, in option order.
@@ -110,6 +119,8 @@ struct Facts {
     dio_dagid: Option<Addr>,
     dao: Vec<DaoItem>,
     srh: Option<(Addr, Addr, u8, Vec<Addr>)>,
+    /// RPL option (RFC 6553) of a data packet: (src, rank error, forwarding error).
+    rpl_option_errors: Option<(Addr, bool, bool)>,
 }
 
 fn ipv6(v: &Value) -> Option<Addr> {
@@ -182,6 +193,11 @@ fn facts(p: &Packet) -> Facts {
                     *parent = ipv6(v);
                 }
             }
+            "ipv6.opt.rpl.flag" if !in_rpl => {
+                if let (Some(s), Some(fl)) = (src, uint(v)) {
+                    f.rpl_option_errors = Some((s, fl & 0x40 != 0, fl & 0x20 != 0));
+                }
+            }
             _ => {}
         }
     }
@@ -208,6 +224,11 @@ impl Topology {
                 0x01 => self.on_dio(&f, frame),
                 0x02 => self.on_dao(&f, frame),
                 _ => {}
+            }
+        }
+        if let Some((src, r, fe)) = f.rpl_option_errors {
+            if (r || fe) && self.datapath_errors.len() < MAX_EVENTS {
+                self.datapath_errors.push((frame, src, r, fe));
             }
         }
         if let Some((src, dst, segleft, addrs)) = &f.srh {
@@ -483,6 +504,12 @@ impl Topology {
         &self.dis_storms
     }
 
+    /// (frame, source, rank error, forwarding error) of data packets whose RPL option flags a
+    /// loop (R, §11.2.2.2) or a missing downward route (F, §11.2.2.3).
+    pub fn datapath_errors(&self) -> &[(u64, Addr, bool, bool)] {
+        &self.datapath_errors
+    }
+
     fn children(&self) -> BTreeMap<Addr, Vec<Addr>> {
         let mut ch: BTreeMap<Addr, Vec<Addr>> = BTreeMap::new();
         for e in self.edges() {
@@ -600,6 +627,17 @@ impl Topology {
         for (a, frame, count) in &self.dis_storms {
             events.push(format!(
                 "DIS storm from {}: {count} DIS, detected at frame {frame}",
+                text(a)
+            ));
+        }
+        for (frame, a, r, f) in &self.datapath_errors {
+            let what = match (r, f) {
+                (true, true) => "rank and forwarding errors",
+                (true, false) => "rank error (loop detected)",
+                _ => "forwarding error (no downward route)",
+            };
+            events.push(format!(
+                "RPL option {what} on a packet from {} at frame {frame}",
                 text(a)
             ));
         }
@@ -750,6 +788,20 @@ mod tests {
         assert!(t
             .render_tree()
             .contains("fd00::2 (rank ?) [source route frame 2]"));
+    }
+
+    #[test]
+    fn rpl_option_errors_are_events() {
+        // Hop-by-hop RPL option with R and F set (RFC 6553 §3), then nothing.
+        let hbh = [59u8, 0, 0x63, 4, 0x60, 30, 0x02, 0x00];
+        let t = run(&[
+            dio(g(1), 256),
+            crate::proto::ipv6_ext::tests::ipv6(0, g(3), g(1), &hbh),
+        ]);
+        assert_eq!(t.datapath_errors(), &[(2, g(3), true, true)]);
+        assert!(t
+            .render_tree()
+            .contains("RPL option rank and forwarding errors on a packet from fd00::3 at frame 2"));
     }
 
     #[test]
