@@ -413,6 +413,9 @@ fn dissect_options(
                 cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
             }
             _ => {
+                // What a node that does not know the option must do (RFC 8200 §4.2).
+                let action = crate::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
+                cx.set_text(o, format!("Unknown IPv6 Option (0x{ty:02x}): {action}"));
                 if olen > 0 {
                     cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
                 }
