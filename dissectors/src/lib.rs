@@ -21,6 +21,7 @@ pub mod filter;
 pub mod proto;
 pub mod reassembly;
 pub mod registry;
+pub mod topology;
 pub mod tree;
 pub mod tvb;
 pub mod value;

@@ -38,6 +38,7 @@ pub static TYPES: &[(u64, &str)] = &[
     (135, "Neighbor Solicitation"),
     (136, "Neighbor Advertisement"),
     (137, "Redirect"),
+    (138, "Router Renumbering"),
     (143, "Multicast Listener Report Message v2"),
     (155, "RPL Control"),
     (157, "Duplicate Address Request"),

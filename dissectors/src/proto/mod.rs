@@ -11,11 +11,14 @@ pub mod eth;
 pub mod frame;
 pub mod icmp;
 pub mod icmpv6;
+pub mod icmpv6_nd;
 pub mod ip;
 pub mod ipv6;
+pub mod ipv6_ext;
 pub mod null;
 pub mod sixlowpan;
 pub mod sixlowpan_frag;
+pub mod rpl;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
@@ -36,10 +39,16 @@ pub static ALL: &[&Protocol] = &[
     &sll::PROTOCOL,
     &ip::PROTOCOL,
     &ipv6::PROTOCOL,
+    &ipv6_ext::HOPOPTS,
+    &ipv6_ext::ROUTING,
+    &ipv6_ext::FRAGMENT_HDR,
+    &ipv6_ext::DSTOPTS,
     &udp::PROTOCOL,
     &tcp::PROTOCOL,
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
+    &icmpv6_nd::PROTOCOL,
+    &rpl::PROTOCOL,
     &wpan::PROTOCOL,
     &wpan::NONASK_PHY,
     &wpan_tap::PROTOCOL,
