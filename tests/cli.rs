@@ -370,3 +370,21 @@ fn decode_as_changes_dispatch() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).lines().any(|l| l.ends_with("udp:data")));
 }
+
+#[test]
+fn contexts_learned_from_6co_decompress_later_addresses() {
+    // The demo's router advertisement (frame 29) carries a 6CO for context 0 = fd00::/64; no
+    // -o 6lowpan.context0 is given, yet frame 31's global source address comes out whole.
+    let o = run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-c",
+        "31",
+        "-T",
+        "fields",
+        "-e",
+        "ipv6.src",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().nth(30), Some("fd00::212:4b00:0:9"), "{out}");
+}

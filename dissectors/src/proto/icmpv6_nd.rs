@@ -888,12 +888,10 @@ fn dissect_option(
 
 /// A 6LoWPAN Context Option learned from an RA: its prefix is what IPHC context `cid` stands
 /// for from now on (RFC 6775 §4.2, §7.2).
-// TODO(merge): the `sixlowpan` branch exposes `crate::proto::sixlowpan::learn_context(session,
-// cid, prefix, len, frame)`; once merged, call
-// `super::sixlowpan::learn_context(cx.session, cid, &prefix, len, cx.meta.number)` here so
-// later IPHC headers decompress with the advertised context.
+/// A 6CO option advertises a compression context (RFC 6775 §4.2): later IPHC headers in the
+/// capture decompress with it.
 fn on_6co(cx: &mut Cx, cid: u8, prefix: [u8; 16], len: u8) {
-    let _ = (cx, cid, prefix, len);
+    super::sixlowpan::learn_context(cx.session, cid, prefix, len, cx.meta.number);
 }
 
 #[cfg(test)]
