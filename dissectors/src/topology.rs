@@ -95,7 +95,13 @@ pub struct Topology {
     /// Data packets whose RPL option (RFC 6553 §3) reports a rank error (R) or a forwarding
     /// error (F): (frame, packet source, R, F).
     datapath_errors: Vec<(u64, Addr, bool, bool)>,
+    /// The root's link-local address, once a root-rank DIO showed it: it names the same node
+    /// as the DODAGID, which need not share its interface identifier.
+    root_link_local: Option<Addr>,
 }
+
+/// The rank a DODAG root advertises with the default MinHopRankIncrement (RFC 6550 §17).
+const ROOT_RANK: u16 = 256;
 
 /// One transit/target event of a DAO, in option order.
 enum DaoItem {
@@ -238,6 +244,11 @@ impl Topology {
 
     /// A link-local address moved onto the DODAG prefix (see the module doc).
     fn canon(&self, a: Addr) -> Addr {
+        if let (Some(ll), Some(root)) = (self.root_link_local, self.root) {
+            if a == ll {
+                return root;
+            }
+        }
         match self.root {
             Some(r) if a[0] == 0xfe && a[1] & 0xc0 == 0x80 => {
                 let mut g = r;
@@ -323,6 +334,9 @@ impl Topology {
                 }
                 _ => {}
             }
+        }
+        if f.dio_rank.is_some_and(|r| r <= ROOT_RANK) && self.root_link_local.is_none() {
+            self.root_link_local = f.src.filter(|a| a[0] == 0xfe && a[1] & 0xc0 == 0x80);
         }
         let Some(src) = f.src.map(|a| self.canon(a)) else {
             return;

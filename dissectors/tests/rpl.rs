@@ -304,7 +304,6 @@ fn routing_header_capture_with_compare_field() {
 /// The generated non-storing capture is 802.15.4 + 6LoWPAN: it needs the wpan and 6lowpan
 /// dissectors of the other branches. Enable after the merge.
 #[test]
-#[ignore = "needs the wpan and 6lowpan dissectors (other branches); enable after the merge"]
 fn generated_nonstoring_capture_agrees_with_tshark() {
     if !common::have_tshark() {
         return;
@@ -1045,7 +1044,6 @@ fn dodag_reports_version_increments_lost_parents_and_dis_storms() {
 /// The generated capture's README: "every node's parent is the address in its DAO's transit
 /// information". Needs the 802.15.4/6LoWPAN dissectors of the other branches.
 #[test]
-#[ignore = "needs the wpan and 6lowpan dissectors (other branches); enable after the merge"]
 fn dodag_of_generated_nonstoring_capture() {
     let Some(path) = common::shared("generated/rpl-network-nonstoring.pcap") else {
         return;

@@ -3,6 +3,7 @@
 
 pub mod conv;
 pub mod phs;
+pub mod rpl;
 
 use dissectors::engine::Packet;
 
@@ -14,7 +15,8 @@ pub trait Tap {
 }
 
 /// Names `-z` accepts, for the error message.
-pub const KNOWN: &str = "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)";
+pub const KNOWN: &str =
+    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]";
 
 /// Builds the statistic a `-z` argument names.
 pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
@@ -26,6 +28,8 @@ pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
         ["endpoints", kind, ..] => {
             conv::ConvKind::parse(kind).map(|k| Box::new(conv::Endpoints::new(k)) as Box<dyn Tap>)
         }
+        ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(false))),
+        ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(true))),
         _ => Err(format!(
             "-z {spec}: unknown statistic; lowshark knows {KNOWN}"
         )),
