@@ -6,7 +6,11 @@
 
 use crate::registry::Protocol;
 
+pub mod coap;
+pub mod coap_payload;
+pub mod coap_track;
 pub mod data;
+pub mod dtls;
 pub mod eth;
 pub mod frame;
 pub mod icmp;
@@ -34,4 +38,6 @@ pub static ALL: &[&Protocol] = &[
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
+    &coap::PROTOCOL,
+    &dtls::PROTOCOL,
 ];

@@ -1,0 +1,245 @@
+//! CoAP against tshark 4.0 on every CoAP capture: the fields below must agree frame by frame,
+//! except where the table of known tshark 4.0 shortcomings says why they differ.
+
+mod common;
+
+use dissectors::FieldType;
+use std::path::PathBuf;
+
+/// Fields compared with `tshark -T fields`.
+const FIELDS: &[&str] = &[
+    "coap.version",
+    "coap.type",
+    "coap.token_len",
+    "coap.code",
+    "coap.mid",
+    "coap.token",
+    "coap.length",
+    "coap.opt.name",
+    "coap.opt.desc",
+    "coap.opt.delta",
+    "coap.opt.length",
+    "coap.opt.uri_path",
+    "coap.opt.uri_host",
+    "coap.opt.uri_query",
+    "coap.opt.block_number",
+    "coap.opt.block_mflag",
+    "coap.opt.block_size",
+    "coap.opt.observe",
+    "coap.opt.ctype",
+    "coap.opt.max_age",
+    "coap.opt.etag",
+    "coap.opt.location_path",
+    "coap.opt.accept",
+    "coap.opt.end_marker",
+    "coap.opt.uri_path_recon",
+    "coap.payload",
+    "coap.payload_desc",
+    "coap.payload_length",
+    "coap.block_payload",
+    "coap.block_length",
+    "coap.block.count",
+    "coap.response_to",
+    "coap.request_first_in",
+    "coap.response_first_in",
+];
+
+fn captures() -> Vec<PathBuf> {
+    let mut v = vec![];
+    if let Some(dir) = common::shared("public/coap") {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+            .collect();
+        files.sort();
+        v.extend(files);
+    }
+    if let Some(p) = common::shared("generated/real-peers-mqtt-coap-xmpp.pcap") {
+        v.push(p);
+    }
+    v
+}
+
+/// Fields that come from transaction tracking.
+const TRACKING: &[&str] = &[
+    "coap.opt.uri_path_recon",
+    "coap.response_to",
+    "coap.response_in",
+    "coap.request_first_in",
+    "coap.response_first_in",
+];
+
+const WHY_EMPTY_TOKEN: &str = "tshark 4.0 tracks requests, responses and retransmissions only for \
+     non-empty tokens; a zero-length token is a valid token (RFC 7252 §5.3.1), so lowshark \
+     matches those too";
+const WHY_SEPARATE: &str = "tshark 4.0 pairs a response with its request only when both carry \
+     the same Message ID (piggybacked ACK); lowshark also matches separate and NON responses by \
+     token and endpoints (RFC 7252 §5.2.2, §5.3.2)";
+const WHY_NEW_OPTIONS: &str = "tshark 4.0 does not know RFC 8323 signalling options (CSM \
+     Max-Message-Size, Block-Wise-Transfer) nor Request-Tag/Echo/No-Response/Q-Block: it \
+     names them by the request option table or 'Unknown Option'";
+const WHY_SZX_CHANGE: &str = "tshark 4.0 reassembles blocks by block number; the server changed \
+     the block size after block 0, and RFC 7959 §2.2 places a block at NUM × size, so lowshark \
+     completes the body";
+const WHY_BOTH_BLOCKS: &str = "tshark 4.0 takes the last Block option of a message (Block1 of a \
+     response that also carries Block2) as the fragment number, so it never completes the \
+     Block2 body; lowshark uses Block2 for response payloads (RFC 7959 §2.3)";
+
+/// Frames whose difference is explained case by case.
+const EXCEPTIONS: &[(&str, usize, &str)] = &[
+    (
+        "ttproto_coap_block_TD_COAP_BLOCK_01_FAIL_BAD_SZX_From_Server.pcap",
+        38,
+        WHY_SZX_CHANGE,
+    ),
+    (
+        "ttproto_coap_block_TD_COAP_BLOCK_05_PASS.pcap",
+        78,
+        WHY_BOTH_BLOCKS,
+    ),
+];
+
+/// Why lowshark legitimately differs from tshark 4.0 here, if it does.
+fn exception(
+    file: &str,
+    frame: usize,
+    field: &str,
+    packets: &[dissectors::Packet],
+    ours: &[String],
+    theirs: &[String],
+) -> Option<&'static str> {
+    let p = &packets[frame - 1];
+    if TRACKING.contains(&field) && common::show(p, "coap.token").is_empty() {
+        return Some(WHY_EMPTY_TOKEN);
+    }
+    if field == "coap.response_to" && theirs.is_empty() && ours.len() == 1 {
+        let req: usize = ours[0].parse().ok()?;
+        let req_mid = common::show(&packets[req - 1], "coap.mid");
+        if req_mid != common::show(p, "coap.mid") {
+            return Some(WHY_SEPARATE);
+        }
+    }
+    let code: u32 = common::show(p, "coap.code").first()?.parse().ok()?;
+    let names = common::show(p, "coap.opt.name");
+    let new_option = names.iter().any(|n| {
+        ["Request-Tag", "Echo", "No-Response", "Q-Block1", "Q-Block2"]
+            .iter()
+            .any(|x| n.ends_with(&format!(": {x}")))
+    });
+    if (code >> 5 == 7 || new_option)
+        && matches!(
+            field,
+            "coap.opt.name" | "coap.opt.etag" | "coap.opt.unknown"
+        )
+    {
+        return Some(WHY_NEW_OPTIONS);
+    }
+    EXCEPTIONS
+        .iter()
+        .find(|(f, n, _)| *f == file && *n == frame)
+        .map(|(_, _, why)| *why)
+}
+
+/// `tshark -T fields` for several fields in one run (one tshark start per capture instead of one
+/// per field): per frame, per field, the occurrences.
+fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<Vec<String>>> {
+    let mut args = vec![
+        "-r",
+        file.to_str().unwrap(),
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=|",
+        "-E",
+        "separator=/t",
+    ];
+    for f in fields {
+        args.push("-e");
+        args.push(f);
+    }
+    common::tshark(&args)
+        .lines()
+        .map(|l| {
+            let mut cols: Vec<Vec<String>> = l
+                .split('\t')
+                .map(|c| {
+                    if c.is_empty() {
+                        vec![]
+                    } else {
+                        c.split('|').map(str::to_string).collect()
+                    }
+                })
+                .collect();
+            cols.resize(fields.len(), vec![]);
+            cols
+        })
+        .collect()
+}
+
+#[test]
+fn coap_fields_agree_with_tshark() {
+    if !common::have_tshark() {
+        return;
+    }
+    let files = captures();
+    if files.is_empty() {
+        return;
+    }
+    let registry = dissectors::Registry::builtin();
+    let verbose = std::env::var_os("COAP_TEST_VERBOSE").is_some();
+    let mut excused: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut total = 0usize;
+    let mut values = 0usize;
+    let mut bad = vec![];
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let ours = common::dissect_capture(f, &[]);
+        let all = tshark_fields(f, FIELDS);
+        assert_eq!(all.len(), ours.len(), "{name}: frame count");
+        for (k, field) in FIELDS.iter().enumerate() {
+            let theirs: Vec<Vec<String>> = all.iter().map(|row| row[k].clone()).collect();
+            for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
+                let mut o = common::show(p, field);
+                // `-T fields` prints FT_BYTES as bare hex; the show form (JSON) has colons.
+                if registry
+                    .field(field)
+                    .is_some_and(|d| d.ftype == FieldType::Bytes)
+                {
+                    o = o.into_iter().map(|v| v.replace(':', "")).collect();
+                }
+                total += 1;
+                values += t.len();
+                if &o != t {
+                    let line = format!("{name} frame {}: {field} ours {o:?} tshark {t:?}", i + 1);
+                    match exception(&name, i + 1, field, &ours, &o, t) {
+                        Some(why) => {
+                            *excused.entry(why).or_insert(0usize) += 1;
+                            if verbose {
+                                eprintln!("excused: {line} ({why})");
+                            }
+                        }
+                        None => bad.push(line),
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "coap: {} captures, {} frame×field comparisons, {} tshark values, {} excused differences, {} mismatches",
+        files.len(),
+        total,
+        values,
+        excused.values().sum::<usize>(),
+        bad.len()
+    );
+    for (why, n) in &excused {
+        eprintln!("  {n:5} excused: {why}");
+    }
+    for b in bad.iter().take(400) {
+        eprintln!("{b}");
+    }
+    assert!(bad.is_empty());
+}
