@@ -501,6 +501,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 fn dissect_tcp(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let mut off = 0usize;
     let mut first = true;
+    // tshark clears the TCP summary: the Info column lists the CoAP messages.
+    cx.set_info("");
     while off < tvb.len() {
         let rest = tvb.rest(off)?;
         match tcp_pdu_len(rest) {
@@ -530,6 +532,9 @@ fn dissect_tcp(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 );
                 cx.expert(node, &TCP_INCOMPLETE, Some(msg));
                 cx.append_info("[CoAP segment of a reassembled PDU]");
+                if cx.columns.info.starts_with(' ') {
+                    cx.columns.info.remove(0);
+                }
                 break;
             }
         }
@@ -594,7 +599,10 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
             node,
             format!("Constrained Application Protocol, {code_name}"),
         );
-        cx.append_info(&code_name);
+        if !cx.columns.info.is_empty() {
+            cx.columns.info.push_str(" | ");
+        }
+        cx.columns.info.push_str(&code_name);
     } else {
         let t = ttype.unwrap_or(0) as usize;
         let m = mid.unwrap_or(0);
@@ -1235,4 +1243,427 @@ fn dissect_oscore(tvb: &Tvb, cx: &mut Cx, opt: NodeId, off: usize, len: usize) -
 /// Used by tests and the stats code: the range helper for generated items.
 pub fn no_range() -> ByteRange {
     ByteRange::default()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::engine::{Engine, FrameMeta};
+    use crate::testutil::{assert_truncations_are_malformed, dissect_one, TestPacket};
+
+    /// Raw IPv4 (link type 228) / UDP from 10.0.0.1:`sport` to 10.0.0.2:`dport`.
+    pub fn udp(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        ip(17, 10, 1, 2, {
+            let mut u = vec![];
+            u.extend_from_slice(&sport.to_be_bytes());
+            u.extend_from_slice(&dport.to_be_bytes());
+            u.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+            u.extend_from_slice(&[0, 0]);
+            u.extend_from_slice(payload);
+            u
+        })
+    }
+
+    /// The reply direction of [`udp`].
+    pub fn udp_back(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let mut f = udp(sport, dport, payload);
+        f[12..16].copy_from_slice(&[10, 0, 0, 2]);
+        f[16..20].copy_from_slice(&[10, 0, 0, 1]);
+        f
+    }
+
+    fn ip(proto: u8, _ttl: u8, a: u8, b: u8, body: Vec<u8>) -> Vec<u8> {
+        let mut f = vec![
+            0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, a, 10, 0, 0, b,
+        ];
+        let total = (20 + body.len()) as u16;
+        f[2..4].copy_from_slice(&total.to_be_bytes());
+        f.extend_from_slice(&body);
+        f
+    }
+
+    /// Raw IPv4 / TCP (PSH, ACK) from port 40000 to 5683.
+    pub fn tcp(payload: &[u8]) -> Vec<u8> {
+        let mut t = vec![
+            0x9c, 0x40, 0x16, 0x33, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x01, 0x00, 0, 0, 0, 0,
+        ];
+        t.extend_from_slice(payload);
+        ip(6, 64, 1, 2, t)
+    }
+
+    fn coap(payload: &[u8]) -> TestPacket {
+        dissect_one(228, &udp(40000, 5683, payload))
+    }
+
+    /// Dissects frames in order with one engine, numbering them from 1, 1 ms apart.
+    pub fn run(frames: &[Vec<u8>]) -> (Engine, Vec<TestPacket>) {
+        let mut e = Engine::with_defaults();
+        let mut out = vec![];
+        for (i, f) in frames.iter().enumerate() {
+            let meta = FrameMeta {
+                number: i as u64 + 1,
+                ts_ns: i as i64 * 1_000_000,
+                orig_len: f.len() as u32,
+                link_type: 228,
+                ..Default::default()
+            };
+            out.push(TestPacket {
+                packet: e.dissect(meta, f),
+            });
+        }
+        (e, out)
+    }
+
+    /// RFC 7252 Appendix A, Figure 16/17: GET /temperature and its piggybacked response.
+    const GET_TEMPERATURE: &[u8] = b"\x41\x01\x7d\x34\x20\xbbtemperature";
+    const CONTENT_22_3: &[u8] = b"\x61\x45\x7d\x34\x20\xff22.3 C";
+
+    #[test]
+    fn rfc7252_get_and_piggybacked_response() {
+        let (_, p) = run(&[
+            udp(40000, 5683, GET_TEMPERATURE),
+            udp_back(5683, 40000, CONTENT_22_3),
+        ]);
+        let req = &p[0];
+        assert_eq!(req.show("coap.version"), ["1"]);
+        assert_eq!(req.show("coap.type"), ["0"]);
+        assert_eq!(req.show("coap.token_len"), ["1"]);
+        assert_eq!(req.show("coap.code"), ["1"]);
+        assert_eq!(req.show("coap.mid"), ["32052"]);
+        assert_eq!(req.show("coap.token"), ["20"]);
+        assert_eq!(req.show("coap.opt.name"), ["#1: Uri-Path"]);
+        assert_eq!(req.show("coap.opt.desc"), ["Type 11, Critical, Unsafe"]);
+        assert_eq!(req.show("coap.opt.delta"), ["11"]);
+        assert_eq!(req.show("coap.opt.length"), ["11"]);
+        assert_eq!(req.show("coap.opt.uri_path"), ["temperature"]);
+        assert_eq!(req.show("coap.opt.uri_path_recon"), ["/temperature"]);
+        assert_eq!(req.info(), "CON, MID:32052, GET, TKN:20, /temperature");
+        let rsp = &p[1];
+        assert_eq!(rsp.show("coap.type"), ["2"]);
+        assert_eq!(rsp.show("coap.code"), ["69"]);
+        assert_eq!(rsp.show("coap.opt.end_marker"), ["255"]);
+        assert_eq!(
+            rsp.show("coap.payload"),
+            ["Payload Content-Format: application/octet-stream (no Content-Format), Length: 6"]
+        );
+        assert_eq!(rsp.show("coap.payload_length"), ["6"]);
+        assert_eq!(rsp.show("coap.opt.uri_path_recon"), ["/temperature"]);
+        assert_eq!(rsp.show("coap.response_to"), ["1"]);
+        assert_eq!(rsp.show("coap.response_time"), ["0.001000000"]);
+        assert!(rsp.has("data.data"));
+        assert_eq!(
+            rsp.info(),
+            "ACK, MID:32052, 2.05 Content, TKN:20, /temperature"
+        );
+    }
+
+    #[test]
+    fn empty_message_ping_and_reset() {
+        let p = coap(&[0x40, 0x00, 0x12, 0x34]);
+        assert_eq!(p.show("coap.code"), ["0"]);
+        assert_eq!(p.info(), "CON, MID:4660, Empty Message");
+        assert!(!p.has("coap.token"));
+        let p = coap(&[0x70, 0x00, 0x12, 0x34]);
+        assert_eq!(p.show("coap.type"), ["3"]);
+        assert!(!p.packet.is_malformed());
+    }
+
+    #[test]
+    fn extended_deltas_and_lengths() {
+        // Option 300 (delta 14: 269 + 31) with a 13+2 = 15 byte value, then option 301 with a
+        // 269+1 = 270 byte value (length 14), then Size1 (60)? no: deltas only grow, so the last
+        // option is 301 + 13 + 0 = 314 (delta 13, ext 0) with an empty value.
+        let mut m = vec![0x40, 0x02, 0, 1];
+        m.extend_from_slice(&[0xed, 0x00, 31, 2]);
+        m.extend_from_slice(&[b'a'; 15]);
+        m.extend_from_slice(&[0x1e, 0x00, 0x01]);
+        m.extend_from_slice(&[b'b'; 270]);
+        m.extend_from_slice(&[0xd0, 0x00]);
+        let p = coap(&m);
+        assert_eq!(
+            p.show("coap.opt.name"),
+            [
+                "#1: Unknown Option (300)",
+                "#2: Unknown Option (301)",
+                "#3: Unknown Option (314)"
+            ]
+        );
+        assert_eq!(p.show("coap.opt.delta"), ["14", "1", "13"]);
+        assert_eq!(p.show("coap.opt.delta_ext"), ["31", "0"]);
+        assert_eq!(p.show("coap.opt.length"), ["13", "14", "0"]);
+        assert_eq!(p.show("coap.opt.length_ext"), ["2", "1"]);
+        assert_eq!(p.show("coap.opt.desc")[1], "Type 301, Critical, Safe");
+        assert_eq!(p.show("coap.opt.critical"), ["0", "1", "0"]);
+        assert_eq!(p.show("coap.opt.unsafe"), ["0", "0", "1"]);
+        assert!(p.has("coap.invalid_option_number"));
+        assert!(!p.packet.is_malformed());
+        // A NoCacheKey option number (RFC 7252 §5.4.6): 0x1c pattern, e.g. 284 = 0b1_0001_1100.
+        let p = coap(&[0x40, 0x01, 0, 1, 0xe0, 0x00, 15]);
+        assert_eq!(
+            p.show("coap.opt.desc"),
+            ["Type 284, Elective, Safe, NoCacheKey"]
+        );
+        assert_eq!(p.show("coap.opt.no_cache_key"), ["1"]);
+    }
+
+    #[test]
+    fn registered_options_by_name_and_format() {
+        let mut m = vec![0x44, 0x03, 0x00, 0x07, 1, 2, 3, 4];
+        m.extend_from_slice(&[0x12, 0xab, 0xcd]); // 1 If-Match
+        m.extend_from_slice(b"\x29ex.org:1x"); // 3 Uri-Host "ex.org:1x" (has a colon)
+        m.extend_from_slice(&[0x11, 0x77]); // 4 ETag
+        m.extend_from_slice(&[0x10]); // 5 If-None-Match
+        m.extend_from_slice(&[0x22, 0x16, 0x34]); // 7 Uri-Port 5684
+        m.extend_from_slice(&[0x20]); // 9 OSCORE, empty
+        m.extend_from_slice(b"\x21a"); // 11 Uri-Path "a"
+        m.extend_from_slice(&[0x11, 50]); // 12 Content-Format json
+        m.extend_from_slice(&[0x21, 60]); // 14 Max-Age 60
+        m.extend_from_slice(b"\x13k=v"); // 15 Uri-Query
+        m.extend_from_slice(&[0x11, 8]); // 16 Hop-Limit
+        m.extend_from_slice(&[0x11, 60]); // 17 Accept cbor
+        m.extend_from_slice(&[0x61, 0x22]); // 23 Block2 2/0/64
+        m.extend_from_slice(&[0x41, 0x18]); // 27 Block1 1/1/16
+        m.extend_from_slice(&[0x12, 0x04, 0x00]); // 28 Size2 1024
+        m.extend_from_slice(b"\x73coa"); // 35 Proxy-Uri
+        m.extend_from_slice(b"\x44coap"); // 39 Proxy-Scheme
+        m.extend_from_slice(&[0xd2, 8, 0x01, 0x00]); // 60 Size1 256
+        m.extend_from_slice(&[0xd2, 179, 0xca, 0xfe]); // 252 Echo
+        m.extend_from_slice(&[0x61, 0x1a]); // 258 No-Response
+        m.extend_from_slice(&[0xd1, 21, 0x99]); // 292 Request-Tag
+        let p = coap(&m);
+        let names = p.show("coap.opt.name");
+        assert_eq!(names.len(), 21, "{names:?}");
+        assert_eq!(names[0], "#1: If-Match");
+        assert_eq!(names[20], "#21: Request-Tag");
+        assert_eq!(p.show("coap.opt.if_match"), ["ab:cd"]);
+        assert_eq!(p.show("coap.opt.uri_host"), ["ex.org:1x"]);
+        assert_eq!(p.show("coap.opt.etag"), ["77"]);
+        assert_eq!(p.show("coap.opt.uri_port"), ["5684"]);
+        assert_eq!(p.show("coap.opt.ctype"), ["application/json"]);
+        assert_eq!(p.show("coap.opt.max_age"), ["60"]);
+        assert_eq!(p.show("coap.opt.uri_query"), ["k=v"]);
+        assert_eq!(p.show("coap.opt.hop_limit"), ["8"]);
+        assert_eq!(p.show("coap.opt.accept"), ["application/cbor"]);
+        assert_eq!(p.show("coap.opt.block_number"), ["2", "1"]);
+        assert_eq!(p.show("coap.opt.block_mflag"), ["0", "1"]);
+        assert_eq!(p.show("coap.opt.size2"), ["1024"]);
+        assert_eq!(p.show("coap.opt.proxy_uri"), ["coa"]);
+        assert_eq!(p.show("coap.opt.proxy_scheme"), ["coap"]);
+        assert_eq!(p.show("coap.opt.size1"), ["256"]);
+        assert_eq!(p.show("coap.opt.echo"), ["ca:fe"]);
+        assert_eq!(p.show("coap.opt.no_response"), ["0x1a"]);
+        assert_eq!(p.show("coap.opt.request_tag"), ["99"]);
+        assert_eq!(
+            p.show("coap.opt.uri_path_recon"),
+            ["coap://[ex.org:1x]:5684/a"]
+        );
+        assert!(!p.has("coap.invalid_option_number"));
+        assert!(
+            p.info()
+                .ends_with(", Block #1, coap://[ex.org:1x]:5684/a?k=v"),
+            "{}",
+            p.info()
+        );
+    }
+
+    #[test]
+    fn oscore_option_fields() {
+        // RFC 8613 §C.4-ish: flags 0x19 (k, h? no: kid present + piv len 1) = 0b0000_1001.
+        let m = [0x42, 0x02, 0, 1, 0xaa, 0xbb, 0x93, 0x09, 0x14, 0x00];
+        let p = coap(&m);
+        assert_eq!(p.show("coap.opt.name"), ["#1: OSCORE"]);
+        assert_eq!(p.show("coap.opt.object_security_kid_present"), ["1"]);
+        assert_eq!(p.show("coap.opt.object_security_piv_len"), ["1"]);
+        assert_eq!(p.show("coap.opt.object_security_piv"), ["14"]);
+        assert_eq!(p.show("coap.opt.object_security_kid"), ["00"]);
+        // With a kid context (h bit): flags 0x19, piv 1 byte, ctx len 2, ctx, kid.
+        let m = [0x40, 0x02, 0, 1, 0x96, 0x19, 0x05, 0x02, 0x37, 0xcb, 0x01];
+        let p = coap(&m);
+        assert_eq!(p.show("coap.opt.object_security_kid_context"), ["37:cb"]);
+        assert_eq!(p.show("coap.opt.object_security_kid"), ["01"]);
+        // A kid context longer than the option is reported, not read past the option.
+        let m = [0x40, 0x02, 0, 1, 0x93, 0x19, 0x05, 0x09];
+        let p = coap(&m);
+        assert!(p.has("coap.option_oscore_bad"));
+    }
+
+    #[test]
+    fn malformed_option_encodings_are_expert_items() {
+        // Delta nibble 15 with a length nibble that is not 15.
+        let p = coap(&[0x40, 0x01, 0, 1, 0xf1, 0x00]);
+        assert!(p.has("coap.option_length_bad"));
+        assert!(!p.has("coap.opt.name"));
+        // Length nibble 15.
+        let p = coap(&[0x40, 0x01, 0, 1, 0x1f, 0x00]);
+        assert!(p.has("coap.option_length_bad"));
+        // Option longer than the message.
+        let p = coap(&[0x40, 0x01, 0, 1, 0xb5, b'a']);
+        assert!(p.has("coap.option_length_bad"));
+        // Extended delta cut off by the end of the message.
+        let p = coap(&[0x40, 0x01, 0, 1, 0xe0, 0x01]);
+        assert!(p.packet.is_malformed());
+        // Payload marker with nothing after it (RFC 7252 §3: message format error).
+        let p = coap(&[0x40, 0x01, 0, 1, 0xff]);
+        assert!(p.has("coap.payload_marker_empty"));
+        // Reserved token length.
+        let p = coap(&[0x49, 0x01, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert!(p.has("coap.token_len.reserved"));
+        // Options with a bad length for their format.
+        let p = coap(&[0x40, 0x01, 0, 1, 0x10]); // If-Match ok (0..8)
+        assert!(!p.has("coap.invalid_option_range"));
+        let p = coap(&[0x40, 0x01, 0, 1, 0x30]); // Uri-Host empty: 1..255
+        assert!(p.has("coap.invalid_option_range"));
+    }
+
+    #[test]
+    fn truncation_at_every_byte() {
+        let mut m = GET_TEMPERATURE.to_vec();
+        m.extend_from_slice(&[0xd1, 0x0a, 0x02, 0xff, b'x']);
+        let full = udp(40000, 5683, &m);
+        assert_truncations_are_malformed(228, &full, full.len());
+        // Cut inside CoAP with consistent UDP/IP lengths: only the CoAP header is required;
+        // nothing may panic.
+        for cut in 0..m.len() {
+            let p = coap(&m[..cut]);
+            if cut < 4 && cut > 0 {
+                assert!(p.packet.is_malformed(), "cut {cut}");
+            }
+        }
+        for cut in 0..=CSM.len() {
+            let _ = dissect_one(228, &tcp(&CSM[..cut]));
+        }
+    }
+
+    /// RFC 8323 §5.3: CSM with Max-Message-Size 1152 and Block-Wise-Transfer.
+    const CSM: &[u8] = &[0x40, 0xe1, 0x22, 0x04, 0x80, 0x20];
+
+    #[test]
+    fn coap_over_tcp_signalling_and_framing() {
+        let mut seg = CSM.to_vec();
+        seg.extend_from_slice(&[0x00, 0xe2]); // Ping
+        seg.extend_from_slice(&[0x10, 0xe3, 0x20]); // Pong with Custody
+        seg.extend_from_slice(b"\xb0\xe4\x29abc.d:1ab\x20"); // Release: Alternative-Address, Hold-Off
+        let p = dissect_one(228, &tcp(&seg));
+        assert_eq!(p.show("coap.code"), ["225", "226", "227", "228"]);
+        assert_eq!(p.show("coap.length"), ["6", "2", "3", "13"]);
+        assert_eq!(
+            p.show("coap.opt.name"),
+            [
+                "#1: Max-Message-Size",
+                "#2: Block-Wise-Transfer",
+                "#1: Custody",
+                "#1: Alternative-Address",
+                "#2: Hold-Off"
+            ]
+        );
+        assert_eq!(p.show("coap.opt.max_message_size"), ["1152"]);
+        assert_eq!(p.show("coap.opt.alternative_address"), ["abc.d:1ab"]);
+        assert!(!p.has("coap.mid"));
+        assert!(!p.has("coap.invalid_option_number"));
+        assert_eq!(super::tcp_pdu_len(CSM), Some(6));
+        // Extended length: 13 + 7 bytes of options and payload.
+        let mut get = vec![0xd1, 0x07, 0x01, 0x33];
+        get.extend_from_slice(b"\xb4time\xff12345678901234");
+        assert_eq!(super::tcp_pdu_len(&get), Some(get.len()));
+        assert_eq!(super::tcp_pdu_len(&[0xd1]), None);
+        assert_eq!(super::tcp_pdu_len(&[0xe0, 0x00, 0x00]), Some(269 + 4));
+        assert_eq!(
+            super::tcp_pdu_len(&[0xf0, 0, 0, 0, 0]),
+            Some(65805 + 1 + 4 + 1)
+        );
+        let p = dissect_one(228, &tcp(&get));
+        assert_eq!(p.show("coap.opt.uri_path"), ["time"]);
+        assert_eq!(p.show("coap.token"), ["33"]);
+        assert_eq!(p.info(), "GET, TKN:33, /time");
+        // An incomplete message is flagged for reassembly, not malformed.
+        let p = dissect_one(228, &tcp(&get[..6]));
+        assert!(p.has("coap.tcp.incomplete"));
+        // Abort with Bad-CSM-Option.
+        let p = dissect_one(228, &tcp(&[0x20, 0xe5, 0x21, 0x02]));
+        assert_eq!(p.show("coap.opt.bad_csm_option"), ["2"]);
+    }
+
+    #[test]
+    fn udp_heuristic_is_off_by_default() {
+        let f = udp(40000, 40001, GET_TEMPERATURE);
+        assert!(!dissect_one(228, &f).has("coap"));
+        let mut e = Engine::with_defaults();
+        e.prefs.set("coap.heuristic", "TRUE");
+        let p = crate::testutil::dissect_with(&mut e, 228, &f);
+        assert_eq!(p.show("coap.opt.uri_path"), ["temperature"]);
+        assert!(!super::looks_like_coap(b"hello world"));
+    }
+
+    #[test]
+    fn retransmissions_are_flagged() {
+        let (_, p) = run(&[
+            udp(40000, 5683, GET_TEMPERATURE),
+            udp(40000, 5683, GET_TEMPERATURE),
+            udp_back(5683, 40000, CONTENT_22_3),
+        ]);
+        assert_eq!(p[1].show("coap.request_first_in"), ["1"]);
+        assert!(p[1].has("coap.retransmitted"));
+        assert!(p[1].info().ends_with("[Retransmission]"));
+        assert_eq!(p[2].show("coap.response_to"), ["1"]);
+        assert_eq!(p[2].show("coap.response_time"), ["0.002000000"]);
+    }
+
+    /// RFC 7641 §2 / Figure 3: registration, notifications, deregistration by Reset.
+    #[test]
+    fn rfc7641_observe() {
+        let reg = udp(40000, 5683, b"\x41\x01\x00\x01\x4a\x60\x5btemperature");
+        let n1 = udp_back(5683, 40000, b"\x61\x45\x00\x01\x4a\x61\x0c\xff22.9 Cel");
+        let n2 = udp_back(5683, 40000, b"\x41\x45\x00\x02\x4a\x61\x0e\xff22.8 Cel");
+        let n3 = udp_back(5683, 40000, b"\x41\x45\x00\x03\x4a\x61\x0d\xff22.7 Cel");
+        let rst = udp(40000, 5683, b"\x70\x00\x00\x03");
+        let (_, p) = run(&[reg, n1, n2, n3, rst]);
+        assert_eq!(p[0].show("coap.opt.observe"), ["0"]);
+        assert_eq!(p[1].show("coap.response_to"), ["1"]);
+        assert_eq!(p[2].show("coap.observe.registered_in"), ["1"]);
+        assert_eq!(p[2].show("coap.observe.notification"), ["2"]);
+        assert_eq!(p[2].show("coap.opt.uri_path_recon"), ["/temperature"]);
+        assert!(p[3].has("coap.observe.reordered"));
+        assert_eq!(p[4].show("coap.observe.deregistered"), ["1"]);
+    }
+
+    /// RFC 7959 §3.1 style Block2 transfer: two 16-byte-size blocks reassembled.
+    #[test]
+    fn rfc7959_block2_reassembly() {
+        let get0 = udp(40000, 5683, b"\x41\x01\x00\x01\x01\xb1a\xc1\x00");
+        let rsp0 = {
+            let mut m = b"\x61\x45\x00\x01\x01\xc0\xb1\x08\xff".to_vec();
+            m.extend_from_slice(b"0123456789abcdef");
+            udp_back(5683, 40000, &m)
+        };
+        let get1 = udp(40000, 5683, b"\x41\x01\x00\x02\x02\xb1a\xc1\x10");
+        let rsp1 = udp_back(5683, 40000, b"\x61\x45\x00\x02\x02\xc0\xb1\x10\xffXYZ");
+        let (_, p) = run(&[get0, rsp0, get1, rsp1]);
+        assert_eq!(p[1].show("coap.block_length"), ["16"]);
+        assert!(!p[1].has("coap.payload"));
+        assert_eq!(
+            p[1].info(),
+            "ACK, MID:1, 2.05 Content, TKN:01, Block #0, /a"
+        );
+        assert_eq!(p[3].show("coap.block.count"), ["2"]);
+        assert_eq!(p[3].show("coap.block"), ["2", "4"]);
+        assert_eq!(p[3].show("coap.block.reassembled.length"), ["19"]);
+        assert_eq!(
+            p[3].show("coap.payload"),
+            ["Payload Content-Format: text/plain; charset=utf-8, Length: 19"]
+        );
+        assert_eq!(p[3].show("coap.payload.text"), ["0123456789abcdefXYZ"]);
+        assert_eq!(p[3].packet.sources.len(), 2);
+        assert!(p[3].info().contains("End of Block #1"));
+    }
+
+    #[test]
+    fn long_payload_summary_is_cut_like_tshark() {
+        let mut m = b"\x60\x45\x00\x01\xff".to_vec();
+        m.extend_from_slice(&[0u8; 122]);
+        let p = coap(&m);
+        assert_eq!(
+            p.show("coap.payload"),
+            ["Payload Content-Format: application/octet-stream (no Content-Format), Length: 1"]
+        );
+        assert_eq!(p.show("coap.payload_length"), ["122"]);
+    }
 }

@@ -602,3 +602,127 @@ fn link_format(cx: &mut Cx, p: NodeId, r: ByteRange, s: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::coap::tests::udp_back;
+    use crate::testutil::dissect_one;
+
+    /// A 2.05 response with Content-Format `cf` and `payload`.
+    fn content(cf: u16, payload: &[u8]) -> crate::testutil::TestPacket {
+        let mut m = vec![0x60, 0x45, 0x00, 0x01, 0xc2];
+        m.extend_from_slice(&cf.to_be_bytes());
+        m.push(0xff);
+        m.extend_from_slice(payload);
+        dissect_one(228, &udp_back(5683, 40000, &m))
+    }
+
+    #[test]
+    fn text_and_diagnostic_payloads() {
+        let p = content(0, b"hello\nworld");
+        assert_eq!(p.show("coap.payload.text"), ["hello\nworld"]);
+        assert_eq!(p.show("coap.payload_desc"), ["text/plain; charset=utf-8"]);
+        // No Content-Format on a 4.04: a diagnostic text (RFC 7252 §5.5.2).
+        let p = dissect_one(228, &udp_back(5683, 40000, b"\x60\x84\x00\x01\xffnot here"));
+        // Cut at 79 bytes, as tshark 4.0 does (its 80-byte buffer).
+        assert_eq!(
+            p.show("coap.payload"),
+            ["Payload Content-Format: text/plain; charset=utf-8 (no Content-Format), Length: "]
+        );
+        assert_eq!(p.show("coap.payload.text"), ["not here"]);
+    }
+
+    #[test]
+    fn json_is_pretty_printed_with_a_tree() {
+        let p = content(50, br#"{"a":1,"b":[true,"x"]}"#);
+        assert_eq!(
+            p.show("coap.payload.json"),
+            ["{\n  \"a\": 1,\n  \"b\": [\n    true,\n    \"x\"\n  ]\n}"]
+        );
+        assert_eq!(
+            p.show("coap.payload.item"),
+            ["a: 1", "b: [2 items]", "[0]: true", "[1]: \"x\""]
+        );
+        let p = content(50, b"{broken");
+        assert!(p.has("coap.payload.undecodable"));
+    }
+
+    #[test]
+    fn cbor_in_diagnostic_notation() {
+        // RFC 8949 Appendix A: {"a": 1, "b": [2, 3]} and a tagged byte string.
+        let p = content(60, &[0xa2, 0x61, 0x61, 0x01, 0x61, 0x62, 0x82, 0x02, 0x03]);
+        assert_eq!(p.show("coap.payload.cbor"), ["{\"a\": 1, \"b\": [2, 3]}"]);
+        assert_eq!(
+            p.show("coap.payload.item"),
+            ["\"a\": 1", "\"b\": [2 items]", "[0]: 2", "[1]: 3"]
+        );
+        let p = content(60, &[0xd8, 0x20, 0x42, 0xca, 0xfe, 0xf9, 0x3c, 0x00]);
+        assert!(p.has("coap.payload.undecodable"), "trailing bytes");
+        let p = content(60, &[0xd8, 0x20, 0x42, 0xca, 0xfe]);
+        assert_eq!(p.show("coap.payload.cbor"), ["32(h'cafe')"]);
+        let p = content(60, &[0x9f, 0x01]);
+        assert!(p.has("coap.payload.undecodable"));
+    }
+
+    #[test]
+    fn senml_json_and_cbor() {
+        // RFC 8428 §5.1.2: base name, base time, two records.
+        let j = br#"[{"bn":"urn:dev:ow:10e2073a01080063:","bt":1.276020076001e+09,"bu":"A","bver":5,"n":"voltage","u":"V","v":120.1},{"n":"current","t":-5,"v":1.2}]"#;
+        let p = content(110, j);
+        assert_eq!(
+            p.show("coap.payload.senml.name"),
+            [
+                "urn:dev:ow:10e2073a01080063:voltage",
+                "urn:dev:ow:10e2073a01080063:current"
+            ]
+        );
+        assert_eq!(p.show("coap.payload.senml.unit"), ["V", "A"]);
+        assert_eq!(p.show("coap.payload.senml.value"), ["120.1", "1.2"]);
+        assert_eq!(
+            p.show("coap.payload.senml.time"),
+            ["1276020076.001", "1276020071.001"]
+        );
+        // The same first record in SenML CBOR (RFC 8428 §6): {-2: bn, 0: "voltage", 2: 120.1}.
+        let mut c = vec![0x81, 0xa3, 0x21, 0x63, b'd', b'e', b'v', 0x00];
+        c.extend_from_slice(&[0x67, b'v', b'o', b'l', b't', b'a', b'g', b'e', 0x02]);
+        c.extend_from_slice(&[0xfb, 0x40, 0x5e, 0x06, 0x66, 0x66, 0x66, 0x66, 0x66]);
+        let p = content(112, &c);
+        assert_eq!(p.show("coap.payload.senml.name"), ["devvoltage"]);
+        assert_eq!(p.show("coap.payload.senml.value"), ["120.1"]);
+    }
+
+    #[test]
+    fn link_format_links_and_attributes() {
+        // RFC 6690 §5 example.
+        let doc = br#"</sensors/temp>;rt="temperature-c";if="sensor";obs,</sensors/light>;ct=41;title="Light \"lux\"""#;
+        let links = parse_links(std::str::from_utf8(doc).unwrap()).unwrap();
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0].target, "/sensors/temp");
+        assert_eq!(links[0].params[2], ("obs".to_string(), None));
+        assert_eq!(
+            links[1].params[1],
+            ("title".to_string(), Some("\"Light \"lux\"\"".to_string()))
+        );
+        let p = content(40, doc);
+        assert_eq!(
+            p.show("coap.payload.link.target"),
+            ["/sensors/temp", "/sensors/light"]
+        );
+        assert_eq!(
+            p.show("coap.payload.link.param")[..3],
+            ["rt=\"temperature-c\"", "if=\"sensor\"", "obs"]
+        );
+        assert!(parse_links("no link").is_none());
+        let p = content(40, b"</a>;x=\"unterminated");
+        assert!(p.has("coap.payload.undecodable"));
+    }
+
+    #[test]
+    fn octet_stream_goes_to_data() {
+        let p = content(42, &[1, 2, 3]);
+        assert_eq!(p.show("data.data"), ["01:02:03"]);
+        assert_eq!(decoder_for(Some(1542), 2), Decoder::Data);
+        assert_eq!(media_type(11543), Some("application/vnd.oma.lwm2m+json"));
+    }
+}

@@ -800,3 +800,75 @@ impl CoapStats {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::coap::tests::{run, udp, udp_back};
+
+    #[test]
+    fn freshness_follows_rfc7641() {
+        assert!(is_fresh(1, 2, 0));
+        assert!(!is_fresh(2, 1, 0));
+        assert!(is_fresh(0x00ff_fff0, 3, 0), "wraps around 2^24");
+        assert!(
+            is_fresh(5, 1, 200_000_000_000),
+            "128 s later is always fresh"
+        );
+    }
+
+    #[test]
+    fn stats_render_response_times_and_observations() {
+        let get = udp(40000, 5683, b"\x41\x01\x00\x01\x20\xbbtemperature");
+        let ack = udp_back(5683, 40000, b"\x61\x45\x00\x01\x20\xff22.3 C");
+        let reg = udp(40001, 5683, b"\x41\x01\x00\x02\x4a\x60\x5btemperature");
+        let n1 = udp_back(5683, 40001, b"\x61\x45\x00\x02\x4a\x61\x05\xff1");
+        let n2 = udp_back(5683, 40001, b"\x51\x45\x00\x03\x4a\x61\x06\xff2");
+        let n3 = udp_back(5683, 40001, b"\x51\x45\x00\x04\x4a\x61\x09\xff3");
+        let dereg = udp(40001, 5683, b"\x41\x01\x00\x05\x4a\x61\x01\xbbtemperature");
+        let (_, p) = run(&[get, ack, reg, n1, n2, n3, dereg]);
+        let mut st = CoapStats::new();
+        for x in &p {
+            st.add_packet(&x.packet);
+        }
+        let srt = st.render_srt();
+        let row = srt
+            .lines()
+            .find(|l| l.starts_with("/temperature") && l.contains("GET"))
+            .expect(&srt);
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // Two GETs answered: the plain one (1 ms) and the registration (1 ms).
+        assert_eq!(cols[2], "2", "{row}");
+        assert_eq!(cols[3], "0.001000", "{row}");
+        let obs = st.render_observe();
+        assert!(obs.contains("Observer 10.0.0.1:40001 -> 10.0.0.2:5683 resource /temperature token 4a registered in frame 3"), "{obs}");
+        assert!(
+            obs.contains(
+                "notifications: 3, sequence 5..9, gaps: 1 (2 numbers skipped), reordered: 0"
+            ),
+            "{obs}"
+        );
+        assert!(
+            obs.contains("deregistered (Observe: 1) in frame 7"),
+            "{obs}"
+        );
+    }
+
+    #[test]
+    fn block_state_is_bounded() {
+        // 100 transfers that never finish, from 100 client ports: at most MAX_PARTIAL_BODIES stay.
+        let mut frames = vec![];
+        for i in 0..100u16 {
+            let mut m = b"\x60\x45\x00\x01\xc1\x0a\xff".to_vec(); // Block2 0/1/64? (0x0a: M, szx 2)
+            m[4] = 0xd1;
+            m.splice(5..6, [0x0a, 0x0a]);
+            m.extend_from_slice(&[b'x'; 64]);
+            frames.push(udp_back(5683, 41000 + i, &m));
+        }
+        let (mut e, p) = run(&frames);
+        assert!(p.iter().all(|x| x.has("coap.block_payload")));
+        let st = e.session.get::<CoapState>();
+        assert!(st.partials.len() <= MAX_PARTIAL_BODIES);
+        assert!(p.last().unwrap().has("_ws.unreassembled"));
+    }
+}
