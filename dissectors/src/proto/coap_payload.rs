@@ -149,12 +149,18 @@ pub fn dissect_payload(
     let whole = tvb.whole();
     let ok = match decoder_for(info.ctype, class) {
         Decoder::Text => {
+            // tshark's text dissector notes the media type in the Info column.
+            if matches!(info.ctype, None | Some(0)) {
+                cx.columns.info.push_str(" (text/plain)");
+            }
             let s = String::from_utf8_lossy(data).into_owned();
             cx.add(p, &coap::PAYLOAD_TEXT, whole, Value::str(s));
             true
         }
         Decoder::Json => match serde_json::from_slice::<serde_json::Value>(data) {
             Ok(v) => {
+                let s = format!(", JavaScript Object Notation ({ctype_str})");
+                cx.columns.info.push_str(&s);
                 let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
                 let n = cx.add(p, &coap::PAYLOAD_JSON, whole, Value::str(pretty));
                 json_tree(cx, n, whole, None, &v, 0);

@@ -481,7 +481,7 @@ pub fn add_tracking_items(cx: &mut Cx, node: NodeId, class: u8, t: &Tracking) {
             cx.add_generated(node, &coap::RESPONSE_IN, Value::UInt(f));
         }
         if let Some(f) = t.request_first_in {
-            cx.append_info(" [Retransmission]");
+            cx.columns.info.push_str(" [Retransmission]");
             let n = cx.add_generated(node, &coap::REQUEST_FIRST_IN, Value::UInt(f));
             cx.expert(n, &coap::RETRANSMITTED, None);
         }
