@@ -1655,6 +1655,20 @@ pub(crate) mod tests {
         assert!(p[3].info().contains("End of Block #1"));
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes as CoAP over UDP and over TCP never panic, and the framing function
+        /// agrees with what the dissector consumed.
+        #[test]
+        fn arbitrary_messages_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = coap(&data);
+            let _ = dissect_one(228, &tcp(&data));
+            if let Some(n) = super::tcp_pdu_len(&data) {
+                proptest::prop_assert!(n >= 2);
+            }
+            let _ = super::looks_like_coap(&data);
+        }
+    }
+
     #[test]
     fn long_payload_summary_is_cut_like_tshark() {
         let mut m = b"\x60\x45\x00\x01\xff".to_vec();
