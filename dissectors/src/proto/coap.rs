@@ -53,7 +53,8 @@
 //!   `coap.payload.undecodable`.
 //!
 //! Transport: UDP port 5683, TCP port 5683 (RFC 8323 framing), DTLS port 5684 goes to
-//! [`super::dtls`]. The UDP heuristic is off unless the preference `coap.heuristic` is TRUE.
+//! [`super::dtls`]. The UDP heuristic is off unless the preference `coap.heuristic` is TRUE or
+//! the user enabled it explicitly (`--enable-heuristic coap`, [`Registry::heuristic_setting`]).
 
 use super::coap_payload;
 use super::coap_track::{self, Endpoint, MsgFacts};
@@ -318,7 +319,9 @@ fn register(r: &mut Registry) {
 /// The UDP heuristic, only when `coap.heuristic` is on: version 1, a sane token length and code,
 /// and options that parse to the end of the datagram.
 fn heuristic(tvb: &Tvb, cx: &Cx) -> bool {
-    if !cx.prefs.bool("coap.heuristic", false) {
+    let on = cx.prefs.bool("coap.heuristic", false)
+        || cx.registry.heuristic_setting("coap") == Some(true);
+    if !on {
         return false;
     }
     looks_like_coap(tvb.data())
@@ -498,6 +501,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 }
 
 /// CoAP over TCP: every complete message in the segment; an incomplete tail is noted.
+///
+/// Once TCP reassembly (branch `tcpapps`) exists, it should drive this the way tshark's
+/// `tcp_dissect_pdus` does: at each message start call [`tcp_pdu_len`]; `None` means "one more
+/// segment" (the extended length is cut), `Some(n)` with `n` past the data means "n bytes in
+/// all"; hand each complete message to `dissect_message(.., is_tcp = true)` (a reassembled
+/// message arrives as its own data source). The incomplete-tail branch below then only fires
+/// when reassembly is off (`tcp.desegment_tcp_streams: FALSE`).
 fn dissect_tcp(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let mut off = 0usize;
     let mut first = true;
@@ -1590,6 +1600,11 @@ pub(crate) mod tests {
         e.prefs.set("coap.heuristic", "TRUE");
         let p = crate::testutil::dissect_with(&mut e, 228, &f);
         assert_eq!(p.show("coap.opt.uri_path"), ["temperature"]);
+        let mut r = crate::registry::Registry::builtin();
+        assert!(r.set_heuristic_enabled("coap", true));
+        let mut e = Engine::new(std::sync::Arc::new(r), Default::default());
+        let p = crate::testutil::dissect_with(&mut e, 228, &f);
+        assert_eq!(p.show("coap.code"), ["1"]);
         assert!(!super::looks_like_coap(b"hello world"));
     }
 
