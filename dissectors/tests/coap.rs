@@ -40,8 +40,16 @@ const FIELDS: &[&str] = &[
     "coap.block_length",
     "coap.block.count",
     "coap.response_to",
+    "coap.response_time",
     "coap.request_first_in",
     "coap.response_first_in",
+    "coap.opt.size1",
+    "coap.opt.location_query",
+    "coap.opt.delta_ext",
+    "coap.opt.length_ext",
+    "coap.opt.unknown",
+    "coap.opt.if_match",
+    "coap.block.reassembled.length",
 ];
 
 fn captures() -> Vec<PathBuf> {
@@ -65,6 +73,7 @@ fn captures() -> Vec<PathBuf> {
 const TRACKING: &[&str] = &[
     "coap.opt.uri_path_recon",
     "coap.response_to",
+    "coap.response_time",
     "coap.response_in",
     "coap.request_first_in",
     "coap.response_first_in",
@@ -113,8 +122,11 @@ fn exception(
     if TRACKING.contains(&field) && common::show(p, "coap.token").is_empty() {
         return Some(WHY_EMPTY_TOKEN);
     }
-    if field == "coap.response_to" && theirs.is_empty() && ours.len() == 1 {
-        let req: usize = ours[0].parse().ok()?;
+    if matches!(field, "coap.response_to" | "coap.response_time")
+        && theirs.is_empty()
+        && ours.len() == 1
+    {
+        let req: usize = common::show(p, "coap.response_to").first()?.parse().ok()?;
         let req_mid = common::show(&packets[req - 1], "coap.mid");
         if req_mid != common::show(p, "coap.mid") {
             return Some(WHY_SEPARATE);
@@ -310,4 +322,216 @@ fn stats_over_real_peers() {
     assert!(obs.contains("resource /time"), "{obs}");
     assert!(obs.contains("notifications: "), "{obs}");
     eprintln!("{srt}\n{obs}");
+}
+
+/// Fields lowshark adds where tshark 4.0 has nothing (documented in the coap module).
+fn lowshark_only(abbrev: &str) -> bool {
+    abbrev.starts_with("coap.payload.")
+        || abbrev.starts_with("coap.observe.")
+        || matches!(
+            abbrev,
+            "coap.opt.size2"
+                | "coap.opt.echo"
+                | "coap.opt.no_response"
+                | "coap.opt.request_tag"
+                | "coap.opt.critical"
+                | "coap.opt.unsafe"
+                | "coap.opt.no_cache_key"
+                | "coap.opt.max_message_size"
+                | "coap.opt.block_wise_transfer"
+                | "coap.opt.custody"
+                | "coap.opt.alternative_address"
+                | "coap.opt.hold_off"
+                | "coap.opt.bad_csm_option"
+                | "coap.opt.extended_token_length"
+        )
+}
+
+/// Our CoAP layers flattened to (abbrev, show) in tree order, expert items left out (tshark
+/// files them under `_ws.expert`).
+fn flatten_ours(p: &dissectors::Packet) -> Vec<(String, String)> {
+    fn walk(t: &dissectors::Tree, id: dissectors::NodeId, out: &mut Vec<(String, String)>) {
+        for (c, n) in t.children(id) {
+            if let Some(f) = n.field {
+                let expert = f.ftype == FieldType::None && f.abbrev != "coap.blocks";
+                if f.abbrev.starts_with("_ws") || expert {
+                    continue;
+                }
+                if !lowshark_only(f.abbrev) {
+                    out.push((f.abbrev.to_string(), dissectors::value::show(f, &n.value)));
+                }
+            }
+            walk(t, c, out);
+        }
+    }
+    let mut out = vec![];
+    for (id, n) in p.tree.layers() {
+        if n.field.is_some_and(|f| f.abbrev == "coap") {
+            walk(&p.tree, id, &mut out);
+        }
+    }
+    out
+}
+
+/// tshark's `coap` layer(s) of one packet from `-T json --no-duplicate-keys`, flattened the same
+/// way: a field, then its `_tree`; label-only subtrees are walked through.
+fn flatten_theirs(layers: &serde_json::Value) -> Vec<(String, String)> {
+    fn walk(o: &serde_json::Map<String, serde_json::Value>, out: &mut Vec<(String, String)>) {
+        for (k, v) in o {
+            if k.starts_with("_ws") || k.ends_with("_tree") {
+                continue;
+            }
+            let vals: Vec<&serde_json::Value> = match v {
+                serde_json::Value::Array(a) => a.iter().collect(),
+                v => vec![v],
+            };
+            let trees: Vec<&serde_json::Value> = match o.get(&format!("{k}_tree")) {
+                Some(serde_json::Value::Array(a)) => a.iter().collect(),
+                Some(t) => vec![t],
+                None => vec![],
+            };
+            for (i, x) in vals.iter().enumerate() {
+                match x {
+                    serde_json::Value::Object(m) => {
+                        if k.contains('.') {
+                            out.push((k.clone(), String::new()));
+                        }
+                        walk(m, out);
+                    }
+                    serde_json::Value::String(s) => {
+                        out.push((k.clone(), s.clone()));
+                        if let Some(serde_json::Value::Object(t)) = trees.get(i) {
+                            walk(t, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut out = vec![];
+    let coap: Vec<&serde_json::Value> = match layers.get("coap") {
+        Some(serde_json::Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+        None => vec![],
+    };
+    for c in coap {
+        if let serde_json::Value::Object(m) = c {
+            walk(m, &mut out);
+        }
+    }
+    out
+}
+
+/// The whole CoAP subtree (every tshark field, in tshark's order, with its value) against
+/// `tshark -T json`, frame by frame; differences only where the exception rules above say why.
+#[test]
+fn coap_tree_matches_tshark_json() {
+    if !common::have_tshark() {
+        return;
+    }
+    let files = captures();
+    let (mut frames, mut same, mut excused) = (0usize, 0usize, 0usize);
+    let mut bad = vec![];
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let json = common::tshark(&[
+            "-r",
+            f.to_str().unwrap(),
+            "-T",
+            "json",
+            "--no-duplicate-keys",
+        ]);
+        let theirs: serde_json::Value = serde_json::from_str(&json).expect("tshark JSON");
+        let ours = common::dissect_capture(f, &[]);
+        for (i, (p, t)) in ours.iter().zip(theirs.as_array().unwrap()).enumerate() {
+            let a = flatten_ours(p);
+            // CoAP quoted inside ICMP errors sits under the ICMP layer in lowshark's tree.
+            if a.is_empty() {
+                continue;
+            }
+            frames += 1;
+            let mut b = flatten_theirs(&t["_source"]["layers"]);
+            let mut a = a;
+            if a == b {
+                same += 1;
+                continue;
+            }
+            // Peel off excused differences one field at a time; what remains must be equal.
+            let mut verdict = None;
+            for _ in 0..8 {
+                if a == b {
+                    verdict = Some(true);
+                    break;
+                }
+                let first = a
+                    .iter()
+                    .zip(b.iter())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(a.len().min(b.len()));
+                let field = a
+                    .get(first)
+                    .or(b.get(first))
+                    .map(|x| x.0.clone())
+                    .unwrap_or_default();
+                let vals = |v: &[(String, String)]| -> Vec<String> {
+                    v.iter()
+                        .filter(|x| x.0 == field)
+                        .map(|x| x.1.clone())
+                        .collect()
+                };
+                let why =
+                    exception(&name, i + 1, &field, &ours, &vals(&a), &vals(&b)).or_else(|| {
+                        (field == "coap.blocks")
+                            .then(|| {
+                                EXCEPTIONS
+                                    .iter()
+                                    .find(|(f, n, _)| *f == name && *n == i + 1)
+                            })
+                            .flatten()
+                            .map(|(_, _, w)| *w)
+                    });
+                match why {
+                    Some(w) if w == WHY_EMPTY_TOKEN || w == WHY_SEPARATE => {
+                        let drop: &[&str] = if field == "coap.response_to" {
+                            &["coap.response_to", "coap.response_time"]
+                        } else {
+                            &[field.as_str()]
+                        };
+                        a.retain(|x| !drop.contains(&x.0.as_str()));
+                        b.retain(|x| !drop.contains(&x.0.as_str()));
+                        if field == "coap.response_to" || field == "coap.opt.uri_path_recon" {
+                            // Tracking fields follow the URI/response: drop the rest of them too.
+                            a.retain(|x| !TRACKING.contains(&x.0.as_str()) || b.contains(x));
+                        }
+                    }
+                    Some(_) => {
+                        verdict = Some(true);
+                        break;
+                    }
+                    None => {
+                        bad.push(format!(
+                            "{name} frame {}: first difference at {field}: ours {:?} tshark {:?}",
+                            i + 1,
+                            a.get(first),
+                            b.get(first)
+                        ));
+                        verdict = Some(false);
+                        break;
+                    }
+                }
+            }
+            match verdict {
+                Some(true) => excused += 1,
+                Some(false) => {}
+                None => bad.push(format!("{name} frame {}: too many differences", i + 1)),
+            }
+        }
+    }
+    eprintln!("coap tree vs tshark JSON: {frames} CoAP frames, {same} identical, {excused} excused, {} differ", bad.len());
+    for b in bad.iter().take(50) {
+        eprintln!("{b}");
+    }
+    assert!(frames > 1000);
+    assert!(bad.is_empty());
 }
