@@ -37,7 +37,7 @@
 //! `coap.opt.block_size`). lowshark-specific fields, for things tshark 4.0 does not decode:
 //!
 //! - options: `coap.opt.size2` (Size2 value), `coap.opt.echo` (252), `coap.opt.no_response`
-//!   (258), `coap.opt.request_tag` (292), `coap.opt.qblock_*` share the Block fields (19, 31);
+//!   (258), `coap.opt.request_tag` (292); Q-Block1/Q-Block2 (19, 31) use the Block fields;
 //!   unknown options get `coap.opt.critical`, `coap.opt.unsafe`, `coap.opt.no_cache_key`.
 //! - signalling options (RFC 8323 §5, code class 7): `coap.opt.max_message_size`,
 //!   `coap.opt.block_wise_transfer`, `coap.opt.extended_token_length`, `coap.opt.custody`,

@@ -184,7 +184,13 @@ pub fn dissect_payload(
                 }
                 decoder_for(info.ctype, class) == Decoder::Cbor || senml_ok
             }
-            None => false,
+            None => match cbor_diag_raw(data) {
+                Some(diag) => {
+                    cx.add(p, &coap::PAYLOAD_CBOR, whole, Value::str(diag));
+                    decoder_for(info.ctype, class) == Decoder::Cbor
+                }
+                None => false,
+            },
         },
         Decoder::LinkFormat => {
             let s = String::from_utf8_lossy(data);
@@ -250,6 +256,141 @@ pub fn cbor_parse(data: &[u8]) -> Option<ciborium::Value> {
     let mut rd = data;
     let v: ciborium::Value = ciborium::de::from_reader(&mut rd).ok()?;
     rd.is_empty().then_some(v)
+}
+
+/// Diagnostic notation straight from the bytes, for what ciborium refuses (unassigned simple
+/// values such as `simple(16)`, RFC 8949 §3.3): one item that must fill `data`.
+pub fn cbor_diag_raw(data: &[u8]) -> Option<String> {
+    let mut out = String::new();
+    let used = raw_item(data, 0, &mut out, 0)?;
+    (used == data.len()).then_some(out)
+}
+
+/// Reads the argument of the head at `off`: (major type, additional info, value, next offset).
+fn raw_head(d: &[u8], off: usize) -> Option<(u8, u8, u64, usize)> {
+    let b = *d.get(off)?;
+    let (major, ai) = (b >> 5, b & 0x1f);
+    let n = match ai {
+        0..=23 => return Some((major, ai, ai as u64, off + 1)),
+        24 => 1,
+        25 => 2,
+        26 => 4,
+        27 => 8,
+        31 => return Some((major, ai, 0, off + 1)),
+        _ => return None,
+    };
+    let bytes = d.get(off + 1..off + 1 + n)?;
+    let v = bytes.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+    Some((major, ai, v, off + 1 + n))
+}
+
+fn half_to_f64(h: u16) -> f64 {
+    let exp = ((h >> 10) & 0x1f) as i32;
+    let mant = (h & 0x3ff) as f64;
+    let v = match exp {
+        0 => mant * 2f64.powi(-24),
+        31 if mant == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        e => (1.0 + mant / 1024.0) * 2f64.powi(e - 15),
+    };
+    if h & 0x8000 != 0 {
+        -v
+    } else {
+        v
+    }
+}
+
+fn raw_item(d: &[u8], off: usize, out: &mut String, depth: usize) -> Option<usize> {
+    if depth > 64 {
+        return None;
+    }
+    let (major, ai, v, mut o) = raw_head(d, off)?;
+    let indefinite = ai == 31;
+    match major {
+        0 => {
+            let _ = write!(out, "{v}");
+        }
+        1 => {
+            let _ = write!(out, "{}", -1 - v as i128);
+        }
+        2 | 3 => {
+            if indefinite {
+                out.push_str("(_ ");
+                let mut first = true;
+                while *d.get(o)? != 0xff {
+                    if !first {
+                        out.push_str(", ");
+                    }
+                    first = false;
+                    o = raw_item(d, o, out, depth + 1)?;
+                }
+                out.push(')');
+                return Some(o + 1);
+            }
+            let len = usize::try_from(v).ok()?;
+            let b = d.get(o..o.checked_add(len)?)?;
+            if major == 2 {
+                let _ = write!(out, "h'{}'", crate::value::hex_string(b));
+            } else {
+                let t = String::from_utf8_lossy(b).into_owned();
+                let _ = write!(out, "{}", serde_json::Value::String(t));
+            }
+            o += len;
+        }
+        4 | 5 => {
+            out.push(if major == 4 { '[' } else { '{' });
+            if indefinite {
+                out.push_str("_ ");
+            }
+            let mut i = 0u64;
+            loop {
+                if indefinite {
+                    if *d.get(o)? == 0xff {
+                        o += 1;
+                        break;
+                    }
+                } else if i == v {
+                    break;
+                }
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                o = raw_item(d, o, out, depth + 1)?;
+                if major == 5 {
+                    out.push_str(": ");
+                    o = raw_item(d, o, out, depth + 1)?;
+                }
+                i += 1;
+            }
+            out.push(if major == 4 { ']' } else { '}' });
+        }
+        6 => {
+            let _ = write!(out, "{v}(");
+            o = raw_item(d, o, out, depth + 1)?;
+            out.push(')');
+        }
+        _ => match ai {
+            20 => out.push_str("false"),
+            21 => out.push_str("true"),
+            22 => out.push_str("null"),
+            23 => out.push_str("undefined"),
+            24 => {
+                let _ = write!(out, "simple({v})");
+            }
+            25 => write_float(out, half_to_f64(v as u16)),
+            26 => write_float(out, f32::from_bits(v as u32) as f64),
+            27 => write_float(out, f64::from_bits(v)),
+            31 => return None,
+            _ => {
+                let _ = write!(out, "simple({v})");
+            }
+        },
+    }
+    Some(o)
+}
+
+fn write_float(out: &mut String, f: f64) {
+    cbor_diag(out, &ciborium::Value::Float(f), 0);
 }
 
 /// RFC 8949 §8 diagnostic notation.
@@ -669,6 +810,25 @@ mod tests {
         assert_eq!(p.show("coap.payload.cbor"), ["32(h'cafe')"]);
         let p = content(60, &[0x9f, 0x01]);
         assert!(p.has("coap.payload.undecodable"));
+        // Unassigned simple values (RFC 8949 Appendix A) go through the fallback decoder.
+        let p = content(60, &[0xf0]);
+        assert_eq!(p.show("coap.payload.cbor"), ["simple(16)"]);
+        assert_eq!(cbor_diag_raw(&[0xf8, 0xff]).as_deref(), Some("simple(255)"));
+        assert_eq!(
+            cbor_diag_raw(&[0x9f, 0x01, 0x82, 0x02, 0x03, 0xff]).as_deref(),
+            Some("[_ 1, [2, 3]]")
+        );
+        assert_eq!(
+            cbor_diag_raw(&[0x7f, 0x62, b'a', b'b', 0x61, b'c', 0xff]).as_deref(),
+            Some("(_ \"ab\", \"c\")")
+        );
+        assert_eq!(cbor_diag_raw(&[0xf9, 0x3c, 0x00]).as_deref(), Some("1.0"));
+        assert_eq!(
+            cbor_diag_raw(&[0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).as_deref(),
+            Some("-18446744073709551616")
+        );
+        assert!(cbor_diag_raw(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert!(cbor_diag_raw(&[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_none());
     }
 
     #[test]
@@ -722,6 +882,19 @@ mod tests {
         assert!(parse_links("no link").is_none());
         let p = content(40, b"</a>;x=\"unterminated");
         assert!(p.has("coap.payload.undecodable"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoders_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200), text in ".{0,120}") {
+            let _ = cbor_diag_raw(&data);
+            let _ = cbor_parse(&data);
+            let _ = parse_links(&text);
+            let _ = parse_links(&String::from_utf8_lossy(&data));
+            for cf in [40u16, 50, 60, 110, 112] {
+                let _ = content(cf, &data);
+            }
+        }
     }
 
     #[test]
