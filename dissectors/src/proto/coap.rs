@@ -1651,7 +1651,7 @@ pub(crate) mod tests {
         };
         let get1 = udp(40000, 5683, b"\x41\x01\x00\x02\x02\xb1a\xc1\x10");
         let rsp1 = udp_back(5683, 40000, b"\x61\x45\x00\x02\x02\xc0\xb1\x10\xffXYZ");
-        let (_, p) = run(&[get0, rsp0, get1, rsp1]);
+        let (_, p) = run(&[get0.clone(), rsp0.clone(), get1.clone(), rsp1.clone()]);
         assert_eq!(p[1].show("coap.block_length"), ["16"]);
         assert!(!p[1].has("coap.payload"));
         assert_eq!(
@@ -1668,6 +1668,27 @@ pub(crate) mod tests {
         assert_eq!(p[3].show("coap.payload.text"), ["0123456789abcdefXYZ"]);
         assert_eq!(p[3].packet.sources.len(), 2);
         assert!(p[3].info().contains("End of Block #1"));
+        // Revisiting the last block shows the body again; the state does not change.
+        let (mut e, _) = run(&[get0, rsp0, get1, rsp1.clone()]);
+        let meta = FrameMeta {
+            number: 4,
+            ts_ns: 3_000_000,
+            orig_len: rsp1.len() as u32,
+            link_type: 228,
+            ..Default::default()
+        };
+        let _ = e.dissect(
+            FrameMeta {
+                number: 5,
+                ..meta.clone()
+            },
+            &udp(40000, 5683, &[0x40, 0, 0, 9]),
+        );
+        let again = TestPacket {
+            packet: e.dissect(meta, &rsp1),
+        };
+        assert_eq!(again.show("coap.payload.text"), ["0123456789abcdefXYZ"]);
+        assert_eq!(again.show("coap.block"), ["2", "4"]);
     }
 
     proptest::proptest! {

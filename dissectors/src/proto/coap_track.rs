@@ -138,7 +138,15 @@ pub struct CoapState {
     observations: HashMap<TxKey, Observation>,
     partials: HashMap<BlockKey, Partial>,
     buffered: usize,
+    /// The highest frame number seen: an older one is a re-dissection (a GUI revisiting a
+    /// packet), which may read the state (and so learn `coap.response_in`) but not change it.
+    max_frame: u64,
+    /// Bodies completed recently, by the frame that completed them, so a revisit shows them
+    /// again (bounded by [`MAX_DONE_BODIES`]).
+    done: std::collections::VecDeque<(u64, Vec<u8>, Vec<(u64, usize)>)>,
 }
+
+const MAX_DONE_BODIES: usize = 16;
 
 fn evict_oldest_half<K: Clone + Eq + std::hash::Hash, V>(
     map: &mut HashMap<K, V>,
@@ -156,6 +164,8 @@ fn evict_oldest_half<K: Clone + Eq + std::hash::Hash, V>(
 /// `quoted`: the message is quoted in an ICMP error; it is looked up but changes nothing.
 pub fn track_message(cx: &mut Cx, m: &MsgFacts, quoted: bool) -> Tracking {
     let st = cx.session.get::<CoapState>();
+    let quoted = quoted || m.frame < st.max_frame;
+    st.max_frame = st.max_frame.max(m.frame);
     let mut t = Tracking::default();
     let class = m.code >> 5;
 
@@ -217,7 +227,24 @@ pub fn track_message(cx: &mut Cx, m: &MsgFacts, quoted: bool) -> Tracking {
                 token: m.token.clone(),
                 tcp: m.tcp,
             };
-            t.uri_from_request = st.transactions.get(&key).map(|tx| tx.uri.clone());
+            if let Some(tx) = st.transactions.get(&key) {
+                t.uri_from_request = Some(tx.uri.clone());
+                if tx.rsp_frame == Some(m.frame) {
+                    t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
+                }
+            }
+        } else if class == 0 {
+            let key = TxKey {
+                client: m.src,
+                server: m.dst,
+                token: m.token.clone(),
+                tcp: m.tcp,
+            };
+            if let Some(tx) = st.transactions.get(&key) {
+                if tx.req_frame == m.frame {
+                    t.response_in = tx.rsp_frame;
+                }
+            }
         }
         return t;
     }
@@ -359,6 +386,14 @@ pub fn add_block(
     let size = 16u64 << b.szx.min(7);
     let off = (b.num as u64).saturating_mul(size);
     let st = cx.session.get::<CoapState>();
+    if m.frame < st.max_frame {
+        // A revisit: show what this frame completed, change nothing.
+        let done = st.done.iter().find(|(f, _, _)| *f == m.frame).cloned();
+        return done.map(|(_, body, frames)| {
+            add_blocks_tree(cx, node, &body, &frames);
+            body
+        });
+    }
     let mut evicted = None;
     // Block 0 of new data starts a new transfer (the previous one was abandoned).
     if b.num == 0 {
@@ -443,26 +478,11 @@ pub fn add_block(
         if let Some(p) = st.partials.remove(&key) {
             st.buffered = st.buffered.saturating_sub(p.bytes);
         }
-        let list: Vec<String> = frames.iter().map(|(f, l)| format!("#{f}({l})")).collect();
-        let blocks = cx.add_generated(node, &coap::BLOCKS, Value::None);
-        cx.set_text(
-            blocks,
-            format!(
-                "[{} Block fragments ({} bytes): {}]",
-                frames.len(),
-                body.len(),
-                list.join(", ")
-            ),
-        );
-        for (f, _) in &frames {
-            cx.add_generated(blocks, &coap::BLOCK, Value::UInt(*f));
+        if st.done.len() >= MAX_DONE_BODIES {
+            st.done.pop_front();
         }
-        cx.add_generated(blocks, &coap::BLOCK_COUNT, Value::UInt(frames.len() as u64));
-        cx.add_generated(
-            blocks,
-            &coap::BLOCK_REASSEMBLED_LENGTH,
-            Value::UInt(body.len() as u64),
-        );
+        st.done.push_back((m.frame, body.clone(), frames.clone()));
+        add_blocks_tree(cx, node, &body, &frames);
         if let Some(msg) = evicted {
             cx.expert(node, &ws::UNREASSEMBLED, Some(msg));
         }
@@ -472,6 +492,30 @@ pub fn add_block(
         cx.expert(node, &ws::UNREASSEMBLED, Some(msg));
     }
     None
+}
+
+/// The `coap.blocks` tree of a completed body: its blocks' frames, count and length.
+fn add_blocks_tree(cx: &mut Cx, node: NodeId, body: &[u8], frames: &[(u64, usize)]) {
+    let list: Vec<String> = frames.iter().map(|(f, l)| format!("#{f}({l})")).collect();
+    let blocks = cx.add_generated(node, &coap::BLOCKS, Value::None);
+    cx.set_text(
+        blocks,
+        format!(
+            "[{} Block fragments ({} bytes): {}]",
+            frames.len(),
+            body.len(),
+            list.join(", ")
+        ),
+    );
+    for (f, _) in frames {
+        cx.add_generated(blocks, &coap::BLOCK, Value::UInt(*f));
+    }
+    cx.add_generated(blocks, &coap::BLOCK_COUNT, Value::UInt(frames.len() as u64));
+    cx.add_generated(
+        blocks,
+        &coap::BLOCK_REASSEMBLED_LENGTH,
+        Value::UInt(body.len() as u64),
+    );
 }
 
 /// Adds the generated tracking items in tshark's order.
@@ -852,6 +896,35 @@ mod tests {
             obs.contains("deregistered (Observe: 1) in frame 7"),
             "{obs}"
         );
+    }
+
+    #[test]
+    fn revisiting_a_request_shows_its_response() {
+        let get = udp(40000, 5683, b"\x41\x01\x00\x01\x20\xbbtemperature");
+        let ack = udp_back(5683, 40000, b"\x61\x45\x00\x01\x20\xff22.3 C");
+        let (mut e, p) = run(&[get.clone(), ack.clone()]);
+        assert!(!p[0].has("coap.response_in"));
+        let meta = |n: u64| crate::engine::FrameMeta {
+            number: n,
+            ts_ns: (n as i64 - 1) * 1_000_000,
+            orig_len: get.len() as u32,
+            link_type: 228,
+            ..Default::default()
+        };
+        let again = e.dissect(meta(1), &get);
+        let v: Vec<String> = again
+            .tree
+            .by_abbrev("coap.response_in")
+            .map(|n| crate::value::show(n.field.unwrap(), &n.value))
+            .collect();
+        assert_eq!(v, ["2"]);
+        assert!(again
+            .tree
+            .by_abbrev("coap.request_first_in")
+            .next()
+            .is_none());
+        let again = e.dissect(meta(2), &ack);
+        assert_eq!(again.tree.by_abbrev("coap.response_to").count(), 1);
     }
 
     #[test]
