@@ -143,8 +143,11 @@ pub struct CoapState {
     max_frame: u64,
     /// Bodies completed recently, by the frame that completed them, so a revisit shows them
     /// again (bounded by [`MAX_DONE_BODIES`]).
-    done: std::collections::VecDeque<(u64, Vec<u8>, Vec<(u64, usize)>)>,
+    done: std::collections::VecDeque<DoneBody>,
 }
+
+/// A completed body: the frame that completed it, the bytes, and (frame, length) per block.
+type DoneBody = (u64, Vec<u8>, Vec<(u64, usize)>);
 
 const MAX_DONE_BODIES: usize = 16;
 
