@@ -203,6 +203,7 @@ fn coap_fields_agree_with_tshark() {
     let registry = dissectors::Registry::builtin();
     let verbose = std::env::var_os("COAP_TEST_VERBOSE").is_some();
     let mut excused: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut per_field: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut total = 0usize;
     let mut values = 0usize;
     let mut bad = vec![];
@@ -224,6 +225,7 @@ fn coap_fields_agree_with_tshark() {
                 }
                 total += 1;
                 values += t.len();
+                *per_field.entry(*field).or_insert(0usize) += t.len();
                 if &o != t {
                     let line = format!("{name} frame {}: {field} ours {o:?} tshark {t:?}", i + 1);
                     match exception(&name, i + 1, field, &ours, &o, t) {
@@ -247,6 +249,9 @@ fn coap_fields_agree_with_tshark() {
         excused.values().sum::<usize>(),
         bad.len()
     );
+    for (f, n) in &per_field {
+        eprintln!("  {n:6} tshark values of {f}");
+    }
     for (why, n) in &excused {
         eprintln!("  {n:5} excused: {why}");
     }
