@@ -175,6 +175,13 @@ impl Registry {
         }
     }
 
+    /// What the user explicitly asked for a heuristic protocol (`--enable-heuristic` /
+    /// `--disable-heuristic`), None when nothing was said: lets default-off heuristics (CoAP)
+    /// tell an explicit enable from the default.
+    pub fn heuristic_setting(&self, proto: &str) -> Option<bool> {
+        self.heur_enabled.get(proto).copied()
+    }
+
     pub fn protocol(&self, name: &str) -> Option<&'static Protocol> {
         self.by_name.get(name).copied()
     }

@@ -6,7 +6,11 @@
 
 use crate::registry::Protocol;
 
+pub mod coap;
+pub mod coap_payload;
+pub mod coap_track;
 pub mod data;
+pub mod dtls;
 pub mod eth;
 pub mod frame;
 pub mod icmp;
@@ -54,4 +58,6 @@ pub static ALL: &[&Protocol] = &[
     &wpan_tap::PROTOCOL,
     &zep::PROTOCOL,
     &sixlowpan::PROTOCOL,
+    &coap::PROTOCOL,
+    &dtls::PROTOCOL,
 ];
