@@ -1,6 +1,7 @@
 //! Statistics over dissected packets (`-z`), shared by the CLI and the TUI: each statistic is a
 //! [`Tap`] that sees every displayed packet and renders a report at the end.
 
+pub mod coap;
 pub mod conv;
 pub mod phs;
 pub mod rpl;
@@ -16,7 +17,7 @@ pub trait Tap {
 
 /// Names `-z` accepts, for the error message.
 pub const KNOWN: &str =
-    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]";
+    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  coap,srt  coap,observe";
 
 /// Builds the statistic a `-z` argument names.
 pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
@@ -28,6 +29,8 @@ pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
         ["endpoints", kind, ..] => {
             conv::ConvKind::parse(kind).map(|k| Box::new(conv::Endpoints::new(k)) as Box<dyn Tap>)
         }
+        ["coap", "srt"] => Ok(Box::new(coap::Coap::new(false))),
+        ["coap", "observe"] => Ok(Box::new(coap::Coap::new(true))),
         ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(false))),
         ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(true))),
         _ => Err(format!(

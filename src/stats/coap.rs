@@ -1,0 +1,31 @@
+//! `-z coap,srt` (response times per resource) and `-z coap,observe` (each observation and its
+//! notifications), from the CoAP transaction model in `dissectors::proto::coap_track`.
+
+use super::Tap;
+use dissectors::engine::Packet;
+use dissectors::proto::coap_track::CoapStats;
+
+pub struct Coap {
+    stats: CoapStats,
+    observe: bool,
+}
+
+impl Coap {
+    pub fn new(observe: bool) -> Self {
+        Coap { stats: CoapStats::default(), observe }
+    }
+}
+
+impl Tap for Coap {
+    fn packet(&mut self, p: &Packet) {
+        self.stats.add_packet(p);
+    }
+
+    fn render(&self, out: &mut String) {
+        if self.observe {
+            out.push_str(&self.stats.render_observe());
+        } else {
+            out.push_str(&self.stats.render_srt());
+        }
+    }
+}
