@@ -17,6 +17,7 @@ pub mod conversation;
 pub mod engine;
 pub mod expert;
 pub mod field;
+pub mod filter;
 pub mod proto;
 pub mod registry;
 pub mod tree;
