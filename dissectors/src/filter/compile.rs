@@ -51,8 +51,12 @@ impl Class {
     }
 
     fn compatible(self, other: Class) -> bool {
+        let addr = |c: Class| matches!(c, Class::Ipv4 | Class::Ipv6);
         self == other
             || (self.byte_like() && other.byte_like())
+            // `ip[12:4] == ip.src`: tshark compares an address with bytes as its octets.
+            || (self == Class::Bytes && addr(other))
+            || (addr(self) && other == Class::Bytes)
             || (matches!(self, Class::Int | Class::Bool)
                 && matches!(other, Class::Int | Class::Bool))
     }
@@ -481,17 +485,19 @@ impl<'r> Compiler<'r> {
                 (Src::String(f), Class::Str)
             }
             _ => {
-                let a = self.lhs(arg, &lname)?;
-                if a.class != Class::Str {
+                // tshark 4.0 takes only string fields here (not slices or other functions).
+                let f = plain_field(self)?;
+                if f.ftype != FieldType::String {
                     return Err(err(
                         format!(
-                            "{lname}() needs a string, and {} is a {}",
-                            a.name,
-                            self.desc(&a)
+                            "only string fields can be used as parameter for {lname}(), and {} is a {}",
+                            f.abbrev,
+                            type_desc(f.ftype)
                         ),
-                        a.span,
+                        arg.span(),
                     ));
                 }
+                let a = self.lhs(arg, &lname)?;
                 (
                     Src::Case {
                         arg: Box::new(a.src),

@@ -334,6 +334,8 @@ pub fn equal(a: &V, b: &V) -> bool {
             x & m == y & m
         }
         (V::Ip6(x, px), V::Ip6(y, py)) => prefix_eq(x, y, (*px).min(*py)),
+        (V::Bytes(b), V::Ip4(a, _)) | (V::Ip4(a, _), V::Bytes(b)) => *b == a.to_be_bytes(),
+        (V::Bytes(b), V::Ip6(a, _)) | (V::Ip6(a, _), V::Bytes(b)) => *b == &a[..],
         _ => false,
     }
 }
@@ -348,6 +350,10 @@ pub fn order(a: &V, b: &V) -> Option<Ordering> {
         (V::Bytes(x), V::Bytes(y)) => Some(x.cmp(y)),
         (V::Ip4(x, _), V::Ip4(y, _)) => Some(x.cmp(y)),
         (V::Ip6(x, _), V::Ip6(y, _)) => Some(x.cmp(y)),
+        (V::Bytes(b), V::Ip4(a, _)) => Some((*b).cmp(&a.to_be_bytes()[..])),
+        (V::Ip4(a, _), V::Bytes(b)) => Some(a.to_be_bytes()[..].cmp(b)),
+        (V::Bytes(b), V::Ip6(a, _)) => Some((*b).cmp(&a[..])),
+        (V::Ip6(a, _), V::Bytes(b)) => Some(a[..].cmp(b)),
         _ => None,
     }
 }

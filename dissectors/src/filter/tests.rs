@@ -201,6 +201,8 @@ fn addresses_cidr_and_bytes() {
         "udp.payload[0] == 'H'",
         "udp.payload[0] & 0x40",
         "frame[6:6] == eth.src",
+        "ip[12:4] == ip.src",
+        "ip.dst > ip[12:4]",
         "len(udp.payload) == 11",
         "len(eth.src) == 6",
         "len(ip.src) == 4",
@@ -252,7 +254,7 @@ fn strings_regex_and_functions() {
         "frame.protocols matches \"(?-i)udp\"",
         "frame.protocols > \"a\"",
         "upper(frame.protocols) contains \"UDP\"",
-        "lower(upper(frame.protocols)) == \"eth:ethertype:ip:udp:data\"",
+        "lower(frame.protocols) == \"eth:ethertype:ip:udp:data\"",
         "string(udp.srcport) == \"5683\"",
         "string(ip.src) matches \"^10\\\\.\"",
         "string(udp.srcport) in {\"5683\" \"53\"}",
@@ -539,8 +541,13 @@ fn every_type_check_error() {
     );
     assert_err(
         "lower(ip.src) == \"x\"",
-        "lower() needs a string, and ip.src is a IPv4 address",
+        "only string fields can be used as parameter for lower(), and ip.src is a IPv4 address",
         "ip.src",
+    );
+    assert_err(
+        "upper(string(ip.src)) == \"x\"",
+        "only fields can be used as parameter for upper()",
+        "string(ip.src)",
     );
     assert_err(
         "eth.src & 1",
