@@ -17,7 +17,20 @@ fn ipv4_udp(i: u32) -> Vec<u8> {
     f.extend_from_slice(&[0x08, 0x00]);
     let payload = b"GET /sensors/temp";
     let ip_len = 20 + 8 + payload.len() as u16;
-    f.extend_from_slice(&[0x45, 0, (ip_len >> 8) as u8, ip_len as u8, 0, 1, 0x40, 0, 64, 17, 0, 0]);
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (ip_len >> 8) as u8,
+        ip_len as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        17,
+        0,
+        0,
+    ]);
     f.extend_from_slice(&[10, 0, (i >> 8) as u8, i as u8, 192, 168, 1, 20]);
     let sport = 1024 + (i % 5000) as u16;
     let dport: u16 = if i % 3 == 0 { 5683 } else { 53 };
@@ -33,7 +46,24 @@ fn ipv4_udp(i: u32) -> Vec<u8> {
 fn ipv6_tcp(i: u32) -> Vec<u8> {
     let mut f = vec![0x33, 0x33, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x86, 0xdd];
     f.extend_from_slice(&[0x60, 0, 0, 0, 0, 20, 6, 64]);
-    f.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (i >> 8) as u8, i as u8]);
+    f.extend_from_slice(&[
+        0xfe,
+        0x80,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        (i >> 8) as u8,
+        i as u8,
+    ]);
     f.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
     f.extend_from_slice(&[0x04, 0x00, 0x00, 0x50]); // 1024 -> 80
     f.extend_from_slice(&i.to_be_bytes());

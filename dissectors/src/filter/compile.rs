@@ -4,7 +4,7 @@
 //! compiles regular expressions, and produces a [`Prog`].
 
 use super::error::{suggest, FilterError};
-use super::eval::{Lit, Prog, SetItem, SliceEnd, SliceRange, Src};
+use super::eval::{FieldSel, Lit, Prog, SetItem, SliceEnd, SliceRange, Src};
 use super::parser::{Expr, Operand, SetElem};
 use crate::field::{FieldDef, FieldType, Strings};
 use crate::registry::Registry;
@@ -122,6 +122,46 @@ impl<'r> Compiler<'r> {
         }
     }
 
+    /// Resolves a field name and its `#` layer selector; None when no field has that name.
+    fn field_sel(
+        &mut self,
+        text: &str,
+        layer: &Option<(String, usize, usize)>,
+    ) -> Result<Option<FieldSel>, FilterError> {
+        let Some(f) = self.registry.field(text) else {
+            return Ok(None);
+        };
+        self.note(f);
+        let Some((l, ls, le)) = layer else {
+            return Ok(Some(FieldSel::plain(f)));
+        };
+        let proto = if f.ftype == FieldType::Protocol {
+            Some(f)
+        } else {
+            self.registry.protocol(f.protocol_name()).map(|p| p.field)
+        };
+        let Some(proto) = proto else {
+            return Err(err(
+                format!(
+                    "{} belongs to no protocol layer that '#' could count",
+                    f.abbrev
+                ),
+                (*ls, *le),
+            ));
+        };
+        // `#2` is digits only; `#[...]` is bracketed (skip `#[`).
+        let base = if l.chars().all(|c| c.is_ascii_digit()) {
+            ls + 1
+        } else {
+            ls + 2
+        };
+        let ranges = parse_slice(l, base)?;
+        Ok(Some(FieldSel {
+            field: f,
+            layers: Some((ranges.into_boxed_slice(), proto)),
+        }))
+    }
+
     fn unknown_field(&self, w: &str, span: (usize, usize)) -> FilterError {
         let mut msg = format!("unknown field '{w}'");
         let all = self.registry.all_fields();
@@ -200,6 +240,7 @@ impl<'r> Compiler<'r> {
                         start,
                         end,
                         slice: None,
+                        layer: None,
                     } if self.registry.field(text).is_none() => (text.clone(), (*start, *end)),
                     other => {
                         return Err(err(
@@ -277,11 +318,9 @@ impl<'r> Compiler<'r> {
                 start,
                 end,
                 slice: None,
-            } => match self.registry.field(text) {
-                Some(f) => {
-                    self.note(f);
-                    Ok(Prog::Exists(f))
-                }
+                layer,
+            } => match self.field_sel(text, layer)? {
+                Some(sel) => Ok(Prog::Exists(sel)),
                 None if looks_like_field(text) => Err(self.unknown_field(text, (*start, *end))),
                 None => Err(err(
                     format!("'{text}' is neither a field nor a protocol name"),
@@ -311,8 +350,9 @@ impl<'r> Compiler<'r> {
                 start,
                 end,
                 slice,
+                layer,
             } => {
-                let Some(f) = self.registry.field(text) else {
+                let Some(sel) = self.field_sel(text, layer)? else {
                     if looks_like_field(text) {
                         return Err(self.unknown_field(text, (*start, *end)));
                     }
@@ -321,17 +361,21 @@ impl<'r> Compiler<'r> {
                         span,
                     ));
                 };
-                self.note(f);
+                let f = sel.field;
                 match slice {
                     None => Ok(Typed {
                         src: Src::Field {
-                            field: f,
+                            sel,
                             slice: None,
                             extent: false,
                         },
                         class: Class::of(f.ftype),
                         field: Some(f),
-                        name: f.abbrev.to_string(),
+                        name: self
+                            .text
+                            .get(span.0..span.1)
+                            .unwrap_or(f.abbrev)
+                            .to_string(),
                         span,
                     }),
                     Some((s, ss, _)) => {
@@ -349,7 +393,7 @@ impl<'r> Compiler<'r> {
                         let ranges = parse_slice(s, *ss + 1)?;
                         Ok(Typed {
                             src: Src::Field {
-                                field: f,
+                                sel,
                                 slice: Some(ranges.into_boxed_slice()),
                                 extent: false,
                             },
@@ -427,9 +471,53 @@ impl<'r> Compiler<'r> {
         let lname = name.to_ascii_lowercase();
         if !matches!(
             lname.as_str(),
-            "len" | "count" | "lower" | "upper" | "string"
+            "len" | "count" | "lower" | "upper" | "string" | "max" | "min" | "abs"
         ) {
             return Err(err(format!("function '{name}' does not exist"), name_span));
+        }
+        if matches!(lname.as_str(), "max" | "min") {
+            if args.is_empty() {
+                return Err(err(
+                    format!("function {lname}() needs at least 1 argument"),
+                    name_span,
+                ));
+            }
+            let mut srcs = vec![];
+            let mut class = None;
+            for a in args {
+                let t = self.lhs(a, &lname)?;
+                if !matches!(
+                    t.class,
+                    Class::Int | Class::Float | Class::RelTime | Class::AbsTime
+                ) {
+                    return Err(err(
+                        format!(
+                            "{lname}() takes numbers or times, and {} is a {}",
+                            t.name,
+                            self.desc(&t)
+                        ),
+                        t.span,
+                    ));
+                }
+                if class.is_some_and(|c| c != t.class) {
+                    return Err(err(
+                        format!("the arguments of {lname}() must all have the same type"),
+                        t.span,
+                    ));
+                }
+                class = Some(t.class);
+                srcs.push(t.src);
+            }
+            return Ok(Typed {
+                src: Src::Extreme {
+                    args: srcs,
+                    max: lname == "max",
+                },
+                class: class.unwrap_or(Class::Int),
+                field: None,
+                name: self.text.get(span.0..span.1).unwrap_or(name).to_string(),
+                span,
+            });
         }
         if args.len() != 1 {
             return Err(err(
@@ -443,18 +531,16 @@ impl<'r> Compiler<'r> {
         let arg = &args[0];
         let text = self.text.get(span.0..span.1).unwrap_or(name).to_string();
         // len, count and string take a plain field.
-        let plain_field = |c: &mut Self| -> Result<&'static FieldDef, FilterError> {
+        let plain_field = |c: &mut Self| -> Result<FieldSel, FilterError> {
             match arg {
                 Operand::Word {
                     text,
                     start,
                     end,
                     slice: None,
-                } => match c.registry.field(text) {
-                    Some(f) => {
-                        c.note(f);
-                        Ok(f)
-                    }
+                    layer,
+                } => match c.field_sel(text, layer)? {
+                    Some(sel) => Ok(sel),
                     None if looks_like_field(text) => Err(c.unknown_field(text, (*start, *end))),
                     None => Err(err(
                         format!("only fields can be used as parameter for {lname}()"),
@@ -471,7 +557,8 @@ impl<'r> Compiler<'r> {
             "len" => (Src::Len(plain_field(self)?), Class::Int),
             "count" => (Src::Count(plain_field(self)?), Class::Int),
             "string" => {
-                let f = plain_field(self)?;
+                let sel = plain_field(self)?;
+                let f = sel.field;
                 if matches!(f.ftype, FieldType::Protocol | FieldType::None) {
                     return Err(err(
                         format!(
@@ -482,11 +569,25 @@ impl<'r> Compiler<'r> {
                         arg.span(),
                     ));
                 }
-                (Src::String(f), Class::Str)
+                (Src::String(sel), Class::Str)
+            }
+            "abs" => {
+                let t = self.lhs(arg, "abs")?;
+                if !matches!(t.class, Class::Int | Class::Float | Class::RelTime) {
+                    return Err(err(
+                        format!(
+                            "abs() takes a number, and {} is a {}",
+                            t.name,
+                            self.desc(&t)
+                        ),
+                        t.span,
+                    ));
+                }
+                (Src::Abs(Box::new(t.src)), t.class)
             }
             _ => {
                 // tshark 4.0 takes only string fields here (not slices or other functions).
-                let f = plain_field(self)?;
+                let f = plain_field(self)?.field;
                 if f.ftype != FieldType::String {
                     return Err(err(
                         format!(
@@ -544,7 +645,10 @@ impl<'r> Compiler<'r> {
         let span = op.span();
         let (text, quoted): (std::borrow::Cow<str>, bool) = match op {
             Operand::Word {
-                text, slice: None, ..
+                text,
+                slice: None,
+                layer: None,
+                ..
             } => (text.as_str().into(), false),
             Operand::Str { bytes, .. } => {
                 if l.class.byte_like() {
@@ -762,9 +866,9 @@ impl<'r> Compiler<'r> {
 fn whole_layer(src: Src) -> Src {
     match src {
         Src::Field {
-            field, slice: None, ..
-        } if field.ftype == FieldType::Protocol => Src::Field {
-            field,
+            sel, slice: None, ..
+        } if sel.field.ftype == FieldType::Protocol => Src::Field {
+            sel,
             slice: None,
             extent: true,
         },

@@ -101,24 +101,109 @@ impl SliceRange {
     }
 }
 
+/// A field, optionally restricted to some layers of its protocol (`ip.src#2`, `ip.addr#[1-2]`).
+#[derive(Clone, Debug)]
+pub struct FieldSel {
+    pub field: &'static FieldDef,
+    /// The layer ranges (1-based) and the protocol whose layers are counted.
+    pub layers: Option<(Box<[SliceRange]>, &'static FieldDef)>,
+}
+
+impl FieldSel {
+    pub fn plain(field: &'static FieldDef) -> FieldSel {
+        FieldSel {
+            field,
+            layers: None,
+        }
+    }
+
+    /// The occurrences of the field, in the selected layers.
+    fn nodes<'p>(&'p self, pkt: &'p Packet) -> impl Iterator<Item = (NodeId, &'p Node)> + 'p {
+        let field = self.field;
+        pkt.tree
+            .nodes_unordered()
+            .filter(move |(_, n)| n.field.is_some_and(|f| std::ptr::eq(f, field)))
+            .filter(move |(id, _)| match &self.layers {
+                None => true,
+                Some((ranges, proto)) => in_layers(pkt, *id, ranges, proto),
+            })
+    }
+}
+
+fn is(n: &Node, f: &FieldDef) -> bool {
+    n.field.is_some_and(|g| std::ptr::eq(g, f))
+}
+
+/// True when node `id` lies in a layer of `proto` whose number (1 = outermost) is in `ranges`.
+fn in_layers(pkt: &Packet, id: NodeId, ranges: &[SliceRange], proto: &FieldDef) -> bool {
+    let tree = &pkt.tree;
+    // The enclosing layer: the node itself or its nearest ancestor of that protocol.
+    let mut cur = Some(id);
+    let mut layer = None;
+    while let Some(c) = cur {
+        if is(tree.node(c), proto) {
+            layer = Some(c);
+            break;
+        }
+        cur = tree.parent(c);
+    }
+    let Some(layer) = layer else {
+        return false;
+    };
+    // Layers are created outermost first, so creation order numbers them.
+    let mut number = 0i64;
+    let mut total = 0i64;
+    for (nid, n) in tree.nodes_unordered() {
+        if is(n, proto) {
+            total += 1;
+            if nid <= layer {
+                number += 1;
+            }
+        }
+    }
+    ranges.iter().any(|r| {
+        let start = if r.start < 0 {
+            total + r.start + 1
+        } else {
+            r.start
+        };
+        match r.end {
+            SliceEnd::Len(l) => {
+                number >= start && (number - start) < i64::try_from(l).unwrap_or(i64::MAX)
+            }
+            SliceEnd::ToEnd => number >= start,
+            SliceEnd::Last(e) => {
+                let last = if e < 0 { total + e + 1 } else { e };
+                number >= start && number <= last
+            }
+        }
+    })
+}
+
 /// A compiled operand: something that yields zero or more values per packet.
 #[derive(Clone, Debug)]
 pub enum Src {
     Field {
-        field: &'static FieldDef,
+        sel: FieldSel,
         slice: Option<Box<[SliceRange]>>,
         /// For a protocol: its bytes through the end of what its dissector was given (the
         /// payload too), not just the layer's own range.
         extent: bool,
     },
-    Len(&'static FieldDef),
-    Count(&'static FieldDef),
+    Len(FieldSel),
+    Count(FieldSel),
+    /// `max(a, b, …)` / `min(…)` over every value of every argument (numbers and times).
+    Extreme {
+        args: Vec<Src>,
+        max: bool,
+    },
+    Abs(Box<Src>),
     Case {
         arg: Box<Src>,
         upper: bool,
     },
     /// `string(field)`: the show form.
-    String(&'static FieldDef),
+    String(FieldSel),
     BitAnd(Box<Src>, u64),
     Const(Lit),
 }
@@ -137,7 +222,7 @@ pub enum Prog {
     Xor(Vec<Prog>),
     And(Vec<Prog>),
     Not(Box<Prog>),
-    Exists(&'static FieldDef),
+    Exists(FieldSel),
     /// True when the operand yields a value (slices, functions).
     Nonempty(Src),
     /// True when some value is non-zero (`tcp.flags & 0x02`).
@@ -146,13 +231,6 @@ pub enum Prog {
     Contains(Src, Src),
     Matches(Src, Regex),
     In(Src, Vec<SetItem>),
-}
-
-fn fields<'p>(pkt: &'p Packet, field: &'static FieldDef) -> impl Iterator<Item = &'p Node> + 'p {
-    pkt.tree
-        .nodes_unordered()
-        .map(|(_, n)| n)
-        .filter(move |n| n.field.is_some_and(|f| std::ptr::eq(f, field)))
 }
 
 /// The bytes a node covers in its data source (protocols, labels).
@@ -243,22 +321,22 @@ impl Src {
         match self {
             Src::Const(l) => l.v().is_some_and(f),
             Src::Field {
-                field,
+                sel,
                 slice: None,
                 extent: true,
-            } => pkt
-                .tree
-                .nodes_unordered()
-                .filter(|(_, n)| n.field.is_some_and(|g| std::ptr::eq(g, *field)))
+            } => sel
+                .nodes(pkt)
                 .any(|(id, _)| f(V::Bytes(layer_extent(pkt, id)))),
             Src::Field {
-                field, slice: None, ..
-            } => fields(pkt, field).any(|n| node_value(pkt, n).is_some_and(&mut *f)),
+                sel, slice: None, ..
+            } => sel
+                .nodes(pkt)
+                .any(|(_, n)| node_value(pkt, n).is_some_and(&mut *f)),
             Src::Field {
-                field,
+                sel,
                 slice: Some(ranges),
                 ..
-            } => fields(pkt, field).any(|n| {
+            } => sel.nodes(pkt).any(|(_, n)| {
                 let Some(data) = node_bytes(pkt, n) else {
                     return false;
                 };
@@ -274,8 +352,36 @@ impl Src {
                 }
                 f(V::Bytes(&buf))
             }),
-            Src::Len(field) => fields(pkt, field).any(|n| f(V::Int(node_len(pkt, n)))),
-            Src::Count(field) => f(V::Int(fields(pkt, field).count() as i128)),
+            Src::Len(sel) => sel.nodes(pkt).any(|(_, n)| f(V::Int(node_len(pkt, n)))),
+            Src::Count(sel) => f(V::Int(sel.nodes(pkt).count() as i128)),
+            Src::Extreme { args, max } => {
+                let mut best: Option<Num> = None;
+                for a in args {
+                    a.each(pkt, &mut |v| {
+                        if let Some(x) = Num::of(&v) {
+                            let better = best.is_none_or_(|b| {
+                                let o = order(&x.v(), &b.v());
+                                if *max {
+                                    o == Some(Ordering::Greater)
+                                } else {
+                                    o == Some(Ordering::Less)
+                                }
+                            });
+                            if better {
+                                best = Some(x);
+                            }
+                        }
+                        false
+                    });
+                }
+                best.is_some_and(|b| f(b.v()))
+            }
+            Src::Abs(arg) => arg.each(pkt, &mut |v| match v {
+                V::Int(i) => f(V::Int(i.abs())),
+                V::Float(x) => f(V::Float(x.abs())),
+                V::Time(t) => f(V::Time(t.saturating_abs())),
+                _ => false,
+            }),
             Src::Case { arg, upper } => arg.each(pkt, &mut |v| match v {
                 V::Bytes(b) => {
                     let s = String::from_utf8_lossy(b);
@@ -288,8 +394,8 @@ impl Src {
                 }
                 _ => false,
             }),
-            Src::String(field) => fields(pkt, field).any(|n| {
-                let s = crate::value::show(field, &n.value);
+            Src::String(sel) => sel.nodes(pkt).any(|(_, n)| {
+                let s = crate::value::show(sel.field, &n.value);
                 f(V::Bytes(s.as_bytes()))
             }),
             Src::BitAnd(arg, mask) => arg.each(pkt, &mut |v| match v {
@@ -305,6 +411,47 @@ impl Src {
 
     fn any(&self, pkt: &Packet) -> bool {
         self.each(pkt, &mut |_| true)
+    }
+}
+
+/// A number kept across callbacks (for `max`/`min`).
+#[derive(Copy, Clone)]
+enum Num {
+    Int(i128),
+    Float(f64),
+    Time(i64),
+}
+
+impl Num {
+    fn of(v: &V) -> Option<Num> {
+        match *v {
+            V::Int(i) => Some(Num::Int(i)),
+            V::Float(x) => Some(Num::Float(x)),
+            V::Time(t) => Some(Num::Time(t)),
+            _ => None,
+        }
+    }
+
+    fn v(self) -> V<'static> {
+        match self {
+            Num::Int(i) => V::Int(i),
+            Num::Float(x) => V::Float(x),
+            Num::Time(t) => V::Time(t),
+        }
+    }
+}
+
+trait OptionExt<T> {
+    /// `Option::is_none_or` (stable only since Rust 1.82; the crate supports 1.80).
+    fn is_none_or_(&self, f: impl FnOnce(&T) -> bool) -> bool;
+}
+
+impl<T> OptionExt<T> for Option<T> {
+    fn is_none_or_(&self, f: impl FnOnce(&T) -> bool) -> bool {
+        match self {
+            None => true,
+            Some(x) => f(x),
+        }
     }
 }
 
@@ -398,7 +545,7 @@ impl Prog {
             Prog::And(v) => v.iter().all(|p| p.eval(pkt)),
             Prog::Xor(v) => v.iter().fold(false, |acc, p| acc ^ p.eval(pkt)),
             Prog::Not(p) => !p.eval(pkt),
-            Prog::Exists(f) => fields(pkt, f).next().is_some(),
+            Prog::Exists(sel) => sel.nodes(pkt).next().is_some(),
             Prog::Nonempty(s) => s.any(pkt),
             Prog::NonZero(s) => s.each(pkt, &mut |v| !matches!(v, V::Int(0))),
             Prog::Cmp(op, a, b) => match op {

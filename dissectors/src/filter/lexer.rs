@@ -17,6 +17,8 @@ pub enum Tok {
     Char(u32),
     /// The raw text between `[` and `]`.
     Slice(String),
+    /// The layer selector after `#`: its digits, or the raw text between `#[` and `]`.
+    Layer(String),
     LParen,
     RParen,
     LBrace,
@@ -146,6 +148,30 @@ pub fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
                 Some(p) => (Tok::Slice(text[i + 1..i + 1 + p].to_string()), p + 2),
                 None => return Err(FilterError::new("'[' has no matching ']'", i, text.len())),
             },
+            b'#' => {
+                if two == Some(b'[') {
+                    match b[i + 2..].iter().position(|&x| x == b']') {
+                        Some(p) => (Tok::Layer(text[i + 2..i + 2 + p].to_string()), p + 3),
+                        None => {
+                            return Err(FilterError::new(
+                                "'[' has no matching ']'",
+                                i + 1,
+                                text.len(),
+                            ))
+                        }
+                    }
+                } else {
+                    let n = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    if n == 0 {
+                        return Err(FilterError::new(
+                            "'#' must be followed by a layer number or a range in brackets",
+                            i,
+                            i + 1,
+                        ));
+                    }
+                    (Tok::Layer(text[i + 1..i + 1 + n].to_string()), n + 1)
+                }
+            }
             c if is_word_char(c) => {
                 let mut j = i;
                 while j < b.len() && is_word_char(b[j]) {

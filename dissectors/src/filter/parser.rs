@@ -41,6 +41,8 @@ pub enum Operand {
         start: usize,
         end: usize,
         slice: Option<(String, usize, usize)>,
+        /// The raw text of a `#n` / `#[...]` layer selector and its span.
+        layer: Option<(String, usize, usize)>,
     },
     Str {
         bytes: Vec<u8>,
@@ -65,8 +67,15 @@ impl Operand {
     pub fn span(&self) -> (usize, usize) {
         match self {
             Operand::Word {
-                start, end, slice, ..
-            } => (*start, slice.as_ref().map_or(*end, |s| s.2)),
+                start,
+                end,
+                slice,
+                layer,
+                ..
+            } => {
+                let e = slice.as_ref().map_or(*end, |s| s.2);
+                (*start, layer.as_ref().map_or(e, |l| l.2.max(e)))
+            }
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => (*start, *end),
             Operand::Call { name_span, end, .. } => (name_span.0, *end),
             Operand::BitAnd(a, b) => (a.span().0, b.span().1),
@@ -310,6 +319,17 @@ impl<'a> Parser<'a> {
                 if self.peek() == Some(&Tok::LParen) {
                     return self.call(w, t);
                 }
+                let layer = match self.peek_token() {
+                    Some(Token {
+                        tok: Tok::Layer(s),
+                        start,
+                        end,
+                    }) => {
+                        self.pos += 1;
+                        Some((s.clone(), *start, *end))
+                    }
+                    _ => None,
+                };
                 let slice = match self.peek_token() {
                     Some(Token {
                         tok: Tok::Slice(s),
@@ -326,6 +346,7 @@ impl<'a> Parser<'a> {
                     start: t.start,
                     end: t.end,
                     slice,
+                    layer,
                 })
             }
             Tok::Str(b) => Ok(Operand::Str {

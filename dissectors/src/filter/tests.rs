@@ -163,6 +163,45 @@ fn any_and_all_semantics_over_repeated_fields() {
 }
 
 #[test]
+fn layer_operator_and_numeric_functions() {
+    let p = icmp_err();
+    for f in [
+        "ip.src#1 == 127.0.0.1",
+        "ip.src#2 == 10.0.0.9",
+        "ip.src#[2] == 10.0.0.9",
+        "ip.src#[1-2] == 10.0.0.9",
+        "ip.src#[2:1] == 10.0.0.9",
+        "ip.src#[2:] == 10.0.0.9",
+        "ip.src#[-1] == 10.0.0.9",
+        "ip#2",
+        "ip#2[12:4] == 0a:00:00:09",
+        "ip.src#2[0] == 0a",
+        "len(ip.src#2) == 4",
+        "count(ip.src#1) == 1",
+        "string(ip.dst#2) == \"127.0.0.3\"",
+        "max(ip.ttl) == 64",
+        "min(ip.len) == 28",
+        "max(ip.len, udp.length) == 56",
+        "min(udp.srcport, udp.dstport) == 5683",
+        "abs(frame.encap_type) == 1",
+        "max(frame.time_relative) == 0",
+        "ip.src#1 != 10.0.0.9",
+    ] {
+        assert!(m(f, &p), "{f}");
+    }
+    for f in [
+        "ip.src#2 == 127.0.0.1",
+        "ip.src#3",
+        "ip#0",
+        "ip.src#[3-4] == 10.0.0.9",
+        "icmp#2",
+        "max(ip.len) < 50",
+    ] {
+        assert!(!m(f, &p), "{f}");
+    }
+}
+
+#[test]
 fn addresses_cidr_and_bytes() {
     let p = udp4();
     for f in [
@@ -560,6 +599,42 @@ fn every_type_check_error() {
         "-1",
     );
     assert_err("udp.srcport == len(x.y)", "unknown field 'x.y'", "x.y");
+    assert_err(
+        "ip.src#-1 == 1.2.3.4",
+        "'#' must be followed by a layer number or a range in brackets",
+        "#",
+    );
+    assert_err(
+        "ip.src#[x] == 1.2.3.4",
+        "'x' is not a valid range (use i:j, i-j, i:, :j or i)",
+        "x",
+    );
+    assert_err("ip.src#[1", "'[' has no matching ']'", "[1");
+    assert_err(
+        "max() == 1",
+        "function max() needs at least 1 argument",
+        "max",
+    );
+    assert_err(
+        "max(ip.src) == 1",
+        "max() takes numbers or times, and ip.src is a IPv4 address",
+        "ip.src",
+    );
+    assert_err(
+        "min(ip.len, frame.time_relative) == 1",
+        "the arguments of min() must all have the same type",
+        "frame.time_relative",
+    );
+    assert_err(
+        "abs(eth.src) == 1",
+        "abs() takes a number, and eth.src is a Ethernet or other MAC address",
+        "eth.src",
+    );
+    assert_err(
+        "ip.src == 1.2.3.4#2",
+        "expected a value to compare with ip.src",
+        "1.2.3.4#2",
+    );
     assert_err(
         "ip.src in {1.2.3.4 udp.port}",
         "udp.port is not a valid IPv4 address or network",
