@@ -5,7 +5,7 @@
 
 use super::error::{suggest, FilterError};
 use super::eval::{FieldSel, Lit, Prog, SetItem, SliceEnd, SliceRange, Src};
-use super::parser::{Expr, Operand, SetElem};
+use super::parser::{ArithOp, Expr, Operand, SetElem};
 use crate::field::{FieldDef, FieldType, Strings};
 use crate::registry::Registry;
 
@@ -330,7 +330,7 @@ impl<'r> Compiler<'r> {
             Operand::Word { .. } | Operand::Call { .. } => {
                 Ok(Prog::Nonempty(self.lhs(op, "test")?.src))
             }
-            Operand::BitAnd(..) => Ok(Prog::NonZero(self.lhs(op, "&")?.src)),
+            Operand::Arith(..) | Operand::Neg(..) => Ok(Prog::NonZero(self.lhs(op, "&")?.src)),
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => Err(err(
                 format!(
                     "{} is neither a field nor a protocol name",
@@ -355,6 +355,12 @@ impl<'r> Compiler<'r> {
                 let Some(sel) = self.field_sel(text, layer)? else {
                     if looks_like_field(text) {
                         return Err(self.unknown_field(text, (*start, *end)));
+                    }
+                    if slice.is_some() || layer.is_some() {
+                        return Err(err(
+                            format!("'{text}' is not a field, so it takes no '[...]' or '#'"),
+                            (*start, *end),
+                        ));
                     }
                     return Err(err(
                         format!("left side of '{what}' must be a field or function, not '{text}'"),
@@ -415,7 +421,7 @@ impl<'r> Compiler<'r> {
                 args,
                 ..
             } => self.call(name, *name_span, args, span),
-            Operand::BitAnd(a, b) => {
+            Operand::Arith(ArithOp::BitAnd, a, b) if !self.is_value_source(b) => {
                 let l = self.lhs(a, "&")?;
                 if !matches!(l.class, Class::Int | Class::Bool | Class::Bytes) {
                     return Err(err(
@@ -448,6 +454,105 @@ impl<'r> Compiler<'r> {
                     class: Class::Int,
                     field: None,
                     name: self.text.get(span.0..span.1).unwrap_or("&").to_string(),
+                    span,
+                })
+            }
+            Operand::Arith(op, a, b) if !self.is_value_source(a) => {
+                // A literal on the left: fold two literals, or type it by the right side.
+                let name = self.text.get(span.0..span.1).unwrap_or("?").to_string();
+                if !self.is_value_source(b) {
+                    let x = self.const_int(a)?;
+                    let y = self.const_int(b)?;
+                    let v = super::eval::arith(*op, x, y).ok_or_else(|| {
+                        err(
+                            format!("{name} has no value (overflow or division by zero)"),
+                            span,
+                        )
+                    })?;
+                    return Ok(Typed {
+                        src: Src::Const(Lit::Int(v)),
+                        class: Class::Int,
+                        field: None,
+                        name,
+                        span,
+                    });
+                }
+                let r = self.lhs(b, op.symbol())?;
+                if r.class != Class::Int {
+                    return Err(err(
+                        format!(
+                            "{} (type={}) does not support '{}'",
+                            r.name,
+                            self.desc(&r),
+                            op.symbol()
+                        ),
+                        r.span,
+                    ));
+                }
+                let l = self.literal(a, &r)?;
+                Ok(Typed {
+                    src: Src::Arith(*op, Box::new(Src::Const(l)), Box::new(r.src)),
+                    class: Class::Int,
+                    field: r.field,
+                    name,
+                    span,
+                })
+            }
+            Operand::Arith(op, a, b) => {
+                let l = self.lhs(a, op.symbol())?;
+                if l.class != Class::Int {
+                    return Err(err(
+                        format!(
+                            "{} (type={}) does not support '{}'",
+                            l.name,
+                            self.desc(&l),
+                            op.symbol()
+                        ),
+                        l.span,
+                    ));
+                }
+                let r = self.rhs(b, &l)?;
+                if r.class != Class::Int {
+                    return Err(err(
+                        format!(
+                            "{} (type={}) does not support '{}'",
+                            r.name,
+                            self.desc(&r),
+                            op.symbol()
+                        ),
+                        r.span,
+                    ));
+                }
+                // The result keeps the left field's type, so literals compared with it are
+                // range-checked the same way (tshark: `udp.dstport * 2 > 70000` is an error).
+                Ok(Typed {
+                    src: Src::Arith(*op, Box::new(l.src), Box::new(r.src)),
+                    class: Class::Int,
+                    field: l.field,
+                    name: self.text.get(span.0..span.1).unwrap_or("?").to_string(),
+                    span,
+                })
+            }
+            Operand::Neg(a, _) if !self.is_value_source(a) => Ok(Typed {
+                src: Src::Const(Lit::Int(-self.const_int(a)?)),
+                class: Class::Int,
+                field: None,
+                name: self.text.get(span.0..span.1).unwrap_or("-").to_string(),
+                span,
+            }),
+            Operand::Neg(a, _) => {
+                let l = self.lhs(a, "-")?;
+                if !matches!(l.class, Class::Int | Class::Float | Class::RelTime) {
+                    return Err(err(
+                        format!("{} (type={}) does not support '-'", l.name, self.desc(&l)),
+                        l.span,
+                    ));
+                }
+                Ok(Typed {
+                    src: Src::Neg(Box::new(l.src)),
+                    class: l.class,
+                    field: None,
+                    name: self.text.get(span.0..span.1).unwrap_or("-").to_string(),
                     span,
                 })
             }
@@ -617,17 +722,37 @@ impl<'r> Compiler<'r> {
         })
     }
 
+    /// An integer literal inside arithmetic (`1 * 2`).
+    fn const_int(&self, op: &Operand) -> Result<i128, FilterError> {
+        let want = Typed {
+            src: Src::Const(Lit::Never),
+            class: Class::Int,
+            field: None,
+            name: "a number".into(),
+            span: op.span(),
+        };
+        match self.literal(op, &want)? {
+            Lit::Int(v) => Ok(v),
+            _ => Err(err("expected an integer", op.span())),
+        }
+    }
+
+    /// True when an operand reads the packet (a field, slice, function or arithmetic) rather
+    /// than being a literal.
+    fn is_value_source(&self, op: &Operand) -> bool {
+        match op {
+            Operand::Word {
+                text, slice, layer, ..
+            } => slice.is_some() || layer.is_some() || self.registry.field(text).is_some(),
+            Operand::Call { .. } | Operand::Arith(..) | Operand::Neg(..) => true,
+            Operand::Str { .. } | Operand::Char { .. } => false,
+        }
+    }
+
     /// The right side: another field/function, or a literal parsed for the left side.
     fn rhs(&mut self, op: &Operand, l: &Typed) -> Result<Typed, FilterError> {
         let span = op.span();
-        let is_field = match op {
-            Operand::Word { text, slice, .. } => {
-                slice.is_some() || self.registry.field(text).is_some()
-            }
-            Operand::Call { .. } | Operand::BitAnd(..) => true,
-            _ => false,
-        };
-        if is_field {
+        if self.is_value_source(op) {
             return self.lhs(op, "==");
         }
         let lit = self.literal(op, l)?;
@@ -684,7 +809,7 @@ impl<'r> Compiler<'r> {
         let text = text.as_ref();
         let shown = self.text.get(span.0..span.1).unwrap_or(text);
         match l.class {
-            Class::Int => self.int_literal(text, shown, l, span),
+            Class::Int => self.int_literal(text, shown, quoted, l, span),
             Class::Bool => {
                 if let Some(f) = l.field {
                     if let Strings::TrueFalse(t, fl) = f.strings {
@@ -804,6 +929,7 @@ impl<'r> Compiler<'r> {
         &self,
         text: &str,
         shown: &str,
+        quoted: bool,
         l: &Typed,
         span: (usize, usize),
     ) -> Result<Lit, FilterError> {
@@ -812,7 +938,17 @@ impl<'r> Compiler<'r> {
             Strings::Values(v) => Some(v),
             _ => None,
         });
-        if let Some(v) = parse_int(text) {
+        // A quoted string is only ever a value name (tshark: `udp.srcport == "53"` is an error).
+        if quoted && vals.is_none() {
+            return Err(err(
+                format!(
+                    "{} cannot be converted from a string ({shown})",
+                    f.map_or("an integer".to_string(), |f| type_desc(f.ftype))
+                ),
+                span,
+            ));
+        }
+        if let Some(v) = parse_int(text).filter(|_| !quoted) {
             let Some(f) = f else {
                 return Ok(Lit::Int(v));
             };
@@ -857,7 +993,7 @@ impl<'r> Compiler<'r> {
                 span,
             ));
         }
-        Err(err(format!("{shown} is not a valid integer"), span))
+        Err(err(format!("{shown} is not a valid number"), span))
     }
 }
 

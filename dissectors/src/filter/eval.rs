@@ -7,6 +7,7 @@
 //! does not matter to any operator).
 
 use super::lexer::CmpOp;
+use super::parser::ArithOp;
 use crate::engine::Packet;
 use crate::field::FieldDef;
 use crate::tree::{Node, NodeId};
@@ -205,6 +206,10 @@ pub enum Src {
     /// `string(field)`: the show form.
     String(FieldSel),
     BitAnd(Box<Src>, u64),
+    /// Integer arithmetic over every pair of values (a pair with no result, such as a division
+    /// by zero, yields nothing).
+    Arith(ArithOp, Box<Src>, Box<Src>),
+    Neg(Box<Src>),
     Const(Lit),
 }
 
@@ -376,6 +381,18 @@ impl Src {
                 }
                 best.is_some_and(|b| f(b.v()))
             }
+            Src::Arith(op, a, b) => a.each(pkt, &mut |x| {
+                b.each(pkt, &mut |y| match (x, y) {
+                    (V::Int(p), V::Int(q)) => arith(*op, p, q).is_some_and(|r| f(V::Int(r))),
+                    _ => false,
+                })
+            }),
+            Src::Neg(arg) => arg.each(pkt, &mut |v| match v {
+                V::Int(i) => f(V::Int(-i)),
+                V::Float(x) => f(V::Float(-x)),
+                V::Time(t) => f(V::Time(t.saturating_neg())),
+                _ => false,
+            }),
             Src::Abs(arg) => arg.each(pkt, &mut |v| match v {
                 V::Int(i) => f(V::Int(i.abs())),
                 V::Float(x) => f(V::Float(x.abs())),
@@ -411,6 +428,17 @@ impl Src {
 
     fn any(&self, pkt: &Packet) -> bool {
         self.each(pkt, &mut |_| true)
+    }
+}
+
+pub fn arith(op: ArithOp, a: i128, b: i128) -> Option<i128> {
+    match op {
+        ArithOp::BitAnd => Some(a & b),
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul => a.checked_mul(b),
+        ArithOp::Div => a.checked_div(b),
+        ArithOp::Mod => a.checked_rem(b),
     }
 }
 

@@ -34,6 +34,11 @@ pub enum Tok {
     Or,
     Xor,
     BitAnd,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
 }
 
 /// Comparison operators, with Wireshark 4.0's meaning over fields that occur several times.
@@ -134,6 +139,13 @@ pub fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
             b'~' => (Tok::Matches, 1),
             b'&' if two == Some(b'&') => (Tok::And, 2),
             b'&' => (Tok::BitAnd, 1),
+            b'+' => (Tok::Plus, 1),
+            b'*' => (Tok::Star, 1),
+            b'%' => (Tok::Percent, 1),
+            // Inside a word `-` and `/` belong to it (`aa-bb`, `10.0.0.0/8`, `-1`); on their own
+            // or before a name they are arithmetic (`frame.len - 14`, `-udp.srcport`).
+            b'-' if !two.is_some_and(|c| c.is_ascii_digit()) => (Tok::Minus, 1),
+            b'/' => (Tok::Slash, 1),
             b'|' if two == Some(b'|') => (Tok::Or, 2),
             b'^' if two == Some(b'^') => (Tok::Xor, 2),
             b'"' => {

@@ -60,7 +60,33 @@ pub enum Operand {
         args: Vec<Operand>,
         end: usize,
     },
-    BitAnd(Box<Operand>, Box<Operand>),
+    /// Arithmetic and bitwise and: `frame.len - 14`, `tcp.flags & 0x02`.
+    Arith(ArithOp, Box<Operand>, Box<Operand>),
+    /// Unary minus, with the position of the `-`.
+    Neg(Box<Operand>, usize),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    BitAnd,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::BitAnd => "&",
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+        }
+    }
 }
 
 impl Operand {
@@ -78,7 +104,8 @@ impl Operand {
             }
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => (*start, *end),
             Operand::Call { name_span, end, .. } => (name_span.0, *end),
-            Operand::BitAnd(a, b) => (a.span().0, b.span().1),
+            Operand::Arith(_, a, b) => (a.span().0, b.span().1),
+            Operand::Neg(a, start) => (*start, a.span().1),
         }
     }
 }
@@ -300,14 +327,57 @@ impl<'a> Parser<'a> {
         self.operand()
     }
 
+    /// Operands with arithmetic, loosest first: `&`, then `+ -`, then `* / %`, then unary `-`.
     fn operand(&mut self) -> Result<Operand, FilterError> {
-        let a = self.atom()?;
-        if self.peek() == Some(&Tok::BitAnd) {
+        let mut a = self.sum()?;
+        while self.peek() == Some(&Tok::BitAnd) {
             self.pos += 1;
-            let b = self.atom()?;
-            return Ok(Operand::BitAnd(Box::new(a), Box::new(b)));
+            let b = self.sum()?;
+            a = Operand::Arith(ArithOp::BitAnd, Box::new(a), Box::new(b));
         }
         Ok(a)
+    }
+
+    fn sum(&mut self) -> Result<Operand, FilterError> {
+        let mut a = self.product()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Plus) => ArithOp::Add,
+                Some(Tok::Minus) => ArithOp::Sub,
+                _ => return Ok(a),
+            };
+            self.pos += 1;
+            let b = self.product()?;
+            a = Operand::Arith(op, Box::new(a), Box::new(b));
+        }
+    }
+
+    fn product(&mut self) -> Result<Operand, FilterError> {
+        let mut a = self.unary_minus()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Star) => ArithOp::Mul,
+                Some(Tok::Slash) => ArithOp::Div,
+                Some(Tok::Percent) => ArithOp::Mod,
+                _ => return Ok(a),
+            };
+            self.pos += 1;
+            let b = self.unary_minus()?;
+            a = Operand::Arith(op, Box::new(a), Box::new(b));
+        }
+    }
+
+    fn unary_minus(&mut self) -> Result<Operand, FilterError> {
+        match self.peek_token() {
+            Some(t) if t.tok == Tok::Minus => {
+                self.pos += 1;
+                self.enter(t.start)?;
+                let a = self.unary_minus()?;
+                self.depth -= 1;
+                Ok(Operand::Neg(Box::new(a), t.start))
+            }
+            _ => self.atom(),
+        }
     }
 
     fn atom(&mut self) -> Result<Operand, FilterError> {
@@ -359,6 +429,17 @@ impl<'a> Parser<'a> {
                 start: t.start,
                 end: t.end,
             }),
+            // `{a + b}`: braces group arithmetic (parentheses group logic).
+            Tok::LBrace => {
+                self.enter(t.start)?;
+                let a = self.operand()?;
+                self.depth -= 1;
+                match self.bump() {
+                    Some(c) if c.tok == Tok::RBrace => Ok(a),
+                    Some(c) => Err(self.unexpected(c)),
+                    None => Err(self.eof_error()),
+                }
+            }
             _ => Err(self.unexpected(t)),
         }
     }
@@ -452,7 +533,7 @@ mod tests {
         }
         assert!(matches!(
             p("tcp.flags & 0x02").unwrap(),
-            Expr::Test(Operand::BitAnd(..))
+            Expr::Test(Operand::Arith(ArithOp::BitAnd, ..))
         ));
         assert!(
             matches!(p("f(a, b)").unwrap(), Expr::Test(Operand::Call { ref args, .. }) if args.len() == 2)

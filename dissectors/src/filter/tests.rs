@@ -202,6 +202,45 @@ fn layer_operator_and_numeric_functions() {
 }
 
 #[test]
+fn arithmetic() {
+    let p = udp4(); // frame.len 53, ip.len 39, udp 5683 -> 1234
+    for f in [
+        "frame.len - 14 == ip.len",
+        "ip.len + 14 == frame.len",
+        "udp.srcport % 2 == 1",
+        "udp.srcport / 2 == 2841",
+        "udp.srcport + 1 * 2 == 5685",
+        "udp.srcport - 1 - 1 == 5681",
+        "{udp.srcport + 1} * 2 == 11368",
+        "-udp.srcport == -5683",
+        "- udp.srcport < 0",
+        "count(ip.src) + 1 == 2",
+        "len(udp) * 2 == 16",
+        "udp.srcport + 1 & 0xff == 0x34",
+        "udp.srcport + udp.dstport == 6917",
+        "udp.srcport - udp.dstport > 4000",
+        "udp.srcport & udp.srcport == 5683",
+        "-frame.time_relative <= 0",
+        "udp.srcport + 1",
+        "udp.srcport == 5000 + 683",
+        "udp.srcport == 2 * 2000 + 1683",
+        "udp.srcport > -5",
+        "udp.srcport > - 5",
+        "10 - udp.srcport < 0",
+        "2 * udp.srcport == 11366",
+    ] {
+        assert!(m(f, &p), "{f}");
+    }
+    for f in [
+        "frame.number / 0 == 1",
+        "frame.number % 0 == 0",
+        "udp.srcport - 5683",
+    ] {
+        assert!(!m(f, &p), "{f}");
+    }
+}
+
+#[test]
 fn addresses_cidr_and_bytes() {
     let p = udp4();
     for f in [
@@ -445,8 +484,28 @@ fn every_type_check_error() {
         "-40000 is too small for frame.encap_type (Signed integer (2 bytes))",
         "-40000",
     );
-    assert_err("udp.srcport == abc", "abc is not a valid integer", "abc");
-    assert_err("len(udp) == x", "x is not a valid integer", "x");
+    assert_err("udp.srcport == abc", "abc is not a valid number", "abc");
+    assert_err(
+        "udp.srcport == 5683.0",
+        "5683.0 is not a valid number",
+        "5683.0",
+    );
+    assert_err("len(udp) == x", "x is not a valid number", "x");
+    assert_err(
+        "udp.srcport == \"5683\"",
+        "Unsigned integer (2 bytes) cannot be converted from a string (\"5683\")",
+        "\"5683\"",
+    );
+    assert_err(
+        "len(udp) == \"8\"",
+        "an integer cannot be converted from a string (\"8\")",
+        "\"8\"",
+    );
+    assert_err(
+        "ip.proto == \"17\"",
+        "\"17\" cannot be found among the possible values for ip.proto",
+        "\"17\"",
+    );
     assert_err(
         "ip.flags.df == true",
         "true cannot be found among the possible values for ip.flags.df",
@@ -600,6 +659,31 @@ fn every_type_check_error() {
     );
     assert_err("udp.srcport == len(x.y)", "unknown field 'x.y'", "x.y");
     assert_err(
+        "ip.src + 1 == 1",
+        "ip.src (type=IPv4 address) does not support '+'",
+        "ip.src",
+    );
+    assert_err(
+        "udp.srcport * ip.src == 1",
+        "ip.src (type=IPv4 address) does not support '*'",
+        "ip.src",
+    );
+    assert_err(
+        "-eth.src == 1",
+        "eth.src (type=Ethernet or other MAC address) does not support '-'",
+        "eth.src",
+    );
+    assert_err(
+        "udp.dstport * 2 > 70000",
+        "70000 is too large for udp.dstport (Unsigned integer (2 bytes))",
+        "70000",
+    );
+    assert_err(
+        "{udp.srcport + 1 == 2",
+        "'==' was unexpected in this context",
+        "==",
+    );
+    assert_err(
         "ip.src#-1 == 1.2.3.4",
         "'#' must be followed by a layer number or a range in brackets",
         "#",
@@ -632,9 +716,15 @@ fn every_type_check_error() {
     );
     assert_err(
         "ip.src == 1.2.3.4#2",
-        "expected a value to compare with ip.src",
-        "1.2.3.4#2",
+        "'1.2.3.4' is not a field, so it takes no '[...]' or '#'",
+        "1.2.3.4",
     );
+    assert_err(
+        "udp.srcport == 1 / 0",
+        "1 / 0 has no value (overflow or division by zero)",
+        "1 / 0",
+    );
+    assert_err("udp.srcport == 1 + x", "x is not a valid number", "x");
     assert_err(
         "ip.src in {1.2.3.4 udp.port}",
         "udp.port is not a valid IPv4 address or network",
