@@ -156,6 +156,7 @@ impl<'r> Compiler<'r> {
             ls + 2
         };
         let ranges = parse_slice(l, base)?;
+        self.note(proto);
         Ok(Some(FieldSel {
             field: f,
             layers: Some((ranges.into_boxed_slice(), proto)),

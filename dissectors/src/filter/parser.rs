@@ -121,6 +121,8 @@ struct Parser<'a> {
     toks: &'a [Token],
     pos: usize,
     depth: usize,
+    /// Binary arithmetic operators seen; chains nest left-deep, so they count as depth.
+    arith: usize,
 }
 
 /// Parses a token list (from [`super::lexer::lex`]) of `text`.
@@ -130,6 +132,7 @@ pub fn parse(text: &str, toks: &[Token]) -> Result<Expr, FilterError> {
         toks,
         pos: 0,
         depth: 0,
+        arith: 0,
     };
     let e = p.or_expr()?;
     if let Some(t) = p.peek_token() {
@@ -327,11 +330,28 @@ impl<'a> Parser<'a> {
         self.operand()
     }
 
+    fn count_arith(&mut self) -> Result<(), FilterError> {
+        self.arith += 1;
+        if self.arith > MAX_DEPTH {
+            let (start, end) = self
+                .toks
+                .get(self.pos.saturating_sub(1))
+                .map_or((0, 0), |t| (t.start, t.end));
+            return Err(FilterError::new(
+                format!("the filter has more than {MAX_DEPTH} arithmetic operators"),
+                start,
+                end,
+            ));
+        }
+        Ok(())
+    }
+
     /// Operands with arithmetic, loosest first: `&`, then `+ -`, then `* / %`, then unary `-`.
     fn operand(&mut self) -> Result<Operand, FilterError> {
         let mut a = self.sum()?;
         while self.peek() == Some(&Tok::BitAnd) {
             self.pos += 1;
+            self.count_arith()?;
             let b = self.sum()?;
             a = Operand::Arith(ArithOp::BitAnd, Box::new(a), Box::new(b));
         }
@@ -347,6 +367,7 @@ impl<'a> Parser<'a> {
                 _ => return Ok(a),
             };
             self.pos += 1;
+            self.count_arith()?;
             let b = self.product()?;
             a = Operand::Arith(op, Box::new(a), Box::new(b));
         }
@@ -362,6 +383,7 @@ impl<'a> Parser<'a> {
                 _ => return Ok(a),
             };
             self.pos += 1;
+            self.count_arith()?;
             let b = self.unary_minus()?;
             a = Operand::Arith(op, Box::new(a), Box::new(b));
         }
@@ -566,6 +588,13 @@ mod tests {
         let e = p(&"(".repeat(100)).unwrap_err();
         assert_eq!(e.message, "the filter nests more than 64 levels deep");
         let e = p(&"!".repeat(100)).unwrap_err();
+        assert_eq!(e.message, "the filter nests more than 64 levels deep");
+        let e = p(&format!("a == 1{}", " + 1".repeat(100))).unwrap_err();
+        assert_eq!(
+            e.message,
+            "the filter has more than 64 arithmetic operators"
+        );
+        let e = p(&format!("a == {}1", "-".repeat(100))).unwrap_err();
         assert_eq!(e.message, "the filter nests more than 64 levels deep");
         let e = p("f(a b)").unwrap_err();
         assert_eq!(e.message, "'b' was unexpected in this context");

@@ -417,6 +417,9 @@ fn fields_lists_what_the_filter_reads() {
     let names: Vec<_> = f.fields().iter().map(|f| f.abbrev).collect();
     assert_eq!(names, vec!["udp.srcport", "ip.src", "eth.src"]);
     assert!(compile("").fields().is_empty());
+    let f = compile("ip.src#2 == 1.2.3.4");
+    let names: Vec<_> = f.fields().iter().map(|f| f.abbrev).collect();
+    assert_eq!(names, vec!["ip.src", "ip"]);
 }
 
 #[test]
@@ -835,6 +838,22 @@ mod fuzz {
         "99999999999999999999999999",
         "\"2024-01-01\"",
         "00:00:00:00:00:00",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "#2",
+        "#[1-2]",
+        "#",
+        "max(",
+        "min(",
+        "abs(",
+        "- 1",
+        "ip.ttl",
+        "udp.srcport",
+        "{",
+        "}",
     ];
 
     proptest! {
