@@ -405,6 +405,100 @@ const CASES: &[(&str, &[&str])] = &[
             "ip.dst == 10.0.0.0/8",
         ],
     ),
+    (
+        "ipv6-tcp-udp/tcpdump_ipv6_invalid_length.pcap",
+        &["_ws.malformed"],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_ipv6-bad-version.pcap",
+        &[
+            "_ws.malformed",
+            "_ws.expert",
+            "_ws.expert.severity >= 0x00600000",
+        ],
+    ),
+    (
+        "encapsulations/tcpdump_LINKTYPE_IPV6_invalid.pcap",
+        &["_ws.malformed"],
+    ),
+    (
+        "coap/ndpi_coap_mqtt.pcap",
+        &[
+            "ip.checksum.status == 0",
+            "ip.checksum.status == \"Bad\"",
+            "udp.checksum.status == 2",
+            "tcp.checksum.status == 2",
+            "frame.protocols == \"eth:ethertype:ip:tcp\"",
+            "eth.src.oui == 0x000c29",
+            "eth.ig == 1",
+            "eth.dst.lg",
+            "ip.dsfield.ecn != 0",
+            "ip.flags.rb",
+            "ip.frag_offset > 0",
+            "ip.host == \"192.168.1.1\"",
+            "ip.src_host matches \"^192\"",
+            "ipv6.src_host contains \"fe80\"",
+            "tcp.time_relative > 1",
+            "udp.stream == 2",
+            "udp.time_delta > 0.5",
+            "ipv6.slaac_mac",
+            "eth.addr.oui == 0x000c29",
+            "ip.checksum_calculated == ip.checksum",
+            "icmp.type == 3",
+        ],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_icmpv6.pcap",
+        &[
+            "icmpv6.type == 128 or icmpv6.type == 129",
+            "icmpv6.echo.identifier > 0",
+        ],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_icmpv6-ra-pref64.pcap",
+        &["icmpv6.type == 134"],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_dns_tcp.pcap",
+        &[
+            "tcp.len > 0",
+            "tcp.nxtseq == tcp.seq + tcp.len",
+            "tcp.seq + tcp.len == tcp.nxtseq",
+            "tcp.window_size == tcp.window_size_value * 128",
+            "tcp.options.timestamp.tsecr == 0",
+        ],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_tcp_eight_lowest_weight_flags_set.pcap",
+        &[
+            "tcp.flags.str contains \"C\"",
+            "tcp.flags == 0x0ff",
+            "tcp.flags.ae",
+            "tcp.flags.cwr == 1 and tcp.flags.ece == 1 and tcp.flags.urg",
+        ],
+    ),
+    (
+        "ipv6-tcp-udp/tcpdump_ipv6-routing-header.pcap",
+        &["ipv6.nxt == 43"],
+    ),
+    (
+        "encapsulations/zeek_linuxsll-arp.pcap",
+        &[
+            "sll.ltype",
+            "sll.etype == 0x0806",
+            "sll.src.eth == 00:00:00:00:00:00",
+        ],
+    ),
+    (
+        "encapsulations/suricata_decode-sll2-01.pcap",
+        &["sll.ifindex > 0"],
+    ),
+    (
+        "encapsulations/zeek_linux_dlt_sll2.pcap",
+        &["sll.ifindex == 1"],
+    ),
+    ("pcapng/pcapparser_test010-le.pcapng", &["frame.comment"]),
+    ("pcapng/pcapparser_test001-le.pcapng", &["frame.len > 0"]),
 ];
 
 fn tshark_frames(path: &std::path::Path, filter: &str) -> Result<Vec<u64>, String> {

@@ -388,13 +388,13 @@ impl Src {
                 })
             }),
             Src::Neg(arg) => arg.each(pkt, &mut |v| match v {
-                V::Int(i) => f(V::Int(-i)),
+                V::Int(i) => i.checked_neg().is_some_and(|n| f(V::Int(n))),
                 V::Float(x) => f(V::Float(-x)),
                 V::Time(t) => f(V::Time(t.saturating_neg())),
                 _ => false,
             }),
             Src::Abs(arg) => arg.each(pkt, &mut |v| match v {
-                V::Int(i) => f(V::Int(i.abs())),
+                V::Int(i) => i.checked_abs().is_some_and(|a| f(V::Int(a))),
                 V::Float(x) => f(V::Float(x.abs())),
                 V::Time(t) => f(V::Time(t.saturating_abs())),
                 _ => false,

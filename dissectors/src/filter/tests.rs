@@ -235,6 +235,10 @@ fn arithmetic() {
         "frame.number / 0 == 1",
         "frame.number % 0 == 0",
         "udp.srcport - 5683",
+        // Results that do not fit are no value rather than an overflow.
+        "count(udp) * 18446744073709551615 * 18446744073709551615 * 18446744073709551615 != 0",
+        "-{count(udp) * -9223372036854775808 * 9223372036854775808 * 2} != 0",
+        "abs(count(udp) * -9223372036854775808 * 9223372036854775808 * 2) != 0",
     ] {
         assert!(!m(f, &p), "{f}");
     }
