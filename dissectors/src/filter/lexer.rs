@@ -152,6 +152,17 @@ pub fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
                 let (s, len) = lex_string(text, i)?;
                 (Tok::Str(s), len)
             }
+            // Raw strings (`r"\d+\.\w"`): no escapes, handy for regular expressions.
+            b'r' if two == Some(b'"') => match text[i + 2..].find('"') {
+                Some(p) => (Tok::Str(text[i + 2..i + 2 + p].as_bytes().to_vec()), p + 3),
+                None => {
+                    return Err(FilterError::new(
+                        "the string has no closing '\"'",
+                        i,
+                        text.len(),
+                    ))
+                }
+            },
             b'\'' => {
                 let (ch, len) = lex_char(text, i)?;
                 (Tok::Char(ch), len)
@@ -427,6 +438,9 @@ mod tests {
 
     #[test]
     fn strings_and_chars_resolve_escapes() {
+        assert_eq!(toks(r#"r"\d+\.""#), vec![Tok::Str(br"\d+\.".to_vec())]);
+        assert_eq!(toks("ipv6.addr"), vec![Tok::Word("ipv6.addr".into())]);
+        assert!(lex(r#"x == r"abc"#).is_err());
         assert_eq!(
             toks(r#""a\x41\101\n\"\u00e9""#),
             vec![Tok::Str(b"aAA\n\"\xc3\xa9".to_vec())]

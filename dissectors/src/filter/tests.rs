@@ -333,6 +333,7 @@ fn strings_regex_and_functions() {
         "frame.protocols contains \"udp\"",
         "frame.protocols matches \"UDP\"",
         "frame.protocols ~ \"^eth:.*:data$\"",
+        "frame.protocols matches r\"^eth:\\w+:ip\\b\"",
         "frame.protocols matches \"(?-i)udp\"",
         "frame.protocols > \"a\"",
         "upper(frame.protocols) contains \"UDP\"",
