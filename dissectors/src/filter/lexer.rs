@@ -154,7 +154,7 @@ pub fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
             }
             // Raw strings (`r"\d+\.\w"`): no escapes, handy for regular expressions.
             b'r' if two == Some(b'"') => match text[i + 2..].find('"') {
-                Some(p) => (Tok::Str(text[i + 2..i + 2 + p].as_bytes().to_vec()), p + 3),
+                Some(p) => (Tok::Str(b[i + 2..i + 2 + p].to_vec()), p + 3),
                 None => {
                     return Err(FilterError::new(
                         "the string has no closing '\"'",
