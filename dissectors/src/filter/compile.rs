@@ -579,7 +579,14 @@ impl<'r> Compiler<'r> {
             lname.as_str(),
             "len" | "count" | "lower" | "upper" | "string" | "max" | "min" | "abs"
         ) {
-            return Err(err(format!("function '{name}' does not exist"), name_span));
+            let mut msg = format!("function '{name}' does not exist");
+            const FUNCTIONS: [&str; 8] = [
+                "abs", "count", "len", "lower", "max", "min", "string", "upper",
+            ];
+            if let Some(s) = suggest(name, FUNCTIONS.into_iter()) {
+                msg.push_str(&format!("\ndid you mean '{s}'?"));
+            }
+            return Err(err(msg, name_span));
         }
         if matches!(lname.as_str(), "max" | "min") {
             if args.is_empty() {
@@ -756,7 +763,20 @@ impl<'r> Compiler<'r> {
         if self.is_value_source(op) {
             return self.lhs(op, "==");
         }
-        let lit = self.literal(op, l)?;
+        let lit = self.literal(op, l).map_err(|mut e| {
+            // `ip.dst == ip.srcc`: a misspelt field reads as a bad literal; say what it was
+            // probably meant to be.
+            if let Operand::Word { text, .. } = op {
+                if looks_like_field(text) && text.contains('.') && !e.message.contains('\n') {
+                    let all = self.registry.all_fields();
+                    if let Some(s) = suggest(text, all.iter().map(|f| f.abbrev)) {
+                        e.message
+                            .push_str(&format!("\ndid you mean the field '{s}'?"));
+                    }
+                }
+            }
+            e
+        })?;
         Ok(Typed {
             src: Src::Const(lit),
             class: l.class,
@@ -986,13 +1006,17 @@ impl<'r> Compiler<'r> {
             if let Some((v, _)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(text)) {
                 return Ok(Lit::Int(*v as i128));
             }
-            return Err(err(
-                format!(
-                    "{shown} cannot be found among the possible values for {}",
-                    l.name
-                ),
-                span,
-            ));
+            let mut msg = format!(
+                "{shown} cannot be found among the possible values for {}",
+                l.name
+            );
+            let lower: Vec<String> = vals.iter().map(|(_, n)| n.to_ascii_lowercase()).collect();
+            if let Some(s) = suggest(text, lower.iter().map(|n| n.as_str())) {
+                if let Some((_, name)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(s)) {
+                    msg.push_str(&format!("\ndid you mean '{name}'?"));
+                }
+            }
+            return Err(err(msg, span));
         }
         Err(err(format!("{shown} is not a valid number"), span))
     }

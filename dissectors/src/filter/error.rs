@@ -88,13 +88,15 @@ impl fmt::Display for FilterError {
 
 impl std::error::Error for FilterError {}
 
-/// Levenshtein distance, bounded: returns `None` as soon as it must exceed `max`.
+/// Edit distance with adjacent transpositions (optimal string alignment: `udp`/`upd` is 1),
+/// bounded: returns `None` as soon as it must exceed `max`.
 pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a = a.as_bytes();
     let b = b.as_bytes();
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for i in 1..=a.len() {
@@ -102,12 +104,17 @@ pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
         let mut row_min = cur[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            row_min = row_min.min(cur[j]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
         }
         if row_min > max {
             return None;
         }
+        std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     let d = prev[b.len()];
@@ -167,6 +174,9 @@ mod tests {
         assert_eq!(edit_distance("ipv6.srcc", "ipv6.src", 2), Some(1));
         assert_eq!(edit_distance("abc", "xyz", 2), None);
         assert_eq!(edit_distance("udp", "udp", 0), Some(0));
+        assert_eq!(edit_distance("upd", "udp", 1), Some(1));
+        assert_eq!(edit_distance("ip.scr", "ip.src", 1), Some(1));
+        assert_eq!(edit_distance("", "abc", 3), Some(3));
         assert_eq!(
             suggest("ipv6.srcc", ["ipv6.src", "ipv6.dst", "ip.src"].into_iter()),
             Some("ipv6.src")

@@ -626,6 +626,21 @@ fn every_type_check_error() {
     );
     assert_err("foo(ip.src)", "function 'foo' does not exist", "foo");
     assert_err(
+        "lenn(ip.src) == 4",
+        "function 'lenn' does not exist\ndid you mean 'len'?",
+        "lenn",
+    );
+    assert_err(
+        "ip.proto == UPD",
+        "UPD cannot be found among the possible values for ip.proto\ndid you mean 'UDP'?",
+        "UPD",
+    );
+    assert_err(
+        "ip.dst == ip.srcc",
+        "ip.srcc is not a valid IPv4 address or network\ndid you mean the field 'ip.src'?",
+        "ip.srcc",
+    );
+    assert_err(
         "len(ip.src, ip.dst) == 1",
         "function len() takes exactly 1 argument, not 2",
         "len",
