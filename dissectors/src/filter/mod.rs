@@ -1,65 +1,95 @@
-//! Display filters (placeholder until the full language lands): protocol or field presence,
-//! and `field == value` compared in the field's show form, joined with `&&`/`and`.
+//! Wireshark display filters over the field registry.
+//!
+//! ```ignore
+//! let f = Filter::compile("udp.port == 5683 && !icmpv6", &registry)?;
+//! if f.matches(&packet) { ... }
+//! ```
+//!
+//! The language is Wireshark 4.0's, checked against tshark 4.0 (`tests/filter_vs_tshark.rs`
+//! runs 390 filters through both):
+//! - presence tests (`udp`, `ip.flags.df`), comparisons `== != === !== < > <= >=` (also `eq ne
+//!   all_eq any_ne lt gt le ge any_eq all_ne`, and the deprecated `~=` for `!==`), `contains`,
+//!   `matches`/`~` (case-insensitive regular expressions; the `regex` crate's syntax, so no
+//!   look-around or back-references), `in {a, b, c..d}` and `not in`;
+//! - over a field that occurs several times `==` means *some occurrence equals* and `!=` means
+//!   *every occurrence differs* (false when the field is absent), `===` *every occurrence
+//!   equals*, `!==` *some occurrence differs*; ordering operators are *some*;
+//! - slices `frame[10:4]`, `eth.src[-2:]`, `ip[1-3]`, `udp[:2]`, `ip[0:1,16-19]` of byte,
+//!   string, address and protocol fields; a slice that does not fit is absent. A protocol's
+//!   bytes are its layer's range for `==`, slices and `len`, and run on through its payload
+//!   for `contains` and `matches`, as in tshark;
+//! - the layer operator: `ip.src#2` (inner IP header), `ipv6.nxt#[1-2]`, `ip#2`;
+//! - `and or xor not && || ^^ !` with precedence `not` > `and` > `xor` > `or` (tshark 4.0 has no
+//!   `xor`; it comes from Wireshark 4.2), parentheses;
+//! - functions `len`, `count`, `lower`, `upper`, `string`, `max`, `min`, `abs`;
+//! - integer arithmetic `+ - * / %`, unary `-`, bit tests `tcp.flags & 0x02`, `{}` grouping;
+//! - literals typed by the field they meet: integers in any base and value names
+//!   (`ip.proto == UDP`, case-insensitive), `True`/`False` and true/false strings, quoted strings
+//!   with C escapes, byte strings (`aa:bb`, `aa-bb`, `aabb`), IPv4/IPv6 with CIDR, MAC and
+//!   EUI-64, relative times in seconds and absolute times as dates (read as UTC; tshark reads
+//!   them in local time).
+//!
+//! Sets may separate their elements with spaces as well as commas (tshark 4.0 insists on
+//! commas). Hostnames are not resolved.
+//!
+//! Evaluation allocates nothing per packet except for `lower`, `upper`, `string` and slices
+//! with several ranges: operands call back once per value, borrowing from the packet, and
+//! fields are found by pointer comparison over the tree's node arena.
+//!
+//! An empty (or all-blank) filter matches every packet.
+
+mod compile;
+mod error;
+mod eval;
+mod lexer;
+mod parser;
+
+pub use error::FilterError;
 
 use crate::engine::Packet;
 use crate::field::FieldDef;
 use crate::registry::Registry;
-use crate::value::show;
 
+/// A compiled display filter. Compile once, then call [`Filter::matches`] per packet.
+#[derive(Clone, Debug)]
 pub struct Filter {
-    terms: Vec<(&'static FieldDef, Option<String>)>,
-}
-
-#[derive(Debug)]
-pub struct FilterError {
-    pub message: String,
-    pub start: usize,
-    pub end: usize,
-}
-
-impl FilterError {
-    pub fn render(&self, text: &str) -> String {
-        format!(
-            "filter: {}\n  {text}\n  {}{}",
-            self.message,
-            " ".repeat(self.start),
-            "^".repeat((self.end - self.start).max(1))
-        )
-    }
+    prog: eval::Prog,
+    fields: Vec<&'static FieldDef>,
 }
 
 impl Filter {
+    /// Parses and type-checks `text` against the fields of `registry`.
     pub fn compile(text: &str, registry: &Registry) -> Result<Filter, FilterError> {
-        let mut terms = vec![];
-        let mut pos = 0;
-        for part in text.split("&&").flat_map(|p| p.split(" and ")) {
-            let start = pos + part.len() - part.trim_start().len();
-            pos += part.len() + 2;
-            let part = part.trim();
-            let (name, val) = match part.split_once("==") {
-                Some((n, v)) => (n.trim(), Some(v.trim().trim_matches('"').to_string())),
-                None => (part, None),
-            };
-            let field = registry.field(name).ok_or_else(|| FilterError {
-                message: format!("\"{name}\" is neither a field nor a protocol name."),
-                start,
-                end: start + name.len(),
-            })?;
-            terms.push((field, val));
+        if text.trim().is_empty() {
+            return Ok(Filter {
+                prog: eval::Prog::True,
+                fields: vec![],
+            });
         }
-        Ok(Filter { terms })
-    }
-
-    pub fn matches(&self, p: &Packet) -> bool {
-        self.terms.iter().all(|(f, v)| {
-            p.tree.by_abbrev(f.abbrev).any(|n| match v {
-                None => true,
-                Some(v) => show(f, &n.value) == *v,
-            })
+        let toks = lexer::lex(text)?;
+        let ast = parser::parse(text, &toks)?;
+        let mut c = compile::Compiler {
+            registry,
+            text,
+            fields: vec![],
+        };
+        let prog = c.expr(&ast)?;
+        Ok(Filter {
+            prog,
+            fields: c.fields,
         })
     }
 
+    /// True when the packet passes the filter.
+    pub fn matches(&self, packet: &Packet) -> bool {
+        self.prog.eval(packet)
+    }
+
+    /// The fields the filter reads (each once, in order of first use).
     pub fn fields(&self) -> Vec<&'static FieldDef> {
-        self.terms.iter().map(|(f, _)| *f).collect()
+        self.fields.clone()
     }
 }
+
+#[cfg(test)]
+mod tests;
