@@ -393,7 +393,10 @@ fn contexts_learned_from_6co_decompress_later_addresses() {
 fn rpl_tree_draws_the_demo_dodag() {
     let o = run(&["-r", &capture("demo.pcapng"), "-q", "-z", "rpl,tree"]);
     let out = stdout(&o);
-    assert!(out.starts_with("DODAG fd00::1: instance 30, version 240, MOP 1 (non-storing)"), "{out}");
+    assert!(
+        out.starts_with("DODAG fd00::1: instance 30, version 240, MOP 1 (non-storing)"),
+        "{out}"
+    );
     // Edge by edge: each child is indented under its parent.
     for (parent, child) in [
         ("fd00::1 ", "fd00::212:4b00:0:2 "),
@@ -406,12 +409,30 @@ fn rpl_tree_draws_the_demo_dodag() {
         ("fd00::212:4b00:0:7 ", "fd00::212:4b00:0:9 "),
     ] {
         let lines: Vec<&str> = out.lines().collect();
-        let c = lines.iter().position(|l| l.trim_start().starts_with(child)).unwrap_or_else(|| panic!("{child} missing:\n{out}"));
+        let c = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with(child))
+            .unwrap_or_else(|| panic!("{child} missing:\n{out}"));
         let depth = |l: &str| l.len() - l.trim_start().len();
-        let p = lines[..c].iter().rposition(|l| depth(l) < depth(lines[c])).unwrap();
-        assert!(lines[p].trim_start().starts_with(parent), "{child} should hang under {parent}:\n{out}");
+        let p = lines[..c]
+            .iter()
+            .rposition(|l| depth(l) < depth(lines[c]))
+            .unwrap();
+        assert!(
+            lines[p].trim_start().starts_with(parent),
+            "{child} should hang under {parent}:\n{out}"
+        );
     }
-    let dot = stdout(&run(&["-r", &capture("demo.pcapng"), "-q", "-z", "rpl,tree,dot"]));
+    let dot = stdout(&run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-q",
+        "-z",
+        "rpl,tree,dot",
+    ]));
     assert!(dot.starts_with("digraph"), "{dot}");
-    assert!(dot.contains("\"fd00::212:4b00:0:9\" -> \"fd00::212:4b00:0:7\""), "{dot}");
+    assert!(
+        dot.contains("\"fd00::212:4b00:0:9\" -> \"fd00::212:4b00:0:7\""),
+        "{dot}"
+    );
 }

@@ -12,7 +12,10 @@ pub struct Coap {
 
 impl Coap {
     pub fn new(observe: bool) -> Self {
-        Coap { stats: CoapStats::default(), observe }
+        Coap {
+            stats: CoapStats::default(),
+            observe,
+        }
     }
 }
 

@@ -12,7 +12,10 @@ pub struct RplTree {
 
 impl RplTree {
     pub fn new(dot: bool) -> Self {
-        RplTree { topology: Topology::default(), dot }
+        RplTree {
+            topology: Topology::default(),
+            dot,
+        }
     }
 }
 

@@ -42,6 +42,7 @@ pub static ALL: &[&Protocol] = &[
     &null::PROTOCOL,
     &sll::PROTOCOL,
     &ip::PROTOCOL,
+    &ip::RAW,
     &ipv6::PROTOCOL,
     &ipv6_ext::HOPOPTS,
     &ipv6_ext::ROUTING,
