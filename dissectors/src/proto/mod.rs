@@ -13,11 +13,15 @@ pub mod icmp;
 pub mod icmpv6;
 pub mod ip;
 pub mod ipv6;
+pub mod mqtt;
 pub mod null;
 pub mod sll;
 pub mod tcp;
+pub mod tcp_analysis;
+pub mod tcp_reassembly;
 pub mod udp;
 pub mod wpan;
+pub mod xmpp;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -34,4 +38,7 @@ pub static ALL: &[&Protocol] = &[
     &icmp::PROTOCOL,
     &icmpv6::PROTOCOL,
     &wpan::PROTOCOL,
+    &mqtt::PROTOCOL,
+    &mqtt::SECURE,
+    &xmpp::PROTOCOL,
 ];

@@ -95,6 +95,28 @@ crate::fields! {
     TIME_RELATIVE = FieldDef::new("tcp.time_relative", "Time since first frame in this TCP stream", T::RelTime);
     TIME_DELTA = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime);
     PAYLOAD = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
+    COMPLETENESS = FieldDef::new("tcp.completeness", "Conversation completeness", T::U8);
+    // Sequence analysis (tcp_analysis.rs).
+    ANALYSIS = FieldDef::new("tcp.analysis", "SEQ/ACK analysis", T::None);
+    ANALYSIS_FLAGS = FieldDef::new("tcp.analysis.flags", "TCP Analysis Flags", T::None);
+    DUPLICATE_ACK_NUM = FieldDef::new("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", T::U32);
+    DUPLICATE_ACK_FRAME = FieldDef::new("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", T::FrameNum);
+    ACKS_FRAME = FieldDef::new("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", T::FrameNum);
+    BYTES_IN_FLIGHT = FieldDef::new("tcp.analysis.bytes_in_flight", "Bytes in flight", T::U32);
+    PUSH_BYTES_SENT = FieldDef::new("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", T::U32);
+    ACK_RTT = FieldDef::new("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", T::RelTime);
+    INITIAL_RTT = FieldDef::new("tcp.analysis.initial_rtt", "iRTT", T::RelTime);
+    RTO = FieldDef::new("tcp.analysis.rto", "The RTO for this segment was", T::RelTime);
+    RTO_FRAME = FieldDef::new("tcp.analysis.rto_frame", "RTO based on delta from frame", T::FrameNum);
+    // Reassembly (tcp_reassembly.rs).
+    SEGMENT_DATA = FieldDef::new("tcp.segment_data", "TCP segment data", T::Bytes);
+    PDU_SIZE = FieldDef::new("tcp.pdu.size", "PDU Size", T::U32);
+    SEGMENTS = FieldDef::new("tcp.segments", "Reassembled TCP Segments", T::None);
+    SEGMENT = FieldDef::new("tcp.segment", "TCP Segment", T::FrameNum);
+    SEGMENT_COUNT = FieldDef::new("tcp.segment.count", "Segment count", T::U32);
+    REASSEMBLED_IN = FieldDef::new("tcp.reassembled_in", "Reassembled PDU in frame", T::FrameNum);
+    REASSEMBLED_LENGTH = FieldDef::new("tcp.reassembled.length", "Reassembled TCP length", T::U32);
+    REASSEMBLED_DATA = FieldDef::new("tcp.reassembled.data", "Reassembled TCP Data", T::Bytes);
 }
 
 crate::experts! {
@@ -105,6 +127,21 @@ crate::experts! {
     CHECKSUM_BAD = ExpertDef::new("tcp.checksum_bad.expert", Group::Checksum, Severity::Error, "Bad checksum");
     BOGUS_HDR_LEN = ExpertDef::new("tcp.bogus_header_length", Group::Malformed, Severity::Error, "Bogus TCP header length");
     OPTION_LEN_INVALID = ExpertDef::new("tcp.option.len.invalid", Group::Protocol, Severity::Error, "Invalid length for option");
+    // Sequence analysis (tcp_analysis.rs).
+    RETRANSMISSION = ExpertDef::new("tcp.analysis.retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) retransmission");
+    FAST_RETRANSMISSION = ExpertDef::new("tcp.analysis.fast_retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) fast retransmission");
+    SPURIOUS_RETRANSMISSION = ExpertDef::new("tcp.analysis.spurious_retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) spurious retransmission");
+    OUT_OF_ORDER = ExpertDef::new("tcp.analysis.out_of_order", Group::Sequence, Severity::Warn, "This frame is a (suspected) out-of-order segment");
+    LOST_SEGMENT = ExpertDef::new("tcp.analysis.lost_segment", Group::Sequence, Severity::Warn, "Previous segment(s) not captured (common at capture start)");
+    ACK_LOST_SEGMENT = ExpertDef::new("tcp.analysis.ack_lost_segment", Group::Sequence, Severity::Warn, "ACKed segment that wasn't captured (common at capture start)");
+    WINDOW_UPDATE = ExpertDef::new("tcp.analysis.window_update", Group::Sequence, Severity::Chat, "TCP window update");
+    WINDOW_FULL = ExpertDef::new("tcp.analysis.window_full", Group::Sequence, Severity::Warn, "TCP window specified by the receiver is now completely full");
+    KEEP_ALIVE = ExpertDef::new("tcp.analysis.keep_alive", Group::Sequence, Severity::Note, "TCP keep-alive segment");
+    KEEP_ALIVE_ACK = ExpertDef::new("tcp.analysis.keep_alive_ack", Group::Sequence, Severity::Note, "ACK to a TCP keep-alive segment");
+    DUPLICATE_ACK = ExpertDef::new("tcp.analysis.duplicate_ack", Group::Sequence, Severity::Note, "Duplicate ACK");
+    ZERO_WINDOW_PROBE = ExpertDef::new("tcp.analysis.zero_window_probe", Group::Sequence, Severity::Note, "TCP Zero Window Probe");
+    ZERO_WINDOW = ExpertDef::new("tcp.analysis.zero_window", Group::Sequence, Severity::Warn, "TCP Zero Window segment");
+    ZERO_WINDOW_PROBE_ACK = ExpertDef::new("tcp.analysis.zero_window_probe_ack", Group::Sequence, Severity::Note, "ACK to a TCP Zero Window Probe");
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -128,6 +165,26 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "tcp.desegment_tcp_streams",
             description: "Allow subdissectors to reassemble TCP streams",
             default: "TRUE",
+        },
+        PrefDef {
+            name: "tcp.analyze_sequence_numbers",
+            description: "Analyze TCP sequence numbers",
+            default: "TRUE",
+        },
+        PrefDef {
+            name: "tcp.reassemble_out_of_order",
+            description: "Reassemble out-of-order segments",
+            default: "FALSE",
+        },
+        PrefDef {
+            name: "tcp.max_reassembly_bytes",
+            description: "Longest PDU reassembled (bytes)",
+            default: "4194304",
+        },
+        PrefDef {
+            name: "tcp.max_total_reassembly_bytes",
+            description: "Most data held for reassembly across the capture (bytes)",
+            default: "67108864",
         },
         PrefDef {
             name: "tcp.try_heuristic_first",
@@ -160,6 +217,16 @@ pub struct Conversation {
     pub flows: [Flow; 2],
     pub first_ts: i64,
     pub last_ts: i64,
+    /// Sequence analysis state per direction (same indexing as `flows`).
+    pub analysis: [super::tcp_analysis::FlowAnalysis; 2],
+    /// Time of the last SYN (without ACK), for the initial RTT.
+    pub ts_mru_syn: Option<i64>,
+    /// Initial RTT: from the SYN to the ACK that completes the handshake (0 = unknown).
+    pub first_rtt: i64,
+    /// `tcp.completeness` bits seen so far: SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
+    pub completeness: u8,
+    /// A frame of this conversation was seen before.
+    pub seen_frame: bool,
 }
 
 /// TCP's capture-wide state.
@@ -295,15 +362,57 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
     conv.last_ts = ts;
+    let completeness = conv.completeness;
+    // tshark counts the first frame of a conversation only for its SYN/FIN/RST bits (not for
+    // a SYN-ACK, ACK or data).
+    let mut bits = completeness_bits(flags, seg_len);
+    if !conv.seen_frame {
+        bits &= !(2 | 4 | 8);
+    }
+    conv.completeness |= bits;
+    conv.seen_frame = true;
+    // Initial RTT: SYN to the ACK completing the handshake.
+    if flags & 0x012 == 0x010 && conv.first_rtt == 0 {
+        if let Some(syn_ts) = conv.ts_mru_syn {
+            conv.first_rtt = ts - syn_ts;
+        }
+    }
+    if syn && !has_ack {
+        conv.ts_mru_syn = Some(ts);
+    }
+    let first_rtt = conv.first_rtt;
+    let ta = if cx.prefs.bool("tcp.analyze_sequence_numbers", true) {
+        let scaled_win = if scale >= 0 {
+            (window as u32) << scale
+        } else {
+            window as u32
+        };
+        let seg = super::tcp_analysis::Segment {
+            frame: cx.meta.number,
+            ts,
+            seq,
+            ack,
+            seglen: seg_len as u32,
+            flags,
+            window: scaled_win,
+            base_seq: conv.flows[me].base_seq.unwrap_or(0),
+        };
+        let [a0, a1] = &mut conv.analysis;
+        let (fwd, rev) = if me == 0 { (a0, a1) } else { (a1, a0) };
+        super::tcp_analysis::analyze(fwd, rev, &seg, first_rtt)
+    } else {
+        None
+    };
     cx.info.stream = Some(stream);
 
     cx.add_generated(node, &STREAM, Value::UInt(stream as u64));
+    cx.add_generated(node, &COMPLETENESS, Value::UInt(completeness as u64));
     cx.add_generated(node, &LEN, Value::UInt(seg_len as u64));
     cx.add(node, &SEQ, tvb.range(4, 4), Value::UInt(rel_seq as u64));
     cx.add(node, &SEQ_RAW, tvb.range(4, 4), Value::UInt(seq as u64));
     let nxt = rel_seq
         .wrapping_add(seg_len as u32)
-        .wrapping_add(syn as u32 + fin as u32);
+        .wrapping_add((syn || fin) as u32);
     cx.add_generated(node, &NXTSEQ, Value::UInt(nxt as u64));
     cx.add(node, &ACK, tvb.range(8, 4), Value::UInt(rel_ack as u64));
     cx.add(node, &ACK_RAW, tvb.range(8, 4), Value::UInt(ack as u64));
@@ -383,12 +492,19 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let t = cx.add_text(node, ByteRange::default(), "Timestamps");
     cx.add_generated(t, &TIME_RELATIVE, Value::RelTime(ts - first_ts));
     cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts - last_ts));
+    let prefix = match &ta {
+        Some(ta) => super::tcp_analysis::show(cx, node, ta, first_rtt),
+        None => String::new(),
+    };
 
     cx.set_text(
         node,
         format!("Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}", if has_ack { format!(", Ack: {rel_ack}") } else { String::new() }),
     );
-    let mut info = format!("{sport} → {dport} {} Seq={rel_seq}", flags_info(flags));
+    let mut info = format!(
+        "{prefix}{sport} → {dport} {} Seq={rel_seq}",
+        flags_info(flags)
+    );
     if has_ack {
         info.push_str(&format!(" Ack={rel_ack}"));
     }
@@ -397,23 +513,133 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
     if seg_len > 0 {
         let payload = tvb.sub_from(hdr_len)?;
+        dissect_payload(
+            cx,
+            &payload,
+            Payload {
+                node,
+                parent,
+                sport,
+                dport,
+                seq,
+                stream,
+                dir: me as u8,
+                retransmitted: ta.as_ref().is_some_and(|t| {
+                    t.flags
+                        & (super::tcp_analysis::A_RETRANSMISSION
+                            | super::tcp_analysis::A_SPURIOUS_RETRANSMISSION
+                            | super::tcp_analysis::A_FAST_RETRANSMISSION)
+                        != 0
+                }),
+            },
+        );
+        // Analysis tags stay in front of whatever the application put in the Info column
+        // (tshark's column fence).
+        if !prefix.is_empty() && !cx.columns.info.starts_with(&prefix) {
+            cx.columns.info = format!("{prefix}{}", cx.columns.info);
+        }
+    }
+    Ok(())
+}
+
+/// The `tcp.completeness` bits a segment contributes.
+fn completeness_bits(flags: u16, seg_len: usize) -> u8 {
+    let mut b = 0;
+    if flags & 0x002 != 0 {
+        b |= if flags & 0x010 != 0 { 2 } else { 1 };
+    } else if flags & 0x010 != 0 && seg_len == 0 {
+        // A pure ACK (data segments carry ACKs too but count as data).
+        b |= 4;
+    }
+    if seg_len > 0 {
+        b |= 8;
+    }
+    if flags & 0x001 != 0 {
+        b |= 16;
+    }
+    if flags & 0x004 != 0 {
+        b |= 32;
+    }
+    b
+}
+
+/// Where a segment's payload goes.
+struct Payload {
+    node: NodeId,
+    parent: NodeId,
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    stream: u32,
+    dir: u8,
+    retransmitted: bool,
+}
+
+/// Hands the payload to the application protocol: through reassembly when the protocol
+/// registered a PDU-length function (and `tcp.desegment_tcp_streams` is on), else directly.
+fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) {
+    let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
+    if desegment && p.retransmitted {
+        // Data already seen: shown, not decoded twice.
         cx.add(
-            node,
+            p.node,
             &PAYLOAD,
             payload.whole(),
             Value::bytes(payload.data()),
         );
-        super::udp::dispatch_ports(
-            cx,
-            tables::TCP_PORT,
-            tables::TCP_HEUR,
-            sport,
-            dport,
-            &payload,
-            parent,
-        );
+        return;
     }
-    Ok(())
+    let (lo, hi) = if p.sport <= p.dport {
+        (p.sport, p.dport)
+    } else {
+        (p.dport, p.sport)
+    };
+    let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
+    let proto = [lo, hi]
+        .iter()
+        .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64));
+    let reg = proto.and_then(super::tcp_reassembly::lookup);
+    match reg {
+        Some(reg) if desegment && !heur_first => {
+            let out = super::tcp_reassembly::process(
+                cx,
+                super::tcp_reassembly::SegmentIn {
+                    stream: p.stream,
+                    dir: p.dir,
+                    seq: p.seq,
+                    payload: *payload,
+                    tcp_node: p.node,
+                    parent: p.parent,
+                    reg,
+                },
+            );
+            if out.partial && !out.decoded {
+                const TAG: &str = "[TCP segment of a reassembled PDU]";
+                if reg.clears_info {
+                    cx.set_info(TAG);
+                } else {
+                    cx.append_info(TAG);
+                }
+            }
+        }
+        _ => {
+            cx.add(
+                p.node,
+                &PAYLOAD,
+                payload.whole(),
+                Value::bytes(payload.data()),
+            );
+            super::udp::dispatch_ports(
+                cx,
+                tables::TCP_PORT,
+                tables::TCP_HEUR,
+                p.sport,
+                p.dport,
+                payload,
+                p.parent,
+            );
+        }
+    }
 }
 
 fn add_checksum_status(
@@ -501,8 +727,7 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
         }
         let len = tvb.u8(off + 1)? as usize;
         if len < 2 || off + len > hdr_len {
-            let n = cx.add_u8(list, &OPTION_KIND, tvb, off).map(|_| ())?;
-            let _ = n;
+            cx.add_u8(list, &OPTION_KIND, tvb, off)?;
             cx.expert(
                 list,
                 &OPTION_LEN_INVALID,

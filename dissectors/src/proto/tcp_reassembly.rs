@@ -1,0 +1,464 @@
+//! TCP stream reassembly for application protocols that run over TCP (tshark's
+//! `tcp_dissect_pdus` + `desegment_tcp`, single pass).
+//!
+//! An application protocol registers a PDU-length function ([`TcpPdu`]): given the bytes that
+//! start a PDU, it says how long the PDU is ([`PduLen::Complete`]), that it cannot tell yet
+//! ([`PduLen::NeedMore`], e.g. a length field split across segments), or that the bytes are not
+//! its own ([`PduLen::NotMine`]). TCP then cuts each direction's in-order byte stream into PDUs:
+//!
+//! ```text
+//!   segment 1            segment 2              segment 3
+//! |PDU a|PDU b|PDU c...|...PDU c...........|...c|PDU d|
+//!  a and b decoded in 1; c decoded in 3 from a "Reassembled TCP" buffer; then d in 3.
+//! ```
+//! A PDU is decoded on the segment that completes it, from a new data source
+//! `Reassembled TCP (N bytes)`, with a `tcp.segments` subtree listing the frames it came from.
+//! Data already delivered (retransmissions) is not delivered again. Segments after a gap are
+//! held until it closes when `tcp.reassemble_out_of_order` is on (off by default, as in
+//! tshark); otherwise the pending PDU is abandoned and decoding restarts at the new segment.
+//! Memory is bounded per pending PDU (`tcp.max_reassembly_bytes`) and in total
+//! (`tcp.max_total_reassembly_bytes`); dropping data for either limit adds an expert note.
+
+use super::tcp::{
+    PDU_SIZE, REASSEMBLED_DATA, REASSEMBLED_LENGTH, SEGMENT, SEGMENTS, SEGMENT_COUNT, SEGMENT_DATA,
+};
+use crate::engine::Cx;
+use crate::expert::ws::UNREASSEMBLED;
+use crate::registry::Protocol;
+use crate::tree::NodeId;
+use crate::tvb::Tvb;
+use crate::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// What a protocol's PDU-length function says about the bytes at the start of a PDU.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PduLen {
+    /// The PDU is this many bytes long (possibly more than are here yet).
+    Complete(usize),
+    /// The length cannot be known from these bytes; wait for another segment.
+    NeedMore,
+    /// These bytes do not start a PDU of this protocol.
+    NotMine,
+}
+
+/// A PDU-length function.
+pub type PduLenFn = fn(&[u8]) -> PduLen;
+
+/// An application protocol's registration with TCP reassembly.
+pub struct TcpPdu {
+    pub proto: &'static Protocol,
+    pub pdu_len: PduLenFn,
+    /// tshark's dissector for this protocol clears the Info column before TCP asks for more
+    /// data, so a segment that only starts a PDU shows just "[TCP segment of a reassembled
+    /// PDU]" (MQTT); otherwise the tag is appended to TCP's own Info (XMPP).
+    pub clears_info: bool,
+    /// tshark shows `tcp.pdu.size` for each PDU (protocols cut with `tcp_dissect_pdus`, such
+    /// as MQTT) — not for those that ask for more data themselves (XMPP, TLS).
+    pub shows_pdu_size: bool,
+}
+
+/// Every protocol whose PDUs TCP reassembles. A protocol found through the TCP port table (or
+/// a decode-as rule) that is listed here gets its PDUs cut and reassembled.
+pub static REGISTERED: &[&TcpPdu] = &[
+    &super::mqtt::TCP_PDU,
+    &super::mqtt::TCP_PDU_SECURE,
+    &super::xmpp::TCP_PDU,
+];
+
+/// PDU length of a TLS record (RFC 8446 §5.1: type, version, 16-bit length); for protocols
+/// whose traffic is TLS-encrypted and shown as such.
+pub fn tls_record_len(b: &[u8]) -> PduLen {
+    match b {
+        [t, 3, _, hi, lo, ..] if (20..=24).contains(t) => {
+            PduLen::Complete(5 + u16::from_be_bytes([*hi, *lo]) as usize)
+        }
+        [t, ..] if !(20..=24).contains(t) => PduLen::NotMine,
+        [_, v, ..] if *v != 3 => PduLen::NotMine,
+        _ => PduLen::NeedMore,
+    }
+}
+
+/// The registration of `proto`, if it has one.
+pub fn lookup(proto: &'static Protocol) -> Option<&'static TcpPdu> {
+    REGISTERED
+        .iter()
+        .copied()
+        .find(|r| std::ptr::eq(r.proto, proto))
+}
+
+/// Default bound for one pending PDU.
+pub const DEFAULT_MAX_PDU_BYTES: u64 = 4 << 20;
+/// Default bound for all pending data of the capture.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 64 << 20;
+/// Out-of-order segments held per direction.
+const MAX_OOO_SEGMENTS: usize = 256;
+
+/// A PDU whose bytes are still coming.
+#[derive(Clone, Debug)]
+struct Pending {
+    data: Vec<u8>,
+    /// Its length once known.
+    total: Option<usize>,
+    /// (frame, bytes it gave), in stream order.
+    frames: Vec<(u64, usize)>,
+}
+
+/// Reassembly state of one direction of a connection.
+#[derive(Clone, Debug, Default)]
+pub struct FlowReasm {
+    /// Sequence number of the next byte expected in stream order.
+    next: Option<u32>,
+    pending: Option<Pending>,
+    /// Segments beyond a gap: seq → (frame, bytes).
+    ooo: BTreeMap<u32, (u64, Vec<u8>)>,
+}
+
+impl FlowReasm {
+    fn held_bytes(&self) -> usize {
+        self.pending.as_ref().map_or(0, |p| p.data.len())
+            + self.ooo.values().map(|(_, d)| d.len()).sum::<usize>()
+    }
+}
+
+/// Reassembly state of the whole capture: one entry per (stream, direction).
+#[derive(Default)]
+pub struct ReasmState {
+    flows: HashMap<(u32, u8), FlowReasm>,
+    /// Bytes held across all flows.
+    held: usize,
+}
+
+fn gt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// One segment handed to reassembly.
+pub struct SegmentIn<'a> {
+    pub stream: u32,
+    pub dir: u8,
+    pub seq: u32,
+    pub payload: Tvb<'a>,
+    pub tcp_node: NodeId,
+    pub parent: NodeId,
+    pub reg: &'static TcpPdu,
+}
+
+/// Where the segment's bytes ended up, for the caller's Info column.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Some bytes wait for more segments.
+    pub partial: bool,
+    /// At least one PDU was decoded in this frame.
+    pub decoded: bool,
+}
+
+/// Feeds one in-order (or not) segment to reassembly and decodes every PDU it completes.
+pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
+    let max_pdu = cx
+        .prefs
+        .uint("tcp.max_reassembly_bytes", DEFAULT_MAX_PDU_BYTES) as usize;
+    let max_total =
+        cx.prefs
+            .uint("tcp.max_total_reassembly_bytes", DEFAULT_MAX_TOTAL_BYTES) as usize;
+    let ooo_on = cx.prefs.bool("tcp.reassemble_out_of_order", false);
+    let key = (s.stream, s.dir);
+    let (mut flow, held_before) = {
+        let st = cx.session.get::<ReasmState>();
+        let f = st.flows.remove(&key).unwrap_or_default();
+        let h = f.held_bytes();
+        st.held = st.held.saturating_sub(h);
+        (f, h)
+    };
+    let _ = held_before;
+    let frame = cx.meta.number;
+    let data = s.payload.data();
+    let len = data.len() as u32;
+    let mut out = Outcome::default();
+    let mut start = 0usize;
+    if let Some(next) = flow.next {
+        let end = s.seq.wrapping_add(len);
+        if !gt(end, next) {
+            // Everything here was delivered already: a retransmission.
+            put_back(cx, key, flow);
+            add_payload(cx, s.tcp_node, &s.payload);
+            return out;
+        }
+        if gt(next, s.seq) {
+            start = next.wrapping_sub(s.seq) as usize;
+        } else if gt(s.seq, next) {
+            if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
+                flow.ooo.insert(s.seq, (frame, data.to_vec()));
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    s.payload.whole(),
+                    Value::bytes(data),
+                );
+                out.partial = true;
+                enforce_total(cx, s.tcp_node, &mut flow, max_total);
+                put_back(cx, key, flow);
+                return out;
+            }
+            // A gap we will not fill: what was pending cannot complete.
+            if flow.pending.take().is_some() {
+                cx.expert(
+                    s.tcp_node,
+                    &UNREASSEMBLED,
+                    Some("Pending PDU abandoned: a previous segment was not captured".into()),
+                );
+            }
+        }
+    }
+    flow.next = Some(s.seq.wrapping_add(len));
+    let mut first = true;
+    feed(
+        cx, &s, &mut flow, &s.payload, start, frame, &mut first, &mut out, max_pdu,
+    );
+    // Held segments that the gap no longer separates.
+    while let Some((&seq, _)) = flow.ooo.iter().next() {
+        let next = flow.next.unwrap_or(seq);
+        if gt(seq, next) {
+            break;
+        }
+        let Some((of, bytes)) = flow.ooo.remove(&seq) else {
+            break;
+        };
+        let end = seq.wrapping_add(bytes.len() as u32);
+        if !gt(end, next) {
+            continue;
+        }
+        let skip = next.wrapping_sub(seq) as usize;
+        flow.next = Some(end);
+        let src = cx.add_source(format!("Out-of-order TCP ({} bytes)", bytes.len()), bytes);
+        let tvb = src.tvb();
+        let mut f = false;
+        feed(cx, &s, &mut flow, &tvb, skip, of, &mut f, &mut out, max_pdu);
+    }
+    enforce_total(cx, s.tcp_node, &mut flow, max_total);
+    put_back(cx, key, flow);
+    out
+}
+
+fn put_back(cx: &mut Cx, key: (u32, u8), flow: FlowReasm) {
+    let st = cx.session.get::<ReasmState>();
+    st.held = st.held.saturating_add(flow.held_bytes());
+    st.flows.insert(key, flow);
+}
+
+/// Keeps the capture's held bytes under the total limit by dropping this flow's pending data.
+fn enforce_total(cx: &mut Cx, node: NodeId, flow: &mut FlowReasm, max_total: usize) {
+    let held_elsewhere = cx.session.get::<ReasmState>().held;
+    if held_elsewhere.saturating_add(flow.held_bytes()) > max_total {
+        flow.pending = None;
+        flow.ooo.clear();
+        cx.expert(
+            node,
+            &UNREASSEMBLED,
+            Some(format!(
+                "Reassembly data dropped: more than {max_total} bytes held (tcp.max_total_reassembly_bytes)"
+            )),
+        );
+    }
+}
+
+fn add_payload(cx: &mut Cx, node: NodeId, payload: &Tvb) {
+    cx.add(
+        node,
+        &super::tcp::PAYLOAD,
+        payload.whole(),
+        Value::bytes(payload.data()),
+    );
+}
+
+/// Cuts `tvb[off..]` (bytes of frame `frame`) into PDUs, continuing a pending one first.
+#[allow(clippy::too_many_arguments)]
+fn feed(
+    cx: &mut Cx,
+    s: &SegmentIn,
+    flow: &mut FlowReasm,
+    tvb: &Tvb,
+    mut off: usize,
+    frame: u64,
+    first: &mut bool,
+    out: &mut Outcome,
+    max_pdu: usize,
+) {
+    let data = tvb.data();
+    let pdu_len = s.reg.pdu_len;
+    while off < data.len() {
+        if let Some(mut p) = flow.pending.take() {
+            let rest = &data[off..];
+            let want = p
+                .total
+                .map_or(rest.len(), |t| t.saturating_sub(p.data.len()));
+            let take = want.min(rest.len());
+            if p.data.len().saturating_add(take) > max_pdu {
+                cx.expert(
+                    s.tcp_node,
+                    &UNREASSEMBLED,
+                    Some(format!(
+                        "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
+                    )),
+                );
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    tvb.range(off, rest.len()),
+                    Value::bytes(rest),
+                );
+                return;
+            }
+            p.data.extend_from_slice(&rest[..take]);
+            p.frames.push((frame, take));
+            let total = match p.total {
+                Some(t) => Some(t),
+                None => match pdu_len(&p.data) {
+                    PduLen::Complete(n) => Some(n.max(1)),
+                    PduLen::NeedMore => None,
+                    PduLen::NotMine => Some(p.data.len()),
+                },
+            };
+            p.total = total;
+            match total {
+                Some(t) if p.data.len() >= t => {
+                    // Bytes beyond the PDU belong to what follows.
+                    let extra = p.data.len() - t;
+                    p.data.truncate(t);
+                    if let Some(last) = p.frames.last_mut() {
+                        last.1 -= extra;
+                    }
+                    let used = take - extra;
+                    if s.reg.shows_pdu_size {
+                        cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(t as u64));
+                    }
+                    cx.add(
+                        s.tcp_node,
+                        &SEGMENT_DATA,
+                        tvb.range(off, used),
+                        Value::bytes(&rest[..used]),
+                    );
+                    off += used;
+                    decode_reassembled(cx, s, p);
+                    out.decoded = true;
+                    *first = false;
+                }
+                _ => {
+                    cx.add(
+                        s.tcp_node,
+                        &SEGMENT_DATA,
+                        tvb.range(off, take),
+                        Value::bytes(&rest[..take]),
+                    );
+                    off += take;
+                    flow.pending = Some(p);
+                    out.partial = true;
+                }
+            }
+            continue;
+        }
+        let rest = &data[off..];
+        match pdu_len(rest) {
+            PduLen::Complete(n) if n <= rest.len() => {
+                let n = n.max(1);
+                if *first {
+                    add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
+                    *first = false;
+                }
+                if s.reg.shows_pdu_size {
+                    cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
+                }
+                let pdu = tvb.sub_clamped(off, n);
+                cx.call(s.reg.proto, &pdu, s.parent);
+                out.decoded = true;
+                off += n;
+            }
+            PduLen::NotMine => {
+                if *first {
+                    add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
+                    *first = false;
+                }
+                cx.call_data(&tvb.sub_clamped(off, data.len()), s.parent);
+                return;
+            }
+            r => {
+                let total = match r {
+                    PduLen::Complete(n) => Some(n),
+                    _ => None,
+                };
+                if total.is_some_and(|t| t > max_pdu) {
+                    cx.expert(
+                        s.tcp_node,
+                        &UNREASSEMBLED,
+                        Some(format!(
+                            "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
+                        )),
+                    );
+                    if *first {
+                        add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
+                    }
+                    cx.call(s.reg.proto, &tvb.sub_clamped(off, data.len()), s.parent);
+                    return;
+                }
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    tvb.range(off, rest.len()),
+                    Value::bytes(rest),
+                );
+                flow.pending = Some(Pending {
+                    data: rest.to_vec(),
+                    total,
+                    frames: vec![(frame, rest.len())],
+                });
+                out.partial = true;
+                return;
+            }
+        }
+    }
+}
+
+/// Decodes a completed multi-segment PDU from its own data source.
+fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
+    let total = p.data.len();
+    if p.frames.len() <= 1 {
+        // Everything came from one frame after all (a length that was unknown at first).
+        let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
+        let tvb = src.tvb();
+        cx.call(s.reg.proto, &tvb, s.parent);
+        return;
+    }
+    let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
+    let tvb = src.tvb();
+    let summary: Vec<String> = p.frames.iter().map(|(f, n)| format!("#{f}({n})")).collect();
+    let segs = cx.add(s.parent, &SEGMENTS, tvb.whole(), Value::None);
+    cx.set_text(
+        segs,
+        format!(
+            "[{} Reassembled TCP Segments ({total} bytes): {}]",
+            p.frames.len(),
+            summary.join(", ")
+        ),
+    );
+    let mut at = 0usize;
+    for (f, n) in &p.frames {
+        let node = cx.add(segs, &SEGMENT, tvb.range(at, *n), Value::UInt(*f));
+        cx.set_text(
+            node,
+            format!(
+                "[Frame: {f}, payload: {}-{} ({n} bytes)]",
+                at,
+                (at + n).saturating_sub(1)
+            ),
+        );
+        at += n;
+    }
+    cx.add_generated(segs, &SEGMENT_COUNT, Value::UInt(p.frames.len() as u64));
+    cx.add_generated(segs, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
+    cx.add(
+        segs,
+        &REASSEMBLED_DATA,
+        tvb.whole(),
+        Value::bytes(tvb.data()),
+    );
+    cx.call(s.reg.proto, &tvb, s.parent);
+}
