@@ -228,6 +228,8 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
     let mut r = Reader::from_reader(data);
     r.config_mut().trim_text(true);
     r.config_mut().check_end_names = false;
+    // `</stream:stream>` closes a header seen in an earlier PDU.
+    r.config_mut().allow_unmatched_ends = true;
     let mut stack: Vec<El> = vec![];
     let mut count = 0usize;
     loop {
@@ -372,9 +374,22 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     let (units, probs) = parse(data);
     let mut info = String::new();
+    // Elements after a stream header in the same PDU are its children, as tshark sees them:
+    // listed under the header, not decoded as stanzas.
+    let mut in_header: Option<NodeId> = None;
     for u in &units {
-        let dir_field = if out { &OUT } else { &IN };
-        cx.add_generated(node, dir_field, Value::Bool(true));
+        if let (Some(h), Unit::Element(el)) = (in_header, u) {
+            cx.add_text(
+                h,
+                range(tvb, el),
+                format!("<{}> (in the stream header's segment)", el.name),
+            );
+            continue;
+        }
+        if !matches!(u, Unit::StreamEnd { .. }) {
+            let dir_field = if out { &OUT } else { &IN };
+            cx.add_generated(node, dir_field, Value::Bool(true));
+        }
         match u {
             Unit::XmlDecl {
                 version,
@@ -410,6 +425,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                     }
                 }
                 cx.set_text(n, label);
+                in_header = Some(n);
                 info = match (out, el.attr("to"), el.attr("from")) {
                     (true, Some(to), _) => format!("STREAM > {to} "),
                     (false, _, Some(from)) => format!("STREAM < {from} "),
@@ -550,13 +566,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         }
                         cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
                     }
-                    "starttls" => {
-                        let s = cx.add(n, &STARTTLS, range(tvb, c), Value::None);
-                        add_xmlns(cx, s, tvb, c);
-                        if c.child("required").is_some() {
-                            cx.add_text(s, range(tvb, c), "REQUIRED");
-                        }
-                    }
+                    // tshark lists the offered STARTTLS as an unknown element too.
                     _ => generic(cx, n, tvb, c),
                 }
             }
@@ -706,20 +716,22 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
         let key = (stream, id.to_string());
         let frame = cx.meta.number;
         let st = cx.session.get::<XmppState>();
-        match ty {
-            "get" | "set" => {
+        // tshark's rule: the first IQ with an id is the request, every later one with the same
+        // id on the connection answers it.
+        match st.requests.get(&key).copied() {
+            Some(req) if req != frame => {
+                cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+            }
+            Some(_) => {}
+            None => {
                 if st.requests.len() >= MAX_REQUESTS {
                     st.requests.clear();
                 }
                 st.requests.insert(key, frame);
-                cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
-            }
-            "result" | "error" => {
-                if let Some(req) = st.requests.get(&key).copied() {
-                    cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+                if matches!(ty, "get" | "set") {
+                    cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
                 }
             }
-            _ => {}
         }
     }
     format!("IQ({ty}) {what}{dir}")
