@@ -911,3 +911,276 @@ impl MqttTopics {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tcp_reassembly::testconn::Conn;
+    use super::*;
+
+    // Packets built from the MQTT 3.1.1 / 5.0 specifications' layouts (§3.x).
+    const CONNECT_311: &[u8] = b"\x10\x13\x00\x04MQTT\x04\x02\x00\x3c\x00\x07client1";
+    const CONNECT_31: &[u8] = b"\x10\x15\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x07client1";
+    /// v5: user name + password, clean start, session expiry 120 s.
+    const CONNECT_5: &[u8] =
+        b"\x10\x1a\x00\x04MQTT\x05\xc2\x00\x3c\x05\x11\x00\x00\x00\x78\x00\x02c5\x00\x01u\x00\x01p";
+
+    fn v311() -> Conn {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT_311);
+        c
+    }
+
+    fn v5() -> Conn {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT_5);
+        c
+    }
+
+    #[test]
+    fn connect_311() {
+        let mut c = Conn::new(1883);
+        let p = c.c2s(CONNECT_311);
+        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
+        assert_eq!(p.show("mqtt.len"), ["19"]);
+        assert_eq!(p.show("mqtt.protoname"), ["MQTT"]);
+        assert_eq!(p.show("mqtt.ver"), ["4"]);
+        assert_eq!(p.show("mqtt.conflags"), ["0x02"]);
+        assert_eq!(p.show("mqtt.conflag.cleansess"), ["1"]);
+        assert_eq!(p.show("mqtt.kalive"), ["60"]);
+        assert_eq!(p.show("mqtt.clientid"), ["client1"]);
+        assert_eq!(p.info(), "Connect Command");
+    }
+
+    #[test]
+    fn connect_31_and_its_qos1_subscribe_flags() {
+        let mut c = Conn::new(1883);
+        let p = c.c2s(CONNECT_31);
+        assert_eq!(p.show("mqtt.protoname"), ["MQIsdp"]);
+        assert_eq!(p.show("mqtt.ver"), ["3"]);
+        let p = c.c2s(b"\x82\x08\x00\x01\x00\x03a/b\x01");
+        assert_eq!(p.show("mqtt.qos"), ["1"]);
+        assert_eq!(p.show("mqtt.sub.qos"), ["1"]);
+    }
+
+    #[test]
+    fn connect_5_with_will_and_properties() {
+        let mut c = Conn::new(1883);
+        let p = c.c2s(CONNECT_5);
+        assert_eq!(p.show("mqtt.ver"), ["5"]);
+        assert_eq!(p.show("mqtt.property_len"), ["5"]);
+        assert_eq!(p.show("mqtt.property_id"), ["0x11"]);
+        assert_eq!(p.show("mqtt.prop_number"), ["120"]);
+        assert_eq!(p.show("mqtt.clientid"), ["c5"]);
+        assert_eq!(p.show("mqtt.username"), ["u"]);
+        assert_eq!(p.show("mqtt.passwd"), ["p"]);
+        // Will (flag 0x04) with will properties, QoS 1.
+        let mut c = Conn::new(1883);
+        let will: &[u8] =
+            b"\x10\x00\x00\x04MQTT\x05\x0e\x00\x0a\x00\x00\x01c\x05\x18\x00\x00\x00\x0a\x00\x01w\x00\x03bye";
+        let mut fixed = will.to_vec();
+        fixed[1] = (will.len() - 2) as u8;
+        let p = c.c2s(&fixed);
+        assert_eq!(p.show("mqtt.conflag.willflag"), ["1"]);
+        assert_eq!(p.show("mqtt.conflag.qos"), ["1"]);
+        assert_eq!(p.show("mqtt.willtopic"), ["w"]);
+        assert_eq!(p.show("mqtt.willmsg"), ["62:79:65"]);
+        assert_eq!(p.show("mqtt.prop_number"), ["10"]);
+    }
+
+    #[test]
+    fn connack_311_and_5() {
+        let mut c = v311();
+        let p = c.s2c(b"\x20\x02\x01\x00");
+        assert_eq!(p.show("mqtt.conack.flags.sp"), ["1"]);
+        assert_eq!(p.show("mqtt.conack.val"), ["0"]);
+        let mut c = v5();
+        let p = c.s2c(b"\x20\x06\x00\x86\x03\x22\x00\x0a");
+        assert_eq!(p.show("mqtt.connack.reason_code"), ["134"]);
+        assert_eq!(p.show("mqtt.prop_number"), ["10"]);
+        assert!(p
+            .packet
+            .tree
+            .by_abbrev("mqtt.connack.reason_code")
+            .any(|n| crate::value::label(n.field.unwrap(), &n.value).contains("Bad User Name")));
+    }
+
+    #[test]
+    fn publish_qos0_qos1_and_payload_text() {
+        let mut c = v311();
+        let p = c.c2s(b"\x30\x0d\x00\x03a/b{\"t\":21}");
+        assert_eq!(p.show("mqtt.qos"), ["0"]);
+        assert_eq!(p.show("mqtt.topic"), ["a/b"]);
+        assert!(p.show("mqtt.msgid").is_empty());
+        assert_eq!(p.show("mqtt.msg"), ["7b:22:74:22:3a:32:31:7d"]);
+        assert_eq!(p.info(), "Publish Message [a/b]");
+        let m = p.packet.tree.by_abbrev("mqtt.msg").next().unwrap();
+        assert_eq!(m.text.as_deref(), Some("Message: {\"t\":21}"));
+        let p = c.c2s(b"\x33\x0c\x00\x03a/b\x00\x07hello");
+        assert_eq!(p.show("mqtt.qos"), ["1"]);
+        assert_eq!(p.show("mqtt.retain"), ["1"]);
+        assert_eq!(p.show("mqtt.msgid"), ["7"]);
+        assert_eq!(p.info(), "Publish Message (id=7) [a/b]");
+        c.engine.prefs.set("mqtt.show_msg_as_text", "TRUE");
+        let p = c.c2s(b"\x30\x08\x00\x03a/bhey");
+        assert_eq!(p.show("mqtt.msg_text"), ["hey"]);
+    }
+
+    #[test]
+    fn publish_5_topic_alias_is_resolved() {
+        let mut c = v5();
+        let p = c.c2s(b"\x30\x10\x00\x03a/b\x03\x23\x00\x01{\"t\":1}");
+        assert_eq!(p.show("mqtt.property.topic_alias"), ["1"]);
+        let p = c.c2s(b"\x30\x08\x00\x00\x03\x23\x00\x01{}");
+        assert_eq!(p.show("mqtt.topic"), ["a/b"]);
+        assert_eq!(p.info(), "Publish Message [a/b]");
+        let p = c.c2s(b"\x30\x08\x00\x00\x03\x23\x00\x02{}");
+        assert!(p.has("mqtt.unknown_topic_alias"));
+    }
+
+    #[test]
+    fn publish_acknowledgements() {
+        let mut c = v311();
+        for (b, t) in [(0x40u8, "4"), (0x50, "5"), (0x62, "6"), (0x70, "7")] {
+            let p = c.s2c(&[b, 2, 0, 7]);
+            assert_eq!(p.show("mqtt.msgtype"), [t]);
+            assert_eq!(p.show("mqtt.msgid"), ["7"]);
+        }
+        let mut c = v5();
+        let p = c.s2c(b"\x40\x03\x00\x07\x10");
+        assert_eq!(p.show("mqtt.puback.reason_code"), ["16"]);
+        let p = c.s2c(b"\x50\x04\x00\x07\x80\x00");
+        assert_eq!(p.show("mqtt.pubrec.reason_code"), ["128"]);
+        assert_eq!(p.show("mqtt.property_len"), ["0"]);
+        let p = c.s2c(b"\x62\x03\x00\x07\x92");
+        assert_eq!(p.show("mqtt.pubrel.reason_code"), ["146"]);
+        let p = c.s2c(b"\x70\x03\x00\x07\x00");
+        assert_eq!(p.show("mqtt.pubcomp.reason_code"), ["0"]);
+    }
+
+    #[test]
+    fn subscribe_suback_unsubscribe_unsuback() {
+        let mut c = v311();
+        let p = c.c2s(b"\x82\x0e\x00\x01\x00\x03a/b\x01\x00\x03c/#\x02");
+        assert_eq!(p.show("mqtt.topic"), ["a/b", "c/#"]);
+        assert_eq!(p.show("mqtt.sub.qos"), ["1", "2"]);
+        assert_eq!(p.show("mqtt.hdr_reserved"), ["2"]);
+        assert_eq!(p.info(), "Subscribe Request (id=1) [a/b] [c/#]");
+        let p = c.s2c(b"\x90\x04\x00\x01\x01\x80");
+        assert_eq!(p.show("mqtt.suback.qos"), ["1", "128"]);
+        let p = c.c2s(b"\xa2\x07\x00\x02\x00\x03a/b");
+        assert_eq!(p.show("mqtt.topic"), ["a/b"]);
+        assert_eq!(p.info(), "Unsubscribe Request (id=2)");
+        let p = c.s2c(b"\xb0\x02\x00\x02");
+        assert_eq!(p.show("mqtt.msgid"), ["2"]);
+        // MQTT 5: subscription options and reason codes.
+        let mut c = v5();
+        let p = c.c2s(b"\x82\x09\x00\x01\x00\x00\x03a/b\x2e");
+        assert_eq!(p.show("mqtt.subscription_options"), ["0x2e"]);
+        assert_eq!(p.show("mqtt.subscription_options_retain"), ["2"]);
+        assert_eq!(p.show("mqtt.subscription_options_rap"), ["1"]);
+        assert_eq!(p.show("mqtt.subscription_options_nl"), ["1"]);
+        assert_eq!(p.show("mqtt.subscription_options_qos"), ["2"]);
+        let p = c.s2c(b"\x90\x04\x00\x01\x00\x02");
+        assert_eq!(p.show("mqtt.suback.reason_code"), ["2"]);
+        let p = c.s2c(b"\xb0\x04\x00\x02\x00\x11");
+        assert_eq!(p.show("mqtt.unsuback.reason_code"), ["17"]);
+    }
+
+    #[test]
+    fn ping_disconnect_auth() {
+        let mut c = v311();
+        assert_eq!(c.c2s(b"\xc0\x00").info(), "Ping Request");
+        assert_eq!(c.s2c(b"\xd0\x00").info(), "Ping Response");
+        assert_eq!(c.c2s(b"\xe0\x00").info(), "Disconnect Req");
+        let mut c = v5();
+        let p = c.c2s(b"\xe0\x01\x04");
+        assert_eq!(p.show("mqtt.disconnect.reason_code"), ["4"]);
+        let p = c.c2s(b"\xf0\x08\x18\x06\x15\x00\x03abc");
+        assert_eq!(p.show("mqtt.auth.reason_code"), ["24"]);
+        assert_eq!(p.show("mqtt.prop_string"), ["abc"]);
+    }
+
+    #[test]
+    fn remaining_length_varints() {
+        assert_eq!(read_varint(&[0, 0x7f], 1), Ok((127, 1)));
+        assert_eq!(read_varint(&[0, 0x80, 0x01], 1), Ok((128, 2)));
+        assert_eq!(
+            read_varint(&[0, 0xff, 0xff, 0xff, 0x7f], 1),
+            Ok((268_435_455, 4))
+        );
+        assert_eq!(read_varint(&[0, 0x80], 1), Err(Error::Short));
+        assert!(matches!(
+            read_varint(&[0, 0xff, 0xff, 0xff, 0xff, 0x01], 1),
+            Err(Error::Malformed(_))
+        ));
+        assert_eq!(pdu_len(&[0x30, 0x80]), PduLen::NeedMore);
+        assert_eq!(pdu_len(&[0x30, 0x02, 0, 0]), PduLen::Complete(4));
+    }
+
+    #[test]
+    fn remaining_length_overflow_is_malformed() {
+        let mut c = v311();
+        let p = c.c2s(b"\x30\xff\xff\xff\xff\x01\x00");
+        assert!(p.packet.is_malformed());
+        assert!(p.has("mqtt"));
+    }
+
+    #[test]
+    fn missing_connect_uses_the_default_version_with_a_note() {
+        let mut c = Conn::new(1883);
+        let p = c.s2c(b"\x20\x02\x00\x00");
+        assert!(p.has("mqtt.unknown_version"));
+        assert_eq!(p.show("mqtt.connack.reason_code"), ["0"]);
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("mqtt.default_version", "MQTT v3.1.1");
+        let p = c.s2c(b"\x20\x02\x00\x00");
+        assert_eq!(p.show("mqtt.conack.val"), ["0"]);
+    }
+
+    #[test]
+    fn tls_port_is_shown_encrypted() {
+        let mut c = Conn::new(8883);
+        let p = c.c2s(&[0x17, 3, 3, 0, 3, 1, 2, 3]);
+        assert!(p.has("mqtts.encrypted"));
+        assert_eq!(p.info(), "TLS-encrypted data");
+    }
+
+    #[test]
+    fn truncations_never_panic() {
+        let mut c = v5();
+        let pkts: &[&[u8]] = &[
+            CONNECT_5,
+            b"\x30\x10\x00\x03a/b\x03\x23\x00\x01{\"t\":1}",
+            b"\x82\x09\x00\x01\x00\x00\x03a/b\x2e",
+            b"\xf0\x08\x18\x06\x15\x00\x03abc",
+        ];
+        for pkt in pkts {
+            for cut in 1..pkt.len() {
+                // A cut PDU claims more than it has; fix the length so it is decoded now.
+                let mut b = pkt[..cut].to_vec();
+                if b.len() >= 2 {
+                    b[1] = (b.len() - 2) as u8;
+                }
+                c.c2s(&b);
+            }
+        }
+    }
+
+    #[test]
+    fn topic_statistics() {
+        let mut c = v311();
+        let mut stats = MqttTopics::new();
+        stats.add_packet(&c.c2s(b"\x82\x08\x00\x01\x00\x03a/b\x01").packet);
+        stats.add_packet(&c.c2s(b"\x30\x08\x00\x03a/bhey").packet);
+        stats.add_packet(&c.c2s(b"\x32\x09\x00\x03a/b\x00\x02yo").packet);
+        stats.add_packet(&c.c2s(b"\x30\x08\x00\x03c/dhey").packet);
+        assert_eq!(stats.len(), 2);
+        let r = stats.render();
+        assert!(r.contains("MQTT Topics"));
+        let line = r.lines().find(|l| l.starts_with("a/b")).unwrap();
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cols, ["a/b", "2", "1", "1", "0", "5"]);
+        assert!(r.contains("publishers:  10.0.0.1:40000"));
+        assert!(r.contains("subscribers: 10.0.0.1:40000"));
+    }
+}

@@ -462,3 +462,244 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
     );
     cx.call(s.reg.proto, &tvb, s.parent);
 }
+
+/// Builders of IPv4/TCP test traffic for the TCP application dissectors' unit tests.
+#[cfg(test)]
+pub mod testconn {
+    use crate::engine::{Engine, FrameMeta};
+    use crate::testutil::TestPacket;
+
+    /// One TCP connection between 10.0.0.1:`cport` and 10.0.0.2:`sport`, with sequence
+    /// numbers and frame numbers kept across calls.
+    pub struct Conn {
+        pub engine: Engine,
+        pub cport: u16,
+        pub sport: u16,
+        /// Next sequence number of the client and of the server.
+        pub seq: [u32; 2],
+        pub frame: u64,
+        /// Time between frames.
+        pub step_ns: i64,
+    }
+
+    impl Conn {
+        pub fn new(sport: u16) -> Conn {
+            Conn {
+                engine: Engine::with_defaults(),
+                cport: 40000,
+                sport,
+                seq: [1000, 5000],
+                frame: 0,
+                step_ns: 1_000_000_000,
+            }
+        }
+
+        /// A segment at an explicit sequence number (does not move the stream on).
+        pub fn raw(&mut self, from_client: bool, seq: u32, flags: u8, data: &[u8]) -> TestPacket {
+            let (src, dst, sp, dp, ack) = if from_client {
+                (
+                    [10, 0, 0, 1],
+                    [10, 0, 0, 2],
+                    self.cport,
+                    self.sport,
+                    self.seq[1],
+                )
+            } else {
+                (
+                    [10, 0, 0, 2],
+                    [10, 0, 0, 1],
+                    self.sport,
+                    self.cport,
+                    self.seq[0],
+                )
+            };
+            let total = 40 + data.len();
+            let mut p = vec![
+                0x45,
+                0,
+                (total >> 8) as u8,
+                total as u8,
+                0,
+                1,
+                0x40,
+                0,
+                64,
+                6,
+                0,
+                0,
+            ];
+            p.extend_from_slice(&src);
+            p.extend_from_slice(&dst);
+            p.extend_from_slice(&sp.to_be_bytes());
+            p.extend_from_slice(&dp.to_be_bytes());
+            p.extend_from_slice(&seq.to_be_bytes());
+            p.extend_from_slice(&ack.to_be_bytes());
+            p.extend_from_slice(&[0x50, flags, 0x20, 0x00, 0, 0, 0, 0]);
+            p.extend_from_slice(data);
+            self.frame += 1;
+            let meta = FrameMeta {
+                number: self.frame,
+                ts_ns: self.frame as i64 * self.step_ns,
+                orig_len: p.len() as u32,
+                link_type: 228,
+                ..Default::default()
+            };
+            TestPacket {
+                packet: self.engine.dissect(meta, &p),
+            }
+        }
+
+        /// The next in-order segment from the client (PSH+ACK).
+        pub fn c2s(&mut self, data: &[u8]) -> TestPacket {
+            let s = self.seq[0];
+            self.seq[0] = s.wrapping_add(data.len() as u32);
+            self.raw(true, s, 0x18, data)
+        }
+
+        /// The next in-order segment from the server (PSH+ACK).
+        pub fn s2c(&mut self, data: &[u8]) -> TestPacket {
+            let s = self.seq[1];
+            self.seq[1] = s.wrapping_add(data.len() as u32);
+            self.raw(false, s, 0x18, data)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testconn::Conn;
+
+    /// MQTT 3.1.1 CONNECT (client id "client1") and PUBLISH QoS 1 "a/b" = "hello".
+    const CONNECT: &[u8] = b"\x10\x13\x00\x04MQTT\x04\x02\x00\x3c\x00\x07client1";
+    const PUBLISH: &[u8] = b"\x32\x0c\x00\x03a/b\x00\x07hello";
+    const PINGREQ: &[u8] = b"\xc0\x00";
+
+    #[test]
+    fn pdu_split_across_segments_is_decoded_on_the_last_one() {
+        let mut c = Conn::new(1883);
+        let p = c.c2s(&CONNECT[..7]);
+        assert!(p.show("mqtt.msgtype").is_empty());
+        assert_eq!(p.info(), "[TCP segment of a reassembled PDU]");
+        assert!(p.has("tcp.segment_data"));
+        let p = c.c2s(&CONNECT[7..]);
+        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
+        assert_eq!(p.show("mqtt.clientid"), ["client1"]);
+        assert_eq!(p.show("tcp.segment"), ["1", "2"]);
+        assert_eq!(p.show("tcp.segment.count"), ["2"]);
+        assert_eq!(p.show("tcp.reassembled.length"), ["21"]);
+        assert_eq!(p.show("tcp.pdu.size"), ["21"]);
+        assert!(p
+            .packet
+            .sources
+            .iter()
+            .any(|s| s.name == "Reassembled TCP (21 bytes)"));
+    }
+
+    #[test]
+    fn several_pdus_in_one_segment_and_a_tail() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let mut seg = PUBLISH.to_vec();
+        seg.extend_from_slice(PINGREQ);
+        seg.extend_from_slice(&PUBLISH[..5]);
+        let p = c.c2s(&seg);
+        assert_eq!(p.show("mqtt.msgtype"), ["3", "12"]);
+        assert_eq!(p.show("tcp.pdu.size"), ["14", "2"]);
+        assert_eq!(p.show("tcp.segment_data").len(), 1);
+        assert_eq!(p.info(), "Publish Message (id=7) [a/b], Ping Request");
+        let p = c.c2s(&PUBLISH[5..]);
+        assert_eq!(p.show("mqtt.topic"), ["a/b"]);
+        assert_eq!(p.show("tcp.segment"), ["2", "3"]);
+    }
+
+    #[test]
+    fn retransmitted_data_is_not_decoded_twice() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        let p = c.c2s(PUBLISH);
+        assert_eq!(p.show("mqtt.msgtype"), ["3"]);
+        // The same segment again, a second later.
+        let p = c.raw(true, s, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.retransmission"));
+        assert!(p.show("mqtt.msgtype").is_empty());
+        assert!(p.has("tcp.payload"));
+        // The stream goes on normally.
+        let p = c.c2s(PINGREQ);
+        assert_eq!(p.show("mqtt.msgtype"), ["12"]);
+    }
+
+    #[test]
+    fn out_of_order_segments_wait_for_the_gap_when_asked() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.reassemble_out_of_order", "TRUE");
+        // Close together: out of order, not a retransmission.
+        c.step_ns = 1_000;
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        let n = PUBLISH.len() as u32;
+        // Second PUBLISH first: held.
+        let p = c.raw(true, s + n, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.lost_segment"));
+        assert!(p.show("mqtt.msgtype").is_empty());
+        // The missing one: both decode here.
+        let p = c.raw(true, s, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.out_of_order"));
+        assert_eq!(p.show("mqtt.msgtype"), ["3", "3"]);
+    }
+
+    #[test]
+    fn out_of_order_default_restarts_at_the_new_segment() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        // Half a PUBLISH, then a gap, then a whole PUBLISH: the half is abandoned.
+        c.raw(true, s, 0x18, &PUBLISH[..4]);
+        let p = c.raw(true, s + 100, 0x18, PUBLISH);
+        assert_eq!(p.show("mqtt.msgtype"), ["3"]);
+        assert!(p.has("_ws.unreassembled"));
+    }
+
+    #[test]
+    fn reassembly_is_bounded() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.max_reassembly_bytes", "100");
+        c.c2s(CONNECT);
+        // A PUBLISH announcing 1000 bytes.
+        let p = c.c2s(b"\x30\xe8\x07\x00\x03a/b");
+        assert!(p.has("_ws.unreassembled"));
+        assert!(p.packet.is_malformed());
+    }
+
+    #[test]
+    fn desegmentation_can_be_turned_off() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.desegment_tcp_streams", "FALSE");
+        let p = c.c2s(&CONNECT[..7]);
+        assert!(p.has("mqtt"));
+        assert!(p.packet.is_malformed());
+        assert!(!p.has("tcp.segment_data"));
+    }
+
+    #[test]
+    fn xml_split_across_segments() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<message to='bob@x' id='m1' type='chat'><bo");
+        assert!(!p.has("xmpp"));
+        assert!(p.info().ends_with("[TCP segment of a reassembled PDU]"));
+        let p = c.c2s(b"dy>hi &amp; bye</body></message>");
+        assert_eq!(p.show("xmpp.to"), ["bob@x"]);
+        assert_eq!(p.show("xmpp.message.body").len(), 1);
+        assert_eq!(p.show("xmpp.attribute"), ["hi & bye"]);
+        assert_eq!(p.show("tcp.segment"), ["1", "2"]);
+        assert_eq!(p.show("xmpp.out"), ["1"]);
+    }
+
+    #[test]
+    fn tls_record_lengths() {
+        use super::{tls_record_len, PduLen};
+        assert_eq!(tls_record_len(&[0x16, 3, 1, 0, 5]), PduLen::Complete(10));
+        assert_eq!(tls_record_len(&[0x16, 3]), PduLen::NeedMore);
+        assert_eq!(tls_record_len(b"<a/>"), PduLen::NotMine);
+    }
+}

@@ -204,13 +204,20 @@ struct Problems {
     too_deep: bool,
 }
 
-fn read_start(e: &BytesStart, start: usize) -> El {
+fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
     let mut el = El {
         name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
         start,
         ..Default::default()
     };
-    for a in e.attributes().with_checks(false).flatten() {
+    for a in e.attributes().with_checks(true) {
+        let a = match a {
+            Ok(a) => a,
+            Err(err) => {
+                probs.malformed.get_or_insert_with(|| err.to_string());
+                continue;
+            }
+        };
         let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         let v = match a.unescape_value() {
             Ok(v) => v.into_owned(),
@@ -261,7 +268,7 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
             Event::Start(e) => {
                 count += 1;
                 if stack.is_empty() && is_stream_tag(e.name().as_ref()) {
-                    let mut el = read_start(&e, start);
+                    let mut el = read_start(&e, start, &mut probs);
                     el.end = end;
                     units.push(Unit::StreamOpen(el));
                     continue;
@@ -270,7 +277,7 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
                     probs.too_deep = true;
                     break;
                 }
-                stack.push(read_start(&e, start));
+                stack.push(read_start(&e, start, &mut probs));
             }
             Event::Empty(e) => {
                 count += 1;
@@ -278,7 +285,7 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
                     probs.too_deep = true;
                     break;
                 }
-                let mut el = read_start(&e, start);
+                let mut el = read_start(&e, start, &mut probs);
                 el.end = end;
                 match stack.last_mut() {
                     Some(p) => p.children.push(el),
@@ -794,7 +801,91 @@ fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tcp_reassembly::testconn::Conn;
     use super::*;
+
+    #[test]
+    fn stream_features_starttls_then_tls() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<?xml version='1.0'?><stream:stream to='example.com' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+        assert_eq!(p.show("xmpp.xml_header_version"), ["1.0"]);
+        assert_eq!(p.show("xmpp.out"), ["1", "1"]);
+        assert_eq!(
+            p.show("xmpp.xmlns"),
+            ["jabber:client", "http://etherx.jabber.org/streams"]
+        );
+        assert_eq!(p.info(), "STREAM > example.com ");
+        let p = c.s2c(b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>");
+        assert_eq!(p.show("xmpp.in"), ["1"]);
+        assert!(p.has("xmpp.features"));
+        assert_eq!(p.show("xmpp.cdata"), ["PLAIN", "SCRAM-SHA-1"]);
+        let p = c.c2s(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        assert!(p.has("xmpp.starttls"));
+        let p = c.s2c(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        assert!(p.has("xmpp.proceed"));
+        // A TLS ClientHello record split over two segments.
+        let mut rec = vec![0x16, 3, 1, 0, 10];
+        rec.extend_from_slice(&[1; 10]);
+        assert!(!c.c2s(&rec[..8]).has("xmpp"));
+        let p = c.c2s(&rec[8..]);
+        assert_eq!(p.show("xmpp.tls_data").len(), 1);
+        assert_eq!(p.info(), "TLS-encrypted data");
+    }
+
+    #[test]
+    fn sasl_bind_and_iq_matching() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGJvYgBzZWNyZXQ=</auth>");
+        assert_eq!(p.show("xmpp.attribute"), ["PLAIN"]);
+        assert_eq!(p.show("xmpp.cdata"), ["AGJvYgBzZWNyZXQ="]);
+        let p = c.s2c(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+        assert!(p.has("xmpp.success"));
+        let p = c.s2c(b"<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>no</text></failure>");
+        assert_eq!(p.show("xmpp.failure_text"), ["no"]);
+        let p = c.c2s(b"<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>sensor</resource></bind></iq>");
+        assert_eq!(p.show("xmpp.iq.bind.resource"), ["sensor"]);
+        assert!(p.has("xmpp.packet_without_response"));
+        assert_eq!(p.info(), "IQ(set) BIND ");
+        let p = c.s2c(b"<iq type='result' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@b/sensor</jid></bind></iq>");
+        assert_eq!(p.show("xmpp.iq.bind.jid"), ["a@b/sensor"]);
+        assert_eq!(p.show("xmpp.response_to"), ["4"]);
+        assert_eq!(p.show("xmpp.type"), ["result"]);
+    }
+
+    #[test]
+    fn stanzas_errors_and_iot_namespaces() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<message to='t@x' from='s@x/r' type='chat' id='m1'><subject>s</subject><body>21.5 C</body><thread>t1</thread></message><presence><show>away</show></presence>");
+        assert_eq!(p.show("xmpp.from"), ["s@x/r"]);
+        assert_eq!(p.show("xmpp.to"), ["t@x"]);
+        assert_eq!(p.show("xmpp.id"), ["m1"]);
+        assert!(p.has("xmpp.message.subject"));
+        assert!(p.has("xmpp.message.thread"));
+        assert_eq!(p.show("xmpp.presence.show"), ["away"]);
+        let p = c.s2c(b"<iq type='error' id='e1' from='pubsub.x'><pubsub xmlns='http://jabber.org/protocol/pubsub'/><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+        assert_eq!(p.show("xmpp.error.condition"), ["item-not-found"]);
+        assert_eq!(p.show("xmpp.error.type"), ["cancel"]);
+        assert!(p.has("xmpp.response"));
+        let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
+        assert_eq!(
+            n.text.as_deref(),
+            Some("PUBSUB (XEP-0060 Publish-Subscribe)")
+        );
+        let p = c.c2s(b"<iq type='get' id='s1'><req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
+        let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
+        assert_eq!(n.text.as_deref(), Some("REQ (XEP-0323 IoT Sensor Data)"));
+        let p = c.c2s(b"</stream:stream>");
+        assert!(p.has("xmpp.stream_end"));
+    }
+
+    #[test]
+    fn malformed_xml_is_reported() {
+        let mut c = Conn::new(5222);
+        let p =
+            c.c2s(b"<message to='a' to='b'><body>x</body></message><iq type='get' id=noquote/>");
+        assert!(p.has("xmpp.xml.malformed"));
+        assert!(!p.packet.is_malformed());
+    }
 
     #[test]
     fn pdu_len_cuts_after_complete_elements() {
