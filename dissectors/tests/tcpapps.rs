@@ -300,3 +300,210 @@ fn sequence_numbers_across_reassembly_agree() {
         "[TCP segment of a reassembled PDU]"
     );
 }
+
+/// Finds a program in PATH or the sbin directories (Debian puts mosquitto in /usr/sbin).
+fn find_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let found = path
+        .split(':')
+        .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"])
+        .map(|d| PathBuf::from(d).join(name))
+        .find(|p| p.is_file());
+    found
+}
+
+/// Real peers over loopback: Debian's mosquitto broker and mosquitto_pub (MQTT 3.1, 3.1.1 and
+/// 5.0) on a random port, captured with dumpcap, then dissected.
+#[test]
+fn loopback_mosquitto_capture() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tools: Vec<Option<PathBuf>> = ["mosquitto", "mosquitto_pub", "dumpcap"]
+        .iter()
+        .map(|t| find_tool(t))
+        .collect();
+    if tools.iter().any(|t| t.is_none()) {
+        eprintln!("skipping: mosquitto, mosquitto_pub or dumpcap is not installed (apt-get install mosquitto mosquitto-clients tshark)");
+        return;
+    }
+    let (broker, publ, dumpcap) = (
+        tools[0].clone().unwrap(),
+        tools[1].clone().unwrap(),
+        tools[2].clone().unwrap(),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("lowshark-mqtt-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+    )
+    .unwrap();
+    let pcap = dir.join("capture.pcapng");
+    let mut cap = match Command::new(&dumpcap)
+        .args(["-q", "-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+        .arg(&pcap)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("skipping: dumpcap does not start: {e}");
+            return;
+        }
+    };
+    let mut mosq = Command::new(&broker)
+        .arg("-c")
+        .arg(&conf)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mosquitto starts");
+    // Wait for the broker to listen and the capture file to exist.
+    let t0 = Instant::now();
+    while (std::net::TcpStream::connect(("127.0.0.1", port)).is_err() || !pcap.exists())
+        && t0.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let pubs: &[(&str, &str, &str, &[&str])] = &[
+        ("mqttv31", "lowshark/v31", "hello 3.1", &["-q", "0"]),
+        ("mqttv311", "lowshark/v311", "hello 3.1.1", &["-q", "1"]),
+        (
+            "mqttv5",
+            "lowshark/v5",
+            "{\"temp\":21.5}",
+            &[
+                "-q",
+                "2",
+                "-D",
+                "publish",
+                "user-property",
+                "unit",
+                "celsius",
+            ],
+        ),
+    ];
+    for (ver, topic, msg, extra) in pubs {
+        let ok = Command::new(&publ)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-V",
+                ver,
+                "-t",
+                topic,
+                "-m",
+                msg,
+            ])
+            .args(*extra)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "mosquitto_pub {ver} failed");
+    }
+    std::thread::sleep(Duration::from_millis(700));
+    // SIGINT lets dumpcap flush the file.
+    let _ = Command::new("kill")
+        .args(["-INT", &cap.id().to_string()])
+        .status();
+    let t0 = Instant::now();
+    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = cap.kill();
+    let _ = mosq.kill();
+    let _ = mosq.wait();
+    if !pcap.exists() || std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) < 100 {
+        eprintln!("skipping: nothing was captured on lo (no capture permission?)");
+        return;
+    }
+    // The broker listens on a random port: decode it as MQTT, as `-d tcp.port==P,mqtt` would.
+    let mut reg = dissectors::Registry::builtin();
+    reg.decode_as(&format!("tcp.port=={port},mqtt")).unwrap();
+    let mut engine = dissectors::Engine::new(
+        std::sync::Arc::new(reg),
+        dissectors::engine::Prefs::default(),
+    );
+    let packets: Vec<dissectors::Packet> = common::read_capture(&pcap)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (lt, ts, data))| {
+            let meta = dissectors::FrameMeta {
+                number: i as u64 + 1,
+                ts_ns: ts,
+                orig_len: data.len() as u32,
+                link_type: lt,
+                ..Default::default()
+            };
+            engine.dissect(meta, &data)
+        })
+        .collect();
+    let all =
+        |f: &str| -> Vec<String> { packets.iter().flat_map(|p| common::show(p, f)).collect() };
+    assert_eq!(all("mqtt.ver"), ["3", "4", "5"]);
+    assert_eq!(
+        all("mqtt.topic"),
+        ["lowshark/v31", "lowshark/v311", "lowshark/v5"]
+    );
+    let texts: Vec<String> = packets
+        .iter()
+        .flat_map(|p| {
+            p.tree
+                .by_abbrev("mqtt.msg")
+                .filter_map(|n| n.text.as_deref().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Message: hello 3.1",
+            "Message: hello 3.1.1",
+            "Message: {\"temp\":21.5}"
+        ]
+    );
+    assert_eq!(all("mqtt.prop_key"), ["unit"]);
+    assert_eq!(all("mqtt.prop_value"), ["celsius"]);
+    // QoS 2 flow: PUBLISH, PUBREC, PUBREL, PUBCOMP all seen.
+    let types = all("mqtt.msgtype");
+    for t in ["1", "2", "3", "4", "5", "6", "7", "14"] {
+        assert!(
+            types.contains(&t.to_string()),
+            "message type {t} missing: {types:?}"
+        );
+    }
+    // And tshark agrees with us on this capture.
+    if common::have_tshark() {
+        let decode = format!("tcp.port=={port},mqtt");
+        for field in [
+            "tcp.seq",
+            "tcp.ack",
+            "tcp.len",
+            "tcp.analysis.acks_frame",
+            "mqtt.msgtype",
+            "mqtt.topic",
+            "mqtt.msgid",
+            "mqtt.qos",
+            "mqtt.clientid",
+            "mqtt.ver",
+        ] {
+            let theirs = common::tshark_fields_with(&pcap, &[field], &["-d", &decode]);
+            assert_eq!(theirs.len(), packets.len());
+            for (i, (p, t)) in packets.iter().zip(theirs.iter()).enumerate() {
+                let ours = common::show_fields_form(p, field);
+                assert_eq!(&ours, &t[0], "frame {}: {field}", i + 1);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -255,6 +255,17 @@ pub fn tshark_fields(
     fields: &[&str],
     prefs: &[(&str, &str)],
 ) -> Vec<Vec<Vec<String>>> {
+    let mut extra = vec![];
+    for (k, v) in prefs {
+        extra.push("-o".to_string());
+        extra.push(format!("{k}:{v}"));
+    }
+    let extra: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+    tshark_fields_with(file, fields, &extra)
+}
+
+/// Like [`tshark_fields`] with extra tshark arguments (`-d tcp.port==P,mqtt`, `-o k:v`).
+pub fn tshark_fields_with(file: &Path, fields: &[&str], extra: &[&str]) -> Vec<Vec<Vec<String>>> {
     let f = file.to_str().unwrap();
     let mut args: Vec<String> = [
         "-r",
@@ -271,10 +282,7 @@ pub fn tshark_fields(
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for (k, v) in prefs {
-        args.push("-o".into());
-        args.push(format!("{k}:{v}"));
-    }
+    args.extend(extra.iter().map(|s| s.to_string()));
     for fl in fields {
         args.push("-e".into());
         args.push(fl.to_string());
