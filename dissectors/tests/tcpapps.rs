@@ -141,6 +141,27 @@ fn dump_mismatches() {
     let fields: Vec<&str> = match std::env::var("FIELDS").as_deref() {
         Ok("mqtt") => MQTT_FIELDS.to_vec(),
         Ok("xmpp") => XMPP_FIELDS.to_vec(),
+        Ok("extra") => vec![
+            "tcp.payload",
+            "tcp.segment_data",
+            "tcp.reassembled.data",
+            "tcp.analysis.rto",
+            "tcp.analysis.keep_alive_ack",
+            "tcp.window_size",
+            "tcp.analysis.zero_window_probe",
+            "tcp.flags",
+            "frame.protocols",
+            "mqtt.hdrflags",
+            "mqtt.property_len",
+            "mqtt.prop_string_len",
+            "mqtt.willmsg",
+            "mqtt.conack.flags",
+            "mqtt.dupflag",
+            "mqtt.retain",
+            "mqtt.kalive",
+            "mqtt.protoname",
+        ],
+        Ok("info") => vec!["_ws.col.Info", "_ws.col.Protocol"],
         _ => TCP_FIELDS.to_vec(),
     };
     let (frames, values, bad) = report(&files, &fields);

@@ -175,6 +175,7 @@ crate::fields! {
     DUPFLAG = FieldDef::flag("mqtt.dupflag", "DUP Flag", 8, 0x08);
     QOS_LEVEL = FieldDef::new("mqtt.qos", "QoS Level", T::U8).mask(0x06).vals(QOS);
     RETAIN = FieldDef::flag("mqtt.retain", "Retain", 8, 0x01);
+    RETAIN_RESERVED = FieldDef::new("mqtt.retain_reserved", "Reserved", T::U8).mask(0x01).blurb("Fixed Header Reserved Field");
     LEN = FieldDef::new("mqtt.len", "Msg Len", T::U64);
     PROTO_LEN = FieldDef::new("mqtt.proto_len", "Protocol Name Length", T::U16);
     PROTONAME = FieldDef::new("mqtt.protoname", "Protocol Name", T::String);
@@ -381,7 +382,15 @@ fn add_lstring(
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
+    // A second MQTT packet in the same frame: tshark lists the layer once in frame.protocols
+    // and joins the Info texts with ", ".
+    let again = cx.layers().last() == Some(&"mqtt");
+    let node = if again {
+        cx.columns.protocol = PROTOCOL.short_name;
+        cx.add(parent, &PROTO, tvb.whole(), Value::None)
+    } else {
+        cx.add_proto(parent, &PROTOCOL, tvb.whole())
+    };
     let b0 = tvb.u8(0)?;
     let mtype = b0 >> 4;
     let flags_node = cx.add_uint(node, &HDRFLAGS, tvb.range(0, 1), b0 as u64);
@@ -392,8 +401,15 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         let stream = cx.info.stream.unwrap_or(u32::MAX);
         cx.session.get::<MqttState>().versions.get(&stream) == Some(&3)
     };
-    if mtype == PUBLISH || v31 && matches!(mtype, PUBREL | SUBSCRIBE | UNSUBSCRIBE) {
+    if mtype == PUBLISH {
         cx.add_bits(flags_node, &[&DUPFLAG, &QOS_LEVEL, &RETAIN], r0, b0 as u64);
+    } else if v31 && matches!(mtype, PUBREL | SUBSCRIBE | UNSUBSCRIBE) {
+        cx.add_bits(
+            flags_node,
+            &[&DUPFLAG, &QOS_LEVEL, &RETAIN_RESERVED],
+            r0,
+            b0 as u64,
+        );
     } else {
         cx.add_uint(flags_node, &HDR_RESERVED, r0, b0 as u64);
     }
@@ -489,6 +505,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             if cf & 0x40 != 0 {
                 add_lstring(cx, node, &PASSWD_LEN, &PASSWD, &body, &mut off)?;
             }
+        }
+        // MQTT 3.1 has no acknowledge flags (the byte is reserved).
+        CONNACK if v == 3 => {
+            cx.add_u8(node, &CONACK_VAL, &body, 1)?;
         }
         CONNACK => {
             let f = body.u8(0)?;
@@ -649,7 +669,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
-    if cx.columns.protocol == "MQTT" && cx.layers().iter().filter(|l| **l == "mqtt").count() > 1 {
+    if again {
         let prev = std::mem::take(&mut cx.columns.info);
         cx.set_info(format!("{prev}, {info}"));
     } else {

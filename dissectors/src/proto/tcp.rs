@@ -350,14 +350,18 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         0
     };
     // Window scaling applies after the handshake, when both SYNs offered it (RFC 7323 §2.2).
+    // As tshark: -1 while this side's SYN is unknown, -2 when scaling is off; when only this
+    // side's SYN was captured, its own shift is trusted.
+    let f = &conv.flows;
     let scale: i32 = match (
-        conv.flows[me].syn_seen && conv.flows[peer].syn_seen,
-        conv.flows[me].wscale,
-        conv.flows[peer].wscale,
+        f[me].syn_seen,
+        f[me].wscale,
+        f[peer].syn_seen,
+        f[peer].wscale,
     ) {
         _ if syn => -2,
-        (true, Some(s), Some(_)) => s.min(14) as i32,
-        (true, _, _) => -2,
+        (true, Some(s), false, _) | (true, Some(s), true, Some(_)) => s.min(14) as i32,
+        (true, _, _, _) => -2,
         _ => -1,
     };
     let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);

@@ -307,6 +307,13 @@ pub fn tshark_fields_with(file: &Path, fields: &[&str], extra: &[&str]) -> Vec<V
 /// Values of a field in tshark's `-T fields` form: labels without a value (FT_NONE, protocols)
 /// print as "1" there.
 pub fn show_fields_form(p: &Packet, abbrev: &str) -> Vec<String> {
+    // Column pseudo-fields and frame.protocols, for ad-hoc comparisons.
+    match abbrev {
+        "_ws.col.Info" => return vec![p.columns.info.clone()],
+        "_ws.col.Protocol" => return vec![p.columns.protocol.to_string()],
+        "frame.protocols" => return vec![p.protocol_path()],
+        _ => {}
+    }
     p.tree
         .by_abbrev(abbrev)
         .map(|n| {
