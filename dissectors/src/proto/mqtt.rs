@@ -417,6 +417,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add(node, &LEN, tvb.range(1, n), Value::UInt(rem));
     let hdr = 1 + n;
     let name = crate::field::val_to_str(MSGTYPES, mtype as u64).unwrap_or("Unknown");
+    // The type goes into the Info column first, so a packet that fails later still says what
+    // it was (tshark: "Connect Command[Malformed Packet]").
+    let info_before = if again {
+        format!("{}, ", cx.columns.info)
+    } else {
+        String::new()
+    };
+    cx.set_info(format!("{info_before}{name}"));
     cx.set_text(node, format!("MQ Telemetry Transport Protocol, {name}"));
     let rem = rem as usize;
     let body = tvb.sub(hdr, rem)?;
@@ -457,6 +465,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     let v5 = v == 5;
     let mut info = name.to_string();
+    let mut post_info = "";
     let mut off = 0usize;
     let end = body.len();
     match mtype {
@@ -544,10 +553,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 info.push_str(&format!(" (id={id})"));
                 off += 2;
             }
-            let mut alias = None;
+            let mut found = Found::default();
             if v5 {
-                off += properties(cx, node, &PROPERTIES_F, &body, off, Some(&mut alias))?;
+                off += properties(cx, node, &PROPERTIES_F, &body, off, Some(&mut found))?;
             }
+            let alias = found.alias;
             if let Some(a) = alias {
                 let st = cx.session.get::<MqttState>();
                 if st.aliases.len() >= MAX_CONNS {
@@ -577,7 +587,19 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             if !payload.is_empty() {
                 let m = cx.add(node, &MSG, payload.whole(), Value::bytes(payload.data()));
                 if let Some(text) = payload_text(payload.data()) {
-                    cx.set_text(m, format!("Message: {text}"));
+                    // An MQTT 5 content type names the payload's media type; JSON is checked
+                    // and named as tshark's media dissector does.
+                    let json = found
+                        .content_type
+                        .as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
+                        && is_json(payload.data());
+                    if json {
+                        cx.set_text(m, format!("Message (JSON): {text}"));
+                        post_info = ", JavaScript Object Notation (application/json)";
+                    } else {
+                        cx.set_text(m, format!("Message: {text}"));
+                    }
                     if cx.prefs.bool("mqtt.show_msg_as_text", false) {
                         cx.add(node, &MSG_TEXT, payload.whole(), Value::str(text));
                     }
@@ -669,12 +691,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
-    if again {
-        let prev = std::mem::take(&mut cx.columns.info);
-        cx.set_info(format!("{prev}, {info}"));
-    } else {
-        cx.set_info(info);
-    }
+    cx.set_info(format!("{info_before}{info}{post_info}"));
     Ok(())
 }
 
@@ -690,6 +707,82 @@ pub fn payload_text(b: &[u8]) -> Option<String> {
     }
 }
 
+/// Properties of a PUBLISH the dissector acts on.
+#[derive(Default)]
+struct Found {
+    alias: Option<u16>,
+    content_type: Option<String>,
+}
+
+/// True when `b` is one JSON value (RFC 8259), nesting bounded.
+pub fn is_json(b: &[u8]) -> bool {
+    fn ws(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        i
+    }
+    fn value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
+        if depth > 64 {
+            return None;
+        }
+        let i = ws(b, i);
+        match *b.get(i)? {
+            b'{' | b'[' => {
+                let close = if b[i] == b'{' { b'}' } else { b']' };
+                let obj = b[i] == b'{';
+                let mut j = ws(b, i + 1);
+                if b.get(j) == Some(&close) {
+                    return Some(j + 1);
+                }
+                loop {
+                    if obj {
+                        j = string(b, ws(b, j))?;
+                        j = ws(b, j);
+                        if b.get(j) != Some(&b':') {
+                            return None;
+                        }
+                        j += 1;
+                    }
+                    j = ws(b, value(b, j, depth + 1)?);
+                    match b.get(j)? {
+                        b',' => j += 1,
+                        c if *c == close => return Some(j + 1),
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => string(b, i),
+            b't' => b.get(i..i + 4).filter(|s| *s == b"true").map(|_| i + 4),
+            b'f' => b.get(i..i + 5).filter(|s| *s == b"false").map(|_| i + 5),
+            b'n' => b.get(i..i + 4).filter(|s| *s == b"null").map(|_| i + 4),
+            b'-' | b'0'..=b'9' => {
+                let mut j = i + 1;
+                while j < b.len() && matches!(b[j], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+                {
+                    j += 1;
+                }
+                Some(j)
+            }
+            _ => None,
+        }
+    }
+    fn string(b: &[u8], i: usize) -> Option<usize> {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let mut j = i + 1;
+        loop {
+            match *b.get(j)? {
+                b'"' => return Some(j + 1),
+                b'\\' => j += 2,
+                _ => j += 1,
+            }
+        }
+    }
+    value(b, 0, 0).is_some_and(|end| ws(b, end) == b.len())
+}
+
 /// MQTT 5 properties at `off` under a `group` subtree; returns the bytes used. A Topic Alias
 /// found is stored in `alias`.
 fn properties(
@@ -698,7 +791,7 @@ fn properties(
     group: &'static FieldDef,
     tvb: &Tvb,
     off: usize,
-    mut alias: Option<&mut Option<u16>>,
+    mut found: Option<&mut Found>,
 ) -> Result<usize> {
     let (plen, n) = read_varint(tvb.data(), off)?;
     let plen = plen as usize;
@@ -738,8 +831,8 @@ fn properties(
             }
             0x23 => {
                 let a = cx.add_be_u16(node, &PROP_TOPIC_ALIAS, &props, p)?;
-                if let Some(slot) = alias.as_deref_mut() {
-                    *slot = Some(a);
+                if let Some(f) = found.as_deref_mut() {
+                    f.alias = Some(a);
                 }
                 p += 2;
             }
@@ -762,6 +855,9 @@ fn properties(
             0x03 => {
                 let n = props.be_u16(p)? as usize;
                 let b = props.bytes(p + 2, n)?;
+                if let Some(f) = found.as_deref_mut() {
+                    f.content_type = Some(String::from_utf8_lossy(b).into_owned());
+                }
                 cx.add(
                     node,
                     &PROP_CONTENT_TYPE,
@@ -1118,6 +1214,24 @@ mod tests {
         let p = c.c2s(b"\xf0\x08\x18\x06\x15\x00\x03abc");
         assert_eq!(p.show("mqtt.auth.reason_code"), ["24"]);
         assert_eq!(p.show("mqtt.prop_string"), ["abc"]);
+    }
+
+    #[test]
+    fn json_payloads() {
+        assert!(is_json(br#"{"t": [1, 2.5e3, true, null, "x\"y"]}"#));
+        assert!(is_json(b" 42 "));
+        assert!(!is_json(b"{\"t\":}"));
+        assert!(!is_json(b"[1,2"));
+        let mut c = v5();
+        // Content Type application/json.
+        let mut p = b"\x30\x00\x00\x01t\x13\x03\x00\x10application/json{\"v\":1}".to_vec();
+        p[1] = (p.len() - 2) as u8;
+        let p = c.c2s(&p);
+        assert_eq!(p.show("mqtt.property.content_type"), ["application/json"]);
+        assert_eq!(
+            p.info(),
+            "Publish Message [t], JavaScript Object Notation (application/json)"
+        );
     }
 
     #[test]

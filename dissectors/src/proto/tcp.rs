@@ -344,6 +344,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         conv.flows[peer].base_seq = Some(ack.wrapping_sub(1));
     }
     let rel_seq = seq.wrapping_sub(conv.flows[me].base_seq.unwrap_or(seq));
+    let peer_base = conv.flows[peer].base_seq.unwrap_or(0);
     let rel_ack = if has_ack {
         ack.wrapping_sub(conv.flows[peer].base_seq.unwrap_or(ack))
     } else {
@@ -513,11 +514,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         info.push_str(&format!(" Ack={rel_ack}"));
     }
     info.push_str(&format!(" Win={scaled} Len={seg_len}"));
+    info.push_str(&options_info(tvb, hdr_len, peer_base));
     cx.set_info(info);
 
     if seg_len > 0 {
         let payload = tvb.sub_from(hdr_len)?;
-        dissect_payload(
+        let fenced_sep = dissect_payload(
             cx,
             &payload,
             Payload {
@@ -538,9 +540,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             },
         );
         // Analysis tags stay in front of whatever the application put in the Info column
-        // (tshark's column fence).
+        // (tshark's column fence). Dissectors that clear the column and append with a
+        // separator (MQTT) leave tshark's ", " after the fence.
         if !prefix.is_empty() && !cx.columns.info.starts_with(&prefix) {
-            cx.columns.info = format!("{prefix}{}", cx.columns.info);
+            let sep = if fenced_sep { ", " } else { "" };
+            cx.columns.info = format!("{prefix}{sep}{}", cx.columns.info);
         }
     }
     Ok(())
@@ -581,7 +585,8 @@ struct Payload {
 
 /// Hands the payload to the application protocol: through reassembly when the protocol
 /// registered a PDU-length function (and `tcp.desegment_tcp_streams` is on), else directly.
-fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) {
+/// Returns true when a PDU of a protocol that appends to a cleared Info column was decoded.
+fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
     let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
     if desegment && p.retransmitted {
         // Data already seen: shown, not decoded twice.
@@ -591,7 +596,7 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) {
             payload.whole(),
             Value::bytes(payload.data()),
         );
-        return;
+        return false;
     }
     let (lo, hi) = if p.sport <= p.dport {
         (p.sport, p.dport)
@@ -619,12 +624,13 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) {
             );
             if out.partial && !out.decoded {
                 const TAG: &str = "[TCP segment of a reassembled PDU]";
-                if reg.clears_info {
+                if reg.clears_info && out.started_partial {
                     cx.set_info(TAG);
                 } else {
                     cx.append_info(TAG);
                 }
             }
+            out.decoded && reg.clears_info
         }
         _ => {
             cx.add(
@@ -642,8 +648,66 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) {
                 payload,
                 p.parent,
             );
+            false
         }
     }
+}
+
+/// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);
+/// SACK edges are relative to the peer's initial sequence number.
+fn options_info(tvb: &Tvb, hdr_len: usize, peer_base: u32) -> String {
+    let mut s = String::new();
+    let mut off = 20;
+    while off < hdr_len {
+        let Ok(kind) = tvb.u8(off) else { break };
+        if kind == 0 {
+            break;
+        }
+        if kind == 1 {
+            off += 1;
+            continue;
+        }
+        let Ok(len) = tvb.u8(off + 1).map(|l| l as usize) else {
+            break;
+        };
+        if len < 2 || off + len > hdr_len {
+            break;
+        }
+        match (kind, len) {
+            (2, 4) => {
+                if let Ok(v) = tvb.be_u16(off + 2) {
+                    s.push_str(&format!(" MSS={v}"));
+                }
+            }
+            (3, 3) => {
+                if let Ok(v) = tvb.u8(off + 2) {
+                    s.push_str(&format!(" WS={}", 1u32 << v.min(14)));
+                }
+            }
+            (4, 2) => s.push_str(" SACK_PERM"),
+            (5, _) => {
+                let mut e = off + 2;
+                while e + 8 <= off + len {
+                    if let (Ok(l), Ok(r)) = (tvb.be_u32(e), tvb.be_u32(e + 4)) {
+                        s.push_str(&format!(
+                            " SLE={} SRE={}",
+                            l.wrapping_sub(peer_base),
+                            r.wrapping_sub(peer_base)
+                        ));
+                    }
+                    e += 8;
+                }
+            }
+            (8, 10) => {
+                if let (Ok(v), Ok(e)) = (tvb.be_u32(off + 2), tvb.be_u32(off + 6)) {
+                    s.push_str(&format!(" TSval={v} TSecr={e}"));
+                }
+            }
+            _ => {}
+        }
+        off += len;
+    }
+    s
 }
 
 fn add_checksum_status(

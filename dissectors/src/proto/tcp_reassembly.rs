@@ -150,6 +150,9 @@ pub struct Outcome {
     pub partial: bool,
     /// At least one PDU was decoded in this frame.
     pub decoded: bool,
+    /// A new PDU started in this frame and waits for more (the protocol's PDU-length
+    /// function was asked about it, as tshark asks its dissector).
+    pub started_partial: bool,
 }
 
 /// Feeds one in-order (or not) segment to reassembly and decodes every PDU it completes.
@@ -411,6 +414,7 @@ fn feed(
                     frames: vec![(frame, rest.len())],
                 });
                 out.partial = true;
+                out.started_partial = true;
                 return;
             }
         }

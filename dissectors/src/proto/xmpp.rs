@@ -344,9 +344,10 @@ pub struct XmppState {
 
 const MAX_REQUESTS: usize = 65_536;
 
-/// The short name tshark uses for a namespace in the Info column (`disco#items`).
+/// The short name tshark uses for a namespace in the Info column: what follows the last
+/// `/` (`disco#items`, `bytestreams`; `jabber:iq:roster` stays whole).
 fn ns_short(ns: &str) -> &str {
-    match ns.rsplit_once('#') {
+    match ns.rsplit_once('/') {
         Some((_, tail)) => tail,
         None => ns,
     }
@@ -446,7 +447,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                     tvb.range(*start, end - start),
                     Value::None,
                 );
-                info = "STREAM END ".into();
+                info = "STREAM END".into();
             }
             Unit::Element(el) => {
                 info = element(cx, node, tvb, el, out, stream);
