@@ -379,7 +379,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Initial RTT: SYN to the ACK completing the handshake.
     if flags & 0x012 == 0x010 && conv.first_rtt == 0 {
         if let Some(syn_ts) = conv.ts_mru_syn {
-            conv.first_rtt = ts - syn_ts;
+            conv.first_rtt = ts.saturating_sub(syn_ts);
         }
     }
     if syn && !has_ack {
@@ -495,8 +495,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         dissect_options(cx, node, tvb, hdr_len)?;
     }
     let t = cx.add_text(node, ByteRange::default(), "Timestamps");
-    cx.add_generated(t, &TIME_RELATIVE, Value::RelTime(ts - first_ts));
-    cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts - last_ts));
+    cx.add_generated(
+        t,
+        &TIME_RELATIVE,
+        Value::RelTime(ts.saturating_sub(first_ts)),
+    );
+    cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts.saturating_sub(last_ts)));
     let prefix = match &ta {
         Some(ta) => super::tcp_analysis::show(cx, node, ta, first_rtt),
         None => String::new(),
@@ -589,13 +593,18 @@ struct Payload {
 fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
     let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
     if desegment && p.retransmitted {
-        // Data already seen: shown, not decoded twice.
+        // Data already seen: shown, not decoded twice (with the frame that decoded it when it
+        // was part of a reassembled PDU).
         cx.add(
             p.node,
             &PAYLOAD,
             payload.whole(),
             Value::bytes(payload.data()),
         );
+        let len = payload.len() as u32;
+        if let Some(f) = super::tcp_reassembly::reassembled_in(cx, p.stream, p.dir, p.seq, len) {
+            cx.add_generated(p.node, &REASSEMBLED_IN, Value::UInt(f));
+        }
         return false;
     }
     let (lo, hi) = if p.sport <= p.dport {

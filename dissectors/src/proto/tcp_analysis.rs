@@ -231,12 +231,12 @@ pub fn analyze(
             set(&mut ta, A_SPURIOUS_RETRANSMISSION);
             break 'retrans;
         }
-        let t = s.ts - rev.lastacktime;
+        let t = s.ts.saturating_sub(rev.lastacktime);
         if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
             set(&mut ta, A_FAST_RETRANSMISSION);
             break 'retrans;
         }
-        let t = s.ts - fwd.nextseqtime;
+        let t = s.ts.saturating_sub(fwd.nextseqtime);
         let ooo_thres = if first_rtt == 0 { 3_000_000 } else { first_rtt };
         let synfin = (flags & (TH_SYN | TH_FIN) != 0) as u32;
         if seq_not_advanced
@@ -249,11 +249,11 @@ pub fn analyze(
         if seq_not_advanced {
             let t = ta.get_or_insert_with(Acked::default);
             t.flags |= A_RETRANSMISSION;
-            t.rto = s.ts - fwd.nextseqtime;
+            t.rto = s.ts.saturating_sub(fwd.nextseqtime);
             t.rto_frame = fwd.nextseqframe;
             // The oldest unacknowledged segment is the likeliest original.
             if let Some(u) = fwd.segments.back() {
-                t.rto = s.ts - u.ts;
+                t.rto = s.ts.saturating_sub(u.ts);
                 t.rto_frame = u.frame;
             }
         }
@@ -296,7 +296,7 @@ pub fn analyze(
             let (frame, ts) = (u.frame, u.ts);
             let t = ta.get_or_insert_with(Acked::default);
             t.frame_acked = frame;
-            t.ack_rtt = s.ts - ts;
+            t.ack_rtt = s.ts.saturating_sub(ts);
         } else if gt(ack, u.seq) && le(ack, u.nextseq) {
             u.seq = ack;
             i += 1;
