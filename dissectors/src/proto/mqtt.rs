@@ -393,17 +393,49 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     let b0 = tvb.u8(0)?;
     let mtype = b0 >> 4;
+
+    // The protocol level of this connection: remembered from its CONNECT (a CONNECT carries
+    // it one byte after the protocol name).
+    let stream = cx.info.stream.unwrap_or(u32::MAX);
+    let sport = cx.info.src_port;
+    let mut ver = cx.session.get::<MqttState>().versions.get(&stream).copied();
+    if mtype == CONNECT {
+        if let Ok((_, n)) = read_varint(tvb.data(), 1) {
+            let plen = tvb.be_u16(1 + n).unwrap_or(0) as usize;
+            if let Ok(v) = tvb.u8(1 + n + 2 + plen) {
+                ver = Some(v);
+                let st = cx.session.get::<MqttState>();
+                if st.versions.len() >= MAX_CONNS {
+                    st.versions.clear();
+                    st.aliases.clear();
+                }
+                st.versions.insert(stream, v);
+            }
+        }
+    }
+    // Without a CONNECT, tshark's "None" default decodes reason codes the MQTT 5 way but
+    // expects no properties; the note comes first in the tree, as tshark puts it.
+    let codes5 = match ver {
+        Some(v) => v == 5,
+        None => !matches!(default_version(cx), Some(3 | 4)),
+    };
+    let v = match ver {
+        Some(v) => v,
+        None => {
+            if mtype != CONNECT {
+                cx.expert(node, &UNKNOWN_VERSION, None);
+            }
+            default_version(cx).unwrap_or(4)
+        }
+    };
+
     let flags_node = cx.add_uint(node, &HDRFLAGS, tvb.range(0, 1), b0 as u64);
     let r0 = tvb.range(0, 1);
     cx.add_uint(flags_node, &MSGTYPE, r0, b0 as u64);
-    // MQTT 3.1 gave PUBREL, SUBSCRIBE and UNSUBSCRIBE the PUBLISH flag layout (QoS 1).
-    let v31 = {
-        let stream = cx.info.stream.unwrap_or(u32::MAX);
-        cx.session.get::<MqttState>().versions.get(&stream) == Some(&3)
-    };
     if mtype == PUBLISH {
         cx.add_bits(flags_node, &[&DUPFLAG, &QOS_LEVEL, &RETAIN], r0, b0 as u64);
-    } else if v31 && matches!(mtype, PUBREL | SUBSCRIBE | UNSUBSCRIBE) {
+    } else if v == 3 && matches!(mtype, PUBREL | SUBSCRIBE | UNSUBSCRIBE) {
+        // MQTT 3.1 gave these the PUBLISH flag layout (QoS 1).
         cx.add_bits(
             flags_node,
             &[&DUPFLAG, &QOS_LEVEL, &RETAIN_RESERVED],
@@ -428,41 +460,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.set_text(node, format!("MQ Telemetry Transport Protocol, {name}"));
     let rem = rem as usize;
     let body = tvb.sub(hdr, rem)?;
-
-    let stream = cx.info.stream.unwrap_or(u32::MAX);
-    let sport = cx.info.src_port;
-    let mut ver = {
-        let st = cx.session.get::<MqttState>();
-        st.versions.get(&stream).copied()
-    };
-    if mtype == CONNECT {
-        // The protocol level is the byte after the protocol name.
-        let plen = body.be_u16(0).unwrap_or(0) as usize;
-        if let Ok(v) = body.u8(2 + plen) {
-            ver = Some(v);
-            let st = cx.session.get::<MqttState>();
-            if st.versions.len() >= MAX_CONNS {
-                st.versions.clear();
-                st.aliases.clear();
-            }
-            st.versions.insert(stream, v);
-        }
-    }
-    // Without a CONNECT, tshark's "None" default decodes reason codes the MQTT 5 way but
-    // expects no properties.
-    let codes5 = match ver {
-        Some(v) => v == 5,
-        None => !matches!(default_version(cx), Some(3 | 4)),
-    };
-    let v = match ver {
-        Some(v) => v,
-        None => {
-            if !matches!(mtype, CONNECT | PINGREQ | PINGRESP) {
-                cx.expert(node, &UNKNOWN_VERSION, None);
-            }
-            default_version(cx).unwrap_or(4)
-        }
-    };
     let v5 = v == 5;
     let mut info = name.to_string();
     let mut post_info = "";
@@ -493,12 +490,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             if v5 {
                 off += properties(cx, node, &PROPERTIES_F, &body, off, None)?;
             }
-            // An empty client id (the server assigns one) shows only its length.
-            let n = cx.add_be_u16(node, &CLIENTID_LEN, &body, off)? as usize;
-            if n > 0 {
-                cx.add_string(node, &CLIENTID, &body, off + 2, n)?;
-            }
-            off += 2 + n;
+            add_lstring(cx, node, &CLIENTID_LEN, &CLIENTID, &body, &mut off)?;
             if cf & 0x04 != 0 {
                 if v5 {
                     off += properties(cx, node, &WILL_PROPERTIES, &body, off, None)?;
@@ -515,8 +507,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 add_lstring(cx, node, &PASSWD_LEN, &PASSWD, &body, &mut off)?;
             }
         }
-        // MQTT 3.1 has no acknowledge flags (the byte is reserved).
+        // MQTT 3.1 has no acknowledge flags: the byte is reserved.
         CONNACK if v == 3 => {
+            let f = body.u8(0)?;
+            cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
             cx.add_u8(node, &CONACK_VAL, &body, 1)?;
         }
         CONNACK => {

@@ -87,6 +87,9 @@ crate::fields! {
     OPT_SACK = FieldDef::new("tcp.options.sack", "TCP Option - SACK", T::Bytes);
     OPT_SACK_LE = FieldDef::new("tcp.options.sack_le", "left edge", T::U32);
     OPT_SACK_RE = FieldDef::new("tcp.options.sack_re", "right edge", T::U32);
+    OPT_SACK_COUNT = FieldDef::new("tcp.options.sack.count", "TCP SACK Count", T::U8);
+    OPT_SACK_DSACK_LE = FieldDef::new("tcp.options.sack.dsack_le", "TCP D-SACK Left Edge", T::U32);
+    OPT_SACK_DSACK_RE = FieldDef::new("tcp.options.sack.dsack_re", "TCP D-SACK Right Edge", T::U32);
     OPT_TIMESTAMP = FieldDef::new("tcp.options.timestamp", "TCP Option - Timestamps", T::Bytes);
     OPT_TSVAL = FieldDef::new("tcp.options.timestamp.tsval", "Timestamp value", T::U32);
     OPT_TSECR = FieldDef::new("tcp.options.timestamp.tsecr", "Timestamp echo reply", T::U32);
@@ -96,6 +99,7 @@ crate::fields! {
     TIME_DELTA = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime);
     PAYLOAD = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
     COMPLETENESS = FieldDef::new("tcp.completeness", "Conversation completeness", T::U8);
+    RESET_CAUSE = FieldDef::new("tcp.reset_cause", "Reset cause", T::String);
     // Sequence analysis (tcp_analysis.rs).
     ANALYSIS = FieldDef::new("tcp.analysis", "SEQ/ACK analysis", T::None);
     ANALYSIS_FLAGS = FieldDef::new("tcp.analysis.flags", "TCP Analysis Flags", T::None);
@@ -124,6 +128,9 @@ crate::experts! {
     CONNECTION_SYNACK = ExpertDef::new("tcp.connection.synack", Group::Sequence, Severity::Chat, "Connection establish acknowledge (SYN+ACK)");
     CONNECTION_FIN = ExpertDef::new("tcp.connection.fin", Group::Sequence, Severity::Chat, "Connection finish (FIN)");
     CONNECTION_RST = ExpertDef::new("tcp.connection.rst", Group::Sequence, Severity::Warn, "Connection reset (RST)");
+    CONNECTION_FIN_ACTIVE = ExpertDef::new("tcp.connection.fin_active", Group::Sequence, Severity::Note, "This frame initiates the connection closing");
+    CONNECTION_FIN_PASSIVE = ExpertDef::new("tcp.connection.fin_passive", Group::Sequence, Severity::Note, "This frame undergoes the connection closing");
+    SACK_DSACK = ExpertDef::new("tcp.options.sack.dsack", Group::Sequence, Severity::Warn, "D-SACK Sequence");
     CHECKSUM_BAD = ExpertDef::new("tcp.checksum_bad.expert", Group::Checksum, Severity::Error, "Bad checksum");
     BOGUS_HDR_LEN = ExpertDef::new("tcp.bogus_header_length", Group::Malformed, Severity::Error, "Bogus TCP header length");
     OPTION_LEN_INVALID = ExpertDef::new("tcp.option.len.invalid", Group::Protocol, Severity::Error, "Invalid length for option");
@@ -227,6 +234,8 @@ pub struct Conversation {
     pub completeness: u8,
     /// A frame of this conversation was seen before.
     pub seen_frame: bool,
+    /// Direction of the first FIN.
+    pub first_fin_dir: Option<u8>,
 }
 
 /// TCP's capture-wide state.
@@ -367,6 +376,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
     conv.last_ts = ts;
+    // Which side closes first: its FINs "initiate" the closing, the other's "undergo" it.
+    let fin_role = if fin {
+        let first = *conv.first_fin_dir.get_or_insert(me as u8);
+        Some(first == me as u8)
+    } else {
+        None
+    };
     let completeness = conv.completeness;
     // tshark counts the first frame of a conversation only for its SYN/FIN/RST bits (not for
     // a SYN-ACK, ACK or data).
@@ -439,11 +455,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             &FLAGS_URG,
             &FLAGS_ACK,
             &FLAGS_PUSH,
-            &FLAGS_RESET,
         ],
         r,
         flags as u64,
     );
+    let rst_node = cx.add_uint(fnode, &FLAGS_RESET, r, flags as u64);
+    if flags & 0x004 != 0 {
+        cx.expert(rst_node, &CONNECTION_RST, None);
+    }
     let syn_node = cx.add_uint(fnode, &FLAGS_SYN, r, flags as u64);
     if syn {
         let (def, what) = if has_ack {
@@ -461,10 +480,16 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     if fin {
         cx.expert(fin_node, &CONNECTION_FIN, None);
     }
-    if flags & 0x004 != 0 {
-        cx.expert(fnode, &CONNECTION_RST, None);
+    let str_node = cx.add_generated(fnode, &FLAGS_STR, Value::str(flags_str(flags)));
+    match fin_role {
+        Some(true) => {
+            cx.expert(str_node, &CONNECTION_FIN_ACTIVE, None);
+        }
+        Some(false) => {
+            cx.expert(str_node, &CONNECTION_FIN_PASSIVE, None);
+        }
+        None => {}
     }
-    cx.add_generated(fnode, &FLAGS_STR, Value::str(flags_str(flags)));
     cx.add(
         node,
         &WINDOW_SIZE_VALUE,
@@ -492,7 +517,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     add_checksum_status(cx, node, tvb, csum, &src, &dst);
     cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
     if hdr_len > 20 {
-        dissect_options(cx, node, tvb, hdr_len)?;
+        let sack = SackCtx {
+            peer_base,
+            ack,
+            has_ack,
+        };
+        dissect_options(cx, node, tvb, hdr_len, sack)?;
     }
     let t = cx.add_text(node, ByteRange::default(), "Timestamps");
     cx.add_generated(
@@ -521,6 +551,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     info.push_str(&options_info(tvb, hdr_len, peer_base));
     cx.set_info(info);
 
+    if seg_len > 0 && flags & 0x004 != 0 {
+        // Data on a RST is a diagnostic text (RFC 9293 §3.10.7.1 allows it; stacks such as
+        // BIG-IP explain the reset there), not application data.
+        let payload = tvb.sub_from(hdr_len)?;
+        let text = crate::value::bytes_to_text(payload.data());
+        cx.add(node, &RESET_CAUSE, payload.whole(), Value::str(text));
+        return Ok(());
+    }
     if seg_len > 0 {
         let payload = tvb.sub_from(hdr_len)?;
         let fenced_sep = dissect_payload(
@@ -774,7 +812,20 @@ fn find_wscale(tvb: &Tvb, hdr_len: usize) -> Option<u8> {
     None
 }
 
-fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Result<()> {
+/// What SACK blocks are read against.
+struct SackCtx {
+    peer_base: u32,
+    ack: u32,
+    has_ack: bool,
+}
+
+fn dissect_options(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    hdr_len: usize,
+    sack: SackCtx,
+) -> Result<()> {
     let opts = cx.add_bytes(node, &OPTIONS, tvb, 20, hdr_len - 20)?;
     let _ = opts;
     let list = cx
@@ -796,10 +847,8 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
                 .map(|(id, _)| id)
                 .unwrap_or(list);
             cx.add_u8(o, &OPTION_KIND, tvb, off)?;
+            // tshark shows every padding byte after an EOL as another EOL.
             off += 1;
-            if kind == 0 {
-                break;
-            }
             continue;
         }
         let len = tvb.u8(off + 1)? as usize;
@@ -842,11 +891,45 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
                 );
             }
             5 => {
+                // Edges relative to the peer's ISN; a first block below the ACK is a D-SACK
+                // (RFC 2883 §4).
                 let mut e = off + 2;
+                let mut count = 0u64;
+                let mut first: Option<(u32, u32)> = None;
                 while e + 8 <= off + len {
-                    cx.add_be_u32(o, &OPT_SACK_LE, tvb, e)?;
-                    cx.add_be_u32(o, &OPT_SACK_RE, tvb, e + 4)?;
+                    let (l, r) = (tvb.be_u32(e)?, tvb.be_u32(e + 4)?);
+                    cx.add(
+                        o,
+                        &OPT_SACK_LE,
+                        tvb.range(e, 4),
+                        Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
+                    );
+                    cx.add(
+                        o,
+                        &OPT_SACK_RE,
+                        tvb.range(e + 4, 4),
+                        Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
+                    );
+                    first.get_or_insert((l, r));
+                    count += 1;
                     e += 8;
+                }
+                cx.add_generated(o, &OPT_SACK_COUNT, Value::UInt(count));
+                if let Some((l, r)) = first {
+                    if sack.has_ack && (l.wrapping_sub(sack.ack) as i32) < 0 {
+                        cx.add_generated(
+                            o,
+                            &OPT_SACK_DSACK_LE,
+                            Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
+                        );
+                        cx.add_generated(
+                            o,
+                            &OPT_SACK_DSACK_RE,
+                            Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
+                        );
+                        let d = cx.add_text(o, tvb.range(off, len), "D-SACK Sequence");
+                        cx.expert(d, &SACK_DSACK, None);
+                    }
                 }
             }
             8 if len == 10 => {

@@ -198,6 +198,8 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
     let data = s.payload.data();
     let len = data.len() as u32;
     let mut out = Outcome::default();
+    // tshark shows the segment's payload first, then what reassembly made of it.
+    add_payload(cx, s.tcp_node, &s.payload);
     let mut start = 0usize;
     if let Some(next) = flow.next {
         let end = s.seq.wrapping_add(len);
@@ -210,7 +212,6 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
                 .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
                 .map(|(_, _, f)| *f);
             put_back(cx, key, flow);
-            add_payload(cx, s.tcp_node, &s.payload);
             if let Some(f) = done {
                 cx.add_generated(s.tcp_node, &REASSEMBLED_IN, Value::UInt(f));
             }
@@ -243,9 +244,8 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         }
     }
     flow.next = Some(s.seq.wrapping_add(len));
-    let mut first = true;
     feed(
-        cx, &s, &mut flow, &s.payload, s.seq, start, frame, &mut first, &mut out, max_pdu,
+        cx, &s, &mut flow, &s.payload, s.seq, start, frame, &mut out, max_pdu,
     );
     // Held segments that the gap no longer separates.
     while let Some((&seq, _)) = flow.ooo.iter().next() {
@@ -264,10 +264,7 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         flow.next = Some(end);
         let src = cx.add_source(format!("Out-of-order TCP ({} bytes)", bytes.len()), bytes);
         let tvb = src.tvb();
-        let mut f = false;
-        feed(
-            cx, &s, &mut flow, &tvb, seq, skip, of, &mut f, &mut out, max_pdu,
-        );
+        feed(cx, &s, &mut flow, &tvb, seq, skip, of, &mut out, max_pdu);
     }
     enforce_total(cx, s.tcp_node, &mut flow, max_total);
     put_back(cx, key, flow);
@@ -315,7 +312,6 @@ fn feed(
     base_seq: u32,
     mut off: usize,
     frame: u64,
-    first: &mut bool,
     out: &mut Outcome,
     max_pdu: usize,
 ) {
@@ -386,7 +382,6 @@ fn feed(
                     }
                     decode_reassembled(cx, s, p);
                     out.decoded = true;
-                    *first = false;
                 }
                 _ => {
                     cx.add(
@@ -406,10 +401,6 @@ fn feed(
         match pdu_len(rest) {
             PduLen::Complete(n) if n <= rest.len() => {
                 let n = n.max(1);
-                if *first {
-                    add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
-                    *first = false;
-                }
                 if s.reg.shows_pdu_size {
                     cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
                 }
@@ -419,10 +410,6 @@ fn feed(
                 off += n;
             }
             PduLen::NotMine => {
-                if *first {
-                    add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
-                    *first = false;
-                }
                 cx.call_data(&tvb.sub_clamped(off, data.len()), s.parent);
                 return;
             }
@@ -439,9 +426,6 @@ fn feed(
                             "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
                         )),
                     );
-                    if *first {
-                        add_payload(cx, s.tcp_node, &tvb.sub_clamped(off, data.len()));
-                    }
                     cx.call(s.reg.proto, &tvb.sub_clamped(off, data.len()), s.parent);
                     return;
                 }

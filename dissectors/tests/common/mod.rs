@@ -344,9 +344,13 @@ pub fn compare_fields(
     let mut values = 0;
     for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
         for (j, field) in fields.iter().enumerate() {
-            let o = show_fields_form(p, field);
+            let mut o = show_fields_form(p, field);
             let empty = vec![];
             let tv = t.get(j).unwrap_or(&empty);
+            // -T fields cannot show an empty string: a lone empty value prints as nothing.
+            if tv.is_empty() && o.iter().all(|s| s.is_empty()) {
+                o.clear();
+            }
             values += tv.len().max(o.len());
             if &o != tv {
                 bad.push(format!(
