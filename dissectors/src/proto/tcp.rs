@@ -1,5 +1,8 @@
 //! TCP (RFC 9293): header, flags, options, and the per-conversation bookkeeping tshark shows
-//! (stream index, relative sequence numbers, scaled window).
+//! (stream index, relative sequence numbers, scaled window, `tcp.completeness`). Sequence
+//! analysis (`tcp.analysis.*`) lives in [`super::tcp_analysis`]; cutting the byte stream into
+//! application PDUs (reassembly, `tcp.segments`) in [`super::tcp_reassembly`], which
+//! application protocols join with a [`super::tcp_reassembly::TcpPdu`] registration.
 //!
 //! ```text
 //!  0                   1                   2                   3

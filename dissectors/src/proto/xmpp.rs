@@ -395,8 +395,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             continue;
         }
         if !matches!(u, Unit::StreamEnd { .. }) {
+            // Hidden, as in tshark: for filtering (`xmpp.in`), not for display.
             let dir_field = if out { &OUT } else { &IN };
-            cx.add_generated(node, dir_field, Value::Bool(true));
+            cx.add_hidden(node, dir_field, tvb.whole(), Value::Bool(true));
         }
         match u {
             Unit::XmlDecl {
@@ -420,15 +421,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                     Value::None,
                 );
                 let mut label = String::from("STREAM");
+                add_xmlns(cx, n, tvb, el);
                 for (k, v) in &el.attrs {
-                    if k == "xmlns" || k.starts_with("xmlns:") {
-                        cx.add(
-                            n,
-                            &XMLNS,
-                            tvb.range(el.start, el.end - el.start),
-                            Value::str(v.clone()),
-                        );
-                    } else {
+                    if k != "xmlns" && !k.starts_with("xmlns:") {
                         label.push_str(&format!(" {k}={v}"));
                     }
                 }
@@ -480,9 +475,15 @@ fn range(tvb: &Tvb, el: &El) -> crate::tree::ByteRange {
     tvb.range(el.start, el.end.saturating_sub(el.start))
 }
 
+/// The element's namespaces: the default one first, then prefixed ones (tshark's order).
 fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
     for (k, v) in &el.attrs {
-        if k == "xmlns" || k.starts_with("xmlns:") {
+        if k == "xmlns" {
+            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+        }
+    }
+    for (k, v) in &el.attrs {
+        if k.starts_with("xmlns:") {
             cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
         }
     }
@@ -615,7 +616,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                 "success" => {
                     cx.expert(n, &SUCCESS, None);
                 }
-                _ => {}
+                _ => {
+                    cx.expert(n, &RESPONSE, None);
+                }
             }
             add_xmlns(cx, n, tvb, el);
             cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
@@ -787,6 +790,7 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     let xmlns = el.attr("xmlns").unwrap_or("");
     let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    add_xmlns(cx, n, tvb, el);
     match iot_namespace(xmlns) {
         Some(name) => cx.set_text(n, format!("{} ({name})", el.local().to_ascii_uppercase())),
         None => {
@@ -797,7 +801,6 @@ fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
             );
         }
     }
-    add_xmlns(cx, n, tvb, el);
 }
 
 #[cfg(test)]
