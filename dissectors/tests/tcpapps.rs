@@ -613,3 +613,171 @@ fn dump_tree_order() {
         }
     }
 }
+
+/// Unescapes a PDML attribute value.
+fn xml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let Some(j) = rest[i..].find(';') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let ent = &rest[i + 1..i + j];
+        match ent {
+            "quot" => out.push('"'),
+            "amp" => out.push('&'),
+            "lt" => out.push('<'),
+            "gt" => out.push('>'),
+            "apos" => out.push('\''),
+            e if e.starts_with("#x") => {
+                if let Some(c) = u32::from_str_radix(&e[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    out.push(c);
+                }
+            }
+            e if e.starts_with('#') => {
+                if let Some(c) = e[1..].parse().ok().and_then(char::from_u32) {
+                    out.push(c);
+                }
+            }
+            _ => out.push_str(&rest[i..i + j + 1]),
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let i = line.find(&key)? + key.len();
+    let j = line[i..].find('"')?;
+    Some(&line[i..i + j])
+}
+
+/// tshark's tree of the given layers in document order, from PDML: per frame, (abbrev, show).
+fn pdml_tree(path: &std::path::Path, layers: &[&str]) -> Vec<Vec<(String, String)>> {
+    let pdml = common::tshark(&["-r", path.to_str().unwrap(), "-T", "pdml"]);
+    let mut frames = vec![];
+    let mut depth_in: Option<usize> = None;
+    let mut depth = 0usize;
+    for line in pdml.lines() {
+        let t = line.trim_start();
+        if t.starts_with("<packet>") {
+            frames.push(vec![]);
+        } else if t.starts_with("<proto ") {
+            depth += 1;
+            if depth_in.is_none() && attr(t, "name").is_some_and(|n| layers.contains(&n)) {
+                depth_in = Some(depth);
+            }
+        } else if t.starts_with("</proto>") {
+            if depth_in == Some(depth) {
+                depth_in = None;
+            }
+            depth = depth.saturating_sub(1);
+        } else if t.starts_with("<field ") && depth_in.is_some() {
+            let name = attr(t, "name").unwrap_or("");
+            if name.is_empty()
+                || name.starts_with("_ws.")
+                || name.starts_with("xml.")
+                || attr(t, "hide") == Some("yes")
+            {
+                continue;
+            }
+            let show = xml_unescape(attr(t, "show").unwrap_or(""));
+            if let Some(f) = frames.last_mut() {
+                f.push((name.to_string(), show));
+            }
+        }
+    }
+    frames
+}
+
+/// Our tree of the given layers in tree order, in the same form.
+fn our_tree(p: &dissectors::Packet, layers: &[&str]) -> Vec<(String, String)> {
+    let mut out = vec![];
+    let mut inside = false;
+    for (id, n) in p.tree.iter() {
+        let Some(f) = n.field else { continue };
+        if p.tree.parent(id) == Some(dissectors::NodeId::ROOT) {
+            inside = layers.contains(&f.abbrev);
+            continue;
+        }
+        if !inside || f.abbrev.starts_with("_ws.") || n.flags.hidden {
+            continue;
+        }
+        let v = match f.ftype {
+            dissectors::FieldType::None => String::new(),
+            _ => dissectors::value::show(f, &n.value),
+        };
+        out.push((f.abbrev.to_string(), v));
+    }
+    out
+}
+
+/// Field order and values of whole layers agree with tshark's tree (PDML), not only field
+/// by field: the MQTT layer on every MQTT capture, the TCP layer on the MQTT and XMPP ones.
+#[test]
+fn layer_trees_agree_with_tshark_in_order() {
+    if !common::have_tshark() {
+        return;
+    }
+    let mut checks: Vec<(PathBuf, &[&str])> = vec![];
+    for f in captures("public/mqtt") {
+        checks.push((f, &["mqtt"]));
+    }
+    for f in captures("public/mqtt")
+        .into_iter()
+        .chain(captures("public/xmpp"))
+        .chain(common::shared("generated/real-peers-mqtt-coap-xmpp.pcap"))
+    {
+        checks.push((f, &["tcp"]));
+    }
+    let (mut items, mut bad) = (0usize, vec![]);
+    for (path, layers) in &checks {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let theirs = pdml_tree(path, layers);
+        let ours = common::dissect_capture(path, &[]);
+        for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
+            let o = our_tree(p, layers);
+            // Items without a value (FT_NONE): PDML shows their label, compare names only.
+            let t: Vec<(String, String)> = t
+                .iter()
+                .enumerate()
+                .map(|(k, (n, v))| match o.get(k) {
+                    Some((on, ov)) if on == n && ov.is_empty() => (n.clone(), String::new()),
+                    _ => (n.clone(), v.clone()),
+                })
+                .collect();
+            items += t.len();
+            if o != t {
+                let k = o.iter().zip(t.iter()).take_while(|(a, b)| a == b).count();
+                bad.push(format!(
+                    "{name} frame {} {}: first difference at item {k}: ours {:?} tshark {:?}",
+                    i + 1,
+                    layers[0],
+                    o.get(k),
+                    t.get(k)
+                ));
+            }
+        }
+    }
+    // Known: tshark 4.0 reads MQTT 5's property length 0xff 0x21 as 65313 (RFC: 4351); TLS
+    // on the 5269 dialback capture and the port-5223 retransmission are other dissectors'.
+    bad.retain(|m| {
+        !(m.starts_with("suricata_mqtt5-excessiveproplen.pcap frame 4 mqtt")
+            || m.starts_with("zeek_xmpp-dialback-starttls.pcap")
+            || m.starts_with("ndpi_jabber.pcap frame 354 tcp"))
+    });
+    println!(
+        "trees: {} layers checked, {items} tshark tree items, {} frames differ",
+        checks.len(),
+        bad.len()
+    );
+    assert!(items > 10_000);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
