@@ -244,12 +244,16 @@ pub struct Conversation {
 /// TCP's capture-wide state.
 pub struct TcpState {
     pub convs: ConvTable<Conversation>,
+    /// Unacknowledged segments the analysis may still track (see
+    /// [`super::tcp_analysis::MAX_UNACKED_TOTAL`]).
+    pub unacked_budget: usize,
 }
 
 impl Default for TcpState {
     fn default() -> Self {
         TcpState {
             convs: ConvTable::new(1 << 20),
+            unacked_budget: super::tcp_analysis::MAX_UNACKED_TOTAL,
         }
     }
 }
@@ -423,7 +427,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         };
         let [a0, a1] = &mut conv.analysis;
         let (fwd, rev) = if me == 0 { (a0, a1) } else { (a1, a0) };
-        super::tcp_analysis::analyze(fwd, rev, &seg, first_rtt)
+        super::tcp_analysis::analyze(fwd, rev, &seg, first_rtt, &mut state.unacked_budget)
     } else {
         None
     };

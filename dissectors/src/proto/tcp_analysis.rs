@@ -46,6 +46,10 @@ const TH_ACK: u16 = 0x010;
 
 /// Unacknowledged segments remembered per direction (tshark's TCP_MAX_UNACKED_SEGMENTS).
 pub const MAX_UNACKED_SEGMENTS: usize = 1000;
+/// Unacknowledged segments remembered across the capture (about 40 bytes each): past this,
+/// new segments are not tracked (ACK RTTs and bytes in flight are then missing), as when a
+/// direction reaches its own limit.
+pub const MAX_UNACKED_TOTAL: usize = 2_000_000;
 
 fn lt(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
@@ -126,6 +130,7 @@ pub fn analyze(
     rev: &mut FlowAnalysis,
     s: &Segment,
     first_rtt: i64,
+    budget: &mut usize,
 ) -> Option<Acked> {
     let mut ta: Option<Acked> = None;
     let (seq, ack, seglen, flags, window) = (s.seq, s.ack, s.seglen, s.flags, s.window);
@@ -260,7 +265,11 @@ pub fn analyze(
     }
 
     let mut nextseq = seq.wrapping_add(seglen);
-    if (seglen > 0 || flags & (TH_SYN | TH_FIN) != 0) && fwd.segments.len() < MAX_UNACKED_SEGMENTS {
+    if (seglen > 0 || flags & (TH_SYN | TH_FIN) != 0)
+        && fwd.segments.len() < MAX_UNACKED_SEGMENTS
+        && *budget > 0
+    {
+        *budget -= 1;
         if flags & (TH_SYN | TH_FIN) != 0 {
             nextseq = nextseq.wrapping_add(1);
         }
@@ -306,6 +315,7 @@ pub fn analyze(
             continue;
         }
         rev.segments.remove(i);
+        *budget += 1;
     }
 
     // Bytes in flight: the span of this direction's unacknowledged data.
@@ -471,25 +481,35 @@ mod tests {
         }
     }
 
+    fn analyze_t(
+        f: &mut FlowAnalysis,
+        r: &mut FlowAnalysis,
+        s: &Segment,
+        rtt: i64,
+    ) -> Option<Acked> {
+        let mut budget = MAX_UNACKED_TOTAL;
+        analyze(f, r, s, rtt, &mut budget)
+    }
+
     #[test]
     fn retransmission_and_dup_ack() {
         let (mut a, mut b) = (FlowAnalysis::default(), FlowAnalysis::default());
-        assert!(analyze(&mut a, &mut b, &seg(1, 0, 1, 1, 10, TH_ACK), 0).is_some());
+        assert!(analyze_t(&mut a, &mut b, &seg(1, 0, 1, 1, 10, TH_ACK), 0).is_some());
         // Ack from the peer.
-        let t = analyze(&mut b, &mut a, &seg(2, 1_000, 1, 11, 0, TH_ACK), 0).unwrap();
+        let t = analyze_t(&mut b, &mut a, &seg(2, 1_000, 1, 11, 0, TH_ACK), 0).unwrap();
         assert_eq!(t.frame_acked, 1);
         // Same data again, 1 s later: a retransmission (spurious: already acked).
-        let t = analyze(&mut a, &mut b, &seg(3, 1_000_000_000, 1, 1, 10, TH_ACK), 0).unwrap();
+        let t = analyze_t(&mut a, &mut b, &seg(3, 1_000_000_000, 1, 1, 10, TH_ACK), 0).unwrap();
         assert_ne!(t.flags & A_SPURIOUS_RETRANSMISSION, 0);
         // Duplicate ACK.
-        let t = analyze(&mut b, &mut a, &seg(4, 1_000_000_100, 1, 11, 0, TH_ACK), 0).unwrap();
+        let t = analyze_t(&mut b, &mut a, &seg(4, 1_000_000_100, 1, 11, 0, TH_ACK), 0).unwrap();
         assert_ne!(t.flags & A_DUPLICATE_ACK, 0);
         assert_eq!((t.dupack_num, t.dupack_frame), (1, 2));
         // A gap: lost segment.
-        let t = analyze(&mut a, &mut b, &seg(5, 2_000_000_000, 21, 1, 10, TH_ACK), 0).unwrap();
+        let t = analyze_t(&mut a, &mut b, &seg(5, 2_000_000_000, 21, 1, 10, TH_ACK), 0).unwrap();
         assert_ne!(t.flags & A_LOST_PACKET, 0);
         // The missing segment arrives right after: out of order.
-        let t = analyze(&mut a, &mut b, &seg(6, 2_000_000_001, 11, 1, 10, TH_ACK), 0).unwrap();
+        let t = analyze_t(&mut a, &mut b, &seg(6, 2_000_000_001, 11, 1, 10, TH_ACK), 0).unwrap();
         assert_ne!(t.flags & A_OUT_OF_ORDER, 0);
     }
 }

@@ -119,7 +119,9 @@ pub struct FlowReasm {
 }
 
 /// Completed PDUs remembered per direction for `tcp.reassembled_in` on retransmissions.
-const MAX_DONE: usize = 64;
+const MAX_DONE: usize = 16;
+/// Directions with reassembly state kept at once.
+const MAX_FLOWS: usize = 65_536;
 
 /// The frame where data `seq..seq+len` of this direction was reassembled, if it belonged to a
 /// multi-segment PDU completed earlier (shown on retransmissions of that data).
@@ -211,7 +213,7 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
                 .rev()
                 .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
                 .map(|(_, _, f)| *f);
-            put_back(cx, key, flow);
+            put_back(cx, s.tcp_node, key, flow);
             if let Some(f) = done {
                 cx.add_generated(s.tcp_node, &REASSEMBLED_IN, Value::UInt(f));
             }
@@ -230,7 +232,7 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
                 );
                 out.partial = true;
                 enforce_total(cx, s.tcp_node, &mut flow, max_total);
-                put_back(cx, key, flow);
+                put_back(cx, s.tcp_node, key, flow);
                 return out;
             }
             // A gap we will not fill: what was pending cannot complete.
@@ -267,11 +269,32 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         feed(cx, &s, &mut flow, &tvb, seq, skip, of, &mut out, max_pdu);
     }
     enforce_total(cx, s.tcp_node, &mut flow, max_total);
-    put_back(cx, key, flow);
+    put_back(cx, s.tcp_node, key, flow);
     out
 }
 
-fn put_back(cx: &mut Cx, key: (u32, u8), flow: FlowReasm) {
+fn put_back(cx: &mut Cx, node: NodeId, key: (u32, u8), flow: FlowReasm) {
+    let st = cx.session.get::<ReasmState>();
+    if st.flows.len() >= MAX_FLOWS {
+        // Forget idle directions first; if every one holds data, forget them all (bounded
+        // memory wins over completeness; their pending PDUs are lost).
+        st.flows
+            .retain(|_, f| f.pending.is_some() || !f.ooo.is_empty());
+        let dropped = st.flows.len() >= MAX_FLOWS;
+        if dropped {
+            st.flows.clear();
+        }
+        st.held = st.flows.values().map(|f| f.held_bytes()).sum();
+        if dropped {
+            cx.expert(
+                node,
+                &UNREASSEMBLED,
+                Some(format!(
+                    "Reassembly state of {MAX_FLOWS} connections dropped to stay bounded"
+                )),
+            );
+        }
+    }
     let st = cx.session.get::<ReasmState>();
     st.held = st.held.saturating_add(flow.held_bytes());
     st.flows.insert(key, flow);
