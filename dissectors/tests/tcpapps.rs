@@ -393,7 +393,8 @@ fn loopback_mosquitto_capture() {
     {
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(500));
+    // dumpcap opens the file before it captures: give it a moment.
+    std::thread::sleep(Duration::from_millis(1000));
     let pubs: &[(&str, &str, &str, &[&str])] = &[
         ("mqttv31", "lowshark/v31", "hello 3.1", &["-q", "0"]),
         ("mqttv311", "lowshark/v311", "hello 3.1.1", &["-q", "1"]),

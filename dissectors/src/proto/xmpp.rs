@@ -387,11 +387,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let mut in_header: Option<NodeId> = None;
     for u in &units {
         if let (Some(h), Unit::Element(el)) = (in_header, u) {
-            cx.add_text(
-                h,
-                range(tvb, el),
-                format!("<{}> (in the stream header's segment)", el.name),
-            );
+            nested_in_header(cx, h, tvb, el);
             continue;
         }
         if !matches!(u, Unit::StreamEnd { .. }) {
@@ -541,6 +537,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
                 add_attr(cx, n, f, tvb, el, k);
             }
+            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
             for c in &el.children {
                 match c.local() {
                     "show" => {
@@ -783,6 +780,32 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
         format!("Stanza error: {cond}; Text: {text}")
     };
     cx.expert(n, &RESPONSE, Some(msg));
+}
+
+/// An element that arrived in the same PDU as the stream header: tshark sees it as a child
+/// of the (never closed) header and lists it as an unknown element with the namespaces and
+/// text found inside it.
+fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    fn walk(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El, depth: usize) {
+        for c in &el.children {
+            if let Some(ns) = c.attr("xmlns") {
+                cx.add(n, &XMLNS, range(tvb, c), Value::str(ns));
+            }
+            if !c.text.is_empty() && c.children.is_empty() {
+                cx.add(n, &CDATA, range(tvb, c), Value::str(c.text.clone()));
+            }
+            if depth < MAX_DEPTH {
+                walk(cx, n, tvb, c, depth + 1);
+            }
+        }
+    }
+    walk(cx, n, tvb, el, 0);
+    cx.expert(
+        n,
+        &UNKNOWN_ELEMENT,
+        Some(format!("Unknown element: {}", el.local())),
+    );
 }
 
 /// An element this dissector has no field for: its name and namespace, with IoT namespaces
