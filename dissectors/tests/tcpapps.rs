@@ -169,6 +169,7 @@ fn dump_mismatches() {
         println!("{b}");
     }
     println!("frames {frames} values {values} mismatches {}", bad.len());
+    assert!(files.is_empty() || frames > 0, "no frame compared");
 }
 
 /// Known, explained differences from tshark 4.0: (capture, field, reason). Every other value
@@ -595,6 +596,7 @@ fn dump_tree_order() {
     };
     let layers = std::env::var("LAYERS").unwrap_or_else(|_| "mqtt".into());
     let layers: Vec<&str> = layers.split(',').collect();
+    let mut printed = 0;
     for (i, p) in common::dissect_capture(&path, &[]).iter().enumerate() {
         let mut inside = false;
         for (id, n) in p.tree.iter() {
@@ -611,8 +613,10 @@ fn dump_tree_order() {
                 _ => dissectors::value::show(f, &n.value),
             };
             println!("{}\t{}\t{}", i + 1, f.abbrev, v);
+            printed += 1;
         }
     }
+    assert!(printed > 0, "no item of {layers:?} in {file}");
 }
 
 /// Unescapes a PDML attribute value.
