@@ -590,7 +590,8 @@ fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
 #[test]
 #[ignore]
 fn dump_tree_order() {
-    let file = std::env::var("FILE").unwrap_or_default();
+    let file =
+        std::env::var("FILE").unwrap_or_else(|_| "public/mqtt/suricata_mqtt5-pub-qos1.pcap".into());
     let Some(path) = common::shared(&file) else {
         return;
     };
