@@ -19,12 +19,15 @@ pub mod icmpv6_nd;
 pub mod ip;
 pub mod ipv6;
 pub mod ipv6_ext;
+pub mod mqtt;
 pub mod null;
 pub mod rpl;
 pub mod sixlowpan;
 pub mod sixlowpan_frag;
 pub mod sll;
 pub mod tcp;
+pub mod tcp_analysis;
+pub mod tcp_reassembly;
 pub mod udp;
 pub mod wpan;
 pub mod wpan_cmd;
@@ -32,6 +35,7 @@ pub mod wpan_fields;
 pub mod wpan_ie;
 pub mod wpan_tap;
 pub mod zep;
+pub mod xmpp;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[
@@ -61,4 +65,7 @@ pub static ALL: &[&Protocol] = &[
     &sixlowpan::PROTOCOL,
     &coap::PROTOCOL,
     &dtls::PROTOCOL,
+    &mqtt::PROTOCOL,
+    &mqtt::SECURE,
+    &xmpp::PROTOCOL,
 ];

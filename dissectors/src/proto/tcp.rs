@@ -1,5 +1,8 @@
 //! TCP (RFC 9293): header, flags, options, and the per-conversation bookkeeping tshark shows
-//! (stream index, relative sequence numbers, scaled window).
+//! (stream index, relative sequence numbers, scaled window, `tcp.completeness`). Sequence
+//! analysis (`tcp.analysis.*`) lives in [`super::tcp_analysis`]; cutting the byte stream into
+//! application PDUs (reassembly, `tcp.segments`) in [`super::tcp_reassembly`], which
+//! application protocols join with a [`super::tcp_reassembly::TcpPdu`] registration.
 //!
 //! ```text
 //!  0                   1                   2                   3
@@ -87,6 +90,9 @@ crate::fields! {
     OPT_SACK = FieldDef::new("tcp.options.sack", "TCP Option - SACK", T::Bytes);
     OPT_SACK_LE = FieldDef::new("tcp.options.sack_le", "left edge", T::U32);
     OPT_SACK_RE = FieldDef::new("tcp.options.sack_re", "right edge", T::U32);
+    OPT_SACK_COUNT = FieldDef::new("tcp.options.sack.count", "TCP SACK Count", T::U8);
+    OPT_SACK_DSACK_LE = FieldDef::new("tcp.options.sack.dsack_le", "TCP D-SACK Left Edge", T::U32);
+    OPT_SACK_DSACK_RE = FieldDef::new("tcp.options.sack.dsack_re", "TCP D-SACK Right Edge", T::U32);
     OPT_TIMESTAMP = FieldDef::new("tcp.options.timestamp", "TCP Option - Timestamps", T::Bytes);
     OPT_TSVAL = FieldDef::new("tcp.options.timestamp.tsval", "Timestamp value", T::U32);
     OPT_TSECR = FieldDef::new("tcp.options.timestamp.tsecr", "Timestamp echo reply", T::U32);
@@ -95,6 +101,29 @@ crate::fields! {
     TIME_RELATIVE = FieldDef::new("tcp.time_relative", "Time since first frame in this TCP stream", T::RelTime);
     TIME_DELTA = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime);
     PAYLOAD = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
+    COMPLETENESS = FieldDef::new("tcp.completeness", "Conversation completeness", T::U8);
+    RESET_CAUSE = FieldDef::new("tcp.reset_cause", "Reset cause", T::String);
+    // Sequence analysis (tcp_analysis.rs).
+    ANALYSIS = FieldDef::new("tcp.analysis", "SEQ/ACK analysis", T::None);
+    ANALYSIS_FLAGS = FieldDef::new("tcp.analysis.flags", "TCP Analysis Flags", T::None);
+    DUPLICATE_ACK_NUM = FieldDef::new("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", T::U32);
+    DUPLICATE_ACK_FRAME = FieldDef::new("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", T::FrameNum);
+    ACKS_FRAME = FieldDef::new("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", T::FrameNum);
+    BYTES_IN_FLIGHT = FieldDef::new("tcp.analysis.bytes_in_flight", "Bytes in flight", T::U32);
+    PUSH_BYTES_SENT = FieldDef::new("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", T::U32);
+    ACK_RTT = FieldDef::new("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", T::RelTime);
+    INITIAL_RTT = FieldDef::new("tcp.analysis.initial_rtt", "iRTT", T::RelTime);
+    RTO = FieldDef::new("tcp.analysis.rto", "The RTO for this segment was", T::RelTime);
+    RTO_FRAME = FieldDef::new("tcp.analysis.rto_frame", "RTO based on delta from frame", T::FrameNum);
+    // Reassembly (tcp_reassembly.rs).
+    SEGMENT_DATA = FieldDef::new("tcp.segment_data", "TCP segment data", T::Bytes);
+    PDU_SIZE = FieldDef::new("tcp.pdu.size", "PDU Size", T::U32);
+    SEGMENTS = FieldDef::new("tcp.segments", "Reassembled TCP Segments", T::None);
+    SEGMENT = FieldDef::new("tcp.segment", "TCP Segment", T::FrameNum);
+    SEGMENT_COUNT = FieldDef::new("tcp.segment.count", "Segment count", T::U32);
+    REASSEMBLED_IN = FieldDef::new("tcp.reassembled_in", "Reassembled PDU in frame", T::FrameNum);
+    REASSEMBLED_LENGTH = FieldDef::new("tcp.reassembled.length", "Reassembled TCP length", T::U32);
+    REASSEMBLED_DATA = FieldDef::new("tcp.reassembled.data", "Reassembled TCP Data", T::Bytes);
 }
 
 crate::experts! {
@@ -102,9 +131,27 @@ crate::experts! {
     CONNECTION_SYNACK = ExpertDef::new("tcp.connection.synack", Group::Sequence, Severity::Chat, "Connection establish acknowledge (SYN+ACK)");
     CONNECTION_FIN = ExpertDef::new("tcp.connection.fin", Group::Sequence, Severity::Chat, "Connection finish (FIN)");
     CONNECTION_RST = ExpertDef::new("tcp.connection.rst", Group::Sequence, Severity::Warn, "Connection reset (RST)");
+    CONNECTION_FIN_ACTIVE = ExpertDef::new("tcp.connection.fin_active", Group::Sequence, Severity::Note, "This frame initiates the connection closing");
+    CONNECTION_FIN_PASSIVE = ExpertDef::new("tcp.connection.fin_passive", Group::Sequence, Severity::Note, "This frame undergoes the connection closing");
+    SACK_DSACK = ExpertDef::new("tcp.options.sack.dsack", Group::Sequence, Severity::Warn, "D-SACK Sequence");
     CHECKSUM_BAD = ExpertDef::new("tcp.checksum_bad.expert", Group::Checksum, Severity::Error, "Bad checksum");
     BOGUS_HDR_LEN = ExpertDef::new("tcp.bogus_header_length", Group::Malformed, Severity::Error, "Bogus TCP header length");
     OPTION_LEN_INVALID = ExpertDef::new("tcp.option.len.invalid", Group::Protocol, Severity::Error, "Invalid length for option");
+    // Sequence analysis (tcp_analysis.rs).
+    RETRANSMISSION = ExpertDef::new("tcp.analysis.retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) retransmission");
+    FAST_RETRANSMISSION = ExpertDef::new("tcp.analysis.fast_retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) fast retransmission");
+    SPURIOUS_RETRANSMISSION = ExpertDef::new("tcp.analysis.spurious_retransmission", Group::Sequence, Severity::Note, "This frame is a (suspected) spurious retransmission");
+    OUT_OF_ORDER = ExpertDef::new("tcp.analysis.out_of_order", Group::Sequence, Severity::Warn, "This frame is a (suspected) out-of-order segment");
+    LOST_SEGMENT = ExpertDef::new("tcp.analysis.lost_segment", Group::Sequence, Severity::Warn, "Previous segment(s) not captured (common at capture start)");
+    ACK_LOST_SEGMENT = ExpertDef::new("tcp.analysis.ack_lost_segment", Group::Sequence, Severity::Warn, "ACKed segment that wasn't captured (common at capture start)");
+    WINDOW_UPDATE = ExpertDef::new("tcp.analysis.window_update", Group::Sequence, Severity::Chat, "TCP window update");
+    WINDOW_FULL = ExpertDef::new("tcp.analysis.window_full", Group::Sequence, Severity::Warn, "TCP window specified by the receiver is now completely full");
+    KEEP_ALIVE = ExpertDef::new("tcp.analysis.keep_alive", Group::Sequence, Severity::Note, "TCP keep-alive segment");
+    KEEP_ALIVE_ACK = ExpertDef::new("tcp.analysis.keep_alive_ack", Group::Sequence, Severity::Note, "ACK to a TCP keep-alive segment");
+    DUPLICATE_ACK = ExpertDef::new("tcp.analysis.duplicate_ack", Group::Sequence, Severity::Note, "Duplicate ACK");
+    ZERO_WINDOW_PROBE = ExpertDef::new("tcp.analysis.zero_window_probe", Group::Sequence, Severity::Note, "TCP Zero Window Probe");
+    ZERO_WINDOW = ExpertDef::new("tcp.analysis.zero_window", Group::Sequence, Severity::Warn, "TCP Zero Window segment");
+    ZERO_WINDOW_PROBE_ACK = ExpertDef::new("tcp.analysis.zero_window_probe_ack", Group::Sequence, Severity::Note, "ACK to a TCP Zero Window Probe");
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -128,6 +175,26 @@ pub static PROTOCOL: Protocol = Protocol {
             name: "tcp.desegment_tcp_streams",
             description: "Allow subdissectors to reassemble TCP streams",
             default: "TRUE",
+        },
+        PrefDef {
+            name: "tcp.analyze_sequence_numbers",
+            description: "Analyze TCP sequence numbers",
+            default: "TRUE",
+        },
+        PrefDef {
+            name: "tcp.reassemble_out_of_order",
+            description: "Reassemble out-of-order segments",
+            default: "FALSE",
+        },
+        PrefDef {
+            name: "tcp.max_reassembly_bytes",
+            description: "Longest PDU reassembled (bytes)",
+            default: "4194304",
+        },
+        PrefDef {
+            name: "tcp.max_total_reassembly_bytes",
+            description: "Most data held for reassembly across the capture (bytes)",
+            default: "67108864",
         },
         PrefDef {
             name: "tcp.try_heuristic_first",
@@ -160,17 +227,33 @@ pub struct Conversation {
     pub flows: [Flow; 2],
     pub first_ts: i64,
     pub last_ts: i64,
+    /// Sequence analysis state per direction (same indexing as `flows`).
+    pub analysis: [super::tcp_analysis::FlowAnalysis; 2],
+    /// Time of the last SYN (without ACK), for the initial RTT.
+    pub ts_mru_syn: Option<i64>,
+    /// Initial RTT: from the SYN to the ACK that completes the handshake (0 = unknown).
+    pub first_rtt: i64,
+    /// `tcp.completeness` bits seen so far: SYN 1, SYN-ACK 2, ACK 4, data 8, FIN 16, RST 32.
+    pub completeness: u8,
+    /// A frame of this conversation was seen before.
+    pub seen_frame: bool,
+    /// Direction of the first FIN.
+    pub first_fin_dir: Option<u8>,
 }
 
 /// TCP's capture-wide state.
 pub struct TcpState {
     pub convs: ConvTable<Conversation>,
+    /// Unacknowledged segments the analysis may still track (see
+    /// [`super::tcp_analysis::MAX_UNACKED_TOTAL`]).
+    pub unacked_budget: usize,
 }
 
 impl Default for TcpState {
     fn default() -> Self {
         TcpState {
             convs: ConvTable::new(1 << 20),
+            unacked_budget: super::tcp_analysis::MAX_UNACKED_TOTAL,
         }
     }
 }
@@ -277,33 +360,87 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         conv.flows[peer].base_seq = Some(ack.wrapping_sub(1));
     }
     let rel_seq = seq.wrapping_sub(conv.flows[me].base_seq.unwrap_or(seq));
+    let peer_base = conv.flows[peer].base_seq.unwrap_or(0);
     let rel_ack = if has_ack {
         ack.wrapping_sub(conv.flows[peer].base_seq.unwrap_or(ack))
     } else {
         0
     };
     // Window scaling applies after the handshake, when both SYNs offered it (RFC 7323 §2.2).
+    // As tshark: -1 while this side's SYN is unknown, -2 when scaling is off; when only this
+    // side's SYN was captured, its own shift is trusted.
+    let f = &conv.flows;
     let scale: i32 = match (
-        conv.flows[me].syn_seen && conv.flows[peer].syn_seen,
-        conv.flows[me].wscale,
-        conv.flows[peer].wscale,
+        f[me].syn_seen,
+        f[me].wscale,
+        f[peer].syn_seen,
+        f[peer].wscale,
     ) {
         _ if syn => -2,
-        (true, Some(s), Some(_)) => s.min(14) as i32,
-        (true, _, _) => -2,
+        (true, Some(s), false, _) | (true, Some(s), true, Some(_)) => s.min(14) as i32,
+        (true, _, _, _) => -2,
         _ => -1,
     };
     let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
     conv.last_ts = ts;
+    // Which side closes first: its FINs "initiate" the closing, the other's "undergo" it.
+    let fin_role = if fin {
+        let first = *conv.first_fin_dir.get_or_insert(me as u8);
+        Some(first == me as u8)
+    } else {
+        None
+    };
+    let completeness = conv.completeness;
+    // tshark counts the first frame of a conversation only for its SYN/FIN/RST bits (not for
+    // a SYN-ACK, ACK or data).
+    let mut bits = completeness_bits(flags, seg_len);
+    if !conv.seen_frame {
+        bits &= !(2 | 4 | 8);
+    }
+    conv.completeness |= bits;
+    conv.seen_frame = true;
+    // Initial RTT: SYN to the ACK completing the handshake.
+    if flags & 0x012 == 0x010 && conv.first_rtt == 0 {
+        if let Some(syn_ts) = conv.ts_mru_syn {
+            conv.first_rtt = ts.saturating_sub(syn_ts);
+        }
+    }
+    if syn && !has_ack {
+        conv.ts_mru_syn = Some(ts);
+    }
+    let first_rtt = conv.first_rtt;
+    let ta = if cx.prefs.bool("tcp.analyze_sequence_numbers", true) {
+        let scaled_win = if scale >= 0 {
+            (window as u32) << scale
+        } else {
+            window as u32
+        };
+        let seg = super::tcp_analysis::Segment {
+            frame: cx.meta.number,
+            ts,
+            seq,
+            ack,
+            seglen: seg_len as u32,
+            flags,
+            window: scaled_win,
+            base_seq: conv.flows[me].base_seq.unwrap_or(0),
+        };
+        let [a0, a1] = &mut conv.analysis;
+        let (fwd, rev) = if me == 0 { (a0, a1) } else { (a1, a0) };
+        super::tcp_analysis::analyze(fwd, rev, &seg, first_rtt, &mut state.unacked_budget)
+    } else {
+        None
+    };
     cx.info.stream = Some(stream);
 
     cx.add_generated(node, &STREAM, Value::UInt(stream as u64));
+    cx.add_generated(node, &COMPLETENESS, Value::UInt(completeness as u64));
     cx.add_generated(node, &LEN, Value::UInt(seg_len as u64));
     cx.add(node, &SEQ, tvb.range(4, 4), Value::UInt(rel_seq as u64));
     cx.add(node, &SEQ_RAW, tvb.range(4, 4), Value::UInt(seq as u64));
     let nxt = rel_seq
         .wrapping_add(seg_len as u32)
-        .wrapping_add(syn as u32 + fin as u32);
+        .wrapping_add((syn || fin) as u32);
     cx.add_generated(node, &NXTSEQ, Value::UInt(nxt as u64));
     cx.add(node, &ACK, tvb.range(8, 4), Value::UInt(rel_ack as u64));
     cx.add(node, &ACK_RAW, tvb.range(8, 4), Value::UInt(ack as u64));
@@ -325,11 +462,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             &FLAGS_URG,
             &FLAGS_ACK,
             &FLAGS_PUSH,
-            &FLAGS_RESET,
         ],
         r,
         flags as u64,
     );
+    let rst_node = cx.add_uint(fnode, &FLAGS_RESET, r, flags as u64);
+    if flags & 0x004 != 0 {
+        cx.expert(rst_node, &CONNECTION_RST, None);
+    }
     let syn_node = cx.add_uint(fnode, &FLAGS_SYN, r, flags as u64);
     if syn {
         let (def, what) = if has_ack {
@@ -347,10 +487,16 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     if fin {
         cx.expert(fin_node, &CONNECTION_FIN, None);
     }
-    if flags & 0x004 != 0 {
-        cx.expert(fnode, &CONNECTION_RST, None);
+    let str_node = cx.add_generated(fnode, &FLAGS_STR, Value::str(flags_str(flags)));
+    match fin_role {
+        Some(true) => {
+            cx.expert(str_node, &CONNECTION_FIN_ACTIVE, None);
+        }
+        Some(false) => {
+            cx.expert(str_node, &CONNECTION_FIN_PASSIVE, None);
+        }
+        None => {}
     }
-    cx.add_generated(fnode, &FLAGS_STR, Value::str(flags_str(flags)));
     cx.add(
         node,
         &WINDOW_SIZE_VALUE,
@@ -378,42 +524,244 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     add_checksum_status(cx, node, tvb, csum, &src, &dst);
     cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
     if hdr_len > 20 {
-        dissect_options(cx, node, tvb, hdr_len)?;
+        let sack = SackCtx {
+            peer_base,
+            ack,
+            has_ack,
+        };
+        dissect_options(cx, node, tvb, hdr_len, sack)?;
     }
     let t = cx.add_text(node, ByteRange::default(), "Timestamps");
-    cx.add_generated(t, &TIME_RELATIVE, Value::RelTime(ts - first_ts));
-    cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts - last_ts));
+    cx.add_generated(
+        t,
+        &TIME_RELATIVE,
+        Value::RelTime(ts.saturating_sub(first_ts)),
+    );
+    cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts.saturating_sub(last_ts)));
+    let prefix = match &ta {
+        Some(ta) => super::tcp_analysis::show(cx, node, ta, first_rtt),
+        None => String::new(),
+    };
 
     cx.set_text(
         node,
         format!("Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}", if has_ack { format!(", Ack: {rel_ack}") } else { String::new() }),
     );
-    let mut info = format!("{sport} → {dport} {} Seq={rel_seq}", flags_info(flags));
+    let mut info = format!(
+        "{prefix}{sport} → {dport} {} Seq={rel_seq}",
+        flags_info(flags)
+    );
     if has_ack {
         info.push_str(&format!(" Ack={rel_ack}"));
     }
     info.push_str(&format!(" Win={scaled} Len={seg_len}"));
+    info.push_str(&options_info(tvb, hdr_len, peer_base));
     cx.set_info(info);
 
+    if seg_len > 0 && flags & 0x004 != 0 {
+        // Data on a RST is a diagnostic text (RFC 9293 §3.10.7.1 allows it; stacks such as
+        // BIG-IP explain the reset there), not application data.
+        let payload = tvb.sub_from(hdr_len)?;
+        let text = crate::value::bytes_to_text(payload.data());
+        cx.add(node, &RESET_CAUSE, payload.whole(), Value::str(text));
+        return Ok(());
+    }
     if seg_len > 0 {
         let payload = tvb.sub_from(hdr_len)?;
+        let fenced_sep = dissect_payload(
+            cx,
+            &payload,
+            Payload {
+                node,
+                parent,
+                sport,
+                dport,
+                seq,
+                stream,
+                dir: me as u8,
+                retransmitted: ta.as_ref().is_some_and(|t| {
+                    t.flags
+                        & (super::tcp_analysis::A_RETRANSMISSION
+                            | super::tcp_analysis::A_SPURIOUS_RETRANSMISSION
+                            | super::tcp_analysis::A_FAST_RETRANSMISSION)
+                        != 0
+                }),
+            },
+        );
+        // Analysis tags stay in front of whatever the application put in the Info column
+        // (tshark's column fence). Dissectors that clear the column and append with a
+        // separator (MQTT) leave tshark's ", " after the fence.
+        if !prefix.is_empty() && !cx.columns.info.starts_with(&prefix) {
+            let sep = if fenced_sep { ", " } else { "" };
+            cx.columns.info = format!("{prefix}{sep}{}", cx.columns.info);
+        }
+    }
+    Ok(())
+}
+
+/// The `tcp.completeness` bits a segment contributes.
+fn completeness_bits(flags: u16, seg_len: usize) -> u8 {
+    let mut b = 0;
+    if flags & 0x002 != 0 {
+        b |= if flags & 0x010 != 0 { 2 } else { 1 };
+    } else if flags & 0x010 != 0 && seg_len == 0 {
+        // A pure ACK (data segments carry ACKs too but count as data).
+        b |= 4;
+    }
+    if seg_len > 0 {
+        b |= 8;
+    }
+    if flags & 0x001 != 0 {
+        b |= 16;
+    }
+    if flags & 0x004 != 0 {
+        b |= 32;
+    }
+    b
+}
+
+/// Where a segment's payload goes.
+struct Payload {
+    node: NodeId,
+    parent: NodeId,
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    stream: u32,
+    dir: u8,
+    retransmitted: bool,
+}
+
+/// Hands the payload to the application protocol: through reassembly when the protocol
+/// registered a PDU-length function (and `tcp.desegment_tcp_streams` is on), else directly.
+/// Returns true when a PDU of a protocol that appends to a cleared Info column was decoded.
+fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
+    let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
+    if desegment && p.retransmitted {
+        // Data already seen: shown, not decoded twice (with the frame that decoded it when it
+        // was part of a reassembled PDU).
         cx.add(
-            node,
+            p.node,
             &PAYLOAD,
             payload.whole(),
             Value::bytes(payload.data()),
         );
-        super::udp::dispatch_ports(
-            cx,
-            tables::TCP_PORT,
-            tables::TCP_HEUR,
-            sport,
-            dport,
-            &payload,
-            parent,
-        );
+        let len = payload.len() as u32;
+        if let Some(f) = super::tcp_reassembly::reassembled_in(cx, p.stream, p.dir, p.seq, len) {
+            cx.add_generated(p.node, &REASSEMBLED_IN, Value::UInt(f));
+        }
+        return false;
     }
-    Ok(())
+    let (lo, hi) = if p.sport <= p.dport {
+        (p.sport, p.dport)
+    } else {
+        (p.dport, p.sport)
+    };
+    let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
+    let proto = [lo, hi]
+        .iter()
+        .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64));
+    let reg = proto.and_then(super::tcp_reassembly::lookup);
+    match reg {
+        Some(reg) if desegment && !heur_first => {
+            let out = super::tcp_reassembly::process(
+                cx,
+                super::tcp_reassembly::SegmentIn {
+                    stream: p.stream,
+                    dir: p.dir,
+                    seq: p.seq,
+                    payload: *payload,
+                    tcp_node: p.node,
+                    parent: p.parent,
+                    reg,
+                },
+            );
+            if out.partial && !out.decoded {
+                const TAG: &str = "[TCP segment of a reassembled PDU]";
+                if reg.clears_info && out.started_partial {
+                    cx.set_info(TAG);
+                } else {
+                    cx.append_info(TAG);
+                }
+            }
+            out.decoded && reg.clears_info
+        }
+        _ => {
+            cx.add(
+                p.node,
+                &PAYLOAD,
+                payload.whole(),
+                Value::bytes(payload.data()),
+            );
+            super::udp::dispatch_ports(
+                cx,
+                tables::TCP_PORT,
+                tables::TCP_HEUR,
+                p.sport,
+                p.dport,
+                payload,
+                p.parent,
+            );
+            false
+        }
+    }
+}
+
+/// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);
+/// SACK edges are relative to the peer's initial sequence number.
+fn options_info(tvb: &Tvb, hdr_len: usize, peer_base: u32) -> String {
+    let mut s = String::new();
+    let mut off = 20;
+    while off < hdr_len {
+        let Ok(kind) = tvb.u8(off) else { break };
+        if kind == 0 {
+            break;
+        }
+        if kind == 1 {
+            off += 1;
+            continue;
+        }
+        let Ok(len) = tvb.u8(off + 1).map(|l| l as usize) else {
+            break;
+        };
+        if len < 2 || off + len > hdr_len {
+            break;
+        }
+        match (kind, len) {
+            (2, 4) => {
+                if let Ok(v) = tvb.be_u16(off + 2) {
+                    s.push_str(&format!(" MSS={v}"));
+                }
+            }
+            (3, 3) => {
+                if let Ok(v) = tvb.u8(off + 2) {
+                    s.push_str(&format!(" WS={}", 1u32 << v.min(14)));
+                }
+            }
+            (4, 2) => s.push_str(" SACK_PERM"),
+            (5, _) => {
+                let mut e = off + 2;
+                while e + 8 <= off + len {
+                    if let (Ok(l), Ok(r)) = (tvb.be_u32(e), tvb.be_u32(e + 4)) {
+                        s.push_str(&format!(
+                            " SLE={} SRE={}",
+                            l.wrapping_sub(peer_base),
+                            r.wrapping_sub(peer_base)
+                        ));
+                    }
+                    e += 8;
+                }
+            }
+            (8, 10) => {
+                if let (Ok(v), Ok(e)) = (tvb.be_u32(off + 2), tvb.be_u32(off + 6)) {
+                    s.push_str(&format!(" TSval={v} TSecr={e}"));
+                }
+            }
+            _ => {}
+        }
+        off += len;
+    }
+    s
 }
 
 fn add_checksum_status(
@@ -471,7 +819,20 @@ fn find_wscale(tvb: &Tvb, hdr_len: usize) -> Option<u8> {
     None
 }
 
-fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Result<()> {
+/// What SACK blocks are read against.
+struct SackCtx {
+    peer_base: u32,
+    ack: u32,
+    has_ack: bool,
+}
+
+fn dissect_options(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    hdr_len: usize,
+    sack: SackCtx,
+) -> Result<()> {
     let opts = cx.add_bytes(node, &OPTIONS, tvb, 20, hdr_len - 20)?;
     let _ = opts;
     let list = cx
@@ -493,10 +854,8 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
                 .map(|(id, _)| id)
                 .unwrap_or(list);
             cx.add_u8(o, &OPTION_KIND, tvb, off)?;
+            // tshark shows every padding byte after an EOL as another EOL.
             off += 1;
-            if kind == 0 {
-                break;
-            }
             continue;
         }
         let len = tvb.u8(off + 1)? as usize;
@@ -539,11 +898,45 @@ fn dissect_options(cx: &mut Cx, node: NodeId, tvb: &Tvb, hdr_len: usize) -> Resu
                 );
             }
             5 => {
+                // Edges relative to the peer's ISN; a first block below the ACK is a D-SACK
+                // (RFC 2883 §4).
                 let mut e = off + 2;
+                let mut count = 0u64;
+                let mut first: Option<(u32, u32)> = None;
                 while e + 8 <= off + len {
-                    cx.add_be_u32(o, &OPT_SACK_LE, tvb, e)?;
-                    cx.add_be_u32(o, &OPT_SACK_RE, tvb, e + 4)?;
+                    let (l, r) = (tvb.be_u32(e)?, tvb.be_u32(e + 4)?);
+                    cx.add(
+                        o,
+                        &OPT_SACK_LE,
+                        tvb.range(e, 4),
+                        Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
+                    );
+                    cx.add(
+                        o,
+                        &OPT_SACK_RE,
+                        tvb.range(e + 4, 4),
+                        Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
+                    );
+                    first.get_or_insert((l, r));
+                    count += 1;
                     e += 8;
+                }
+                cx.add_generated(o, &OPT_SACK_COUNT, Value::UInt(count));
+                if let Some((l, r)) = first {
+                    if sack.has_ack && (l.wrapping_sub(sack.ack) as i32) < 0 {
+                        cx.add_generated(
+                            o,
+                            &OPT_SACK_DSACK_LE,
+                            Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
+                        );
+                        cx.add_generated(
+                            o,
+                            &OPT_SACK_DSACK_RE,
+                            Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
+                        );
+                        let d = cx.add_text(o, tvb.range(off, len), "D-SACK Sequence");
+                        cx.expert(d, &SACK_DSACK, None);
+                    }
                 }
             }
             8 if len == 10 => {

@@ -248,3 +248,126 @@ pub fn compare_field(path: &Path, field: &str, prefs: &[(&str, &str)]) -> (usize
     }
     (ours.len().min(theirs.len()), bad)
 }
+
+/// `tshark -T fields` for several fields at once: per frame, per field, the occurrences.
+pub fn tshark_fields(
+    file: &Path,
+    fields: &[&str],
+    prefs: &[(&str, &str)],
+) -> Vec<Vec<Vec<String>>> {
+    let mut extra = vec![];
+    for (k, v) in prefs {
+        extra.push("-o".to_string());
+        extra.push(format!("{k}:{v}"));
+    }
+    let extra: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
+    tshark_fields_with(file, fields, &extra)
+}
+
+/// Like [`tshark_fields`] with extra tshark arguments (`-d tcp.port==P,mqtt`, `-o k:v`).
+pub fn tshark_fields_with(file: &Path, fields: &[&str], extra: &[&str]) -> Vec<Vec<Vec<String>>> {
+    let f = file.to_str().unwrap();
+    let mut args: Vec<String> = [
+        "-r",
+        f,
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=|",
+        "-E",
+        "separator=\t",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    for fl in fields {
+        args.push("-e".into());
+        args.push(fl.to_string());
+    }
+    let args_ref: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    tshark(&args_ref)
+        .lines()
+        .map(|l| {
+            l.split('\t')
+                .map(|c| {
+                    if c.is_empty() {
+                        vec![]
+                    } else {
+                        c.split('|').map(str::to_string).collect()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Values of a field in tshark's `-T fields` form: labels without a value (FT_NONE, protocols)
+/// print as "1" there.
+pub fn show_fields_form(p: &Packet, abbrev: &str) -> Vec<String> {
+    // Column pseudo-fields and frame.protocols, for ad-hoc comparisons.
+    match abbrev {
+        "_ws.col.Info" => return vec![p.columns.info.clone()],
+        "_ws.col.Protocol" => return vec![p.columns.protocol.to_string()],
+        "frame.protocols" => return vec![p.protocol_path()],
+        _ => {}
+    }
+    p.tree
+        .by_abbrev(abbrev)
+        .map(|n| {
+            let f = n.field.unwrap();
+            match f.ftype {
+                dissectors::FieldType::None | dissectors::FieldType::Protocol => "1".to_string(),
+                // -T fields prints bytes as plain hex.
+                dissectors::FieldType::Bytes => match &n.value {
+                    dissectors::Value::Bytes(b) => dissectors::value::hex_string(b),
+                    v => dissectors::value::show(f, v),
+                },
+                _ => dissectors::value::show(f, &n.value),
+            }
+        })
+        .collect()
+}
+
+/// Compares several fields across a capture with one tshark run: (frames compared, field
+/// values compared, mismatches as text).
+pub fn compare_fields(
+    path: &Path,
+    fields: &[&str],
+    prefs: &[(&str, &str)],
+) -> (usize, usize, Vec<String>) {
+    let theirs = tshark_fields(path, fields, prefs);
+    let ours = dissect_capture(path, prefs);
+    let mut bad = vec![];
+    let mut values = 0;
+    for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
+        for (j, field) in fields.iter().enumerate() {
+            let mut o = show_fields_form(p, field);
+            let empty = vec![];
+            let tv = t.get(j).unwrap_or(&empty);
+            // -T fields cannot show an empty string: a lone empty value prints as nothing.
+            if tv.is_empty() && o.iter().all(|s| s.is_empty()) {
+                o.clear();
+            }
+            values += tv.len().max(o.len());
+            if &o != tv {
+                bad.push(format!(
+                    "frame {}: {field} ours {:?} tshark {:?}",
+                    i + 1,
+                    o,
+                    tv
+                ));
+            }
+        }
+    }
+    if ours.len() != theirs.len() {
+        bad.push(format!(
+            "frame count: ours {} tshark {}",
+            ours.len(),
+            theirs.len()
+        ));
+    }
+    (ours.len().min(theirs.len()), values, bad)
+}
