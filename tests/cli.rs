@@ -436,3 +436,78 @@ fn rpl_tree_draws_the_demo_dodag() {
         "{dot}"
     );
 }
+
+#[test]
+fn statistics_of_the_protocols_above_ip() {
+    let topics = stdout(&run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-q",
+        "-z",
+        "mqtt,topics",
+    ]));
+    assert!(topics.contains("sensors/0006/temp"), "{topics}");
+    let srt = stdout(&run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-q",
+        "-z",
+        "coap,srt",
+    ]));
+    assert!(
+        srt.lines()
+            .any(|l| l.starts_with("/fw/image") && l.contains(" 24 ")),
+        "{srt}"
+    );
+    let obs = stdout(&run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-q",
+        "-z",
+        "coap,observe",
+    ]));
+    assert!(
+        obs.contains("/sensors/temp") && obs.contains("deregistered"),
+        "{obs}"
+    );
+}
+
+#[test]
+fn follow_tcp_matches_tshark_layout() {
+    let out = stdout(&run(&[
+        "-r",
+        &capture("demo.pcapng"),
+        "-q",
+        "-z",
+        "follow,tcp,ascii,1",
+    ]));
+    assert!(out.contains("Follow: tcp,ascii\nFilter: tcp.stream eq 1\nNode 0: [2001:db8::1]:40312\nNode 1: [2001:db8::5]:5222\n137\n<?xml"), "{out}");
+    // The stanza split across two segments shows as two chunks, as tshark shows it.
+    assert!(
+        out.contains(
+            "\n61\n<message to='ops@example.org' from='gateway@example.org/lowpa\n82\nn-br'"
+        ),
+        "{out}"
+    );
+    if std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok()
+    {
+        for stream in ["0", "1"] {
+            let spec = format!("follow,tcp,ascii,{stream}");
+            let ours = stdout(&run(&["-r", &capture("demo.pcapng"), "-q", "-z", &spec]));
+            let theirs = std::process::Command::new("tshark")
+                .args(["-r", &capture("demo.pcapng"), "-q", "-z", &spec])
+                .output()
+                .unwrap();
+            assert_eq!(
+                ours,
+                String::from_utf8_lossy(&theirs.stdout),
+                "stream {stream}"
+            );
+        }
+    } else {
+        eprintln!("skipping the tshark comparison: tshark is not installed");
+    }
+}

@@ -3,6 +3,8 @@
 
 pub mod coap;
 pub mod conv;
+pub mod follow;
+pub mod mqtt;
 pub mod phs;
 pub mod rpl;
 
@@ -17,7 +19,7 @@ pub trait Tap {
 
 /// Names `-z` accepts, for the error message.
 pub const KNOWN: &str =
-    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  coap,srt  coap,observe";
+    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
 
 /// Builds the statistic a `-z` argument names.
 pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
@@ -31,6 +33,8 @@ pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
         }
         ["coap", "srt"] => Ok(Box::new(coap::Coap::new(false))),
         ["coap", "observe"] => Ok(Box::new(coap::Coap::new(true))),
+        ["mqtt", "topics"] => Ok(Box::<mqtt::Topics>::default()),
+        ["follow", rest @ ..] => follow::Follow::parse(rest).map(|f| Box::new(f) as Box<dyn Tap>),
         ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(false))),
         ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(true))),
         _ => Err(format!(

@@ -34,8 +34,8 @@ pub mod wpan_cmd;
 pub mod wpan_fields;
 pub mod wpan_ie;
 pub mod wpan_tap;
-pub mod zep;
 pub mod xmpp;
+pub mod zep;
 
 /// Every protocol lowshark dissects, in registration order.
 pub static ALL: &[&Protocol] = &[

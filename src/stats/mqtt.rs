@@ -1,0 +1,21 @@
+//! `-z mqtt,topics`: topics with their publishers, subscribers, message counts and QoS, from
+//! `dissectors::proto::mqtt::MqttTopics`.
+
+use super::Tap;
+use dissectors::engine::Packet;
+use dissectors::proto::mqtt::MqttTopics;
+
+#[derive(Default)]
+pub struct Topics {
+    topics: MqttTopics,
+}
+
+impl Tap for Topics {
+    fn packet(&mut self, p: &Packet) {
+        self.topics.add_packet(p);
+    }
+
+    fn render(&self, out: &mut String) {
+        out.push_str(&self.topics.render());
+    }
+}
