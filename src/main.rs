@@ -137,6 +137,26 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
         None => TimeFormat::Relative,
     };
+    if let Some(path) = tui_file(&args) {
+        let opts = lowshark::tui::Options {
+            path: path.into(),
+            registry: registry.clone(),
+            prefs,
+            time_format,
+            filter: filter_text.cloned(),
+        };
+        return match lowshark::tui::run(opts) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(lowshark::tui::RunError::Capture(e)) => Err(Failure {
+                message: e.to_string(),
+                code: EXIT_FILE,
+            }),
+            Err(lowshark::tui::RunError::Terminal(e)) => Err(Failure {
+                message: format!("terminal: {e}"),
+                code: EXIT_FILE,
+            }),
+        };
+    }
     let mut taps = Vec::new();
     for z in &args.stats {
         taps.push(stats::make(z).map_err(arg_error)?);
@@ -192,7 +212,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     let mut prev_displayed_ts: Option<i64> = None;
     let mut file_error = None;
     // -c counts packets read, as in tshark (not packets displayed).
-    let limit = args.count.map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    let limit = args
+        .count
+        .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in source.take(limit) {
         let mut frame = match item {
             Ok(f) => f,
@@ -259,6 +281,26 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_FILE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The file to open in the TUI: a capture file (not standard input) read with stdout a
+/// terminal and no option that asks for printed output; `--no-tui` forces printing.
+fn tui_file(args: &Args) -> Option<&str> {
+    use std::io::IsTerminal;
+    let output_option = args.format.is_some()
+        || args.verbose
+        || args.hex
+        || args.print_summary
+        || !args.fields.is_empty()
+        || args.quiet
+        || !args.stats.is_empty()
+        || args.write.is_some()
+        || args.count.is_some();
+    if args.no_tui || output_option || args.interface.is_some() {
+        return None;
+    }
+    let path = args.read.as_deref().or(args.file.as_deref())?;
+    (path != "-" && std::io::stdout().is_terminal()).then_some(path)
 }
 
 fn frame_meta(f: CapturedFrame) -> FrameMeta {
