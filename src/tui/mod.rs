@@ -43,7 +43,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use ratatui::Frame;
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -262,14 +262,9 @@ impl App {
     pub fn pump(&mut self, rx: &Receiver<Msg>, budget: Duration) -> bool {
         let start = Instant::now();
         let mut any = false;
-        loop {
-            match rx.try_recv() {
-                Ok(m) => {
-                    any = true;
-                    self.handle_msg(m);
-                }
-                Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
-            }
+        while let Ok(m) = rx.try_recv() {
+            any = true;
+            self.handle_msg(m);
             if start.elapsed() > budget {
                 break;
             }

@@ -498,7 +498,7 @@ fn filter_applies_and_refilters_the_list() {
     keys(&mut app, &[KeyCode::Enter]);
     // The SYN and the SYN/ACK of each TCP connection.
     let n = app.list.shown_count();
-    assert!(n > 0 && n < 71 && n % 2 == 0, "{n}");
+    assert!(n > 0 && n < 71 && n.is_multiple_of(2), "{n}");
     let s = screen(&render(&app, 160, 48));
     assert!(s.contains("[SYN] Seq=0") && s.contains("[SYN, ACK]") && !s.contains("[PSH, ACK]"));
     typed(&mut app, "/");
