@@ -117,6 +117,19 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     assert!(s.contains("▼ Frame 1: 97 bytes on wire"), "{s}");
     assert!(s.contains("expand/collapse"), "key bar of the details: {s}");
 
+    // A resize redraws at the new size.
+    let r = t.run(&["resize-window", "-t", "ls", "-x", "100", "-y", "30"]);
+    assert!(r.status.success(), "{r:?}");
+    let s = t.wait("the redraw at 100x30", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.chars().count() == 100 && l.ends_with('┐'))
+    });
+    assert!(
+        s.contains("Frame Number: 1") || s.contains("▼ Frame 1"),
+        "{s}"
+    );
+
     // The filter bar.
     t.keys(&["/", "u", "d", "p", "Enter"]);
     let want = format!("Displayed: {udp_count}");

@@ -120,6 +120,16 @@ impl DetailTree {
         Some(p.tree.node(r.id).range)
     }
 
+    /// Wireshark's status-bar text for the selected line: `Source Port (tcp.srcport), 2 bytes`.
+    pub fn selected_field_info(&self) -> Option<String> {
+        let p = self.packet.as_ref()?;
+        let n = p.tree.node(self.rows.get(self.selected)?.id);
+        let f = n.field?;
+        let len = n.range.len;
+        let unit = if len == 1 { "byte" } else { "bytes" };
+        Some(format!("{} ({}), {len} {unit}", f.name, f.abbrev))
+    }
+
     /// The label of the selected line.
     pub fn selected_label(&self) -> Option<String> {
         let p = self.packet.as_ref()?;

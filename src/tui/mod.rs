@@ -67,6 +67,7 @@ pub trait Component {
 /// Keys that work everywhere (unless the filter bar is being edited).
 pub const GLOBAL_KEYS: &[(&str, &str)] = &[
     ("Tab/Shift-Tab", "next/previous pane"),
+    ("Esc", "back to the packet list"),
     ("/", "edit the display filter"),
     ("?", "help"),
     ("q Ctrl-C", "quit"),
@@ -397,6 +398,7 @@ impl App {
             KeyCode::Char('/') => self.filter_bar.start(),
             KeyCode::Char('?') => self.help = true,
             KeyCode::Enter if self.focus == Focus::List => self.set_focus(Focus::Detail),
+            KeyCode::Esc => self.set_focus(Focus::List),
             _ => {}
         }
     }
@@ -456,6 +458,14 @@ impl App {
                 " │ Filter: {}",
                 self.filter_bar.applied()
             )));
+        }
+        if self.focus != Focus::List {
+            if let Some(info) = self.detail.selected_field_info() {
+                spans.push(Span::styled(
+                    format!(" │ {info}"),
+                    Style::default().fg(Color::LightCyan),
+                ));
+            }
         }
         if self.store.first > 0 {
             spans.push(Span::raw(format!(

@@ -376,6 +376,7 @@ fn hex_pane_highlights_the_selected_nodes_bytes() {
     }
     let (x, y) = hex_cell(&buf, 14);
     assert_ne!(buf[(x, y)].bg, hl, "byte 14 is IPv4");
+    assert!(screen(&buf).contains("│ Ethernet (eth), 14 bytes"));
     // IPv4 header: bytes 14..34.
     keys(&mut app, &[KeyCode::Down]);
     let buf = render(&app, 160, 48);
@@ -606,6 +607,11 @@ fn tab_cycles_focus() {
     assert_eq!(app.focus, Focus::List);
     keys(&mut app, &[KeyCode::BackTab]);
     assert_eq!(app.focus, Focus::Hex);
+    keys(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.focus, Focus::List);
+    // The focused pane has the thick border.
+    let s = screen(&render(&app, 100, 40));
+    assert!(s.contains("┏ Packets ") && s.contains("┌ Packet details ") && s.contains("┌ Bytes "));
 }
 
 #[test]
