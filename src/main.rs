@@ -137,9 +137,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
         None => TimeFormat::Relative,
     };
-    if let Some(path) = tui_file(&args) {
+    if let Some(input) = tui_input(&args)? {
         let opts = lowshark::tui::Options {
-            path: path.into(),
+            input,
             registry: registry.clone(),
             prefs,
             time_format,
@@ -283,9 +283,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The file to open in the TUI: a capture file (not standard input) read with stdout a
-/// terminal and no option that asks for printed output; `--no-tui` forces printing.
-fn tui_file(args: &Args) -> Option<&str> {
+/// What to show in the TUI: a capture file (not standard input) or a live capture, when stdout
+/// is a terminal and no option asks for printed output; `--no-tui` forces printing.
+fn tui_input(args: &Args) -> Result<Option<lowshark::tui::Input>, Failure> {
     use std::io::IsTerminal;
     let output_option = args.format.is_some()
         || args.verbose
@@ -296,11 +296,22 @@ fn tui_file(args: &Args) -> Option<&str> {
         || !args.stats.is_empty()
         || args.write.is_some()
         || args.count.is_some();
-    if args.no_tui || output_option || args.interface.is_some() {
-        return None;
+    if args.no_tui || output_option || !std::io::stdout().is_terminal() {
+        return Ok(None);
     }
-    let path = args.read.as_deref().or(args.file.as_deref())?;
-    (path != "-" && std::io::stdout().is_terminal()).then_some(path)
+    if let Some(path) = args.read.as_deref().or(args.file.as_deref()) {
+        return Ok((path != "-").then(|| lowshark::tui::Input::File(path.into())));
+    }
+    match &args.interface {
+        Some(iface) => {
+            let (frames, _) = open_live(iface, args.capture_filter.as_deref())?;
+            Ok(Some(lowshark::tui::Input::Live {
+                name: format!("live: {iface}"),
+                frames,
+            }))
+        }
+        None => Ok(None),
+    }
 }
 
 fn frame_meta(f: CapturedFrame) -> FrameMeta {
@@ -477,7 +488,7 @@ fn base_name(f: &dissectors::FieldDef) -> String {
     }
 }
 
-type FrameSource = Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>>>;
+type FrameSource = Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>> + Send>;
 
 #[cfg(feature = "live")]
 fn list_interfaces() -> Result<ExitCode, Failure> {

@@ -166,3 +166,81 @@ fn prints_instead_of_the_tui_when_stdout_is_not_a_terminal() {
     assert_eq!(text.lines().count(), 369);
     assert!(!text.contains('\u{1b}'), "no terminal escapes");
 }
+
+/// Live capture on the loopback interface (feature `live`; needs the right to capture, so it is
+/// skipped with a reason when the capture cannot be opened).
+#[cfg(feature = "live")]
+#[test]
+fn tui_live_capture_follows_new_packets() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    let t = Tmux {
+        socket: format!("lowshark-live-{}", std::process::id()),
+    };
+    let cmd = format!("'{BIN}' -i lo -f 'udp dst port {port}'; echo LOWSHARK_EXIT=$?; sleep 30");
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let s = t.wait("the live view or an error", |s| {
+        s.contains("live: lo") || s.contains("LOWSHARK_EXIT=")
+    });
+    if s.contains("LOWSHARK_EXIT=") {
+        eprintln!("skipped: cannot capture on lo here:\n{s}");
+        return;
+    }
+    assert!(s.contains("Packets (following)"), "{s}");
+    // Send one at a time until the capture sees them (pcap may start after the first), then
+    // 25 more: the list must follow to the last one.
+    let count = |s: &str| -> Option<usize> {
+        let rest = &s[s.find("Packets: ")? + "Packets: ".len()..];
+        rest.split(' ').next()?.parse().ok()
+    };
+    let start = Instant::now();
+    while count(&t.screen()).unwrap_or(0) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no packet captured"
+        );
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let first = count(&t.screen()).unwrap();
+    for _ in 0..25 {
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        // A burst loses packets in the capture layer (print mode too); pace them.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let last = first + 25;
+    let s = t.wait("25 more packets", |s| {
+        s.contains(&format!("Packets: {last} ·"))
+    });
+    // Following: the last packet is selected and its tree shown.
+    let s = if s.contains(&format!("▶ Frame {last}: ")) {
+        s
+    } else {
+        t.wait("the last packet's tree", |s| {
+            s.contains(&format!("▶ Frame {last}: "))
+        })
+    };
+    assert!(s.contains(&format!(" → {port} Len=5")), "{s}");
+    assert!(s.contains("capturing…"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+}

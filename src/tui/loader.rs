@@ -4,7 +4,7 @@
 //! responsive. A second kind of thread re-reads the file to evaluate a display filter on packets
 //! whose trees the UI no longer keeps (see [`super::Store`]).
 
-use crate::capture::{CaptureReader, CapturedFrame};
+use crate::capture::{CaptureError, CaptureReader, CapturedFrame};
 use crate::output::text::{time_column, TimeFormat};
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
 use dissectors::expert::{ws, Severity};
@@ -148,10 +148,13 @@ fn frame_meta(f: CapturedFrame) -> FrameMeta {
     }
 }
 
+/// Frames to dissect: a capture file's reader, or a live capture.
+pub type Frames = Box<dyn Iterator<Item = Result<CapturedFrame, CaptureError>> + Send>;
+
 /// Dissects every frame of `reader` in order, calling `each` with the packet and its time delta
 /// until it returns false. Returns the read error that ended the capture early, if any.
 pub fn dissect_all(
-    reader: CaptureReader,
+    reader: impl Iterator<Item = Result<CapturedFrame, CaptureError>>,
     cfg: &LoadConfig,
     mut each: impl FnMut(Packet, i64) -> bool,
 ) -> Option<String> {
@@ -177,7 +180,7 @@ pub fn dissect_all(
 
 /// Starts the loader thread. It stops early when the UI has gone (the channel is closed).
 pub fn spawn_loader(
-    reader: CaptureReader,
+    reader: Frames,
     cfg: LoadConfig,
     tx: SyncSender<Msg>,
 ) -> std::thread::JoinHandle<()> {

@@ -122,10 +122,20 @@ impl Store {
     }
 }
 
+/// Where packets come from.
+pub enum Input {
+    /// A capture file: read in the background; filters may re-read it.
+    File(PathBuf),
+    /// A live capture (`-i`): the list follows new packets from the start.
+    Live {
+        name: String,
+        frames: loader::Frames,
+    },
+}
+
 /// What `run` needs.
 pub struct Options {
-    /// The capture file.
-    pub path: PathBuf,
+    pub input: Input,
     pub registry: Arc<Registry>,
     pub prefs: Prefs,
     pub time_format: TimeFormat,
@@ -161,6 +171,8 @@ pub struct App {
     /// A re-filter pass is running.
     filtering: bool,
     pub loading: bool,
+    /// Packets come from a live capture (the status says "capturing").
+    pub live: bool,
     /// A read error that ended loading, or a failed re-filter.
     problem: Option<String>,
     /// File index of the packet the detail and hex panes show.
@@ -198,6 +210,7 @@ impl App {
             filter_generation: 0,
             filtering: false,
             loading: true,
+            live: false,
             problem: None,
             shown_packet: None,
         };
@@ -474,10 +487,12 @@ impl App {
             )));
         }
         if self.loading {
-            spans.push(Span::styled(
-                " │ loading…",
-                Style::default().fg(Color::Yellow),
-            ));
+            let what = if self.live {
+                " │ capturing…"
+            } else {
+                " │ loading…"
+            };
+            spans.push(Span::styled(what, Style::default().fg(Color::Yellow)));
         }
         if self.filtering {
             spans.push(Span::styled(
@@ -570,19 +585,28 @@ impl App {
 /// Opens `opts.path`, loads it in the background and runs the UI until `q`. The terminal is
 /// restored on return and on panic (ratatui's panic hook).
 pub fn run(opts: Options) -> Result<(), RunError> {
-    let reader = CaptureReader::open(&opts.path).map_err(RunError::Capture)?;
+    let (frames, title, path, live): (loader::Frames, String, Option<PathBuf>, bool) =
+        match opts.input {
+            Input::File(path) => {
+                let reader = CaptureReader::open(&path).map_err(RunError::Capture)?;
+                let title = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                (Box::new(reader), title, Some(path), false)
+            }
+            Input::Live { name, frames } => (frames, name, None, true),
+        };
     let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
     let cfg = LoadConfig {
         registry: opts.registry,
         prefs: opts.prefs,
         time_format: opts.time_format,
     };
-    loader::spawn_loader(reader, cfg.clone(), tx.clone());
-    let title = opts.path.file_name().map_or_else(
-        || opts.path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut app = App::new(title, Some(opts.path), cfg, tx, opts.filter.as_deref());
+    loader::spawn_loader(frames, cfg.clone(), tx.clone());
+    let mut app = App::new(title, path, cfg, tx, opts.filter.as_deref());
+    app.list.follow = live;
+    app.live = live;
     let mut terminal = ratatui::try_init().map_err(RunError::Terminal)?;
     let result = event_loop(&mut terminal, &mut app, &rx);
     ratatui::restore();
