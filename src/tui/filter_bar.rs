@@ -176,7 +176,8 @@ impl Component for FilterBar {
                 Span::styled(PROMPT, prompt),
                 Span::styled(shown, field),
             ]));
-            let x = area.x + (PROMPT.len() + self.cursor).min(area.width as usize - 1) as u16;
+            let x = area.x
+                + (PROMPT.len() + self.cursor).min((area.width as usize).saturating_sub(1)) as u16;
             frame.set_cursor_position((x, area.y));
         } else if self.applied.is_empty() {
             lines.push(Line::from(vec![
