@@ -113,7 +113,11 @@ fn tui_in_tmux_list_details_filter_and_quit() {
 
     // Enter on the list goes to the details, Enter there expands the frame.
     t.keys(&["Enter", "Enter"]);
-    let s = t.wait("the expanded frame", |s| s.contains("Frame Number: 1"));
+    // (Each wait asks for everything asserted after it: capture-pane may catch a redraw half
+    // done.)
+    let s = t.wait("the expanded frame", |s| {
+        s.contains("Frame Number: 1") && s.contains("expand/collapse")
+    });
     assert!(s.contains("▼ Frame 1: 97 bytes on wire"), "{s}");
     assert!(s.contains("expand/collapse"), "key bar of the details: {s}");
 
@@ -124,6 +128,8 @@ fn tui_in_tmux_list_details_filter_and_quit() {
         s.lines()
             .nth(1)
             .is_some_and(|l| l.chars().count() == 100 && l.ends_with('┐'))
+            && s.contains("▼ Frame 1")
+            && s.contains("demo.pcapng │")
     });
     assert!(
         s.contains("Frame Number: 1") || s.contains("▼ Frame 1"),
@@ -132,8 +138,15 @@ fn tui_in_tmux_list_details_filter_and_quit() {
 
     // The filter bar.
     t.keys(&["/", "u", "d", "p", "Enter"]);
-    let want = format!("Displayed: {udp_count}");
-    let s = t.wait("the filter applied", |s| s.contains(&want));
+    let displayed = |s: &str| -> Option<usize> {
+        let rest = &s[s.find("Displayed: ")? + "Displayed: ".len()..];
+        rest.split(' ').next()?.parse().ok()
+    };
+    let s = t.wait("the filter applied", |s| {
+        displayed(s) == Some(udp_count)
+            && s.starts_with("Filter: udp")
+            && s.contains("│ Filter: udp")
+    });
     assert!(s.starts_with("Filter: udp"), "{s}");
     assert!(s.contains("│ Filter: udp"), "{s}");
 
@@ -227,17 +240,12 @@ fn tui_live_capture_follows_new_packets() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let last = first + 25;
-    let s = t.wait("25 more packets", |s| {
-        s.contains(&format!("Packets: {last} ·"))
-    });
     // Following: the last packet is selected and its tree shown.
-    let s = if s.contains(&format!("▶ Frame {last}: ")) {
-        s
-    } else {
-        t.wait("the last packet's tree", |s| {
-            s.contains(&format!("▶ Frame {last}: "))
-        })
-    };
+    let s = t.wait("25 more packets, the last one's tree", |s| {
+        s.contains(&format!("Packets: {last} ·"))
+            && s.contains(&format!("▶ Frame {last}: "))
+            && s.contains("capturing…")
+    });
     assert!(s.contains(&format!(" → {port} Len=5")), "{s}");
     assert!(s.contains("capturing…"), "{s}");
     t.keys(&["q"]);
