@@ -640,3 +640,59 @@ fn tiny_terminals_do_not_panic() {
         keys(&mut app, &[KeyCode::Esc]);
     }
 }
+
+#[test]
+fn initial_filter_from_the_command_line_applies_while_loading() {
+    let cfg = cfg();
+    let (tx, _rx) = sync_channel(1);
+    let mut app = App::new("demo".into(), None, cfg.clone(), tx, Some("tcp"));
+    let reader = CaptureReader::open(std::path::Path::new(DEMO)).unwrap();
+    loader::dissect_all(reader, &cfg, |p, d| {
+        let s = loader::summarize(&p, cfg.time_format, d);
+        app.add_packet(s, Arc::new(p));
+        true
+    });
+    app.sync_selection();
+    assert_eq!(app.list.total(), 369);
+    assert_eq!(app.list.shown_count(), 71);
+    assert_eq!(selected(&app), 5, "the first TCP packet");
+    let s = screen(&render(&app, 160, 48));
+    assert!(s.starts_with("Filter: tcp "), "{s}");
+}
+
+#[test]
+fn background_loader_reports_a_cut_file_and_stays_usable() {
+    // The demo capture cut in the middle of a packet block.
+    let bytes = std::fs::read(DEMO).unwrap();
+    let path = std::env::temp_dir().join(format!("lowshark-tui-cut-{}.pcapng", std::process::id()));
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
+    let reader = CaptureReader::open(&path).unwrap();
+    loader::spawn_loader(Box::new(reader), cfg(), tx.clone());
+    let mut app = App::new("cut".into(), Some(path.clone()), cfg(), tx, None);
+    let start = Instant::now();
+    while app.loading {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "loader never finished"
+        );
+        app.pump(&rx, Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = std::fs::remove_file(&path);
+    let n = app.list.total();
+    assert!(n > 100 && n < 369, "{n}");
+    let s = screen(&render(&app, 160, 48));
+    assert!(
+        s.contains(&format!("Packets: {n} · Displayed: {n} │ ")),
+        "{s}"
+    );
+    assert!(!s.contains("loading…"), "{s}");
+    let status = s.lines().rev().nth(1).unwrap();
+    assert!(
+        status.contains("the file ends in the middle of an Enhanced Packet Block"),
+        "the read error is shown: {status}"
+    );
+    keys(&mut app, &[KeyCode::Char('G')]);
+    assert_eq!(selected(&app) as usize, n);
+}
