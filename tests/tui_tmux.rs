@@ -100,6 +100,18 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     let s = t.wait("the packet list", |s| {
         s.contains("Packets: 369 · Displayed: 369")
     });
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "ls",
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&modes.stdout).trim(),
+        "1 1",
+        "alternate screen, mouse on"
+    );
     let first = s.lines().nth(1).unwrap();
     assert!(first.contains("Packets"), "{s}");
     assert!(s.contains("No.    Time"), "{s}");
@@ -168,6 +180,15 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
     assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
     assert!(!s.contains("Packet details"), "screen not restored: {s}");
+    // Out of the alternate screen, mouse reporting off.
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "ls",
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&modes.stdout).trim(), "0 0");
 }
 
 #[test]

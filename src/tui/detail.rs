@@ -5,7 +5,7 @@
 
 use super::{pane_block, Component, Key};
 use crate::output::text::node_label;
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use dissectors::engine::Packet;
 use dissectors::tree::{ByteRange, NodeId, Tree};
 use ratatui::layout::Rect;
@@ -351,5 +351,38 @@ impl Component for DetailTree {
 
     fn keys(&self) -> &'static [(&'static str, &'static str)] {
         KEYS
+    }
+
+    /// A click selects a line; a click on its ▶/▼ marker, or on the line already selected,
+    /// opens or closes it.
+    fn handle_mouse(&mut self, m: MouseEvent, area: Rect) -> bool {
+        let cur = self.selected as isize;
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_to(cur + 3),
+            MouseEventKind::ScrollUp => self.move_to(cur - 3),
+            MouseEventKind::Down(_) => {
+                let inner = area.y + 1;
+                if m.row < inner || m.row + 1 >= area.bottom() {
+                    return false;
+                }
+                let pos = self.offset.get() + (m.row - inner) as usize;
+                let Some(r) = self.rows.get(pos).copied() else {
+                    return false;
+                };
+                let marker = area
+                    .x
+                    .saturating_add(1)
+                    .saturating_add(r.depth.saturating_mul(2));
+                let on_marker = m.column >= marker && m.column < marker.saturating_add(2);
+                let again = pos == self.selected;
+                self.selected = pos;
+                if r.has_children && (on_marker || again) {
+                    let open = self.is_open(r.id);
+                    self.set_open(!open);
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 }

@@ -4,7 +4,7 @@
 //! switches to the source its bytes are in.
 
 use super::{pane_block, Component, Key};
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use dissectors::engine::Packet;
 use dissectors::tree::ByteRange;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -219,5 +219,14 @@ impl Component for HexPane {
 
     fn keys(&self) -> &'static [(&'static str, &'static str)] {
         KEYS
+    }
+
+    fn handle_mouse(&mut self, m: MouseEvent, _area: Rect) -> bool {
+        match m.kind {
+            MouseEventKind::ScrollDown => self.scroll(3),
+            MouseEventKind::ScrollUp => self.scroll(-3),
+            _ => return false,
+        }
+        true
     }
 }

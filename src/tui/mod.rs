@@ -5,7 +5,8 @@
 //! its own state, its key handling and its key list; the app gives a key to the filter bar while
 //! it is being edited, else to the focused pane, and only what the pane does not consume to the
 //! global keys (Tab, `/`, `?`, `q`). The key bar and the `?` help are built from the components'
-//! `keys()`, so help cannot go stale.
+//! `keys()`, so help cannot go stale. The mouse works too: a click focuses the pane under it
+//! and selects there (a click on a tree line's marker opens it), the wheel scrolls.
 //!
 //! Loading: a background thread ([`loader`]) reads the capture and dissects every frame in
 //! order with one engine, sending packets over a bounded channel; the UI files at most a time
@@ -28,7 +29,9 @@ pub mod packet_list;
 
 use crate::capture::{CaptureError, CaptureReader};
 use crate::output::text::TimeFormat;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use detail::DetailTree;
 use dissectors::engine::{Packet, Prefs};
 use dissectors::filter::Filter;
@@ -62,6 +65,10 @@ pub trait Component {
     fn draw(&self, frame: &mut Frame, area: Rect);
     /// The component's key bindings (key, what it does), for the key bar and the help.
     fn keys(&self) -> &'static [(&'static str, &'static str)];
+    /// Handles a mouse event over the component, drawn last in `area`; returns whether consumed.
+    fn handle_mouse(&mut self, _ev: MouseEvent, _area: Rect) -> bool {
+        false
+    }
 }
 
 /// Keys that work everywhere (unless the filter bar is being edited).
@@ -71,6 +78,7 @@ pub const GLOBAL_KEYS: &[(&str, &str)] = &[
     ("/", "edit the display filter"),
     ("?", "help"),
     ("q Ctrl-C", "quit"),
+    ("mouse", "click focuses and selects, wheel scrolls"),
 ];
 
 /// The bordered block of a pane; the focused one is drawn brighter.
@@ -177,6 +185,8 @@ pub struct App {
     problem: Option<String>,
     /// File index of the packet the detail and hex panes show.
     shown_packet: Option<usize>,
+    /// Where the list, detail and hex panes were drawn last (for the mouse).
+    areas: std::cell::Cell<[Rect; 3]>,
 }
 
 impl App {
@@ -213,6 +223,7 @@ impl App {
             live: false,
             problem: None,
             shown_packet: None,
+            areas: Default::default(),
         };
         if let Some(text) = filter.filter(|t| !t.trim().is_empty()) {
             if let Ok(f) = Filter::compile(text, &app.cfg.registry) {
@@ -355,11 +366,46 @@ impl App {
 
     /// Handles a terminal event.
     pub fn handle_event(&mut self, ev: Event) {
-        if let Event::Key(k) = ev {
-            if k.kind != KeyEventKind::Release {
-                self.handle_key(k);
-            }
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.handle_key(k),
+            Event::Mouse(m) => self.handle_mouse(m),
+            _ => {}
         }
+    }
+
+    /// A click focuses the pane under the pointer and selects there; the wheel scrolls it.
+    pub fn handle_mouse(&mut self, m: MouseEvent) {
+        if self.help || self.filter_bar.editing {
+            return;
+        }
+        let click = matches!(m.kind, MouseEventKind::Down(MouseButton::Left));
+        let wheel = matches!(
+            m.kind,
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+        );
+        if !click && !wheel {
+            return;
+        }
+        let at = ratatui::layout::Position::new(m.column, m.row);
+        let [list, detail, hex] = self.areas.get();
+        let (focus, area) = if list.contains(at) {
+            (Focus::List, list)
+        } else if detail.contains(at) {
+            (Focus::Detail, detail)
+        } else if hex.contains(at) {
+            (Focus::Hex, hex)
+        } else {
+            return;
+        };
+        if click {
+            self.set_focus(focus);
+        }
+        match focus {
+            Focus::List => self.list.handle_mouse(m, area),
+            Focus::Detail => self.detail.handle_mouse(m, area),
+            Focus::Hex => self.hex.handle_mouse(m, area),
+        };
+        self.sync_selection();
     }
 
     /// Routes a key: help overlay, filter bar being edited, focused pane, then global keys.
@@ -439,6 +485,7 @@ impl App {
             Constraint::Length(1),
         ])
         .areas(area);
+        self.areas.set([list, detail, hex]);
         self.list.draw(frame, list);
         self.detail.draw(frame, detail);
         self.hex.draw(frame, hex);
@@ -608,7 +655,15 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     app.list.follow = live;
     app.live = live;
     let mut terminal = ratatui::try_init().map_err(RunError::Terminal)?;
+    // ratatui's panic hook restores raw mode and the screen; mouse reporting is ours to undo.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        ratatui_hook(info);
+    }));
     let result = event_loop(&mut terminal, &mut app, &rx);
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
     // Dropping the receiver ends the loader (its next send fails).
     drop(rx);

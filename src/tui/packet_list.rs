@@ -3,7 +3,7 @@
 
 use super::loader::{Class, Summary};
 use super::{pane_block, Component, Key};
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
@@ -222,5 +222,28 @@ impl Component for PacketList {
 
     fn keys(&self) -> &'static [(&'static str, &'static str)] {
         KEYS
+    }
+
+    fn handle_mouse(&mut self, m: MouseEvent, area: Rect) -> bool {
+        let cur = self.selected.map_or(0, |s| s as isize);
+        match m.kind {
+            MouseEventKind::ScrollDown => self.select(cur + 3),
+            MouseEventKind::ScrollUp => self.select(cur - 3),
+            MouseEventKind::Down(_) => {
+                // Rows start under the top border and the header.
+                let first = area.y + 2;
+                if m.row < first || m.row + 1 >= area.bottom() {
+                    return false;
+                }
+                let pos = self.offset.get() + (m.row - first) as usize;
+                if pos >= self.shown.len() {
+                    return false;
+                }
+                self.follow = false;
+                self.select(pos as isize);
+            }
+            _ => return false,
+        }
+        true
     }
 }

@@ -696,3 +696,65 @@ fn background_loader_reports_a_cut_file_and_stays_usable() {
     keys(&mut app, &[KeyCode::Char('G')]);
     assert_eq!(selected(&app) as usize, n);
 }
+
+fn mouse(
+    kind: crossterm::event::MouseEventKind,
+    column: u16,
+    row: u16,
+) -> crossterm::event::MouseEvent {
+    crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+#[test]
+fn mouse_clicks_select_and_focus_and_the_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEventKind as K};
+    let mut app = demo_app();
+    let buf = render(&app, 160, 48);
+    let l = lines(&buf);
+    // Click the row of packet 5.
+    let y = l.iter().position(|l| l.contains("[SYN] Seq=0")).unwrap() as u16;
+    app.handle_mouse(mouse(K::Down(MouseButton::Left), 30, y));
+    assert_eq!(selected(&app), 5);
+    // The wheel moves the selection by three.
+    app.handle_mouse(mouse(K::ScrollDown, 30, y));
+    assert_eq!(selected(&app), 8);
+    app.handle_mouse(mouse(K::ScrollUp, 30, y));
+    assert_eq!(selected(&app), 5);
+    // Click the TCP line of the details: focus moves there and the line is selected; its
+    // marker opens it.
+    let buf = render(&app, 160, 48);
+    let l = lines(&buf);
+    let y = l
+        .iter()
+        .position(|l| l.contains("▶ Transmission Control Protocol"))
+        .unwrap() as u16;
+    app.handle_mouse(mouse(K::Down(MouseButton::Left), 50, y));
+    assert_eq!(app.focus, Focus::Detail);
+    assert!(app
+        .detail
+        .selected_label()
+        .unwrap()
+        .starts_with("Transmission Control"));
+    assert_eq!(app.detail.lines().len(), 4);
+    app.handle_mouse(mouse(K::Down(MouseButton::Left), 1, y));
+    assert!(app.detail.lines().len() > 4, "the marker opens the line");
+    assert!(app
+        .detail
+        .lines()
+        .iter()
+        .any(|l| l.trim_start() == "Source Port: 49822"));
+    // Clicks outside every pane, or on the list's header, do nothing.
+    let before = selected(&app);
+    app.handle_mouse(mouse(K::Down(MouseButton::Left), 10, 47));
+    let header = lines(&render(&app, 160, 48))
+        .iter()
+        .position(|l| l.contains("No.    Time"))
+        .unwrap() as u16;
+    app.handle_mouse(mouse(K::Down(MouseButton::Left), 10, header));
+    assert_eq!(selected(&app), before);
+}
