@@ -126,6 +126,11 @@ pub struct Args {
     #[arg(long = "disable-heuristic", value_name = "PROTO", action = ArgAction::Append)]
     pub disable_heuristic: Vec<String>,
 
+    /// Print packets even on a terminal (without it, `lowshark FILE` on a terminal with no
+    /// output option opens the interactive TUI).
+    #[arg(long = "no-tui")]
+    pub no_tui: bool,
+
     /// Print the version.
     #[arg(short = 'v', long = "version")]
     pub version: bool,

@@ -5,3 +5,4 @@
 pub mod capture;
 pub mod output;
 pub mod stats;
+pub mod tui;

@@ -137,6 +137,26 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
         None => TimeFormat::Relative,
     };
+    if let Some(input) = tui_input(&args)? {
+        let opts = lowshark::tui::Options {
+            input,
+            registry: registry.clone(),
+            prefs,
+            time_format,
+            filter: filter_text.cloned(),
+        };
+        return match lowshark::tui::run(opts) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(lowshark::tui::RunError::Capture(e)) => Err(Failure {
+                message: e.to_string(),
+                code: EXIT_FILE,
+            }),
+            Err(lowshark::tui::RunError::Terminal(e)) => Err(Failure {
+                message: format!("terminal: {e}"),
+                code: EXIT_FILE,
+            }),
+        };
+    }
     let mut taps = Vec::new();
     for z in &args.stats {
         taps.push(stats::make(z).map_err(arg_error)?);
@@ -261,6 +281,37 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_FILE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to show in the TUI: a capture file (not standard input) or a live capture, when stdout
+/// is a terminal and no option asks for printed output; `--no-tui` forces printing.
+fn tui_input(args: &Args) -> Result<Option<lowshark::tui::Input>, Failure> {
+    use std::io::IsTerminal;
+    let output_option = args.format.is_some()
+        || args.verbose
+        || args.hex
+        || args.print_summary
+        || !args.fields.is_empty()
+        || args.quiet
+        || !args.stats.is_empty()
+        || args.write.is_some()
+        || args.count.is_some();
+    if args.no_tui || output_option || !std::io::stdout().is_terminal() {
+        return Ok(None);
+    }
+    if let Some(path) = args.read.as_deref().or(args.file.as_deref()) {
+        return Ok((path != "-").then(|| lowshark::tui::Input::File(path.into())));
+    }
+    match &args.interface {
+        Some(iface) => {
+            let (frames, _) = open_live(iface, args.capture_filter.as_deref())?;
+            Ok(Some(lowshark::tui::Input::Live {
+                name: format!("live: {iface}"),
+                frames,
+            }))
+        }
+        None => Ok(None),
+    }
 }
 
 fn frame_meta(f: CapturedFrame) -> FrameMeta {
@@ -437,7 +488,7 @@ fn base_name(f: &dissectors::FieldDef) -> String {
     }
 }
 
-type FrameSource = Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>>>;
+type FrameSource = Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>> + Send>;
 
 #[cfg(feature = "live")]
 fn list_interfaces() -> Result<ExitCode, Failure> {

@@ -811,7 +811,7 @@ pub(crate) mod testutil {
         /// Appends a block with a correct frame around `body` (padded).
         pub fn block(&mut self, kind: u32, body: &[u8]) -> &mut Ng {
             let mut body = body.to_vec();
-            while body.len() % 4 != 0 {
+            while !body.len().is_multiple_of(4) {
                 body.push(0);
             }
             let total = self.u32(body.len() as u32 + 12);
@@ -852,7 +852,7 @@ pub(crate) mod testutil {
             body.extend_from_slice(&self.u32(data.len() as u32));
             body.extend_from_slice(&self.u32(orig));
             body.extend_from_slice(data);
-            while body.len() % 4 != 0 {
+            while !body.len().is_multiple_of(4) {
                 body.push(0);
             }
             body.extend_from_slice(&self.options(opts));
@@ -878,7 +878,7 @@ pub(crate) mod testutil {
             body.extend_from_slice(&self.u32(data.len() as u32));
             body.extend_from_slice(&self.u32(orig));
             body.extend_from_slice(data);
-            while body.len() % 4 != 0 {
+            while !body.len().is_multiple_of(4) {
                 body.push(0);
             }
             body.extend_from_slice(&self.options(opts));

@@ -248,7 +248,7 @@ impl PcapNgState {
         let name = block_name(kind);
         let problem = if total < 12 {
             Some("less than the 12-byte minimum".to_string())
-        } else if total % 4 != 0 {
+        } else if !total.is_multiple_of(4) {
             Some("not a multiple of 4".to_string())
         } else if is_shb && total < MIN_SHB_LEN {
             Some(format!(

@@ -58,7 +58,7 @@ fn push_option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
 }
 
 fn pad4(body: &mut Vec<u8>) {
-    while body.len() % 4 != 0 {
+    while !body.len().is_multiple_of(4) {
         body.push(0);
     }
 }

@@ -1,0 +1,275 @@
+//! End-to-end test of the TUI: runs the real binary in a tmux session (its own tmux server
+//! socket, so nothing else is touched), sends keys and reads the screen with `capture-pane`.
+//! Skipped, with the reason printed, when tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lowshark");
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/demo.pcapng");
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "ls"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ls"]).stdout).into_owned()
+    }
+
+    /// Waits (up to 10 s) until the screen satisfies `ok`, and returns it.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn tui_in_tmux_list_details_filter_and_quit() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    assert!(Path::new(DEMO).exists());
+    // What print mode says `udp` matches, to compare the TUI's count with.
+    let printed = Command::new(BIN)
+        .args(["--no-tui", "-r", DEMO, "-Y", "udp"])
+        .output()
+        .unwrap();
+    assert!(printed.status.success());
+    let udp_count = String::from_utf8_lossy(&printed.stdout).lines().count();
+
+    let t = Tmux {
+        socket: format!("lowshark-test-{}", std::process::id()),
+    };
+    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+
+    // The packet list, loaded.
+    let s = t.wait("the packet list", |s| {
+        s.contains("Packets: 369 · Displayed: 369")
+    });
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "ls",
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&modes.stdout).trim(),
+        "1 1",
+        "alternate screen, mouse on"
+    );
+    let first = s.lines().nth(1).unwrap();
+    assert!(first.contains("Packets"), "{s}");
+    assert!(s.contains("No.    Time"), "{s}");
+    assert!(s.contains("    5     0.410132 192.0.2.1"), "{s}");
+    assert!(
+        s.contains("49822 → 1883 [SYN] Seq=0 Win=64240 Len=0"),
+        "{s}"
+    );
+    assert!(s.contains("▶ Frame 1: 97 bytes on wire"), "{s}");
+    assert!(s.contains("0000  "), "hex pane: {s}");
+
+    // Enter on the list goes to the details, Enter there expands the frame.
+    t.keys(&["Enter", "Enter"]);
+    // (Each wait asks for everything asserted after it: capture-pane may catch a redraw half
+    // done.)
+    let s = t.wait("the expanded frame", |s| {
+        s.contains("Frame Number: 1") && s.contains("expand/collapse")
+    });
+    assert!(s.contains("▼ Frame 1: 97 bytes on wire"), "{s}");
+    assert!(s.contains("expand/collapse"), "key bar of the details: {s}");
+
+    // A resize redraws at the new size.
+    let r = t.run(&["resize-window", "-t", "ls", "-x", "100", "-y", "30"]);
+    assert!(r.status.success(), "{r:?}");
+    let s = t.wait("the redraw at 100x30", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.chars().count() == 100 && l.ends_with('┐'))
+            && s.contains("▼ Frame 1")
+            && s.contains("demo.pcapng │")
+    });
+    assert!(
+        s.contains("Frame Number: 1") || s.contains("▼ Frame 1"),
+        "{s}"
+    );
+
+    // The filter bar.
+    t.keys(&["/", "u", "d", "p", "Enter"]);
+    let displayed = |s: &str| -> Option<usize> {
+        let rest = &s[s.find("Displayed: ")? + "Displayed: ".len()..];
+        rest.split(' ').next()?.parse().ok()
+    };
+    let s = t.wait("the filter applied", |s| {
+        displayed(s) == Some(udp_count)
+            && s.starts_with("Filter: udp")
+            && s.contains("│ Filter: udp")
+    });
+    assert!(s.starts_with("Filter: udp"), "{s}");
+    assert!(s.contains("│ Filter: udp"), "{s}");
+
+    // A bad filter: the message and a caret, the bar stays open; Esc leaves it.
+    t.keys(&["/", "C-u", "u", "d", "p", ".", "x", "Enter"]);
+    let s = t.wait("the filter error", |s| s.contains("is neither a field"));
+    assert!(
+        s.lines()
+            .nth(1)
+            .unwrap()
+            .contains("        ^^^^^ \"udp.x\""),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    t.wait("the bar closed", |s| !s.contains("is neither a field"));
+
+    // q quits, the terminal is restored (the alternate screen is gone) and the exit is clean.
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+    assert!(!s.contains("Packet details"), "screen not restored: {s}");
+    // Out of the alternate screen, mouse reporting off.
+    let modes = t.run(&[
+        "display-message",
+        "-p",
+        "-t",
+        "ls",
+        "#{alternate_on} #{mouse_any_flag}",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&modes.stdout).trim(), "0 0");
+}
+
+#[test]
+fn prints_instead_of_the_tui_when_stdout_is_not_a_terminal() {
+    // The test harness captures stdout: a pipe, so lowshark prints as before.
+    let out = Command::new(BIN).arg(DEMO).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 369);
+    assert!(!text.contains('\u{1b}'), "no terminal escapes");
+}
+
+/// Live capture on the loopback interface (feature `live`; needs the right to capture, so it is
+/// skipped with a reason when the capture cannot be opened).
+#[cfg(feature = "live")]
+#[test]
+fn tui_live_capture_follows_new_packets() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    let t = Tmux {
+        socket: format!("lowshark-live-{}", std::process::id()),
+    };
+    let cmd = format!("'{BIN}' -i lo -f 'udp dst port {port}'; echo LOWSHARK_EXIT=$?; sleep 30");
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let s = t.wait("the live view or an error", |s| {
+        s.contains("live: lo") || s.contains("LOWSHARK_EXIT=")
+    });
+    if s.contains("LOWSHARK_EXIT=") {
+        eprintln!("skipped: cannot capture on lo here:\n{s}");
+        return;
+    }
+    assert!(s.contains("Packets (following)"), "{s}");
+    // Send one at a time until the capture sees them (pcap may start after the first), then
+    // 25 more: the list must follow to the last one.
+    let count = |s: &str| -> Option<usize> {
+        let rest = &s[s.find("Packets: ")? + "Packets: ".len()..];
+        rest.split(' ').next()?.parse().ok()
+    };
+    let start = Instant::now();
+    while count(&t.screen()).unwrap_or(0) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no packet captured"
+        );
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let first = count(&t.screen()).unwrap();
+    for _ in 0..25 {
+        sock.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        // A burst loses packets in the capture layer (print mode too); pace them.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let last = first + 25;
+    // Following: the last packet is selected and its tree shown.
+    let s = t.wait("25 more packets, the last one's tree", |s| {
+        s.contains(&format!("Packets: {last} ·"))
+            && s.contains(&format!("▶ Frame {last}: "))
+            && s.contains("capturing…")
+    });
+    assert!(s.contains(&format!(" → {port} Len=5")), "{s}");
+    assert!(s.contains("capturing…"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+}
