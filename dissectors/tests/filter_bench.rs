@@ -33,7 +33,7 @@ fn ipv4_udp(i: u32) -> Vec<u8> {
     ]);
     f.extend_from_slice(&[10, 0, (i >> 8) as u8, i as u8, 192, 168, 1, 20]);
     let sport = 1024 + (i % 5000) as u16;
-    let dport: u16 = if i % 3 == 0 { 5683 } else { 53 };
+    let dport: u16 = if i.is_multiple_of(3) { 5683 } else { 53 };
     let udp_len = 8 + payload.len() as u16;
     f.extend_from_slice(&sport.to_be_bytes());
     f.extend_from_slice(&dport.to_be_bytes());

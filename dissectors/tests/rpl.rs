@@ -434,7 +434,7 @@ fn decompressed_agreement(rel: &str) -> Option<(usize, usize, Vec<String>)> {
         let m = our_value_map(p);
         let our_src = our_values(&m, "ipv6.src");
         if t.get(src_col)
-            .map_or(true, |v| our_src.first().map_or(true, |s| !v.contains(s)))
+            .is_none_or(|v| our_src.first().is_none_or(|s| !v.contains(s)))
         {
             continue;
         }

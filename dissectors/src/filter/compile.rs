@@ -1074,7 +1074,7 @@ pub fn parse_bytes(s: &str) -> Option<Vec<u8>> {
             out.push(u8::from_str_radix(g, 16).ok()?);
             return Some(());
         }
-        if g.len() % 2 != 0 {
+        if !g.len().is_multiple_of(2) {
             return None;
         }
         for i in (0..g.len()).step_by(2) {

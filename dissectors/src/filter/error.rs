@@ -131,7 +131,7 @@ pub(crate) fn suggest<'a>(
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         if let Some(d) = edit_distance(&lower, c, max) {
-            if best.map_or(true, |(bd, bc)| d < bd || (d == bd && c < bc)) {
+            if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
                 best = Some((d, c));
             }
         }

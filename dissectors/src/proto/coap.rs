@@ -753,7 +753,7 @@ pub fn option_name(num: u32, code: u8) -> String {
     }
     match crate::field::val_to_str(OPTION_NAMES, num as u64) {
         Some(s) => s.to_string(),
-        None if num % 14 == 0 => "No-Op".to_string(),
+        None if num.is_multiple_of(14) => "No-Op".to_string(),
         None => format!("Unknown Option ({num})"),
     }
 }

@@ -335,7 +335,7 @@ fn pfxcpy(dst: &mut [u8; 16], src: &[u8; 16], bits: u8) {
     let bits = bits.min(128) as usize;
     let whole = bits / 8;
     dst[..whole].copy_from_slice(&src[..whole]);
-    if bits % 8 != 0 {
+    if !bits.is_multiple_of(8) {
         let mask = 0xff00u16 >> (bits % 8);
         let mask = mask as u8;
         dst[whole] = (dst[whole] & !mask) | (src[whole] & mask);
