@@ -98,7 +98,7 @@ crate::fields! {
 
     // MAC commands (§7.5).
     CMD = FieldDef::new("wpan.cmd", "Command Identifier", T::U8).hex().vals(wpan_cmd::CMD_NAMES);
-    CMD_VENDOR_OUI = FieldDef::new("wpan.cmd.vendor_oui", "Vendor OUI", T::U24).hex();
+    CMD_VENDOR_OUI = FieldDef::new("wpan.cmd.vendor_oui", "Vendor OUI", T::U24);
     CINFO_ALT_COORD = FieldDef::flag("wpan.cinfo.alt_coord", "Alternate PAN Coordinator", 8, 0x01).tfs("True", "False");
     CINFO_DEVICE_TYPE = FieldDef::flag("wpan.cinfo.device_type", "Device Type", 8, 0x02).tfs("FFD", "RFD");
     CINFO_POWER_SRC = FieldDef::flag("wpan.cinfo.power_src", "Power Source", 8, 0x04).tfs("AC/Mains Power", "Battery");
@@ -153,7 +153,7 @@ crate::fields! {
     HIE_GLOBAL_TIME = FieldDef::new("wpan.header_ie.global_time", "Global Time IE", T::None);
     HIE_GLOBAL_TIME_VALUE = FieldDef::new("wpan.header_ie.global_time.value", "Global Time", T::AbsTime);
     HIE_VENDOR = FieldDef::new("wpan.header_ie.vendor_specific", "Vendor Specific IE", T::None);
-    HIE_VENDOR_OUI = FieldDef::new("wpan.header_ie.vendor_specific.vendor_oui", "Vendor OUI", T::U24).hex();
+    HIE_VENDOR_OUI = FieldDef::new("wpan.header_ie.vendor_specific.vendor_oui", "Vendor OUI", T::U24);
     HIE_VENDOR_CONTENT = FieldDef::new("wpan.header_ie.vendor_specific.content", "Vendor Content", T::Bytes);
 
     // Payload IEs (§7.4.3).
@@ -165,7 +165,7 @@ crate::fields! {
     PIE_UNKNOWN = FieldDef::new("wpan.payload_ie.unknown", "Unknown Payload IE", T::None);
     PIE_TERMINATION = FieldDef::new("wpan.payload_ie.termination", "Payload Termination IE", T::None);
     PIE_VENDOR = FieldDef::new("wpan.payload_ie.vendor", "Vendor Specific IE", T::None);
-    PIE_VENDOR_OUI = FieldDef::new("wpan.payload_ie.vendor.oui", "Vendor OUI", T::U24).hex();
+    PIE_VENDOR_OUI = FieldDef::new("wpan.payload_ie.vendor.oui", "Vendor OUI", T::U24);
     PIE_IETF = FieldDef::new("wpan.payload_ie.ietf", "IETF Payload IE", T::None);
     IETF_SUB_ID = FieldDef::new("wpan.ietf_ie.sub_id", "Sub-ID", T::U8);
     MLME = FieldDef::new("wpan.mlme", "MLME IE", T::None);

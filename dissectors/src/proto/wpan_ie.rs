@@ -166,6 +166,7 @@ pub fn dissect_header_ies(
         let n = ie_tree(cx, ies, tvb, o, 2 + len, field, &w::HEADER_IE_TLV, parts)?;
         if std::ptr::eq(field, &w::HIE_UNSUPPORTED) {
             cx.set_text(n, name_of(HEADER_IE_NAMES, id, "Unknown IE"));
+            cx.expert(ies, &w::IE_UNSUPPORTED_ID, None);
         }
         // The element must fit in the frame.
         let body = tvb.sub(o + 2, len)?;
@@ -276,10 +277,10 @@ fn dissect_header_ie_body(cx: &mut Cx, n: NodeId, b: &Tvb, id: u16, h: &MacHeade
             used = 4;
         }
         _ => {
+            // RIT (HIE_RIT) and the rest: no decoder, the content as bytes (even when empty,
+            // as Wireshark shows it).
             let _ = (HIE_RIT, h);
-            if !b.is_empty() {
-                cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, b, 0, b.len())?;
-            }
+            cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, b, 0, b.len())?;
             used = b.len();
         }
     }
@@ -380,6 +381,7 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
     let n = ie_tree(cx, parent, tvb, off, 2 + len, field, &w::MLME_IE, parts)?;
     if std::ptr::eq(field, &w::MLME_UNSUPPORTED) {
         cx.set_text(n, name_of(MLME_SUBIE_NAMES, id, "Unknown IE"));
+        cx.expert(n, &w::IE_UNSUPPORTED_ID, None);
     }
     let b = tvb.sub(off + 2, len)?;
     let used = match (long, id) {

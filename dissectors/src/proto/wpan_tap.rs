@@ -85,6 +85,12 @@ crate::fields! {
     SUN_BAND = FieldDef::new("wpan-tap.sun_band", "Band", T::U8);
     SUN_TYPE = FieldDef::new("wpan-tap.sun_type", "Type", T::U8).vals(SUN_TYPES);
     SUN_MODE = FieldDef::new("wpan-tap.sun_mode", "Mode", T::U8);
+    MODE_FSK_A = FieldDef::new("wpan-tap.mode.fsk_a", "FSK-A mode", T::U8);
+    MODE_FSK_B = FieldDef::new("wpan-tap.mode.fsk_b", "FSK-B mode", T::U8);
+    MODE_OQPSK_A = FieldDef::new("wpan-tap.mode.oqpsk_a", "O-QPSK-A mode", T::U8);
+    MODE_OQPSK_B = FieldDef::new("wpan-tap.mode.oqpsk_b", "O-QPSK-B mode", T::U8);
+    MODE_OQPSK_C = FieldDef::new("wpan-tap.mode.oqpsk_c", "O-QPSK-C mode", T::U8);
+    MODE_OFDM = FieldDef::new("wpan-tap.mode.ofdm", "OFDM mode", T::U8);
     SOF_TS = FieldDef::new("wpan-tap.sof_ts", "Start of frame timestamp", T::U64).unit("ns");
     EOF_TS = FieldDef::new("wpan-tap.eof_ts", "End of frame timestamp", T::U64).unit("ns");
     SLOT_START_TS = FieldDef::new("wpan-tap.slot_start_ts", "Start of slot timestamp", T::U64).unit("ns");
@@ -190,8 +196,18 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             }
             (4, _) => {
                 cx.add_u8(t, &SUN_BAND, tvb, v)?;
-                cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
-                cx.add_u8(t, &SUN_MODE, tvb, v + 2)?;
+                let sun_type = cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
+                // The mode's meaning depends on the PHY type.
+                let mode: &'static FieldDef = match sun_type {
+                    0 => &MODE_FSK_A,
+                    1 => &MODE_FSK_B,
+                    2 => &MODE_OQPSK_A,
+                    3 => &MODE_OQPSK_B,
+                    4 => &MODE_OQPSK_C,
+                    5..=8 => &MODE_OFDM,
+                    _ => &SUN_MODE,
+                };
+                cx.add_u8(t, mode, tvb, v + 2)?;
                 "SUN PHY Information".to_string()
             }
             (5 | 6 | 8, _) => {

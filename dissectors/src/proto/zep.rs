@@ -101,14 +101,19 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &DEVICE_ID, tvb, b + 1)?;
     let crc_mode = tvb.u8(b + 3)? != 0;
     cx.add(node, &LQI_MODE, tvb.range(b + 3, 1), Value::Bool(crc_mode));
-    if !crc_mode {
-        cx.add_u8(node, &LQI, tvb, b + 4)?;
-    }
     if version == 1 {
-        // Seven reserved octets, one more when the LQI octet is unused (CRC mode).
-        let (off, len) = if crc_mode { (7, 8) } else { (8, 7) };
-        cx.add_bytes(node, &RESERVED_FIELD, tvb, off, len)?;
+        // tshark 4.0 shows v1's LQI octet in CRC mode and counts it among the reserved octets
+        // otherwise; its reserved range runs to the end of the header (length octet included).
+        // Shown the same way so filters on these fields match tshark's.
+        if crc_mode {
+            cx.add_u8(node, &LQI, tvb, b + 4)?;
+        }
+        let off = if crc_mode { 8 } else { 7 };
+        cx.add_bytes(node, &RESERVED_FIELD, tvb, off, V1_HEADER_LEN - off)?;
     } else {
+        if !crc_mode {
+            cx.add_u8(node, &LQI, tvb, b + 4)?;
+        }
         let secs = tvb.be_u32(9)?;
         let frac = tvb.be_u32(13)?;
         cx.add(
