@@ -347,6 +347,11 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
         }
     };
     let r = dissect_payload(&mac, cx, node, parent, &h, mhr_len, fcs_ok);
+    if r.is_err() {
+        // Like Wireshark: an error inside the frame's own fields ends the layer there.
+        cx.set_text(node, summary);
+        return r;
+    }
     if fcs_len > 0 {
         let fcs = FcsInfo {
             mode,
@@ -814,7 +819,12 @@ fn dissect_payload(
             }
             cx.call_data(&payload, parent);
         }
-        TYPE_CMD => wpan_cmd::dissect_command(&payload, cx, node, parent, h)?,
+        TYPE_CMD => {
+            // Wireshark catches errors in the command body and still shows the FCS after it.
+            if let Err(e) = wpan_cmd::dissect_command(&payload, cx, node, parent, h) {
+                cx.malformed(&PROTOCOL, &payload, &e);
+            }
+        }
         TYPE_DATA => dispatch_data(cx, &payload, parent, fcs_ok),
         _ => cx.call_data(&payload, parent),
     }

@@ -332,9 +332,9 @@ pub fn dissect_payload_ies(tvb: &Tvb, cx: &mut Cx, node: NodeId, _h: &MacHeader)
                     body.range(0, 3),
                     Value::UInt(oui as u64),
                 );
-                if body.len() > 3 {
-                    cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, &body, 3, body.len() - 3)?;
-                }
+                // Vendor content goes to data, inside the IE (as Wireshark does for vendors
+                // it has no dissector for).
+                cx.call_data(&body.sub_from(3)?, n);
             }
             PIE_IETF => {
                 cx.add_u8(n, &w::IETF_SUB_ID, &body, 0)?;

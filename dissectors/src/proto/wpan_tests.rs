@@ -308,6 +308,16 @@ fn beacon_2003_with_superframe_gts_and_pending_addresses() {
     assert_eq!(p.show("wpan.pending16"), ["0x1137"]);
     assert_eq!(p.show("wpan.pending64"), ["08:07:06:05:04:03:02:01"]);
     assert_eq!(p.show("data.data"), ["c0:c1"]);
+    let labels: Vec<String> = p
+        .packet
+        .tree
+        .iter()
+        .filter_map(|(_, n)| n.text.as_deref().map(str::to_string))
+        .collect();
+    assert!(labels
+        .contains(&"Superframe Specification: PAN Coordinator, Association Permit".to_string()));
+    assert!(labels.contains(&"Pending Addresses: 1 Short and 1 Long".to_string()));
+    assert!(labels.contains(&"GTS Directions: 1 Receive & 1 Transmit".to_string()));
 }
 
 #[test]
