@@ -677,3 +677,46 @@ fn all_fields_are_wiresharks() {
     assert_eq!(FCS_OK.ftype.ws_name(), "FT_BOOLEAN");
     assert_eq!(RSSI.ftype.ws_name(), "FT_INT8");
 }
+
+mod fuzz {
+    use crate::testutil::dissect_one;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Arbitrary bytes on every 802.15.4 link type never panic.
+        #[test]
+        fn arbitrary_frames_do_not_panic(data in proptest::collection::vec(any::<u8>(), 0..140),
+                                         lt in prop::sample::select(vec![195u32, 230, 215, 283])) {
+            let _ = dissect_one(lt, &data);
+        }
+
+        /// Frames with a valid-looking frame control (every type, version and mode) and random
+        /// remainder, the likelier shape of hostile input, never panic.
+        #[test]
+        fn random_headers_do_not_panic(fcf in any::<u16>(), rest in proptest::collection::vec(any::<u8>(), 0..60)) {
+            let mut f = fcf.to_le_bytes().to_vec();
+            f.extend(rest);
+            let _ = dissect_one(230, &f);
+            let _ = dissect_one(195, &f);
+        }
+
+        /// TAP headers with random TLVs in front of random frames never panic.
+        #[test]
+        fn random_tap_tlvs_do_not_panic(tlvs in proptest::collection::vec((0u16..16, 0u16..12, any::<u8>()), 0..6),
+                                        frame in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut body = vec![];
+            for (ty, len, fill) in tlvs {
+                body.extend(ty.to_le_bytes());
+                body.extend(len.to_le_bytes());
+                body.extend(vec![fill; (len as usize).div_ceil(4) * 4]);
+            }
+            let mut f = vec![0, 0];
+            f.extend(((4 + body.len()) as u16).to_le_bytes());
+            f.extend(body);
+            f.extend(frame);
+            let _ = dissect_one(283, &f);
+        }
+    }
+}
