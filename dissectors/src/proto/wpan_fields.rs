@@ -175,6 +175,14 @@ crate::fields! {
     MLME_IE_LENGTH = FieldDef::new("wpan.mlme.ie.length", "Length", T::U16).mask(0x00ff);
     MLME_UNSUPPORTED = FieldDef::new("wpan.mlme.unsupported", "Unsupported Sub IE", T::None);
     MLME_DATA = FieldDef::new("wpan.mlme.data", "Data", T::Bytes);
+    EB_FILTER = FieldDef::new("wpan.eb_filter", "Enhanced Beacon Filter", T::U8).hex();
+    EB_FILTER_PJOIN = FieldDef::flag("wpan.eb_filter.pjoin", "Permit Join Filter", 8, 0x01).tfs("On", "Off");
+    EB_FILTER_LQI = FieldDef::flag("wpan.eb_filter.lqi", "LQI Filter", 8, 0x02).tfs("On", "Off");
+    EB_FILTER_CONTAINS_PROB = FieldDef::flag("wpan.eb_filter.contains_prob", "Probability to Respond", 8, 0x04).tfs("On", "Off");
+    EB_FILTER_ATTR_ID = FieldDef::new("wpan.eb_filter.attr_id", "Requested Attribute Length", T::U8).mask(0x18);
+    EB_FILTER_LQI_MIN = FieldDef::new("wpan.eb_filter.lqi_minimum", "Minimum LQI", T::U8);
+    EB_FILTER_PROB = FieldDef::new("wpan.eb_filter.prob", "Response Probability Percentage", T::U8);
+    EB_FILTER_ATTR_ID_BITS = FieldDef::new("wpan.eb_filter.attr_id_bits", "Attribute ID Bitmap", T::U24).hex();
     TSCH_SYNC = FieldDef::new("wpan.tsch.time_sync", "TSCH Synchronization IE", T::None);
     // Wireshark's type is FT_UINT40; the engine has no 40-bit integer, the value is the same.
     TSCH_ASN = FieldDef::new("wpan.tsch.asn", "Absolute Slot Number", T::U64);

@@ -114,6 +114,7 @@ const SUBIE_CHANNEL_HOPPING: u16 = 0x09;
 const SUBIE_TSCH_SYNC: u16 = 0x1a;
 const SUBIE_TSCH_SLOTFRAME: u16 = 0x1b;
 const SUBIE_TSCH_TIMESLOT: u16 = 0x1c;
+const SUBIE_EB_FILTER: u16 = 0x1e;
 
 fn name_of(vals: &'static [(u64, &'static str)], id: u16, unknown: &'static str) -> &'static str {
     crate::field::val_to_str(vals, id as u64).unwrap_or(unknown)
@@ -378,8 +379,19 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
     } else {
         &[&w::MLME_IE_TYPE, &w::MLME_IE_ID, &w::MLME_IE_LENGTH]
     };
-    let n = ie_tree(cx, parent, tvb, off, 2 + len, field, &w::MLME_IE, parts)?;
-    if std::ptr::eq(field, &w::MLME_UNSUPPORTED) {
+    let eb_filter = !long && id == SUBIE_EB_FILTER;
+    let n = if eb_filter {
+        // Wireshark uses wpan.eb_filter for this sub-IE's item too (with a value read from the
+        // wrong length); a label keeps the field for the filter octet alone.
+        let d = tvb.le_u16(off)?;
+        let n = cx.add_text(parent, tvb.range(off, 2 + len), "Enhanced Beacon Filter IE");
+        let t = cx.add(n, &w::MLME_IE, tvb.range(off, 2), Value::UInt(d as u64));
+        cx.add_bits(t, parts, tvb.range(off, 2), d as u64);
+        n
+    } else {
+        ie_tree(cx, parent, tvb, off, 2 + len, field, &w::MLME_IE, parts)?
+    };
+    if !eb_filter && std::ptr::eq(field, &w::MLME_UNSUPPORTED) {
         cx.set_text(n, name_of(MLME_SUBIE_NAMES, id, "Unknown IE"));
         cx.expert(n, &w::IE_UNSUPPORTED_ID, None);
     }
@@ -394,6 +406,7 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
             6
         }
         (false, SUBIE_TSCH_TIMESLOT) => dissect_timeslot(cx, n, &b)?,
+        (false, SUBIE_EB_FILTER) => dissect_eb_filter(cx, n, &b)?,
         (false, SUBIE_TSCH_SLOTFRAME) => dissect_slotframes(cx, n, &b)?,
         (true, SUBIE_CHANNEL_HOPPING) => {
             cx.add_u8(n, &w::TSCH_HOPPING_SEQUENCE_ID, &b, 0)?;
@@ -405,6 +418,47 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
         cx.add_bytes(n, &w::MLME_DATA, &b, used, b.len() - used)?;
     }
     Ok(2 + len)
+}
+
+/// Enhanced Beacon Filter IE (§7.4.4.6): filter flags, then the minimum LQI, the response
+/// probability and the attribute bitmap when the flags say they are there.
+fn dissect_eb_filter(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
+    let f = b.u8(0)?;
+    let t = cx.add(n, &w::EB_FILTER, b.range(0, 1), Value::UInt(f as u64));
+    cx.add_bits(
+        t,
+        &[
+            &w::EB_FILTER_PJOIN,
+            &w::EB_FILTER_LQI,
+            &w::EB_FILTER_CONTAINS_PROB,
+            &w::EB_FILTER_ATTR_ID,
+        ],
+        b.range(0, 1),
+        f as u64,
+    );
+    let mut o = 1;
+    if f & 0x02 != 0 {
+        cx.add_u8(n, &w::EB_FILTER_LQI_MIN, b, o)?;
+        o += 1;
+    }
+    if f & 0x04 != 0 {
+        cx.add_u8(n, &w::EB_FILTER_PROB, b, o)?;
+        o += 1;
+    }
+    let attr_len = ((f >> 3) & 3) as usize;
+    if attr_len > 0 {
+        // Little endian, as Wireshark reads it.
+        let bytes = b.bytes(o, attr_len)?;
+        let v = bytes.iter().rev().fold(0u64, |acc, x| acc << 8 | *x as u64);
+        cx.add(
+            n,
+            &w::EB_FILTER_ATTR_ID_BITS,
+            b.range(o, attr_len),
+            Value::UInt(v),
+        );
+        o += attr_len;
+    }
+    Ok(o)
 }
 
 /// TSCH Timeslot IE (§7.4.4.4): the template id, then (unless it is the default template) the
