@@ -19,8 +19,16 @@
 //!
 //! Link types: 195 (FCS included), 230 (no FCS), 215 (non-ASK PHY header + FCS), 283 (TAP header,
 //! [`super::wpan_tap`]), SLL protocol 0x00f6 (Linux, no FCS); ZEP ([`super::zep`]) over UDP.
-//! Beacons and MAC commands are in [`super::wpan_cmd`], information elements in
-//! [`super::wpan_ie`]; all fields are declared here once, since they belong to one protocol.
+//! Beacons, MAC commands, the auxiliary security header and the short-to-extended address map
+//! are in [`super::wpan_cmd`], information elements in [`super::wpan_ie`]; the fields of the one
+//! `wpan` protocol are declared once in [`super::wpan_fields`].
+//!
+//! Payload hand-off (data frames): a `-d wpan.payload==0,PROTO` rule, else the `wpan` heuristic
+//! list (6LoWPAN…), else data. Secured frames are not decrypted: the MIC is shown and the
+//! ciphertext goes to data. A bad FCS keeps the payload as data unless `wpan.802154_fcs_ok` is
+//! off. `wpan.fcs_format` (tshark's preference: `ITU-T CRC-16`, `ITU-T CRC-32`,
+//! `TI CC24xx metadata` or `cc24xx`) says what trails frames of link type 195.
+//! Fidelity to tshark 4.0 is checked in `tests/wpan.rs`.
 
 use crate::address::Address;
 use crate::engine::Cx;
