@@ -504,13 +504,18 @@ fn dissect_timeslot(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
 fn dissect_slotframes(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
     let count = cx.add_u8(n, &w::TSCH_SLOTFRAME_NUM, b, 0)?;
     let mut o = 1;
-    for _ in 0..count {
+    for i in 0..count {
         let links = b.u8(o + 3)? as usize;
         let size = links
             .checked_mul(5)
             .and_then(|l| l.checked_add(4))
             .ok_or(Error::Short)?;
-        let sf = cx.add(n, &w::TSCH_SLOTFRAME, b.range(o, size), Value::None);
+        // The sub-IE itself is wpan.tsch.slotframe; each slotframe is a labelled subtree.
+        let sf = cx.add_text(
+            n,
+            b.range(o, size),
+            format!("Slotframes [{}]", i as u32 + 1),
+        );
         cx.add_u8(sf, &w::TSCH_SLOTFRAME_HANDLE, b, o)?;
         cx.add_le_u16(sf, &w::TSCH_SLOTFRAME_SIZE, b, o + 1)?;
         cx.add_u8(sf, &w::TSCH_NB_LINKS, b, o + 3)?;

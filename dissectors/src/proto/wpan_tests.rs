@@ -474,6 +474,11 @@ fn enhanced_beacon_2015_with_tsch_ies() {
     assert_eq!(p.show("wpan.tsch.timeslot.id"), ["0x00"]);
     assert_eq!(p.show("wpan.tsch.slotframe_num"), ["1"]);
     assert_eq!(p.show("wpan.tsch.slotframe_size"), ["101"]);
+    assert!(p
+        .packet
+        .tree
+        .iter()
+        .any(|(_, n)| n.text.as_deref() == Some("Slotframes [1]")));
     assert_eq!(p.show("wpan.tsch.link_options"), ["0x0f"]);
     assert_eq!(p.show("wpan.tsch.link_options.timekeeping"), ["1"]);
     assert_eq!(p.show("wpan.tsch.hopping_sequence_id"), ["0x00"]);
