@@ -298,7 +298,9 @@ fn dissect_nonask_phy(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 /// The MAC frame's length on the wire: the captured bytes, or more when the link layer frame was
 /// cut by a snapshot length (then the FCS is reported but not captured).
 fn reported_len(tvb: &Tvb, cx: &Cx) -> usize {
-    let link_layer = matches!(cx.meta.link_type, 195 | 215 | 283) && tvb.source() == 0;
+    // Only where the MAC frame runs to the end of the captured frame (195, and 283 after the TAP
+    // header); the non-ASK PHY (215) gives the length in its PHR.
+    let link_layer = matches!(cx.meta.link_type, 195 | 283) && tvb.source() == 0;
     if link_layer {
         (cx.meta.orig_len as usize)
             .saturating_sub(tvb.offset() as usize)
