@@ -765,3 +765,33 @@ fn constructed_frames_agree_with_tshark() {
     assert_eq!(frames, f195.len() + 4);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Ack tracking (`-o wpan.802154_ack_tracking:TRUE`) points acks to their requests as tshark does.
+#[test]
+fn ack_tracking_agrees_with_tshark() {
+    if !common::have_tshark() {
+        return;
+    }
+    let prefs = [("wpan.802154_ack_tracking", "TRUE")];
+    let mut acks = 0;
+    for f in [
+        "generated/rpl-network-nonstoring.pcap",
+        "public/zep/ttproto_openwsn_802_15_4_ACKS.pcap",
+        "public/sixlowpan/ttproto_wpan_802_15_4_LLT_195_6lowpan.pcap",
+    ] {
+        let Some(path) = common::shared(f) else {
+            continue;
+        };
+        let (_, bad) = compare_capture(
+            &path,
+            &["wpan.ack_to", "wpan.ack_time", "wpan.seq_no"],
+            &prefs,
+        );
+        assert!(bad.is_empty(), "{f}: {bad:?}");
+        acks += common::dissect_capture(&path, &prefs)
+            .iter()
+            .filter(|p| !common::show(p, "wpan.ack_to").is_empty())
+            .count();
+    }
+    assert!(acks > 10, "only {acks} acks matched");
+}

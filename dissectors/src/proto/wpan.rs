@@ -49,6 +49,11 @@ const PREFS: &[PrefDef] = &[
         default: "ITU-T CRC-16",
     },
     PrefDef {
+        name: "wpan.802154_ack_tracking",
+        description: "Match frames with ACK request to ACK packets",
+        default: "FALSE",
+    },
+    PrefDef {
         name: "wpan.802154_fcs_ok",
         description: "Dissect payload only if FCS is valid",
         default: "TRUE",
@@ -357,6 +362,9 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
         }
     };
     let r = dissect_payload(&mac, cx, node, parent, &h, mhr_len, fcs_ok);
+    if r.is_ok() && cx.prefs.bool("wpan.802154_ack_tracking", false) {
+        track_ack(cx, node, &h);
+    }
     if r.is_err() {
         // Like Wireshark: an error inside the frame's own fields ends the layer there.
         cx.set_text(node, summary);
@@ -376,6 +384,23 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
     }
     cx.set_text(node, summary);
     r
+}
+
+/// Ack tracking (`wpan.802154_ack_tracking`, off by default as in tshark): an ack points back to
+/// the latest frame that asked for one with its sequence number. Single pass, like tshark
+/// without `-2`: requests do not point forward to their ack.
+fn track_ack(cx: &mut Cx, node: NodeId, h: &MacHeader) {
+    let Some(seq) = h.seq else { return };
+    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
+    let st = cx.session.get::<WpanState>();
+    if h.frame_type == TYPE_ACK {
+        if let Some((req, req_ts)) = st.ack_request(seq) {
+            cx.add_generated(node, &ACK_TO, Value::UInt(req));
+            cx.add_generated(node, &ACK_TIME, Value::RelTime(ts - req_ts));
+        }
+    } else if h.ack_request {
+        st.note_ack_request(seq, frame, ts);
+    }
 }
 
 /// What is known about a frame's FCS.

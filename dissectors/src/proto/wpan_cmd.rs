@@ -488,6 +488,8 @@ pub fn dissect_aux_sec(
 #[derive(Default)]
 pub struct WpanState {
     map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
+    /// Latest frame (number, time) that requested an ack, per sequence number (so at most 256).
+    ack_requests: std::collections::HashMap<u8, (u64, i64)>,
 }
 
 /// At most this many mappings are kept; the oldest goes first.
@@ -510,6 +512,16 @@ impl WpanState {
         }
         self.map.insert((pan, short), (ext, frame));
         evicted
+    }
+
+    /// Remembers that frame `frame` (at `ts` ns) asked for an ack with sequence number `seq`.
+    pub fn note_ack_request(&mut self, seq: u8, frame: u64, ts: i64) {
+        self.ack_requests.insert(seq, (frame, ts));
+    }
+
+    /// The request an ack with sequence number `seq` answers.
+    pub fn ack_request(&self, seq: u8) -> Option<(u64, i64)> {
+        self.ack_requests.get(&seq).copied()
     }
 
     /// Forgets a device that left the PAN (disassociation).

@@ -78,6 +78,8 @@ crate::fields! {
     FCS32 = FieldDef::new("wpan.fcs32", "FCS", T::U32).hex();
     RSSI = FieldDef::new("wpan.rssi", "RSSI", T::I8);
     FCS_OK = FieldDef::new("wpan.fcs_ok", "FCS Valid", T::Bool);
+    ACK_TO = FieldDef::new("wpan.ack_to", "Ack To", T::FrameNum);
+    ACK_TIME = FieldDef::new("wpan.ack_time", "Ack Time", T::RelTime);
     CORRELATION = FieldDef::new("wpan.correlation", "LQI Correlation Value", T::U8);
 
     // Auxiliary security header (§9.4).

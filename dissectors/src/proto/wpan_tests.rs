@@ -408,6 +408,37 @@ fn association_teaches_the_extended_address_of_a_short_one() {
 }
 
 #[test]
+fn ack_tracking_when_asked() {
+    // A data frame asking for an ack (seq 20), then its ack 837 us later.
+    let data = with_fcs(&hex("61880a34120200010000"));
+    let mut data = data;
+    data[2] = 20;
+    let data = with_fcs(&data[..data.len() - 2]);
+    let ack = with_fcs(&hex("020014"));
+    let run = |on: bool| {
+        let mut e = Engine::with_defaults();
+        if on {
+            e.prefs.set("wpan.802154_ack_tracking", "TRUE");
+        }
+        let m = |n: u64, ts: i64, len: usize| FrameMeta {
+            number: n,
+            ts_ns: ts,
+            orig_len: len as u32,
+            link_type: 195,
+            ..Default::default()
+        };
+        e.dissect(m(1, 1_000_000, data.len()), &data);
+        TestPacket {
+            packet: e.dissect(m(2, 1_837_000, ack.len()), &ack),
+        }
+    };
+    let p = run(true);
+    assert_eq!(p.show("wpan.ack_to"), ["1"]);
+    assert_eq!(p.show("wpan.ack_time"), ["0.000837000"]);
+    assert!(!run(false).has("wpan.ack_to"));
+}
+
+#[test]
 fn secured_2006_frame_shows_aux_header_and_mic_without_dispatch() {
     let p = dissect_one(195, &hex(SECURE_DATA_REQ));
     assert_eq!(p.show("wpan.security"), ["1"]);
