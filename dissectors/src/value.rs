@@ -124,12 +124,8 @@ pub fn format_rel_time(out: &mut String, ns: i64) {
 }
 
 fn format_double(out: &mut String, v: f64) {
-    // tshark prints doubles with %g-like shortest form.
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        let _ = write!(out, "{}", v as i64);
-    } else {
-        let _ = write!(out, "{v}");
-    }
+    // tshark prints FT_DOUBLE with "%.15g" (DBL_DIG significant digits).
+    format_g(out, v, 15);
 }
 
 /// C's `%.<prec>g`, which tshark uses for FT_FLOAT values (`FLT_DIG` = 6 significant digits):
@@ -350,6 +346,18 @@ mod tests {
         assert_eq!(g(0.5), "0.5");
         assert_eq!(g(0.000_012_5), "1.25e-05");
         assert_eq!(g(123.456_789), "123.457");
+        let g15 = |v: f64| {
+            let mut s = String::new();
+            format_double(&mut s, v);
+            s
+        };
+        assert_eq!(
+            g15(18_446_744_073_709_551_614_u64 as f64 / 1000.0),
+            "1.84467440737096e+16"
+        );
+        assert_eq!(g15(0.001), "0.001");
+        assert_eq!(g15(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(g15(1_700_000_000.0), "1700000000");
     }
 
     #[test]

@@ -111,6 +111,9 @@ const BYTES_FIELDS: &[&str] = &[
     "wpan.eb_filter.lqi_minimum",
     "wpan.eb_filter.prob",
     "wpan.eb_filter.attr_id_bits",
+    "wpan.tsch.frame_start_offset",
+    "wpan.tsch.frame_duration",
+    "wpan.tsch.frame_end_offset",
 ];
 
 /// Frames where we knowingly differ from tshark 4.0: (capture file name, frame, field — a
@@ -579,6 +582,9 @@ const MORE_FIELDS: &[&str] = &[
     "wpan.eb_filter.lqi_minimum",
     "wpan.eb_filter.prob",
     "wpan.eb_filter.attr_id_bits",
+    "wpan.tsch.frame_start_offset",
+    "wpan.tsch.frame_duration",
+    "wpan.tsch.frame_end_offset",
 ];
 
 /// Frames built from the standard's layouts (2015 IEs, TSCH, multipurpose, secured, every

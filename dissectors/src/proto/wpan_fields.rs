@@ -79,6 +79,9 @@ crate::fields! {
     RSSI = FieldDef::new("wpan.rssi", "RSSI", T::I8);
     FCS_OK = FieldDef::new("wpan.fcs_ok", "FCS Valid", T::Bool);
     ACK_TO = FieldDef::new("wpan.ack_to", "Ack To", T::FrameNum);
+    TSCH_FRAME_START_OFFSET = FieldDef::new("wpan.tsch.frame_start_offset", "Frame start offset", T::Double).unit("µs");
+    TSCH_FRAME_DURATION = FieldDef::new("wpan.tsch.frame_duration", "Frame duration", T::Double).unit("µs");
+    TSCH_FRAME_END_OFFSET = FieldDef::new("wpan.tsch.frame_end_offset", "Frame end offset", T::Double).unit("µs");
     ACK_TIME = FieldDef::new("wpan.ack_time", "Ack Time", T::RelTime);
     CORRELATION = FieldDef::new("wpan.correlation", "LQI Correlation Value", T::U8);
 

@@ -182,6 +182,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         return Err(Error::Malformed("TAP header length below 4".into()));
     }
     let mut fcs_type: u8 = 1;
+    // Timestamps (ns) and slot length (µs) for the TSCH timing summary.
+    let (mut sof, mut eof, mut slot_start, mut slot_len) = (None, None, None, None);
     let mut o = 4;
     while o + 4 <= hdr_len {
         let ty = tvb.le_u16(o)?;
@@ -252,6 +254,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 };
                 let ts = tvb.le_u64(v)?;
                 cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
+                match ty {
+                    5 => sof = Some(ts),
+                    6 => eof = Some(ts),
+                    _ => slot_start = Some(ts),
+                }
                 format!("{name}: {}.{:09} s", ts / 1_000_000_000, ts % 1_000_000_000)
             }
             (7, _) => {
@@ -261,6 +268,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             }
             (9, _) => {
                 let l = cx.add_le_u32(t, &TIMESLOT_LENGTH, tvb, v)?;
+                slot_len = Some(l);
                 format!("Slot length: {l} µs")
             }
             (10, _) => {
@@ -301,6 +309,21 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             }
         }
         o = v + padded;
+    }
+    // Where the frame sits in its TSCH slot, in µs (Wireshark computes these with unsigned
+    // 64-bit differences, so a frame before its slot start wraps around; kept identical).
+    if let (Some(sof), Some(start)) = (sof, slot_start) {
+        let us = sof.wrapping_sub(start) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_START_OFFSET, Value::Double(us));
+    }
+    if let (Some(sof), Some(eof)) = (sof, eof) {
+        let us = eof.wrapping_sub(sof) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_DURATION, Value::Double(us));
+    }
+    if let (Some(eof), Some(start), Some(len)) = (eof, slot_start, slot_len) {
+        let end = start.wrapping_add(len as u64 * 1000);
+        let us = eof.wrapping_sub(end) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_END_OFFSET, Value::Double(us));
     }
     let frame = tvb.sub_from(hdr_len.min(tvb.len()))?;
     cx.add(
@@ -435,6 +458,16 @@ mod tests {
         assert_eq!(p.show("wpan-tap.ch_freq"), ["2412"]);
         assert_eq!(p.show("wpan-tap.chplan.start"), ["3.61882e+06"]);
         assert_eq!(p.show("wpan-tap.asn"), ["10"]);
+        // tshark's values for these timestamps (unsigned wrap-around included).
+        assert_eq!(
+            p.show("wpan.tsch.frame_start_offset"),
+            ["1.84467440737096e+16"]
+        );
+        assert_eq!(p.show("wpan.tsch.frame_duration"), ["0.001"]);
+        assert_eq!(
+            p.show("wpan.tsch.frame_end_offset"),
+            ["1.84467440736996e+16"]
+        );
         assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
         assert!(p.has("wpan.fcs32"));
     }
