@@ -124,11 +124,34 @@ pub fn format_rel_time(out: &mut String, ns: i64) {
 }
 
 fn format_double(out: &mut String, v: f64) {
-    // tshark prints doubles with %g-like shortest form.
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        let _ = write!(out, "{}", v as i64);
-    } else {
+    // tshark prints FT_DOUBLE with "%.15g" (DBL_DIG significant digits).
+    format_g(out, v, 15);
+}
+
+/// C's `%.<prec>g`, which tshark uses for FT_FLOAT values (`FLT_DIG` = 6 significant digits):
+/// `-40`, `2.405e+06`, `0.000123`.
+pub fn format_g(out: &mut String, v: f64, prec: usize) {
+    if v == 0.0 || !v.is_finite() {
         let _ = write!(out, "{v}");
+        return;
+    }
+    let prec = prec.max(1);
+    let sci = format!("{:.*e}", prec - 1, v);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if exp < -4 || exp >= prec as i32 {
+        let sign = if exp < 0 { '-' } else { '+' };
+        let _ = write!(out, "{}e{sign}{:02}", trim(mant), exp.abs());
+    } else {
+        let decimals = (prec as i32 - 1 - exp).max(0) as usize;
+        let _ = write!(out, "{}", trim(&format!("{v:.decimals$}")));
     }
 }
 
@@ -141,6 +164,7 @@ pub fn write_show(out: &mut String, field: &FieldDef, value: &Value) {
         Value::Int(v) => {
             let _ = write!(out, "{v}");
         }
+        Value::Double(v) if field.ftype == FieldType::Float => format_g(out, *v, 6),
         Value::Double(v) => format_double(out, *v),
         Value::Bytes(b) => write_colon_hex(out, b),
         Value::Str(s) => out.push_str(s),
@@ -307,6 +331,33 @@ mod tests {
         s.clear();
         format_abs_time(&mut s, 951_782_400 * 1_000_000_000); // 2000-02-29
         assert_eq!(s, "Feb 29, 2000 00:00:00.000000000 UTC");
+    }
+
+    #[test]
+    fn float_show_is_c_percent_g() {
+        let g = |v: f64| {
+            let mut s = String::new();
+            format_g(&mut s, v, 6);
+            s
+        };
+        assert_eq!(g(-40.0), "-40");
+        assert_eq!(g(3_618_816.0), "3.61882e+06");
+        assert_eq!(g(2_405_000.0), "2.405e+06");
+        assert_eq!(g(0.5), "0.5");
+        assert_eq!(g(0.000_012_5), "1.25e-05");
+        assert_eq!(g(123.456_789), "123.457");
+        let g15 = |v: f64| {
+            let mut s = String::new();
+            format_double(&mut s, v);
+            s
+        };
+        assert_eq!(
+            g15(18_446_744_073_709_551_614_u64 as f64 / 1000.0),
+            "1.84467440737096e+16"
+        );
+        assert_eq!(g15(0.001), "0.001");
+        assert_eq!(g15(1.0 / 3.0), "0.333333333333333");
+        assert_eq!(g15(1_700_000_000.0), "1700000000");
     }
 
     #[test]

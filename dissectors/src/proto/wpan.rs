@@ -19,8 +19,16 @@
 //!
 //! Link types: 195 (FCS included), 230 (no FCS), 215 (non-ASK PHY header + FCS), 283 (TAP header,
 //! [`super::wpan_tap`]), SLL protocol 0x00f6 (Linux, no FCS); ZEP ([`super::zep`]) over UDP.
-//! Beacons and MAC commands are in [`super::wpan_cmd`], information elements in
-//! [`super::wpan_ie`]; all fields are declared here once, since they belong to one protocol.
+//! Beacons, MAC commands, the auxiliary security header and the short-to-extended address map
+//! are in [`super::wpan_cmd`], information elements in [`super::wpan_ie`]; the fields of the one
+//! `wpan` protocol are declared once in [`super::wpan_fields`].
+//!
+//! Payload hand-off (data frames): a `-d wpan.payload==0,PROTO` rule, else the `wpan` heuristic
+//! list (6LoWPAN…), else data. Secured frames are not decrypted: the MIC is shown and the
+//! ciphertext goes to data. A bad FCS keeps the payload as data unless `wpan.802154_fcs_ok` is
+//! off. `wpan.fcs_format` (tshark's preference: `ITU-T CRC-16`, `ITU-T CRC-32`,
+//! `TI CC24xx metadata` or `cc24xx`) says what trails frames of link type 195.
+//! Fidelity to tshark 4.0 is checked in `tests/wpan.rs`.
 
 use crate::address::Address;
 use crate::engine::Cx;
@@ -39,6 +47,11 @@ const PREFS: &[PrefDef] = &[
         name: "wpan.fcs_format",
         description: "The FCS format in the captured payload: \"ITU-T CRC-16\" (default), \"ITU-T CRC-32\", or \"TI CC24xx metadata\" (also \"cc24xx\"): the last two octets are RSSI and CRC-OK/correlation",
         default: "ITU-T CRC-16",
+    },
+    PrefDef {
+        name: "wpan.802154_ack_tracking",
+        description: "Match frames with ACK request to ACK packets",
+        default: "FALSE",
     },
     PrefDef {
         name: "wpan.802154_fcs_ok",
@@ -290,7 +303,9 @@ fn dissect_nonask_phy(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 /// The MAC frame's length on the wire: the captured bytes, or more when the link layer frame was
 /// cut by a snapshot length (then the FCS is reported but not captured).
 fn reported_len(tvb: &Tvb, cx: &Cx) -> usize {
-    let link_layer = matches!(cx.meta.link_type, 195 | 215 | 283) && tvb.source() == 0;
+    // Only where the MAC frame runs to the end of the captured frame (195, and 283 after the TAP
+    // header); the non-ASK PHY (215) gives the length in its PHR.
+    let link_layer = matches!(cx.meta.link_type, 195 | 283) && tvb.source() == 0;
     if link_layer {
         (cx.meta.orig_len as usize)
             .saturating_sub(tvb.offset() as usize)
@@ -347,6 +362,14 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
         }
     };
     let r = dissect_payload(&mac, cx, node, parent, &h, mhr_len, fcs_ok);
+    if r.is_ok() && cx.prefs.bool("wpan.802154_ack_tracking", false) {
+        track_ack(cx, node, &h);
+    }
+    if r.is_err() {
+        // Like Wireshark: an error inside the frame's own fields ends the layer there.
+        cx.set_text(node, summary);
+        return r;
+    }
     if fcs_len > 0 {
         let fcs = FcsInfo {
             mode,
@@ -361,6 +384,23 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
     }
     cx.set_text(node, summary);
     r
+}
+
+/// Ack tracking (`wpan.802154_ack_tracking`, off by default as in tshark): an ack points back to
+/// the latest frame that asked for one with its sequence number. Single pass, like tshark
+/// without `-2`: requests do not point forward to their ack.
+fn track_ack(cx: &mut Cx, node: NodeId, h: &MacHeader) {
+    let Some(seq) = h.seq else { return };
+    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
+    let st = cx.session.get::<WpanState>();
+    if h.frame_type == TYPE_ACK {
+        if let Some((req, req_ts)) = st.ack_request(seq) {
+            cx.add_generated(node, &ACK_TO, Value::UInt(req));
+            cx.add_generated(node, &ACK_TIME, Value::RelTime(ts - req_ts));
+        }
+    } else if h.ack_request {
+        st.note_ack_request(seq, frame, ts);
+    }
 }
 
 /// What is known about a frame's FCS.
@@ -814,7 +854,12 @@ fn dissect_payload(
             }
             cx.call_data(&payload, parent);
         }
-        TYPE_CMD => wpan_cmd::dissect_command(&payload, cx, node, parent, h)?,
+        TYPE_CMD => {
+            // Wireshark catches errors in the command body and still shows the FCS after it.
+            if let Err(e) = wpan_cmd::dissect_command(&payload, cx, node, parent, h) {
+                cx.malformed(&PROTOCOL, &payload, &e);
+            }
+        }
         TYPE_DATA => dispatch_data(cx, &payload, parent, fcs_ok),
         _ => cx.call_data(&payload, parent),
     }

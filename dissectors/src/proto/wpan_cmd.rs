@@ -68,7 +68,22 @@ pub fn cmd_name(id: u8) -> &'static str {
 pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
     let spec = tvb.le_u16(off)?;
     let r = tvb.range(off, 2);
-    let t = cx.add_text(node, r, "Superframe Specification");
+    // Wireshark's label names the flags that are set ("Superframe Specification: PAN
+    // Coordinator, Association Permit"); tshark's JSON uses it as the key.
+    let set: Vec<&str> = [
+        (0x1000, "Battery Extension"),
+        (0x4000, "PAN Coordinator"),
+        (0x8000, "Association Permit"),
+    ]
+    .iter()
+    .filter(|(m, _)| spec & m != 0)
+    .map(|(_, n)| *n)
+    .collect();
+    let t = cx.add_text(
+        node,
+        r,
+        format!("Superframe Specification: {}", set.join(", ")),
+    );
     cx.add_bits(
         t,
         &[
@@ -188,7 +203,11 @@ pub fn dissect_command(
         None => {
             // 2015 and later: the identifier is the first payload octet.
             let id = cx.add_u8(node, &w::CMD, &tvb, 0)?;
-            cx.set_info(cmd_name(id));
+            if id == CMD_BEACON_REQ {
+                cx.set_info("Enhanced Beacon Request");
+            } else {
+                cx.set_info(cmd_name(id));
+            }
             tvb = tvb.sub_from(1)?;
             id
         }
@@ -469,6 +488,8 @@ pub fn dissect_aux_sec(
 #[derive(Default)]
 pub struct WpanState {
     map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
+    /// Latest frame (number, time) that requested an ack, per sequence number (so at most 256).
+    ack_requests: std::collections::HashMap<u8, (u64, i64)>,
 }
 
 /// At most this many mappings are kept; the oldest goes first.
@@ -491,6 +512,16 @@ impl WpanState {
         }
         self.map.insert((pan, short), (ext, frame));
         evicted
+    }
+
+    /// Remembers that frame `frame` (at `ts` ns) asked for an ack with sequence number `seq`.
+    pub fn note_ack_request(&mut self, seq: u8, frame: u64, ts: i64) {
+        self.ack_requests.insert(seq, (frame, ts));
+    }
+
+    /// The request an ack with sequence number `seq` answers.
+    pub fn ack_request(&self, seq: u8) -> Option<(u64, i64)> {
+        self.ack_requests.get(&seq).copied()
     }
 
     /// Forgets a device that left the PAN (disassociation).

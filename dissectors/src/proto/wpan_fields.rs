@@ -78,6 +78,11 @@ crate::fields! {
     FCS32 = FieldDef::new("wpan.fcs32", "FCS", T::U32).hex();
     RSSI = FieldDef::new("wpan.rssi", "RSSI", T::I8);
     FCS_OK = FieldDef::new("wpan.fcs_ok", "FCS Valid", T::Bool);
+    ACK_TO = FieldDef::new("wpan.ack_to", "Ack To", T::FrameNum);
+    TSCH_FRAME_START_OFFSET = FieldDef::new("wpan.tsch.frame_start_offset", "Frame start offset", T::Double).unit("µs");
+    TSCH_FRAME_DURATION = FieldDef::new("wpan.tsch.frame_duration", "Frame duration", T::Double).unit("µs");
+    TSCH_FRAME_END_OFFSET = FieldDef::new("wpan.tsch.frame_end_offset", "Frame end offset", T::Double).unit("µs");
+    ACK_TIME = FieldDef::new("wpan.ack_time", "Ack Time", T::RelTime);
     CORRELATION = FieldDef::new("wpan.correlation", "LQI Correlation Value", T::U8);
 
     // Auxiliary security header (§9.4).
@@ -98,7 +103,7 @@ crate::fields! {
 
     // MAC commands (§7.5).
     CMD = FieldDef::new("wpan.cmd", "Command Identifier", T::U8).hex().vals(wpan_cmd::CMD_NAMES);
-    CMD_VENDOR_OUI = FieldDef::new("wpan.cmd.vendor_oui", "Vendor OUI", T::U24).hex();
+    CMD_VENDOR_OUI = FieldDef::new("wpan.cmd.vendor_oui", "Vendor OUI", T::U24);
     CINFO_ALT_COORD = FieldDef::flag("wpan.cinfo.alt_coord", "Alternate PAN Coordinator", 8, 0x01).tfs("True", "False");
     CINFO_DEVICE_TYPE = FieldDef::flag("wpan.cinfo.device_type", "Device Type", 8, 0x02).tfs("FFD", "RFD");
     CINFO_POWER_SRC = FieldDef::flag("wpan.cinfo.power_src", "Power Source", 8, 0x04).tfs("AC/Mains Power", "Battery");
@@ -153,7 +158,7 @@ crate::fields! {
     HIE_GLOBAL_TIME = FieldDef::new("wpan.header_ie.global_time", "Global Time IE", T::None);
     HIE_GLOBAL_TIME_VALUE = FieldDef::new("wpan.header_ie.global_time.value", "Global Time", T::AbsTime);
     HIE_VENDOR = FieldDef::new("wpan.header_ie.vendor_specific", "Vendor Specific IE", T::None);
-    HIE_VENDOR_OUI = FieldDef::new("wpan.header_ie.vendor_specific.vendor_oui", "Vendor OUI", T::U24).hex();
+    HIE_VENDOR_OUI = FieldDef::new("wpan.header_ie.vendor_specific.vendor_oui", "Vendor OUI", T::U24);
     HIE_VENDOR_CONTENT = FieldDef::new("wpan.header_ie.vendor_specific.content", "Vendor Content", T::Bytes);
 
     // Payload IEs (§7.4.3).
@@ -165,7 +170,7 @@ crate::fields! {
     PIE_UNKNOWN = FieldDef::new("wpan.payload_ie.unknown", "Unknown Payload IE", T::None);
     PIE_TERMINATION = FieldDef::new("wpan.payload_ie.termination", "Payload Termination IE", T::None);
     PIE_VENDOR = FieldDef::new("wpan.payload_ie.vendor", "Vendor Specific IE", T::None);
-    PIE_VENDOR_OUI = FieldDef::new("wpan.payload_ie.vendor.oui", "Vendor OUI", T::U24).hex();
+    PIE_VENDOR_OUI = FieldDef::new("wpan.payload_ie.vendor.oui", "Vendor OUI", T::U24);
     PIE_IETF = FieldDef::new("wpan.payload_ie.ietf", "IETF Payload IE", T::None);
     IETF_SUB_ID = FieldDef::new("wpan.ietf_ie.sub_id", "Sub-ID", T::U8);
     MLME = FieldDef::new("wpan.mlme", "MLME IE", T::None);
@@ -175,6 +180,14 @@ crate::fields! {
     MLME_IE_LENGTH = FieldDef::new("wpan.mlme.ie.length", "Length", T::U16).mask(0x00ff);
     MLME_UNSUPPORTED = FieldDef::new("wpan.mlme.unsupported", "Unsupported Sub IE", T::None);
     MLME_DATA = FieldDef::new("wpan.mlme.data", "Data", T::Bytes);
+    EB_FILTER = FieldDef::new("wpan.eb_filter", "Enhanced Beacon Filter", T::U8).hex();
+    EB_FILTER_PJOIN = FieldDef::flag("wpan.eb_filter.pjoin", "Permit Join Filter", 8, 0x01).tfs("On", "Off");
+    EB_FILTER_LQI = FieldDef::flag("wpan.eb_filter.lqi", "LQI Filter", 8, 0x02).tfs("On", "Off");
+    EB_FILTER_CONTAINS_PROB = FieldDef::flag("wpan.eb_filter.contains_prob", "Probability to Respond", 8, 0x04).tfs("On", "Off");
+    EB_FILTER_ATTR_ID = FieldDef::new("wpan.eb_filter.attr_id", "Requested Attribute Length", T::U8).mask(0x18);
+    EB_FILTER_LQI_MIN = FieldDef::new("wpan.eb_filter.lqi_minimum", "Minimum LQI", T::U8);
+    EB_FILTER_PROB = FieldDef::new("wpan.eb_filter.prob", "Response Probability Percentage", T::U8);
+    EB_FILTER_ATTR_ID_BITS = FieldDef::new("wpan.eb_filter.attr_id_bits", "Attribute ID Bitmap", T::U24).hex();
     TSCH_SYNC = FieldDef::new("wpan.tsch.time_sync", "TSCH Synchronization IE", T::None);
     // Wireshark's type is FT_UINT40; the engine has no 40-bit integer, the value is the same.
     TSCH_ASN = FieldDef::new("wpan.tsch.asn", "Absolute Slot Number", T::U64);

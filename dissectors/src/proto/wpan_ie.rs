@@ -114,6 +114,7 @@ const SUBIE_CHANNEL_HOPPING: u16 = 0x09;
 const SUBIE_TSCH_SYNC: u16 = 0x1a;
 const SUBIE_TSCH_SLOTFRAME: u16 = 0x1b;
 const SUBIE_TSCH_TIMESLOT: u16 = 0x1c;
+const SUBIE_EB_FILTER: u16 = 0x1e;
 
 fn name_of(vals: &'static [(u64, &'static str)], id: u16, unknown: &'static str) -> &'static str {
     crate::field::val_to_str(vals, id as u64).unwrap_or(unknown)
@@ -166,6 +167,7 @@ pub fn dissect_header_ies(
         let n = ie_tree(cx, ies, tvb, o, 2 + len, field, &w::HEADER_IE_TLV, parts)?;
         if std::ptr::eq(field, &w::HIE_UNSUPPORTED) {
             cx.set_text(n, name_of(HEADER_IE_NAMES, id, "Unknown IE"));
+            cx.expert(ies, &w::IE_UNSUPPORTED_ID, None);
         }
         // The element must fit in the frame.
         let body = tvb.sub(o + 2, len)?;
@@ -276,10 +278,10 @@ fn dissect_header_ie_body(cx: &mut Cx, n: NodeId, b: &Tvb, id: u16, h: &MacHeade
             used = 4;
         }
         _ => {
+            // RIT (HIE_RIT) and the rest: no decoder, the content as bytes (even when empty,
+            // as Wireshark shows it).
             let _ = (HIE_RIT, h);
-            if !b.is_empty() {
-                cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, b, 0, b.len())?;
-            }
+            cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, b, 0, b.len())?;
             used = b.len();
         }
     }
@@ -331,9 +333,9 @@ pub fn dissect_payload_ies(tvb: &Tvb, cx: &mut Cx, node: NodeId, _h: &MacHeader)
                     body.range(0, 3),
                     Value::UInt(oui as u64),
                 );
-                if body.len() > 3 {
-                    cx.add_bytes(n, &w::IE_UNKNOWN_CONTENT, &body, 3, body.len() - 3)?;
-                }
+                // Vendor content goes to data, inside the IE (as Wireshark does for vendors
+                // it has no dissector for).
+                cx.call_data(&body.sub_from(3)?, n);
             }
             PIE_IETF => {
                 cx.add_u8(n, &w::IETF_SUB_ID, &body, 0)?;
@@ -377,9 +379,21 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
     } else {
         &[&w::MLME_IE_TYPE, &w::MLME_IE_ID, &w::MLME_IE_LENGTH]
     };
-    let n = ie_tree(cx, parent, tvb, off, 2 + len, field, &w::MLME_IE, parts)?;
-    if std::ptr::eq(field, &w::MLME_UNSUPPORTED) {
+    let eb_filter = !long && id == SUBIE_EB_FILTER;
+    let n = if eb_filter {
+        // Wireshark uses wpan.eb_filter for this sub-IE's item too (with a value read from the
+        // wrong length); a label keeps the field for the filter octet alone.
+        let d = tvb.le_u16(off)?;
+        let n = cx.add_text(parent, tvb.range(off, 2 + len), "Enhanced Beacon Filter IE");
+        let t = cx.add(n, &w::MLME_IE, tvb.range(off, 2), Value::UInt(d as u64));
+        cx.add_bits(t, parts, tvb.range(off, 2), d as u64);
+        n
+    } else {
+        ie_tree(cx, parent, tvb, off, 2 + len, field, &w::MLME_IE, parts)?
+    };
+    if !eb_filter && std::ptr::eq(field, &w::MLME_UNSUPPORTED) {
         cx.set_text(n, name_of(MLME_SUBIE_NAMES, id, "Unknown IE"));
+        cx.expert(n, &w::IE_UNSUPPORTED_ID, None);
     }
     let b = tvb.sub(off + 2, len)?;
     let used = match (long, id) {
@@ -392,6 +406,7 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
             6
         }
         (false, SUBIE_TSCH_TIMESLOT) => dissect_timeslot(cx, n, &b)?,
+        (false, SUBIE_EB_FILTER) => dissect_eb_filter(cx, n, &b)?,
         (false, SUBIE_TSCH_SLOTFRAME) => dissect_slotframes(cx, n, &b)?,
         (true, SUBIE_CHANNEL_HOPPING) => {
             cx.add_u8(n, &w::TSCH_HOPPING_SEQUENCE_ID, &b, 0)?;
@@ -403,6 +418,47 @@ fn dissect_mlme_subie(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Res
         cx.add_bytes(n, &w::MLME_DATA, &b, used, b.len() - used)?;
     }
     Ok(2 + len)
+}
+
+/// Enhanced Beacon Filter IE (§7.4.4.6): filter flags, then the minimum LQI, the response
+/// probability and the attribute bitmap when the flags say they are there.
+fn dissect_eb_filter(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
+    let f = b.u8(0)?;
+    let t = cx.add(n, &w::EB_FILTER, b.range(0, 1), Value::UInt(f as u64));
+    cx.add_bits(
+        t,
+        &[
+            &w::EB_FILTER_PJOIN,
+            &w::EB_FILTER_LQI,
+            &w::EB_FILTER_CONTAINS_PROB,
+            &w::EB_FILTER_ATTR_ID,
+        ],
+        b.range(0, 1),
+        f as u64,
+    );
+    let mut o = 1;
+    if f & 0x02 != 0 {
+        cx.add_u8(n, &w::EB_FILTER_LQI_MIN, b, o)?;
+        o += 1;
+    }
+    if f & 0x04 != 0 {
+        cx.add_u8(n, &w::EB_FILTER_PROB, b, o)?;
+        o += 1;
+    }
+    let attr_len = ((f >> 3) & 3) as usize;
+    if attr_len > 0 {
+        // Little endian, as Wireshark reads it.
+        let bytes = b.bytes(o, attr_len)?;
+        let v = bytes.iter().rev().fold(0u64, |acc, x| acc << 8 | *x as u64);
+        cx.add(
+            n,
+            &w::EB_FILTER_ATTR_ID_BITS,
+            b.range(o, attr_len),
+            Value::UInt(v),
+        );
+        o += attr_len;
+    }
+    Ok(o)
 }
 
 /// TSCH Timeslot IE (§7.4.4.4): the template id, then (unless it is the default template) the
@@ -448,13 +504,18 @@ fn dissect_timeslot(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
 fn dissect_slotframes(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
     let count = cx.add_u8(n, &w::TSCH_SLOTFRAME_NUM, b, 0)?;
     let mut o = 1;
-    for _ in 0..count {
+    for i in 0..count {
         let links = b.u8(o + 3)? as usize;
         let size = links
             .checked_mul(5)
             .and_then(|l| l.checked_add(4))
             .ok_or(Error::Short)?;
-        let sf = cx.add(n, &w::TSCH_SLOTFRAME, b.range(o, size), Value::None);
+        // The sub-IE itself is wpan.tsch.slotframe; each slotframe is a labelled subtree.
+        let sf = cx.add_text(
+            n,
+            b.range(o, size),
+            format!("Slotframes [{}]", i as u32 + 1),
+        );
         cx.add_u8(sf, &w::TSCH_SLOTFRAME_HANDLE, b, o)?;
         cx.add_le_u16(sf, &w::TSCH_SLOTFRAME_SIZE, b, o + 1)?;
         cx.add_u8(sf, &w::TSCH_NB_LINKS, b, o + 3)?;

@@ -55,6 +55,36 @@ pub static CH_PAGES: &[(u64, &str)] = &[
     (12, "LECIM"),
     (13, "RCC"),
 ];
+pub static SUN_BANDS: &[(u64, &str)] = &[
+    (0, "169 MHz [169.400-169.475]"),
+    (1, "450 MHz [450-470]"),
+    (2, "470 MHz [470-510]"),
+    (3, "780 MHz [779-787]"),
+    (4, "863 MHz [863-870]"),
+    (5, "896 MHz [896-901]"),
+    (6, "901 MHz [901-902]"),
+    (7, "915 MHz [902-928]"),
+    (8, "917 MHz [917-923.5]"),
+    (9, "920 MHz [920-928]"),
+    (10, "928 MHz [928-960]"),
+    (11, "920 MHz [920-960]"),
+    (12, "1427 MHz [1427-1518]"),
+    (13, "2450 MHz [2400-2483.5]"),
+    (14, "866 MHz [865-867]"),
+    (15, "870 MHz [870-876]"),
+    (16, "915 MHz-a [902-928 alternate]"),
+    (17, "915 MHz-b [902-907.5 & 915-928]"),
+    (18, "915 MHz-c [915-928]"),
+    (19, "915 MHz-d [915-921]"),
+    (20, "915 MHz-e [915-918]"),
+    (21, "919 MHz [919-923]"),
+    (22, "920 MHz-a [920.5-924.5]"),
+    (23, "920 MHz-b [920-925]"),
+    (24, "867 MHz [866-869]"),
+    (32, "433 MHz [433.05-434.79]"),
+    (33, "868 MHz [868-868.6]"),
+    (34, "2380 MHz [2360-2400]"),
+];
 pub static SUN_TYPES: &[(u64, &str)] = &[
     (0, "FSK-A"),
     (1, "FSK-B"),
@@ -82,9 +112,15 @@ crate::fields! {
     CH_NUM = FieldDef::new("wpan-tap.ch_num", "Channel", T::U16);
     CH_PAGE = FieldDef::new("wpan-tap.ch_page", "Page", T::U8).vals(CH_PAGES);
     BIT_RATE = FieldDef::new("wpan-tap.bit_rate", "Bit Rate", T::U32).unit("bit/s");
-    SUN_BAND = FieldDef::new("wpan-tap.sun_band", "Band", T::U8);
+    SUN_BAND = FieldDef::new("wpan-tap.sun_band", "Band", T::U8).vals(SUN_BANDS);
     SUN_TYPE = FieldDef::new("wpan-tap.sun_type", "Type", T::U8).vals(SUN_TYPES);
     SUN_MODE = FieldDef::new("wpan-tap.sun_mode", "Mode", T::U8);
+    MODE_FSK_A = FieldDef::new("wpan-tap.mode.fsk_a", "FSK-A mode", T::U8);
+    MODE_FSK_B = FieldDef::new("wpan-tap.mode.fsk_b", "FSK-B mode", T::U8);
+    MODE_OQPSK_A = FieldDef::new("wpan-tap.mode.oqpsk_a", "O-QPSK-A mode", T::U8);
+    MODE_OQPSK_B = FieldDef::new("wpan-tap.mode.oqpsk_b", "O-QPSK-B mode", T::U8);
+    MODE_OQPSK_C = FieldDef::new("wpan-tap.mode.oqpsk_c", "O-QPSK-C mode", T::U8);
+    MODE_OFDM = FieldDef::new("wpan-tap.mode.ofdm", "OFDM mode", T::U8);
     SOF_TS = FieldDef::new("wpan-tap.sof_ts", "Start of frame timestamp", T::U64).unit("ns");
     EOF_TS = FieldDef::new("wpan-tap.eof_ts", "End of frame timestamp", T::U64).unit("ns");
     SLOT_START_TS = FieldDef::new("wpan-tap.slot_start_ts", "Start of slot timestamp", T::U64).unit("ns");
@@ -146,6 +182,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         return Err(Error::Malformed("TAP header length below 4".into()));
     }
     let mut fcs_type: u8 = 1;
+    // Timestamps (ns) and slot length (µs) for the TSCH timing summary.
+    let (mut sof, mut eof, mut slot_start, mut slot_len) = (None, None, None, None);
     let mut o = 4;
     while o + 4 <= hdr_len {
         let ty = tvb.le_u16(o)?;
@@ -189,10 +227,24 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 format!("Channel assignment: Page: {pn} ({page}), Number: {ch}")
             }
             (4, _) => {
-                cx.add_u8(t, &SUN_BAND, tvb, v)?;
-                cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
-                cx.add_u8(t, &SUN_MODE, tvb, v + 2)?;
-                "SUN PHY Information".to_string()
+                let band = cx.add_u8(t, &SUN_BAND, tvb, v)?;
+                let sun_type = cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
+                // The mode's meaning depends on the PHY type.
+                let mode: &'static FieldDef = match sun_type {
+                    0 => &MODE_FSK_A,
+                    1 => &MODE_FSK_B,
+                    2 => &MODE_OQPSK_A,
+                    3 => &MODE_OQPSK_B,
+                    4 => &MODE_OQPSK_C,
+                    5..=8 => &MODE_OFDM,
+                    _ => &SUN_MODE,
+                };
+                let m = cx.add_u8(t, mode, tvb, v + 2)?;
+                let bn = crate::field::val_to_str(SUN_BANDS, band as u64).unwrap_or("Unknown");
+                let tn = crate::field::val_to_str(SUN_TYPES, sun_type as u64).unwrap_or("Unknown");
+                format!(
+                    "SUN PHY Information: Band: {bn} ({band}), Type: {tn} ({sun_type}), Mode: {m}"
+                )
             }
             (5 | 6 | 8, _) => {
                 let f = match ty {
@@ -202,16 +254,22 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 };
                 let ts = tvb.le_u64(v)?;
                 cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
-                format!("{name}: {ts} ns")
+                match ty {
+                    5 => sof = Some(ts),
+                    6 => eof = Some(ts),
+                    _ => slot_start = Some(ts),
+                }
+                format!("{name}: {}.{:09} s", ts / 1_000_000_000, ts % 1_000_000_000)
             }
             (7, _) => {
                 let asn = tvb.le_u64(v)?;
                 cx.add(t, &ASN, tvb.range(v, 8), Value::UInt(asn));
-                format!("ASN: {asn}")
+                format!("Absolute Slot Number (ASN): {asn}")
             }
             (9, _) => {
                 let l = cx.add_le_u32(t, &TIMESLOT_LENGTH, tvb, v)?;
-                format!("Slot length: {l} us")
+                slot_len = Some(l);
+                format!("Slot length: {l} µs")
             }
             (10, _) => {
                 let lqi = cx.add_u8(t, &LQI, tvb, v)?;
@@ -220,7 +278,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             (11, _) => {
                 let f = f32_le(tvb, v)?;
                 cx.add(t, &CH_FREQ, tvb.range(v, 4), Value::Double(f));
-                format!("Channel center frequency: {:.3} MHz", f / 1000.0)
+                format!("Channel center frequency: {f:.3} kHz")
             }
             (12, _) => {
                 let start = f32_le(tvb, v)?;
@@ -234,9 +292,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 );
                 let n = cx.add_le_u16(t, &CHPLAN_CHANNELS, tvb, v + 8)?;
                 format!(
-                    "Channel plan: Channel0: {:.3} MHz, Spacing: {:.3} MHz, Channels: {n}",
-                    start / 1000.0,
-                    spacing / 1000.0
+                    "Channel plan: Start {start:.3} kHz, Spacing {spacing:.3} kHz, Channels {n}"
                 )
             }
             _ => {
@@ -253,6 +309,21 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             }
         }
         o = v + padded;
+    }
+    // Where the frame sits in its TSCH slot, in µs (Wireshark computes these with unsigned
+    // 64-bit differences, so a frame before its slot start wraps around; kept identical).
+    if let (Some(sof), Some(start)) = (sof, slot_start) {
+        let us = sof.wrapping_sub(start) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_START_OFFSET, Value::Double(us));
+    }
+    if let (Some(sof), Some(eof)) = (sof, eof) {
+        let us = eof.wrapping_sub(sof) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_DURATION, Value::Double(us));
+    }
+    if let (Some(eof), Some(start), Some(len)) = (eof, slot_start, slot_len) {
+        let end = start.wrapping_add(len as u64 * 1000);
+        let us = eof.wrapping_sub(end) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_END_OFFSET, Value::Double(us));
     }
     let frame = tvb.sub_from(hdr_len.min(tvb.len()))?;
     cx.add(
@@ -323,6 +394,82 @@ mod tests {
         let p = dissect_one(283, &fcs32);
         assert_eq!(p.show("wpan.fcs32"), [format!("0x{crc:08x}")]);
         assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+    }
+
+    /// Every TLV type; the labels are tshark 4.0's for the same bytes (its JSON keys).
+    #[test]
+    fn every_tlv_type_with_tsharks_labels() {
+        let hex = |s: &str| -> Vec<u8> {
+            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let tlvs = hex(concat!(
+            "0000 0100 02 000000",
+            "0100 0400 0000a0c1",
+            "0200 0400 90d00300",
+            "0300 0300 1a00 00 00",
+            "0400 0300 07 02 03 00",
+            "0500 0800 0100000000000000",
+            "0600 0800 0200000000000000",
+            "0700 0800 0a00000000000000",
+            "0800 0800 0300000000000000",
+            "0900 0400 10270000",
+            "0a00 0100 7f 000000",
+            "0b00 0400 00c01645",
+            "0c00 0a00 00e05c4a 00409c45 1000 0000",
+        ));
+        let mut f = vec![0, 0];
+        f.extend(((4 + tlvs.len()) as u16).to_le_bytes());
+        f.extend(&tlvs);
+        let mac = [0x02, 0x00, 0x11];
+        f.extend(mac);
+        f.extend(crate::proto::wpan::crc32(&mac).to_le_bytes());
+        let p = dissect_one(283, &f);
+        let labels: Vec<&str> = p
+            .packet
+            .tree
+            .iter()
+            .filter(|(_, n)| n.field.is_none())
+            .filter_map(|(_, n)| n.text.as_deref())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "Header",
+                "FCS type: ITU-T CRC32 (2)",
+                "RSS: -20.00 dBm",
+                "Bit rate: 250.000 kbps",
+                "Channel assignment: Page: Default (0), Number: 26",
+                "SUN PHY Information: Band: 915 MHz [902-928] (7), Type: O-QPSK-A (2), Mode: 3",
+                "Start of frame timestamp: 0.000000001 s",
+                "End of frame timestamp: 0.000000002 s",
+                "Absolute Slot Number (ASN): 10",
+                "Start of slot timestamp: 0.000000003 s",
+                "Slot length: 10000 µs",
+                "Link Quality Indicator: 127",
+                "Channel center frequency: 2412.000 kHz",
+                "Channel plan: Start 3618816.000 kHz, Spacing 5000.000 kHz, Channels 16",
+            ]
+        );
+        assert_eq!(p.show("wpan-tap.mode.oqpsk_a"), ["3"]);
+        assert_eq!(p.show("wpan-tap.ch_freq"), ["2412"]);
+        assert_eq!(p.show("wpan-tap.chplan.start"), ["3.61882e+06"]);
+        assert_eq!(p.show("wpan-tap.asn"), ["10"]);
+        // tshark's values for these timestamps (unsigned wrap-around included).
+        assert_eq!(
+            p.show("wpan.tsch.frame_start_offset"),
+            ["1.84467440737096e+16"]
+        );
+        assert_eq!(p.show("wpan.tsch.frame_duration"), ["0.001"]);
+        assert_eq!(
+            p.show("wpan.tsch.frame_end_offset"),
+            ["1.84467440736996e+16"]
+        );
+        assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+        assert!(p.has("wpan.fcs32"));
     }
 
     #[test]

@@ -80,11 +80,21 @@ fn bad_fcs_is_flagged_and_payload_not_trusted() {
     assert_eq!(p.show("wpan.fcs_ok"), ["0"]);
     assert_eq!(p.show("data.data"), ["60"]);
     assert!(p.info().ends_with(", Bad FCS"));
-    // Unless the user asks for payloads of bad frames too.
-    let mut e = Engine::with_defaults();
+    // Unless the user asks for payloads of bad frames too: then the heuristics see it.
+    let mut f = with_fcs(
+        &hex("4188010100ffff0200")
+            .into_iter()
+            .chain(NALP_ICMP)
+            .collect::<Vec<u8>>(),
+    );
+    let n = f.len();
+    f[n - 1] ^= 0xff;
+    let mut r = Registry::builtin();
+    r.add_heuristic(tables::WPAN_HEUR, &crate::proto::icmp::PROTOCOL, nalp_heur);
+    let mut e = Engine::new(Arc::new(r), Prefs::default());
+    assert!(!dissect_with(&mut e, 195, &f).has("icmp.type"));
     e.prefs.set("wpan.802154_fcs_ok", "FALSE");
-    let p = dissect_with(&mut e, 195, &f);
-    assert_eq!(p.show("data.data"), ["60"]);
+    assert!(dissect_with(&mut e, 195, &f).has("icmp.type"));
 }
 
 #[test]
@@ -111,7 +121,7 @@ fn fcs_not_captured_is_assumed_good() {
 
 #[test]
 fn data_short_addresses_2006_pan_compressed() {
-    let mac = hex("41980a3412cdab3412a1b2c3");
+    let mac = hex("41980a3412cdab341200b2c3");
     let p = fcs195(&mac);
     assert_eq!(p.show("wpan.frame_type"), ["0x0001"]);
     assert_eq!(p.show("wpan.pan_id_compression"), ["1"]);
@@ -140,7 +150,7 @@ fn data_short_addresses_2006_pan_compressed() {
         }
     );
     assert_eq!(p.packet.columns.src.to_string(), "0x1234");
-    assert_eq!(p.show("data.data"), ["a1:b2:c3"]);
+    assert_eq!(p.show("data.data"), ["00:b2:c3"]);
     assert_truncations_are_malformed(195, &with_fcs(&mac), 11);
 }
 
@@ -185,7 +195,7 @@ fn addressing_mode_combinations_2003_2006() {
                         + if src_pan { 2 } else { 0 }
                         + alen(src);
                     mac.extend((3..hdr).map(|i| i as u8));
-                    mac.push(0x55);
+                    mac.push(0x00);
                     let p = fcs195(&mac);
                     let what = format!("v{version} dst {dst} src {src} comp {comp}");
                     if invalid {
@@ -199,7 +209,7 @@ fn addressing_mode_combinations_2003_2006() {
                     assert_eq!(p.has("wpan.dst64"), dst == 3, "{what}");
                     assert_eq!(p.has("wpan.src16"), src == 2, "{what}");
                     assert_eq!(p.has("wpan.src64"), src == 3, "{what}");
-                    assert_eq!(p.show("data.data"), ["55"], "{what}");
+                    assert_eq!(p.show("data.data"), ["00"], "{what}");
                     assert_eq!(p.show("wpan.fcs_ok"), ["1"], "{what}");
                     assert!(!p.packet.is_malformed(), "{what}");
                     assert_truncations_are_malformed(195, &with_fcs(&mac), hdr + 2);
@@ -239,13 +249,13 @@ fn pan_id_compression_table_2015() {
         let mut mac = fcf.to_le_bytes().to_vec();
         mac.push(1);
         mac.extend((3..hdr).map(|i| i as u8));
-        mac.push(0x77);
+        mac.push(0x00);
         let p = fcs195(&mac);
         let what = format!("dst {dst} src {src} comp {comp}");
         assert_eq!(p.show("wpan.version"), ["2"], "{what}");
         assert_eq!(p.has("wpan.dst_pan"), dpan, "{what}");
         assert_eq!(p.has("wpan.src_pan"), span, "{what}");
-        assert_eq!(p.show("data.data"), ["77"], "{what}");
+        assert_eq!(p.show("data.data"), ["00"], "{what}");
     }
 }
 
@@ -308,6 +318,16 @@ fn beacon_2003_with_superframe_gts_and_pending_addresses() {
     assert_eq!(p.show("wpan.pending16"), ["0x1137"]);
     assert_eq!(p.show("wpan.pending64"), ["08:07:06:05:04:03:02:01"]);
     assert_eq!(p.show("data.data"), ["c0:c1"]);
+    let labels: Vec<String> = p
+        .packet
+        .tree
+        .iter()
+        .filter_map(|(_, n)| n.text.as_deref().map(str::to_string))
+        .collect();
+    assert!(labels
+        .contains(&"Superframe Specification: PAN Coordinator, Association Permit".to_string()));
+    assert!(labels.contains(&"Pending Addresses: 1 Short and 1 Long".to_string()));
+    assert!(labels.contains(&"GTS Directions: 1 Receive & 1 Transmit".to_string()));
 }
 
 #[test]
@@ -388,6 +408,37 @@ fn association_teaches_the_extended_address_of_a_short_one() {
 }
 
 #[test]
+fn ack_tracking_when_asked() {
+    // A data frame asking for an ack (seq 20), then its ack 837 us later.
+    let data = with_fcs(&hex("61880a34120200010000"));
+    let mut data = data;
+    data[2] = 20;
+    let data = with_fcs(&data[..data.len() - 2]);
+    let ack = with_fcs(&hex("020014"));
+    let run = |on: bool| {
+        let mut e = Engine::with_defaults();
+        if on {
+            e.prefs.set("wpan.802154_ack_tracking", "TRUE");
+        }
+        let m = |n: u64, ts: i64, len: usize| FrameMeta {
+            number: n,
+            ts_ns: ts,
+            orig_len: len as u32,
+            link_type: 195,
+            ..Default::default()
+        };
+        e.dissect(m(1, 1_000_000, data.len()), &data);
+        TestPacket {
+            packet: e.dissect(m(2, 1_837_000, ack.len()), &ack),
+        }
+    };
+    let p = run(true);
+    assert_eq!(p.show("wpan.ack_to"), ["1"]);
+    assert_eq!(p.show("wpan.ack_time"), ["0.000837000"]);
+    assert!(!run(false).has("wpan.ack_to"));
+}
+
+#[test]
 fn secured_2006_frame_shows_aux_header_and_mic_without_dispatch() {
     let p = dissect_one(195, &hex(SECURE_DATA_REQ));
     assert_eq!(p.show("wpan.security"), ["1"]);
@@ -464,6 +515,11 @@ fn enhanced_beacon_2015_with_tsch_ies() {
     assert_eq!(p.show("wpan.tsch.timeslot.id"), ["0x00"]);
     assert_eq!(p.show("wpan.tsch.slotframe_num"), ["1"]);
     assert_eq!(p.show("wpan.tsch.slotframe_size"), ["101"]);
+    assert!(p
+        .packet
+        .tree
+        .iter()
+        .any(|(_, n)| n.text.as_deref() == Some("Slotframes [1]")));
     assert_eq!(p.show("wpan.tsch.link_options"), ["0x0f"]);
     assert_eq!(p.show("wpan.tsch.link_options.timekeeping"), ["1"]);
     assert_eq!(p.show("wpan.tsch.hopping_sequence_id"), ["0x00"]);
@@ -483,7 +539,7 @@ fn enhanced_ack_with_time_correction_and_csl() {
     mac.extend(hex("060d")); // CSL, length 6
     mac.extend(hex("10002000e803"));
     mac.extend(hex("803f")); // HT2
-    mac.push(0x99);
+    mac.push(0x00);
     let p = fcs195(&mac);
     assert_eq!(p.show("wpan.header_ie.id"), ["0x001e", "0x001a", "0x007f"]);
     assert_eq!(p.show("wpan.nack"), ["1"]);
@@ -491,7 +547,7 @@ fn enhanced_ack_with_time_correction_and_csl() {
     assert_eq!(p.show("wpan.header_ie.csl.phase"), ["16"]);
     assert_eq!(p.show("wpan.header_ie.csl.period"), ["32"]);
     assert_eq!(p.show("wpan.header_ie.csl.rendezvous_time"), ["1000"]);
-    assert_eq!(p.show("data.data"), ["99"]);
+    assert_eq!(p.show("data.data"), ["00"]);
 }
 
 #[test]
@@ -546,18 +602,18 @@ fn frak_extended_and_reserved_types() {
 #[test]
 fn link_types_230_sll_and_215() {
     // No FCS: the last octets are payload.
-    let p = dissect_one(230, &hex("4188010100ffff0200a1b2"));
+    let p = dissect_one(230, &hex("4188010100ffff020000b2"));
     assert_eq!(p.show("wpan.frame_length"), ["11"]);
-    assert_eq!(p.show("data.data"), ["a1:b2"]);
+    assert_eq!(p.show("data.data"), ["00:b2"]);
     assert!(!p.has("wpan.fcs"));
     assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
     // Linux SLL, protocol 0x00f6 (ARPHRD_IEEE802154 = 804).
     let mut sll = hex("0000032400000000000000000000" /* pkttype .. addr */);
     sll.extend(hex("00f6"));
-    sll.extend(hex("4188010100ffff0200a1b2"));
+    sll.extend(hex("4188010100ffff020000b2"));
     let p = dissect_one(113, &sll);
     assert_eq!(p.show("wpan.dst16"), ["0xffff"]);
-    assert_eq!(p.show("data.data"), ["a1:b2"]);
+    assert_eq!(p.show("data.data"), ["00:b2"]);
     // Non-ASK PHY: preamble, SFD, PHR (length 5), then an ack with FCS.
     let mut phy = hex("00000000a705");
     phy.extend(with_fcs(&hex("020007")));
@@ -600,39 +656,48 @@ fn crc32_fcs_format() {
     assert!(p.has("wpan.fcs32"));
 }
 
-/// A heuristic standing in for 6LoWPAN: takes payloads starting with an IPv6 version nibble.
-fn ipv6_heur(t: &crate::tvb::Tvb, _: &Cx) -> bool {
-    t.u8(0).is_ok_and(|b| b >> 4 == 6)
+/// A payload no real 802.15.4 heuristic takes (the 6LoWPAN dispatch 00xxxxxx means "not a
+/// LoWPAN frame"), readable as an ICMP echo reply.
+const NALP_ICMP: [u8; 8] = [0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00];
+
+/// A test heuristic: takes NALP payloads and calls them ICMP.
+fn nalp_heur(t: &crate::tvb::Tvb, _: &Cx) -> bool {
+    t.u8(0).is_ok_and(|b| b == 0)
 }
 
 #[test]
 fn payload_dispatch_decode_as_then_heuristics_then_data() {
-    // An IPv6 header (no next header) as the payload.
-    let ip6 = hex("600000000000" /* ver..plen */);
-    let mut ip6 = ip6;
-    ip6.extend(hex("3b40"));
-    ip6.extend([0u8; 32]);
     let mut mac = hex("4188010100ffff0200");
-    mac.extend(&ip6);
+    mac.extend(NALP_ICMP);
     let frame = with_fcs(&mac);
 
     // Nothing takes it: data.
     let p = dissect_one(195, &frame);
-    assert!(p.has("data.data") && !p.has("ipv6.src"));
+    assert!(p.has("data.data") && !p.has("icmp.type"));
 
     // A heuristic takes it.
     let mut r = Registry::builtin();
-    r.add_heuristic(tables::WPAN_HEUR, &crate::proto::ipv6::PROTOCOL, ipv6_heur);
+    r.add_heuristic(tables::WPAN_HEUR, &crate::proto::icmp::PROTOCOL, nalp_heur);
     let mut e = Engine::new(Arc::new(r), Prefs::default());
     let p = dissect_with(&mut e, 195, &frame);
-    assert!(p.has("ipv6.src") && !p.has("data.data"));
+    assert!(p.has("icmp.type") && !p.has("data.data"));
 
-    // `-d wpan.payload==0,ipv6` wins over the heuristics (here none).
+    // `-d wpan.payload==0,icmp` is used first.
     let mut r = Registry::builtin();
-    r.decode_as("wpan.payload==0,ipv6").unwrap();
+    r.decode_as("wpan.payload==0,icmp").unwrap();
     let mut e = Engine::new(Arc::new(r), Prefs::default());
     let p = dissect_with(&mut e, 195, &frame);
-    assert!(p.has("ipv6.src"));
+    assert!(p.has("icmp.type"));
+
+    // A secured data frame's payload is never handed on, whatever the heuristics.
+    let mut r = Registry::builtin();
+    r.add_heuristic(tables::WPAN_HEUR, &crate::proto::icmp::PROTOCOL, nalp_heur);
+    let mut e = Engine::new(Arc::new(r), Prefs::default());
+    let mut sec = hex("49980134120200010005010000000000");
+    sec.extend(NALP_ICMP);
+    let p = dissect_with(&mut e, 195, &with_fcs(&sec));
+    assert!(p.has("wpan.aux_sec.hdr"));
+    assert!(!p.has("icmp.type"));
 }
 
 #[test]
@@ -666,4 +731,47 @@ fn all_fields_are_wiresharks() {
     assert_eq!(SRC64.ftype.ws_name(), "FT_EUI64");
     assert_eq!(FCS_OK.ftype.ws_name(), "FT_BOOLEAN");
     assert_eq!(RSSI.ftype.ws_name(), "FT_INT8");
+}
+
+mod fuzz {
+    use crate::testutil::dissect_one;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Arbitrary bytes on every 802.15.4 link type never panic.
+        #[test]
+        fn arbitrary_frames_do_not_panic(data in proptest::collection::vec(any::<u8>(), 0..140),
+                                         lt in prop::sample::select(vec![195u32, 230, 215, 283])) {
+            let _ = dissect_one(lt, &data);
+        }
+
+        /// Frames with a valid-looking frame control (every type, version and mode) and random
+        /// remainder, the likelier shape of hostile input, never panic.
+        #[test]
+        fn random_headers_do_not_panic(fcf in any::<u16>(), rest in proptest::collection::vec(any::<u8>(), 0..60)) {
+            let mut f = fcf.to_le_bytes().to_vec();
+            f.extend(rest);
+            let _ = dissect_one(230, &f);
+            let _ = dissect_one(195, &f);
+        }
+
+        /// TAP headers with random TLVs in front of random frames never panic.
+        #[test]
+        fn random_tap_tlvs_do_not_panic(tlvs in proptest::collection::vec((0u16..16, 0u16..12, any::<u8>()), 0..6),
+                                        frame in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let mut body = vec![];
+            for (ty, len, fill) in tlvs {
+                body.extend(ty.to_le_bytes());
+                body.extend(len.to_le_bytes());
+                body.extend(vec![fill; (len as usize).div_ceil(4) * 4]);
+            }
+            let mut f = vec![0, 0];
+            f.extend(((4 + body.len()) as u16).to_le_bytes());
+            f.extend(body);
+            f.extend(frame);
+            let _ = dissect_one(283, &f);
+        }
+    }
 }

@@ -101,14 +101,19 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &DEVICE_ID, tvb, b + 1)?;
     let crc_mode = tvb.u8(b + 3)? != 0;
     cx.add(node, &LQI_MODE, tvb.range(b + 3, 1), Value::Bool(crc_mode));
-    if !crc_mode {
-        cx.add_u8(node, &LQI, tvb, b + 4)?;
-    }
     if version == 1 {
-        // Seven reserved octets, one more when the LQI octet is unused (CRC mode).
-        let (off, len) = if crc_mode { (7, 8) } else { (8, 7) };
-        cx.add_bytes(node, &RESERVED_FIELD, tvb, off, len)?;
+        // tshark 4.0 shows v1's LQI octet in CRC mode and counts it among the reserved octets
+        // otherwise; its reserved range runs to the end of the header (length octet included).
+        // Shown the same way so filters on these fields match tshark's.
+        if crc_mode {
+            cx.add_u8(node, &LQI, tvb, b + 4)?;
+        }
+        let off = if crc_mode { 8 } else { 7 };
+        cx.add_bytes(node, &RESERVED_FIELD, tvb, off, V1_HEADER_LEN - off)?;
     } else {
+        if !crc_mode {
+            cx.add_u8(node, &LQI, tvb, b + 4)?;
+        }
         let secs = tvb.be_u32(9)?;
         let frac = tvb.be_u32(13)?;
         cx.add(
@@ -169,6 +174,67 @@ mod tests {
         assert_eq!(p.show("wpan.fcs"), ["0xe31d"]);
         assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
         assert_eq!(p.info(), "Ack");
+    }
+
+    /// IPv6 + UDP to 17754 around `zep` (checksum not set; not verified by default).
+    fn in_udp(zep: &[u8]) -> Vec<u8> {
+        let ulen = (8 + zep.len()) as u16;
+        let mut v = vec![0x60, 0, 0, 0];
+        v.extend(ulen.to_be_bytes());
+        v.extend([0x11, 0x40]);
+        v.extend([0xfe, 0x80]);
+        v.extend([0; 13]);
+        v.push(1);
+        v.extend([0xfe, 0x80]);
+        v.extend([0; 13]);
+        v.push(2);
+        v.extend([0xd4, 0x31, 0x45, 0x5a]);
+        v.extend(ulen.to_be_bytes());
+        v.extend([0, 0]);
+        v.extend(zep);
+        v
+    }
+
+    /// ZEP v1 in CRC mode and in LQI mode (CC24xx metadata instead of the FCS); the values as
+    /// tshark 4.0 shows these frames (see tests/wpan.rs, constructed frames).
+    #[test]
+    fn zep_v1_crc_and_lqi_modes() {
+        let mut v1 = vec![b'E', b'X', 1, 11, 0x01, 0x02, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5];
+        let mac = [0x02, 0x00, 0x21];
+        v1.extend(mac);
+        v1.extend(crate::proto::wpan::crc16(&mac).to_le_bytes());
+        let p = dissect_one(101, &in_udp(&v1));
+        assert_eq!(p.show("zep.version"), ["1"]);
+        assert_eq!(p.show("zep.channel_id"), ["11"]);
+        assert_eq!(p.show("zep.device_id"), ["258"]);
+        assert_eq!(p.show("zep.lqi_mode"), ["1"]);
+        assert_eq!(p.show("zep.lqi"), ["0"]);
+        assert_eq!(p.show("zep.reserved_field"), ["00:00:00:00:00:00:00:05"]);
+        assert_eq!(p.show("wpan.seq_no"), ["33"]);
+        assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+        assert!(!p.has("zep.type"));
+
+        let mut lqi = vec![
+            b'E', b'X', 1, 11, 0x01, 0x02, 0, 200, 0, 0, 0, 0, 0, 0, 0, 5,
+        ];
+        lqi.extend([0x02, 0x00, 0x22, 0xe0, 0xd5]);
+        let p = dissect_one(101, &in_udp(&lqi));
+        assert_eq!(p.show("zep.lqi_mode"), ["0"]);
+        assert!(!p.has("zep.lqi"));
+        assert_eq!(p.show("zep.reserved_field"), ["c8:00:00:00:00:00:00:00:05"]);
+        assert_eq!(p.show("wpan.rssi"), ["-32"]);
+        assert_eq!(p.show("wpan.correlation"), ["85"]);
+        assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+        assert!(!p.has("wpan.fcs"));
+    }
+
+    #[test]
+    fn zep_v2_ack() {
+        let p = dissect_one(101, &in_udp(&[b'E', b'X', 2, 2, 0, 0, 0, 7]));
+        assert_eq!(p.show("zep.type"), ["2"]);
+        assert_eq!(p.show("zep.seqno"), ["7"]);
+        assert_eq!(p.info(), "Ack, Sequence Number: 7");
+        assert!(!p.has("wpan"));
     }
 
     #[test]
