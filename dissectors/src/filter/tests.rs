@@ -23,7 +23,13 @@ fn udp4() -> Packet {
     let f = hex("ffffffffffff 020000000001 0800
          4500 0027 1234 4000 4011 0000 0a000001 c0a80114
          1633 04d2 0013 0000 48656c6c6f20576f726c64");
-    dissect_one(1, &f).packet
+    // Port 5683 is CoAP's; decode it as data so the payload stays plain bytes.
+    let mut registry = crate::registry::Registry::builtin();
+    registry
+        .decode_as("udp.port==5683,data")
+        .expect("valid rule");
+    let mut engine = crate::engine::Engine::new(std::sync::Arc::new(registry), Default::default());
+    crate::testutil::dissect_with(&mut engine, 1, &f).packet
 }
 
 /// Ethernet, IPv6 fe80::1 → ff02::1, UDP 546 → 547, 4 bytes of payload.
