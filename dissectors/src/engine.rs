@@ -204,23 +204,28 @@ pub struct Cx<'e> {
     /// True while dissecting the packet quoted inside an ICMP error: layers then must not update
     /// conversation state, and a quote cut short is not malformed (Wireshark's `in_error_pkt`).
     pub in_error: bool,
+    /// Set by [`Cx::reject`], read and cleared by [`Cx::call`].
+    rejected: bool,
 }
 
 impl<'e> Cx<'e> {
     // ---- dispatch ----------------------------------------------------------------------------
 
     /// Dissects `tvb` as `proto` under `parent`. A failure inside is recorded as malformed and
-    /// does not propagate: the calling layer stays intact.
-    pub fn call(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) {
+    /// does not propagate: the calling layer stays intact. Returns false when the protocol
+    /// refused the bytes ([`Cx::reject`]), so the caller can show them as data.
+    pub fn call(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) -> bool {
         if self.depth >= MAX_DEPTH {
             let n = self
                 .tree
                 .push(NodeId::ROOT, Some(&ws::MALFORMED), Value::None, tvb.whole());
             self.expert(n, &ws::DEPTH_EXPERT, None);
-            return;
+            return true;
         }
         self.depth += 1;
+        self.rejected = false;
         let r = (proto.dissect)(tvb, self, parent);
+        let accepted = !std::mem::take(&mut self.rejected);
         self.depth -= 1;
         match r {
             // A quoted packet in an ICMP error is expected to be cut short.
@@ -228,15 +233,22 @@ impl<'e> Cx<'e> {
             Err(e) => self.malformed(proto, tvb, &e),
             Ok(()) => {}
         }
+        accepted
     }
 
-    /// Hands `tvb` to whichever protocol `table` lists under `key`; false when none does.
+    /// Says that the bytes a dissector was given are not its protocol after all (tshark's
+    /// "return 0"): what it added stays in the tree, but the caller treats the payload as
+    /// undissected. A rejecting dissector should not have called `add_proto`, so that the layer
+    /// does not count in `frame.protocols`.
+    pub fn reject(&mut self) {
+        self.rejected = true;
+    }
+
+    /// Hands `tvb` to whichever protocol `table` lists under `key`; false when none does or the
+    /// protocol refused it.
     pub fn call_table(&mut self, table: &str, key: u64, tvb: &Tvb, parent: NodeId) -> bool {
         match self.registry.lookup(table, key) {
-            Some(p) => {
-                self.call(p, tvb, parent);
-                true
-            }
+            Some(p) => self.call(p, tvb, parent),
             None => false,
         }
     }
@@ -645,6 +657,7 @@ impl Engine {
                 protocols: &mut protocols,
                 depth: 0,
                 in_error: false,
+                rejected: false,
             };
             let tvb = Tvb::new(&frame_data, 0);
             crate::proto::frame::dissect_frame(&tvb, &mut cx, &times);

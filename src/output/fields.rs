@@ -1,6 +1,7 @@
 //! `-T fields`: chosen fields as delimited text, with tshark's `-E` options.
 
 use dissectors::engine::Packet;
+use dissectors::field::FieldType;
 use dissectors::value;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +107,15 @@ pub fn field_values(p: &Packet, name: &str) -> Vec<String> {
     p.tree
         .by_abbrev(name)
         .map(|n| {
-            value::escape_text(&value::show(n.field.expect("field node"), &n.value)).into_owned()
+            let f = n.field.expect("by_abbrev yields field nodes");
+            match f.ftype {
+                // As tshark: a protocol prints its summary line, a field without a value "1".
+                FieldType::Protocol => {
+                    value::escape_text(n.text.as_deref().unwrap_or(f.name)).into_owned()
+                }
+                FieldType::None => "1".to_string(),
+                _ => value::escape_text(&value::show(f, &n.value)).into_owned(),
+            }
         })
         .collect()
 }

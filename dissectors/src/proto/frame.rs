@@ -125,9 +125,15 @@ pub fn dissect_frame(tvb: &Tvb, cx: &mut Cx, times: &Times) {
         ),
     );
 
-    if !cx.call_table(tables::LINK_TYPE, meta.link_type as u64, tvb, NodeId::ROOT) {
-        cx.call_data(tvb, NodeId::ROOT);
+    // An unknown link type is shown as data; a known one that refuses the frame (an IPv6 link
+    // carrying another IP version) shows only what it found, as tshark does.
+    match cx.registry.lookup(tables::LINK_TYPE, meta.link_type as u64) {
+        Some(link) => {
+            cx.call(link, tvb, NodeId::ROOT);
+        }
+        None => cx.call_data(tvb, NodeId::ROOT),
     }
+
     if cx.columns.info.is_empty() && cx.columns.protocol == "FRAME" {
         cx.columns.protocol = "";
     }

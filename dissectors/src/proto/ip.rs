@@ -167,8 +167,12 @@ fn dissect_raw(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &RAW, tvb.range(0, 0));
     cx.set_text(node, "Raw packet data");
     match tvb.u8(0)? >> 4 {
-        4 => cx.call(&PROTOCOL, tvb, parent),
-        6 => cx.call(&super::ipv6::PROTOCOL, tvb, parent),
+        4 => {
+            cx.call(&PROTOCOL, tvb, parent);
+        }
+        6 => {
+            cx.call(&super::ipv6::PROTOCOL, tvb, parent);
+        }
         _ => cx.call_data(tvb, parent),
     }
     Ok(())

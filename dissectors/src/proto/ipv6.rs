@@ -18,7 +18,7 @@ use crate::expert::{ExpertDef, Group, Severity};
 use crate::field::{FieldDef, FieldType as T};
 use crate::registry::{tables, Protocol, Registry};
 use crate::tree::NodeId;
-use crate::tvb::{Error, Result, Tvb};
+use crate::tvb::{Result, Tvb};
 use crate::value::Value;
 
 crate::fields! {
@@ -43,7 +43,7 @@ crate::fields! {
 }
 
 crate::experts! {
-    BOGUS_VERSION = ExpertDef::new("ipv6.bogus_ipv6_version", Group::Malformed, Severity::Error, "Bogus IP version");
+    BOGUS_VERSION = ExpertDef::new("ipv6.bogus_ipv6_version", Group::Malformed, Severity::Error, "Bogus IPv6 version");
     PLEN_EXCEEDS = ExpertDef::new("ipv6.plen_exceeds_framing", Group::Protocol, Severity::Warn, "IPv6 payload length does not match expected framing length");
 }
 
@@ -70,10 +70,26 @@ pub fn slaac_mac(a: &[u8; 16]) -> Option<[u8; 6]> {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    // Like tshark, a packet whose version is not 6 is not taken as IPv6 at all.
-    if tvb.u8(0).is_ok_and(|b| b >> 4 != 6) {
-        cx.call_data(tvb, parent);
-        return Ok(());
+    // Like tshark, a packet whose version is not 6 gets the version and a malformed mark,
+    // and is then refused: it does not count as an IPv6 layer and its bytes go to the caller.
+    if let Ok(first) = tvb.u8(0) {
+        if first >> 4 != 6 {
+            let node = cx
+                .tree
+                .push(parent, Some(&PROTO), Value::None, tvb.range(0, 40));
+            let vr = tvb.range(0, 1);
+            let v = cx.add_uint(node, &VERSION, vr, first as u64);
+            cx.expert(v, &BOGUS_VERSION, None);
+            cx.add(v, &crate::expert::ws::MALFORMED, vr, Value::None);
+            cx.add_hidden(
+                node,
+                &super::ip::VERSION,
+                vr,
+                Value::UInt((first >> 4) as u64),
+            );
+            cx.reject();
+            return Ok(());
+        }
     }
     let node = cx.add_proto(parent, &PROTOCOL, tvb.range(0, 40));
     let w = tvb.be_u32(0)?;
@@ -81,14 +97,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_uint(node, &VERSION, vr, (w >> 24) as u64);
     // tshark also adds the version as ip.version, hidden, so `ip.version == 6` works.
     cx.add_hidden(node, &super::ip::VERSION, vr, Value::UInt((w >> 28) as u64));
-    if w >> 28 != 6 {
-        cx.expert(
-            node,
-            &BOGUS_VERSION,
-            Some(format!("Bogus IP version ({})", w >> 28)),
-        );
-        return Err(Error::Malformed("bogus IPv6 version".into()));
-    }
     let tc = cx.add_uint(node, &TCLASS, tvb.range(0, 2), w as u64);
     cx.add_bits(tc, &[&TCLASS_DSCP, &TCLASS_ECN], tvb.range(0, 2), w as u64);
     cx.add_uint(node, &FLOW, tvb.range(1, 3), (w & 0x00ff_ffff) as u64);
