@@ -74,9 +74,11 @@ impl FieldsOptions {
                 }
             }
             "bom" | "escape" => {}
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "-E {k}: unknown option; use header, separator, occurrence, aggregator or quote"
-            )),
+            ))
+            }
         }
         Ok(())
     }

@@ -164,11 +164,11 @@ fn write_item(out: &mut String, p: &Packet, item: &Item, depth: usize, raw: bool
             out.push_str(&value::hex_string(&src[start..end]));
             out.push_str("\",\n");
             indent(out, depth + 1);
-            let _ = write!(out, "{},\n", n.range.start);
+            let _ = writeln!(out, "{},", n.range.start);
             indent(out, depth + 1);
-            let _ = write!(out, "{},\n", n.range.len);
+            let _ = writeln!(out, "{},", n.range.len);
             indent(out, depth + 1);
-            let _ = write!(out, "{},\n", f.bitmask);
+            let _ = writeln!(out, "{},", f.bitmask);
             indent(out, depth + 1);
             let _ = writeln!(out, "{}", ftype_number(f.ftype));
             indent(out, depth);
