@@ -705,7 +705,11 @@ mod tests {
         ng.epb(2, u64::MAX, DATA, 20, &[]);
         let frames = ok_frames(&ng.bytes);
         assert_eq!(frames[0].ts_ns, 0);
-        assert_eq!(frames[1].ts_ns, crate::capture::MAX_TIMESTAMP_NS, "saturates");
+        assert_eq!(
+            frames[1].ts_ns,
+            crate::capture::MAX_TIMESTAMP_NS,
+            "saturates"
+        );
         assert_eq!(frames[2].ts_ns, 0);
         // 10^39 does not fit 128 bits; tshark reads such times as 0.
         let mut ng = Ng::new(false);
