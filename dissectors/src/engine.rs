@@ -23,6 +23,10 @@ use std::sync::Arc;
 /// Layers deeper than this are cut off as malformed (IPv6-in-IPv6-in-… from hostile input).
 pub const MAX_DEPTH: u32 = 48;
 
+/// Time stamps are clamped to ±this many ns (~146 years around 1970) before dissection, so the
+/// difference of any two (relative time, deltas, conversation times in udp/tcp) fits an i64.
+pub const MAX_TS_NS: i64 = i64::MAX / 2;
+
 /// Radio metadata a sniffer or pseudo-header gives with a frame.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RadioMeta {
@@ -625,13 +629,20 @@ impl Engine {
 
     /// Dissects one frame. Frames must come in capture order: state such as reassembly and
     /// relative times carries from one to the next.
-    pub fn dissect(&mut self, meta: FrameMeta, data: &[u8]) -> Packet {
+    pub fn dissect(&mut self, mut meta: FrameMeta, data: &[u8]) -> Packet {
+        // A hostile pcapng (if_tsoffset) can put time stamps at i64::MIN and i64::MAX in one
+        // file; their difference does not fit an i64 (found by the hostile-input tests).
+        meta.ts_ns = meta.ts_ns.clamp(-MAX_TS_NS, MAX_TS_NS);
         let first = *self.first_ts.get_or_insert(meta.ts_ns);
-        let delta = meta.ts_ns - self.prev_ts.unwrap_or(meta.ts_ns);
-        let delta_displayed = meta.ts_ns - self.prev_displayed_ts.unwrap_or(meta.ts_ns);
+        let delta = meta
+            .ts_ns
+            .saturating_sub(self.prev_ts.unwrap_or(meta.ts_ns));
+        let delta_displayed = meta
+            .ts_ns
+            .saturating_sub(self.prev_displayed_ts.unwrap_or(meta.ts_ns));
         self.prev_ts = Some(meta.ts_ns);
         let times = crate::proto::frame::Times {
-            relative: meta.ts_ns - first,
+            relative: meta.ts_ns.saturating_sub(first),
             delta,
             delta_displayed,
         };

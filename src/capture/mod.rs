@@ -103,6 +103,14 @@ pub const MAX_INTERFACES: usize = 65_536;
 /// boundary). They are copied into every frame, so a huge one would multiply.
 pub const MAX_INTERFACE_STRING_BYTES: usize = 4096;
 
+/// Largest time stamp (ns since the epoch, ~2116-02-20) a reader yields; the
+/// smallest is its negative. pcapng time stamps beyond are saturated (pcap
+/// ones cannot get there). Keeping them in half the `i64` range means the
+/// difference of any two frames' times fits an `i64`: a hostile file with
+/// `if_tsoffset` ±2^63 s made `frame.time_relative`, the delta columns and the
+/// conversation timestamps overflow (found by the hostile-input tests).
+pub const MAX_TIMESTAMP_NS: i64 = dissectors::engine::MAX_TS_NS;
+
 /// Size of the buffered reader and of the steps in which record data is read.
 const READ_CHUNK: usize = 64 * 1024;
 

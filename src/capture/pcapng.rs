@@ -54,7 +54,7 @@
 
 use super::{
     interface_text, option_text, CaptureError, CapturedFrame, Input, MAX_INTERFACES,
-    MAX_RECORD_BYTES,
+    MAX_RECORD_BYTES, MAX_TIMESTAMP_NS,
 };
 
 /// The SHB block type as it appears in the file (the same in both orders).
@@ -100,7 +100,8 @@ impl Interface {
     /// Done in 128-bit integers so that neither fine resolutions (2^-n,
     /// 10^-12) nor large values (past 2106) lose precision; the result is
     /// exact (rounded down to whole nanoseconds) and only saturates outside
-    /// the ~292 years either side of 1970 that an `i64` of nanoseconds holds.
+    /// [`MAX_TIMESTAMP_NS`] (~146 years) either side of 1970, so that the
+    /// difference of any two time stamps (relative times, deltas) fits an `i64`.
     fn timestamp_ns(&self, ticks: u64) -> i64 {
         let ticks = u128::from(ticks);
         let units = self.units_per_sec;
@@ -111,7 +112,7 @@ impl Interface {
         let ns = secs as i128 * 1_000_000_000
             + frac_ns as i128
             + i128::from(self.offset_s) * 1_000_000_000;
-        ns.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+        ns.clamp(-i128::from(MAX_TIMESTAMP_NS), i128::from(MAX_TIMESTAMP_NS)) as i64
     }
 }
 
@@ -704,7 +705,11 @@ mod tests {
         ng.epb(2, u64::MAX, DATA, 20, &[]);
         let frames = ok_frames(&ng.bytes);
         assert_eq!(frames[0].ts_ns, 0);
-        assert_eq!(frames[1].ts_ns, i64::MAX, "saturates");
+        assert_eq!(
+            frames[1].ts_ns,
+            crate::capture::MAX_TIMESTAMP_NS,
+            "saturates"
+        );
         assert_eq!(frames[2].ts_ns, 0);
         // 10^39 does not fit 128 bits; tshark reads such times as 0.
         let mut ng = Ng::new(false);
