@@ -9,6 +9,9 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+/// Most fragments one datagram may have (duplicates included).
+pub const MAX_FRAGMENTS: usize = 4096;
+
 /// Limits of one table.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -43,7 +46,8 @@ struct Pending {
     first_ts: i64,
     data: Vec<u8>,
     /// Which bytes of `data` were received.
-    have: Vec<bool>,
+    /// Which byte ranges of `data` were received: sorted, disjoint, merged `(start, end)`.
+    have: Vec<(usize, usize)>,
     total: Option<usize>,
     fragments: Vec<Fragment>,
 }
@@ -148,25 +152,29 @@ impl<K: Hash + Eq + Clone> FragmentTable<K> {
         if p.data.len() < end {
             self.bytes += end - p.data.len();
             p.data.resize(end, 0);
-            p.have.resize(end, false);
         }
-        for (i, b) in data.iter().enumerate() {
-            let at = offset + i;
-            if p.have[at] && p.data[at] != *b {
-                self.remove(&key);
-                return Outcome::Conflict("overlapping fragments disagree");
-            }
-            p.data[at] = *b;
-            p.have[at] = true;
+        // Duplicates and tiny fragments must not grow the lists without bound.
+        if p.fragments.len() >= MAX_FRAGMENTS {
+            self.remove(&key);
+            return Outcome::Conflict("too many fragments for one datagram");
         }
+        // Bytes already received must agree with the new fragment where they overlap.
+        let conflict = p.have.iter().any(|&(s, e)| {
+            let (lo, hi) = (s.max(offset), e.min(end));
+            lo < hi && p.data[lo..hi] != data[lo - offset..hi - offset]
+        });
+        if conflict {
+            self.remove(&key);
+            return Outcome::Conflict("overlapping fragments disagree");
+        }
+        p.data[offset..end].copy_from_slice(data);
+        add_range(&mut p.have, offset, end);
         p.fragments.push(Fragment {
             frame,
             offset,
             len: data.len(),
         });
-        let complete = p
-            .total
-            .is_some_and(|t| p.have.len() == t && p.have.iter().all(|h| *h));
+        let complete = p.total.is_some_and(|t| p.have == [(0, t)]);
         if complete {
             let p = self.pending.remove(&key).expect("present");
             self.bytes -= p.data.len();
@@ -230,6 +238,25 @@ impl<K: Hash + Eq + Clone> FragmentTable<K> {
     }
 }
 
+/// Adds `[start, end)` to a sorted list of disjoint ranges, merging neighbours.
+fn add_range(ranges: &mut Vec<(usize, usize)>, start: usize, end: usize) {
+    if start >= end {
+        return;
+    }
+    let (mut s, mut e) = (start, end);
+    ranges.retain(|&(rs, re)| {
+        if re < s || rs > e {
+            true
+        } else {
+            s = s.min(rs);
+            e = e.max(re);
+            false
+        }
+    });
+    let at = ranges.partition_point(|&(rs, _)| rs < s);
+    ranges.insert(at, (s, e));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +290,18 @@ mod tests {
         }
         assert!(t.is_empty());
         assert_eq!(t.bytes_held(), 0);
+    }
+
+    #[test]
+    fn ranges_merge() {
+        let mut r = vec![];
+        add_range(&mut r, 4, 8);
+        add_range(&mut r, 0, 2);
+        add_range(&mut r, 10, 12);
+        add_range(&mut r, 2, 4);
+        assert_eq!(r, [(0, 8), (10, 12)]);
+        add_range(&mut r, 7, 11);
+        assert_eq!(r, [(0, 12)]);
     }
 
     #[test]
