@@ -125,8 +125,8 @@ fn pcap_caplen_above_orig_len() {
 
 #[test]
 fn truncated_packets_inside_good_records_are_malformed() {
-    let full = udp4(40000, 5683, b"hello");
-    // Ethernet + 10 bytes of IPv4, and an IPv4 header with IHL 15 but 20 bytes present.
+    let full = udp4(40000, 9999, b"hello"); // a port no dissector claims
+                                            // Ethernet + 10 bytes of IPv4, and an IPv4 header with IHL 15 but 20 bytes present.
     let short_ip = full[..24].to_vec();
     let mut bad_ihl = full.clone();
     bad_ihl[14] = 0x4f;

@@ -145,15 +145,35 @@ const TSHARK_WRONG: &[(&str, &str, &str, &str)] = &[
 /// tshark 4.0 shows the inline bytes of an NHC-compressed IPv6 extension header as a `data`
 /// layer inside 6LoWPAN (RFC 6282 §4.2); lowshark shows them where they belong, in the rebuilt
 /// IPv6 header. Frames with that layer have their path and data fields compared without it.
-const NHC_DATA_LAYER: &str = "6lowpan:data";
+const NHC_DATA_LAYER: &str = "6lowpan:data:ipv6";
 
 /// Fields that differ in one capture for a reason tied to that capture:
 /// (capture file name, field, reason).
 const CAPTURE_FIELD_DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "ndpi_http_ipv6.pcap",
+        "frame.protocols",
+        TSHARK_HTTP_REASSEMBLY,
+    ),
+    (
+        "suricata_null_http-ipv6.pcap",
+        "frame.protocols",
+        TSHARK_HTTP_REASSEMBLY,
+    ),
+    (
+        "tcpdump_802_15_4-data.pcap",
+        "frame.protocols",
+        "the frame was cut at 38 of 2086 bytes; tshark shows the part of the IPv6 header it \
+         could rebuild as an ipv6 layer, lowshark marks the 6LoWPAN header malformed",
+    ),
     ("demo.pcapng", "udp.stream", TSHARK_UDP_STREAMS),
     ("demo.pcapng", "udp.time_relative", TSHARK_UDP_STREAMS),
     ("demo.pcapng", "udp.time_delta", TSHARK_UDP_STREAMS),
 ];
+
+const TSHARK_HTTP_REASSEMBLY: &str =
+    "tshark's HTTP dissector (lowshark has none) has TCP hold these \
+     segments for a PDU it reassembles, so tshark shows no data layer on them";
 
 const TSHARK_UDP_STREAMS: &str =
     "the border router sends CoAP requests from one port to several motes; \
@@ -273,7 +293,13 @@ fn compare_capture(cap: &Path, registry: &dissectors::registry::Registry) -> Tal
                 continue;
             }
             if nhc_data && field == "frame.protocols" {
-                let normalized = tshark_path.replacen(NHC_DATA_LAYER, "6lowpan", 1);
+                let normalized = tshark_path.replacen(NHC_DATA_LAYER, "6lowpan:ipv6", 1);
+                if !normalized
+                    .split(':')
+                    .all(|l| registry.protocol(l).is_some() || l == "ethertype")
+                {
+                    continue;
+                }
                 tally.fields += 1;
                 tally.values += 1;
                 if ovals.first().map(String::as_str) != Some(normalized.as_str()) {

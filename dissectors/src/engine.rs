@@ -322,6 +322,22 @@ impl<'e> Cx<'e> {
             .push(parent, Some(proto.field), Value::None, range)
     }
 
+    /// Removes the latest `name` from the layer list (`frame.protocols`), for a layer that is
+    /// part of its caller's in tshark's accounting; its tree node stays.
+    pub fn unlist_layer(&mut self, name: &str) {
+        if let Some(i) = self.protocols.iter().rposition(|l| *l == name) {
+            self.protocols.remove(i);
+        }
+    }
+
+    /// Whether the capture kept less of this frame than was on the wire (snap length), so
+    /// checksums over the whole packet cannot be verified.
+    pub fn frame_truncated(&self) -> bool {
+        self.sources
+            .first()
+            .is_some_and(|s| s.data.len() < self.meta.orig_len as usize)
+    }
+
     /// Records a layer that has no node of its own (tshark's `ethertype` pseudo-layer).
     pub fn note_layer(&mut self, name: &'static str) {
         self.protocols.push(name);

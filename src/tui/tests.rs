@@ -532,7 +532,11 @@ fn filter_error_shows_message_and_position_and_stays_open() {
     assert!(l[0].starts_with("Filter: tcp && udp.bogus"), "{}", l[0]);
     let caret = l[1].find('^').unwrap();
     assert_eq!(caret, "Filter: ".len() + 7, "{}", l[1]);
-    assert!(l[1].contains("^^^^^^^^^ \"udp.bogus\" is neither a field nor a protocol name."));
+    assert!(
+        l[1].contains("^^^^^^^^^ unknown field 'udp.bogus'"),
+        "{}",
+        l[1]
+    );
     assert_eq!(app.list.shown_count(), 369, "nothing applied");
     // Fixing the text applies it; Esc would have cancelled.
     for _ in 0.." && udp.bogus".len() {

@@ -75,7 +75,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let ty = cx.add_u8(node, &TYPE, tvb, 0)?;
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     cx.add_be_u16(node, &CHECKSUM, tvb, 2)?;
-    let complete = tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len;
+    let complete = !cx.frame_truncated();
     if complete {
         let good = checksum::internet_checksum(tvb.data()) == 0;
         let st = cx.add(

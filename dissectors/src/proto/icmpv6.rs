@@ -83,7 +83,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let ty = cx.add_u8(node, &TYPE, tvb, 0)?;
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 2)?;
-    let complete = tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len || tvb.source() != 0;
+    let complete = !cx.frame_truncated() || tvb.source() != 0;
     let verdict = if complete {
         checksum::compute_with_pseudo(&cx.info.net_src, &cx.info.net_dst, 58, tvb.data(), 2)
     } else {

@@ -129,10 +129,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let available = tvb.remaining(40);
     // A zero payload length with data behind it is a jumbogram or TSO; take what is there.
     let len = if plen == 0 { available } else { plen };
-    if plen > available
-        && tvb.len() >= 40
-        && cx.meta.orig_len as usize == tvb.len() + tvb.offset() as usize
-    {
+    if plen > available && tvb.len() >= 40 && !cx.frame_truncated() && !cx.in_error {
         cx.expert(node, &PLEN_EXCEEDS, None);
     }
     let payload = tvb.sub_clamped(40, len);

@@ -829,7 +829,7 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Quoted packets in ICMPv6 errors and the user's choice say whether to reassemble.
     let inside_error =
         cx.layers().iter().filter(|l| **l == "ipv6").count() > 1 && cx.layers().contains(&"icmpv6");
-    let complete_capture = tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len || tvb.source() != 0;
+    let complete_capture = !cx.frame_truncated() || tvb.source() != 0;
     if !cx.prefs.bool("ipv6.defragment", true) || inside_error || !complete_capture {
         cx.set_info(info);
         cx.call_data(&payload, parent);

@@ -562,7 +562,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         // Data on a RST is a diagnostic text (RFC 9293 §3.10.7.1 allows it; stacks such as
         // BIG-IP explain the reset there), not application data.
         let payload = tvb.sub_from(hdr_len)?;
-        let text = crate::value::bytes_to_text(payload.data());
+        // A C string, as tshark reads it: up to the first NUL.
+        let data = payload.data();
+        let text =
+            String::from_utf8_lossy(data.split(|b| *b == 0).next().unwrap_or(data)).into_owned();
         cx.add(node, &RESET_CAUSE, payload.whole(), Value::str(text));
         return Ok(());
     }
@@ -773,7 +776,7 @@ fn add_checksum_status(
     dst: &Address,
 ) {
     let r = tvb.range(16, 2);
-    let complete = tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len;
+    let complete = !cx.frame_truncated();
     if cx.prefs.bool("tcp.check_checksum", false) && complete {
         if let Some(expected) = checksum::compute_with_pseudo(src, dst, 6, tvb.data(), 16) {
             cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(expected as u64));

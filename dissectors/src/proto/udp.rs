@@ -103,7 +103,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.info.transport = 17;
     let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 6)?;
     let (src, dst) = (cx.info.net_src, cx.info.net_dst);
-    if length < 8 || length > tvb.len() && tvb.len() as u32 + tvb.offset() >= cx.meta.orig_len {
+    if length < 8 || length > tvb.len() && !cx.frame_truncated() && !cx.in_error {
         cx.expert(
             node,
             &LENGTH_BAD,

@@ -128,7 +128,8 @@ fn register(r: &mut Registry) {
     r.add(tables::LINK_TYPE, 195, &PROTOCOL);
     r.add(tables::LINK_TYPE, 230, &NOFCS);
     r.add(tables::LINK_TYPE, 215, &NONASK_PHY);
-    r.add(tables::SLL_LTYPE, 0x00f6, &NOFCS);
+    // Linux hands 802.15.4 frames to packet sockets with their FCS (tshark reads them so too).
+    r.add(tables::SLL_LTYPE, 0x00f6, &PROTOCOL);
 }
 
 /// What follows the MAC frame in the captured bytes.

@@ -338,6 +338,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => &wpan::FCS16,
     };
     cx.call(next, &frame, parent);
+    // tshark lists the MAC frame inside a TAP record as part of `wpan-tap` in frame.protocols
+    // (the `wpan` layer is still in the tree).
+    cx.unlist_layer("wpan");
     Ok(())
 }
 

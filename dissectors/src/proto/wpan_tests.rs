@@ -607,10 +607,11 @@ fn link_types_230_sll_and_215() {
     assert_eq!(p.show("data.data"), ["00:b2"]);
     assert!(!p.has("wpan.fcs"));
     assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
-    // Linux SLL, protocol 0x00f6 (ARPHRD_IEEE802154 = 804).
+    // Linux SLL, protocol 0x00f6 (ARPHRD_IEEE802154 = 804): the frame keeps its FCS, as tshark
+    // reads it.
     let mut sll = hex("0000032400000000000000000000" /* pkttype .. addr */);
     sll.extend(hex("00f6"));
-    sll.extend(hex("4188010100ffff020000b2"));
+    sll.extend(with_fcs(&hex("4188010100ffff020000b2")));
     let p = dissect_one(113, &sll);
     assert_eq!(p.show("wpan.dst16"), ["0xffff"]);
     assert_eq!(p.show("data.data"), ["00:b2"]);

@@ -219,10 +219,8 @@ fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
             }
         };
         let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-        let v = match a.unescape_value() {
-            Ok(v) => v.into_owned(),
-            Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
-        };
+        // Values as written, entities included (`&amp;`), as tshark shows and filters them.
+        let v = String::from_utf8_lossy(&a.value).into_owned();
         el.attrs.push((k, v));
     }
     el
@@ -308,11 +306,8 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
             },
             Event::Text(t) => {
                 if let Some(p) = stack.last_mut() {
-                    let s = match t.unescape() {
-                        Ok(s) => s.into_owned(),
-                        Err(_) => String::from_utf8_lossy(&t).into_owned(),
-                    };
-                    p.text.push_str(&s);
+                    // Text as written, entities included, as tshark shows it.
+                    p.text.push_str(&String::from_utf8_lossy(&t));
                 }
             }
             Event::CData(t) => {
