@@ -176,7 +176,7 @@ fn pcapng_wrong_block_lengths() {
     let f = udp4(1, 5683, &[0x40, 1, 0, 1]);
     let body = Ng::epb_body(0, 5, &f, f.len() as u32);
     let mut padded = body.clone();
-    while padded.len() % 4 != 0 {
+    while !padded.len().is_multiple_of(4) {
         padded.push(0);
     }
     let right = (padded.len() as u32 + 12).to_le_bytes();

@@ -60,7 +60,7 @@ impl Ng {
     /// A block with correct lengths around `body` (padded to 4).
     pub fn block(&mut self, kind: u32, body: &[u8]) -> &mut Ng {
         let mut body = body.to_vec();
-        while body.len() % 4 != 0 {
+        while !body.len().is_multiple_of(4) {
             body.push(0);
         }
         let total = (body.len() as u32 + 12).to_le_bytes();

@@ -498,7 +498,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     } else if d == 0x41 {
         cx.add_uint(node, &PATTERN, rest.range(0, 1), 0x41);
         let ip = rest.sub_from(1)?;
-        cx.call(&super::ipv6::PROTOCOL, &ip, parent);
+        if !cx.call(&super::ipv6::PROTOCOL, &ip, parent) {
+            // Not IPv6 after all (another version nibble): show the bytes, as tshark does.
+            cx.call_data(&ip, parent);
+        }
         Ok(())
     } else if d == 0x42 {
         let u = hc1(&rest, cx, node, None, &iids)?;

@@ -42,6 +42,7 @@ crate::fields! {
 crate::experts! {
     LENGTH_BAD = ExpertDef::new("udp.length.bad", Group::Malformed, Severity::Error, "Bad length value");
     CHECKSUM_BAD = ExpertDef::new("udp.checksum.bad", Group::Checksum, Severity::Error, "Bad checksum");
+    CHECKSUM_ZERO = ExpertDef::new("udp.checksum.zero", Group::Checksum, Severity::Error, "Illegal checksum value (0)");
 }
 
 pub static PROTOCOL: Protocol = Protocol {
@@ -103,16 +104,18 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.info.transport = 17;
     let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 6)?;
     let (src, dst) = (cx.info.net_src, cx.info.net_dst);
-    if length < 8 || length > tvb.len() && !cx.frame_truncated() && !cx.in_error {
-        cx.expert(
-            node,
-            &LENGTH_BAD,
-            Some(format!(
-                "Bad length value {length} (captured {})",
-                tvb.len()
-            )),
-        );
+    if length < 8 {
+        let msg = format!("Bad length value {length} < UDP header length 8");
+        cx.expert(node, &LENGTH_BAD, Some(msg));
         return Err(Error::Malformed("bad UDP length".into()));
+    }
+    if length > tvb.len() && !cx.frame_truncated() && !cx.in_error {
+        // Like tshark: flag it, then go on with the bytes that are there.
+        let msg = format!(
+            "Bad length value {length} > IP payload length {}",
+            tvb.len()
+        );
+        cx.expert(node, &LENGTH_BAD, Some(msg));
     }
     add_checksum_status(cx, node, tvb, csum, length, &src, &dst);
 
@@ -164,6 +167,12 @@ fn add_checksum_status(
     let r = tvb.range(6, 2);
     if csum == 0 && matches!(src, Address::Ipv4(_)) {
         cx.add(node, &CHECKSUM_STATUS, r, Value::UInt(3));
+        return;
+    }
+    if csum == 0 && matches!(src, Address::Ipv6(_)) {
+        // RFC 8200 §8.1: over IPv6 the checksum is mandatory, so zero is illegal.
+        let st = cx.add(node, &CHECKSUM_STATUS, r, Value::UInt(4));
+        cx.expert(st, &CHECKSUM_ZERO, None);
         return;
     }
     let segment = tvb.bytes(0, length).ok();
