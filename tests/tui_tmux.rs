@@ -169,7 +169,7 @@ fn tui_in_tmux_list_details_filter_and_quit() {
         s.lines()
             .nth(1)
             .unwrap()
-            .contains("        ^^^^^ \"udp.x\""),
+            .contains("        ^^^^^ unknown field 'udp.x'"),
         "{s}"
     );
     t.keys(&["Escape"]);
