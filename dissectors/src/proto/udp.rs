@@ -109,8 +109,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.expert(node, &LENGTH_BAD, Some(msg));
         return Err(Error::Malformed("bad UDP length".into()));
     }
-    if length > tvb.len() && !cx.frame_truncated() && !cx.in_error {
-        // Like tshark: flag it, then go on with the bytes that are there.
+    // Like tshark: flag a length beyond the payload, decode the bytes that are there, and
+    // end the packet as malformed (the datagram is cut short).
+    let cut_short = length > tvb.len() && !cx.frame_truncated() && !cx.in_error;
+    if cut_short {
         let msg = format!(
             "Bad length value {length} > IP payload length {}",
             tvb.len()
@@ -151,6 +153,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             &payload,
             parent,
         );
+    }
+    if cut_short {
+        return Err(Error::Short);
     }
     Ok(())
 }
