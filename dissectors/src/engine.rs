@@ -467,6 +467,55 @@ impl<'e> Cx<'e> {
         Ok(v)
     }
 
+    /// Reads an IPv6 address and adds it as `field`.
+    pub fn add_ipv6(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<[u8; 16]> {
+        let a: [u8; 16] = tvb.array(off)?;
+        self.tree
+            .push(parent, Some(field), Value::Ipv6(a), tvb.range(off, 16));
+        Ok(a)
+    }
+
+    /// Reads a big-endian integer of `width` bytes (1, 2, 3 or 4), adds it as `field` and the
+    /// flag fields carved from it under it (Wireshark's `proto_tree_add_bitmask`).
+    pub fn add_bitmask(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        bits: &[&'static FieldDef],
+        tvb: &Tvb,
+        off: usize,
+        width: usize,
+    ) -> Result<u64> {
+        let v = match width {
+            1 => tvb.u8(off)? as u64,
+            2 => tvb.be_u16(off)? as u64,
+            3 => tvb.be_u24(off)? as u64,
+            _ => tvb.be_u32(off)? as u64,
+        };
+        let r = tvb.range(off, width);
+        let n = self.add_uint(parent, field, r, v);
+        self.add_bits(n, bits, r, v);
+        Ok(v)
+    }
+
+    /// [`Cx::add_bitmask`] of one byte.
+    pub fn add_bitmask8(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        bits: &[&'static FieldDef],
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u8> {
+        Ok(self.add_bitmask(parent, field, bits, tvb, off, 1)? as u8)
+    }
+
     /// Reads `len` bytes and adds them as a bytes field.
     pub fn add_bytes<'t>(
         &mut self,

@@ -161,30 +161,14 @@ impl Tree {
     }
 
     /// All nodes in tree order (depth first), the root excluded.
-    pub fn iter(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+    pub fn iter(&self) -> DepthFirst<'_> {
         // Nodes are appended in creation order, which is not always depth-first order (a
-        // dissector may add to an earlier subtree later), so walk the links.
-        let mut stack = vec![];
-        let mut out = Vec::with_capacity(self.nodes.len());
-        let mut cur = self.nodes[0].first_child;
-        loop {
-            while cur != NodeId::NONE {
-                out.push(cur);
-                let n = &self.nodes[cur as usize];
-                if n.first_child != NodeId::NONE {
-                    stack.push(n.next_sibling);
-                    cur = n.first_child;
-                } else {
-                    cur = n.next_sibling;
-                }
-            }
-            match stack.pop() {
-                Some(next) => cur = next,
-                None => break,
-            }
+        // dissector may add to an earlier subtree later), so walk the links; the parent links
+        // make it a walk without a stack, so iterating allocates nothing.
+        DepthFirst {
+            tree: self,
+            next: self.nodes[0].first_child,
         }
-        out.into_iter()
-            .map(move |i| (NodeId(i), &self.nodes[i as usize]))
     }
 
     /// Every node, in creation order (cheaper than [`Tree::iter`] when order does not matter).
@@ -222,6 +206,41 @@ impl Tree {
     pub fn layers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         self.children(NodeId::ROOT)
             .filter(|(_, n)| n.field.is_some_and(|f| f.ftype == FieldType::Protocol))
+    }
+}
+
+/// Depth-first iteration over a tree, the root excluded.
+pub struct DepthFirst<'a> {
+    tree: &'a Tree,
+    next: u32,
+}
+
+impl<'a> Iterator for DepthFirst<'a> {
+    type Item = (NodeId, &'a Node);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next == NodeId::NONE {
+            return None;
+        }
+        let id = self.next;
+        let nodes = &self.tree.nodes;
+        let n = &nodes[id as usize];
+        self.next = if n.first_child != NodeId::NONE {
+            n.first_child
+        } else {
+            // Up until an ancestor has a next sibling (the root has none and no parent).
+            let mut cur = id;
+            loop {
+                let c = &nodes[cur as usize];
+                if c.next_sibling != NodeId::NONE {
+                    break c.next_sibling;
+                }
+                if c.parent == NodeId::NONE || c.parent == 0 {
+                    break NodeId::NONE;
+                }
+                cur = c.parent;
+            }
+        };
+        Some((NodeId(id), n))
     }
 }
 

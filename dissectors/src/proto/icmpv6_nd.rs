@@ -254,38 +254,6 @@ fn register(r: &mut Registry) {
     }
 }
 
-fn add_ipv6(
-    cx: &mut Cx,
-    node: NodeId,
-    f: &'static FieldDef,
-    tvb: &Tvb,
-    off: usize,
-) -> Result<[u8; 16]> {
-    let a: [u8; 16] = tvb.array(off)?;
-    cx.add(node, f, tvb.range(off, 16), Value::Ipv6(a));
-    Ok(a)
-}
-
-fn add_flags(
-    cx: &mut Cx,
-    node: NodeId,
-    f: &'static FieldDef,
-    bits: &[&'static FieldDef],
-    tvb: &Tvb,
-    off: usize,
-    width: usize,
-) -> Result<u64> {
-    let v = match width {
-        1 => tvb.u8(off)? as u64,
-        2 => tvb.be_u16(off)? as u64,
-        _ => tvb.be_u32(off)? as u64,
-    };
-    let r = tvb.range(off, width);
-    let n = cx.add_uint(node, f, r, v);
-    cx.add_bits(n, bits, r, v);
-    Ok(v)
-}
-
 /// What the options said that the Info column shows.
 #[derive(Default)]
 struct OptSummary {
@@ -309,8 +277,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
         }
         134 => {
             cx.add_u8(node, &RA_CUR_HOP_LIMIT, tvb, 4)?;
-            add_flags(
-                cx,
+            cx.add_bitmask(
                 node,
                 &RA_FLAG,
                 &[
@@ -336,7 +303,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
         }
         135 => {
             cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
-            let t = add_ipv6(cx, node, &NS_TARGET, tvb, 8)?;
+            let t = cx.add_ipv6(node, &NS_TARGET, tvb, 8)?;
             let s = dissect_options(tvb, cx, node, 24)?;
             let mut info = format!("{name} for {}", std::net::Ipv6Addr::from(t));
             if let Some(ll) = s.src_ll {
@@ -345,8 +312,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.set_info(info);
         }
         136 => {
-            let f = add_flags(
-                cx,
+            let f = cx.add_bitmask(
                 node,
                 &NA_FLAG,
                 &[&NA_FLAG_R, &NA_FLAG_S, &NA_FLAG_O, &NA_FLAG_RSV],
@@ -354,7 +320,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
                 4,
                 4,
             )?;
-            let t = add_ipv6(cx, node, &NA_TARGET, tvb, 8)?;
+            let t = cx.add_ipv6(node, &NA_TARGET, tvb, 8)?;
             let s = dissect_options(tvb, cx, node, 24)?;
             let flags: Vec<&str> = [
                 (0x8000_0000u64, "rtr"),
@@ -376,8 +342,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
         }
         137 => {
             cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
-            add_ipv6(cx, node, &RD_TARGET, tvb, 8)?;
-            add_ipv6(cx, node, &RD_DESTINATION, tvb, 24)?;
+            cx.add_ipv6(node, &RD_TARGET, tvb, 8)?;
+            cx.add_ipv6(node, &RD_DESTINATION, tvb, 24)?;
             dissect_options(tvb, cx, node, 40)?;
             cx.set_info(name);
         }
@@ -390,10 +356,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
                 cx.add_be_u16(node, &MLD_MAX_RESPONSE_DELAY, tvb, 4)?;
             }
             cx.add_bytes(node, &RESERVED, tvb, 6, 2)?;
-            add_ipv6(cx, node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
+            cx.add_ipv6(node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
             if v2 {
-                add_flags(
-                    cx,
+                cx.add_bitmask(
                     node,
                     &MLD_FLAG,
                     &[&MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RESERVED],
@@ -404,7 +369,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
                 cx.add_u8(node, &MLD_QQI, tvb, 25)?;
                 let n = cx.add_be_u16(node, &MLD_NB_SOURCES, tvb, 26)?;
                 for i in 0..n as usize {
-                    add_ipv6(cx, node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
+                    cx.add_ipv6(node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
                 }
             }
             cx.set_info(name);
@@ -421,9 +386,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
                 cx.add_u8(m, &MLDR_MAR_RECORD_TYPE, tvb, off)?;
                 cx.add_u8(m, &MLDR_MAR_AUX_DATA_LEN, tvb, off + 1)?;
                 cx.add_be_u16(m, &MLDR_MAR_NB_SOURCES, tvb, off + 2)?;
-                add_ipv6(cx, m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
+                cx.add_ipv6(m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
                 for i in 0..ns {
-                    add_ipv6(cx, m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
+                    cx.add_ipv6(m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
                 }
                 if aux > 0 {
                     cx.add_bytes(
@@ -446,7 +411,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.add_be_u16(node, &DA_LIFETIME, tvb, 6)?;
             let e: [u8; 8] = tvb.array(8)?;
             cx.add(node, &DA_EUI64, tvb.range(8, 8), Value::Eui64(e));
-            add_ipv6(cx, node, &DA_REG_ADDR, tvb, 16)?;
+            cx.add_ipv6(node, &DA_REG_ADDR, tvb, 16)?;
             cx.set_info(name);
         }
         _ => {}
@@ -459,8 +424,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
 fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) -> Result<()> {
     cx.add_be_u32(node, &RR_SEQUENCE_NUMBER, tvb, 4)?;
     cx.add_u8(node, &RR_SEGMENT_NUMBER, tvb, 8)?;
-    add_flags(
-        cx,
+    cx.add_bitmask(
         node,
         &RR_FLAG,
         &[
@@ -497,7 +461,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
                 cx.add_u8(mp, &RR_PCO_MP_MINLEN, tvb, off + 4)?;
                 cx.add_u8(mp, &RR_PCO_MP_MAXLEN, tvb, off + 5)?;
                 cx.add_bytes(mp, &RESERVED, tvb, off + 6, 2)?;
-                add_ipv6(cx, mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
+                cx.add_ipv6(mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
                 // OpLength counts 8-octet units: 3 for the match part, 4 per use-prefix part.
                 let n_up = oplen.saturating_sub(3) / 4;
                 let mut u = off + 24;
@@ -510,13 +474,12 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
                         &RR_PCO_UP_FLAGMASK_A,
                         &RR_PCO_UP_FLAGMASK_RESERVED,
                     ];
-                    add_flags(cx, up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
+                    cx.add_bitmask(up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
                     // tshark draws the RA flags with the flag-mask bit fields.
-                    add_flags(cx, up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
+                    cx.add_bitmask(up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
                     cx.add_be_u32(up, &RR_PCO_UP_VALIDLIFETIME, tvb, u + 4)?;
                     cx.add_be_u32(up, &RR_PCO_UP_PREFERREDLIFETIME, tvb, u + 8)?;
-                    add_flags(
-                        cx,
+                    cx.add_bitmask(
                         up,
                         &RR_PCO_UP_FLAG,
                         &[
@@ -528,7 +491,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
                         u + 12,
                         4,
                     )?;
-                    add_ipv6(cx, up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
+                    cx.add_ipv6(up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
                     u += 32;
                 }
                 let step = 8 * oplen.max(3);
@@ -538,8 +501,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
         1 => {
             while off < tvb.len() {
                 let rm = cx.add(node, &RR_RM, tvb.range(off, 24), Value::None);
-                add_flags(
-                    cx,
+                cx.add_bitmask(
                     rm,
                     &RR_RM_FLAG,
                     &[&RR_RM_FLAG_RESERVED, &RR_RM_FLAG_B, &RR_RM_FLAG_F],
@@ -550,7 +512,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
                 cx.add_u8(rm, &RR_RM_ORDINAL, tvb, off + 2)?;
                 cx.add_u8(rm, &RR_RM_MATCHEDLEN, tvb, off + 3)?;
                 cx.add_be_u32(rm, &RR_RM_INTERFACEINDEX, tvb, off + 4)?;
-                add_ipv6(cx, rm, &RR_RM_MATCHEDPREFIX, tvb, off + 8)?;
+                cx.add_ipv6(rm, &RR_RM_MATCHEDPREFIX, tvb, off + 8)?;
                 off += 24;
             }
         }
@@ -665,8 +627,7 @@ fn dissect_option(
                 cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
             }
             cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
-            add_flags(
-                cx,
+            cx.add_bitmask(
                 o,
                 &OPT_PREFIX_FLAG,
                 &[
@@ -682,7 +643,7 @@ fn dissect_option(
             cx.add_be_u32(o, &OPT_PREFIX_VALID_LIFETIME, opt, 4)?;
             cx.add_be_u32(o, &OPT_PREFIX_PREFERRED_LIFETIME, opt, 8)?;
             reserved(cx, 12, 4)?;
-            add_ipv6(cx, o, &OPT_PREFIX, opt, 16)?;
+            cx.add_ipv6(o, &OPT_PREFIX, opt, 16)?;
         }
         4 => {
             reserved(cx, 2, 6)?;
@@ -719,8 +680,7 @@ fn dissect_option(
         24 => {
             // Route Information (RFC 4191 §2.3): the prefix takes 0, 8 or 16 bytes.
             let plen = cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
-            add_flags(
-                cx,
+            cx.add_bitmask(
                 o,
                 &OPT_ROUTE_INFO_FLAG,
                 &[&OPT_ROUTE_INFO_PREF, &OPT_ROUTE_INFO_RESERVED],
@@ -744,7 +704,7 @@ fn dissect_option(
             cx.add_be_u32(o, &OPT_RDNSS_LIFETIME, opt, 4)?;
             let mut off = 8;
             while off + 16 <= len {
-                add_ipv6(cx, o, &OPT_RDNSS, opt, off)?;
+                cx.add_ipv6(o, &OPT_RDNSS, opt, off)?;
                 off += 16;
             }
         }
@@ -788,8 +748,7 @@ fn dissect_option(
             if flags & 0x01 != 0 {
                 // EARO (RFC 8505 §4.1): the T flag says a TID is present.
                 cx.add_u8(o, &OPT_EARO_OPAQUE, opt, 3)?;
-                add_flags(
-                    cx,
+                cx.add_bitmask(
                     o,
                     &OPT_EARO_FLAG,
                     &[
@@ -815,8 +774,7 @@ fn dissect_option(
         }
         34 => {
             let clen = cx.add_u8(o, &OPT_6CO_CONTEXT_LENGTH, opt, 2)?;
-            let f = add_flags(
-                cx,
+            let f = cx.add_bitmask(
                 o,
                 &OPT_6CO_FLAG,
                 &[&OPT_6CO_FLAG_RESERVED, &OPT_6CO_FLAG_C, &OPT_6CO_FLAG_CID],
@@ -846,7 +804,7 @@ fn dissect_option(
             cx.add_be_u16(o, &OPT_ABRO_VERSION_LOW, opt, 2)?;
             cx.add_be_u16(o, &OPT_ABRO_VERSION_HIGH, opt, 4)?;
             cx.add_be_u16(o, &OPT_ABRO_VALID_LIFETIME, opt, 6)?;
-            add_ipv6(cx, o, &OPT_ABRO_6LBR_ADDRESS, opt, 8)?;
+            cx.add_ipv6(o, &OPT_ABRO_6LBR_ADDRESS, opt, 8)?;
         }
         38 => {
             // PREF64 (RFC 8781 §4): always 16 bytes.

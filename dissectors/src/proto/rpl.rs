@@ -246,35 +246,6 @@ fn register(r: &mut Registry) {
     r.add(TYPE_TABLE, 155, &PROTOCOL);
 }
 
-/// Reads an IPv6 address and adds it.
-fn add_ipv6(
-    cx: &mut Cx,
-    node: NodeId,
-    f: &'static FieldDef,
-    tvb: &Tvb,
-    off: usize,
-) -> Result<[u8; 16]> {
-    let a: [u8; 16] = tvb.array(off)?;
-    cx.add(node, f, tvb.range(off, 16), Value::Ipv6(a));
-    Ok(a)
-}
-
-/// Adds a flags byte and its bits under it.
-fn add_flags8(
-    cx: &mut Cx,
-    node: NodeId,
-    f: &'static FieldDef,
-    bits: &[&'static FieldDef],
-    tvb: &Tvb,
-    off: usize,
-) -> Result<u8> {
-    let v = tvb.u8(off)?;
-    let r = tvb.range(off, 1);
-    let n = cx.add_uint(node, f, r, v as u64);
-    cx.add_bits(n, bits, r, v as u64);
-    Ok(v)
-}
-
 /// `tvb` is the whole ICMPv6 message; `node` the ICMPv6 layer.
 fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     let code = tvb.u8(1)?;
@@ -324,8 +295,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.add_u8(node, &DIO_INSTANCE, tvb, off)?;
             cx.add_u8(node, &DIO_VERSION, tvb, off + 1)?;
             cx.add_be_u16(node, &DIO_RANK, tvb, off + 2)?;
-            add_flags8(
-                cx,
+            cx.add_bitmask8(
                 node,
                 &DIO_FLAG,
                 &[
@@ -340,13 +310,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.add_u8(node, &DIO_DTSN, tvb, off + 5)?;
             cx.add_u8(node, &DIO_FLAG, tvb, off + 6)?;
             cx.add_bytes(node, &RESERVED, tvb, off + 7, 1)?;
-            add_ipv6(cx, node, &DIO_DAGID, tvb, off + 8)?;
+            cx.add_ipv6(node, &DIO_DAGID, tvb, off + 8)?;
             off += 24;
         }
         0x02 => {
             cx.add_u8(node, &DAO_INSTANCE, tvb, off)?;
-            let f = add_flags8(
-                cx,
+            let f = cx.add_bitmask8(
                 node,
                 &DAO_FLAG,
                 &[&DAO_FLAG_K, &DAO_FLAG_D, &DAO_FLAG_RSV],
@@ -357,14 +326,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.add_u8(node, &DAO_SEQUENCE, tvb, off + 3)?;
             off += 4;
             if f & 0x40 != 0 {
-                add_ipv6(cx, node, &DAO_DODAGID, tvb, off)?;
+                cx.add_ipv6(node, &DAO_DODAGID, tvb, off)?;
                 off += 16;
             }
         }
         0x03 => {
             cx.add_u8(node, &DAOACK_INSTANCE, tvb, off)?;
-            let f = add_flags8(
-                cx,
+            let f = cx.add_bitmask8(
                 node,
                 &DAOACK_FLAG,
                 &[&DAOACK_FLAG_D, &DAOACK_FLAG_RSV],
@@ -375,22 +343,15 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.add_u8(node, &DAOACK_STATUS, tvb, off + 3)?;
             off += 4;
             if f & 0x80 != 0 {
-                add_ipv6(cx, node, &DAOACK_DODAGID, tvb, off)?;
+                cx.add_ipv6(node, &DAOACK_DODAGID, tvb, off)?;
                 off += 16;
             }
         }
         0x0a => {
             cx.add_u8(node, &CC_INSTANCE, tvb, off)?;
-            add_flags8(
-                cx,
-                node,
-                &CC_FLAG,
-                &[&CC_FLAG_R, &CC_FLAG_RSV],
-                tvb,
-                off + 1,
-            )?;
+            cx.add_bitmask8(node, &CC_FLAG, &[&CC_FLAG_R, &CC_FLAG_RSV], tvb, off + 1)?;
             cx.add_be_u16(node, &CC_NONCE, tvb, off + 2)?;
-            add_ipv6(cx, node, &CC_DODAGID, tvb, off + 4)?;
+            cx.add_ipv6(node, &CC_DODAGID, tvb, off + 4)?;
             cx.add_be_u32(node, &CC_DESTINATION_COUNTER, tvb, off + 20)?;
             off += 24;
         }
@@ -430,8 +391,7 @@ fn add_trailer(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize, lvl: u8) -> Res
 
 /// The security section of secure RPL messages (RFC 6550 §6.1).
 fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<(usize, u8)> {
-    add_flags8(
-        cx,
+    cx.add_bitmask8(
         node,
         &SECURE_FLAG,
         &[&SECURE_FLAG_T, &SECURE_FLAG_RSV],
@@ -440,8 +400,7 @@ fn dissect_security(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<
     )?;
     cx.add_u8(node, &SECURE_ALGORITHM, tvb, off + 1)?;
     // tshark files the KIM/LVL byte and the flags byte after it under `secure.flag` too.
-    let b = add_flags8(
-        cx,
+    let b = cx.add_bitmask8(
         node,
         &SECURE_FLAG,
         &[&SECURE_KIM, &SECURE_LVL, &SECURE_RSV],
@@ -528,7 +487,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
         }
         3 => {
             let plen = cx.add_u8(o, &ROUTE_PREFIX_LENGTH, opt, 0)?;
-            add_flags8(cx, o, &ROUTE_FLAG, &[&ROUTE_PREF, &ROUTE_RESERVED], opt, 1)?;
+            cx.add_bitmask8(o, &ROUTE_FLAG, &[&ROUTE_PREF, &ROUTE_RESERVED], opt, 1)?;
             cx.add_be_u32(o, &ROUTE_LIFETIME, opt, 2)?;
             let avail = olen.saturating_sub(6);
             if plen > 128 || avail < (plen as usize).div_ceil(8) || avail > 16 {
@@ -541,8 +500,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             }
         }
         4 => {
-            add_flags8(
-                cx,
+            cx.add_bitmask8(
                 o,
                 &CONFIG_FLAG,
                 &[&CONFIG_RESERVED, &CONFIG_AUTH, &CONFIG_PCS],
@@ -577,8 +535,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             }
         }
         6 => {
-            add_flags8(
-                cx,
+            cx.add_bitmask8(
                 o,
                 &TRANSIT_FLAG,
                 &[&TRANSIT_FLAG_E, &TRANSIT_FLAG_RSV],
@@ -590,7 +547,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             cx.add_u8(o, &TRANSIT_PATHLIFETIME, opt, 3)?;
             // The parent address is there in non-storing mode only (§6.7.8).
             if olen >= 20 {
-                add_ipv6(cx, o, &TRANSIT_PARENT, opt, 4)?;
+                cx.add_ipv6(o, &TRANSIT_PARENT, opt, 4)?;
                 20
             } else {
                 4
@@ -598,8 +555,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
         }
         7 => {
             cx.add_u8(o, &SOLICITED_INSTANCE, opt, 0)?;
-            add_flags8(
-                cx,
+            cx.add_bitmask8(
                 o,
                 &SOLICITED_FLAG,
                 &[
@@ -611,14 +567,13 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
                 opt,
                 1,
             )?;
-            add_ipv6(cx, o, &SOLICITED_DODAGID, opt, 2)?;
+            cx.add_ipv6(o, &SOLICITED_DODAGID, opt, 2)?;
             cx.add_u8(o, &SOLICITED_VERSION, opt, 18)?;
             19
         }
         8 => {
             cx.add_u8(o, &PREFIX_LENGTH, opt, 0)?;
-            add_flags8(
-                cx,
+            cx.add_bitmask8(
                 o,
                 &PREFIX_FLAG,
                 &[
@@ -634,7 +589,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             cx.add_be_u32(o, &PREFIX_PREFERRED_LIFETIME, opt, 6)?;
             opt.bytes(10, 4)?;
             cx.add(o, &OPT_RESERVED, opt.range(10, 4), Value::None);
-            add_ipv6(cx, o, &PREFIX, opt, 14)?;
+            cx.add_ipv6(o, &PREFIX, opt, 14)?;
             30
         }
         9 => {
