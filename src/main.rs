@@ -8,9 +8,9 @@ mod cli;
 
 use clap::Parser;
 use cli::Args;
+use dissectors::engine::registry::Registry;
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
 use dissectors::filter::Filter;
-use dissectors::registry::Registry;
 use lowshark::capture::{self, CaptureReader, CapturedFrame};
 use lowshark::{output, stats};
 use output::fields::FieldsOptions;
@@ -460,7 +460,7 @@ fn glossary(registry: &Registry, report: &str) -> Result<ExitCode, Failure> {
             }
         }
         "decodes" => {
-            for t in dissectors::registry::tables::DECODE_AS {
+            for t in dissectors::engine::registry::tables::DECODE_AS {
                 out.push_str(&format!("{t}\n"));
             }
         }
@@ -476,7 +476,7 @@ fn glossary(registry: &Registry, report: &str) -> Result<ExitCode, Failure> {
 }
 
 fn base_name(f: &dissectors::FieldDef) -> String {
-    use dissectors::field::{Base, FieldType};
+    use dissectors::engine::field::{Base, FieldType};
     match f.base {
         Base::Bits(w) if f.ftype == FieldType::Bool => w.to_string(),
         Base::Dec => "BASE_DEC".into(),

@@ -9,8 +9,8 @@
 
 mod support;
 
+use dissectors::analysis::reassembly::{FragmentTable, Limits, Outcome};
 use dissectors::engine::{Engine, FrameMeta};
-use dissectors::reassembly::{FragmentTable, Limits, Outcome};
 use support::*;
 
 const EXIT_FILE: i32 = 2;

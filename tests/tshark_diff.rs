@@ -241,7 +241,7 @@ struct Tally {
     failures: Vec<String>,
 }
 
-fn compare_capture(cap: &Path, registry: &dissectors::registry::Registry) -> Tally {
+fn compare_capture(cap: &Path, registry: &dissectors::engine::registry::Registry) -> Tally {
     let mut tally = Tally::default();
     let prefs = prefs_for(cap);
     let mut targs: Vec<String> = vec![
@@ -380,7 +380,7 @@ fn json_values_agree_with_tshark() {
         eprintln!("skipping: tshark is not installed");
         return;
     }
-    let registry = dissectors::registry::Registry::builtin();
+    let registry = dissectors::engine::registry::Registry::builtin();
     let caps = captures();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let total = std::sync::Mutex::new(Tally::default());

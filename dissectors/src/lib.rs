@@ -1,38 +1,28 @@
 //! lowshark's dissection engine.
 //!
-//! - [`field`]: the field registry's declarations ([`field::FieldDef`]), one per display-filter
-//!   field, with Wireshark's abbreviations.
-//! - [`tree`]: the protocol tree with byte ranges into the packet's data sources.
-//! - [`tvb`]: bounds-checked reads; a short buffer is an error value, never a panic.
-//! - [`registry`]: protocols and dispatch tables (link type, EtherType, IP protocol, ports,
-//!   heuristics) and decode-as overrides.
-//! - [`engine`]: runs the chain frame by frame and keeps capture-wide state.
-//! - [`proto`]: one module per protocol.
+//! - [`engine`]: the core, which names no protocol: the field registry's declarations
+//!   ([`engine::field::FieldDef`]), the protocol tree ([`engine::tree`]), bounds-checked reads
+//!   ([`engine::tvb`]), the registry of protocols and dispatch tables ([`engine::registry`]), and
+//!   the engine that runs the chain frame by frame.
+//! - [`proto`]: one folder per protocol family.
+//! - [`analysis`]: capture-wide models the dissectors feed (conversations, reassembly tables,
+//!   the RPL topology).
+//! - [`filter`]: display filters.
 //!
 //! This crate does no I/O and never panics on packet data.
 
-pub mod address;
-pub mod checksum;
-pub mod conversation;
+pub mod analysis;
 pub mod engine;
-pub mod expert;
-pub mod field;
 pub mod filter;
 pub mod proto;
-pub mod reassembly;
-pub mod registry;
-pub mod topology;
-pub mod tree;
-pub mod tvb;
-pub mod value;
 
 #[doc(hidden)]
 pub mod testutil;
 
-pub use address::Address;
+pub use engine::address::Address;
+pub use engine::field::{FieldDef, FieldType};
+pub use engine::registry::{Protocol, Registry};
+pub use engine::tree::{NodeId, Tree};
+pub use engine::tvb::{Error, Result, Tvb};
+pub use engine::value::Value;
 pub use engine::{Cx, Engine, FrameMeta, Packet};
-pub use field::{FieldDef, FieldType};
-pub use registry::{Protocol, Registry};
-pub use tree::{NodeId, Tree};
-pub use tvb::{Error, Result, Tvb};
-pub use value::Value;

@@ -1,7 +1,7 @@
 //! Helpers for unit tests: dissect bytes and read field values back in their show form.
 
+use crate::engine::value::show;
 use crate::engine::{Engine, FrameMeta, Packet};
-use crate::value::show;
 
 /// A dissected packet with convenient accessors.
 pub struct TestPacket {

@@ -312,7 +312,7 @@ fn stats_over_real_peers() {
     let Some(path) = common::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
         return;
     };
-    let mut st = dissectors::proto::coap_track::CoapStats::new();
+    let mut st = dissectors::proto::coap::track::CoapStats::new();
     for p in common::dissect_capture(&path, &[]) {
         st.add_packet(&p);
     }
@@ -363,7 +363,10 @@ fn flatten_ours(p: &dissectors::Packet) -> Vec<(String, String)> {
                     continue;
                 }
                 if !lowshark_only(f.abbrev) {
-                    out.push((f.abbrev.to_string(), dissectors::value::show(f, &n.value)));
+                    out.push((
+                        f.abbrev.to_string(),
+                        dissectors::engine::value::show(f, &n.value),
+                    ));
                 }
             }
             walk(t, c, out);

@@ -9,9 +9,9 @@
 
 mod common;
 
+use dissectors::analysis::topology::Topology;
+use dissectors::engine::field::FieldType;
 use dissectors::engine::{Engine, FrameMeta, Packet};
-use dissectors::field::FieldType;
-use dissectors::topology::Topology;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -122,7 +122,7 @@ fn our_value_map(p: &Packet) -> HashMap<&'static str, Vec<String>> {
     let mut m: HashMap<&'static str, Vec<String>> = HashMap::new();
     for (_, n) in p.tree.iter() {
         let Some(f) = n.field else { continue };
-        let s = dissectors::value::show(f, &n.value);
+        let s = dissectors::engine::value::show(f, &n.value);
         let v = match f.ftype {
             FieldType::None => "1".to_string(),
             FieldType::Bytes if s.is_empty() => "<none>".to_string(),

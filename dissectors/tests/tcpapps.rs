@@ -611,7 +611,7 @@ fn dump_tree_order() {
             }
             let v = match f.ftype {
                 dissectors::FieldType::None => String::new(),
-                _ => dissectors::value::show(f, &n.value),
+                _ => dissectors::engine::value::show(f, &n.value),
             };
             println!("{}\t{}\t{}", i + 1, f.abbrev, v);
             printed += 1;
@@ -718,7 +718,7 @@ fn our_tree(p: &dissectors::Packet, layers: &[&str]) -> Vec<(String, String)> {
         }
         let v = match f.ftype {
             dissectors::FieldType::None => String::new(),
-            _ => dissectors::value::show(f, &n.value),
+            _ => dissectors::engine::value::show(f, &n.value),
         };
         out.push((f.abbrev.to_string(), v));
     }

@@ -467,7 +467,7 @@ fn hex(s: &str) -> Vec<u8> {
 
 /// The 802.15.4 FCS (ITU-T CRC-16, reflected, initial value 0).
 fn crc16(data: &[u8]) -> u16 {
-    dissectors::proto::wpan::crc16(data)
+    dissectors::proto::ieee802154::crc16(data)
 }
 
 fn with_fcs(mac: &[u8]) -> Vec<u8> {
@@ -694,7 +694,7 @@ fn constructed_frames_agree_with_tshark() {
     tap.extend(&tlvs);
     let mac = hex("020011");
     tap.extend(&mac);
-    tap.extend(dissectors::proto::wpan::crc32(&mac).to_le_bytes());
+    tap.extend(dissectors::proto::ieee802154::crc32(&mac).to_le_bytes());
     let p283 = dir.join("constructed-283.pcap");
     write_pcap(&p283, 283, &[tap]);
 

@@ -3,7 +3,7 @@
 #![no_main]
 
 use dissectors::engine::{Engine, FrameMeta, Prefs};
-use dissectors::registry::Registry;
+use dissectors::engine::registry::Registry;
 use std::sync::Arc;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

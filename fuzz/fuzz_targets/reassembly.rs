@@ -1,4 +1,4 @@
-//! `dissectors::reassembly::FragmentTable` fed a sequence of adds decoded from the input,
+//! `dissectors::analysis::reassembly::FragmentTable` fed a sequence of adds decoded from the input,
 //! checking its limits after every one.
 //!
 //! ```text
@@ -11,7 +11,7 @@
 //! ```
 #![no_main]
 
-use dissectors::reassembly::{FragmentTable, Limits, Outcome};
+use dissectors::analysis::reassembly::{FragmentTable, Limits, Outcome};
 
 const TICK_NS: i64 = 1_000_000;
 

@@ -24,7 +24,7 @@
 //! of the project's captures in this encoding.
 
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
-use dissectors::registry::Registry;
+use dissectors::engine::registry::Registry;
 use lowshark::capture::CaptureReader;
 use lowshark::output::{fields, json, text};
 use std::sync::{Arc, OnceLock};
@@ -273,7 +273,7 @@ fn eth_ipv4_header(proto: u8, ip_payload_len: usize) -> Vec<u8> {
     f.extend_from_slice(&[0x45, 0]);
     f.extend_from_slice(&total.to_be_bytes());
     f.extend_from_slice(&[0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
-    let sum = dissectors::checksum::internet_checksum(&f[14..34]);
+    let sum = dissectors::engine::checksum::internet_checksum(&f[14..34]);
     f[24..26].copy_from_slice(&sum.to_be_bytes());
     f
 }

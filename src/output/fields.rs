@@ -1,8 +1,8 @@
 //! `-T fields`: chosen fields as delimited text, with tshark's `-E` options.
 
+use dissectors::engine::field::FieldType;
+use dissectors::engine::value;
 use dissectors::engine::Packet;
-use dissectors::field::FieldType;
-use dissectors::value;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Occurrence {

@@ -10,10 +10,10 @@
 //! - repeated keys in one object become one key with an array of values;
 //! - with `-x`, `"abbrev_raw": [hex, offset, length, bitmask, type]` precedes each field.
 
+use dissectors::engine::field::{FieldDef, FieldType};
+use dissectors::engine::tree::{NodeId, Tree};
+use dissectors::engine::value::{self, Value};
 use dissectors::engine::Packet;
-use dissectors::field::{FieldDef, FieldType};
-use dissectors::tree::{NodeId, Tree};
-use dissectors::value::{self, Value};
 use std::fmt::Write;
 
 /// Appends `s` as a JSON string literal.

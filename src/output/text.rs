@@ -1,9 +1,9 @@
 //! Text outputs: the one-line summary (tshark's default), the detail tree (`-V`) and the hex
 //! dump of every data source (`-x`).
 
+use dissectors::engine::tree::{NodeId, Tree};
+use dissectors::engine::value::{escape_text, write_label};
 use dissectors::engine::Packet;
-use dissectors::tree::{NodeId, Tree};
-use dissectors::value::{escape_text, write_label};
 use std::fmt::Write;
 
 /// How the Time column is shown (`-t`).
@@ -68,7 +68,7 @@ pub fn time_column(p: &Packet, fmt: TimeFormat, delta_ns: i64, delta_displayed_n
         }
         TimeFormat::AbsoluteDate | TimeFormat::UtcDate => {
             let days = ts.div_euclid(1_000_000_000).div_euclid(86_400);
-            let (y, m, d) = dissectors::value::civil_from_days(days);
+            let (y, m, d) = dissectors::engine::value::civil_from_days(days);
             let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
             format!(
                 "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}",

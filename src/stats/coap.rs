@@ -1,9 +1,9 @@
 //! `-z coap,srt` (response times per resource) and `-z coap,observe` (each observation and its
-//! notifications), from the CoAP transaction model in `dissectors::proto::coap_track`.
+//! notifications), from the CoAP transaction model in `dissectors::proto::coap::track`.
 
 use super::Tap;
 use dissectors::engine::Packet;
-use dissectors::proto::coap_track::CoapStats;
+use dissectors::proto::coap::track::CoapStats;
 
 pub struct Coap {
     stats: CoapStats,

@@ -2,7 +2,7 @@
 //! layout tshark prints.
 
 use super::{format_bytes, Tap};
-use dissectors::address::Address;
+use dissectors::engine::address::Address;
 use dissectors::engine::Packet;
 use std::collections::HashMap;
 use std::fmt::Write;

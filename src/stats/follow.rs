@@ -2,9 +2,9 @@
 //! tshark's layout (node 1's chunks indented with a tab). Retransmitted TCP data is left out.
 
 use super::Tap;
-use dissectors::address::Address;
+use dissectors::engine::address::Address;
+use dissectors::engine::value::Value;
 use dissectors::engine::Packet;
-use dissectors::value::Value;
 use std::fmt::Write;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -150,7 +150,11 @@ impl Tap for Follow {
                     let _ = writeln!(out, "{text}");
                 }
                 Mode::Raw => {
-                    let _ = writeln!(out, "{indent}{}", dissectors::value::hex_string(data));
+                    let _ = writeln!(
+                        out,
+                        "{indent}{}",
+                        dissectors::engine::value::hex_string(data)
+                    );
                 }
             }
         }

@@ -1,9 +1,9 @@
 //! `-z rpl,tree` and `-z rpl,tree,dot`: the RPL DODAG rebuilt from the capture, drawn from the
-//! one topology model in `dissectors::topology` (the TUI draws the same model).
+//! one topology model in `dissectors::analysis::topology` (the TUI draws the same model).
 
 use super::Tap;
+use dissectors::analysis::topology::Topology;
 use dissectors::engine::Packet;
-use dissectors::topology::Topology;
 
 pub struct RplTree {
     topology: Topology,

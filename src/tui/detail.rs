@@ -6,8 +6,8 @@
 use super::{pane_block, Component, Key};
 use crate::output::text::node_label;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
+use dissectors::engine::tree::{ByteRange, NodeId, Tree};
 use dissectors::engine::Packet;
-use dissectors::tree::{ByteRange, NodeId, Tree};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};

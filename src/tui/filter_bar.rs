@@ -4,8 +4,8 @@
 
 use super::{Component, Key};
 use crossterm::event::{KeyCode, KeyModifiers};
+use dissectors::engine::registry::Registry;
 use dissectors::filter::{Filter, FilterError};
-use dissectors::registry::Registry;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};

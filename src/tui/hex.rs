@@ -5,8 +5,8 @@
 
 use super::{pane_block, Component, Key};
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
+use dissectors::engine::tree::ByteRange;
 use dissectors::engine::Packet;
-use dissectors::tree::ByteRange;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};

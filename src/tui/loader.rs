@@ -6,10 +6,10 @@
 
 use crate::capture::{CaptureError, CaptureReader, CapturedFrame};
 use crate::output::text::{time_column, TimeFormat};
+use dissectors::engine::expert::{ws, Severity};
+use dissectors::engine::registry::Registry;
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
-use dissectors::expert::{ws, Severity};
 use dissectors::filter::Filter;
-use dissectors::registry::Registry;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
@@ -87,7 +87,7 @@ pub fn summarize(p: &Packet, time_format: TimeFormat, delta_ns: i64) -> Summary 
         dst: c.dst.to_string(),
         protocol: c.protocol,
         len: p.meta.orig_len,
-        info: dissectors::value::escape_text(&c.info).into_owned(),
+        info: dissectors::engine::value::escape_text(&c.info).into_owned(),
         class: classify(p),
     }
 }

@@ -33,9 +33,9 @@ use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use detail::DetailTree;
+use dissectors::engine::registry::Registry;
 use dissectors::engine::{Packet, Prefs};
 use dissectors::filter::Filter;
-use dissectors::registry::Registry;
 use filter_bar::{FilterAction, FilterBar};
 use hex::HexPane;
 use loader::{LoadConfig, Msg};

@@ -116,7 +116,7 @@ pub fn eth_ipv4(
     ip.extend_from_slice(&[64, proto, 0, 0]);
     ip.extend_from_slice(&src);
     ip.extend_from_slice(&dst);
-    let sum = dissectors::checksum::internet_checksum(&ip);
+    let sum = dissectors::engine::checksum::internet_checksum(&ip);
     ip[10..12].copy_from_slice(&sum.to_be_bytes());
     f.extend_from_slice(&ip);
     f

@@ -6,8 +6,8 @@
 use super::error::{suggest, FilterError};
 use super::eval::{FieldSel, Lit, Prog, SetItem, SliceEnd, SliceRange, Src};
 use super::parser::{ArithOp, Expr, Operand, SetElem};
-use crate::field::{FieldDef, FieldType, Strings};
-use crate::registry::Registry;
+use crate::engine::field::{FieldDef, FieldType, Strings};
+use crate::engine::registry::Registry;
 
 /// What kind of value an operand yields, for type checking.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -8,10 +8,10 @@
 
 use super::lexer::CmpOp;
 use super::parser::ArithOp;
+use crate::engine::field::FieldDef;
+use crate::engine::tree::{Node, NodeId};
+use crate::engine::value::Value;
 use crate::engine::Packet;
-use crate::field::FieldDef;
-use crate::tree::{Node, NodeId};
-use crate::value::Value;
 use regex::bytes::Regex;
 use std::cmp::Ordering;
 
@@ -412,7 +412,7 @@ impl Src {
                 _ => false,
             }),
             Src::String(sel) => sel.nodes(pkt).any(|(_, n)| {
-                let s = crate::value::show(sel.field, &n.value);
+                let s = crate::engine::value::show(sel.field, &n.value);
                 f(V::Bytes(s.as_bytes()))
             }),
             Src::BitAnd(arg, mask) => arg.each(pkt, &mut |v| match v {

@@ -46,9 +46,9 @@ mod parser;
 
 pub use error::FilterError;
 
+use crate::engine::field::FieldDef;
+use crate::engine::registry::Registry;
 use crate::engine::Packet;
-use crate::field::FieldDef;
-use crate::registry::Registry;
 
 /// A compiled display filter. Compile once, then call [`Filter::matches`] per packet.
 #[derive(Clone, Debug)]

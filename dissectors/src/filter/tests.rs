@@ -24,7 +24,7 @@ fn udp4() -> Packet {
          4500 0027 1234 4000 4011 0000 0a000001 c0a80114
          1633 04d2 0013 0000 48656c6c6f20576f726c64");
     // Port 5683 is CoAP's; decode it as data so the payload stays plain bytes.
-    let mut registry = crate::registry::Registry::builtin();
+    let mut registry = crate::engine::registry::Registry::builtin();
     registry
         .decode_as("udp.port==5683,data")
         .expect("valid rule");

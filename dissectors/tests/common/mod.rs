@@ -220,7 +220,7 @@ pub fn dissect_capture(path: &Path, prefs: &[(&str, &str)]) -> Vec<Packet> {
 pub fn show(p: &Packet, abbrev: &str) -> Vec<String> {
     p.tree
         .by_abbrev(abbrev)
-        .map(|n| dissectors::value::show(n.field.unwrap(), &n.value))
+        .map(|n| dissectors::engine::value::show(n.field.unwrap(), &n.value))
         .collect()
 }
 
@@ -322,10 +322,10 @@ pub fn show_fields_form(p: &Packet, abbrev: &str) -> Vec<String> {
                 dissectors::FieldType::None | dissectors::FieldType::Protocol => "1".to_string(),
                 // -T fields prints bytes as plain hex.
                 dissectors::FieldType::Bytes => match &n.value {
-                    dissectors::Value::Bytes(b) => dissectors::value::hex_string(b),
-                    v => dissectors::value::show(f, v),
+                    dissectors::Value::Bytes(b) => dissectors::engine::value::hex_string(b),
+                    v => dissectors::engine::value::show(f, v),
                 },
-                _ => dissectors::value::show(f, &n.value),
+                _ => dissectors::engine::value::show(f, &n.value),
             }
         })
         .collect()

@@ -4,7 +4,7 @@
 
 use super::testlink::{engine, frame, LINK};
 use super::*;
-use crate::checksum;
+use crate::engine::checksum;
 use crate::engine::Engine;
 use crate::testutil::TestPacket;
 use proptest::prelude::*;

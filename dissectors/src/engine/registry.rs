@@ -1,0 +1,298 @@
+//! The registry: every protocol, its fields, expert items and preferences, and the dispatch tables
+//! that say which protocol follows which (link type, ethertype, IP protocol, ports, heuristics).
+//! Built once at start-up; decode-as overrides (`-d`) are applied on top.
+
+use crate::engine::expert::ExpertDef;
+use crate::engine::field::FieldDef;
+use crate::engine::tree::NodeId;
+use crate::engine::tvb::{Result, Tvb};
+use crate::engine::Cx;
+use std::collections::HashMap;
+
+/// A dissector: reads `tvb`, adds its layer under `parent`, and hands what follows to the next
+/// protocol through [`Cx::call_table`] or [`Cx::call`].
+pub type DissectFn = fn(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()>;
+
+/// A heuristic: a cheap look at the payload that says whether the protocol takes it.
+pub type HeuristicFn = fn(tvb: &Tvb, cx: &Cx) -> bool;
+
+/// A user-settable preference a protocol declares (`-o name:value`).
+#[derive(Debug)]
+pub struct PrefDef {
+    /// Full name as tshark spells it, e.g. `tcp.desegment_tcp_streams`.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Default, as the text a user would type.
+    pub default: &'static str,
+}
+
+/// Everything the engine needs to know about one protocol.
+pub struct Protocol {
+    /// Display-filter name (`udp`), also the name in `frame.protocols`.
+    pub name: &'static str,
+    /// Protocol column text (`UDP`).
+    pub short_name: &'static str,
+    /// The protocol's own field (its layer node).
+    pub field: &'static FieldDef,
+    pub fields: &'static [&'static FieldDef],
+    pub experts: &'static [&'static ExpertDef],
+    pub prefs: &'static [PrefDef],
+    pub dissect: DissectFn,
+    /// Adds the protocol to dispatch tables and heuristic lists.
+    pub register: fn(&mut Registry),
+}
+
+impl std::fmt::Debug for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The dispatch tables a protocol can be added to, with tshark's names so `-d` reads the same.
+pub mod tables {
+    /// pcap/pcapng LINKTYPE_* values.
+    pub const LINK_TYPE: &str = "link_type";
+    pub const ETHERTYPE: &str = "ethertype";
+    pub const IP_PROTO: &str = "ip.proto";
+    pub const UDP_PORT: &str = "udp.port";
+    pub const TCP_PORT: &str = "tcp.port";
+    /// BSD loopback address family.
+    pub const NULL_FAMILY: &str = "null.type";
+    /// Linux SLL protocol field for non-ethertype values (802.15.4 = 0x00f6 …).
+    pub const SLL_LTYPE: &str = "sll.ltype";
+    /// 802.15.4 payload (heuristics for 6LoWPAN, ZigBee…).
+    pub const WPAN_PAYLOAD: &str = "wpan.payload";
+    /// Heuristic lists.
+    pub const UDP_HEUR: &str = "udp";
+    pub const TCP_HEUR: &str = "tcp";
+    pub const WPAN_HEUR: &str = "wpan";
+    /// Heuristics for 802.15.4 beacon payloads (ZigBee, Thread beacons).
+    pub const WPAN_BEACON_HEUR: &str = "wpan.beacon";
+
+    /// Tables `-d` accepts, as the user writes them.
+    pub const DECODE_AS: &[&str] = &[
+        UDP_PORT,
+        TCP_PORT,
+        ETHERTYPE,
+        IP_PROTO,
+        LINK_TYPE,
+        NULL_FAMILY,
+        SLL_LTYPE,
+        WPAN_PAYLOAD,
+    ];
+}
+
+pub struct Registry {
+    protocols: Vec<&'static Protocol>,
+    by_name: HashMap<&'static str, &'static Protocol>,
+    fields: HashMap<&'static str, &'static FieldDef>,
+    tables: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
+    overrides: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
+    heuristics: HashMap<&'static str, Vec<(&'static Protocol, HeuristicFn)>>,
+    /// Heuristic protocols the user turned off or on (`--disable-heuristic`, `--enable-heuristic`).
+    heur_enabled: HashMap<&'static str, bool>,
+}
+
+impl Registry {
+    /// An empty registry; [`Registry::builtin`] is the one with every protocol.
+    pub fn empty() -> Registry {
+        Registry {
+            protocols: vec![],
+            by_name: HashMap::new(),
+            fields: HashMap::new(),
+            tables: HashMap::new(),
+            overrides: HashMap::new(),
+            heuristics: HashMap::new(),
+            heur_enabled: HashMap::new(),
+        }
+    }
+
+    /// Every protocol lowshark knows, registered.
+    pub fn builtin() -> Registry {
+        let mut r = Registry::empty();
+        for p in crate::proto::ALL {
+            r.add_protocol(p);
+        }
+        for f in crate::engine::expert::ws::FIELDS {
+            r.fields.insert(f.abbrev, f);
+        }
+        for e in crate::engine::expert::ws::EXPERTS {
+            r.fields.insert(e.field.abbrev, &e.field);
+        }
+        for p in crate::proto::ALL {
+            (p.register)(&mut r);
+        }
+        r
+    }
+
+    pub fn add_protocol(&mut self, p: &'static Protocol) {
+        self.protocols.push(p);
+        self.by_name.insert(p.name, p);
+        self.fields.insert(p.field.abbrev, p.field);
+        for f in p.fields {
+            self.fields.insert(f.abbrev, f);
+        }
+        for e in p.experts {
+            self.fields.insert(e.field.abbrev, &e.field);
+        }
+    }
+
+    /// Adds `proto` to `table` under `key`.
+    pub fn add(&mut self, table: &'static str, key: u64, proto: &'static Protocol) {
+        self.tables.entry(table).or_default().insert(key, proto);
+    }
+
+    pub fn add_heuristic(&mut self, list: &'static str, proto: &'static Protocol, f: HeuristicFn) {
+        self.heuristics.entry(list).or_default().push((proto, f));
+    }
+
+    /// The protocol for `key` in `table`, decode-as overrides first.
+    pub fn lookup(&self, table: &str, key: u64) -> Option<&'static Protocol> {
+        if let Some(p) = self.overrides.get(table).and_then(|t| t.get(&key)) {
+            return Some(p);
+        }
+        self.tables.get(table).and_then(|t| t.get(&key)).copied()
+    }
+
+    pub fn heuristics(
+        &self,
+        list: &str,
+    ) -> impl Iterator<Item = &(&'static Protocol, HeuristicFn)> {
+        self.heuristics
+            .get(list)
+            .into_iter()
+            .flatten()
+            .filter(|(p, _)| self.heur_enabled.get(p.name).copied().unwrap_or(true))
+    }
+
+    pub fn set_heuristic_enabled(&mut self, proto: &str, on: bool) -> bool {
+        match self.by_name.get(proto) {
+            Some(p) => {
+                self.heur_enabled.insert(p.name, on);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// What the user explicitly asked for a heuristic protocol (`--enable-heuristic` /
+    /// `--disable-heuristic`), None when nothing was said: lets default-off heuristics (CoAP)
+    /// tell an explicit enable from the default.
+    pub fn heuristic_setting(&self, proto: &str) -> Option<bool> {
+        self.heur_enabled.get(proto).copied()
+    }
+
+    pub fn protocol(&self, name: &str) -> Option<&'static Protocol> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn protocols(&self) -> &[&'static Protocol] {
+        &self.protocols
+    }
+
+    pub fn field(&self, abbrev: &str) -> Option<&'static FieldDef> {
+        self.fields.get(abbrev).copied()
+    }
+
+    /// Every field, sorted by abbreviation.
+    pub fn all_fields(&self) -> Vec<&'static FieldDef> {
+        let mut v: Vec<_> = self.fields.values().copied().collect();
+        v.sort_by_key(|f| f.abbrev);
+        v
+    }
+
+    pub fn pref(&self, name: &str) -> Option<&'static PrefDef> {
+        self.protocols
+            .iter()
+            .flat_map(|p| p.prefs.iter())
+            .find(|p| p.name == name)
+    }
+
+    /// Applies a tshark-style decode-as rule: `udp.port==61616,coap` (also ranges `a-b` and
+    /// comma-free lists separated by `,` before the protocol is not supported by tshark either).
+    pub fn decode_as(&mut self, rule: &str) -> std::result::Result<(), String> {
+        let (selector, proto) = rule.rsplit_once(',').ok_or_else(|| {
+            format!("decode-as rule '{rule}' should look like 'udp.port==61616,coap'")
+        })?;
+        let (table, value) = selector.split_once("==").ok_or_else(|| {
+            format!("decode-as rule '{rule}': the selector needs '==', e.g. 'udp.port==61616'")
+        })?;
+        let table = tables::DECODE_AS
+            .iter()
+            .find(|t| **t == table.trim())
+            .ok_or_else(|| {
+                format!(
+                    "decode-as rule '{rule}': '{}' is not a table lowshark can decode as; valid: {}",
+                    table.trim(),
+                    tables::DECODE_AS.join(", ")
+                )
+            })?;
+        let proto_name = proto.trim().to_ascii_lowercase();
+        let proto = self
+            .by_name
+            .get(proto_name.as_str())
+            .copied()
+            .ok_or_else(|| format!("decode-as rule '{rule}': unknown protocol '{proto_name}'"))?;
+        let parse = |s: &str| -> std::result::Result<u64, String> {
+            let s = s.trim();
+            let r = if let Some(h) = s.strip_prefix("0x") {
+                u64::from_str_radix(h, 16)
+            } else {
+                s.parse()
+            };
+            r.map_err(|_| format!("decode-as rule '{rule}': '{s}' is not a number"))
+        };
+        let (lo, hi) = match value.split_once('-') {
+            Some((a, b)) => (parse(a)?, parse(b)?),
+            None => {
+                let v = parse(value)?;
+                (v, v)
+            }
+        };
+        if hi < lo || hi - lo > 65_535 {
+            return Err(format!("decode-as rule '{rule}': bad range"));
+        }
+        let t = self.overrides.entry(table).or_default();
+        for k in lo..=hi {
+            t.insert(k, proto);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_abbrev_is_unique_and_prefixed_by_its_protocol() {
+        let mut seen = std::collections::HashSet::new();
+        for p in crate::proto::ALL {
+            for f in p.fields {
+                assert!(seen.insert(f.abbrev), "field {} declared twice", f.abbrev);
+            }
+        }
+    }
+
+    #[test]
+    fn decode_as_parses_tshark_syntax() {
+        let mut r = Registry::builtin();
+        r.decode_as("udp.port==61616,data").unwrap();
+        assert_eq!(r.lookup(tables::UDP_PORT, 61616).unwrap().name, "data");
+        r.decode_as("tcp.port==8000-8002,data").unwrap();
+        assert!(r.lookup(tables::TCP_PORT, 8001).is_some());
+        assert!(r.decode_as("udp.port=1,data").unwrap_err().contains("=="));
+        assert!(r
+            .decode_as("foo.bar==1,data")
+            .unwrap_err()
+            .contains("not a table"));
+        assert!(r
+            .decode_as("udp.port==1,nosuch")
+            .unwrap_err()
+            .contains("unknown protocol"));
+        assert!(r
+            .decode_as("udp.port==x,data")
+            .unwrap_err()
+            .contains("not a number"));
+    }
+}

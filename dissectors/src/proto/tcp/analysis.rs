@@ -1,0 +1,515 @@
+//! TCP sequence analysis (the `tcp.analysis.*` fields): retransmissions, out-of-order and lost
+//! segments, duplicate ACKs, window updates and zero windows, keep-alives, ACK round-trip times
+//! and bytes in flight, computed in one pass over the capture the way tshark's default
+//! (single-pass) run does it.
+//!
+//! Each direction of a connection keeps the highest sequence number seen (`nextseq`), the last
+//! ACK it sent, its window, and a bounded list of segments not yet acknowledged by the peer. A
+//! segment is classified against that state *before* the state is updated with it, so the
+//! verdicts only ever depend on frames already seen (nothing is revised later, as tshark's
+//! second pass would).
+//!
+//! All sequence comparisons are modulo 2^32 (RFC 9293 §3.4).
+
+use crate::engine::tree::NodeId;
+use crate::engine::value::Value;
+use crate::engine::Cx;
+use crate::proto::tcp::{
+    ACKS_FRAME, ACK_LOST_SEGMENT, ACK_RTT, ANALYSIS, ANALYSIS_FLAGS as FLAGS, BYTES_IN_FLIGHT,
+    DUPLICATE_ACK, DUPLICATE_ACK_FRAME, DUPLICATE_ACK_NUM, FAST_RETRANSMISSION, INITIAL_RTT,
+    KEEP_ALIVE, KEEP_ALIVE_ACK, LOST_SEGMENT, OUT_OF_ORDER, PUSH_BYTES_SENT, RETRANSMISSION, RTO,
+    RTO_FRAME, SPURIOUS_RETRANSMISSION, WINDOW_FULL, WINDOW_UPDATE, ZERO_WINDOW, ZERO_WINDOW_PROBE,
+    ZERO_WINDOW_PROBE_ACK,
+};
+use std::collections::VecDeque;
+
+pub const A_RETRANSMISSION: u32 = 0x0001;
+pub const A_LOST_PACKET: u32 = 0x0002;
+pub const A_ACK_LOST_PACKET: u32 = 0x0004;
+pub const A_KEEP_ALIVE: u32 = 0x0008;
+pub const A_DUPLICATE_ACK: u32 = 0x0010;
+pub const A_ZERO_WINDOW: u32 = 0x0020;
+pub const A_ZERO_WINDOW_PROBE: u32 = 0x0040;
+pub const A_ZERO_WINDOW_PROBE_ACK: u32 = 0x0080;
+pub const A_KEEP_ALIVE_ACK: u32 = 0x0100;
+pub const A_OUT_OF_ORDER: u32 = 0x0200;
+pub const A_FAST_RETRANSMISSION: u32 = 0x0400;
+pub const A_WINDOW_UPDATE: u32 = 0x0800;
+pub const A_WINDOW_FULL: u32 = 0x1000;
+pub const A_SPURIOUS_RETRANSMISSION: u32 = 0x4000;
+
+const TH_FIN: u16 = 0x001;
+const TH_SYN: u16 = 0x002;
+const TH_RST: u16 = 0x004;
+const TH_PUSH: u16 = 0x008;
+const TH_ACK: u16 = 0x010;
+
+/// Unacknowledged segments remembered per direction (tshark's TCP_MAX_UNACKED_SEGMENTS).
+pub const MAX_UNACKED_SEGMENTS: usize = 1000;
+/// Unacknowledged segments remembered across the capture (about 40 bytes each): past this,
+/// new segments are not tracked (ACK RTTs and bytes in flight are then missing), as when a
+/// direction reaches its own limit.
+pub const MAX_UNACKED_TOTAL: usize = 2_000_000;
+
+fn lt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+fn gt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+fn le(a: u32, b: u32) -> bool {
+    !gt(a, b)
+}
+
+/// A segment sent but not yet acknowledged.
+#[derive(Clone, Debug)]
+struct Unacked {
+    frame: u64,
+    seq: u32,
+    nextseq: u32,
+    ts: i64,
+}
+
+/// What one direction of a connection remembers for the analysis.
+#[derive(Clone, Debug, Default)]
+pub struct FlowAnalysis {
+    /// Highest sequence number seen plus its length (0 = nothing seen yet, as in tshark).
+    nextseq: u32,
+    nextseqframe: u64,
+    nextseqtime: i64,
+    /// Highest in-order sequence number the peer may acknowledge.
+    maxseqtobeacked: u32,
+    lastack: u32,
+    lastacktime: i64,
+    lastnondupack: u64,
+    dupacknum: i32,
+    /// Window as last advertised by this side (scaled).
+    window: u32,
+    window_seen: bool,
+    lastsegmentflags: u32,
+    /// Bytes in flight are not computed after a lost segment until the peer ACKs again.
+    bif_invalid: bool,
+    push_bytes_sent: u32,
+    push_set_last: bool,
+    /// Newest first, as tshark walks its list.
+    segments: VecDeque<Unacked>,
+}
+
+/// The verdict for one segment (tshark's `tcp_acked`): present when anything is worth showing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Acked {
+    pub flags: u32,
+    pub frame_acked: u64,
+    pub ack_rtt: i64,
+    pub bytes_in_flight: u32,
+    pub push_bytes_sent: u32,
+    pub dupack_num: u32,
+    pub dupack_frame: u64,
+    pub rto: i64,
+    pub rto_frame: u64,
+}
+
+/// One segment, as the analysis needs it (raw sequence numbers).
+pub struct Segment {
+    pub frame: u64,
+    pub ts: i64,
+    pub seq: u32,
+    pub ack: u32,
+    pub seglen: u32,
+    pub flags: u16,
+    /// Scaled window.
+    pub window: u32,
+    /// Base (ISN) of this direction, for bytes in flight.
+    pub base_seq: u32,
+}
+
+/// Classifies `s` against the state of its direction (`fwd`) and the reverse one (`rev`), and
+/// updates both. `first_rtt` is the connection's initial RTT (0 = unknown).
+pub fn analyze(
+    fwd: &mut FlowAnalysis,
+    rev: &mut FlowAnalysis,
+    s: &Segment,
+    first_rtt: i64,
+    budget: &mut usize,
+) -> Option<Acked> {
+    let mut ta: Option<Acked> = None;
+    let (seq, ack, seglen, flags, window) = (s.seq, s.ack, s.seglen, s.flags, s.window);
+    let no_sfr = flags & (TH_SYN | TH_FIN | TH_RST) == 0;
+    if flags & TH_ACK != 0 {
+        rev.bif_invalid = false;
+    }
+    let set = |ta: &mut Option<Acked>, f: u32| ta.get_or_insert_with(Acked::default).flags |= f;
+
+    'fwd: {
+        // Zero window probe: one byte at the expected sequence number into a closed window.
+        if seglen == 1 && seq == fwd.nextseq && rev.window_seen && rev.window == 0 {
+            set(&mut ta, A_ZERO_WINDOW_PROBE);
+            break 'fwd;
+        }
+        if window == 0 && no_sfr {
+            set(&mut ta, A_ZERO_WINDOW);
+        }
+        // Data beyond what we have seen: something in between was not captured.
+        if fwd.nextseq != 0 && gt(seq, fwd.nextseq) && flags & TH_RST == 0 {
+            set(&mut ta, A_LOST_PACKET);
+            fwd.bif_invalid = true;
+        }
+        // Keep-alive: 0 or 1 byte one before the next expected sequence number.
+        if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && no_sfr {
+            set(&mut ta, A_KEEP_ALIVE);
+        }
+        let same_point = seq == fwd.nextseq && ack == fwd.lastack;
+        if seglen == 0 && window != 0 && window != fwd.window && same_point && no_sfr {
+            set(&mut ta, A_WINDOW_UPDATE);
+        }
+        if seglen > 0
+            && rev.window_seen
+            && seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window)
+            && no_sfr
+        {
+            set(&mut ta, A_WINDOW_FULL);
+        }
+        if seglen == 0
+            && window != 0
+            && window == fwd.window
+            && same_point
+            && rev.lastsegmentflags & A_KEEP_ALIVE != 0
+            && no_sfr
+        {
+            set(&mut ta, A_KEEP_ALIVE_ACK);
+            break 'fwd;
+        }
+        if seglen == 0
+            && window == 0
+            && window == fwd.window
+            && same_point
+            && rev.lastsegmentflags & A_ZERO_WINDOW_PROBE != 0
+            && no_sfr
+        {
+            set(&mut ta, A_ZERO_WINDOW_PROBE_ACK);
+            break 'fwd;
+        }
+        // Duplicate ACK: nothing new, same ACK and window as before.
+        if seglen == 0 && window != 0 && window == fwd.window && same_point && no_sfr {
+            fwd.dupacknum = if fwd.dupacknum == -1 {
+                1
+            } else {
+                fwd.dupacknum + 1
+            };
+            let t = ta.get_or_insert_with(Acked::default);
+            t.flags |= A_DUPLICATE_ACK;
+            t.dupack_num = fwd.dupacknum.max(0) as u32;
+            t.dupack_frame = fwd.lastnondupack;
+        }
+    }
+    if ack != fwd.lastack {
+        fwd.lastnondupack = s.frame;
+        fwd.dupacknum = 0;
+    }
+    // ACK of data in the other direction we never saw.
+    if rev.maxseqtobeacked != 0 && gt(ack, rev.maxseqtobeacked) && flags & TH_ACK != 0 {
+        let t = ta.get_or_insert_with(Acked::default);
+        // Once per hole while the other side sends nothing new: its ACK counter doubles as
+        // the marker (-1), as in tshark.
+        if gt(rev.maxseqtobeacked, rev.nextseq) || rev.dupacknum == 0 {
+            t.flags |= A_ACK_LOST_PACKET;
+        }
+        rev.maxseqtobeacked = rev.nextseq;
+        rev.dupacknum = -1;
+    }
+
+    // Retransmission / fast retransmission / out-of-order / spurious retransmission.
+    'retrans: {
+        if !(seglen > 0 || flags & (TH_SYN | TH_FIN) != 0) {
+            break 'retrans;
+        }
+        let mut seq_not_advanced = fwd.nextseq != 0 && lt(seq, fwd.nextseq);
+        if ta.as_ref().is_some_and(|t| t.flags & A_KEEP_ALIVE != 0) {
+            break 'retrans;
+        }
+        // A segment that starts one before nextseq but carries more than one byte follows a
+        // zero window probe: it is new data.
+        if seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq {
+            seq_not_advanced = false;
+        }
+        if seglen > 0 && rev.lastack != 0 && le(seq.wrapping_add(seglen), rev.lastack) {
+            set(&mut ta, A_SPURIOUS_RETRANSMISSION);
+            break 'retrans;
+        }
+        let t = s.ts.saturating_sub(rev.lastacktime);
+        if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
+            set(&mut ta, A_FAST_RETRANSMISSION);
+            break 'retrans;
+        }
+        let t = s.ts.saturating_sub(fwd.nextseqtime);
+        let ooo_thres = if first_rtt == 0 { 3_000_000 } else { first_rtt };
+        let synfin = (flags & (TH_SYN | TH_FIN) != 0) as u32;
+        if seq_not_advanced
+            && t < ooo_thres
+            && fwd.nextseq != seq.wrapping_add(seglen).wrapping_add(synfin)
+        {
+            set(&mut ta, A_OUT_OF_ORDER);
+            break 'retrans;
+        }
+        if seq_not_advanced {
+            let t = ta.get_or_insert_with(Acked::default);
+            t.flags |= A_RETRANSMISSION;
+            t.rto = s.ts.saturating_sub(fwd.nextseqtime);
+            t.rto_frame = fwd.nextseqframe;
+            // The oldest unacknowledged segment is the likeliest original.
+            if let Some(u) = fwd.segments.back() {
+                t.rto = s.ts.saturating_sub(u.ts);
+                t.rto_frame = u.frame;
+            }
+        }
+    }
+
+    let mut nextseq = seq.wrapping_add(seglen);
+    if (seglen > 0 || flags & (TH_SYN | TH_FIN) != 0)
+        && fwd.segments.len() < MAX_UNACKED_SEGMENTS
+        && *budget > 0
+    {
+        *budget -= 1;
+        if flags & (TH_SYN | TH_FIN) != 0 {
+            nextseq = nextseq.wrapping_add(1);
+        }
+        fwd.segments.push_front(Unacked {
+            frame: s.frame,
+            seq,
+            nextseq,
+            ts: s.ts,
+        });
+    }
+    let zwp = ta
+        .as_ref()
+        .is_some_and(|t| t.flags & A_ZERO_WINDOW_PROBE != 0);
+    if (gt(nextseq, fwd.nextseq) || fwd.nextseq == 0) && !zwp {
+        fwd.nextseq = nextseq;
+        fwd.nextseqframe = s.frame;
+        fwd.nextseqtime = s.ts;
+    }
+    if (seq == fwd.maxseqtobeacked || fwd.maxseqtobeacked == 0) && !zwp {
+        fwd.maxseqtobeacked = fwd.nextseq;
+    }
+    fwd.window = window;
+    fwd.window_seen = true;
+    fwd.lastack = ack;
+    fwd.lastacktime = s.ts;
+    fwd.lastsegmentflags = ta.as_ref().map_or(0, |t| t.flags);
+
+    // Drop what this ACK covers from the reverse direction's unacknowledged list.
+    let mut i = 0;
+    while i < rev.segments.len() {
+        let u = &mut rev.segments[i];
+        if ack == u.nextseq {
+            let (frame, ts) = (u.frame, u.ts);
+            let t = ta.get_or_insert_with(Acked::default);
+            t.frame_acked = frame;
+            t.ack_rtt = s.ts.saturating_sub(ts);
+        } else if gt(ack, u.seq) && le(ack, u.nextseq) {
+            u.seq = ack;
+            i += 1;
+            continue;
+        } else if gt(u.nextseq, ack) {
+            i += 1;
+            continue;
+        }
+        rev.segments.remove(i);
+        *budget += 1;
+    }
+
+    // Bytes in flight: the span of this direction's unacknowledged data.
+    if seglen != 0 && !fwd.segments.is_empty() && !fwd.bif_invalid {
+        let rel = |v: u32| v.wrapping_sub(s.base_seq);
+        let mut first = rel(fwd.segments[0].seq);
+        let mut last = rel(fwd.segments[0].nextseq);
+        for u in &fwd.segments {
+            last = last.max(rel(u.nextseq));
+            first = first.min(rel(u.seq));
+        }
+        let in_flight = last.wrapping_sub(first);
+        let t = ta.get_or_insert_with(Acked::default);
+        if in_flight > 0 && in_flight < 2_000_000_000 {
+            t.bytes_in_flight = in_flight;
+            if flags & (TH_SYN | TH_FIN) != 0 {
+                t.bytes_in_flight -= 1;
+            }
+        }
+        let push = flags & TH_PUSH != 0;
+        if push && !fwd.push_set_last {
+            fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
+            fwd.push_set_last = true;
+        } else if push || fwd.push_set_last {
+            fwd.push_bytes_sent = seglen;
+            fwd.push_set_last = push;
+        } else {
+            fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
+        }
+        t.push_bytes_sent = fwd.push_bytes_sent;
+    }
+    ta
+}
+
+/// Adds the `tcp.analysis` subtree (when there is a verdict) and prefixes the Info column with
+/// the flags, as tshark does.
+pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) -> String {
+    let node = cx.add_generated(tcp_node, &ANALYSIS, Value::None);
+    cx.set_text(node, "SEQ/ACK analysis");
+    if ta.frame_acked != 0 {
+        cx.add_generated(node, &ACKS_FRAME, Value::UInt(ta.frame_acked));
+        if ta.ack_rtt != 0 {
+            cx.add_generated(node, &ACK_RTT, Value::RelTime(ta.ack_rtt));
+        }
+    }
+    if first_rtt != 0 {
+        cx.add_generated(node, &INITIAL_RTT, Value::RelTime(first_rtt));
+    }
+    if ta.bytes_in_flight != 0 {
+        cx.add_generated(
+            node,
+            &BYTES_IN_FLIGHT,
+            Value::UInt(ta.bytes_in_flight as u64),
+        );
+    }
+    if ta.push_bytes_sent != 0 {
+        cx.add_generated(
+            node,
+            &PUSH_BYTES_SENT,
+            Value::UInt(ta.push_bytes_sent as u64),
+        );
+    }
+    // Info prefixes, in the order tshark prepends them (the last prepended shows first).
+    let mut prefixes: Vec<String> = vec![];
+    if ta.flags == 0 {
+        return String::new();
+    }
+    let flags = cx.add_generated(node, &FLAGS, Value::None);
+    let f = ta.flags;
+    if f & A_RETRANSMISSION != 0 {
+        cx.expert(flags, &RETRANSMISSION, None);
+        prefixes.push("[TCP Retransmission] ".to_string());
+        if ta.rto != 0 {
+            cx.add_generated(flags, &RTO, Value::RelTime(ta.rto));
+            cx.add_generated(flags, &RTO_FRAME, Value::UInt(ta.rto_frame));
+        }
+    }
+    if f & A_FAST_RETRANSMISSION != 0 {
+        cx.expert(flags, &FAST_RETRANSMISSION, None);
+        cx.expert(flags, &RETRANSMISSION, None);
+        prefixes.push("[TCP Fast Retransmission] ".to_string());
+    }
+    if f & A_SPURIOUS_RETRANSMISSION != 0 {
+        cx.expert(flags, &SPURIOUS_RETRANSMISSION, None);
+        cx.expert(flags, &RETRANSMISSION, None);
+        prefixes.push("[TCP Spurious Retransmission] ".to_string());
+    }
+    if f & A_OUT_OF_ORDER != 0 {
+        cx.expert(flags, &OUT_OF_ORDER, None);
+        prefixes.push("[TCP Out-Of-Order] ".to_string());
+    }
+    if f & A_LOST_PACKET != 0 {
+        cx.expert(flags, &LOST_SEGMENT, None);
+        prefixes.push("[TCP Previous segment not captured] ".to_string());
+    }
+    if f & A_ACK_LOST_PACKET != 0 {
+        cx.expert(flags, &ACK_LOST_SEGMENT, None);
+        prefixes.push("[TCP ACKed unseen segment] ".to_string());
+    }
+    if f & A_WINDOW_UPDATE != 0 {
+        cx.expert(flags, &WINDOW_UPDATE, None);
+        prefixes.push("[TCP Window Update] ".to_string());
+    }
+    if f & A_WINDOW_FULL != 0 {
+        cx.expert(flags, &WINDOW_FULL, None);
+        prefixes.push("[TCP Window Full] ".to_string());
+    }
+    if f & A_KEEP_ALIVE != 0 {
+        cx.expert(flags, &KEEP_ALIVE, None);
+        prefixes.push("[TCP Keep-Alive] ".to_string());
+    }
+    if f & A_KEEP_ALIVE_ACK != 0 {
+        cx.expert(flags, &KEEP_ALIVE_ACK, None);
+        prefixes.push("[TCP Keep-Alive ACK] ".to_string());
+    }
+    if ta.dupack_num != 0 {
+        if f & A_DUPLICATE_ACK != 0 {
+            // The flag itself is a plain item; the expert hangs off the frame reference below.
+            cx.add_generated(flags, &DUPLICATE_ACK.field, Value::None);
+            prefixes.push(format!(
+                "[TCP Dup ACK {}#{}] ",
+                ta.dupack_frame, ta.dupack_num
+            ));
+        }
+        cx.add_generated(node, &DUPLICATE_ACK_NUM, Value::UInt(ta.dupack_num as u64));
+        let fr = cx.add_generated(node, &DUPLICATE_ACK_FRAME, Value::UInt(ta.dupack_frame));
+        cx.expert(
+            fr,
+            &DUPLICATE_ACK,
+            Some(format!("Duplicate ACK (#{})", ta.dupack_num)),
+        );
+    }
+    if f & A_ZERO_WINDOW_PROBE != 0 {
+        cx.expert(flags, &ZERO_WINDOW_PROBE, None);
+        prefixes.push("[TCP ZeroWindowProbe] ".to_string());
+    }
+    if f & A_ZERO_WINDOW != 0 {
+        cx.expert(flags, &ZERO_WINDOW, None);
+        prefixes.push("[TCP ZeroWindow] ".to_string());
+    }
+    if f & A_ZERO_WINDOW_PROBE_ACK != 0 {
+        cx.expert(flags, &ZERO_WINDOW_PROBE_ACK, None);
+        prefixes.push("[TCP ZeroWindowProbeAck] ".to_string());
+    }
+    // tshark prepends each tag, so the last one added shows first.
+    prefixes.iter().rev().map(|s| s.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(frame: u64, ts: i64, seq: u32, ack: u32, len: u32, flags: u16) -> Segment {
+        Segment {
+            frame,
+            ts,
+            seq,
+            ack,
+            seglen: len,
+            flags,
+            window: 1000,
+            base_seq: 0,
+        }
+    }
+
+    fn analyze_t(
+        f: &mut FlowAnalysis,
+        r: &mut FlowAnalysis,
+        s: &Segment,
+        rtt: i64,
+    ) -> Option<Acked> {
+        let mut budget = MAX_UNACKED_TOTAL;
+        analyze(f, r, s, rtt, &mut budget)
+    }
+
+    #[test]
+    fn retransmission_and_dup_ack() {
+        let (mut a, mut b) = (FlowAnalysis::default(), FlowAnalysis::default());
+        assert!(analyze_t(&mut a, &mut b, &seg(1, 0, 1, 1, 10, TH_ACK), 0).is_some());
+        // Ack from the peer.
+        let t = analyze_t(&mut b, &mut a, &seg(2, 1_000, 1, 11, 0, TH_ACK), 0).unwrap();
+        assert_eq!(t.frame_acked, 1);
+        // Same data again, 1 s later: a retransmission (spurious: already acked).
+        let t = analyze_t(&mut a, &mut b, &seg(3, 1_000_000_000, 1, 1, 10, TH_ACK), 0).unwrap();
+        assert_ne!(t.flags & A_SPURIOUS_RETRANSMISSION, 0);
+        // Duplicate ACK.
+        let t = analyze_t(&mut b, &mut a, &seg(4, 1_000_000_100, 1, 11, 0, TH_ACK), 0).unwrap();
+        assert_ne!(t.flags & A_DUPLICATE_ACK, 0);
+        assert_eq!((t.dupack_num, t.dupack_frame), (1, 2));
+        // A gap: lost segment.
+        let t = analyze_t(&mut a, &mut b, &seg(5, 2_000_000_000, 21, 1, 10, TH_ACK), 0).unwrap();
+        assert_ne!(t.flags & A_LOST_PACKET, 0);
+        // The missing segment arrives right after: out of order.
+        let t = analyze_t(&mut a, &mut b, &seg(6, 2_000_000_001, 11, 1, 10, TH_ACK), 0).unwrap();
+        assert_ne!(t.flags & A_OUT_OF_ORDER, 0);
+    }
+}

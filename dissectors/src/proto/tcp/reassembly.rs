@@ -1,0 +1,829 @@
+//! TCP stream reassembly for application protocols that run over TCP (tshark's
+//! `tcp_dissect_pdus` + `desegment_tcp`, single pass).
+//!
+//! An application protocol registers a PDU-length function ([`TcpPdu`]): given the bytes that
+//! start a PDU, it says how long the PDU is ([`PduLen::Complete`]), that it cannot tell yet
+//! ([`PduLen::NeedMore`], e.g. a length field split across segments), or that the bytes are not
+//! its own ([`PduLen::NotMine`]). TCP then cuts each direction's in-order byte stream into PDUs:
+//!
+//! ```text
+//!   segment 1            segment 2              segment 3
+//! |PDU a|PDU b|PDU c...|...PDU c...........|...c|PDU d|
+//!  a and b decoded in 1; c decoded in 3 from a "Reassembled TCP" buffer; then d in 3.
+//! ```
+//! A PDU is decoded on the segment that completes it, from a new data source
+//! `Reassembled TCP (N bytes)`, with a `tcp.segments` subtree listing the frames it came from.
+//! Data already delivered (retransmissions) is not delivered again. Segments after a gap are
+//! held until it closes when `tcp.reassemble_out_of_order` is on (off by default, as in
+//! tshark); otherwise the pending PDU is abandoned and decoding restarts at the new segment.
+//! Memory is bounded per pending PDU (`tcp.max_reassembly_bytes`) and in total
+//! (`tcp.max_total_reassembly_bytes`); dropping data for either limit adds an expert note.
+
+use crate::engine::expert::ws::UNREASSEMBLED;
+use crate::engine::registry::Protocol;
+use crate::engine::tree::NodeId;
+use crate::engine::tvb::Tvb;
+use crate::engine::value::Value;
+use crate::engine::Cx;
+use crate::proto::tcp::{
+    PDU_SIZE, REASSEMBLED_DATA, REASSEMBLED_IN, REASSEMBLED_LENGTH, SEGMENT, SEGMENTS,
+    SEGMENT_COUNT, SEGMENT_DATA,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// What a protocol's PDU-length function says about the bytes at the start of a PDU.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PduLen {
+    /// The PDU is this many bytes long (possibly more than are here yet).
+    Complete(usize),
+    /// The length cannot be known from these bytes; wait for another segment.
+    NeedMore,
+    /// These bytes do not start a PDU of this protocol.
+    NotMine,
+}
+
+/// A PDU-length function.
+pub type PduLenFn = fn(&[u8]) -> PduLen;
+
+/// An application protocol's registration with TCP reassembly.
+pub struct TcpPdu {
+    pub proto: &'static Protocol,
+    pub pdu_len: PduLenFn,
+    /// tshark's dissector for this protocol clears the Info column before TCP asks for more
+    /// data, so a segment that only starts a PDU shows just "[TCP segment of a reassembled
+    /// PDU]" (MQTT); otherwise the tag is appended to TCP's own Info (XMPP).
+    pub clears_info: bool,
+    /// tshark shows `tcp.pdu.size` for each PDU (protocols cut with `tcp_dissect_pdus`, such
+    /// as MQTT) — not for those that ask for more data themselves (XMPP, TLS).
+    pub shows_pdu_size: bool,
+}
+
+/// Every protocol whose PDUs TCP reassembles. A protocol found through the TCP port table (or
+/// a decode-as rule) that is listed here gets its PDUs cut and reassembled.
+pub static REGISTERED: &[&TcpPdu] = &[
+    &crate::proto::mqtt::TCP_PDU,
+    &crate::proto::mqtt::TCP_PDU_SECURE,
+    &crate::proto::xmpp::TCP_PDU,
+];
+
+/// PDU length of a TLS record (RFC 8446 §5.1: type, version, 16-bit length); for protocols
+/// whose traffic is TLS-encrypted and shown as such.
+pub fn tls_record_len(b: &[u8]) -> PduLen {
+    match b {
+        [t, 3, _, hi, lo, ..] if (20..=24).contains(t) => {
+            PduLen::Complete(5 + u16::from_be_bytes([*hi, *lo]) as usize)
+        }
+        [t, ..] if !(20..=24).contains(t) => PduLen::NotMine,
+        [_, v, ..] if *v != 3 => PduLen::NotMine,
+        _ => PduLen::NeedMore,
+    }
+}
+
+/// The registration of `proto`, if it has one.
+pub fn lookup(proto: &'static Protocol) -> Option<&'static TcpPdu> {
+    REGISTERED
+        .iter()
+        .copied()
+        .find(|r| std::ptr::eq(r.proto, proto))
+}
+
+/// Default bound for one pending PDU.
+pub const DEFAULT_MAX_PDU_BYTES: u64 = 4 << 20;
+/// Default bound for all pending data of the capture.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 64 << 20;
+/// Out-of-order segments held per direction.
+const MAX_OOO_SEGMENTS: usize = 256;
+
+/// A PDU whose bytes are still coming.
+#[derive(Clone, Debug)]
+struct Pending {
+    /// Sequence number of its first byte.
+    start: u32,
+    data: Vec<u8>,
+    /// Its length once known.
+    total: Option<usize>,
+    /// (frame, bytes it gave), in stream order.
+    frames: Vec<(u64, usize)>,
+}
+
+/// Reassembly state of one direction of a connection.
+#[derive(Clone, Debug, Default)]
+pub struct FlowReasm {
+    /// Sequence number of the next byte expected in stream order.
+    next: Option<u32>,
+    pending: Option<Pending>,
+    /// Segments beyond a gap: seq → (frame, bytes).
+    ooo: BTreeMap<u32, (u64, Vec<u8>)>,
+    /// Recently completed multi-segment PDUs: (first seq, end seq, frame decoded in).
+    done: std::collections::VecDeque<(u32, u32, u64)>,
+}
+
+/// Completed PDUs remembered per direction for `tcp.reassembled_in` on retransmissions.
+const MAX_DONE: usize = 16;
+/// Directions with reassembly state kept at once.
+const MAX_FLOWS: usize = 65_536;
+
+/// The frame where data `seq..seq+len` of this direction was reassembled, if it belonged to a
+/// multi-segment PDU completed earlier (shown on retransmissions of that data).
+pub fn reassembled_in(cx: &mut Cx, stream: u32, dir: u8, seq: u32, len: u32) -> Option<u64> {
+    let st = cx.session.get::<ReasmState>();
+    let flow = st.flows.get(&(stream, dir))?;
+    let end = seq.wrapping_add(len);
+    flow.done
+        .iter()
+        .rev()
+        .find(|(s, e, _)| gt(end, *s) && gt(*e, seq))
+        .map(|(_, _, f)| *f)
+}
+
+impl FlowReasm {
+    fn held_bytes(&self) -> usize {
+        self.pending.as_ref().map_or(0, |p| p.data.len())
+            + self.ooo.values().map(|(_, d)| d.len()).sum::<usize>()
+    }
+}
+
+/// Reassembly state of the whole capture: one entry per (stream, direction).
+#[derive(Default)]
+pub struct ReasmState {
+    flows: HashMap<(u32, u8), FlowReasm>,
+    /// Bytes held across all flows.
+    held: usize,
+}
+
+fn gt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) > 0
+}
+
+/// One segment handed to reassembly.
+pub struct SegmentIn<'a> {
+    pub stream: u32,
+    pub dir: u8,
+    pub seq: u32,
+    pub payload: Tvb<'a>,
+    pub tcp_node: NodeId,
+    pub parent: NodeId,
+    pub reg: &'static TcpPdu,
+}
+
+/// Where the segment's bytes ended up, for the caller's Info column.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Some bytes wait for more segments.
+    pub partial: bool,
+    /// At least one PDU was decoded in this frame.
+    pub decoded: bool,
+    /// A new PDU started in this frame and waits for more (the protocol's PDU-length
+    /// function was asked about it, as tshark asks its dissector).
+    pub started_partial: bool,
+}
+
+/// Feeds one in-order (or not) segment to reassembly and decodes every PDU it completes.
+pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
+    let max_pdu = cx
+        .prefs
+        .uint("tcp.max_reassembly_bytes", DEFAULT_MAX_PDU_BYTES) as usize;
+    let max_total =
+        cx.prefs
+            .uint("tcp.max_total_reassembly_bytes", DEFAULT_MAX_TOTAL_BYTES) as usize;
+    let ooo_on = cx.prefs.bool("tcp.reassemble_out_of_order", false);
+    let key = (s.stream, s.dir);
+    let (mut flow, held_before) = {
+        let st = cx.session.get::<ReasmState>();
+        let f = st.flows.remove(&key).unwrap_or_default();
+        let h = f.held_bytes();
+        st.held = st.held.saturating_sub(h);
+        (f, h)
+    };
+    let _ = held_before;
+    let frame = cx.meta.number;
+    let data = s.payload.data();
+    let len = data.len() as u32;
+    let mut out = Outcome::default();
+    // tshark shows the segment's payload first, then what reassembly made of it.
+    add_payload(cx, s.tcp_node, &s.payload);
+    let mut start = 0usize;
+    if let Some(next) = flow.next {
+        let end = s.seq.wrapping_add(len);
+        if !gt(end, next) {
+            // Everything here was delivered already: a retransmission.
+            let done = flow
+                .done
+                .iter()
+                .rev()
+                .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
+                .map(|(_, _, f)| *f);
+            put_back(cx, s.tcp_node, key, flow);
+            if let Some(f) = done {
+                cx.add_generated(s.tcp_node, &REASSEMBLED_IN, Value::UInt(f));
+            }
+            return out;
+        }
+        if gt(next, s.seq) {
+            start = next.wrapping_sub(s.seq) as usize;
+        } else if gt(s.seq, next) {
+            if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
+                flow.ooo.insert(s.seq, (frame, data.to_vec()));
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    s.payload.whole(),
+                    Value::bytes(data),
+                );
+                out.partial = true;
+                enforce_total(cx, s.tcp_node, &mut flow, max_total);
+                put_back(cx, s.tcp_node, key, flow);
+                return out;
+            }
+            // A gap we will not fill: what was pending cannot complete.
+            if flow.pending.take().is_some() {
+                cx.expert(
+                    s.tcp_node,
+                    &UNREASSEMBLED,
+                    Some("Pending PDU abandoned: a previous segment was not captured".into()),
+                );
+            }
+        }
+    }
+    flow.next = Some(s.seq.wrapping_add(len));
+    feed(
+        cx, &s, &mut flow, &s.payload, s.seq, start, frame, &mut out, max_pdu,
+    );
+    // Held segments that the gap no longer separates.
+    while let Some((&seq, _)) = flow.ooo.iter().next() {
+        let next = flow.next.unwrap_or(seq);
+        if gt(seq, next) {
+            break;
+        }
+        let Some((of, bytes)) = flow.ooo.remove(&seq) else {
+            break;
+        };
+        let end = seq.wrapping_add(bytes.len() as u32);
+        if !gt(end, next) {
+            continue;
+        }
+        let skip = next.wrapping_sub(seq) as usize;
+        flow.next = Some(end);
+        let src = cx.add_source(format!("Out-of-order TCP ({} bytes)", bytes.len()), bytes);
+        let tvb = src.tvb();
+        feed(cx, &s, &mut flow, &tvb, seq, skip, of, &mut out, max_pdu);
+    }
+    enforce_total(cx, s.tcp_node, &mut flow, max_total);
+    put_back(cx, s.tcp_node, key, flow);
+    out
+}
+
+fn put_back(cx: &mut Cx, node: NodeId, key: (u32, u8), flow: FlowReasm) {
+    let st = cx.session.get::<ReasmState>();
+    if st.flows.len() >= MAX_FLOWS {
+        // Forget idle directions first; if every one holds data, forget them all (bounded
+        // memory wins over completeness; their pending PDUs are lost).
+        st.flows
+            .retain(|_, f| f.pending.is_some() || !f.ooo.is_empty());
+        let dropped = st.flows.len() >= MAX_FLOWS;
+        if dropped {
+            st.flows.clear();
+        }
+        st.held = st.flows.values().map(|f| f.held_bytes()).sum();
+        if dropped {
+            cx.expert(
+                node,
+                &UNREASSEMBLED,
+                Some(format!(
+                    "Reassembly state of {MAX_FLOWS} connections dropped to stay bounded"
+                )),
+            );
+        }
+    }
+    let st = cx.session.get::<ReasmState>();
+    st.held = st.held.saturating_add(flow.held_bytes());
+    st.flows.insert(key, flow);
+}
+
+/// Keeps the capture's held bytes under the total limit by dropping this flow's pending data.
+fn enforce_total(cx: &mut Cx, node: NodeId, flow: &mut FlowReasm, max_total: usize) {
+    let held_elsewhere = cx.session.get::<ReasmState>().held;
+    if held_elsewhere.saturating_add(flow.held_bytes()) > max_total {
+        flow.pending = None;
+        flow.ooo.clear();
+        cx.expert(
+            node,
+            &UNREASSEMBLED,
+            Some(format!(
+                "Reassembly data dropped: more than {max_total} bytes held (tcp.max_total_reassembly_bytes)"
+            )),
+        );
+    }
+}
+
+fn add_payload(cx: &mut Cx, node: NodeId, payload: &Tvb) {
+    cx.add(
+        node,
+        &crate::proto::tcp::PAYLOAD,
+        payload.whole(),
+        Value::bytes(payload.data()),
+    );
+}
+
+/// Cuts `tvb[off..]` (bytes of frame `frame`) into PDUs, continuing a pending one first.
+#[allow(clippy::too_many_arguments)]
+fn feed(
+    cx: &mut Cx,
+    s: &SegmentIn,
+    flow: &mut FlowReasm,
+    tvb: &Tvb,
+    base_seq: u32,
+    mut off: usize,
+    frame: u64,
+    out: &mut Outcome,
+    max_pdu: usize,
+) {
+    let data = tvb.data();
+    let pdu_len = s.reg.pdu_len;
+    while off < data.len() {
+        if let Some(mut p) = flow.pending.take() {
+            let rest = &data[off..];
+            let want = p
+                .total
+                .map_or(rest.len(), |t| t.saturating_sub(p.data.len()));
+            let take = want.min(rest.len());
+            if p.data.len().saturating_add(take) > max_pdu {
+                cx.expert(
+                    s.tcp_node,
+                    &UNREASSEMBLED,
+                    Some(format!(
+                        "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
+                    )),
+                );
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    tvb.range(off, rest.len()),
+                    Value::bytes(rest),
+                );
+                return;
+            }
+            p.data.extend_from_slice(&rest[..take]);
+            p.frames.push((frame, take));
+            let had = p.data.len() - take;
+            let total = match p.total {
+                Some(t) => Some(t),
+                // Never shorter than what was already held (a PDU-length function that
+                // contradicts itself must not make the bookkeeping underflow).
+                None => match pdu_len(&p.data) {
+                    PduLen::Complete(n) => Some(n.max(had).max(1)),
+                    PduLen::NeedMore => None,
+                    PduLen::NotMine => Some(p.data.len()),
+                },
+            };
+            p.total = total;
+            match total {
+                Some(t) if p.data.len() >= t => {
+                    // Bytes beyond the PDU belong to what follows.
+                    let extra = p.data.len() - t;
+                    p.data.truncate(t);
+                    if let Some(last) = p.frames.last_mut() {
+                        last.1 -= extra;
+                    }
+                    let used = take - extra;
+                    if s.reg.shows_pdu_size {
+                        cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(t as u64));
+                    }
+                    cx.add(
+                        s.tcp_node,
+                        &SEGMENT_DATA,
+                        tvb.range(off, used),
+                        Value::bytes(&rest[..used]),
+                    );
+                    off += used;
+                    if p.frames.len() > 1 {
+                        if flow.done.len() >= MAX_DONE {
+                            flow.done.pop_front();
+                        }
+                        let end = p.start.wrapping_add(p.data.len() as u32);
+                        flow.done.push_back((p.start, end, cx.meta.number));
+                    }
+                    decode_reassembled(cx, s, p);
+                    out.decoded = true;
+                }
+                _ => {
+                    cx.add(
+                        s.tcp_node,
+                        &SEGMENT_DATA,
+                        tvb.range(off, take),
+                        Value::bytes(&rest[..take]),
+                    );
+                    off += take;
+                    flow.pending = Some(p);
+                    out.partial = true;
+                }
+            }
+            continue;
+        }
+        let rest = &data[off..];
+        match pdu_len(rest) {
+            PduLen::Complete(n) if n <= rest.len() => {
+                let n = n.max(1);
+                if s.reg.shows_pdu_size {
+                    cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
+                }
+                let pdu = tvb.sub_clamped(off, n);
+                cx.call(s.reg.proto, &pdu, s.parent);
+                out.decoded = true;
+                off += n;
+            }
+            PduLen::NotMine => {
+                cx.call_data(&tvb.sub_clamped(off, data.len()), s.parent);
+                return;
+            }
+            r => {
+                let total = match r {
+                    PduLen::Complete(n) => Some(n),
+                    _ => None,
+                };
+                if total.is_some_and(|t| t > max_pdu) {
+                    cx.expert(
+                        s.tcp_node,
+                        &UNREASSEMBLED,
+                        Some(format!(
+                            "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
+                        )),
+                    );
+                    cx.call(s.reg.proto, &tvb.sub_clamped(off, data.len()), s.parent);
+                    return;
+                }
+                cx.add(
+                    s.tcp_node,
+                    &SEGMENT_DATA,
+                    tvb.range(off, rest.len()),
+                    Value::bytes(rest),
+                );
+                flow.pending = Some(Pending {
+                    start: base_seq.wrapping_add(off as u32),
+                    data: rest.to_vec(),
+                    total,
+                    frames: vec![(frame, rest.len())],
+                });
+                out.partial = true;
+                out.started_partial = true;
+                return;
+            }
+        }
+    }
+}
+
+/// Decodes a completed multi-segment PDU from its own data source.
+fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
+    let total = p.data.len();
+    if p.frames.len() <= 1 {
+        // Everything came from one frame after all (a length that was unknown at first).
+        let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
+        let tvb = src.tvb();
+        cx.call(s.reg.proto, &tvb, s.parent);
+        return;
+    }
+    let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
+    let tvb = src.tvb();
+    let summary: Vec<String> = p.frames.iter().map(|(f, n)| format!("#{f}({n})")).collect();
+    let segs = cx.add(s.parent, &SEGMENTS, tvb.whole(), Value::None);
+    cx.set_text(
+        segs,
+        format!(
+            "[{} Reassembled TCP Segments ({total} bytes): {}]",
+            p.frames.len(),
+            summary.join(", ")
+        ),
+    );
+    let mut at = 0usize;
+    for (f, n) in &p.frames {
+        let node = cx.add(segs, &SEGMENT, tvb.range(at, *n), Value::UInt(*f));
+        cx.set_text(
+            node,
+            format!(
+                "[Frame: {f}, payload: {}-{} ({n} bytes)]",
+                at,
+                (at + n).saturating_sub(1)
+            ),
+        );
+        at += n;
+    }
+    cx.add_generated(segs, &SEGMENT_COUNT, Value::UInt(p.frames.len() as u64));
+    cx.add_generated(segs, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
+    cx.add(
+        segs,
+        &REASSEMBLED_DATA,
+        tvb.whole(),
+        Value::bytes(tvb.data()),
+    );
+    cx.call(s.reg.proto, &tvb, s.parent);
+}
+
+/// Builders of IPv4/TCP test traffic for the TCP application dissectors' unit tests.
+#[cfg(test)]
+pub mod testconn {
+    use crate::engine::{Engine, FrameMeta};
+    use crate::testutil::TestPacket;
+
+    /// One TCP connection between 10.0.0.1:`cport` and 10.0.0.2:`sport`, with sequence
+    /// numbers and frame numbers kept across calls.
+    pub struct Conn {
+        pub engine: Engine,
+        pub cport: u16,
+        pub sport: u16,
+        /// Next sequence number of the client and of the server.
+        pub seq: [u32; 2],
+        pub frame: u64,
+        /// Time between frames.
+        pub step_ns: i64,
+    }
+
+    impl Conn {
+        pub fn new(sport: u16) -> Conn {
+            Conn {
+                engine: Engine::with_defaults(),
+                cport: 40000,
+                sport,
+                seq: [1000, 5000],
+                frame: 0,
+                step_ns: 1_000_000_000,
+            }
+        }
+
+        /// A segment at an explicit sequence number (does not move the stream on).
+        pub fn raw(&mut self, from_client: bool, seq: u32, flags: u8, data: &[u8]) -> TestPacket {
+            let (src, dst, sp, dp, ack) = if from_client {
+                (
+                    [10, 0, 0, 1],
+                    [10, 0, 0, 2],
+                    self.cport,
+                    self.sport,
+                    self.seq[1],
+                )
+            } else {
+                (
+                    [10, 0, 0, 2],
+                    [10, 0, 0, 1],
+                    self.sport,
+                    self.cport,
+                    self.seq[0],
+                )
+            };
+            let total = 40 + data.len();
+            let mut p = vec![
+                0x45,
+                0,
+                (total >> 8) as u8,
+                total as u8,
+                0,
+                1,
+                0x40,
+                0,
+                64,
+                6,
+                0,
+                0,
+            ];
+            p.extend_from_slice(&src);
+            p.extend_from_slice(&dst);
+            p.extend_from_slice(&sp.to_be_bytes());
+            p.extend_from_slice(&dp.to_be_bytes());
+            p.extend_from_slice(&seq.to_be_bytes());
+            p.extend_from_slice(&ack.to_be_bytes());
+            p.extend_from_slice(&[0x50, flags, 0x20, 0x00, 0, 0, 0, 0]);
+            p.extend_from_slice(data);
+            self.frame += 1;
+            let meta = FrameMeta {
+                number: self.frame,
+                ts_ns: self.frame as i64 * self.step_ns,
+                orig_len: p.len() as u32,
+                link_type: 228,
+                ..Default::default()
+            };
+            TestPacket {
+                packet: self.engine.dissect(meta, &p),
+            }
+        }
+
+        /// The next in-order segment from the client (PSH+ACK).
+        pub fn c2s(&mut self, data: &[u8]) -> TestPacket {
+            let s = self.seq[0];
+            self.seq[0] = s.wrapping_add(data.len() as u32);
+            self.raw(true, s, 0x18, data)
+        }
+
+        /// The next in-order segment from the server (PSH+ACK).
+        pub fn s2c(&mut self, data: &[u8]) -> TestPacket {
+            let s = self.seq[1];
+            self.seq[1] = s.wrapping_add(data.len() as u32);
+            self.raw(false, s, 0x18, data)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testconn::Conn;
+
+    /// MQTT 3.1.1 CONNECT (client id "client1") and PUBLISH QoS 1 "a/b" = "hello".
+    const CONNECT: &[u8] = b"\x10\x13\x00\x04MQTT\x04\x02\x00\x3c\x00\x07client1";
+    const PUBLISH: &[u8] = b"\x32\x0c\x00\x03a/b\x00\x07hello";
+    const PINGREQ: &[u8] = b"\xc0\x00";
+
+    #[test]
+    fn pdu_split_across_segments_is_decoded_on_the_last_one() {
+        let mut c = Conn::new(1883);
+        let p = c.c2s(&CONNECT[..7]);
+        assert!(p.show("mqtt.msgtype").is_empty());
+        assert_eq!(p.info(), "[TCP segment of a reassembled PDU]");
+        assert!(p.has("tcp.segment_data"));
+        let p = c.c2s(&CONNECT[7..]);
+        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
+        assert_eq!(p.show("mqtt.clientid"), ["client1"]);
+        assert_eq!(p.show("tcp.segment"), ["1", "2"]);
+        assert_eq!(p.show("tcp.segment.count"), ["2"]);
+        assert_eq!(p.show("tcp.reassembled.length"), ["21"]);
+        assert_eq!(p.show("tcp.pdu.size"), ["21"]);
+        assert!(p
+            .packet
+            .sources
+            .iter()
+            .any(|s| s.name == "Reassembled TCP (21 bytes)"));
+    }
+
+    #[test]
+    fn several_pdus_in_one_segment_and_a_tail() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let mut seg = PUBLISH.to_vec();
+        seg.extend_from_slice(PINGREQ);
+        seg.extend_from_slice(&PUBLISH[..5]);
+        let p = c.c2s(&seg);
+        assert_eq!(p.show("mqtt.msgtype"), ["3", "12"]);
+        assert_eq!(p.show("tcp.pdu.size"), ["14", "2"]);
+        assert_eq!(p.show("tcp.segment_data").len(), 1);
+        assert_eq!(p.info(), "Publish Message (id=7) [a/b], Ping Request");
+        let p = c.c2s(&PUBLISH[5..]);
+        assert_eq!(p.show("mqtt.topic"), ["a/b"]);
+        assert_eq!(p.show("tcp.segment"), ["2", "3"]);
+    }
+
+    #[test]
+    fn retransmitted_data_is_not_decoded_twice() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        let p = c.c2s(PUBLISH);
+        assert_eq!(p.show("mqtt.msgtype"), ["3"]);
+        // The same segment again, a second later.
+        let p = c.raw(true, s, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.retransmission"));
+        assert!(p.show("mqtt.msgtype").is_empty());
+        assert!(p.has("tcp.payload"));
+        // The stream goes on normally.
+        let p = c.c2s(PINGREQ);
+        assert_eq!(p.show("mqtt.msgtype"), ["12"]);
+    }
+
+    #[test]
+    fn out_of_order_segments_wait_for_the_gap_when_asked() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.reassemble_out_of_order", "TRUE");
+        // Close together: out of order, not a retransmission.
+        c.step_ns = 1_000;
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        let n = PUBLISH.len() as u32;
+        // Second PUBLISH first: held.
+        let p = c.raw(true, s + n, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.lost_segment"));
+        assert!(p.show("mqtt.msgtype").is_empty());
+        // The missing one: both decode here.
+        let p = c.raw(true, s, 0x18, PUBLISH);
+        assert!(p.has("tcp.analysis.out_of_order"));
+        assert_eq!(p.show("mqtt.msgtype"), ["3", "3"]);
+    }
+
+    #[test]
+    fn out_of_order_default_restarts_at_the_new_segment() {
+        let mut c = Conn::new(1883);
+        c.c2s(CONNECT);
+        let s = c.seq[0];
+        // Half a PUBLISH, then a gap, then a whole PUBLISH: the half is abandoned.
+        c.raw(true, s, 0x18, &PUBLISH[..4]);
+        let p = c.raw(true, s + 100, 0x18, PUBLISH);
+        assert_eq!(p.show("mqtt.msgtype"), ["3"]);
+        assert!(p.has("_ws.unreassembled"));
+    }
+
+    #[test]
+    fn reassembly_is_bounded() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.max_reassembly_bytes", "100");
+        c.c2s(CONNECT);
+        // A PUBLISH announcing 1000 bytes.
+        let p = c.c2s(b"\x30\xe8\x07\x00\x03a/b");
+        assert!(p.has("_ws.unreassembled"));
+        assert!(p.packet.is_malformed());
+    }
+
+    #[test]
+    fn desegmentation_can_be_turned_off() {
+        let mut c = Conn::new(1883);
+        c.engine.prefs.set("tcp.desegment_tcp_streams", "FALSE");
+        let p = c.c2s(&CONNECT[..7]);
+        assert!(p.has("mqtt"));
+        assert!(p.packet.is_malformed());
+        assert!(!p.has("tcp.segment_data"));
+    }
+
+    #[test]
+    fn xml_split_across_segments() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<message to='bob@x' id='m1' type='chat'><bo");
+        assert!(!p.has("xmpp"));
+        assert!(p.info().ends_with("[TCP segment of a reassembled PDU]"));
+        let p = c.c2s(b"dy>hi &amp; bye</body></message>");
+        assert_eq!(p.show("xmpp.to"), ["bob@x"]);
+        assert_eq!(p.show("xmpp.message.body").len(), 1);
+        // Text as written, entities included, as tshark shows it.
+        assert_eq!(p.show("xmpp.attribute"), ["hi &amp; bye"]);
+        assert_eq!(p.show("tcp.segment"), ["1", "2"]);
+        assert_eq!(p.show("xmpp.out"), ["1"]);
+    }
+
+    #[test]
+    fn retransmitted_part_of_a_reassembled_pdu_points_to_it() {
+        let mut c = Conn::new(1883);
+        let s = c.seq[0];
+        c.c2s(&CONNECT[..7]);
+        let p = c.c2s(&CONNECT[7..]);
+        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
+        let p = c.raw(true, s, 0x18, &CONNECT[..7]);
+        assert!(p.has("tcp.analysis.retransmission"));
+        assert_eq!(p.show("tcp.reassembled_in"), ["2"]);
+        assert!(p.show("mqtt.msgtype").is_empty());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// However a stream of MQTT packets is cut into segments, the same packets come out,
+        /// in order, each once.
+        #[test]
+        fn any_segmentation_yields_the_same_pdus(cuts in proptest::collection::vec(1usize..40, 1..20)) {
+            let mut stream = CONNECT.to_vec();
+            for _ in 0..3 {
+                stream.extend_from_slice(PUBLISH);
+                stream.extend_from_slice(PINGREQ);
+            }
+            let mut c = Conn::new(1883);
+            let mut types = vec![];
+            let mut at = 0;
+            let mut i = 0;
+            while at < stream.len() {
+                let n = cuts[i % cuts.len()].min(stream.len() - at);
+                i += 1;
+                let p = c.c2s(&stream[at..at + n]);
+                types.extend(p.show("mqtt.msgtype"));
+                at += n;
+            }
+            proptest::prop_assert_eq!(types, ["1", "3", "12", "3", "12", "3", "12"]);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Hostile payloads on the MQTT, MQTT-over-TLS and XMPP ports, whole or cut into
+        /// segments, never panic.
+        #[test]
+        fn arbitrary_payloads_never_panic(
+            segs in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..64), 1..6),
+            port in proptest::sample::select(vec![1883u16, 8883, 5222]),
+            xmlish in proptest::bool::ANY,
+        ) {
+            let mut c = Conn::new(port);
+            for (i, s) in segs.iter().enumerate() {
+                let mut s = s.clone();
+                if xmlish && port == 5222 {
+                    // Mostly-XML noise reaches the XML parser rather than being cut early.
+                    const ALPHABET: &[u8] = b"<>/='\" a:bc&;!?[]-";
+                    for b in s.iter_mut() {
+                        *b = ALPHABET[(*b as usize) % ALPHABET.len()];
+                    }
+                }
+                if i % 2 == 0 {
+                    c.c2s(&s);
+                } else {
+                    c.s2c(&s);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tls_record_lengths() {
+        use super::{tls_record_len, PduLen};
+        assert_eq!(tls_record_len(&[0x16, 3, 1, 0, 5]), PduLen::Complete(10));
+        assert_eq!(tls_record_len(&[0x16, 3]), PduLen::NeedMore);
+        assert_eq!(tls_record_len(b"<a/>"), PduLen::NotMine);
+    }
+}

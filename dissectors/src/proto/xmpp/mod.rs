@@ -1,0 +1,945 @@
+//! XMPP (RFC 6120 core, RFC 6121 IM) over TCP 5222 (client-to-server) and 5269
+//! (server-to-server), with the IoT extensions named: XEP-0060 (Publish-Subscribe), XEP-0323
+//! (sensor data) and XEP-0325 (control).
+//!
+//! ```text
+//! client                                   server
+//!   <?xml version='1.0'?><stream:stream to=… version='1.0'>   (stream header, never closed
+//!   <stream:stream from=… id=…>                                 until </stream:stream>)
+//!   <stream:features> <starttls/> <mechanisms>…</mechanisms> </stream:features>
+//!   <starttls/>  → <proceed/>  → TLS records from here on (shown as encrypted data)
+//!   <auth mechanism=…>  → <challenge/> <response/> … <success/> | <failure/>
+//!   <iq type='set' id='b1'><bind><resource>r</resource></bind></iq> → <iq type='result' id='b1'>
+//!   <message to=… type='chat'><body>hi</body></message>   <presence/>
+//! ```
+//! The byte stream is XML that is never complete as a document, so TCP reassembly cuts it at
+//! points where every element opened (other than the stream header) is closed again
+//! ([`pdu_len`]); each such PDU is parsed with quick-xml into a small bounded tree (nesting
+//! depth and element count capped, no DTD: a DOCTYPE is reported and no entity is ever
+//! expanded), and every top-level element becomes one item, with tshark's field names.
+//! IQ requests and responses are matched by id per connection (`xmpp.response_to`; in one pass
+//! a request cannot know its response yet, so it carries tshark's "Packet without response"
+//! note).
+
+use crate::engine::expert::{ExpertDef, Group, Severity};
+use crate::engine::field::{FieldDef, FieldType as T};
+use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
+use crate::engine::tree::NodeId;
+use crate::engine::tvb::{Result, Tvb};
+use crate::engine::value::Value;
+use crate::engine::Cx;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::reader::Reader;
+use std::collections::{HashMap, HashSet};
+
+use crate::proto::tcp::reassembly::{tls_record_len, PduLen, TcpPdu};
+
+crate::fields! {
+    PROTO = FieldDef::protocol("xmpp", "XMPP Protocol");
+    IQ = FieldDef::new("xmpp.iq", "IQ", T::None);
+    XMLNS = FieldDef::new("xmpp.xmlns", "xmlns", T::String);
+    CDATA = FieldDef::new("xmpp.cdata", "CDATA", T::String);
+    ATTRIBUTE = FieldDef::new("xmpp.attribute", "Attribute", T::String);
+    ID = FieldDef::new("xmpp.id", "id", T::String);
+    TYPE = FieldDef::new("xmpp.type", "type", T::String);
+    FROM = FieldDef::new("xmpp.from", "from", T::String);
+    TO = FieldDef::new("xmpp.to", "to", T::String);
+    QUERY = FieldDef::new("xmpp.query", "QUERY", T::None);
+    QUERY_NODE = FieldDef::new("xmpp.query.node", "node", T::String);
+    QUERY_ITEM = FieldDef::new("xmpp.query.item", "ITEM", T::None);
+    QUERY_ITEM_JID = FieldDef::new("xmpp.query.item.jid", "jid", T::String);
+    QUERY_ITEM_NAME = FieldDef::new("xmpp.query.item.name", "name", T::String);
+    QUERY_ITEM_SUBSCRIPTION = FieldDef::new("xmpp.query.item.subscription", "subscription", T::String);
+    QUERY_IDENTITY = FieldDef::new("xmpp.query.identity", "IDENTITY", T::None);
+    QUERY_IDENTITY_CATEGORY = FieldDef::new("xmpp.query.identity.category", "category", T::String);
+    QUERY_IDENTITY_TYPE = FieldDef::new("xmpp.query.identity.type", "type", T::String);
+    QUERY_IDENTITY_NAME = FieldDef::new("xmpp.query.identity.name", "name", T::String);
+    QUERY_FEATURE = FieldDef::new("xmpp.query.feature", "FEATURE", T::String);
+    ERROR = FieldDef::new("xmpp.error", "ERROR", T::None);
+    ERROR_CODE = FieldDef::new("xmpp.error.code", "code", T::String);
+    ERROR_TYPE = FieldDef::new("xmpp.error.type", "type", T::String);
+    ERROR_CONDITION = FieldDef::new("xmpp.error.condition", "CONDITION", T::String);
+    ERROR_TEXT = FieldDef::new("xmpp.error.text", "TEXT", T::String);
+    IQ_BIND = FieldDef::new("xmpp.iq.bind", "BIND", T::None);
+    IQ_BIND_JID = FieldDef::new("xmpp.iq.bind.jid", "jid", T::String);
+    IQ_BIND_RESOURCE = FieldDef::new("xmpp.iq.bind.resource", "resource", T::String);
+    IQ_SESSION = FieldDef::new("xmpp.iq.session", "SESSION", T::None);
+    VCARD = FieldDef::new("xmpp.vcard", "VCARD", T::None);
+    PING = FieldDef::new("xmpp.ping", "PING", T::None);
+    PRESENCE = FieldDef::new("xmpp.presence", "PRESENCE", T::None);
+    PRESENCE_SHOW = FieldDef::new("xmpp.presence.show", "SHOW", T::String);
+    PRESENCE_STATUS = FieldDef::new("xmpp.presence.status", "STATUS", T::None);
+    PRESENCE_CAPS = FieldDef::new("xmpp.presence.caps", "CAPS", T::None);
+    MESSAGE = FieldDef::new("xmpp.message", "MESSAGE", T::None);
+    MESSAGE_CHATSTATE = FieldDef::new("xmpp.message.chatstate", "CHATSTATE", T::String);
+    MESSAGE_THREAD = FieldDef::new("xmpp.message.thread", "THREAD", T::None);
+    MESSAGE_BODY = FieldDef::new("xmpp.message.body", "BODY", T::None);
+    MESSAGE_SUBJECT = FieldDef::new("xmpp.message.subject", "SUBJECT", T::None);
+    AUTH = FieldDef::new("xmpp.auth", "AUTH", T::None);
+    STREAM = FieldDef::new("xmpp.stream", "STREAM", T::None);
+    FAILURE = FieldDef::new("xmpp.failure", "FAILURE", T::None);
+    FAILURE_TEXT = FieldDef::new("xmpp.failure_text", "FAILURE TEXT", T::String);
+    XML_HEADER_VERSION = FieldDef::new("xmpp.xml_header_version", "XML HEADER VER", T::String);
+    STREAM_END = FieldDef::new("xmpp.stream_end", "STREAM END", T::None);
+    FEATURES = FieldDef::new("xmpp.features", "FEATURES", T::None);
+    STARTTLS = FieldDef::new("xmpp.starttls", "STARTTLS", T::None);
+    PROCEED = FieldDef::new("xmpp.proceed", "PROCEED", T::None);
+    UNKNOWN = FieldDef::new("xmpp.unknown", "UNKNOWN", T::String);
+    RESPONSE_IN = FieldDef::new("xmpp.response_in", "Response In", T::FrameNum);
+    RESPONSE_TO = FieldDef::new("xmpp.response_to", "Request In", T::FrameNum);
+    OUT = FieldDef::new("xmpp.out", "Out", T::Bool);
+    IN = FieldDef::new("xmpp.in", "In", T::Bool);
+    ENCRYPTED = FieldDef::new("xmpp.tls_data", "TLS-encrypted data (after STARTTLS)", T::Bytes);
+}
+
+crate::experts! {
+    PACKET_WITHOUT_RESPONSE = ExpertDef::new("xmpp.packet_without_response", Group::Protocol, Severity::Chat, "Packet without response");
+    PACKET_UNKNOWN = ExpertDef::new("xmpp.packet_unknown", Group::Undecoded, Severity::Note, "Unknown packet");
+    RESPONSE = ExpertDef::new("xmpp.response", Group::ResponseCode, Severity::Chat, "RESPONSE");
+    CHALLENGE = ExpertDef::new("xmpp.challenge", Group::ResponseCode, Severity::Chat, "CHALLENGE");
+    SUCCESS = ExpertDef::new("xmpp.success", Group::ResponseCode, Severity::Chat, "SUCCESS");
+    UNKNOWN_ELEMENT = ExpertDef::new("xmpp.unknown.element", Group::Undecoded, Severity::Note, "Unknown element");
+    MALFORMED_XML = ExpertDef::new("xmpp.xml.malformed", Group::Malformed, Severity::Error, "Malformed XML");
+    DOCTYPE = ExpertDef::new("xmpp.xml.doctype", Group::Security, Severity::Warn, "DOCTYPE in an XMPP stream: ignored, no entity is expanded");
+    TOO_DEEP = ExpertDef::new("xmpp.xml.too_deep", Group::Malformed, Severity::Error, "XML nested too deeply or too many elements; the rest is not decoded");
+}
+
+pub static PROTOCOL: Protocol = Protocol {
+    name: "xmpp",
+    short_name: "XMPP/XML",
+    field: &PROTO,
+    fields: FIELDS,
+    experts: EXPERTS,
+    prefs: &[PrefDef {
+        name: "xmpp.desegment",
+        description: "Reassemble XMPP messages spanning multiple TCP segments",
+        default: "TRUE",
+    }],
+    dissect,
+    register,
+};
+
+/// XMPP's registration with TCP reassembly.
+pub static TCP_PDU: TcpPdu = TcpPdu {
+    proto: &PROTOCOL,
+    pdu_len,
+    clears_info: false,
+    shows_pdu_size: false,
+};
+
+fn register(r: &mut Registry) {
+    r.add(tables::TCP_PORT, 5222, &PROTOCOL);
+    r.add(tables::TCP_PORT, 5269, &PROTOCOL);
+}
+
+/// Elements nested deeper than this are not decoded.
+const MAX_DEPTH: usize = 32;
+/// Elements decoded per PDU.
+const MAX_ELEMENTS: usize = 4096;
+
+fn is_stream_tag(name: &[u8]) -> bool {
+    name == b"stream:stream" || name == b"stream"
+}
+
+/// Where the XML stream can be cut. tshark's rule, kept so that PDUs match: a buffer is
+/// complete when its last non-blank byte closes a tag (`>`); otherwise another segment is
+/// needed. Elements left open at the end are decoded as far as they go, and what follows in
+/// the next PDU is decoded on its own. TLS records after STARTTLS are cut record by record.
+pub fn pdu_len(b: &[u8]) -> PduLen {
+    if matches!(b.first(), Some(20..=24)) {
+        return tls_record_len(b);
+    }
+    match b.iter().rev().find(|c| !c.is_ascii_whitespace()) {
+        None | Some(b'>') => PduLen::Complete(b.len()),
+        Some(_) => PduLen::NeedMore,
+    }
+}
+
+/// An element read from the stream (bounded in depth and count).
+#[derive(Debug, Default)]
+struct El {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<El>,
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+impl El {
+    fn local(&self) -> &str {
+        self.name.rsplit(':').next().unwrap_or(&self.name)
+    }
+    fn attr(&self, k: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(a, _)| a == k)
+            .map(|(_, v)| v.as_str())
+    }
+    fn child(&self, local: &str) -> Option<&El> {
+        self.children.iter().find(|c| c.local() == local)
+    }
+}
+
+/// One top-level item of a PDU.
+enum Unit {
+    XmlDecl {
+        version: String,
+        start: usize,
+        end: usize,
+    },
+    StreamOpen(El),
+    StreamEnd {
+        start: usize,
+        end: usize,
+    },
+    Element(El),
+}
+
+/// Problems met while reading a PDU.
+#[derive(Default)]
+struct Problems {
+    malformed: Option<String>,
+    doctype: bool,
+    too_deep: bool,
+}
+
+fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
+    let mut el = El {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        start,
+        ..Default::default()
+    };
+    for a in e.attributes().with_checks(true) {
+        let a = match a {
+            Ok(a) => a,
+            Err(err) => {
+                probs.malformed.get_or_insert_with(|| err.to_string());
+                continue;
+            }
+        };
+        let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        // Values as written, entities included (`&amp;`), as tshark shows and filters them.
+        let v = String::from_utf8_lossy(&a.value).into_owned();
+        el.attrs.push((k, v));
+    }
+    el
+}
+
+/// Parses a PDU into its top-level units.
+fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
+    let mut units = vec![];
+    let mut probs = Problems::default();
+    let mut r = Reader::from_reader(data);
+    r.config_mut().trim_text(true);
+    r.config_mut().check_end_names = false;
+    // `</stream:stream>` closes a header seen in an earlier PDU.
+    r.config_mut().allow_unmatched_ends = true;
+    let mut stack: Vec<El> = vec![];
+    let mut count = 0usize;
+    loop {
+        let start = r.buffer_position() as usize;
+        let ev = match r.read_event() {
+            Ok(ev) => ev,
+            Err(e) => {
+                probs.malformed = Some(e.to_string());
+                break;
+            }
+        };
+        let end = r.buffer_position() as usize;
+        match ev {
+            Event::Eof => break,
+            Event::Decl(d) => {
+                let version = d
+                    .version()
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .unwrap_or_default();
+                if stack.is_empty() {
+                    units.push(Unit::XmlDecl {
+                        version,
+                        start,
+                        end,
+                    });
+                }
+            }
+            Event::DocType(_) => probs.doctype = true,
+            Event::Start(e) => {
+                count += 1;
+                if stack.is_empty() && is_stream_tag(e.name().as_ref()) {
+                    let mut el = read_start(&e, start, &mut probs);
+                    el.end = end;
+                    units.push(Unit::StreamOpen(el));
+                    continue;
+                }
+                if stack.len() >= MAX_DEPTH || count > MAX_ELEMENTS {
+                    probs.too_deep = true;
+                    break;
+                }
+                stack.push(read_start(&e, start, &mut probs));
+            }
+            Event::Empty(e) => {
+                count += 1;
+                if count > MAX_ELEMENTS {
+                    probs.too_deep = true;
+                    break;
+                }
+                let mut el = read_start(&e, start, &mut probs);
+                el.end = end;
+                match stack.last_mut() {
+                    Some(p) => p.children.push(el),
+                    None => units.push(Unit::Element(el)),
+                }
+            }
+            Event::End(e) => match stack.pop() {
+                Some(mut el) => {
+                    el.end = end;
+                    match stack.last_mut() {
+                        Some(p) => p.children.push(el),
+                        None => units.push(Unit::Element(el)),
+                    }
+                }
+                None if is_stream_tag(e.name().as_ref()) => {
+                    units.push(Unit::StreamEnd { start, end })
+                }
+                // The rest of an element opened in an earlier PDU.
+                None => {}
+            },
+            Event::Text(t) => {
+                if let Some(p) = stack.last_mut() {
+                    // Text as written, entities included, as tshark shows it.
+                    p.text.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Event::CData(t) => {
+                if let Some(p) = stack.last_mut() {
+                    p.text.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            _ => {}
+        }
+    }
+    // Elements still open continue in the next PDU: decode what is here.
+    while let Some(mut el) = stack.pop() {
+        el.end = data.len();
+        match stack.last_mut() {
+            Some(p) => p.children.push(el),
+            None => units.push(Unit::Element(el)),
+        }
+    }
+    (units, probs)
+}
+
+/// Per-connection memory: IQ requests waiting for their response, and which connections
+/// switched to TLS.
+#[derive(Default)]
+pub struct XmppState {
+    requests: HashMap<(u32, String), u64>,
+    tls: HashSet<u32>,
+}
+
+const MAX_REQUESTS: usize = 65_536;
+
+/// The short name tshark uses for a namespace in the Info column: what follows the last
+/// `/` (`disco#items`, `bytestreams`; `jabber:iq:roster` stays whole).
+fn ns_short(ns: &str) -> &str {
+    match ns.rsplit_once('/') {
+        Some((_, tail)) => tail,
+        None => ns,
+    }
+}
+
+/// Names of the IoT namespaces this dissector labels.
+fn iot_namespace(ns: &str) -> Option<&'static str> {
+    match ns {
+        n if n.starts_with("http://jabber.org/protocol/pubsub") => {
+            Some("XEP-0060 Publish-Subscribe")
+        }
+        n if n.starts_with("urn:xmpp:iot:sensordata") => Some("XEP-0323 IoT Sensor Data"),
+        n if n.starts_with("urn:xmpp:iot:control") => Some("XEP-0325 IoT Control"),
+        _ => None,
+    }
+}
+
+fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
+    let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
+    cx.set_text(node, "XMPP Protocol");
+    let stream = cx.info.stream.unwrap_or(u32::MAX);
+    // Towards the XMPP port is "out" (client to server).
+    let out = matches!(cx.info.dst_port, 5222 | 5269) && !matches!(cx.info.src_port, 5222);
+    let data = tvb.data();
+    let tls = cx.session.get::<XmppState>().tls.contains(&stream);
+    let record = matches!(data.first(), Some(20..=24)) && matches!(data.get(1), Some(3));
+    if record || tls && data.first() != Some(&b'<') {
+        // After STARTTLS/PROCEED the stream is TLS.
+        cx.add(node, &ENCRYPTED, tvb.whole(), Value::bytes(data));
+        cx.set_info("TLS-encrypted data");
+        return Ok(());
+    }
+    let (units, probs) = parse(data);
+    let mut info = String::new();
+    // Elements after a stream header in the same PDU are its children, as tshark sees them:
+    // listed under the header, not decoded as stanzas.
+    let mut in_header: Option<NodeId> = None;
+    for u in &units {
+        if let (Some(h), Unit::Element(el)) = (in_header, u) {
+            nested_in_header(cx, h, tvb, el);
+            continue;
+        }
+        if !matches!(u, Unit::StreamEnd { .. }) {
+            // Hidden, as in tshark: for filtering (`xmpp.in`), not for display.
+            let dir_field = if out { &OUT } else { &IN };
+            cx.add_hidden(node, dir_field, tvb.whole(), Value::Bool(true));
+        }
+        match u {
+            Unit::XmlDecl {
+                version,
+                start,
+                end,
+            } => {
+                cx.add(
+                    node,
+                    &XML_HEADER_VERSION,
+                    tvb.range(*start, end - start),
+                    Value::str(version.clone()),
+                );
+                info = "XML ".into();
+            }
+            Unit::StreamOpen(el) => {
+                let n = cx.add(
+                    node,
+                    &STREAM,
+                    tvb.range(el.start, el.end - el.start),
+                    Value::None,
+                );
+                let mut label = String::from("STREAM");
+                add_xmlns(cx, n, tvb, el);
+                for (k, v) in &el.attrs {
+                    if k != "xmlns" && !k.starts_with("xmlns:") {
+                        label.push_str(&format!(" {k}={v}"));
+                    }
+                }
+                cx.set_text(n, label);
+                in_header = Some(n);
+                info = match (out, el.attr("to"), el.attr("from")) {
+                    (true, Some(to), _) => format!("STREAM > {to} "),
+                    (false, _, Some(from)) => format!("STREAM < {from} "),
+                    _ => "STREAM ".into(),
+                };
+            }
+            Unit::StreamEnd { start, end } => {
+                cx.add(
+                    node,
+                    &STREAM_END,
+                    tvb.range(*start, end - start),
+                    Value::None,
+                );
+                info = "STREAM END".into();
+            }
+            Unit::Element(el) => {
+                info = element(cx, node, tvb, el, out, stream);
+            }
+        }
+    }
+    if let Some(why) = &probs.malformed {
+        cx.expert(node, &MALFORMED_XML, Some(format!("Malformed XML: {why}")));
+    }
+    if probs.doctype {
+        cx.expert(node, &DOCTYPE, None);
+    }
+    if probs.too_deep {
+        cx.expert(node, &TOO_DEEP, None);
+    }
+    if info.is_empty() && units.is_empty() && probs.malformed.is_none() {
+        info = "XML".into();
+    }
+    cx.set_info(info);
+    Ok(())
+}
+
+fn add_attr(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, el: &El, k: &str) {
+    if let Some(v) = el.attr(k) {
+        cx.add(n, f, tvb.range(el.start, el.end - el.start), Value::str(v));
+    }
+}
+
+fn range(tvb: &Tvb, el: &El) -> crate::engine::tree::ByteRange {
+    tvb.range(el.start, el.end.saturating_sub(el.start))
+}
+
+/// The element's namespaces: the default one first, then prefixed ones (tshark's order).
+fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
+    for (k, v) in &el.attrs {
+        if k == "xmlns" {
+            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+        }
+    }
+    for (k, v) in &el.attrs {
+        if k.starts_with("xmlns:") {
+            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+        }
+    }
+}
+
+/// One top-level stanza or stream element; returns its Info text.
+fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u32) -> String {
+    let dir = |el: &El| match (out, el.attr("to"), el.attr("from")) {
+        (true, Some(to), _) => format!("> {to} "),
+        (false, _, Some(from)) => format!("< {from} "),
+        _ => String::new(),
+    };
+    match el.local() {
+        "iq" => iq(cx, parent, tvb, el, stream, &dir(el)),
+        "message" => {
+            let n = cx.add(parent, &MESSAGE, range(tvb, el), Value::None);
+            for k in ["from", "id", "to", "type"] {
+                let f = match k {
+                    "from" => &FROM,
+                    "id" => &ID,
+                    "to" => &TO,
+                    _ => &TYPE,
+                };
+                add_attr(cx, n, f, tvb, el, k);
+            }
+            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
+            for c in &el.children {
+                let xmlns = c.attr("xmlns").unwrap_or("");
+                match c.local() {
+                    _ if xmlns == "http://jabber.org/protocol/chatstates" => {
+                        cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
+                    }
+                    "body" | "subject" | "thread" => {
+                        let f = match c.local() {
+                            "body" => &MESSAGE_BODY,
+                            "subject" => &MESSAGE_SUBJECT,
+                            _ => &MESSAGE_THREAD,
+                        };
+                        let b = cx.add(n, f, range(tvb, c), Value::None);
+                        let label = c.local().to_ascii_uppercase();
+                        cx.set_text(
+                            b,
+                            format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
+                        );
+                        cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+                    }
+                    "error" => stanza_error(cx, n, tvb, c),
+                    _ => generic(cx, n, tvb, c),
+                }
+            }
+            format!("MESSAGE {}", dir(el))
+        }
+        "presence" => {
+            let n = cx.add(parent, &PRESENCE, range(tvb, el), Value::None);
+            for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
+                add_attr(cx, n, f, tvb, el, k);
+            }
+            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
+            for c in &el.children {
+                match c.local() {
+                    "show" => {
+                        cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
+                    }
+                    "status" => {
+                        let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
+                        cx.set_text(
+                            s,
+                            format!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
+                        );
+                        cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+                    }
+                    "c" => {
+                        let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
+                        add_xmlns(cx, s, tvb, c);
+                    }
+                    "error" => stanza_error(cx, n, tvb, c),
+                    _ => generic(cx, n, tvb, c),
+                }
+            }
+            format!("PRESENCE {}", dir(el))
+        }
+        "features" => {
+            let n = cx.add(parent, &FEATURES, range(tvb, el), Value::None);
+            for c in &el.children {
+                match c.local() {
+                    "mechanisms" => {
+                        let m = cx.add_text(n, range(tvb, c), "MECHANISMS");
+                        add_xmlns(cx, m, tvb, c);
+                        let mut names = vec![];
+                        for mech in &c.children {
+                            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
+                            names.push(mech.text.clone());
+                        }
+                        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
+                    }
+                    // tshark lists the offered STARTTLS as an unknown element too.
+                    _ => generic(cx, n, tvb, c),
+                }
+            }
+            "FEATURES ".into()
+        }
+        "starttls" => {
+            let n = cx.add(parent, &STARTTLS, range(tvb, el), Value::None);
+            add_xmlns(cx, n, tvb, el);
+            "STARTTLS ".into()
+        }
+        "proceed" => {
+            let n = cx.add(parent, &PROCEED, range(tvb, el), Value::None);
+            add_xmlns(cx, n, tvb, el);
+            // Both directions switch to TLS after this (RFC 6120 §5.4.3.3).
+            let st = cx.session.get::<XmppState>();
+            if st.tls.len() < MAX_REQUESTS {
+                st.tls.insert(stream);
+            }
+            "PROCEED ".into()
+        }
+        "auth" => {
+            let n = cx.add(parent, &AUTH, range(tvb, el), Value::None);
+            add_xmlns(cx, n, tvb, el);
+            if let Some(m) = el.attr("mechanism") {
+                cx.add(n, &ATTRIBUTE, range(tvb, el), Value::str(m));
+                cx.set_text(n, format!("AUTH mechanism={m}"));
+            }
+            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+            "AUTH".into()
+        }
+        "challenge" | "response" | "success" => {
+            let label = el.local().to_ascii_uppercase();
+            let n = cx.add_text(parent, range(tvb, el), label.clone());
+            match el.local() {
+                "challenge" => {
+                    cx.expert(n, &CHALLENGE, None);
+                }
+                "success" => {
+                    cx.expert(n, &SUCCESS, None);
+                }
+                _ => {
+                    cx.expert(n, &RESPONSE, None);
+                }
+            }
+            add_xmlns(cx, n, tvb, el);
+            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+            label
+        }
+        "failure" => {
+            let n = cx.add(parent, &FAILURE, range(tvb, el), Value::None);
+            add_xmlns(cx, n, tvb, el);
+            for c in &el.children {
+                if c.local() == "text" {
+                    cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
+                } else {
+                    cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
+                }
+            }
+            "FAILURE ".into()
+        }
+        other => {
+            let n = cx.add_text(parent, range(tvb, el), format!("UNKNOWN PACKET: {other}"));
+            cx.expert(n, &PACKET_UNKNOWN, Some(format!("Unknown packet: {other}")));
+            "UNKNOWN PACKET ".into()
+        }
+    }
+}
+
+/// An `<iq>`: attributes, its payload, and request/response matching.
+fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -> String {
+    let n = cx.add(parent, &IQ, range(tvb, el), Value::None);
+    for (k, f) in [("id", &ID), ("type", &TYPE), ("from", &FROM), ("to", &TO)] {
+        add_attr(cx, n, f, tvb, el, k);
+    }
+    add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
+    let ty = el.attr("type").unwrap_or("");
+    let mut what = String::new();
+    for c in &el.children {
+        let xmlns = c.attr("xmlns").unwrap_or("");
+        match c.local() {
+            "bind" => {
+                let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
+                add_xmlns(cx, b, tvb, c);
+                if let Some(r) = c.child("resource") {
+                    cx.add(
+                        b,
+                        &IQ_BIND_RESOURCE,
+                        range(tvb, r),
+                        Value::str(r.text.clone()),
+                    );
+                }
+                if let Some(j) = c.child("jid") {
+                    cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
+                }
+                what.get_or_insert_default_str("BIND ");
+            }
+            "session" => {
+                let s = cx.add(n, &IQ_SESSION, range(tvb, c), Value::None);
+                add_xmlns(cx, s, tvb, c);
+                what.get_or_insert_default_str("SESSION ");
+            }
+            "query" => {
+                let q = cx.add(n, &QUERY, range(tvb, c), Value::None);
+                add_xmlns(cx, q, tvb, c);
+                add_attr(cx, q, &QUERY_NODE, tvb, c, "node");
+                for i in &c.children {
+                    match i.local() {
+                        "item" => {
+                            let it = cx.add(q, &QUERY_ITEM, range(tvb, i), Value::None);
+                            add_attr(cx, it, &QUERY_ITEM_JID, tvb, i, "jid");
+                            add_attr(cx, it, &QUERY_ITEM_NAME, tvb, i, "name");
+                            add_attr(cx, it, &QUERY_ITEM_SUBSCRIPTION, tvb, i, "subscription");
+                        }
+                        "identity" => {
+                            let it = cx.add(q, &QUERY_IDENTITY, range(tvb, i), Value::None);
+                            add_attr(cx, it, &QUERY_IDENTITY_CATEGORY, tvb, i, "category");
+                            add_attr(cx, it, &QUERY_IDENTITY_TYPE, tvb, i, "type");
+                            add_attr(cx, it, &QUERY_IDENTITY_NAME, tvb, i, "name");
+                        }
+                        "feature" => {
+                            if let Some(v) = i.attr("var") {
+                                cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
+                            }
+                        }
+                        _ => generic(cx, q, tvb, i),
+                    }
+                }
+                what.get_or_insert_default_str(&format!("QUERY({}) ", ns_short(xmlns)));
+            }
+            "vCard" => {
+                let v = cx.add(n, &VCARD, range(tvb, c), Value::None);
+                add_xmlns(cx, v, tvb, c);
+                what.get_or_insert_default_str("VCARD ");
+            }
+            "ping" => {
+                let v = cx.add(n, &PING, range(tvb, c), Value::None);
+                add_xmlns(cx, v, tvb, c);
+                what.get_or_insert_default_str("PING ");
+            }
+            "error" => stanza_error(cx, n, tvb, c),
+            other => {
+                generic(cx, n, tvb, c);
+                what.get_or_insert_default_str(&format!("{} ", other.to_ascii_uppercase()));
+            }
+        }
+    }
+    // Request/response matching per connection.
+    if let Some(id) = el.attr("id") {
+        let key = (stream, id.to_string());
+        let frame = cx.meta.number;
+        let st = cx.session.get::<XmppState>();
+        // tshark's rule: the first IQ with an id is the request, every later one with the same
+        // id on the connection answers it.
+        match st.requests.get(&key).copied() {
+            Some(req) if req != frame => {
+                cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+            }
+            Some(_) => {}
+            None => {
+                if st.requests.len() >= MAX_REQUESTS {
+                    st.requests.clear();
+                }
+                st.requests.insert(key, frame);
+                if matches!(ty, "get" | "set") {
+                    cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
+                }
+            }
+        }
+    }
+    format!("IQ({ty}) {what}{dir}")
+}
+
+trait FirstOnly {
+    fn get_or_insert_default_str(&mut self, s: &str);
+}
+
+impl FirstOnly for String {
+    /// Keeps the first payload name only, as tshark's Info column does.
+    fn get_or_insert_default_str(&mut self, s: &str) {
+        if self.is_empty() {
+            self.push_str(s);
+        }
+    }
+}
+
+/// A stanza `<error>` (RFC 6120 §8.3).
+fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &ERROR, range(tvb, el), Value::None);
+    add_attr(cx, n, &ERROR_TYPE, tvb, el, "type");
+    add_attr(cx, n, &ERROR_CODE, tvb, el, "code");
+    let mut cond = String::new();
+    let mut text = String::new();
+    for c in &el.children {
+        if c.local() == "text" {
+            text = c.text.clone();
+            cx.add(n, &ERROR_TEXT, range(tvb, c), Value::str(c.text.clone()));
+        } else {
+            cond = c.local().to_string();
+            cx.add(n, &ERROR_CONDITION, range(tvb, c), Value::str(c.local()));
+        }
+    }
+    let msg = if text.is_empty() {
+        format!("Stanza error: {cond}")
+    } else {
+        format!("Stanza error: {cond}; Text: {text}")
+    };
+    cx.expert(n, &RESPONSE, Some(msg));
+}
+
+/// An element that arrived in the same PDU as the stream header: tshark sees it as a child
+/// of the (never closed) header and lists it as an unknown element with the namespaces and
+/// text found inside it.
+fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    fn walk(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El, depth: usize) {
+        for c in &el.children {
+            if let Some(ns) = c.attr("xmlns") {
+                cx.add(n, &XMLNS, range(tvb, c), Value::str(ns));
+            }
+            if !c.text.is_empty() && c.children.is_empty() {
+                cx.add(n, &CDATA, range(tvb, c), Value::str(c.text.clone()));
+            }
+            if depth < MAX_DEPTH {
+                walk(cx, n, tvb, c, depth + 1);
+            }
+        }
+    }
+    walk(cx, n, tvb, el, 0);
+    cx.expert(
+        n,
+        &UNKNOWN_ELEMENT,
+        Some(format!("Unknown element: {}", el.local())),
+    );
+}
+
+/// An element this dissector has no field for: its name and namespace, with IoT namespaces
+/// named.
+fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let xmlns = el.attr("xmlns").unwrap_or("");
+    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    add_xmlns(cx, n, tvb, el);
+    match iot_namespace(xmlns) {
+        Some(name) => cx.set_text(n, format!("{} ({name})", el.local().to_ascii_uppercase())),
+        None => {
+            cx.expert(
+                n,
+                &UNKNOWN_ELEMENT,
+                Some(format!("Unknown element: {}", el.local())),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::tcp::reassembly::testconn::Conn;
+
+    #[test]
+    fn stream_features_starttls_then_tls() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<?xml version='1.0'?><stream:stream to='example.com' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>");
+        assert_eq!(p.show("xmpp.xml_header_version"), ["1.0"]);
+        assert_eq!(p.show("xmpp.out"), ["1", "1"]);
+        assert_eq!(
+            p.show("xmpp.xmlns"),
+            ["jabber:client", "http://etherx.jabber.org/streams"]
+        );
+        assert_eq!(p.info(), "STREAM > example.com ");
+        let p = c.s2c(b"<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>");
+        assert_eq!(p.show("xmpp.in"), ["1"]);
+        assert!(p.has("xmpp.features"));
+        assert_eq!(p.show("xmpp.cdata"), ["PLAIN", "SCRAM-SHA-1"]);
+        let p = c.c2s(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        assert!(p.has("xmpp.starttls"));
+        let p = c.s2c(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+        assert!(p.has("xmpp.proceed"));
+        // A TLS ClientHello record split over two segments.
+        let mut rec = vec![0x16, 3, 1, 0, 10];
+        rec.extend_from_slice(&[1; 10]);
+        assert!(!c.c2s(&rec[..8]).has("xmpp"));
+        let p = c.c2s(&rec[8..]);
+        assert_eq!(p.show("xmpp.tls_data").len(), 1);
+        assert_eq!(p.info(), "TLS-encrypted data");
+    }
+
+    #[test]
+    fn sasl_bind_and_iq_matching() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGJvYgBzZWNyZXQ=</auth>");
+        assert_eq!(p.show("xmpp.attribute"), ["PLAIN"]);
+        assert_eq!(p.show("xmpp.cdata"), ["AGJvYgBzZWNyZXQ="]);
+        let p = c.s2c(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+        assert!(p.has("xmpp.success"));
+        let p = c.s2c(b"<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>no</text></failure>");
+        assert_eq!(p.show("xmpp.failure_text"), ["no"]);
+        let p = c.c2s(b"<iq type='set' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>sensor</resource></bind></iq>");
+        assert_eq!(p.show("xmpp.iq.bind.resource"), ["sensor"]);
+        assert!(p.has("xmpp.packet_without_response"));
+        assert_eq!(p.info(), "IQ(set) BIND ");
+        let p = c.s2c(b"<iq type='result' id='b1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@b/sensor</jid></bind></iq>");
+        assert_eq!(p.show("xmpp.iq.bind.jid"), ["a@b/sensor"]);
+        assert_eq!(p.show("xmpp.response_to"), ["4"]);
+        assert_eq!(p.show("xmpp.type"), ["result"]);
+    }
+
+    #[test]
+    fn stanzas_errors_and_iot_namespaces() {
+        let mut c = Conn::new(5222);
+        let p = c.c2s(b"<message to='t@x' from='s@x/r' type='chat' id='m1'><subject>s</subject><body>21.5 C</body><thread>t1</thread></message><presence><show>away</show></presence>");
+        assert_eq!(p.show("xmpp.from"), ["s@x/r"]);
+        assert_eq!(p.show("xmpp.to"), ["t@x"]);
+        assert_eq!(p.show("xmpp.id"), ["m1"]);
+        assert!(p.has("xmpp.message.subject"));
+        assert!(p.has("xmpp.message.thread"));
+        assert_eq!(p.show("xmpp.presence.show"), ["away"]);
+        let p = c.s2c(b"<iq type='error' id='e1' from='pubsub.x'><pubsub xmlns='http://jabber.org/protocol/pubsub'/><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+        assert_eq!(p.show("xmpp.error.condition"), ["item-not-found"]);
+        assert_eq!(p.show("xmpp.error.type"), ["cancel"]);
+        assert!(p.has("xmpp.response"));
+        let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
+        assert_eq!(
+            n.text.as_deref(),
+            Some("PUBSUB (XEP-0060 Publish-Subscribe)")
+        );
+        let p = c.c2s(b"<iq type='get' id='s1'><req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
+        let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
+        assert_eq!(n.text.as_deref(), Some("REQ (XEP-0323 IoT Sensor Data)"));
+        let p = c.c2s(b"</stream:stream>");
+        assert!(p.has("xmpp.stream_end"));
+    }
+
+    #[test]
+    fn malformed_xml_is_reported() {
+        let mut c = Conn::new(5222);
+        let p =
+            c.c2s(b"<message to='a' to='b'><body>x</body></message><iq type='get' id=noquote/>");
+        assert!(p.has("xmpp.xml.malformed"));
+        assert!(!p.packet.is_malformed());
+    }
+
+    #[test]
+    fn pdu_len_cuts_after_complete_elements() {
+        assert_eq!(
+            pdu_len(b"<?xml version='1.0'?><stream:stream to='a'>"),
+            PduLen::Complete(43)
+        );
+        assert_eq!(
+            pdu_len(b"<iq type='get'><query/></iq>\n"),
+            PduLen::Complete(29)
+        );
+        assert_eq!(pdu_len(b"<message><body>hel"), PduLen::NeedMore);
+        assert_eq!(pdu_len(b" "), PduLen::Complete(1));
+        assert_eq!(pdu_len(&[0x17, 3, 3, 0, 2, 1, 2]), PduLen::Complete(7));
+    }
+
+    #[test]
+    fn parse_is_bounded_and_never_expands_entities() {
+        let mut deep = String::new();
+        for _ in 0..100 {
+            deep.push_str("<a>");
+        }
+        let (_, p) = parse(deep.as_bytes());
+        assert!(p.too_deep);
+        let (u, p) = parse(b"<!DOCTYPE x [<!ENTITY e 'boom'>]><message><body>&e;</body></message>");
+        assert!(p.doctype);
+        assert_eq!(u.len(), 1);
+        if let Unit::Element(el) = &u[0] {
+            assert!(!el.children[0].text.contains("boom"));
+        }
+    }
+}
