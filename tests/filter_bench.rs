@@ -1,7 +1,7 @@
 //! Micro benchmark of display-filter evaluation over synthetic packets (no criterion):
 //!
 //! ```text
-//! cargo test --release -p dissectors --test filter_bench -- --ignored --nocapture
+//! cargo test --release --test filter_bench -- --ignored --nocapture
 //! ```
 //!
 //! Prints packets per second for a few typical filters. Packets are dissected once up front;

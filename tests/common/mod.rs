@@ -14,7 +14,7 @@ pub type Frame = (u32, i64, Vec<u8>);
 /// when the shared folder is absent.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/captures")
+        .join("../shared/captures")
         .join(rel);
     if p.exists() {
         Some(p)
@@ -27,7 +27,7 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
 /// A capture shipped in the repository's `captures/`.
 pub fn project(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../captures")
+        .join("captures")
         .join(rel)
 }
 
