@@ -48,6 +48,35 @@ impl std::fmt::Debug for Protocol {
     }
 }
 
+/// What a protocol's PDU-length function says about the bytes at the start of a PDU carried in
+/// a byte stream (TCP).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PduLen {
+    /// The PDU is this many bytes long (possibly more than are here yet).
+    Complete(usize),
+    /// The length cannot be known from these bytes; wait for another segment.
+    NeedMore,
+    /// These bytes do not start a PDU of this protocol.
+    NotMine,
+}
+
+/// A PDU-length function.
+pub type PduLenFn = fn(&[u8]) -> PduLen;
+
+/// How a protocol carried in a byte stream cuts it into PDUs (tshark's `tcp_dissect_pdus`).
+/// A protocol registers it with [`Registry::add_stream_pdus`]; the stream transport (TCP) then
+/// reassembles PDUs that span segments and splits segments that carry several.
+pub struct StreamPdus {
+    pub pdu_len: PduLenFn,
+    /// tshark's dissector for this protocol clears the Info column before TCP asks for more
+    /// data, so a segment that only starts a PDU shows just "[TCP segment of a reassembled
+    /// PDU]" (MQTT); otherwise the tag is appended to TCP's own Info (XMPP).
+    pub clears_info: bool,
+    /// tshark shows `tcp.pdu.size` for each PDU (protocols cut with `tcp_dissect_pdus`, such
+    /// as MQTT) — not for those that ask for more data themselves (XMPP, TLS).
+    pub shows_pdu_size: bool,
+}
+
 /// The dispatch tables a protocol can be added to, with tshark's names so `-d` reads the same.
 pub mod tables {
     /// pcap/pcapng LINKTYPE_* values.
@@ -89,6 +118,8 @@ pub struct Registry {
     tables: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
     overrides: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
     heuristics: HashMap<&'static str, Vec<(&'static Protocol, HeuristicFn)>>,
+    /// How stream-carried protocols cut their byte stream into PDUs, by protocol name.
+    stream_pdus: HashMap<&'static str, &'static StreamPdus>,
     /// Heuristic protocols the user turned off or on (`--disable-heuristic`, `--enable-heuristic`).
     heur_enabled: HashMap<&'static str, bool>,
 }
@@ -103,6 +134,7 @@ impl Registry {
             tables: HashMap::new(),
             overrides: HashMap::new(),
             heuristics: HashMap::new(),
+            stream_pdus: HashMap::new(),
             heur_enabled: HashMap::new(),
         }
     }
@@ -144,6 +176,16 @@ impl Registry {
 
     pub fn add_heuristic(&mut self, list: &'static str, proto: &'static Protocol, f: HeuristicFn) {
         self.heuristics.entry(list).or_default().push((proto, f));
+    }
+
+    /// Says how `proto` cuts a byte stream into PDUs, so TCP reassembles them for it.
+    pub fn add_stream_pdus(&mut self, proto: &'static Protocol, framing: &'static StreamPdus) {
+        self.stream_pdus.insert(proto.name, framing);
+    }
+
+    /// How `proto` cuts a byte stream into PDUs, when it registered that.
+    pub fn stream_pdus(&self, proto: &Protocol) -> Option<&'static StreamPdus> {
+        self.stream_pdus.get(proto.name).copied()
     }
 
     /// The protocol for `key` in `table`, decode-as overrides first.

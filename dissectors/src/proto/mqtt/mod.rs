@@ -32,7 +32,7 @@ use crate::engine::{Cx, Packet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write;
 
-use crate::proto::tcp::reassembly::{PduLen, TcpPdu};
+use crate::engine::registry::{PduLen, StreamPdus};
 
 pub const CONNECT: u8 = 1;
 pub const CONNACK: u8 = 2;
@@ -288,18 +288,16 @@ static SECURE_PROTO: FieldDef = FieldDef::protocol("mqtts", "MQTT over TLS");
 static ENCRYPTED: FieldDef = FieldDef::new("mqtts.encrypted", "Encrypted TLS record", T::Bytes);
 static SECURE_FIELDS: &[&FieldDef] = &[&ENCRYPTED];
 
-/// MQTT's registration with TCP reassembly.
-pub static TCP_PDU: TcpPdu = TcpPdu {
-    proto: &PROTOCOL,
+/// How MQTT cuts a TCP stream into packets.
+static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
     clears_info: true,
     shows_pdu_size: true,
 };
 
 /// MQTT over TLS: TLS records are the PDUs.
-pub static TCP_PDU_SECURE: TcpPdu = TcpPdu {
-    proto: &SECURE,
-    pdu_len: crate::proto::tcp::reassembly::tls_record_len,
+static STREAM_PDUS_SECURE: StreamPdus = StreamPdus {
+    pdu_len: crate::proto::tls::tls_record_len,
     clears_info: false,
     shows_pdu_size: false,
 };
@@ -307,6 +305,8 @@ pub static TCP_PDU_SECURE: TcpPdu = TcpPdu {
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 1883, &PROTOCOL);
     r.add(tables::TCP_PORT, 8883, &SECURE);
+    r.add_stream_pdus(&PROTOCOL, &STREAM_PDUS);
+    r.add_stream_pdus(&SECURE, &STREAM_PDUS_SECURE);
 }
 
 /// Reads a Variable Byte Integer (§1.5.5) at `off`: (value, bytes used). More than four bytes

@@ -2,7 +2,8 @@
 //! (stream index, relative sequence numbers, scaled window, `tcp.completeness`). Sequence
 //! analysis (`tcp.analysis.*`) lives in [`crate::proto::tcp::analysis`]; cutting the byte stream into
 //! application PDUs (reassembly, `tcp.segments`) in [`crate::proto::tcp::reassembly`], which
-//! application protocols join with a [`crate::proto::tcp::reassembly::TcpPdu`] registration.
+//! application protocols join by registering their PDU framing
+//! ([`crate::engine::registry::StreamPdus`]) with the registry.
 //!
 //! ```text
 //!  0                   1                   2                   3
@@ -666,9 +667,9 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
     let proto = [lo, hi]
         .iter()
         .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64));
-    let reg = proto.and_then(crate::proto::tcp::reassembly::lookup);
-    match reg {
-        Some(reg) if desegment && !heur_first => {
+    let framing = proto.and_then(|p| Some((p, cx.registry.stream_pdus(p)?)));
+    match framing {
+        Some((proto, reg)) if desegment && !heur_first => {
             let out = crate::proto::tcp::reassembly::process(
                 cx,
                 crate::proto::tcp::reassembly::SegmentIn {
@@ -679,6 +680,7 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
                     tcp_node: p.node,
                     parent: p.parent,
                     reg,
+                    proto,
                 },
             );
             if out.partial && !out.decoded {

@@ -1,7 +1,7 @@
 //! TCP stream reassembly for application protocols that run over TCP (tshark's
 //! `tcp_dissect_pdus` + `desegment_tcp`, single pass).
 //!
-//! An application protocol registers a PDU-length function ([`TcpPdu`]): given the bytes that
+//! An application protocol registers a PDU-length function ([`StreamPdus`]): given the bytes that
 //! start a PDU, it says how long the PDU is ([`PduLen::Complete`]), that it cannot tell yet
 //! ([`PduLen::NeedMore`], e.g. a length field split across segments), or that the bytes are not
 //! its own ([`PduLen::NotMine`]). TCP then cuts each direction's in-order byte stream into PDUs:
@@ -20,7 +20,7 @@
 //! (`tcp.max_total_reassembly_bytes`); dropping data for either limit adds an expert note.
 
 use crate::engine::expert::ws::UNREASSEMBLED;
-use crate::engine::registry::Protocol;
+use crate::engine::registry::{PduLen, Protocol, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::Tvb;
 use crate::engine::value::Value;
@@ -30,62 +30,6 @@ use crate::proto::tcp::{
     SEGMENT_COUNT, SEGMENT_DATA,
 };
 use std::collections::{BTreeMap, HashMap};
-
-/// What a protocol's PDU-length function says about the bytes at the start of a PDU.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum PduLen {
-    /// The PDU is this many bytes long (possibly more than are here yet).
-    Complete(usize),
-    /// The length cannot be known from these bytes; wait for another segment.
-    NeedMore,
-    /// These bytes do not start a PDU of this protocol.
-    NotMine,
-}
-
-/// A PDU-length function.
-pub type PduLenFn = fn(&[u8]) -> PduLen;
-
-/// An application protocol's registration with TCP reassembly.
-pub struct TcpPdu {
-    pub proto: &'static Protocol,
-    pub pdu_len: PduLenFn,
-    /// tshark's dissector for this protocol clears the Info column before TCP asks for more
-    /// data, so a segment that only starts a PDU shows just "[TCP segment of a reassembled
-    /// PDU]" (MQTT); otherwise the tag is appended to TCP's own Info (XMPP).
-    pub clears_info: bool,
-    /// tshark shows `tcp.pdu.size` for each PDU (protocols cut with `tcp_dissect_pdus`, such
-    /// as MQTT) — not for those that ask for more data themselves (XMPP, TLS).
-    pub shows_pdu_size: bool,
-}
-
-/// Every protocol whose PDUs TCP reassembles. A protocol found through the TCP port table (or
-/// a decode-as rule) that is listed here gets its PDUs cut and reassembled.
-pub static REGISTERED: &[&TcpPdu] = &[
-    &crate::proto::mqtt::TCP_PDU,
-    &crate::proto::mqtt::TCP_PDU_SECURE,
-    &crate::proto::xmpp::TCP_PDU,
-];
-
-/// PDU length of a TLS record (RFC 8446 §5.1: type, version, 16-bit length); for protocols
-/// whose traffic is TLS-encrypted and shown as such.
-pub fn tls_record_len(b: &[u8]) -> PduLen {
-    match b {
-        [t, 3, _, hi, lo, ..] if (20..=24).contains(t) => {
-            PduLen::Complete(5 + u16::from_be_bytes([*hi, *lo]) as usize)
-        }
-        [t, ..] if !(20..=24).contains(t) => PduLen::NotMine,
-        [_, v, ..] if *v != 3 => PduLen::NotMine,
-        _ => PduLen::NeedMore,
-    }
-}
-
-/// The registration of `proto`, if it has one.
-pub fn lookup(proto: &'static Protocol) -> Option<&'static TcpPdu> {
-    REGISTERED
-        .iter()
-        .copied()
-        .find(|r| std::ptr::eq(r.proto, proto))
-}
 
 /// Default bound for one pending PDU.
 pub const DEFAULT_MAX_PDU_BYTES: u64 = 4 << 20;
@@ -163,7 +107,9 @@ pub struct SegmentIn<'a> {
     pub payload: Tvb<'a>,
     pub tcp_node: NodeId,
     pub parent: NodeId,
-    pub reg: &'static TcpPdu,
+    pub reg: &'static StreamPdus,
+    /// The protocol the PDUs are handed to.
+    pub proto: &'static Protocol,
 }
 
 /// Where the segment's bytes ended up, for the caller's Info column.
@@ -428,7 +374,7 @@ fn feed(
                     cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
                 }
                 let pdu = tvb.sub_clamped(off, n);
-                cx.call(s.reg.proto, &pdu, s.parent);
+                cx.call(s.proto, &pdu, s.parent);
                 out.decoded = true;
                 off += n;
             }
@@ -449,7 +395,7 @@ fn feed(
                             "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
                         )),
                     );
-                    cx.call(s.reg.proto, &tvb.sub_clamped(off, data.len()), s.parent);
+                    cx.call(s.proto, &tvb.sub_clamped(off, data.len()), s.parent);
                     return;
                 }
                 cx.add(
@@ -479,7 +425,7 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
         // Everything came from one frame after all (a length that was unknown at first).
         let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
         let tvb = src.tvb();
-        cx.call(s.reg.proto, &tvb, s.parent);
+        cx.call(s.proto, &tvb, s.parent);
         return;
     }
     let src = cx.add_source(format!("Reassembled TCP ({total} bytes)"), p.data);
@@ -515,7 +461,7 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
         tvb.whole(),
         Value::bytes(tvb.data()),
     );
-    cx.call(s.reg.proto, &tvb, s.parent);
+    cx.call(s.proto, &tvb, s.parent);
 }
 
 /// Builders of IPv4/TCP test traffic for the TCP application dissectors' unit tests.
@@ -817,13 +763,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn tls_record_lengths() {
-        use super::{tls_record_len, PduLen};
-        assert_eq!(tls_record_len(&[0x16, 3, 1, 0, 5]), PduLen::Complete(10));
-        assert_eq!(tls_record_len(&[0x16, 3]), PduLen::NeedMore);
-        assert_eq!(tls_record_len(b"<a/>"), PduLen::NotMine);
     }
 }

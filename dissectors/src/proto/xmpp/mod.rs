@@ -32,7 +32,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use std::collections::{HashMap, HashSet};
 
-use crate::proto::tcp::reassembly::{tls_record_len, PduLen, TcpPdu};
+use crate::engine::registry::{PduLen, StreamPdus};
+use crate::proto::tls::tls_record_len;
 
 crate::fields! {
     PROTO = FieldDef::protocol("xmpp", "XMPP Protocol");
@@ -119,9 +120,8 @@ pub static PROTOCOL: Protocol = Protocol {
     register,
 };
 
-/// XMPP's registration with TCP reassembly.
-pub static TCP_PDU: TcpPdu = TcpPdu {
-    proto: &PROTOCOL,
+/// How XMPP cuts a TCP stream into PDUs (whole XML elements, or TLS records after STARTTLS).
+static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
     clears_info: false,
     shows_pdu_size: false,
@@ -130,6 +130,7 @@ pub static TCP_PDU: TcpPdu = TcpPdu {
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 5222, &PROTOCOL);
     r.add(tables::TCP_PORT, 5269, &PROTOCOL);
+    r.add_stream_pdus(&PROTOCOL, &STREAM_PDUS);
 }
 
 /// Elements nested deeper than this are not decoded.
