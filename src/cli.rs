@@ -135,3 +135,10 @@ pub struct Args {
     #[arg(short = 'v', long = "version")]
     pub version: bool,
 }
+
+impl Args {
+    /// The display filter: `-Y`, or `-R` (treated alike).
+    pub fn filter_text(&self) -> Option<&String> {
+        self.display_filter.as_ref().or(self.read_filter.as_ref())
+    }
+}

@@ -85,7 +85,7 @@ mod pcap;
 mod pcapng;
 mod writer;
 
-pub use writer::{PcapNgWriter, PcapWriter};
+pub use writer::{PcapNgWriter, PcapWriter, SaveFile, SaveFormat};
 
 /// Largest packet record (pcap) or block (pcapng) the reader accepts.
 ///

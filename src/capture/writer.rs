@@ -161,6 +161,11 @@ impl<W: Write> PcapNgWriter<W> {
     }
 
     /// Flushes and returns the underlying writer.
+    /// The underlying writer.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.w
+    }
+
     pub fn finish(mut self) -> io::Result<W> {
         self.w.flush()?;
         Ok(self.w)
@@ -222,9 +227,79 @@ impl<W: Write> PcapWriter<W> {
     }
 
     /// Flushes and returns the underlying writer.
+    /// The underlying writer.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.w
+    }
+
     pub fn finish(mut self) -> io::Result<W> {
         self.w.flush()?;
         Ok(self.w)
+    }
+}
+
+/// A capture file being written (`-w`, the TUI's save): pcapng by default, or pcap.
+pub enum SaveFile {
+    PcapNg(PcapNgWriter<io::BufWriter<std::fs::File>>),
+    Pcap(PcapWriter<io::BufWriter<std::fs::File>>),
+}
+
+/// The file formats [`SaveFile`] writes, as `-F` names them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SaveFormat {
+    PcapNg,
+    Pcap,
+}
+
+impl SaveFormat {
+    /// `-F pcapng|pcap|libpcap`.
+    pub fn parse(s: &str) -> Result<SaveFormat, String> {
+        match s {
+            "pcapng" => Ok(SaveFormat::PcapNg),
+            "pcap" | "libpcap" => Ok(SaveFormat::Pcap),
+            other => Err(format!(
+                "-F {other}: unknown file format; use pcapng or pcap"
+            )),
+        }
+    }
+}
+
+impl SaveFile {
+    /// Creates `path`; `link_type` and `snaplen` go into a pcap file's header (pcapng writes
+    /// an interface block per interface as frames need them).
+    pub fn create(
+        path: &std::path::Path,
+        format: SaveFormat,
+        link_type: u32,
+        snaplen: u32,
+    ) -> io::Result<SaveFile> {
+        let w = io::BufWriter::new(std::fs::File::create(path)?);
+        Ok(match format {
+            SaveFormat::PcapNg => SaveFile::PcapNg(PcapNgWriter::new(w)?),
+            SaveFormat::Pcap => SaveFile::Pcap(PcapWriter::new(w, link_type, snaplen.max(65535))?),
+        })
+    }
+
+    pub fn write(&mut self, f: &CapturedFrame) -> io::Result<()> {
+        match self {
+            SaveFile::PcapNg(w) => w.write(f),
+            SaveFile::Pcap(w) => w.write(f),
+        }
+    }
+
+    /// Flushes what is buffered, so a reader of the file sees every frame written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            SaveFile::PcapNg(w) => w.get_mut().flush(),
+            SaveFile::Pcap(w) => w.get_mut().flush(),
+        }
+    }
+
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            SaveFile::PcapNg(w) => w.finish()?.flush(),
+            SaveFile::Pcap(w) => w.finish()?.flush(),
+        }
     }
 }
 

@@ -1,0 +1,140 @@
+//! What the flags ask for, checked before anything is read: the registry with decode-as rules
+//! and heuristic switches, preferences, the display filter, the output format and its options.
+
+use crate::cli::Args;
+use crate::{arg_error, Failure};
+use dissectors::engine::registry::Registry;
+use dissectors::engine::Prefs;
+use dissectors::filter::Filter;
+use lowshark::output::fields::FieldsOptions;
+use lowshark::output::text::TimeFormat;
+use std::sync::Arc;
+
+/// The printed output format (`-T`, `-V`).
+pub enum Format {
+    Summary,
+    Detail,
+    Json,
+    Ek,
+    Fields,
+}
+
+/// Everything a run needs besides its input.
+pub struct Setup {
+    pub registry: Arc<Registry>,
+    pub prefs: Prefs,
+    pub filter: Option<Filter>,
+    pub format: Format,
+    pub field_opts: FieldsOptions,
+    pub time_format: TimeFormat,
+}
+
+/// The built-in registry with the user's decode-as rules and heuristic switches applied.
+pub fn registry(args: &Args) -> Result<Registry, Failure> {
+    let mut registry = Registry::builtin();
+    for rule in &args.decode_as {
+        registry.decode_as(rule).map_err(arg_error)?;
+    }
+    let switches = (args.enable_heuristic.iter().map(|p| (p, true)))
+        .chain(args.disable_heuristic.iter().map(|p| (p, false)));
+    for (p, on) in switches {
+        if !registry.set_heuristic_enabled(p, on) {
+            let flag = if on { "enable" } else { "disable" };
+            return Err(arg_error(format!(
+                "--{flag}-heuristic {p}: unknown protocol"
+            )));
+        }
+    }
+    Ok(registry)
+}
+
+impl Setup {
+    pub fn from_args(args: &Args, registry: Registry) -> Result<Setup, Failure> {
+        let prefs = prefs(args, &registry)?;
+        let registry = Arc::new(registry);
+        let filter = match args.filter_text() {
+            Some(t) => Some(Filter::compile(t, &registry).map_err(|e| arg_error(e.render(t)))?),
+            None => None,
+        };
+        let format = format(args)?;
+        check_fields(args, &registry, &format)?;
+        let mut field_opts = FieldsOptions::default();
+        for o in &args.field_opts {
+            field_opts.set(o).map_err(arg_error)?;
+        }
+        let time_format = match &args.time_format {
+            Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
+            None => TimeFormat::Relative,
+        };
+        Ok(Setup {
+            registry,
+            prefs,
+            filter,
+            format,
+            field_opts,
+            time_format,
+        })
+    }
+}
+
+fn format(args: &Args) -> Result<Format, Failure> {
+    Ok(match args.format.as_deref() {
+        None | Some("text") | Some("tabs") if args.verbose => Format::Detail,
+        None | Some("text") | Some("tabs") => Format::Summary,
+        Some("json") | Some("jsonraw") => Format::Json,
+        Some("ek") => Format::Ek,
+        Some("fields") => Format::Fields,
+        Some(other) => {
+            return Err(arg_error(format!(
+                "-T {other}: unknown output format; use text, json, ek or fields"
+            )))
+        }
+    })
+}
+
+fn check_fields(args: &Args, registry: &Registry, format: &Format) -> Result<(), Failure> {
+    if matches!(format, Format::Fields) && args.fields.is_empty() {
+        return Err(arg_error("-T fields needs at least one -e FIELD"));
+    }
+    for f in &args.fields {
+        if !f.starts_with("_ws.col.") && registry.field(f).is_none() {
+            return Err(arg_error(format!(
+                "-e {f}: unknown field (lowshark -G fields lists them)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `-o name:value` (and `--6lowpan-context`) into preferences; unknown names warn, so tshark
+/// command lines with preferences lowshark lacks keep working.
+fn prefs(args: &Args, registry: &Registry) -> Result<Prefs, Failure> {
+    let mut prefs = Prefs::default();
+    for o in &args.prefs {
+        let (name, value) = o.split_once(':').ok_or_else(|| {
+            arg_error(format!(
+                "-o {o}: expected name:value, e.g. -o tcp.check_checksum:TRUE"
+            ))
+        })?;
+        if registry.pref(name).is_none() {
+            eprintln!("lowshark: warning: -o {name}: unknown preference, ignored");
+        }
+        prefs.set(name, value);
+    }
+    for c in &args.sixlowpan_contexts {
+        let (id, prefix) = c.split_once('=').ok_or_else(|| {
+            arg_error(format!(
+                "--6lowpan-context {c}: expected ID=PREFIX, e.g. 0=fd00::/64"
+            ))
+        })?;
+        match id.parse::<u8>() {
+            Ok(n) if n < 16 => prefs.set(&format!("6lowpan.context{n}"), prefix),
+            _ => {
+                return Err(arg_error(format!(
+                    "--6lowpan-context {c}: the context id must be 0 to 15"
+                )))
+            }
+        }
+    }
+    Ok(prefs)
+}
