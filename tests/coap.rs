@@ -1,7 +1,7 @@
 //! CoAP against tshark 4.0 on every CoAP capture: the fields below must agree frame by frame,
 //! except where the table of known tshark 4.0 shortcomings says why they differ.
 
-mod common;
+mod support;
 
 use dissectors::FieldType;
 use std::path::PathBuf;
@@ -54,7 +54,7 @@ const FIELDS: &[&str] = &[
 
 fn captures() -> Vec<PathBuf> {
     let mut v = vec![];
-    if let Some(dir) = common::shared("public/coap") {
+    if let Some(dir) = support::shared("public/coap") {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -63,7 +63,7 @@ fn captures() -> Vec<PathBuf> {
         files.sort();
         v.extend(files);
     }
-    if let Some(p) = common::shared("generated/real-peers-mqtt-coap-xmpp.pcap") {
+    if let Some(p) = support::shared("generated/real-peers-mqtt-coap-xmpp.pcap") {
         v.push(p);
     }
     v
@@ -119,21 +119,21 @@ fn exception(
     theirs: &[String],
 ) -> Option<&'static str> {
     let p = &packets[frame - 1];
-    if TRACKING.contains(&field) && common::show(p, "coap.token").is_empty() {
+    if TRACKING.contains(&field) && support::show(p, "coap.token").is_empty() {
         return Some(WHY_EMPTY_TOKEN);
     }
     if matches!(field, "coap.response_to" | "coap.response_time")
         && theirs.is_empty()
         && ours.len() == 1
     {
-        let req: usize = common::show(p, "coap.response_to").first()?.parse().ok()?;
-        let req_mid = common::show(&packets[req - 1], "coap.mid");
-        if req_mid != common::show(p, "coap.mid") {
+        let req: usize = support::show(p, "coap.response_to").first()?.parse().ok()?;
+        let req_mid = support::show(&packets[req - 1], "coap.mid");
+        if req_mid != support::show(p, "coap.mid") {
             return Some(WHY_SEPARATE);
         }
     }
-    let code: u32 = common::show(p, "coap.code").first()?.parse().ok()?;
-    let names = common::show(p, "coap.opt.name");
+    let code: u32 = support::show(p, "coap.code").first()?.parse().ok()?;
+    let names = support::show(p, "coap.opt.name");
     let new_option = names.iter().any(|n| {
         ["Request-Tag", "Echo", "No-Response", "Q-Block1", "Q-Block2"]
             .iter()
@@ -172,7 +172,7 @@ fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<Vec<String>
         args.push("-e");
         args.push(f);
     }
-    common::tshark(&args)
+    support::tshark(&args)
         .lines()
         .map(|l| {
             let mut cols: Vec<Vec<String>> = l
@@ -193,7 +193,7 @@ fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<Vec<String>
 
 #[test]
 fn coap_fields_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let files = captures();
@@ -209,13 +209,13 @@ fn coap_fields_agree_with_tshark() {
     let mut bad = vec![];
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        let ours = common::dissect_capture(f, &[]);
+        let ours = support::dissect_capture(f, &[]);
         let all = tshark_fields(f, FIELDS);
         assert_eq!(all.len(), ours.len(), "{name}: frame count");
         for (k, field) in FIELDS.iter().enumerate() {
             let theirs: Vec<Vec<String>> = all.iter().map(|row| row[k].clone()).collect();
             for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
-                let mut o = common::show(p, field);
+                let mut o = support::show(p, field);
                 // `-T fields` prints FT_BYTES as bare hex; the show form (JSON) has colons.
                 if registry
                     .field(field)
@@ -266,10 +266,10 @@ fn coap_fields_agree_with_tshark() {
 /// helper compares show forms, and `-T fields` prints bytes without colons.)
 #[test]
 fn key_fields_agree_with_tshark_via_compare_field() {
-    let Some(path) = common::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
+    let Some(path) = support::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     for field in [
@@ -282,38 +282,38 @@ fn key_fields_agree_with_tshark_via_compare_field() {
         "coap.opt.ctype",
         "coap.payload",
     ] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert!(n > 100, "{field}: {n} frames");
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
-    let ours = common::dissect_capture(&path, &[]);
+    let ours = support::dissect_capture(&path, &[]);
     let coap_frames = ours
         .iter()
-        .filter(|p| !common::show(p, "coap.code").is_empty())
+        .filter(|p| !support::show(p, "coap.code").is_empty())
         .count();
     assert!(coap_frames >= 30, "{coap_frames} CoAP frames");
     // What tshark 4.0 gets wrong here, lowshark decodes (see the exception table above).
     let csm = ours
         .iter()
-        .find(|p| common::show(p, "coap.code") == ["225"])
+        .find(|p| support::show(p, "coap.code") == ["225"])
         .expect("a CSM");
     assert_eq!(
-        common::show(csm, "coap.opt.name"),
+        support::show(csm, "coap.opt.name"),
         ["#1: Max-Message-Size", "#2: Block-Wise-Transfer"]
     );
     assert!(ours
         .iter()
-        .any(|p| common::show(p, "coap.opt.request_tag").len() == 1));
+        .any(|p| support::show(p, "coap.opt.request_tag").len() == 1));
 }
 
 /// The statistics API over a real capture: response times per URI and the observation.
 #[test]
 fn stats_over_real_peers() {
-    let Some(path) = common::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
+    let Some(path) = support::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
         return;
     };
     let mut st = dissectors::proto::coap::track::CoapStats::new();
-    for p in common::dissect_capture(&path, &[]) {
+    for p in support::dissect_capture(&path, &[]) {
         st.add_packet(&p);
     }
     let srt = st.render_srt();
@@ -435,7 +435,7 @@ fn flatten_theirs(layers: &serde_json::Value) -> Vec<(String, String)> {
 /// `tshark -T json`, frame by frame; differences only where the exception rules above say why.
 #[test]
 fn coap_tree_matches_tshark_json() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let files = captures();
@@ -443,7 +443,7 @@ fn coap_tree_matches_tshark_json() {
     let mut bad = vec![];
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        let json = common::tshark(&[
+        let json = support::tshark(&[
             "-r",
             f.to_str().unwrap(),
             "-T",
@@ -451,7 +451,7 @@ fn coap_tree_matches_tshark_json() {
             "--no-duplicate-keys",
         ]);
         let theirs: serde_json::Value = serde_json::from_str(&json).expect("tshark JSON");
-        let ours = common::dissect_capture(f, &[]);
+        let ours = support::dissect_capture(f, &[]);
         for (i, (p, t)) in ours.iter().zip(theirs.as_array().unwrap()).enumerate() {
             let a = flatten_ours(p);
             // CoAP quoted inside ICMP errors sits under the ICMP layer in lowshark's tree.

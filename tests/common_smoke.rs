@@ -1,13 +1,13 @@
 //! Checks that the shared test helpers read captures and agree with tshark on basic IP fields.
 
-mod common;
+mod support;
 
 #[test]
 fn ip_fields_agree_with_tshark_on_a_real_capture() {
-    let Some(path) = common::shared("public/ipv6-tcp-udp/tcpdump_ipv4_tcp_http_xml.pcap") else {
+    let Some(path) = support::shared("public/ipv6-tcp-udp/tcpdump_ipv4_tcp_http_xml.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     for field in [
@@ -21,7 +21,7 @@ fn ip_fields_agree_with_tshark_on_a_real_capture() {
         "tcp.flags",
         "tcp.len",
     ] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert!(n > 0);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }

@@ -1,10 +1,10 @@
 //! Display filters against tshark 4.0: every filter below is run through lowshark's engine
-//! (`common::dissect_capture` + `Filter::matches`) and through `tshark -r F -Y FILTER -T fields
+//! (`support::dissect_capture` + `Filter::matches`) and through `tshark -r F -Y FILTER -T fields
 //! -e frame.number`, and both must select the same frames. The filters use fields lowshark's
 //! engine emits today (frame, eth, vlan, sll, null, ip, ipv6, udp, tcp, icmp, icmpv6), over the
 //! shared Ethernet/null/raw/SLL captures.
 
-mod common;
+mod support;
 
 use dissectors::filter::Filter;
 use dissectors::Registry;
@@ -538,17 +538,17 @@ fn tshark_frames(path: &std::path::Path, filter: &str) -> Result<Vec<u64>, Strin
 
 #[test]
 fn filters_select_the_same_frames_as_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let registry = Registry::builtin();
     let mut jobs: Vec<(PathBuf, &str)> = vec![];
     let mut packets = std::collections::HashMap::new();
     for (rel, filters) in CASES {
-        let Some(path) = common::shared(&format!("public/{rel}")) else {
+        let Some(path) = support::shared(&format!("public/{rel}")) else {
             continue;
         };
-        packets.insert(path.clone(), common::dissect_capture(&path, &[]));
+        packets.insert(path.clone(), support::dissect_capture(&path, &[]));
         for f in *filters {
             jobs.push((path.clone(), f));
         }

@@ -7,7 +7,7 @@
 //! byte strings as plain hex without colons, and an empty byte string as `<none>` or
 //! `<MISSING>`; our show form (the JSON one) is normalised accordingly before comparing.
 
-mod common;
+mod support;
 
 use dissectors::analysis::topology::Topology;
 use dissectors::engine::field::FieldType;
@@ -69,7 +69,7 @@ const PREFIXES: &[&str] = &[
 
 /// The fields tshark knows under our prefixes, with their types.
 fn tshark_field_list() -> Vec<(String, String)> {
-    let out = common::tshark(&["-G", "fields"]);
+    let out = support::tshark(&["-G", "fields"]);
     out.lines()
         .filter_map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
@@ -100,7 +100,7 @@ fn tshark_values(path: &Path, fields: &[String]) -> Vec<Vec<Vec<String>>> {
         args.push("-e");
         args.push(f);
     }
-    common::tshark(&args)
+    support::tshark(&args)
         .lines()
         .map(|l| {
             l.split('\t')
@@ -149,12 +149,12 @@ struct Agreement {
 }
 
 fn compare_capture(rel: &str, fields: &[(String, String)]) -> Option<Agreement> {
-    let path = common::shared(rel)?;
+    let path = support::shared(rel)?;
     let names: Vec<String> = fields.iter().map(|(a, _)| a.clone()).collect();
     // tshark takes a bounded number of -e arguments comfortably; go in chunks.
     // One tshark run for all the fields (each run costs a start-up).
     let theirs = tshark_values(&path, &names);
-    let ours = common::dissect_capture(&path, &[]);
+    let ours = support::dissect_capture(&path, &[]);
     assert_eq!(ours.len(), theirs.len(), "{rel}: frame count");
     let mut a = Agreement {
         frames: ours.len(),
@@ -196,7 +196,7 @@ fn compare_capture(rel: &str, fields: &[(String, String)]) -> Option<Agreement> 
 
 #[test]
 fn extension_headers_nd_and_rpl_agree_with_tshark() {
-    if common::shared("public").is_none() || !common::have_tshark() {
+    if support::shared("public").is_none() || !support::have_tshark() {
         return;
     }
     let fields = tshark_field_list();
@@ -229,7 +229,7 @@ fn extension_headers_nd_and_rpl_agree_with_tshark() {
 /// normalisation).
 #[test]
 fn headline_fields_with_compare_field() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let cases: &[(&str, &[&str])] = &[
@@ -265,11 +265,11 @@ fn headline_fields_with_compare_field() {
     ];
     let mut compared = 0;
     for (rel, fields) in cases {
-        let Some(path) = common::shared(rel) else {
+        let Some(path) = support::shared(rel) else {
             continue;
         };
         for field in *fields {
-            let (n, bad) = common::compare_field(&path, field, &[]);
+            let (n, bad) = support::compare_field(&path, field, &[]);
             assert!(n > 0, "{rel}");
             assert!(bad.is_empty(), "{}", bad.join("\n"));
             compared += n;
@@ -282,10 +282,10 @@ fn headline_fields_with_compare_field() {
 /// shared `compare_field` helper agrees on the headline fields.
 #[test]
 fn routing_header_capture_with_compare_field() {
-    let Some(path) = common::shared("public/ipv6-tcp-udp/tcpdump_ipv6-routing-header.pcap") else {
+    let Some(path) = support::shared("public/ipv6-tcp-udp/tcpdump_ipv6-routing-header.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     for field in [
@@ -295,7 +295,7 @@ fn routing_header_capture_with_compare_field() {
         "icmpv6.checksum.status",
         "udp.srcport",
     ] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert_eq!(n, 4);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
@@ -305,7 +305,7 @@ fn routing_header_capture_with_compare_field() {
 /// dissectors of the other branches. Enable after the merge.
 #[test]
 fn generated_nonstoring_capture_agrees_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let fields = tshark_field_list();
@@ -329,7 +329,7 @@ fn generated_nonstoring_capture_agrees_with_tshark() {
 /// the wpan and 6lowpan dissectors are merged, this is how the RPL traffic of the generated
 /// capture reaches our IPv6, extension header and RPL dissectors.
 fn tshark_decompressed_ipv6(path: &Path) -> Vec<(u64, Vec<u8>)> {
-    let out = common::tshark(&["-r", path.to_str().unwrap(), "-x"]);
+    let out = support::tshark(&["-r", path.to_str().unwrap(), "-x"]);
     let mut frames = vec![];
     let mut frame = 0u64;
     let mut cur: Option<Vec<u8>> = None;
@@ -413,7 +413,7 @@ const DECOMPRESSED_CAPTURES: &[&str] = &[
 /// Compares our fields with tshark's on the packets tshark decompressed; returns
 /// (packets, values, mismatches).
 fn decompressed_agreement(rel: &str) -> Option<(usize, usize, Vec<String>)> {
-    let path = common::shared(rel)?;
+    let path = support::shared(rel)?;
     let frames = tshark_decompressed_ipv6(&path);
     let ours = dissect_decompressed(&frames);
     let fields: Vec<String> = tshark_field_list()
@@ -476,7 +476,7 @@ fn decompressed_agreement(rel: &str) -> Option<(usize, usize, Vec<String>)> {
 
 #[test]
 fn wpan_captures_agree_with_tshark_via_decompressed_ipv6() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let (mut packets, mut values, mut bad) = (0, 0, vec![]);
@@ -502,10 +502,10 @@ fn wpan_captures_agree_with_tshark_via_decompressed_ipv6() {
 
 #[test]
 fn dodag_of_generated_capture_via_decompressed_ipv6() {
-    let Some(path) = common::shared("generated/rpl-network-nonstoring.pcap") else {
+    let Some(path) = support::shared("generated/rpl-network-nonstoring.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let packets = dissect_decompressed(&tshark_decompressed_ipv6(&path));
@@ -747,7 +747,7 @@ fn synthesized_frames() -> Vec<Vec<u8>> {
 
 #[test]
 fn synthesized_messages_and_options_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     // KEEP_SYNTH=1 keeps the pcap (and reports malformed frames instead of failing) to look at
@@ -756,7 +756,7 @@ fn synthesized_messages_and_options_agree_with_tshark() {
     std::fs::write(&path, build::pcap(&synthesized_frames())).unwrap();
     let names: Vec<String> = tshark_field_list().into_iter().map(|(a, _)| a).collect();
     let theirs = tshark_values(&path, &names);
-    let ours = common::dissect_capture(&path, &[]);
+    let ours = support::dissect_capture(&path, &[]);
     if std::env::var("KEEP_SYNTH").is_err() {
         std::fs::remove_file(&path).ok();
     } else {
@@ -1045,10 +1045,10 @@ fn dodag_reports_version_increments_lost_parents_and_dis_storms() {
 /// information". Needs the 802.15.4/6LoWPAN dissectors of the other branches.
 #[test]
 fn dodag_of_generated_nonstoring_capture() {
-    let Some(path) = common::shared("generated/rpl-network-nonstoring.pcap") else {
+    let Some(path) = support::shared("generated/rpl-network-nonstoring.pcap") else {
         return;
     };
-    let packets = common::dissect_capture(&path, &[]);
+    let packets = support::dissect_capture(&path, &[]);
     let mut t = Topology::default();
     for p in &packets {
         t.add_packet(p);
@@ -1056,8 +1056,8 @@ fn dodag_of_generated_nonstoring_capture() {
     // Expected parents straight from the DAOs' transit information.
     let mut want = std::collections::BTreeMap::new();
     for p in &packets {
-        let targets = common::show(p, "icmpv6.rpl.opt.target.prefix");
-        let parents = common::show(p, "icmpv6.rpl.opt.transit.parent");
+        let targets = support::show(p, "icmpv6.rpl.opt.target.prefix");
+        let parents = support::show(p, "icmpv6.rpl.opt.transit.parent");
         if let (Some(child), Some(parent)) = (targets.first(), parents.last()) {
             want.insert(child.clone(), parent.clone());
         }

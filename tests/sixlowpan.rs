@@ -2,7 +2,7 @@
 //! (ipv6.*, udp.*) and the main `6lowpan.*` fields must agree frame by frame, except for the
 //! deliberate differences listed in [`EXCEPTIONS`].
 
-mod common;
+mod support;
 
 use dissectors::engine::Packet;
 use std::path::Path;
@@ -83,8 +83,8 @@ fn elided_udp_checksum(p: &Packet) -> bool {
 }
 
 fn stateless_multicast_dst(p: &Packet) -> bool {
-    let m = common::show(p, "6lowpan.iphc.m");
-    let dac = common::show(p, "6lowpan.iphc.dac");
+    let m = support::show(p, "6lowpan.iphc.m");
+    let dac = support::show(p, "6lowpan.iphc.dac");
     m.iter().zip(dac.iter()).any(|(m, d)| m == "1" && d == "0")
 }
 
@@ -149,7 +149,7 @@ fn lower_layers_ready(rel: &str) -> bool {
 
 /// Runs tshark once with every field and lowshark once, and compares.
 fn compare(rel: &str, prefs: &[(&str, &str)]) -> Option<Agreement> {
-    let path = common::shared(rel)?;
+    let path = support::shared(rel)?;
     if !rel.contains("/coap/") && !lower_layers_ready(rel) {
         return None;
     }
@@ -175,8 +175,8 @@ fn compare(rel: &str, prefs: &[(&str, &str)]) -> Option<Agreement> {
         args.push((*fld).into());
     }
     let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    let theirs = common::tshark(&argv);
-    let ours = common::dissect_capture(&path, prefs);
+    let theirs = support::tshark(&argv);
+    let ours = support::dissect_capture(&path, prefs);
     let mut a = Agreement::default();
     for (i, (p, line)) in ours.iter().zip(theirs.lines()).enumerate() {
         a.frames += 1;
@@ -189,7 +189,7 @@ fn compare(rel: &str, prefs: &[(&str, &str)]) -> Option<Agreement> {
                 Some(s) if !s.is_empty() => s.split('|').map(str::to_string).collect(),
                 _ => vec![],
             };
-            let o = common::show(p, fld);
+            let o = support::show(p, fld);
             if o.is_empty() && t.is_empty() {
                 continue;
             }
@@ -234,7 +234,7 @@ fn check(rel: &str, prefs: &[(&str, &str)], min_lowpan_frames: usize) -> Option<
 }
 
 fn files_in(dir: &str, prefix: &str) -> Vec<String> {
-    let Some(p) = common::shared(dir) else {
+    let Some(p) = support::shared(dir) else {
         return vec![];
     };
     let mut v: Vec<String> = std::fs::read_dir(p)
@@ -250,7 +250,7 @@ fn files_in(dir: &str, prefix: &str) -> Vec<String> {
 
 #[test]
 fn ttproto_sixlowpan_captures_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let mut total = Agreement::default();
@@ -270,7 +270,7 @@ fn ttproto_sixlowpan_captures_agree_with_tshark() {
 
 #[test]
 fn ieee802154_and_zep_captures_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let mut files = files_in("public/ieee802154", "ttproto_");
@@ -292,7 +292,7 @@ const GENERATED_CONTEXTS: [(&str, &str); 3] = [
 /// The generated captures need contexts; both tools get the same ones.
 #[test]
 fn generated_captures_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let ctx = GENERATED_CONTEXTS;
@@ -313,14 +313,14 @@ fn generated_captures_agree_with_tshark() {
 #[test]
 fn compare_field_on_a_conformance_capture() {
     let rel = "public/sixlowpan/ttproto_TD_6LOWPAN_HC_01_PASS.pcap";
-    let Some(path) = common::shared(rel) else {
+    let Some(path) = support::shared(rel) else {
         return;
     };
-    if !common::have_tshark() || !lower_layers_ready(rel) {
+    if !support::have_tshark() || !lower_layers_ready(rel) {
         return;
     }
     for field in ["ipv6.src", "ipv6.dst", "6lowpan.src", "6lowpan.iphc.sam"] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert_eq!(n, 2);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
@@ -329,15 +329,15 @@ fn compare_field_on_a_conformance_capture() {
 /// Without the contexts, the addresses that need them are flagged, not guessed.
 #[test]
 fn unknown_contexts_are_flagged() {
-    let Some(path) = common::shared("generated/wpan-nofcs-linktype230.pcap") else {
+    let Some(path) = support::shared("generated/wpan-nofcs-linktype230.pcap") else {
         return;
     };
-    let ours = common::dissect_capture(Path::new(&path), &[]);
+    let ours = support::dissect_capture(Path::new(&path), &[]);
     let flagged = ours
         .iter()
         .filter(|p| p.tree.by_abbrev("6lowpan.unknown_context").next().is_some())
         .count();
-    let with_ctx = common::dissect_capture(Path::new(&path), &GENERATED_CONTEXTS);
+    let with_ctx = support::dissect_capture(Path::new(&path), &GENERATED_CONTEXTS);
     let still = with_ctx
         .iter()
         .filter(|p| p.tree.by_abbrev("6lowpan.unknown_context").next().is_some())
@@ -358,14 +358,14 @@ fn unknown_contexts_are_flagged() {
 #[test]
 fn real_frames_truncated_at_every_byte() {
     let rel = "generated/wpan-nofcs-linktype230.pcap";
-    let Some(path) = common::shared(rel) else {
+    let Some(path) = support::shared(rel) else {
         return;
     };
     if !lower_layers_ready(rel) {
         return;
     }
-    let frames = common::read_capture(&path);
-    let full = common::dissect_capture(&path, &GENERATED_CONTEXTS);
+    let frames = support::read_capture(&path);
+    let full = support::dissect_capture(&path, &GENERATED_CONTEXTS);
     let (mut cuts, mut header_cuts) = (0, 0);
     for (i, (lt, ts, data)) in frames.iter().enumerate() {
         let Some(start) = full[i]

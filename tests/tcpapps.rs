@@ -1,6 +1,6 @@
 //! TCP analysis and reassembly, MQTT and XMPP compared with tshark on real captures.
 
-mod common;
+mod support;
 
 use std::path::PathBuf;
 
@@ -98,7 +98,7 @@ const XMPP_FIELDS: &[&str] = &[
 ];
 
 fn captures(dir: &str) -> Vec<PathBuf> {
-    let Some(d) = common::shared(dir) else {
+    let Some(d) = support::shared(dir) else {
         return vec![];
     };
     let mut v: Vec<PathBuf> = std::fs::read_dir(d)
@@ -113,7 +113,7 @@ fn captures(dir: &str) -> Vec<PathBuf> {
 fn report(files: &[PathBuf], fields: &[&str]) -> (usize, usize, Vec<String>) {
     let (mut frames, mut values, mut bad) = (0, 0, vec![]);
     for f in files {
-        let (n, v, b) = common::compare_fields(f, fields, &[]);
+        let (n, v, b) = support::compare_fields(f, fields, &[]);
         frames += n;
         values += v;
         for m in b {
@@ -126,14 +126,14 @@ fn report(files: &[PathBuf], fields: &[&str]) -> (usize, usize, Vec<String>) {
 #[test]
 #[ignore]
 fn dump_mismatches() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let which = std::env::var("WHICH").unwrap_or_else(|_| "mqtt".into());
     let mut files = vec![];
     for d in which.split(',') {
         if d.ends_with(".pcap") || d.ends_with(".pcapng") {
-            files.extend(common::shared(d));
+            files.extend(support::shared(d));
         } else {
             files.extend(captures(d));
         }
@@ -221,13 +221,13 @@ fn excepted(m: &str) -> bool {
 }
 
 fn check(dirs: &[&str], fields: &[&str], what: &str) {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let mut files = vec![];
     for d in dirs {
         if d.ends_with(".pcap") || d.ends_with(".pcapng") {
-            files.extend(common::shared(d));
+            files.extend(support::shared(d));
         } else {
             files.extend(captures(d));
         }
@@ -286,10 +286,10 @@ fn xmpp_fields_agree_with_tshark() {
 /// The shared one-field helper on a reassembling capture, as the other suites use it.
 #[test]
 fn sequence_numbers_across_reassembly_agree() {
-    let Some(path) = common::shared("public/mqtt/suricata_mqtt-connect-rules.pcap") else {
+    let Some(path) = support::shared("public/mqtt/suricata_mqtt-connect-rules.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     for field in [
@@ -300,23 +300,23 @@ fn sequence_numbers_across_reassembly_agree() {
         "mqtt.msgtype",
         "mqtt.topic",
     ] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert_eq!(n, 14);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
     // The 35771-byte PUBLISH spans frames 8 and 9 and is decoded on 9.
-    let packets = common::dissect_capture(&path, &[]);
-    assert_eq!(common::show(&packets[8], "tcp.segment"), ["8", "9"]);
+    let packets = support::dissect_capture(&path, &[]);
+    assert_eq!(support::show(&packets[8], "tcp.segment"), ["8", "9"]);
     assert_eq!(
-        common::show(&packets[8], "tcp.reassembled.length"),
+        support::show(&packets[8], "tcp.reassembled.length"),
         ["35771"]
     );
-    assert_eq!(common::show(&packets[8], "mqtt.topic"), ["topicX"]);
+    assert_eq!(support::show(&packets[8], "mqtt.topic"), ["topicX"]);
     assert!(packets[8]
         .sources
         .iter()
         .any(|s| s.name == "Reassembled TCP (35771 bytes)"));
-    assert!(common::show(&packets[7], "mqtt.msgtype").is_empty());
+    assert!(support::show(&packets[7], "mqtt.msgtype").is_empty());
     assert_eq!(
         packets[7].columns.info,
         "[TCP segment of a reassembled PDU]"
@@ -457,7 +457,7 @@ fn loopback_mosquitto_capture() {
         std::sync::Arc::new(reg),
         dissectors::engine::Prefs::default(),
     );
-    let packets: Vec<dissectors::Packet> = common::read_capture(&pcap)
+    let packets: Vec<dissectors::Packet> = support::read_capture(&pcap)
         .into_iter()
         .enumerate()
         .map(|(i, (lt, ts, data))| {
@@ -472,7 +472,7 @@ fn loopback_mosquitto_capture() {
         })
         .collect();
     let all =
-        |f: &str| -> Vec<String> { packets.iter().flat_map(|p| common::show(p, f)).collect() };
+        |f: &str| -> Vec<String> { packets.iter().flat_map(|p| support::show(p, f)).collect() };
     assert_eq!(all("mqtt.ver"), ["3", "4", "5"]);
     assert_eq!(
         all("mqtt.topic"),
@@ -506,7 +506,7 @@ fn loopback_mosquitto_capture() {
         );
     }
     // And tshark agrees with us on this capture.
-    if common::have_tshark() {
+    if support::have_tshark() {
         let decode = format!("tcp.port=={port},mqtt");
         for field in [
             "tcp.seq",
@@ -520,10 +520,10 @@ fn loopback_mosquitto_capture() {
             "mqtt.clientid",
             "mqtt.ver",
         ] {
-            let theirs = common::tshark_fields_with(&pcap, &[field], &["-d", &decode]);
+            let theirs = support::tshark_fields_with(&pcap, &[field], &["-d", &decode]);
             assert_eq!(theirs.len(), packets.len());
             for (i, (p, t)) in packets.iter().zip(theirs.iter()).enumerate() {
-                let mut ours = common::show_fields_form(p, field);
+                let mut ours = support::show_fields_form(p, field);
                 // -T fields prints a lone empty string as nothing.
                 if t[0].is_empty() && ours.iter().all(|s| s.is_empty()) {
                     ours.clear();
@@ -538,13 +538,13 @@ fn loopback_mosquitto_capture() {
 /// The Info column of frames whose top protocol is MQTT or XMPP, against tshark's.
 #[test]
 fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let mut files = captures("public/mqtt");
     files.extend(captures("public/xmpp"));
-    files.extend(common::shared("generated/real-peers-mqtt-coap-xmpp.pcap"));
-    files.extend(common::shared("public/coap/ndpi_coap_mqtt.pcap"));
+    files.extend(support::shared("generated/real-peers-mqtt-coap-xmpp.pcap"));
+    files.extend(support::shared("public/coap/ndpi_coap_mqtt.pcap"));
     let (mut compared, mut bad) = (0, vec![]);
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
@@ -552,8 +552,8 @@ fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
             // tshark 4.0 does not decode XMPP on 5269 (see EXCEPTIONS).
             continue;
         }
-        let theirs = common::tshark_fields(f, &["_ws.col.Info"], &[]);
-        let ours = common::dissect_capture(f, &[]);
+        let theirs = support::tshark_fields(f, &["_ws.col.Info"], &[]);
+        let ours = support::dissect_capture(f, &[]);
         for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
             // TLS records after STARTTLS: lowshark has no TLS dissector and shows them as
             // encrypted data where tshark names the TLS messages.
@@ -592,13 +592,13 @@ fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
 fn dump_tree_order() {
     let file =
         std::env::var("FILE").unwrap_or_else(|_| "public/mqtt/suricata_mqtt5-pub-qos1.pcap".into());
-    let Some(path) = common::shared(&file) else {
+    let Some(path) = support::shared(&file) else {
         return;
     };
     let layers = std::env::var("LAYERS").unwrap_or_else(|_| "mqtt".into());
     let layers: Vec<&str> = layers.split(',').collect();
     let mut printed = 0;
-    for (i, p) in common::dissect_capture(&path, &[]).iter().enumerate() {
+    for (i, p) in support::dissect_capture(&path, &[]).iter().enumerate() {
         let mut inside = false;
         for (id, n) in p.tree.iter() {
             let Some(f) = n.field else { continue };
@@ -667,7 +667,7 @@ fn attr<'a>(line: &'a str, name: &str) -> Option<&'a str> {
 
 /// tshark's tree of the given layers in document order, from PDML: per frame, (abbrev, show).
 fn pdml_tree(path: &std::path::Path, layers: &[&str]) -> Vec<Vec<(String, String)>> {
-    let pdml = common::tshark(&["-r", path.to_str().unwrap(), "-T", "pdml"]);
+    let pdml = support::tshark(&["-r", path.to_str().unwrap(), "-T", "pdml"]);
     let mut frames = vec![];
     let mut depth_in: Option<usize> = None;
     let mut depth = 0usize;
@@ -729,7 +729,7 @@ fn our_tree(p: &dissectors::Packet, layers: &[&str]) -> Vec<(String, String)> {
 /// by field: the MQTT layer on every MQTT capture, the TCP layer on the MQTT and XMPP ones.
 #[test]
 fn layer_trees_agree_with_tshark_in_order() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let mut checks: Vec<(PathBuf, &[&str])> = vec![];
@@ -739,7 +739,7 @@ fn layer_trees_agree_with_tshark_in_order() {
     for f in captures("public/mqtt")
         .into_iter()
         .chain(captures("public/xmpp"))
-        .chain(common::shared("generated/real-peers-mqtt-coap-xmpp.pcap"))
+        .chain(support::shared("generated/real-peers-mqtt-coap-xmpp.pcap"))
     {
         checks.push((f, &["tcp"]));
     }
@@ -747,7 +747,7 @@ fn layer_trees_agree_with_tshark_in_order() {
     for (path, layers) in &checks {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let theirs = pdml_tree(path, layers);
-        let ours = common::dissect_capture(path, &[]);
+        let ours = support::dissect_capture(path, &[]);
         for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
             let o = our_tree(p, layers);
             // Items without a value (FT_NONE): PDML shows their label, compare names only.

@@ -2,7 +2,7 @@
 //! `wpan.*` fields must agree frame by frame, except where [`EXCEPTIONS`] says why tshark is
 //! wrong (or we differ on purpose).
 
-mod common;
+mod support;
 
 use std::path::PathBuf;
 
@@ -120,7 +120,7 @@ const BYTES_FIELDS: &[&str] = &[
 /// trailing `*` matches a prefix —, reason).
 const EXCEPTIONS: &[(&str, usize, &str, &str)] = &[
     // The frame was captured with a 38-byte snapshot of a 2086-byte frame; the shared test reader
-    // (common::read_capture) does not carry the pcap's original length, so the last two captured
+    // (support::read_capture) does not carry the pcap's original length, so the last two captured
     // octets are taken for the FCS. With the original length (as the application passes it) the
     // FCS is "not captured" as in tshark; the unit test `truncated_fcs_is_not_checked` covers it.
     (
@@ -234,7 +234,7 @@ const EXCEPTIONS: &[(&str, usize, &str, &str)] = &[
 fn captures() -> Vec<PathBuf> {
     let mut out = vec![];
     for dir in ["public/ieee802154", "public/zep", "public/sixlowpan"] {
-        let Some(d) = common::shared(dir) else {
+        let Some(d) = support::shared(dir) else {
             continue;
         };
         let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
@@ -250,7 +250,7 @@ fn captures() -> Vec<PathBuf> {
         "generated/wpan-nofcs-linktype230.pcap",
         "generated/wpan-tap-linktype283.pcap",
     ] {
-        out.extend(common::shared(f));
+        out.extend(support::shared(f));
     }
     out
 }
@@ -267,7 +267,7 @@ fn excepted(file: &str, frame: usize, field: &str) -> bool {
 }
 
 /// `tshark -T fields` for all of `fields` at once (one run per capture instead of one per field,
-/// the same output format as `common::tshark_field`): per frame, per field, the occurrences.
+/// the same output format as `support::tshark_field`): per frame, per field, the occurrences.
 fn tshark_fields(
     path: &std::path::Path,
     fields: &[&str],
@@ -296,7 +296,7 @@ fn tshark_fields(
         args.push(fld.to_string());
     }
     let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    common::tshark(&args)
+    support::tshark(&args)
         .lines()
         .map(|l| {
             l.split('\t')
@@ -319,12 +319,12 @@ fn compare_capture(
     prefs: &[(&str, &str)],
 ) -> (usize, Vec<(usize, String, String)>) {
     let theirs = tshark_fields(path, fields, prefs);
-    let ours = common::dissect_capture(path, prefs);
+    let ours = support::dissect_capture(path, prefs);
     assert_eq!(ours.len(), theirs.len(), "{}: frame count", path.display());
     let mut bad = vec![];
     for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
         for (j, field) in fields.iter().enumerate() {
-            let mut o = common::show(p, field);
+            let mut o = support::show(p, field);
             let empty = vec![];
             let mut tv = t.get(j).unwrap_or(&empty).clone();
             if BYTES_FIELDS.contains(field) {
@@ -346,7 +346,7 @@ fn compare_capture(
 
 #[test]
 fn wpan_fields_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let files = captures();
@@ -389,10 +389,10 @@ fn wpan_fields_agree_with_tshark() {
 /// The shared one-field helper agrees with the batched comparison above.
 #[test]
 fn compare_field_helper_agrees_on_a_small_capture() {
-    let Some(path) = common::shared("public/ieee802154/zigator_02-mac-testing.pcap") else {
+    let Some(path) = support::shared("public/ieee802154/zigator_02-mac-testing.pcap") else {
         return;
     };
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     for field in [
@@ -402,7 +402,7 @@ fn compare_field_helper_agrees_on_a_small_capture() {
         "wpan.cmd",
         "wpan.fcs",
     ] {
-        let (n, bad) = common::compare_field(&path, field, &[]);
+        let (n, bad) = support::compare_field(&path, field, &[]);
         assert_eq!(n, 19);
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
@@ -412,14 +412,14 @@ fn compare_field_helper_agrees_on_a_small_capture() {
 /// (`-n`: EUI-64s without vendor names, as lowshark writes them).
 #[test]
 fn wpan_info_column_agrees_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let (mut compared, mut bad) = (0usize, vec![]);
     for path in captures() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let f = path.to_str().unwrap();
-        let theirs = common::tshark(&[
+        let theirs = support::tshark(&[
             "-n",
             "-r",
             f,
@@ -430,7 +430,7 @@ fn wpan_info_column_agrees_with_tshark() {
             "-e",
             "_ws.col.Info",
         ]);
-        let ours = common::dissect_capture(&path, &[]);
+        let ours = support::dissect_capture(&path, &[]);
         for (i, (line, p)) in theirs.lines().zip(ours.iter()).enumerate() {
             let (protos, info) = line.split_once('\t').unwrap_or((line, ""));
             if !(protos.ends_with("wpan") || protos.ends_with("wpan:data")) {
@@ -591,7 +591,7 @@ const MORE_FIELDS: &[&str] = &[
 /// command, TAP TLVs, ZEP v1/v2 in both modes) compared with tshark.
 #[test]
 fn constructed_frames_agree_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     // Kept for inspection when LOWSHARK_KEEP_TEST_CAPTURES is set.
@@ -740,7 +740,7 @@ fn constructed_frames_agree_with_tshark() {
     // And the Info column (tshark -n: no vendor names in EUI-64s).
     for p in [&p195, &p283, &p101] {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
-        let theirs = common::tshark(&[
+        let theirs = support::tshark(&[
             "-n",
             "-r",
             p.to_str().unwrap(),
@@ -749,7 +749,7 @@ fn constructed_frames_agree_with_tshark() {
             "-e",
             "_ws.col.Info",
         ]);
-        let ours = common::dissect_capture(p, &[]);
+        let ours = support::dissect_capture(p, &[]);
         for (i, (t, o)) in theirs.lines().zip(ours.iter()).enumerate() {
             if o.columns.info != t && !excepted(&name, i + 1, "_ws.col.Info") {
                 bad.push(format!(
@@ -775,7 +775,7 @@ fn constructed_frames_agree_with_tshark() {
 /// Ack tracking (`-o wpan.802154_ack_tracking:TRUE`) points acks to their requests as tshark does.
 #[test]
 fn ack_tracking_agrees_with_tshark() {
-    if !common::have_tshark() {
+    if !support::have_tshark() {
         return;
     }
     let prefs = [("wpan.802154_ack_tracking", "TRUE")];
@@ -785,7 +785,7 @@ fn ack_tracking_agrees_with_tshark() {
         "public/zep/ttproto_openwsn_802_15_4_ACKS.pcap",
         "public/sixlowpan/ttproto_wpan_802_15_4_LLT_195_6lowpan.pcap",
     ] {
-        let Some(path) = common::shared(f) else {
+        let Some(path) = support::shared(f) else {
             continue;
         };
         let (_, bad) = compare_capture(
@@ -794,9 +794,9 @@ fn ack_tracking_agrees_with_tshark() {
             &prefs,
         );
         assert!(bad.is_empty(), "{f}: {bad:?}");
-        acks += common::dissect_capture(&path, &prefs)
+        acks += support::dissect_capture(&path, &prefs)
             .iter()
-            .filter(|p| !common::show(p, "wpan.ack_to").is_empty())
+            .filter(|p| !support::show(p, "wpan.ack_to").is_empty())
             .count();
     }
     assert!(acks > 10, "only {acks} acks matched");

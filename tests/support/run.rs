@@ -1,0 +1,84 @@
+//! Running the lowshark binary on a file, temporary files, and reading its JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temp file removed on drop.
+pub struct Temp(pub PathBuf);
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+pub fn temp(name: &str, bytes: &[u8]) -> Temp {
+    let p = std::env::temp_dir().join(format!("lowshark-t-{}-{name}", std::process::id()));
+    std::fs::write(&p, bytes).expect("write temp file");
+    Temp(p)
+}
+
+pub fn temp_path(name: &str) -> Temp {
+    Temp(std::env::temp_dir().join(format!("lowshark-t-{}-{name}", std::process::id())))
+}
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_lowshark");
+
+/// What one run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Fails the test when the process panicked (exit 101, or "panicked" on stderr) or was
+    /// killed by a signal.
+    pub fn assert_no_panic(&self, ctx: &str) -> &Run {
+        assert!(
+            self.code != 101 && !self.stderr.contains("panicked"),
+            "{ctx}: lowshark panicked (exit {}):\n{}",
+            self.code,
+            self.stderr
+        );
+        assert!(self.code >= 0, "{ctx}: killed by a signal");
+        self
+    }
+
+    /// The `-T json` output as packets.
+    /// Empty output (the file could not even be opened) is no packets.
+    pub fn json(&self, ctx: &str) -> Vec<serde_json::Value> {
+        if self.stdout.is_empty() {
+            return vec![];
+        }
+        match serde_json::from_str::<serde_json::Value>(&self.stdout) {
+            Ok(serde_json::Value::Array(a)) => a,
+            Ok(v) => panic!("{ctx}: -T json is not an array: {v}"),
+            Err(e) => panic!("{ctx}: -T json does not parse: {e}\n{}", self.stdout),
+        }
+    }
+}
+
+pub fn run(args: &[&str], file: &Path) -> Run {
+    let out: Output = Command::new(BIN)
+        .args(args)
+        .arg("-r")
+        .arg(file)
+        .output()
+        .expect("run lowshark");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The layers object of a `-T json` packet.
+pub fn layers(p: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
+    p["_source"]["layers"].as_object().expect("layers object")
+}
+
+/// Whether a `-T json` packet has `_ws.malformed` anywhere in it.
+pub fn is_malformed(p: &serde_json::Value) -> bool {
+    p.to_string().contains("\"_ws.malformed")
+}
