@@ -381,7 +381,7 @@ fn real_frames_truncated_at_every_byte() {
         let hdr_end = full[i]
             .sources
             .iter()
-            .find(|s| s.name == "Decompressed 6LoWPAN IPHC")
+            .find(|s| s.name() == "Decompressed 6LoWPAN IPHC")
             .filter(|_| {
                 !has(&full[i], "6lowpan.frag.size") && !has(&full[i], "6lowpan.nhc.ext.eid")
             })

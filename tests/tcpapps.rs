@@ -315,7 +315,7 @@ fn sequence_numbers_across_reassembly_agree() {
     assert!(packets[8]
         .sources
         .iter()
-        .any(|s| s.name == "Reassembled TCP (35771 bytes)"));
+        .any(|s| s.name() == "Reassembled TCP (35771 bytes)"));
     assert!(support::show(&packets[7], "mqtt.msgtype").is_empty());
     assert_eq!(
         packets[7].columns.info,
@@ -483,7 +483,7 @@ fn loopback_mosquitto_capture() {
         .flat_map(|p| {
             p.tree
                 .by_abbrev("mqtt.msg")
-                .filter_map(|n| n.text.as_deref().map(str::to_string))
+                .filter_map(|n| p.tree.text_of(n).map(str::to_string))
                 .collect::<Vec<_>>()
         })
         .collect();

@@ -8,7 +8,7 @@ use super::{CaptureError, CapturedFrame};
 /// An open interface.
 pub struct LiveCapture {
     cap: ::pcap::Capture<::pcap::Active>,
-    name: String,
+    name: std::sync::Arc<str>,
     link_type: u32,
     number: u64,
 }
@@ -34,7 +34,7 @@ impl LiveCapture {
         let link_type = cap.get_datalink().0 as u32;
         Ok(LiveCapture {
             cap,
-            name: iface.to_string(),
+            name: iface.into(),
             link_type,
             number: 0,
         })
@@ -81,7 +81,7 @@ impl Iterator for LiveCapture {
                 Err(::pcap::Error::NoMorePackets) => return None,
                 Err(e) => {
                     return Some(Err(CaptureError::Io {
-                        path: self.name.clone(),
+                        path: self.name.to_string(),
                         err: std::io::Error::other(e.to_string()),
                     }))
                 }

@@ -78,6 +78,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 #[cfg(feature = "live")]
 pub mod live;
@@ -128,10 +129,10 @@ pub struct CapturedFrame {
     pub link_type: u32,
     /// Index of the interface in its pcapng section; `None` for pcap.
     pub interface_id: Option<u32>,
-    /// pcapng `if_name` of the frame's interface.
-    pub interface_name: Option<String>,
+    /// pcapng `if_name` of the frame's interface (shared by all its frames).
+    pub interface_name: Option<Arc<str>>,
     /// pcapng `if_description` of the frame's interface.
-    pub interface_description: Option<String>,
+    pub interface_description: Option<Arc<str>>,
     /// pcapng `opt_comment`s of the packet block.
     pub comments: Vec<String>,
     /// The captured bytes (`data.len()` is the captured length).
@@ -726,7 +727,7 @@ pub(crate) mod testutil {
                 o.link_type
             );
             if let Some(n) = &o.interface_name {
-                assert_eq!(n, &t.interface_name, "{ctx}: interface name");
+                assert_eq!(&**n, t.interface_name.as_str(), "{ctx}: interface name");
             }
             assert_eq!(o.comments.join(","), t.comment, "{ctx}: comments");
         }

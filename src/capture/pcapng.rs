@@ -56,6 +56,7 @@ use super::{
     interface_text, option_text, CaptureError, CapturedFrame, Input, MAX_INTERFACES,
     MAX_RECORD_BYTES, MAX_TIMESTAMP_NS,
 };
+use std::sync::Arc;
 
 /// The SHB block type as it appears in the file (the same in both orders).
 pub(super) const SHB_TYPE_BYTES: [u8; 4] = [0x0a, 0x0d, 0x0d, 0x0a];
@@ -86,8 +87,8 @@ const MIN_SHB_LEN: u32 = 28;
 struct Interface {
     link_type: u32,
     snaplen: u32,
-    name: Option<String>,
-    description: Option<String>,
+    name: Option<Arc<str>>,
+    description: Option<Arc<str>>,
     /// Time stamp units per second (10^n or 2^n; saturated at u128::MAX).
     units_per_sec: u128,
     /// `if_tsoffset`: seconds added to every time stamp.
@@ -335,8 +336,8 @@ impl PcapNgState {
         let mut tsresol = None;
         let big_endian = self.big_endian;
         self.walk_options(input, block, 8, |code, value| match code {
-            IF_NAME => iface.name = Some(interface_text(value)),
-            IF_DESCRIPTION => iface.description = Some(interface_text(value)),
+            IF_NAME => iface.name = Some(interface_text(value).into()),
+            IF_DESCRIPTION => iface.description = Some(interface_text(value).into()),
             IF_TSRESOL if !value.is_empty() => tsresol = Some(value[0]),
             IF_TSOFFSET if value.len() == 8 => {
                 let b = [

@@ -427,7 +427,7 @@ mod tests {
             orig_len: 100,
             link_type,
             interface_id,
-            interface_name: interface_id.map(|i| format!("if{i}")),
+            interface_name: interface_id.map(|i| format!("if{i}").into()),
             interface_description: None,
             comments: comments.iter().map(|c| c.to_string()).collect(),
             data: vec![0x42; 14],

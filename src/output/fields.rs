@@ -111,7 +111,7 @@ pub fn field_values(p: &Packet, name: &str) -> Vec<String> {
             match f.ftype {
                 // As tshark: a protocol prints its summary line, a field without a value "1".
                 FieldType::Protocol => {
-                    value::escape_text(n.text.as_deref().unwrap_or(f.name)).into_owned()
+                    value::escape_text(p.tree.text_of(n).unwrap_or(f.name)).into_owned()
                 }
                 FieldType::None => "1".to_string(),
                 _ => value::escape_text(&value::show(f, &n.value)).into_owned(),

@@ -115,7 +115,7 @@ fn group(tree: &Tree, parent: NodeId, raw: bool) -> Vec<(String, Vec<Item>)> {
                 }
             }
             None => {
-                let label = n.text.as_deref().unwrap_or("").to_string();
+                let label = tree.text(id).unwrap_or("").to_string();
                 if has_children {
                     push(label, Item::Object(id), &mut keys);
                 } else {
@@ -141,7 +141,7 @@ fn write_item(out: &mut String, p: &Packet, item: &Item, depth: usize, raw: bool
             match n.field {
                 // A protocol layer with no fields shows its label (`"raw": "Raw packet data"`).
                 Some(f) if f.ftype == FieldType::Protocol => {
-                    write_json_str(out, n.text.as_deref().unwrap_or(f.name))
+                    write_json_str(out, tree.text(id).unwrap_or(f.name))
                 }
                 Some(f) => write_json_str(out, &value::show(f, &n.value)),
                 None => out.push_str("\"\""),

@@ -106,7 +106,7 @@ pub fn summary_line(p: &Packet, time: &str) -> String {
 pub fn node_label(tree: &Tree, id: NodeId) -> String {
     let n = tree.node(id);
     let mut s = String::new();
-    match (&n.text, n.field) {
+    match (tree.text(id), n.field) {
         (Some(t), _) => s.push_str(&escape_text(t)),
         (None, Some(f)) => write_label(&mut s, f, &n.value),
         (None, None) => {}
@@ -166,7 +166,7 @@ pub fn write_sources(out: &mut String, p: &Packet) {
     let many = p.sources.len() > 1;
     for s in &p.sources {
         if many {
-            let _ = writeln!(out, "{}:", s.name);
+            let _ = writeln!(out, "{}:", s.name());
         }
         write_hex(out, &s.data);
     }

@@ -143,7 +143,7 @@ impl Component for HexPane {
         if p.sources.len() > 1 {
             let [tabs, rest] =
                 Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas::<2>(inner);
-            let titles: Vec<String> = p.sources.iter().map(|s| s.name.clone()).collect();
+            let titles: Vec<String> = p.sources.iter().map(|s| s.name()).collect();
             frame.render_widget(
                 Tabs::new(titles)
                     .select(self.source)

@@ -432,11 +432,11 @@ fn two_source_packet() -> Packet {
         tree,
         sources: vec![
             DataSource {
-                name: "Frame (4 bytes)".into(),
+                label: String::new(),
                 data: Arc::from(&[0u8, 1, 2, 3][..]),
             },
             DataSource {
-                name: "Decompressed 6LoWPAN IPHC (40 bytes)".into(),
+                label: "Decompressed 6LoWPAN IPHC (40 bytes)".into(),
                 data: Arc::from((0..40u8).collect::<Vec<_>>()),
             },
         ],
@@ -444,6 +444,8 @@ fn two_source_packet() -> Packet {
         info: PacketInfo::default(),
         protocols: vec![],
         rel_ns: 0,
+        malformed: false,
+        max_severity: None,
     }
 }
 

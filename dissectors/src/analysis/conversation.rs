@@ -28,6 +28,7 @@ impl ConvKey {
 /// A bounded table of conversations, each with an index in order of first appearance and a
 /// state of the caller's type. When full, the oldest conversations are forgotten (a packet of
 /// one of them later starts a new index) so memory stays bounded on any capture.
+#[derive(Clone)]
 pub struct ConvTable<S> {
     map: HashMap<ConvKey, (u32, S)>,
     next_index: u32,

@@ -42,6 +42,7 @@ pub struct Fragment {
     pub len: usize,
 }
 
+#[derive(Clone)]
 struct Pending {
     first_ts: i64,
     data: Vec<u8>,
@@ -67,6 +68,7 @@ pub enum Outcome {
     Conflict(&'static str),
 }
 
+#[derive(Clone)]
 pub struct FragmentTable<K> {
     pending: HashMap<K, Pending>,
     limits: Limits,

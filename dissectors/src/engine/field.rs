@@ -6,6 +6,8 @@
 //! Each protocol module declares its fields with the [`fields!`](crate::fields) macro, which also
 //! builds the module's `FIELDS` slice that the registry walks.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 /// What kind of value a field holds; mirrors Wireshark's `FT_*` types so `-G fields` and the
 /// display-filter type checker speak the same language as tshark's.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -149,6 +151,8 @@ pub struct FieldDef {
     pub bitmask: u64,
     /// A one-line description for `-G fields`.
     pub blurb: &'static str,
+    /// A small number naming this field in a [`FieldSet`], given out on first use.
+    id: AtomicU32,
 }
 
 impl FieldDef {
@@ -175,6 +179,7 @@ impl FieldDef {
             strings: Strings::None,
             bitmask: 0,
             blurb: "",
+            id: AtomicU32::new(NO_ID),
         }
     }
 
@@ -229,12 +234,31 @@ impl FieldDef {
             strings: Strings::TrueFalse("Set", "Not set"),
             bitmask,
             blurb: "",
+            id: AtomicU32::new(NO_ID),
         }
     }
 
     pub const fn blurb(mut self, blurb: &'static str) -> FieldDef {
         self.blurb = blurb;
         self
+    }
+
+    /// The field's number in [`FieldSet`]s: given out from one counter the first time it is
+    /// asked for, so every field in the process has its own.
+    pub fn id(&self) -> u32 {
+        let id = self.id.load(Ordering::Relaxed);
+        if id != NO_ID {
+            return id;
+        }
+        let fresh = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        match self
+            .id
+            .compare_exchange(NO_ID, fresh, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => fresh,
+            // Another thread numbered it first; `fresh` stays unused.
+            Err(won) => won,
+        }
     }
 
     /// The shift that brings a masked value down to bit 0.
@@ -268,6 +292,50 @@ impl FieldDef {
             Some(i) => &self.abbrev[..i],
             None => self.abbrev,
         }
+    }
+}
+
+const NO_ID: u32 = u32::MAX;
+static NEXT_ID: AtomicU32 = AtomicU32::new(0);
+
+/// A set of fields, for building only the tree nodes an output or a filter needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldSet {
+    bits: Vec<u64>,
+}
+
+impl FieldSet {
+    pub fn new() -> FieldSet {
+        FieldSet::default()
+    }
+
+    pub fn insert(&mut self, field: &FieldDef) {
+        let id = field.id() as usize;
+        if self.bits.len() <= id / 64 {
+            self.bits.resize(id / 64 + 1, 0);
+        }
+        self.bits[id / 64] |= 1 << (id % 64);
+    }
+
+    pub fn contains(&self, field: &FieldDef) -> bool {
+        let id = field.id() as usize;
+        self.bits
+            .get(id / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    /// Adds every field of `other`.
+    pub fn extend(&mut self, other: &FieldSet) {
+        if self.bits.len() < other.bits.len() {
+            self.bits.resize(other.bits.len(), 0);
+        }
+        for (a, b) in self.bits.iter_mut().zip(&other.bits) {
+            *a |= b;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bits.iter().all(|w| *w == 0)
     }
 }
 

@@ -120,12 +120,15 @@ pub struct Registry {
     heuristics: HashMap<&'static str, Vec<(&'static Protocol, HeuristicFn)>>,
     /// How stream-carried protocols cut their byte stream into PDUs, by protocol name.
     stream_pdus: HashMap<&'static str, &'static StreamPdus>,
+    frame: Option<&'static Protocol>,
+    data: Option<&'static Protocol>,
     /// Heuristic protocols the user turned off or on (`--disable-heuristic`, `--enable-heuristic`).
     heur_enabled: HashMap<&'static str, bool>,
 }
 
 impl Registry {
-    /// An empty registry; [`Registry::builtin`] is the one with every protocol.
+    /// An empty registry; `Registry::builtin()` (in `crate::proto`) is the one with every
+    /// protocol.
     pub fn empty() -> Registry {
         Registry {
             protocols: vec![],
@@ -135,14 +138,17 @@ impl Registry {
             overrides: HashMap::new(),
             heuristics: HashMap::new(),
             stream_pdus: HashMap::new(),
+            frame: None,
+            data: None,
             heur_enabled: HashMap::new(),
         }
     }
 
-    /// Every protocol lowshark knows, registered.
-    pub fn builtin() -> Registry {
+    /// A registry of `protocols`, each added and then asked to register itself in the dispatch
+    /// tables (so a protocol can name any other in its tables, whatever the order).
+    pub fn with_protocols(protocols: &[&'static Protocol]) -> Registry {
         let mut r = Registry::empty();
-        for p in crate::proto::ALL {
+        for p in protocols {
             r.add_protocol(p);
         }
         for f in crate::engine::expert::ws::FIELDS {
@@ -151,10 +157,28 @@ impl Registry {
         for e in crate::engine::expert::ws::EXPERTS {
             r.fields.insert(e.field.abbrev, &e.field);
         }
-        for p in crate::proto::ALL {
+        for p in protocols {
             (p.register)(&mut r);
         }
         r
+    }
+
+    /// The protocol every frame starts with (it dispatches on the link type).
+    pub fn set_frame_protocol(&mut self, p: &'static Protocol) {
+        self.frame = Some(p);
+    }
+
+    pub fn frame_protocol(&self) -> Option<&'static Protocol> {
+        self.frame
+    }
+
+    /// The protocol that shows bytes no other protocol took.
+    pub fn set_data_protocol(&mut self, p: &'static Protocol) {
+        self.data = Some(p);
+    }
+
+    pub fn data_protocol(&self) -> Option<&'static Protocol> {
+        self.data
     }
 
     pub fn add_protocol(&mut self, p: &'static Protocol) {
@@ -299,42 +323,5 @@ impl Registry {
             t.insert(k, proto);
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_field_abbrev_is_unique_and_prefixed_by_its_protocol() {
-        let mut seen = std::collections::HashSet::new();
-        for p in crate::proto::ALL {
-            for f in p.fields {
-                assert!(seen.insert(f.abbrev), "field {} declared twice", f.abbrev);
-            }
-        }
-    }
-
-    #[test]
-    fn decode_as_parses_tshark_syntax() {
-        let mut r = Registry::builtin();
-        r.decode_as("udp.port==61616,data").unwrap();
-        assert_eq!(r.lookup(tables::UDP_PORT, 61616).unwrap().name, "data");
-        r.decode_as("tcp.port==8000-8002,data").unwrap();
-        assert!(r.lookup(tables::TCP_PORT, 8001).is_some());
-        assert!(r.decode_as("udp.port=1,data").unwrap_err().contains("=="));
-        assert!(r
-            .decode_as("foo.bar==1,data")
-            .unwrap_err()
-            .contains("not a table"));
-        assert!(r
-            .decode_as("udp.port==1,nosuch")
-            .unwrap_err()
-            .contains("unknown protocol"));
-        assert!(r
-            .decode_as("udp.port==x,data")
-            .unwrap_err()
-            .contains("not a number"));
     }
 }

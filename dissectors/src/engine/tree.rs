@@ -1,11 +1,21 @@
 //! The protocol tree: an arena of nodes, each a field (or free text) with its value and the byte
 //! range it was read from, in one of the packet's data sources.
 //!
-//! Nodes link to their first child and next sibling, so building a tree allocates nothing per node
-//! beyond the arena itself; the arena is reused from packet to packet by the engine.
+//! Nodes link to their first child and next sibling, and labels live in one text buffer, so
+//! building a tree allocates nothing per node; the engine reuses the arena from packet to packet.
+//!
+//! A tree builds only what its [`Build`] asks for. Most outputs need few nodes or none (a
+//! summary line needs the columns, `-e ipv6.src` needs one field, a display filter the fields it
+//! names), and Wireshark's dissectors are written to run with no tree at all: the same holds
+//! here. A node that is not built gets an id that remembers its nearest built ancestor
+//! ([`NodeId::is_built`] is false for it), so its children still land in the right layer, and
+//! writing to it is a no-op. Protocol layer nodes are always built, so layer counts
+//! (`ip.src#2`) and protocol tests (`coap`) work in every mode.
 
-use crate::engine::field::{FieldDef, FieldType};
+use crate::engine::field::{FieldDef, FieldSet, FieldType};
 use crate::engine::value::Value;
+use std::fmt::{Display, Write};
+use std::sync::Arc;
 
 /// Index of a node in its [`Tree`]. `NodeId::ROOT` is the invisible root every layer hangs off.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14,6 +24,18 @@ pub struct NodeId(pub u32);
 impl NodeId {
     pub const ROOT: NodeId = NodeId(0);
     const NONE: u32 = u32::MAX;
+    /// Set on the ids of nodes that were not built; the other bits name the built ancestor.
+    const UNBUILT: u32 = 1 << 31;
+
+    /// False for a node the tree's [`Build`] left out.
+    pub fn is_built(self) -> bool {
+        self.0 & Self::UNBUILT == 0
+    }
+
+    /// The node itself when built, else the nearest built ancestor.
+    fn built(self) -> u32 {
+        self.0 & !Self::UNBUILT
+    }
 }
 
 /// Which data source a byte range points into: 0 is the frame, later ones are buffers the
@@ -43,25 +65,80 @@ pub struct NodeFlags {
     pub hidden: bool,
 }
 
+/// Where a node's label is in the tree's text buffer.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct TextSpan {
+    start: u32,
+    len: u32,
+}
+
+impl TextSpan {
+    const NONE: TextSpan = TextSpan {
+        start: u32::MAX,
+        len: 0,
+    };
+}
+
 #[derive(Clone, Debug)]
 pub struct Node {
     /// `None` for a free-text node.
     pub field: Option<&'static FieldDef>,
     pub value: Value,
-    /// Replaces the generated label (protocol summaries, free text).
-    pub text: Option<Box<str>>,
     pub range: ByteRange,
     pub flags: NodeFlags,
+    /// Replaces the generated label (protocol summaries, free text); read with [`Tree::text`].
+    text: TextSpan,
     parent: u32,
     first_child: u32,
     last_child: u32,
     next_sibling: u32,
 }
 
+impl Node {
+    const EMPTY: Node = Node {
+        field: None,
+        value: Value::None,
+        range: ByteRange {
+            source: 0,
+            start: 0,
+            len: 0,
+        },
+        flags: NodeFlags {
+            generated: false,
+            hidden: false,
+        },
+        text: TextSpan::NONE,
+        parent: NodeId::NONE,
+        first_child: NodeId::NONE,
+        last_child: NodeId::NONE,
+        next_sibling: NodeId::NONE,
+    };
+}
+
+/// What an unbuilt node reads as.
+static UNBUILT_NODE: Node = Node::EMPTY;
+
+/// What a tree builds.
+#[derive(Clone, Debug, Default)]
+pub enum Build {
+    /// Every node (the detail tree, JSON).
+    #[default]
+    All,
+    /// Protocol layers and the fields of the set (a display filter, `-e` fields).
+    Only(Arc<FieldSet>),
+    /// Protocol layers only (summary lines, `-w`: the columns are all they need).
+    Layers,
+}
+
 /// The protocol tree of one packet.
 #[derive(Clone, Debug)]
 pub struct Tree {
     nodes: Vec<Node>,
+    /// Every node's label, one after the other.
+    text: String,
+    build: Build,
+    /// What writes to unbuilt nodes land on.
+    scratch: Node,
 }
 
 impl Default for Tree {
@@ -71,28 +148,45 @@ impl Default for Tree {
 }
 
 impl Tree {
+    /// A tree that builds every node.
     pub fn new() -> Tree {
+        Tree::with_build(Build::All)
+    }
+
+    pub fn with_build(build: Build) -> Tree {
         let mut t = Tree {
             nodes: Vec::with_capacity(64),
+            text: String::new(),
+            build,
+            scratch: Node::EMPTY,
         };
         t.clear();
         t
     }
 
-    /// Empties the tree, keeping its allocation.
+    /// Empties the tree, keeping its allocations and its [`Build`].
     pub fn clear(&mut self) {
         self.nodes.clear();
-        self.nodes.push(Node {
-            field: None,
-            value: Value::None,
-            text: None,
-            range: ByteRange::default(),
-            flags: NodeFlags::default(),
-            parent: NodeId::NONE,
-            first_child: NodeId::NONE,
-            last_child: NodeId::NONE,
-            next_sibling: NodeId::NONE,
-        });
+        self.text.clear();
+        self.nodes.push(Node::EMPTY);
+    }
+
+    pub fn build(&self) -> &Build {
+        &self.build
+    }
+
+    pub fn set_build(&mut self, build: Build) {
+        self.build = build;
+    }
+
+    /// Whether a node of `field` would be built.
+    pub fn wants(&self, field: Option<&FieldDef>) -> bool {
+        match (&self.build, field) {
+            (Build::All, _) => true,
+            (_, Some(f)) if f.ftype == FieldType::Protocol => true,
+            (Build::Only(set), Some(f)) => set.contains(f),
+            _ => false,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -103,7 +197,8 @@ impl Tree {
         self.nodes.len() <= 1
     }
 
-    /// Appends a node as the last child of `parent`.
+    /// Appends a node as the last child of `parent` (or of its nearest built ancestor), when
+    /// the tree's [`Build`] wants it.
     pub fn push(
         &mut self,
         parent: NodeId,
@@ -111,40 +206,80 @@ impl Tree {
         value: Value,
         range: ByteRange,
     ) -> NodeId {
+        let parent = parent.built();
+        if !self.wants(field) {
+            return NodeId(parent | NodeId::UNBUILT);
+        }
         let id = self.nodes.len() as u32;
         self.nodes.push(Node {
             field,
             value,
-            text: None,
             range,
-            flags: NodeFlags::default(),
-            parent: parent.0,
-            first_child: NodeId::NONE,
-            last_child: NodeId::NONE,
-            next_sibling: NodeId::NONE,
+            parent,
+            ..Node::EMPTY
         });
-        let p = &mut self.nodes[parent.0 as usize];
-        if p.last_child == NodeId::NONE {
+        let p = &mut self.nodes[parent as usize];
+        let last = std::mem::replace(&mut p.last_child, id);
+        if last == NodeId::NONE {
             p.first_child = id;
         } else {
-            let last = p.last_child as usize;
-            p.last_child = id;
-            self.nodes[last].next_sibling = id;
-            return NodeId(id);
+            self.nodes[last as usize].next_sibling = id;
         }
-        p.last_child = id;
         NodeId(id)
     }
 
+    /// The node; an unbuilt one reads as an empty node.
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.0 as usize]
+        if id.is_built() {
+            &self.nodes[id.0 as usize]
+        } else {
+            &UNBUILT_NODE
+        }
     }
 
+    /// The node, to change it; changes to an unbuilt one are thrown away.
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.nodes[id.0 as usize]
+        if id.is_built() {
+            &mut self.nodes[id.0 as usize]
+        } else {
+            self.scratch = Node::EMPTY;
+            &mut self.scratch
+        }
+    }
+
+    /// Sets a node's label, formatting it only when the node was built.
+    pub fn set_text(&mut self, id: NodeId, text: impl Display) {
+        if !id.is_built() {
+            return;
+        }
+        let start = self.text.len();
+        let _ = write!(self.text, "{text}");
+        let span = TextSpan {
+            start: start as u32,
+            len: (self.text.len() - start) as u32,
+        };
+        self.nodes[id.0 as usize].text = span;
+    }
+
+    /// A node's own label, when the dissector gave it one.
+    pub fn text(&self, id: NodeId) -> Option<&str> {
+        self.text_of(self.node(id))
+    }
+
+    /// The label of a node of this tree, when the dissector gave it one.
+    pub fn text_of(&self, node: &Node) -> Option<&str> {
+        let span = node.text;
+        if span == TextSpan::NONE {
+            return None;
+        }
+        let start = span.start as usize;
+        self.text.get(start..start + span.len as usize)
     }
 
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        if !id.is_built() {
+            return Some(NodeId(id.built()));
+        }
         let p = self.nodes[id.0 as usize].parent;
         (p != NodeId::NONE).then_some(NodeId(p))
     }
@@ -152,12 +287,12 @@ impl Tree {
     pub fn children(&self, id: NodeId) -> Children<'_> {
         Children {
             tree: self,
-            next: self.nodes[id.0 as usize].first_child,
+            next: self.node(id).first_child,
         }
     }
 
     pub fn has_children(&self, id: NodeId) -> bool {
-        self.nodes[id.0 as usize].first_child != NodeId::NONE
+        self.node(id).first_child != NodeId::NONE
     }
 
     /// All nodes in tree order (depth first), the root excluded.
@@ -268,6 +403,8 @@ mod tests {
     use crate::engine::field::FieldDef;
 
     static A: FieldDef = FieldDef::new("t.a", "A", FieldType::U8);
+    static B: FieldDef = FieldDef::new("t.b", "B", FieldType::U8);
+    static P: FieldDef = FieldDef::protocol("t", "T");
 
     #[test]
     fn children_keep_order_and_iter_is_depth_first() {
@@ -282,5 +419,38 @@ mod tests {
         assert_eq!(order, vec![1, 11, 12, 2, 21]);
         assert_eq!(t.children(p1).count(), 2);
         assert_eq!(t.parent(p2), Some(NodeId::ROOT));
+    }
+
+    #[test]
+    fn a_partial_tree_hangs_wanted_nodes_under_their_nearest_built_ancestor() {
+        let mut set = FieldSet::new();
+        set.insert(&B);
+        let mut t = Tree::with_build(Build::Only(Arc::new(set)));
+        let r = ByteRange::default();
+        let layer = t.push(NodeId::ROOT, Some(&P), Value::None, r);
+        let skipped = t.push(layer, Some(&A), Value::UInt(1), r);
+        assert!(!skipped.is_built());
+        t.set_text(skipped, "never formatted");
+        t.node_mut(skipped).value = Value::UInt(9);
+        let kept = t.push(skipped, Some(&B), Value::UInt(2), r);
+        assert!(kept.is_built());
+        assert_eq!(t.parent(kept), Some(layer));
+        let values: Vec<u64> = t.iter().filter_map(|(_, n)| n.value.as_u64()).collect();
+        assert_eq!(values, vec![2]);
+        assert_eq!(t.text(skipped), None);
+        assert_eq!(t.children(skipped).count(), 0);
+    }
+
+    #[test]
+    fn labels_share_one_buffer_and_clear_keeps_the_build() {
+        let mut t = Tree::with_build(Build::Layers);
+        let r = ByteRange::default();
+        let layer = t.push(NodeId::ROOT, Some(&P), Value::None, r);
+        t.set_text(layer, format_args!("T, {} bytes", 12));
+        assert_eq!(t.text(layer), Some("T, 12 bytes"));
+        assert!(!t.push(layer, Some(&A), Value::UInt(1), r).is_built());
+        t.clear();
+        assert!(t.is_empty());
+        assert!(matches!(t.build(), Build::Layers));
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
-use crate::engine::registry::Protocol;
+use crate::engine::registry::{Protocol, Registry};
 
 pub mod base;
 pub mod coap;
@@ -51,3 +51,48 @@ pub static ALL: &[&Protocol] = &[
     &mqtt::SECURE,
     &xmpp::PROTOCOL,
 ];
+
+impl Registry {
+    /// Every protocol lowshark knows, registered.
+    pub fn builtin() -> Registry {
+        Registry::with_protocols(ALL)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::registry::tables;
+
+    #[test]
+    fn every_field_abbrev_is_unique_and_prefixed_by_its_protocol() {
+        let mut seen = std::collections::HashSet::new();
+        for p in ALL {
+            for f in p.fields {
+                assert!(seen.insert(f.abbrev), "field {} declared twice", f.abbrev);
+            }
+        }
+    }
+
+    #[test]
+    fn decode_as_parses_tshark_syntax() {
+        let mut r = Registry::builtin();
+        r.decode_as("udp.port==61616,data").unwrap();
+        assert_eq!(r.lookup(tables::UDP_PORT, 61616).unwrap().name, "data");
+        r.decode_as("tcp.port==8000-8002,data").unwrap();
+        assert!(r.lookup(tables::TCP_PORT, 8001).is_some());
+        assert!(r.decode_as("udp.port=1,data").unwrap_err().contains("=="));
+        assert!(r
+            .decode_as("foo.bar==1,data")
+            .unwrap_err()
+            .contains("not a table"));
+        assert!(r
+            .decode_as("udp.port==1,nosuch")
+            .unwrap_err()
+            .contains("unknown protocol"));
+        assert!(r
+            .decode_as("udp.port==x,data")
+            .unwrap_err()
+            .contains("not a number"));
+    }
+}

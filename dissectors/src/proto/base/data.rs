@@ -22,7 +22,7 @@ pub static PROTOCOL: Protocol = Protocol {
     experts: &[],
     prefs: &[],
     dissect,
-    register: |_: &mut Registry| {},
+    register: |r: &mut Registry| r.set_data_protocol(&PROTOCOL),
 };
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
@@ -30,7 +30,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let keep = cx.columns.protocol;
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     cx.columns.protocol = keep;
-    cx.set_text(node, format!("Data ({} bytes)", tvb.len()));
+    cx.set_text(node, format_args!("Data ({} bytes)", tvb.len()));
     cx.add(node, &DATA, tvb.whole(), Value::bytes(tvb.data()));
     cx.add_generated(node, &LEN, Value::Int(tvb.len() as i64));
     Ok(())

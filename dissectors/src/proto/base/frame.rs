@@ -4,7 +4,7 @@
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Protocol, Registry};
 use crate::engine::tree::{ByteRange, NodeId};
-use crate::engine::tvb::Tvb;
+use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
 
@@ -36,17 +36,9 @@ pub static PROTOCOL: Protocol = Protocol {
     fields: FIELDS,
     experts: &[],
     prefs: &[],
-    // The engine calls `dissect_frame` directly with the frame's times.
-    dissect: |_, _, _| Ok(()),
-    register: |_: &mut Registry| {},
+    dissect: dissect_frame,
+    register: |r: &mut Registry| r.set_frame_protocol(&PROTOCOL),
 };
-
-/// Times the engine computes across frames.
-pub struct Times {
-    pub relative: i64,
-    pub delta: i64,
-    pub delta_displayed: i64,
-}
 
 /// Wiretap's encapsulation number for a pcap link type, as tshark prints in `frame.encap_type`.
 pub fn wtap_encap(link_type: u32) -> i64 {
@@ -67,18 +59,19 @@ pub fn wtap_encap(link_type: u32) -> i64 {
 }
 
 /// Dissects a whole frame: the frame layer, then the link layer by link type.
-pub fn dissect_frame(tvb: &Tvb, cx: &mut Cx, times: &Times) {
+fn dissect_frame(tvb: &Tvb, cx: &mut Cx, _root: NodeId) -> Result<()> {
     let meta = cx.meta;
+    let times = cx.times;
     let whole = tvb.whole();
     let frame = cx.add_proto(NodeId::ROOT, &PROTOCOL, whole);
     let none = ByteRange::default();
     if let Some(id) = meta.interface_id {
         let n = cx.add(frame, &INTERFACE_ID, none, Value::UInt(id as u64));
         if let Some(name) = &meta.interface_name {
-            cx.add(n, &INTERFACE_NAME, none, Value::str(name.clone()));
+            cx.add(n, &INTERFACE_NAME, none, Value::str(&**name));
         }
         if let Some(d) = &meta.interface_description {
-            cx.add(n, &INTERFACE_DESCRIPTION, none, Value::str(d.clone()));
+            cx.add(n, &INTERFACE_DESCRIPTION, none, Value::str(&**d));
         }
     }
     for c in &meta.comments {
@@ -109,20 +102,10 @@ pub fn dissect_frame(tvb: &Tvb, cx: &mut Cx, times: &Times) {
     let protocols = cx.add(frame, &PROTOCOLS, none, Value::None);
     cx.set_text(
         frame,
-        format!(
-            "Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits){}",
-            meta.number,
-            meta.orig_len,
-            meta.orig_len as u64 * 8,
-            tvb.len(),
-            tvb.len() * 8,
-            meta.interface_id
-                .map(|i| format!(
-                    " on interface {}, id {i}",
-                    meta.interface_name.as_deref().unwrap_or("unknown")
-                ))
-                .unwrap_or_default()
-        ),
+        FrameLabel {
+            meta,
+            caplen: tvb.len(),
+        },
     );
 
     // An unknown link type is shown as data; a known one that refuses the frame (an IPv6 link
@@ -137,6 +120,36 @@ pub fn dissect_frame(tvb: &Tvb, cx: &mut Cx, times: &Times) {
     if cx.columns.info.is_empty() && cx.columns.protocol == "FRAME" {
         cx.columns.protocol = "";
     }
-    let path = crate::engine::protocol_path(cx.layers());
-    cx.tree.node_mut(protocols).value = Value::str(path);
+    if protocols.is_built() {
+        let path = crate::engine::protocol_path(cx.layers());
+        cx.tree.node_mut(protocols).value = Value::str(path);
+    }
+    Ok(())
+}
+
+/// The frame layer's label: `Frame 1: 60 bytes on wire (480 bits), 60 bytes captured (480
+/// bits) on interface eth0, id 0`.
+struct FrameLabel<'a> {
+    meta: &'a crate::engine::FrameMeta,
+    caplen: usize,
+}
+
+impl std::fmt::Display for FrameLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.meta;
+        write!(
+            f,
+            "Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits)",
+            m.number,
+            m.orig_len,
+            m.orig_len as u64 * 8,
+            self.caplen,
+            self.caplen * 8,
+        )?;
+        if let Some(i) = m.interface_id {
+            let name = m.interface_name.as_deref().unwrap_or("unknown");
+            write!(f, " on interface {name}, id {i}")?;
+        }
+        Ok(())
+    }
 }

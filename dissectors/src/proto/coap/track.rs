@@ -89,7 +89,7 @@ struct TxKey {
     tcp: bool,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Tx {
     req_frame: u64,
     req_ts: i64,
@@ -97,7 +97,7 @@ struct Tx {
     rsp_frame: Option<u64>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct MidEntry {
     frame: u64,
     ts: i64,
@@ -105,7 +105,7 @@ struct MidEntry {
     notification_of: Option<TxKey>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Observation {
     reg_frame: u64,
     notifications: u32,
@@ -121,7 +121,7 @@ struct BlockKey {
     tcp: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Partial {
     /// Byte offset → (data, frame).
     blocks: BTreeMap<u64, (Vec<u8>, u64)>,
@@ -131,7 +131,7 @@ struct Partial {
 }
 
 /// The capture-wide CoAP state.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CoapState {
     transactions: HashMap<TxKey, Tx>,
     mids: HashMap<(Endpoint, Endpoint, u16), MidEntry>,

@@ -485,7 +485,7 @@ pub fn dissect_aux_sec(
 /// Short-to-extended address mappings learnt from association responses and coordinator
 /// realignments (Wireshark's `ieee802154_map`), so frames from a short address can show the
 /// device's EUI-64. Keyed by (PAN, short address); bounded.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct WpanState {
     map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
     /// Latest frame (number, time) that requested an ack, per sequence number (so at most 256).

@@ -440,7 +440,7 @@ mod tests {
             .tree
             .iter()
             .filter(|(_, n)| n.field.is_none())
-            .filter_map(|(_, n)| n.text.as_deref())
+            .filter_map(|(_, n)| p.packet.tree.text_of(n))
             .collect();
         assert_eq!(
             labels,

@@ -326,7 +326,7 @@ fn beacon_2003_with_superframe_gts_and_pending_addresses() {
         .packet
         .tree
         .iter()
-        .filter_map(|(_, n)| n.text.as_deref().map(str::to_string))
+        .filter_map(|(_, n)| p.packet.tree.text_of(n).map(str::to_string))
         .collect();
     assert!(labels
         .contains(&"Superframe Specification: PAN Coordinator, Association Permit".to_string()));
@@ -523,7 +523,7 @@ fn enhanced_beacon_2015_with_tsch_ies() {
         .packet
         .tree
         .iter()
-        .any(|(_, n)| n.text.as_deref() == Some("Slotframes [1]")));
+        .any(|(_, n)| p.packet.tree.text_of(n) == Some("Slotframes [1]")));
     assert_eq!(p.show("wpan.tsch.link_options"), ["0x0f"]);
     assert_eq!(p.show("wpan.tsch.link_options.timekeeping"), ["1"]);
     assert_eq!(p.show("wpan.tsch.hopping_sequence_id"), ["0x00"]);

@@ -306,6 +306,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 }
 
 /// IPv4 reassembly state: datagrams keyed by source, destination, identification and protocol.
+#[derive(Clone)]
 pub struct IpState {
     fragments: FragmentTable<([u8; 4], [u8; 4], u16, u8)>,
 }

@@ -664,7 +664,7 @@ struct FragKey {
     ident: u32,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Partial {
     /// (offset, bytes, frame) of each fragment received.
     parts: Vec<(usize, Vec<u8>, u64)>,
@@ -675,7 +675,7 @@ struct Partial {
 }
 
 /// Fragments of IPv6 datagrams waiting for the rest.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Ipv6ReassemblyState {
     partial: HashMap<FragKey, Partial>,
     bytes: usize,

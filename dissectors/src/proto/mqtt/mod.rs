@@ -339,7 +339,7 @@ pub fn pdu_len(b: &[u8]) -> PduLen {
 }
 
 /// Per-connection memory: protocol level and topic aliases.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MqttState {
     versions: HashMap<u32, u8>,
     /// (stream, source port) → alias → topic.
@@ -1125,7 +1125,7 @@ mod tests {
         assert_eq!(p.show("mqtt.msg"), ["7b:22:74:22:3a:32:31:7d"]);
         assert_eq!(p.info(), "Publish Message [a/b]");
         let m = p.packet.tree.by_abbrev("mqtt.msg").next().unwrap();
-        assert_eq!(m.text.as_deref(), Some("Message: {\"t\":21}"));
+        assert_eq!(p.packet.tree.text_of(m), Some("Message: {\"t\":21}"));
         let p = c.c2s(b"\x33\x0c\x00\x03a/b\x00\x07hello");
         assert_eq!(p.show("mqtt.qos"), ["1"]);
         assert_eq!(p.show("mqtt.retain"), ["1"]);

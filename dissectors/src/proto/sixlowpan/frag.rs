@@ -49,7 +49,7 @@ pub struct UdpFix {
     pub udp_off: usize,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Entry {
     buf: Vec<u8>,
     /// One flag per byte of `buf`: received.
@@ -88,7 +88,7 @@ pub struct AddResult {
 }
 
 /// All datagrams being reassembled in a capture.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FragTable {
     map: HashMap<FragKey, Entry>,
     bytes: usize,

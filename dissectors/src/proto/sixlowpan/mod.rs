@@ -259,7 +259,7 @@ pub struct Context {
 }
 
 /// Contexts learned from the capture and the fragment reassembly table.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SixlowpanState {
     learned: [Option<Context>; 16],
     pub frags: FragTable,

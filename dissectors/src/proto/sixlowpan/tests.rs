@@ -43,7 +43,7 @@ fn source<'a>(p: &'a TestPacket, name: &str) -> Option<&'a [u8]> {
     p.packet
         .sources
         .iter()
-        .find(|s| s.name == name)
+        .find(|s| s.name() == name)
         .map(|s| &s.data[..])
 }
 
@@ -384,7 +384,7 @@ fn multicast_forms() {
             p.packet
                 .tree
                 .iter()
-                .map(|(_, n)| (n.field.map(|f| f.abbrev), n.text.clone()))
+                .map(|(_, n)| (n.field.map(|f| f.abbrev), p.packet.tree.text_of(n)))
                 .collect::<Vec<_>>()
         );
     }
@@ -748,7 +748,7 @@ fn fragmentation() {
         .packet
         .tree
         .by_abbrev("6lowpan.fragment")
-        .filter_map(|n| n.text.as_deref().map(str::to_string))
+        .filter_map(|n| p.packet.tree.text_of(n).map(str::to_string))
         .collect();
     assert_eq!(labels.len(), 3);
     assert!(

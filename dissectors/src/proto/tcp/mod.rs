@@ -243,6 +243,7 @@ pub struct Conversation {
 }
 
 /// TCP's capture-wide state.
+#[derive(Clone)]
 pub struct TcpState {
     pub convs: ConvTable<Conversation>,
     /// Unacknowledged segments the analysis may still track (see

@@ -88,7 +88,7 @@ impl FlowReasm {
 }
 
 /// Reassembly state of the whole capture: one entry per (stream, direction).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReasmState {
     flows: HashMap<(u32, u8), FlowReasm>,
     /// Bytes held across all flows.
@@ -593,7 +593,7 @@ mod tests {
             .packet
             .sources
             .iter()
-            .any(|s| s.name == "Reassembled TCP (21 bytes)"));
+            .any(|s| s.name() == "Reassembled TCP (21 bytes)"));
     }
 
     #[test]

@@ -72,6 +72,7 @@ fn register(r: &mut Registry) {
 }
 
 /// Conversations of UDP: index, first and last time seen.
+#[derive(Clone)]
 pub struct UdpState {
     convs: ConvTable<(i64, i64)>,
 }

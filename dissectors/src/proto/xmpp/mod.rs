@@ -332,7 +332,7 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
 
 /// Per-connection memory: IQ requests waiting for their response, and which connections
 /// switched to TLS.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct XmppState {
     requests: HashMap<(u32, String), u64>,
     tls: HashSet<u32>,
@@ -894,12 +894,15 @@ mod tests {
         assert!(p.has("xmpp.response"));
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
         assert_eq!(
-            n.text.as_deref(),
+            p.packet.tree.text_of(n),
             Some("PUBSUB (XEP-0060 Publish-Subscribe)")
         );
         let p = c.c2s(b"<iq type='get' id='s1'><req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
-        assert_eq!(n.text.as_deref(), Some("REQ (XEP-0323 IoT Sensor Data)"));
+        assert_eq!(
+            p.packet.tree.text_of(n),
+            Some("REQ (XEP-0323 IoT Sensor Data)")
+        );
         let p = c.c2s(b"</stream:stream>");
         assert!(p.has("xmpp.stream_end"));
     }

@@ -1,0 +1,599 @@
+//! The context a dissector works in ([`Cx`]): the tree it builds, the packet's columns and
+//! addresses, the registry to find the next protocol, the session state and the preferences.
+//!
+//! A dissector hands what follows to the next protocol through [`Cx::call_table`] /
+//! [`Cx::call`], which apply decode-as overrides, bound the nesting depth, and turn a failed
+//! sub-dissector into a `_ws.malformed` item without failing the layers that called it.
+//!
+//! Tree helpers return the node they added together with the value they read ([`Item`]), so a
+//! dissector never has to find its node again; labels are `impl Display` and are formatted only
+//! when the node is built (pass `format_args!(…)` to format nothing for a tree that skips it).
+
+use crate::engine::address::Address;
+use crate::engine::expert::Severity;
+use crate::engine::expert::{ws, ExpertDef};
+use crate::engine::field::{FieldDef, FieldType};
+use crate::engine::packet::{Columns, DataSource, FrameMeta, FrameTimes, PacketInfo};
+use crate::engine::registry::{Protocol, Registry};
+use crate::engine::session::{Prefs, Session};
+use crate::engine::tree::{ByteRange, NodeId, SourceId, Tree};
+use crate::engine::tvb::{Error, Result, Tvb};
+use crate::engine::value::Value;
+use std::fmt::{Display, Write};
+use std::sync::Arc;
+
+/// Layers deeper than this are cut off as malformed (IPv6-in-IPv6-in-… from hostile input).
+pub const MAX_DEPTH: u32 = 48;
+
+/// A data source a dissector just added, and a handle to read it.
+pub struct NewSource {
+    pub id: SourceId,
+    pub data: Arc<[u8]>,
+}
+
+impl NewSource {
+    pub fn tvb(&self) -> Tvb<'_> {
+        Tvb::new(&self.data, self.id)
+    }
+}
+
+/// Byte order of an integer field.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Endian {
+    Big,
+    Little,
+}
+
+/// A node a tree helper added, and the value it read.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Item<T> {
+    pub node: NodeId,
+    pub value: T,
+}
+
+/// What dissecting a packet found beyond the tree and columns.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Facts {
+    pub malformed: bool,
+    pub max_severity: Option<Severity>,
+}
+
+/// The context a dissector works in.
+pub struct Cx<'e> {
+    pub tree: &'e mut Tree,
+    pub columns: &'e mut Columns,
+    pub info: &'e mut PacketInfo,
+    pub meta: &'e FrameMeta,
+    pub times: FrameTimes,
+    pub registry: &'e Registry,
+    pub session: &'e mut Session,
+    pub prefs: &'e Prefs,
+    pub(crate) sources: &'e mut Vec<DataSource>,
+    pub(crate) protocols: &'e mut Vec<&'static str>,
+    pub(crate) facts: Facts,
+    depth: u32,
+    /// True while dissecting the packet quoted inside an ICMP error: layers then must not update
+    /// conversation state, and a quote cut short is not malformed (Wireshark's `in_error_pkt`).
+    pub in_error: bool,
+    /// Set by [`Cx::reject`], read and cleared by [`Cx::call`].
+    rejected: bool,
+}
+
+/// What the engine lends a [`Cx`] for one frame.
+pub(crate) struct CxParts<'e> {
+    pub tree: &'e mut Tree,
+    pub columns: &'e mut Columns,
+    pub info: &'e mut PacketInfo,
+    pub meta: &'e FrameMeta,
+    pub times: FrameTimes,
+    pub registry: &'e Registry,
+    pub session: &'e mut Session,
+    pub prefs: &'e Prefs,
+    pub sources: &'e mut Vec<DataSource>,
+    pub protocols: &'e mut Vec<&'static str>,
+}
+
+impl<'e> Cx<'e> {
+    pub(crate) fn new(p: CxParts<'e>) -> Cx<'e> {
+        Cx {
+            tree: p.tree,
+            columns: p.columns,
+            info: p.info,
+            meta: p.meta,
+            times: p.times,
+            registry: p.registry,
+            session: p.session,
+            prefs: p.prefs,
+            sources: p.sources,
+            protocols: p.protocols,
+            facts: Facts::default(),
+            depth: 0,
+            in_error: false,
+            rejected: false,
+        }
+    }
+
+    // ---- dispatch ----------------------------------------------------------------------------
+
+    /// Dissects `tvb` as `proto` under `parent`. A failure inside is recorded as malformed and
+    /// does not propagate: the calling layer stays intact. Returns false when the protocol
+    /// refused the bytes ([`Cx::reject`]), so the caller can show them as data.
+    pub fn call(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) -> bool {
+        if self.depth >= MAX_DEPTH {
+            let n = self
+                .tree
+                .push(NodeId::ROOT, Some(&ws::MALFORMED), Value::None, tvb.whole());
+            self.facts.malformed = true;
+            self.expert(n, &ws::DEPTH_EXPERT, None);
+            return true;
+        }
+        self.depth += 1;
+        self.rejected = false;
+        let r = (proto.dissect)(tvb, self, parent);
+        let accepted = !std::mem::take(&mut self.rejected);
+        self.depth -= 1;
+        match r {
+            // A quoted packet in an ICMP error is expected to be cut short.
+            Err(Error::Short) if self.in_error => {}
+            Err(e) => self.malformed(proto, tvb, &e),
+            Ok(()) => {}
+        }
+        accepted
+    }
+
+    /// Says that the bytes a dissector was given are not its protocol after all (tshark's
+    /// "return 0"): what it added stays in the tree, but the caller treats the payload as
+    /// undissected. A rejecting dissector should not have called `add_proto`, so that the layer
+    /// does not count in `frame.protocols`.
+    pub fn reject(&mut self) {
+        self.rejected = true;
+    }
+
+    /// Hands `tvb` to whichever protocol `table` lists under `key`; false when none does or the
+    /// protocol refused it.
+    pub fn call_table(&mut self, table: &str, key: u64, tvb: &Tvb, parent: NodeId) -> bool {
+        match self.registry.lookup(table, key) {
+            Some(p) => self.call(p, tvb, parent),
+            None => false,
+        }
+    }
+
+    /// Tries the heuristic dissectors of `list` in turn; true when one took the payload.
+    pub fn call_heuristics(&mut self, list: &str, tvb: &Tvb, parent: NodeId) -> bool {
+        let registry = self.registry;
+        for (proto, accepts) in registry.heuristics(list) {
+            if accepts(tvb, self) {
+                self.call(proto, tvb, parent);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Shows `tvb` as undecoded data (the registry's data protocol).
+    pub fn call_data(&mut self, tvb: &Tvb, parent: NodeId) {
+        if tvb.is_empty() {
+            return;
+        }
+        if let Some(data) = self.registry.data_protocol() {
+            self.call(data, tvb, parent);
+        }
+    }
+
+    /// Dissects the packet an ICMP error quotes: as `proto`, under `parent`, without touching
+    /// this packet's columns and addresses or any conversation state.
+    pub fn call_quoted(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) {
+        let saved = (self.columns.clone(), self.info.clone(), self.in_error);
+        self.in_error = true;
+        self.call(proto, tvb, parent);
+        *self.columns = saved.0;
+        *self.info = saved.1;
+        self.in_error = saved.2;
+    }
+
+    /// Records that `proto` failed on `tvb`, the way tshark does: a top-level `_ws.malformed`
+    /// layer, an expert item, and "[Malformed Packet]" in the Info column.
+    pub fn malformed(&mut self, proto: &'static Protocol, tvb: &Tvb, e: &Error) {
+        self.facts.malformed = true;
+        let n = self
+            .tree
+            .push(NodeId::ROOT, Some(&ws::MALFORMED), Value::None, tvb.whole());
+        self.tree
+            .set_text(n, format_args!("[Malformed Packet: {}]", proto.short_name));
+        let msg = match e {
+            Error::Short => None,
+            Error::Malformed(s) => Some(format!("Malformed Packet ({s})")),
+        };
+        self.expert(n, &ws::MALFORMED_EXPERT, msg);
+        self.columns.info.push_str(" [Malformed Packet]");
+    }
+
+    /// Nesting depth of the current dissector (0 for the link layer).
+    pub fn depth(&self) -> u32 {
+        self.depth
+    }
+
+    /// Layer names so far.
+    pub fn layers(&self) -> &[&'static str] {
+        self.protocols
+    }
+
+    // ---- data sources --------------------------------------------------------------------------
+
+    /// Adds a buffer the dissector built (decompressed header, reassembled datagram) as a new
+    /// data source; tree ranges into it use the returned id.
+    pub fn add_source(&mut self, name: impl Into<String>, data: Vec<u8>) -> NewSource {
+        let data: Arc<[u8]> = data.into();
+        let id = self.sources.len() as SourceId;
+        self.sources.push(DataSource {
+            label: name.into(),
+            data: data.clone(),
+        });
+        NewSource { id, data }
+    }
+
+    /// Whether the capture kept less of this frame than was on the wire (snap length), so
+    /// checksums over the whole packet cannot be verified.
+    pub fn frame_truncated(&self) -> bool {
+        self.sources
+            .first()
+            .is_some_and(|s| s.data.len() < self.meta.orig_len as usize)
+    }
+
+    // ---- layers --------------------------------------------------------------------------------
+
+    /// Adds a protocol layer node, records its name for `frame.protocols` and sets the Protocol
+    /// column.
+    pub fn add_proto(
+        &mut self,
+        parent: NodeId,
+        proto: &'static Protocol,
+        range: ByteRange,
+    ) -> NodeId {
+        self.protocols.push(proto.name);
+        self.columns.protocol = proto.short_name;
+        self.tree
+            .push(parent, Some(proto.field), Value::None, range)
+    }
+
+    /// Removes the latest `name` from the layer list (`frame.protocols`), for a layer that is
+    /// part of its caller's in tshark's accounting; its tree node stays.
+    pub fn unlist_layer(&mut self, name: &str) {
+        if let Some(i) = self.protocols.iter().rposition(|l| *l == name) {
+            self.protocols.remove(i);
+        }
+    }
+
+    /// Records a layer that has no node of its own (tshark's `ethertype` pseudo-layer).
+    pub fn note_layer(&mut self, name: &'static str) {
+        self.protocols.push(name);
+    }
+
+    // ---- fields --------------------------------------------------------------------------------
+
+    /// Adds a field with a value.
+    pub fn add(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: Value,
+    ) -> NodeId {
+        self.tree.push(parent, Some(field), value, range)
+    }
+
+    /// Adds an integer or boolean field from the raw integer it lives in: the field's bitmask and
+    /// shift are applied here.
+    pub fn add_uint(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        raw: u64,
+    ) -> NodeId {
+        let v = if field.bitmask != 0 {
+            (raw & field.bitmask) >> field.shift()
+        } else {
+            raw
+        };
+        let value = match field.ftype {
+            FieldType::Bool => Value::Bool(v != 0),
+            t if t.is_signed() => Value::Int(v as i64),
+            _ => Value::UInt(v),
+        };
+        self.tree.push(parent, Some(field), value, range)
+    }
+
+    /// Adds several fields carved from one integer (flags).
+    pub fn add_bits(
+        &mut self,
+        parent: NodeId,
+        fields: &[&'static FieldDef],
+        range: ByteRange,
+        raw: u64,
+    ) {
+        for f in fields {
+            self.add_uint(parent, f, range, raw);
+        }
+    }
+
+    /// Reads an unsigned integer of `width` bytes (1 to 8) in byte order `endian` and adds it as
+    /// `field` (its bitmask applied): the one reader behind `add_u8`, `add_be_u16` and friends.
+    pub fn add_int(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+        width: usize,
+        endian: Endian,
+    ) -> Result<Item<u64>> {
+        let b = tvb.bytes(off, width.clamp(1, 8))?;
+        let value = match endian {
+            Endian::Big => b.iter().fold(0u64, |v, x| v << 8 | *x as u64),
+            Endian::Little => b.iter().rev().fold(0u64, |v, x| v << 8 | *x as u64),
+        };
+        let node = self.add_uint(parent, field, tvb.range(off, b.len()), value);
+        Ok(Item { node, value })
+    }
+
+    /// Reads a byte and adds it as `field`.
+    pub fn add_u8(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u8> {
+        Ok(self.add_int(parent, f, tvb, off, 1, Endian::Big)?.value as u8)
+    }
+
+    /// Reads a big-endian u16 and adds it as `field`.
+    pub fn add_be_u16(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u16> {
+        Ok(self.add_int(parent, f, tvb, off, 2, Endian::Big)?.value as u16)
+    }
+
+    /// Reads a big-endian u24 and adds it as `field`.
+    pub fn add_be_u24(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u32> {
+        Ok(self.add_int(parent, f, tvb, off, 3, Endian::Big)?.value as u32)
+    }
+
+    /// Reads a big-endian u32 and adds it as `field`.
+    pub fn add_be_u32(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u32> {
+        Ok(self.add_int(parent, f, tvb, off, 4, Endian::Big)?.value as u32)
+    }
+
+    /// Reads a little-endian u16 and adds it as `field`.
+    pub fn add_le_u16(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u16> {
+        Ok(self.add_int(parent, f, tvb, off, 2, Endian::Little)?.value as u16)
+    }
+
+    /// Reads a little-endian u32 and adds it as `field`.
+    pub fn add_le_u32(
+        &mut self,
+        parent: NodeId,
+        f: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u32> {
+        Ok(self.add_int(parent, f, tvb, off, 4, Endian::Little)?.value as u32)
+    }
+
+    /// Reads an IPv6 address and adds it as `field`.
+    pub fn add_ipv6(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<[u8; 16]> {
+        let a: [u8; 16] = tvb.array(off)?;
+        self.tree
+            .push(parent, Some(field), Value::Ipv6(a), tvb.range(off, 16));
+        Ok(a)
+    }
+
+    /// Reads a big-endian integer of `width` bytes (1 to 4), adds it as `field` and the flag
+    /// fields carved from it under it (Wireshark's `proto_tree_add_bitmask`).
+    pub fn add_bitmask(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        bits: &[&'static FieldDef],
+        tvb: &Tvb,
+        off: usize,
+        width: usize,
+    ) -> Result<u64> {
+        Ok(self
+            .add_bitmask_item(parent, field, bits, tvb, off, width)?
+            .value)
+    }
+
+    /// [`Cx::add_bitmask`], also giving the node (to hang more under it).
+    pub fn add_bitmask_item(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        bits: &[&'static FieldDef],
+        tvb: &Tvb,
+        off: usize,
+        width: usize,
+    ) -> Result<Item<u64>> {
+        let item = self.add_int(parent, field, tvb, off, width.clamp(1, 4), Endian::Big)?;
+        let range = self.tree.node(item.node).range;
+        let range = if item.node.is_built() {
+            range
+        } else {
+            tvb.range(off, width)
+        };
+        self.add_bits(item.node, bits, range, item.value);
+        Ok(item)
+    }
+
+    /// [`Cx::add_bitmask`] of one byte.
+    pub fn add_bitmask8(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        bits: &[&'static FieldDef],
+        tvb: &Tvb,
+        off: usize,
+    ) -> Result<u8> {
+        Ok(self.add_bitmask(parent, field, bits, tvb, off, 1)? as u8)
+    }
+
+    /// Reads `len` bytes and adds them as a bytes field.
+    pub fn add_bytes<'t>(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb<'t>,
+        off: usize,
+        len: usize,
+    ) -> Result<&'t [u8]> {
+        let b = tvb.bytes(off, len)?;
+        if self.tree.wants(Some(field)) {
+            self.tree
+                .push(parent, Some(field), Value::bytes(b), tvb.range(off, len));
+        }
+        Ok(b)
+    }
+
+    /// Reads `len` bytes and adds them as a string field (invalid UTF-8 shown escaped).
+    pub fn add_string<'t>(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb<'t>,
+        off: usize,
+        len: usize,
+    ) -> Result<&'t [u8]> {
+        let b = tvb.bytes(off, len)?;
+        if self.tree.wants(Some(field)) {
+            let s = String::from_utf8_lossy(b).into_owned();
+            self.tree
+                .push(parent, Some(field), Value::str(s), tvb.range(off, len));
+        }
+        Ok(b)
+    }
+
+    /// Adds a value the dissector computed (shown in brackets, like Wireshark's generated items).
+    pub fn add_generated(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        value: Value,
+    ) -> NodeId {
+        let n = self
+            .tree
+            .push(parent, Some(field), value, ByteRange::default());
+        self.tree.node_mut(n).flags.generated = true;
+        n
+    }
+
+    /// Like [`Cx::add`] but hidden from the detail tree (still filterable and exported).
+    pub fn add_hidden(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: Value,
+    ) -> NodeId {
+        let n = self.tree.push(parent, Some(field), value, range);
+        self.tree.node_mut(n).flags.hidden = true;
+        n
+    }
+
+    /// Adds a free-text node.
+    pub fn add_text(&mut self, parent: NodeId, range: ByteRange, text: impl Display) -> NodeId {
+        let n = self.tree.push(parent, None, Value::None, range);
+        self.tree.set_text(n, text);
+        n
+    }
+
+    /// Replaces a node's label (formatted only when the node is built).
+    pub fn set_text(&mut self, node: NodeId, text: impl Display) {
+        self.tree.set_text(node, text);
+    }
+
+    /// Makes a node's byte range end at `end` bytes into `tvb` (for layers whose length is known
+    /// only after parsing).
+    pub fn set_len(&mut self, node: NodeId, tvb: &Tvb, len: usize) {
+        self.tree.node_mut(node).range = tvb.range(0, len);
+    }
+
+    /// Attaches an expert item to `node`; `message` overrides the item's default summary.
+    pub fn expert(
+        &mut self,
+        node: NodeId,
+        def: &'static ExpertDef,
+        message: Option<String>,
+    ) -> NodeId {
+        self.facts.max_severity = self.facts.max_severity.max(Some(def.severity));
+        let range = self.tree.node(node).range;
+        let e = self.tree.push(node, Some(&ws::EXPERT), Value::None, range);
+        self.tree.push(e, Some(&def.field), Value::None, range);
+        let wants_message = self.tree.wants(Some(&ws::MESSAGE));
+        if wants_message || e.is_built() {
+            let msg = message.unwrap_or_else(|| def.field.name.to_string());
+            self.tree.set_text(e, &msg);
+            self.tree
+                .push(e, Some(&ws::MESSAGE), Value::str(msg), range);
+        }
+        self.tree.push(
+            e,
+            Some(&ws::SEVERITY),
+            Value::UInt(def.severity as u64),
+            range,
+        );
+        self.tree
+            .push(e, Some(&ws::GROUP), Value::UInt(def.group as u64), range);
+        e
+    }
+
+    // ---- columns -------------------------------------------------------------------------------
+
+    /// Replaces the Info column.
+    pub fn set_info(&mut self, info: impl Display) {
+        self.columns.info.clear();
+        let _ = write!(self.columns.info, "{info}");
+    }
+
+    /// Appends to the Info column, with a separating space.
+    pub fn append_info(&mut self, s: impl Display) {
+        if !self.columns.info.is_empty() {
+            self.columns.info.push(' ');
+        }
+        let _ = write!(self.columns.info, "{s}");
+    }
+
+    /// Sets the Source/Destination columns.
+    pub fn set_addresses(&mut self, src: Address, dst: Address) {
+        self.columns.src = src;
+        self.columns.dst = dst;
+    }
+}
