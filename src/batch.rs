@@ -5,6 +5,7 @@
 use crate::cli::Args;
 use crate::setup::{Format, Setup};
 use crate::{arg_error, file_error, inputs, Failure, EXIT_FILE};
+use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, FrameMeta, Packet};
 use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
 use lowshark::{output, stats};
@@ -25,6 +26,7 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         None => None,
     };
     let mut engine = Engine::new(setup.registry.clone(), setup.prefs.clone());
+    engine.set_build(tree_build(args, &setup, &taps));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
@@ -81,6 +83,21 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_FILE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The tree nodes this run needs: what the output prints, what the display filter tests and
+/// what the statistics read; a summary line or `-w` alone needs only the layers.
+fn tree_build(args: &Args, setup: &Setup, taps: &[Box<dyn stats::Tap>]) -> Build {
+    let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
+    let output = match setup.format {
+        _ if quiet => Build::Layers,
+        Format::Summary => Build::Layers,
+        Format::Fields => Build::fields(args.fields.iter().filter_map(|f| setup.registry.field(f))),
+        Format::Detail | Format::Json | Format::Ek => Build::All,
+    };
+    let filter = setup.filter.as_ref().map_or(Build::Layers, |f| f.build());
+    taps.iter()
+        .fold(output.merge(filter), |b, t| b.merge(t.build()))
 }
 
 fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<SaveFile, Failure> {

@@ -8,9 +8,14 @@ pub mod mqtt;
 pub mod phs;
 pub mod rpl;
 
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
 
 pub trait Tap {
+    /// The tree nodes the statistic reads (every node unless it says less).
+    fn build(&self) -> Build {
+        Build::All
+    }
     /// Sees one packet (after the display filter).
     fn packet(&mut self, p: &Packet);
     /// Appends the finished report.

@@ -483,6 +483,26 @@ impl<'e> Cx<'e> {
         Ok(b)
     }
 
+    /// [`Cx::add_bytes`], giving the node (to hang the parts of the bytes under it).
+    pub fn add_bytes_node(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        tvb: &Tvb,
+        off: usize,
+        len: usize,
+    ) -> Result<NodeId> {
+        let b = tvb.bytes(off, len)?;
+        let value = if self.tree.wants(Some(field)) {
+            Value::bytes(b)
+        } else {
+            Value::None
+        };
+        Ok(self
+            .tree
+            .push(parent, Some(field), value, tvb.range(off, len)))
+    }
+
     /// Reads `len` bytes and adds them as a string field (invalid UTF-8 shown escaped).
     pub fn add_string<'t>(
         &mut self,

@@ -4,7 +4,7 @@
 
 use crate::engine::address::Address;
 use crate::engine::expert::Severity;
-use crate::engine::tree::{ByteRange, Tree};
+use crate::engine::tree::{ByteRange, NodeId, Tree};
 use std::sync::Arc;
 
 /// Radio metadata a sniffer or pseudo-header gives with a frame.
@@ -77,11 +77,15 @@ pub struct Columns {
 }
 
 /// The IPv6 header a packet's extension headers belong to (the innermost one so far).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Ipv6Header {
+    /// Its layer node, which the extension headers nest in (as in tshark).
+    pub node: NodeId,
     /// Where the 40-byte fixed header is.
     pub range: ByteRange,
     pub payload_len: u16,
+    pub src: [u8; 16],
+    pub dst: [u8; 16],
     /// Extension headers dissected after it so far.
     pub ext_headers: u8,
 }
@@ -102,6 +106,8 @@ pub struct PacketInfo {
     pub net_dst: Address,
     /// The innermost IPv6 header.
     pub ipv6: Option<Ipv6Header>,
+    /// Hop limit (IPv6) or TTL (IPv4) of the innermost IP header.
+    pub hop_limit: Option<u8>,
     pub src_port: u16,
     pub dst_port: u16,
     /// 6 (TCP) or 17 (UDP) once a transport layer ran.

@@ -130,6 +130,30 @@ pub enum Build {
     Layers,
 }
 
+impl Build {
+    /// Only the layers and these fields.
+    pub fn fields<'a>(fields: impl IntoIterator<Item = &'a FieldDef>) -> Build {
+        let mut set = FieldSet::new();
+        for f in fields {
+            set.insert(f);
+        }
+        Build::Only(Arc::new(set))
+    }
+
+    /// A build that gives every node either build gives.
+    pub fn merge(self, other: Build) -> Build {
+        match (self, other) {
+            (Build::All, _) | (_, Build::All) => Build::All,
+            (Build::Layers, b) | (b, Build::Layers) => b,
+            (Build::Only(a), Build::Only(b)) => {
+                let mut set = (*a).clone();
+                set.extend(&b);
+                Build::Only(Arc::new(set))
+            }
+        }
+    }
+}
+
 /// The protocol tree of one packet.
 #[derive(Clone, Debug)]
 pub struct Tree {

@@ -103,6 +103,9 @@ pub struct Compiler<'r> {
     pub registry: &'r Registry,
     pub text: &'r str,
     pub fields: Vec<&'static FieldDef>,
+    /// Some test reads a protocol's bytes to the end of its payload (`contains`, `matches`),
+    /// which the extent of every later node decides: the filter needs the whole tree.
+    pub whole_tree: bool,
 }
 
 fn err(msg: impl Into<String>, span: (usize, usize)) -> FilterError {
@@ -215,7 +218,10 @@ impl<'r> Compiler<'r> {
                 if !r.class.byte_like() {
                     return Err(self.incompatible(&l, &r));
                 }
-                Prog::Contains(whole_layer(l.src), whole_layer(r.src))
+                Prog::Contains(
+                    whole_layer(l.src, &mut self.whole_tree),
+                    whole_layer(r.src, &mut self.whole_tree),
+                )
             }
             Expr::Matches(lhs, rhs) => {
                 let l = self.lhs(lhs, "matches")?;
@@ -261,7 +267,7 @@ impl<'r> Compiler<'r> {
                         let last = detail.lines().last().unwrap_or("").trim().to_string();
                         err(format!("invalid regular expression: {last}"), span)
                     })?;
-                Prog::Matches(whole_layer(l.src), re)
+                Prog::Matches(whole_layer(l.src, &mut self.whole_tree), re)
             }
             Expr::In { lhs, set } => {
                 let l = self.lhs(lhs, "in")?;
@@ -1024,15 +1030,18 @@ impl<'r> Compiler<'r> {
 
 /// `contains` and `matches` look at a protocol's bytes up to the end of the data it was given
 /// (its payload included), as tshark does; `==`, slices and `len` see only the layer's own range.
-fn whole_layer(src: Src) -> Src {
+fn whole_layer(src: Src, whole_tree: &mut bool) -> Src {
     match src {
         Src::Field {
             sel, slice: None, ..
-        } if sel.field.ftype == FieldType::Protocol => Src::Field {
-            sel,
-            slice: None,
-            extent: true,
-        },
+        } if sel.field.ftype == FieldType::Protocol => {
+            *whole_tree = true;
+            Src::Field {
+                sel,
+                slice: None,
+                extent: true,
+            }
+        }
         other => other,
     }
 }

@@ -48,6 +48,7 @@ pub use error::FilterError;
 
 use crate::engine::field::FieldDef;
 use crate::engine::registry::Registry;
+use crate::engine::tree::Build;
 use crate::engine::Packet;
 
 /// A compiled display filter. Compile once, then call [`Filter::matches`] per packet.
@@ -55,6 +56,7 @@ use crate::engine::Packet;
 pub struct Filter {
     prog: eval::Prog,
     fields: Vec<&'static FieldDef>,
+    whole_tree: bool,
 }
 
 impl Filter {
@@ -64,6 +66,7 @@ impl Filter {
             return Ok(Filter {
                 prog: eval::Prog::True,
                 fields: vec![],
+                whole_tree: false,
             });
         }
         let toks = lexer::lex(text)?;
@@ -72,11 +75,13 @@ impl Filter {
             registry,
             text,
             fields: vec![],
+            whole_tree: false,
         };
         let prog = c.expr(&ast)?;
         Ok(Filter {
             prog,
             fields: c.fields,
+            whole_tree: c.whole_tree,
         })
     }
 
@@ -88,6 +93,16 @@ impl Filter {
     /// The fields the filter reads (each once, in order of first use).
     pub fn fields(&self) -> Vec<&'static FieldDef> {
         self.fields.clone()
+    }
+
+    /// The tree nodes the filter needs to decide: the layers and the fields it names, or the
+    /// whole tree when it reads a protocol's bytes through its payload.
+    pub fn build(&self) -> Build {
+        if self.whole_tree {
+            Build::All
+        } else {
+            Build::fields(self.fields.iter().copied())
+        }
     }
 }
 

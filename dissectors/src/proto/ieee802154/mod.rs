@@ -485,8 +485,8 @@ fn info_push(cx: &mut Cx, s: &str) {
 /// Adds a Wireshark-style "this is malformed" mark inside the layer (expert items of the
 /// Malformed group make the packet match `_ws.malformed`), and says why.
 fn invalid(cx: &mut Cx, node: NodeId, def: &'static ExpertDef) {
-    cx.expert(node, def, None);
-    let r = cx.tree.node(node).range;
+    let e = cx.expert(node, def, None);
+    let r = cx.tree.node(e).range;
     cx.add_hidden(node, &ws::MALFORMED, r, Value::None);
 }
 
@@ -578,6 +578,7 @@ fn dissect_header(
 
     if dst_pan_present {
         h.dst_pan = Some(cx.add_le_u16(node, &DST_PAN, tvb, off)?);
+        cx.info.wpan_dst_pan = h.dst_pan;
         off += 2;
     }
     match h.dst_mode {
@@ -606,6 +607,7 @@ fn dissect_header(
     }
     if src_pan_present {
         h.src_pan = Some(cx.add_le_u16(node, &SRC_PAN, tvb, off)?);
+        cx.info.wpan_src_pan = h.src_pan;
         off += 2;
     }
     match h.src_mode {

@@ -175,15 +175,7 @@ fn data_timestamp(tvb: &Tvb, frame_ns: i64) -> Option<i64> {
 
 /// The TTL of the IPv4 header this ICMP message came in (for the Info column).
 fn ttl_of(cx: &Cx) -> u64 {
-    cx.tree
-        .nodes_unordered()
-        .filter(|(_, n)| {
-            n.field
-                .is_some_and(|f| std::ptr::eq(f, &crate::proto::ipv4::TTL))
-        })
-        .last()
-        .and_then(|(_, n)| n.value.as_u64())
-        .unwrap_or(0)
+    cx.info.hop_limit.unwrap_or(0) as u64
 }
 
 #[cfg(test)]

@@ -202,13 +202,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         );
         return Err(Error::Malformed("bogus IP header length".into()));
     }
-    let ds = cx.add_u8(node, &DSFIELD, tvb, 1)?;
-    cx.add_bits(
-        node_last(cx, node),
-        &[&DSCP, &ECN],
-        tvb.range(1, 1),
-        ds as u64,
-    );
+    cx.add_bitmask8(node, &DSFIELD, &[&DSCP, &ECN], tvb, 1)?;
     let total_len = cx.add_be_u16(node, &LEN, tvb, 2)? as usize;
     cx.add_be_u16(node, &ID, tvb, 4)?;
     let ff = tvb.be_u16(6)?;
@@ -220,7 +214,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         (ff >> 8) as u64,
     );
     cx.add_uint(node, &FRAG_OFFSET, tvb.range(6, 2), ff as u64);
-    cx.add_u8(node, &TTL, tvb, 8)?;
+    cx.info.hop_limit = Some(cx.add_u8(node, &TTL, tvb, 8)?);
     let proto = cx.add_u8(node, &PROTO_NUM, tvb, 9)?;
     let header = tvb.bytes(0, hdr_len)?;
     cx.add_be_u16(node, &CHECKSUM, tvb, 10)?;
@@ -406,15 +400,6 @@ fn dissect_fragment(
         }
     }
     Ok(())
-}
-
-/// The last child added to `node` (the DS field, to hang its bits under it).
-fn node_last(cx: &Cx, node: NodeId) -> NodeId {
-    cx.tree
-        .children(node)
-        .last()
-        .map(|(id, _)| id)
-        .unwrap_or(node)
 }
 
 fn add_address(

@@ -45,7 +45,7 @@ use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
-use crate::engine::Cx;
+use crate::engine::{Cx, Endian, Ipv6Header};
 use std::collections::HashMap;
 
 pub static OPTION_TYPES: &[(u64, &str)] = &[
@@ -231,34 +231,15 @@ fn register(r: &mut Registry) {
     r.add(tables::IP_PROTO, 60, &DSTOPTS);
 }
 
-/// The IPv6 layer an extension header belongs to: the last IPv6 node under `parent` (tshark
-/// nests extension headers inside it). Falls back to `parent` when there is none (a header
-/// decoded on its own through decode-as).
-fn ipv6_node(cx: &Cx, parent: NodeId) -> NodeId {
-    cx.tree
-        .children(parent)
-        .filter(|(_, n)| {
-            n.field
-                .is_some_and(|f| std::ptr::eq(f, &crate::proto::ipv6::PROTO))
-        })
-        .last()
-        .map(|(id, _)| id)
-        .unwrap_or(parent)
-}
-
-/// A direct child of `node` with this field.
-fn child_value(cx: &Cx, node: NodeId, field: &FieldDef) -> Option<Value> {
-    cx.tree
-        .children(node)
-        .find(|(_, n)| n.field.is_some_and(|f| std::ptr::eq(f, field)))
-        .map(|(_, n)| n.value.clone())
-}
-
-fn ipv6_addr(cx: &Cx, node: NodeId, field: &FieldDef) -> Option<[u8; 16]> {
-    match child_value(cx, node, field) {
-        Some(Value::Ipv6(a)) => Some(a),
-        _ => None,
+/// The IPv6 layer an extension header belongs to (tshark nests extension headers inside it),
+/// and the header's facts; counts the extension header. Falls back to `parent` when there is
+/// no IPv6 header (a header decoded on its own through decode-as).
+fn enter_ipv6(cx: &mut Cx, parent: NodeId) -> (NodeId, Option<Ipv6Header>) {
+    let header = cx.info.ipv6;
+    if let Some(h) = cx.info.ipv6.as_mut() {
+        h.ext_headers = h.ext_headers.saturating_add(1);
     }
+    (header.map_or(parent, |h| h.node), header)
 }
 
 fn add_generated_at(cx: &mut Cx, node: NodeId, field: &'static FieldDef, r: ByteRange, v: Value) {
@@ -275,12 +256,8 @@ fn dissect_options_header(
     f: [&'static FieldDef; 3],
     hop_by_hop: bool,
 ) -> Result<()> {
-    let v6 = ipv6_node(cx, parent);
-    let first = !cx.tree.children(v6).any(|(_, n)| {
-        n.field.is_some_and(|f| {
-            f.ftype == T::Protocol && f.abbrev.starts_with("ipv6.") && f.abbrev != "ipv6"
-        })
-    });
+    let (v6, header) = enter_ipv6(cx, parent);
+    let first = header.is_none_or(|h| h.ext_headers == 0);
     let nxt = tvb.u8(0)?;
     let hlen = tvb.u8(1)?;
     let len = (hlen as usize + 1) * 8;
@@ -292,7 +269,7 @@ fn dissect_options_header(
         cx.expert(node, &HOPOPTS_NOT_FIRST, None);
     }
     let hdr = tvb.sub(0, len)?;
-    dissect_options(&hdr, cx, v6, node, hop_by_hop)?;
+    dissect_options(&hdr, cx, header, node, hop_by_hop)?;
     crate::proto::ipv6::dispatch_next(cx, nxt, &tvb.sub_from(len)?, parent);
     Ok(())
 }
@@ -323,7 +300,7 @@ fn dissect_dstopts(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 fn dissect_options(
     hdr: &Tvb,
     cx: &mut Cx,
-    v6: NodeId,
+    header: Option<Ipv6Header>,
     node: NodeId,
     hop_by_hop: bool,
 ) -> Result<()> {
@@ -373,10 +350,9 @@ fn dissect_options(
                 cx.add_be_u16(o, &OPT_ROUTER_ALERT, hdr, d)?;
             }
             0xc2 if !bad_len(cx, 4) => {
-                let j = cx.add_be_u32(o, &OPT_JUMBO, hdr, d)?;
-                let n = cx.tree.children(o).last().map(|(id, _)| id).unwrap_or(o);
-                let plen = child_value(cx, v6, &crate::proto::ipv6::PLEN).and_then(|v| v.as_u64());
-                if plen.is_some_and(|p| p != 0) {
+                let jumbo = cx.add_int(o, &OPT_JUMBO, hdr, d, 4, Endian::Big)?;
+                let (n, j) = (jumbo.node, jumbo.value);
+                if header.is_some_and(|h| h.payload_len != 0) {
                     cx.expert(n, &JUMBO_PROHIBITED, None);
                 } else if j < 65536 {
                     cx.expert(n, &JUMBO_TRUNCATED, None);
@@ -441,7 +417,7 @@ fn add_opt_type(cx: &mut Cx, o: NodeId, hdr: &Tvb, off: usize, ty: u8) {
 // ---- routing header ----------------------------------------------------------------------------
 
 fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let v6 = ipv6_node(cx, parent);
+    let (v6, header) = enter_ipv6(cx, parent);
     let nxt = tvb.u8(0)?;
     let hlen = tvb.u8(1)?;
     let len = (hlen as usize + 1) * 8;
@@ -455,24 +431,14 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         tvb.range(1, 1),
         Value::UInt(len as u64),
     );
-    let ty = cx.add_u8(node, &RT_TYPE, tvb, 2)?;
-    let type_node = cx
-        .tree
-        .children(node)
-        .last()
-        .map(|(id, _)| id)
-        .unwrap_or(node);
-    let segleft = cx.add_u8(node, &RT_SEGLEFT, tvb, 3)?;
-    let seg_node = cx
-        .tree
-        .children(node)
-        .last()
-        .map(|(id, _)| id)
-        .unwrap_or(node);
+    let ty = cx.add_int(node, &RT_TYPE, tvb, 2, 1, Endian::Big)?;
+    let (type_node, ty) = (ty.node, ty.value as u8);
+    let segleft = cx.add_int(node, &RT_SEGLEFT, tvb, 3, 1, Endian::Big)?;
+    let (seg_node, segleft) = (segleft.node, segleft.value as u8);
     // tshark reads the whole header before any type-specific field.
     let hdr = tvb.sub(0, len)?;
-    let dst = ipv6_addr(cx, v6, &crate::proto::ipv6::DST).unwrap_or([0; 16]);
-    let src = ipv6_addr(cx, v6, &crate::proto::ipv6::SRC);
+    let dst = header.map_or([0; 16], |h| h.dst);
+    let src = header.map(|h| h.src);
     // The address the packet is finally for, when segments remain: the upper layer's
     // checksum uses it (RFC 8200 §8.1).
     let mut final_dst: Option<[u8; 16]> = None;
@@ -784,13 +750,13 @@ fn add_fragment(
 }
 
 fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let v6 = ipv6_node(cx, parent);
+    let (v6, header) = enter_ipv6(cx, parent);
     // The fragment's payload length comes from the IPv6 payload length less the headers
     // before this one; a payload length too small for them is malformed (tshark stops here).
-    if let Some(plen) = child_value(cx, v6, &crate::proto::ipv6::PLEN).and_then(|v| v.as_u64()) {
-        let v6_start = cx.tree.node(v6).range.start as u64 + 40;
-        let before = (tvb.offset() as u64).saturating_sub(v6_start);
-        if v6 != parent && cx.tree.node(v6).range.source == tvb.source() && plen < before + 8 {
+    if let Some(h) = header {
+        let plen = h.payload_len as u64;
+        let before = (tvb.offset() as u64).saturating_sub(h.range.start as u64 + 40);
+        if v6 != parent && h.range.source == tvb.source() && plen < before + 8 {
             // tshark has entered the fragment header protocol when it finds this out.
             cx.note_layer(FRAGMENT_HDR.name);
             return Err(Error::Malformed("negative IPv6 fragment length".into()));

@@ -122,17 +122,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         128 | 129 => {
             let id = cx.add_be_u16(node, &ECHO_IDENTIFIER, tvb, 4)?;
             let seq = cx.add_be_u16(node, &ECHO_SEQUENCE, tvb, 6)?;
-            let hlim = cx
-                .tree
-                .nodes_unordered()
-                .filter(|(_, n)| {
-                    n.field
-                        .is_some_and(|f| std::ptr::eq(f, &crate::proto::ipv6::HLIM))
-                })
-                .last()
-                .and_then(|(_, n)| n.value.as_u64())
-                .unwrap_or(0);
-            cx.set_info(format!("{name} id=0x{id:04x}, seq={seq}, hop limit={hlim}"));
+            let hlim = cx.info.hop_limit.unwrap_or(0);
+            cx.set_info(format_args!(
+                "{name} id=0x{id:04x}, seq={seq}, hop limit={hlim}"
+            ));
             if tvb.len() > 8 {
                 cx.call_data(&tvb.sub_from(8)?, node);
             }

@@ -19,7 +19,7 @@ use crate::engine::registry::{tables, Protocol, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
-use crate::engine::Cx;
+use crate::engine::{Cx, Ipv6Header};
 
 crate::fields! {
     PROTO = FieldDef::protocol("ipv6", "Internet Protocol Version 6");
@@ -107,7 +107,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_uint(node, &FLOW, tvb.range(1, 3), (w & 0x00ff_ffff) as u64);
     let plen = cx.add_be_u16(node, &PLEN, tvb, 4)? as usize;
     let nxt = cx.add_u8(node, &NXT, tvb, 6)?;
-    cx.add_u8(node, &HLIM, tvb, 7)?;
+    cx.info.hop_limit = Some(cx.add_u8(node, &HLIM, tvb, 7)?);
     let src: [u8; 16] = tvb.array(8)?;
     let dst: [u8; 16] = tvb.array(24)?;
     add_address(cx, node, tvb, 8, &src, &SRC, &SRC_HOST);
@@ -122,7 +122,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "Internet Protocol Version 6, Src: {}, Dst: {}",
             Address::Ipv6(src),
             Address::Ipv6(dst)
@@ -130,6 +130,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     );
     cx.info.net_src = Address::Ipv6(src);
     cx.info.net_dst = Address::Ipv6(dst);
+    cx.info.ipv6 = Some(Ipv6Header {
+        node,
+        range: tvb.range(0, 40),
+        payload_len: plen as u16,
+        src,
+        dst,
+        ext_headers: 0,
+    });
     cx.set_addresses(Address::Ipv6(src), Address::Ipv6(dst));
     let available = tvb.remaining(40);
     // A zero payload length with data behind it is a jumbogram or TSO; take what is there.

@@ -25,7 +25,7 @@ use crate::engine::registry::{Protocol, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
-use crate::engine::Cx;
+use crate::engine::{Cx, Endian};
 
 use crate::proto::ipv6::icmpv6::{DATA, RESERVED, TYPE_TABLE};
 use crate::proto::ipv6::nd::{INVALID_OPTION_LENGTH, OPT, UNKNOWN_DATA, UNKNOWN_DATA_EXPERT};
@@ -461,8 +461,13 @@ pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> 
         let opt = tvb.sub(d, olen)?;
         let used = dissect_option(&opt, cx, o, len_node, ty)?;
         if used < olen {
-            cx.add_bytes(o, &UNKNOWN_DATA, &opt, used, olen - used)?;
-            let u = cx.tree.children(o).last().map(|(id, _)| id).unwrap_or(o);
+            let r = opt.range(used, olen - used);
+            let u = cx.add(
+                o,
+                &UNKNOWN_DATA,
+                r,
+                Value::bytes(opt.bytes(used, olen - used)?),
+            );
             cx.expert(u, &UNKNOWN_DATA_EXPERT, None);
         }
         off = end;
@@ -671,10 +676,10 @@ fn dissect_metric_object(
             )?;
             let mut off = 2;
             while off < b.len() {
-                let t = cx.add_u8(o, &NSA_TLV, b, off)?;
+                let tlv = cx.add_int(o, &NSA_TLV, b, off, 1, Endian::Big)?;
+                let (tn, t) = (tlv.node, tlv.value);
                 let l = b.u8(off + 1)? as usize;
-                let tn = cx.tree.children(o).last().map(|(id, _)| id).unwrap_or(o);
-                cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t as u64);
+                cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t);
                 cx.add_u8(tn, &NSA_TLV_LENGTH, b, off + 1)?;
                 cx.add_bytes(tn, &NSA_TLV_DATA, b, off + 2, l)?;
                 off += 2 + l;

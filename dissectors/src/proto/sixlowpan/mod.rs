@@ -390,12 +390,10 @@ fn source_pan(cx: &Cx) -> u16 {
     if let Address::Wpan16 { pan, .. } = cx.info.dl_src {
         return pan;
     }
-    for f in ["wpan.src_pan", "wpan.dst_pan"] {
-        if let Some(v) = cx.tree.by_abbrev(f).last().and_then(|n| n.value.as_u64()) {
-            return v as u16;
-        }
-    }
-    0xffff
+    cx.info
+        .wpan_src_pan
+        .or(cx.info.wpan_dst_pan)
+        .unwrap_or(0xffff)
 }
 
 // ---- heuristic ---------------------------------------------------------------------------------

@@ -841,26 +841,13 @@ fn dissect_options(
     hdr_len: usize,
     sack: SackCtx,
 ) -> Result<()> {
-    let opts = cx.add_bytes(node, &OPTIONS, tvb, 20, hdr_len - 20)?;
-    let _ = opts;
-    let list = cx
-        .tree
-        .children(node)
-        .last()
-        .map(|(id, _)| id)
-        .unwrap_or(node);
+    let list = cx.add_bytes_node(node, &OPTIONS, tvb, 20, hdr_len - 20)?;
     let mut off = 20;
     while off < hdr_len {
         let kind = tvb.u8(off)?;
         if kind == 0 || kind == 1 {
             let f = if kind == 0 { &OPT_EOL } else { &OPT_NOP };
-            cx.add_bytes(list, f, tvb, off, 1)?;
-            let o = cx
-                .tree
-                .children(list)
-                .last()
-                .map(|(id, _)| id)
-                .unwrap_or(list);
+            let o = cx.add_bytes_node(list, f, tvb, off, 1)?;
             cx.add_u8(o, &OPTION_KIND, tvb, off)?;
             // tshark shows every padding byte after an EOL as another EOL.
             off += 1;
@@ -884,13 +871,7 @@ fn dissect_options(
             (8, 10) => &OPT_TIMESTAMP,
             _ => &OPT_UNKNOWN,
         };
-        cx.add_bytes(list, field, tvb, off, len)?;
-        let o = cx
-            .tree
-            .children(list)
-            .last()
-            .map(|(id, _)| id)
-            .unwrap_or(list);
+        let o = cx.add_bytes_node(list, field, tvb, off, len)?;
         cx.add_u8(o, &OPTION_KIND, tvb, off)?;
         cx.add_u8(o, &OPTION_LEN, tvb, off + 1)?;
         match kind {
