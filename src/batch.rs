@@ -32,6 +32,8 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
     let mut printer = Printer::new(args, &setup, quiet);
     let mut file_error_msg = None;
+    // One packet, reused frame after frame: its tree arena and strings keep their allocations.
+    let mut packet = Packet::default();
     // -c counts packets read, as in tshark (not packets displayed).
     let limit = args
         .count
@@ -46,7 +48,7 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         };
         let data = std::mem::take(&mut frame.data);
         let ts = frame.ts_ns;
-        let packet = engine.dissect(frame_meta(frame), &data);
+        engine.dissect_into(&mut packet, frame_meta(frame), &data);
         if setup.filter.as_ref().is_some_and(|f| !f.matches(&packet)) {
             printer.skipped(ts);
             continue;
@@ -140,6 +142,8 @@ fn frame_meta(f: CapturedFrame) -> FrameMeta {
 /// JSON array's commas, the times of the previous packets for delta columns).
 struct Printer<'a> {
     buf: String,
+    /// The Time column of the packet being printed (kept to reuse its allocation).
+    time: String,
     args: &'a Args,
     setup: &'a Setup,
     quiet: bool,
@@ -163,6 +167,7 @@ impl<'a> Printer<'a> {
         }
         Printer {
             buf,
+            time: String::new(),
             args,
             setup,
             quiet,
@@ -194,13 +199,15 @@ impl<'a> Printer<'a> {
             Format::Summary | Format::Detail => {
                 let detail = matches!(self.setup.format, Format::Detail);
                 if !detail || args.print_summary {
-                    let t = output::text::time_column(
+                    self.time.clear();
+                    output::text::write_time_column(
+                        &mut self.time,
                         p,
                         self.setup.time_format,
                         delta,
                         delta_displayed,
                     );
-                    buf.push_str(&output::text::summary_line(p, &t));
+                    output::text::write_summary_line(buf, p, &self.time);
                     buf.push('\n');
                 }
                 if detail {

@@ -41,14 +41,28 @@ impl TimeFormat {
 
 /// Formats the Time column.
 pub fn time_column(p: &Packet, fmt: TimeFormat, delta_ns: i64, delta_displayed_ns: i64) -> String {
-    let secs = |ns: i64| {
+    let mut s = String::new();
+    write_time_column(&mut s, p, fmt, delta_ns, delta_displayed_ns);
+    s
+}
+
+/// Appends the Time column.
+pub fn write_time_column(
+    out: &mut String,
+    p: &Packet,
+    fmt: TimeFormat,
+    delta_ns: i64,
+    delta_displayed_ns: i64,
+) {
+    let mut secs = |ns: i64| {
         let sign = if ns < 0 { "-" } else { "" };
         let a = ns.unsigned_abs();
-        format!(
+        let _ = write!(
+            out,
             "{sign}{}.{:06}",
             a / 1_000_000_000,
             (a % 1_000_000_000) / 1000
-        )
+        );
     };
     let ts = p.meta.ts_ns;
     match fmt {
@@ -58,48 +72,75 @@ pub fn time_column(p: &Packet, fmt: TimeFormat, delta_ns: i64, delta_displayed_n
         TimeFormat::Epoch => secs(ts),
         TimeFormat::Absolute | TimeFormat::Utc => {
             let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
-            format!(
+            let _ = write!(
+                out,
                 "{:02}:{:02}:{:02}.{:06}",
                 sod / 3600,
                 (sod / 60) % 60,
                 sod % 60,
                 ts.rem_euclid(1_000_000_000) / 1000
-            )
+            );
         }
         TimeFormat::AbsoluteDate | TimeFormat::UtcDate => {
             let days = ts.div_euclid(1_000_000_000).div_euclid(86_400);
             let (y, m, d) = dissectors::engine::value::civil_from_days(days);
             let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
-            format!(
+            let _ = write!(
+                out,
                 "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}",
                 sod / 3600,
                 (sod / 60) % 60,
                 sod % 60,
                 ts.rem_euclid(1_000_000_000) / 1000
-            )
+            );
         }
     }
 }
 
 /// tshark's default summary line: `    1   0.000000    127.0.0.1 → 127.0.0.1    UDP 45 54833 → 5683 Len=13`.
 pub fn summary_line(p: &Packet, time: &str) -> String {
+    let mut line = String::new();
+    write_summary_line(&mut line, p, time);
+    line
+}
+
+/// Appends the summary line (without its newline), formatting straight into `out`.
+pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
     let c = &p.columns;
-    let src = c.src.to_string();
-    let dst = c.dst.to_string();
-    let mut line = format!("{:>5} {:>12} ", p.meta.number, time);
-    if src.is_empty() && dst.is_empty() {
-        line.push_str(&format!("{:>12}   {:<12} ", "", ""));
+    let _ = write!(out, "{:>5} {time:>12} ", p.meta.number);
+    if c.src.is_none() && c.dst.is_none() {
+        let _ = write!(out, "{:>12}   {:<12} ", "", "");
     } else {
-        line.push_str(&format!("{src:>12} → {dst:<12} "));
+        write_padded(out, 12, true, &c.src);
+        out.push_str(" → ");
+        write_padded(out, 12, false, &c.dst);
+        out.push(' ');
     }
     let _ = write!(
-        line,
+        out,
         "{} {} {}",
         c.protocol,
         p.meta.orig_len,
         escape_text(&c.info)
     );
-    line
+}
+
+/// Appends `value` padded with spaces to `width` characters, on the left when `right`
+/// aligned, as `{:>12}`/`{:<12}` would, without formatting it into a string first.
+fn write_padded(out: &mut String, width: usize, right: bool, value: &dyn std::fmt::Display) {
+    let at = out.len();
+    let _ = write!(out, "{value}");
+    let chars = out[at..].chars().count();
+    if chars < width {
+        let pad = width - chars;
+        const SPACES: &str = "                ";
+        let pad = &SPACES[..pad.min(SPACES.len())];
+        if right {
+            out.insert_str(at, pad);
+        } else {
+            out.push_str(pad);
+        }
+    }
 }
 
 /// The label of a tree node as the detail pane shows it.

@@ -271,9 +271,26 @@ impl Tree {
         }
     }
 
-    /// Sets a node's label, formatting it only when the node was built.
-    pub fn set_text(&mut self, id: NodeId, text: impl Display) {
+    /// Whether a node's label would be kept: the node is built, and the build shows labels
+    /// (a whole tree) or names the node's field (`-e coap` prints the CoAP layer's label).
+    /// Layers are built for every build, but their labels only for these.
+    pub fn wants_text(&self, id: NodeId) -> bool {
         if !id.is_built() {
+            return false;
+        }
+        match &self.build {
+            Build::All => true,
+            Build::Layers => false,
+            Build::Only(set) => self.nodes[id.0 as usize]
+                .field
+                .is_some_and(|f| set.contains(f)),
+        }
+    }
+
+    /// Sets a node's label, formatting it only when the label is wanted
+    /// ([`Tree::wants_text`]).
+    pub fn set_text(&mut self, id: NodeId, text: impl Display) {
+        if !self.wants_text(id) {
             return;
         }
         let start = self.text.len();
@@ -466,12 +483,26 @@ mod tests {
     }
 
     #[test]
-    fn labels_share_one_buffer_and_clear_keeps_the_build() {
-        let mut t = Tree::with_build(Build::Layers);
+    fn labels_share_one_buffer() {
+        let mut t = Tree::new();
         let r = ByteRange::default();
         let layer = t.push(NodeId::ROOT, Some(&P), Value::None, r);
         t.set_text(layer, format_args!("T, {} bytes", 12));
+        let field = t.push(layer, Some(&A), Value::UInt(1), r);
+        t.set_text(field, "A: one");
         assert_eq!(t.text(layer), Some("T, 12 bytes"));
+        assert_eq!(t.text(field), Some("A: one"));
+    }
+
+    #[test]
+    fn a_layers_only_tree_keeps_no_labels_and_clear_keeps_the_build() {
+        let mut t = Tree::with_build(Build::Layers);
+        let r = ByteRange::default();
+        let layer = t.push(NodeId::ROOT, Some(&P), Value::None, r);
+        assert!(layer.is_built());
+        assert!(!t.wants_text(layer));
+        t.set_text(layer, format_args!("T, {} bytes", 12));
+        assert_eq!(t.text(layer), None);
         assert!(!t.push(layer, Some(&A), Value::UInt(1), r).is_built());
         t.clear();
         assert!(t.is_empty());

@@ -607,7 +607,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
     if is_tcp {
         cx.set_text(
             node,
-            format!("Constrained Application Protocol, {code_name}"),
+            format_args!("Constrained Application Protocol, {code_name}"),
         );
         if !cx.columns.info.is_empty() {
             cx.columns.info.push_str(" | ");
@@ -618,12 +618,12 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
         let m = mid.unwrap_or(0);
         cx.set_text(
             node,
-            format!(
+            format_args!(
                 "Constrained Application Protocol, {}, {code_name}, MID:{m}",
                 TYPES[t].1
             ),
         );
-        cx.set_info(format!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
+        cx.set_info(format_args!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
     }
     if tkl > 8 {
         // RFC 7252 §3: 9-15 are reserved (RFC 8974 gives 13-15 a meaning only after a CSM
@@ -1093,7 +1093,7 @@ fn dissect_option(
                 let n = cx.add_uint(opt, &OPT_BLOCK_SIZE, lr, szx as u64);
                 cx.set_text(
                     n,
-                    format!(
+                    format_args!(
                         "{}Block Size: {} ({szx} encoded)",
                         bit_prefix(&OPT_BLOCK_SIZE, szx as u64),
                         1u32 << (szx + 4)
@@ -1151,7 +1151,7 @@ fn dissect_option(
     if num == 5 && !signalling {
         cx.set_text(opt, label);
     } else {
-        cx.set_text(opt, format!("{label}: {suffix}"));
+        cx.set_text(opt, format_args!("{label}: {suffix}"));
     }
     Ok(())
 }

@@ -503,7 +503,7 @@ fn add_blocks_tree(cx: &mut Cx, node: NodeId, body: &[u8], frames: &[(u64, usize
     let blocks = cx.add_generated(node, &coap::BLOCKS, Value::None);
     cx.set_text(
         blocks,
-        format!(
+        format_args!(
             "[{} Block fragments ({} bytes): {}]",
             frames.len(),
             body.len(),

@@ -82,7 +82,7 @@ pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -
     let t = cx.add_text(
         node,
         r,
-        format!("Superframe Specification: {}", set.join(", ")),
+        format_args!("Superframe Specification: {}", set.join(", ")),
     );
     cx.add_bits(
         t,
@@ -125,7 +125,7 @@ pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -
             let n = cx.add(d, &w::GTS_DIRECTION, tvb.range(o, 1), Value::Bool(dir));
             cx.set_text(
                 n,
-                format!(
+                format_args!(
                     "GTS Slot {}: {}",
                     i + 1,
                     if dir { "Receive Only" } else { "Transmit Only" }
@@ -145,7 +145,7 @@ pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -
             );
             cx.set_text(
                 n,
-                format!(
+                format_args!(
                     "Address: 0x{addr:04x}, Slot: {}, Length: {}",
                     slot & 0x0f,
                     slot >> 4
@@ -257,7 +257,10 @@ pub fn dissect_command(
                 2 => "Association Denied",
                 _ => "Reserved",
             };
-            cx.set_text(n, format!("Association Status: 0x{status:02x} ({what})"));
+            cx.set_text(
+                n,
+                format_args!("Association Status: 0x{status:02x} ({what})"),
+            );
             if status == 0 && addr != 0xfffe {
                 if let MacAddr::Ext(e) = h.dst {
                     w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
@@ -291,7 +294,10 @@ pub fn dissect_command(
                 2 => "Device wishes to leave",
                 _ => "Reserved",
             };
-            cx.set_text(n, format!("Disassociation Reason: 0x{reason:02x} ({what})"));
+            cx.set_text(
+                n,
+                format_args!("Disassociation Reason: 0x{reason:02x} ({what})"),
+            );
             let pan = h.dst_pan.unwrap_or(0xffff);
             cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
             1

@@ -37,6 +37,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use std::fmt::Write;
 
 pub use crate::proto::ieee802154::command::{learn_address, WpanState, ADDR_MAP_MAX};
 pub use crate::proto::ieee802154::fields::*;
@@ -350,15 +351,15 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
             reported as u64
         }),
     );
-    let mut summary = String::from("IEEE 802.15.4");
+    let mut summary = Label::new(cx, node, "IEEE 802.15.4");
     let (h, mhr_len) = match dissect_header(&mac, cx, node, &mut summary) {
         Ok(Some(h)) => h,
         Ok(None) => {
-            cx.set_text(node, summary);
+            summary.set(cx, node);
             return Ok(());
         }
         Err(e) => {
-            cx.set_text(node, summary);
+            summary.set(cx, node);
             return Err(e);
         }
     };
@@ -368,7 +369,7 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
     }
     if r.is_err() {
         // Like Wireshark: an error inside the frame's own fields ends the layer there.
-        cx.set_text(node, summary);
+        summary.set(cx, node);
         return r;
     }
     if fcs_len > 0 {
@@ -383,8 +384,37 @@ pub fn dissect_mode(tvb: &Tvb, cx: &mut Cx, parent: NodeId, mode: FcsMode) -> Re
         // Wireshark adds the (hidden) flag to every frame it got this far in, FCS or not.
         cx.add_hidden(node, &FCS_OK, ByteRange::default(), Value::Bool(true));
     }
-    cx.set_text(node, summary);
+    summary.set(cx, node);
     r
+}
+
+/// The layer's label (`IEEE 802.15.4 Data, Dst: 0xffff, Src: 0x0001`), gathered as the
+/// header is read, and only when the tree keeps it.
+struct Label(Option<String>);
+
+impl Label {
+    fn new(cx: &Cx, node: NodeId, start: &str) -> Label {
+        Label(cx.tree.wants_text(node).then(|| start.to_string()))
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if let Some(l) = &mut self.0 {
+            l.push_str(s);
+        }
+    }
+
+    /// Appends `text` to the Info column and to the label.
+    fn push_info(&mut self, cx: &mut Cx, text: impl std::fmt::Display) {
+        let at = cx.columns.info.len();
+        let _ = write!(cx.columns.info, "{text}");
+        self.push_str(&cx.columns.info[at..]);
+    }
+
+    fn set(self, cx: &mut Cx, node: NodeId) {
+        if let Some(l) = self.0 {
+            cx.set_text(node, l);
+        }
+    }
 }
 
 /// Ack tracking (`wpan.802154_ack_tracking`, off by default as in tshark): an ack points back to
@@ -415,7 +445,7 @@ struct FcsInfo {
 }
 
 /// Adds the FCS (or CC24xx metadata) and flags a bad one.
-fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut String) {
+fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut Label) {
     let (mode, reported, present, ok) = (fcs.mode, fcs.reported, fcs.present, fcs.ok);
     let off = reported.saturating_sub(mode.len());
     if present {
@@ -496,7 +526,7 @@ fn dissect_header(
     tvb: &Tvb,
     cx: &mut Cx,
     node: NodeId,
-    summary: &mut String,
+    summary: &mut Label,
 ) -> Result<Option<(MacHeader, usize)>> {
     let fcf = tvb.le_u16(0)?;
     let mut h = MacHeader {
@@ -547,7 +577,7 @@ fn dissect_header(
             .map(|(_, n)| *n)
             .unwrap_or("Reserved")
     };
-    summary.push(' ');
+    summary.push_str(" ");
     summary.push_str(type_name);
     cx.set_info(type_name);
 
@@ -559,7 +589,9 @@ fn dissect_header(
         let seq = cx.add_u8(node, &SEQ_NO, tvb, off)?;
         h.seq = Some(seq);
         if h.frame_type == TYPE_ACK {
-            summary.push_str(&format!(", Sequence Number: {seq}"));
+            if let Some(l) = &mut summary.0 {
+                let _ = write!(l, ", Sequence Number: {seq}");
+            }
         }
         off += 1;
     }
@@ -601,9 +633,7 @@ fn dissect_header(
         _ => {}
     }
     if h.dst != MacAddr::None {
-        let s = format!(", Dst: {}", addr_text(&h.dst));
-        summary.push_str(&s);
-        info_push(cx, &s);
+        summary.push_info(cx, format_args!(", Dst: {}", AddrText(&h.dst)));
     }
     if src_pan_present {
         h.src_pan = Some(cx.add_le_u16(node, &SRC_PAN, tvb, off)?);
@@ -639,9 +669,7 @@ fn dissect_header(
         _ => {}
     }
     if h.src != MacAddr::None {
-        let s = format!(", Src: {}", addr_text(&h.src));
-        summary.push_str(&s);
-        info_push(cx, &s);
+        summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
     }
     set_packet_addresses(cx, &h);
 
@@ -785,11 +813,20 @@ fn ext_addr(tvb: &Tvb, off: usize) -> Result<[u8; 8]> {
 /// How the Info column writes an address: short ones as 0x1234 (0xffff as "Broadcast"), long
 /// ones as colon hex.
 pub fn addr_text(a: &MacAddr) -> String {
-    match a {
-        MacAddr::None => String::new(),
-        MacAddr::Short(0xffff) => "Broadcast".into(),
-        MacAddr::Short(s) => format!("0x{s:04x}"),
-        MacAddr::Ext(e) => Address::Eui64(*e).to_string(),
+    AddrText(a).to_string()
+}
+
+/// A MAC address as the Info column and labels show it (`Broadcast`, `0x0001`, an EUI-64).
+pub struct AddrText<'a>(pub &'a MacAddr);
+
+impl std::fmt::Display for AddrText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            MacAddr::None => Ok(()),
+            MacAddr::Short(0xffff) => f.write_str("Broadcast"),
+            MacAddr::Short(s) => write!(f, "0x{s:04x}"),
+            MacAddr::Ext(e) => write!(f, "{}", Address::Eui64(*e)),
+        }
     }
 }
 

@@ -89,7 +89,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.add_u8(node, &TYPE, tvb, 3)?;
         let seq = cx.add_be_u32(node, &SEQNO, tvb, 4)?;
         cx.set_text(node, "ZigBee Encapsulation Protocol, Ack");
-        cx.set_info(format!("Ack, Sequence Number: {seq}"));
+        cx.set_info(format_args!("Ack, Sequence Number: {seq}"));
         return Ok(());
     }
     // Offsets of the fields after the version (v2 has the type octet in between).
@@ -129,9 +129,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let len = (len_byte & 0x7f) as usize;
     cx.set_text(
         node,
-        format!("ZigBee Encapsulation Protocol, Channel: {channel}, Length: {len}"),
+        format_args!("ZigBee Encapsulation Protocol, Channel: {channel}, Length: {len}"),
     );
-    cx.set_info(format!(
+    cx.set_info(format_args!(
         "Encapsulated ZigBee Packet [Channel]={channel} [Length]={len}"
     ));
     let frame = tvb.sub_clamped(hdr_len, len);

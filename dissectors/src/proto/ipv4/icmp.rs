@@ -103,7 +103,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             cx.add_le_u16(node, &IDENT_LE, tvb, 4)?;
             let seq = cx.add_be_u16(node, &SEQ, tvb, 6)?;
             cx.add_le_u16(node, &SEQ_LE, tvb, 6)?;
-            cx.set_info(format!(
+            cx.set_info(format_args!(
                 "{name}  id=0x{id:04x}, seq={seq}/{}, ttl={}",
                 seq.swap_bytes(),
                 ttl_of(cx)

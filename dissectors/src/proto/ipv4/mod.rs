@@ -254,7 +254,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     add_address(cx, node, tvb, 16, dst, &DST, &DST_HOST);
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "Internet Protocol Version 4, Src: {}, Dst: {}",
             Address::Ipv4(src),
             Address::Ipv4(dst)
@@ -360,14 +360,14 @@ fn dissect_fragment(
             let list = cx.add(node, &FRAGMENTS, tvb.whole(), Value::bytes(tvb.data()));
             cx.set_text(
                 list,
-                format!("[{} IPv4 Fragments ({len} bytes)]", fragments.len()),
+                format_args!("[{} IPv4 Fragments ({len} bytes)]", fragments.len()),
             );
             for f in &fragments {
                 let n = cx.add(list, &FRAGMENT, ByteRange::default(), Value::UInt(f.frame));
                 let end = (f.offset + f.len).saturating_sub(1);
                 cx.set_text(
                     n,
-                    format!(
+                    format_args!(
                         "[Frame: {}, payload: {}-{} ({} bytes)]",
                         f.frame, f.offset, end, f.len
                     ),
@@ -423,7 +423,7 @@ fn dissect_options(cx: &mut Cx, node: NodeId, opts: &Tvb) -> Result<()> {
     let list = cx.add_text(
         node,
         opts.whole(),
-        format!("Options: ({} bytes)", opts.len()),
+        format_args!("Options: ({} bytes)", opts.len()),
     );
     let mut off = 0;
     while off < opts.len() {

@@ -392,7 +392,10 @@ fn dissect_options(
                 // What a node that does not know the option must do (RFC 8200 §4.2).
                 let action =
                     crate::engine::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
-                cx.set_text(o, format!("Unknown IPv6 Option (0x{ty:02x}): {action}"));
+                cx.set_text(
+                    o,
+                    format_args!("Unknown IPv6 Option (0x{ty:02x}): {action}"),
+                );
                 if olen > 0 {
                     cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
                 }
@@ -511,7 +514,7 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "Routing Header for IPv6 ({})",
             crate::engine::field::val_to_str(ROUTING_TYPES, ty as u64).unwrap_or("Unknown")
         ),
@@ -779,7 +782,7 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let payload = tvb.sub_from(8)?;
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "Fragment Header for IPv6, offset: {offset}, ident: 0x{ident:08x}, more: {}",
             if more { "yes" } else { "no" }
         ),
@@ -835,7 +838,7 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
             cx.set_text(
                 fr,
-                format!(
+                format_args!(
                     "[{} IPv6 Fragments ({total} bytes): {}]",
                     frames.len(),
                     list.join(", ")
@@ -845,7 +848,7 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
                 cx.set_text(
                     x,
-                    format!(
+                    format_args!(
                         "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
                         (o + n).saturating_sub(1)
                     ),

@@ -449,7 +449,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
         255 => "Sequence number reset",
         _ => "Unknown",
     };
-    cx.set_info(format!("Router Renumbering ({kind})"));
+    cx.set_info(format_args!("Router Renumbering ({kind})"));
     match code {
         0 => {
             while off < tvb.len() {
@@ -538,7 +538,7 @@ fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> Resu
         let len = units as usize * 8;
         let tname = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64).unwrap_or("Unknown");
         let o = cx.add(node, &OPT, tvb.range(off, len.max(2)), Value::None);
-        cx.set_text(o, format!("ICMPv6 Option ({tname})"));
+        cx.set_text(o, format_args!("ICMPv6 Option ({tname})"));
         cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), ty as u64);
         let ln = cx.add_uint(o, &OPT_LENGTH, tvb.range(off + 1, 1), units as u64);
         if units == 0 {
@@ -608,7 +608,7 @@ fn dissect_option(
             };
             cx.set_text(
                 o,
-                format!(
+                format_args!(
                     "ICMPv6 Option ({} : {text})",
                     if ty == 1 {
                         "Source link-layer address"

@@ -250,7 +250,7 @@ fn register(r: &mut Registry) {
 fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     let code = tvb.u8(1)?;
     let name = crate::engine::field::val_to_str(CODES, code as u64).unwrap_or("Unknown");
-    cx.set_info(format!("RPL Control ({name})"));
+    cx.set_info(format_args!("RPL Control ({name})"));
     let mut off = 4;
     // Secure variants (and the Consistency Check, always secured, §6.6) start with the
     // security section and end with a MAC or signature whose size the level gives (§6.1).
@@ -277,7 +277,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
                     tvb.range(off, n),
                     Value::bytes(tvb.bytes(off, n)?),
                 );
-                cx.set_text(d, format!("Encrypted message ({n} bytes)"));
+                cx.set_text(d, format_args!("Encrypted message ({n} bytes)"));
             }
             add_trailer(tvb, cx, node, tvb.len() - trailer, lvl)?;
             return Ok(());
@@ -385,7 +385,7 @@ fn add_trailer(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize, lvl: u8) -> Res
     } else {
         "Signature"
     };
-    cx.set_text(d, format!("{what} ({n} bytes)"));
+    cx.set_text(d, format_args!("{what} ({n} bytes)"));
     Ok(())
 }
 

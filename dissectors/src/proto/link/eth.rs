@@ -113,7 +113,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let src = add_mac(cx, node, tvb, 6, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG])?;
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "Ethernet II, Src: {}, Dst: {}",
             Address::Ether(src),
             Address::Ether(dst)
@@ -150,7 +150,7 @@ fn dissect_vlan(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let etype = tvb.be_u16(2)?;
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "802.1Q Virtual LAN, PRI: {}, DEI: {}, ID: {}",
             tci >> 13,
             (tci >> 12) & 1,

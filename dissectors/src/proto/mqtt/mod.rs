@@ -456,8 +456,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     } else {
         String::new()
     };
-    cx.set_info(format!("{info_before}{name}"));
-    cx.set_text(node, format!("MQ Telemetry Transport Protocol, {name}"));
+    cx.set_info(format_args!("{info_before}{name}"));
+    cx.set_text(
+        node,
+        format_args!("MQ Telemetry Transport Protocol, {name}"),
+    );
     let rem = rem as usize;
     let body = tvb.sub(hdr, rem)?;
     let v5 = v == 5;
@@ -589,10 +592,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                         .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
                         && is_json(payload.data());
                     if json {
-                        cx.set_text(m, format!("Message (JSON): {text}"));
+                        cx.set_text(m, format_args!("Message (JSON): {text}"));
                         post_info = ", JavaScript Object Notation (application/json)";
                     } else {
-                        cx.set_text(m, format!("Message: {text}"));
+                        cx.set_text(m, format_args!("Message: {text}"));
                     }
                     if cx.prefs.bool("mqtt.show_msg_as_text", false) {
                         cx.add(node, &MSG_TEXT, payload.whole(), Value::str(text));
@@ -685,7 +688,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
-    cx.set_info(format!("{info_before}{info}{post_info}"));
+    cx.set_info(format_args!("{info_before}{info}{post_info}"));
     Ok(())
 }
 

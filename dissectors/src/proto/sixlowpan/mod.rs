@@ -523,7 +523,7 @@ fn unknown(tvb: &Tvb, cx: &mut Cx, node: NodeId, parent: NodeId) -> Result<()> {
     } else {
         format!("Unknown (0x{d:02x})")
     };
-    cx.set_text(p, format!("Pattern: {what}"));
+    cx.set_text(p, format_args!("Pattern: {what}"));
     cx.call_data(&tvb.sub_from(1)?, parent);
     Ok(())
 }
@@ -575,7 +575,10 @@ fn show_elided_checksum(cx: &mut Cx, n: NodeId, v: Option<u16>) {
     match v {
         Some(c) => {
             cx.tree.node_mut(n).value = Value::UInt(c as u64);
-            cx.set_text(n, format!("UDP checksum: 0x{c:04x} [elided, recomputed]"));
+            cx.set_text(
+                n,
+                format_args!("UDP checksum: 0x{c:04x} [elided, recomputed]"),
+            );
         }
         None => {
             cx.tree.node_mut(n).value = Value::UInt(0xffff);
@@ -893,7 +896,10 @@ fn show_context(
     match ctx {
         Ctx::LinkLocal => {
             let n = cx.add_generated(hdr, prefix_f, Value::Ipv6(LINK_LOCAL));
-            cx.set_text(n, format!("{}: fe80:: (link-local, /10)", prefix_f.name));
+            cx.set_text(
+                n,
+                format_args!("{}: fe80:: (link-local, /10)", prefix_f.name),
+            );
         }
         Ctx::Known(cid, c) if c.len > 0 => {
             let n = cx.add_generated(hdr, prefix_f, Value::Ipv6(c.prefix));
@@ -904,7 +910,7 @@ fn show_context(
             };
             cx.set_text(
                 n,
-                format!(
+                format_args!(
                     "{}: {}/{} (context {cid}, from {from})",
                     prefix_f.name,
                     std::net::Ipv6Addr::from(c.prefix),
@@ -1077,7 +1083,7 @@ fn iphc(
     if let Some(cid) = s_unknown {
         cx.set_text(
             sn,
-            format!(
+            format_args!(
                 "Source: {} [prefix unknown: context {cid} is not known]",
                 std::net::Ipv6Addr::from(src)
             ),
@@ -1195,7 +1201,7 @@ fn iphc(
     if let Some(cid) = d_unknown {
         cx.set_text(
             dn,
-            format!(
+            format_args!(
                 "Destination: {} [prefix unknown: context {cid} is not known]",
                 std::net::Ipv6Addr::from(dst)
             ),
@@ -1214,7 +1220,7 @@ fn iphc(
 
     cx.set_text(
         node,
-        format!(
+        format_args!(
             "6LoWPAN, Src: {}, Dest: {}",
             std::net::Ipv6Addr::from(src),
             std::net::Ipv6Addr::from(dst)
@@ -1638,7 +1644,7 @@ fn deliver(cx: &mut Cx, node: NodeId, parent: NodeId, r: AddResult) {
     let ft = cx.add(node, &FRAGMENTS, ByteRange::default(), Value::None);
     cx.set_text(
         ft,
-        format!(
+        format_args!(
             "{} 6LoWPAN fragments ({} bytes)",
             r.frames.len(),
             data.len()
@@ -1653,7 +1659,7 @@ fn deliver(cx: &mut Cx, node: NodeId, parent: NodeId, r: AddResult) {
             .filter(|p| p.0 == *f)
             .map(|p| format!("{}-{} ({} bytes)", p.1, (p.1 + p.2).saturating_sub(1), p.2))
             .collect();
-        cx.set_text(n, format!("Frame: {f}, payload: {}", parts.join(", ")));
+        cx.set_text(n, format_args!("Frame: {f}, payload: {}", parts.join(", ")));
     }
     cx.add(
         ft,

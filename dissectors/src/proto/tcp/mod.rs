@@ -547,7 +547,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
     cx.set_text(
         node,
-        format!("Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}", if has_ack { format!(", Ack: {rel_ack}") } else { String::new() }),
+        format_args!("Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}", if has_ack { format!(", Ack: {rel_ack}") } else { String::new() }),
     );
     let mut info = format!(
         "{prefix}{sport} → {dport} {} Seq={rel_seq}",

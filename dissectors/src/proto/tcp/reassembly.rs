@@ -434,7 +434,7 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
     let segs = cx.add(s.parent, &SEGMENTS, tvb.whole(), Value::None);
     cx.set_text(
         segs,
-        format!(
+        format_args!(
             "[{} Reassembled TCP Segments ({total} bytes): {}]",
             p.frames.len(),
             summary.join(", ")
@@ -445,7 +445,7 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
         let node = cx.add(segs, &SEGMENT, tvb.range(at, *n), Value::UInt(*f));
         cx.set_text(
             node,
-            format!(
+            format_args!(
                 "[Frame: {f}, payload: {}-{} ({n} bytes)]",
                 at,
                 (at + n).saturating_sub(1)

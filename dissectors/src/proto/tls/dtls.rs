@@ -85,7 +85,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         let ver = tvb.be_u16(off + 1)?;
         let vname = crate::engine::field::val_to_str(VERSIONS, ver as u64).unwrap_or("DTLS");
         let cname = crate::engine::field::val_to_str(CONTENT_TYPES, ct as u64).unwrap_or("Unknown");
-        cx.set_text(rec, format!("{vname} Record Layer: {cname}"));
+        cx.set_text(rec, format_args!("{vname} Record Layer: {cname}"));
         cx.add_u8(rec, &CONTENT_TYPE, tvb, off)?;
         cx.add_be_u16(rec, &VERSION, tvb, off + 1)?;
         cx.add_be_u16(rec, &EPOCH, tvb, off + 3)?;

@@ -94,9 +94,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let length = cx.add_be_u16(node, &LENGTH, tvb, 4)? as usize;
     cx.set_text(
         node,
-        format!("User Datagram Protocol, Src Port: {sport}, Dst Port: {dport}"),
+        format_args!("User Datagram Protocol, Src Port: {sport}, Dst Port: {dport}"),
     );
-    cx.set_info(format!(
+    cx.set_info(format_args!(
         "{sport} → {dport} Len={}",
         length.saturating_sub(8)
     ));

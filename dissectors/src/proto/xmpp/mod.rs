@@ -518,7 +518,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         let label = c.local().to_ascii_uppercase();
                         cx.set_text(
                             b,
-                            format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
+                            format_args!("{label}: {}", crate::engine::value::escape_text(&c.text)),
                         );
                         cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
                     }
@@ -543,7 +543,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
                         cx.set_text(
                             s,
-                            format!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
+                            format_args!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
                         );
                         cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
                     }
@@ -569,7 +569,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                             cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
                             names.push(mech.text.clone());
                         }
-                        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
+                        cx.set_text(m, format_args!("MECHANISMS: {}", names.join(", ")));
                     }
                     // tshark lists the offered STARTTLS as an unknown element too.
                     _ => generic(cx, n, tvb, c),
@@ -597,7 +597,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             add_xmlns(cx, n, tvb, el);
             if let Some(m) = el.attr("mechanism") {
                 cx.add(n, &ATTRIBUTE, range(tvb, el), Value::str(m));
-                cx.set_text(n, format!("AUTH mechanism={m}"));
+                cx.set_text(n, format_args!("AUTH mechanism={m}"));
             }
             cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
             "AUTH".into()
@@ -814,7 +814,10 @@ fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
     add_xmlns(cx, n, tvb, el);
     match iot_namespace(xmlns) {
-        Some(name) => cx.set_text(n, format!("{} ({name})", el.local().to_ascii_uppercase())),
+        Some(name) => cx.set_text(
+            n,
+            format_args!("{} ({name})", el.local().to_ascii_uppercase()),
+        ),
         None => {
             cx.expert(
                 n,
