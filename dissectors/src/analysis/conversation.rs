@@ -2,7 +2,7 @@
 //! (`udp.stream`, `tcp.stream`). Both directions of a conversation share one key.
 
 use crate::engine::address::Address;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// A conversation key with its endpoints in a canonical order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -38,7 +38,7 @@ pub struct ConvTable<S> {
 impl<S> ConvTable<S> {
     pub fn new(limit: usize) -> Self {
         ConvTable {
-            map: HashMap::new(),
+            map: HashMap::default(),
             next_index: 0,
             limit: limit.max(1),
         }

@@ -6,7 +6,7 @@
 //! so it can add an expert note. Overlapping fragments must agree byte for byte; a conflict is
 //! reported and the datagram dropped rather than guessed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::Hash;
 
 /// Most fragments one datagram may have (duplicates included).
@@ -80,7 +80,7 @@ pub struct FragmentTable<K> {
 impl<K: Hash + Eq + Clone> FragmentTable<K> {
     pub fn new(limits: Limits) -> Self {
         FragmentTable {
-            pending: HashMap::new(),
+            pending: HashMap::default(),
             limits,
             bytes: 0,
             evicted: 0,

@@ -26,7 +26,8 @@
 
 use crate::engine::value::Value;
 use crate::engine::Packet;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use foldhash::HashMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write;
 use std::net::Ipv6Addr;
 

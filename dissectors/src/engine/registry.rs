@@ -7,7 +7,7 @@ use crate::engine::field::FieldDef;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::Cx;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// A dissector: reads `tvb`, adds its layer under `parent`, and hands what follows to the next
 /// protocol through [`Cx::call_table`] or [`Cx::call`].
@@ -132,15 +132,15 @@ impl Registry {
     pub fn empty() -> Registry {
         Registry {
             protocols: vec![],
-            by_name: HashMap::new(),
-            fields: HashMap::new(),
-            tables: HashMap::new(),
-            overrides: HashMap::new(),
-            heuristics: HashMap::new(),
-            stream_pdus: HashMap::new(),
+            by_name: HashMap::default(),
+            fields: HashMap::default(),
+            tables: HashMap::default(),
+            overrides: HashMap::default(),
+            heuristics: HashMap::default(),
+            stream_pdus: HashMap::default(),
             frame: None,
             data: None,
-            heur_enabled: HashMap::new(),
+            heur_enabled: HashMap::default(),
         }
     }
 

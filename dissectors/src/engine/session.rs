@@ -5,8 +5,8 @@
 //! its first pass and later re-dissects any frame from the nearest copy, getting the same tree
 //! the first pass got without keeping every tree.
 
+use foldhash::HashMap;
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 
 /// One protocol's capture-wide state, as the session stores it.
 trait State: Any + Send {

@@ -3,7 +3,7 @@
 
 use crate::engine::field::{Base, FieldDef, FieldType, Strings};
 use std::fmt::Write;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 
 /// The value of one tree node. Integers are stored widened; the field's type says how wide.
 #[derive(Clone, Debug, PartialEq)]
@@ -171,9 +171,7 @@ pub fn write_show(out: &mut String, field: &FieldDef, value: &Value) {
         Value::Ipv4(a) => {
             let _ = write!(out, "{}", Ipv4Addr::from(*a));
         }
-        Value::Ipv6(a) => {
-            let _ = write!(out, "{}", Ipv6Addr::from(*a));
-        }
+        Value::Ipv6(a) => out.push_str(crate::engine::address::Ipv6Text::new(a).as_str()),
         Value::Ether(a) => write_colon_hex(out, a),
         Value::Eui64(a) => write_colon_hex(out, a),
         Value::AbsTime(ns) => format_abs_time(out, *ns),

@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn every_field_abbrev_is_unique_and_prefixed_by_its_protocol() {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         for p in ALL {
             for f in p.fields {
                 assert!(seen.insert(f.abbrev), "field {} declared twice", f.abbrev);

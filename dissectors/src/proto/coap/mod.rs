@@ -65,6 +65,8 @@ use crate::engine::value::Value;
 use crate::engine::Cx;
 use crate::proto::coap::payload as coap_payload;
 use crate::proto::coap::track::{self as coap_track, Endpoint, MsgFacts};
+use std::borrow::Cow;
+use std::fmt::Write;
 
 /// tshark's option name table (with its spellings) plus the options registered since.
 pub const OPTION_NAMES: &[(u64, &str)] = &[
@@ -705,9 +707,12 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
 
     // Info column, as tshark builds it.
     if !token.is_empty() {
-        let hex: Vec<String> = token.iter().map(|b| format!("{b:02x}")).collect();
-        let s = format!(", TKN:{}", hex.join(" "));
-        cx.columns.info.push_str(&s);
+        let info = &mut cx.columns.info;
+        info.push_str(", TKN:");
+        for (i, b) in token.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            let _ = write!(info, "{sep}{b:02x}");
+        }
     }
     if let Some(b) = info.block2.or(info.block1) {
         let kind = if info.block2.is_some() && info.block1.is_some() {
@@ -719,13 +724,16 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
         let b = if kind == 1 { info.block1 } else { info.block2 }.unwrap_or(b);
         let m_used = (kind == 1 && class == 0) || (kind == 2 && (2..=5).contains(&class));
         let end = if b.more || !m_used { "" } else { "End of " };
-        let s = format!(", {end}Block #{}", b.num);
-        cx.columns.info.push_str(&s);
+        let _ = write!(cx.columns.info, ", {end}Block #{}", b.num);
     }
     if !info.uri.is_empty() {
-        let s = format!(", {}", crate::engine::value::escape_text(&info.uri));
-        cx.columns.info.push_str(&s);
-        cx.add_generated(node, &OPT_URI_PATH_RECON, Value::str(info.uri.clone()));
+        cx.columns.info.push_str(", ");
+        cx.columns
+            .info
+            .push_str(&crate::engine::value::escape_text(&info.uri));
+        if cx.tree.wants(Some(&OPT_URI_PATH_RECON)) {
+            cx.add_generated(node, &OPT_URI_PATH_RECON, Value::str(info.uri.clone()));
+        }
     }
     if !info.query.is_empty() {
         let q = crate::engine::value::escape_text(&info.query).into_owned();
@@ -737,24 +745,24 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
     Ok(())
 }
 
-fn code_name(code: u8) -> String {
+fn code_name(code: u8) -> Cow<'static, str> {
     match crate::engine::field::val_to_str(CODES, code as u64) {
-        Some(s) => s.to_string(),
-        None => format!("Unknown {code}"),
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(format!("Unknown {code}")),
     }
 }
 
 /// The name of option `num` in a message of class `class` (signalling options reuse numbers).
-pub fn option_name(num: u32, code: u8) -> String {
+pub fn option_name(num: u32, code: u8) -> Cow<'static, str> {
     if code >> 5 == 7 {
         if let Some(n) = signalling_option_name(num, code) {
-            return n.to_string();
+            return Cow::Borrowed(n);
         }
     }
     match crate::engine::field::val_to_str(OPTION_NAMES, num as u64) {
-        Some(s) => s.to_string(),
-        None if num.is_multiple_of(14) => "No-Op".to_string(),
-        None => format!("Unknown Option ({num})"),
+        Some(s) => Cow::Borrowed(s),
+        None if num.is_multiple_of(14) => Cow::Borrowed("No-Op"),
+        None => Cow::Owned(format!("Unknown Option ({num})")),
     }
 }
 

@@ -17,7 +17,8 @@ use crate::engine::tree::{NodeId, Tree};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Packet};
 use crate::proto::coap::{self, BlockOpt};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// RFC 7252 §4.8.2: how long a Message ID stays in use.

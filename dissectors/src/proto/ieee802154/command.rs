@@ -493,9 +493,9 @@ pub fn dissect_aux_sec(
 /// device's EUI-64. Keyed by (PAN, short address); bounded.
 #[derive(Clone, Default)]
 pub struct WpanState {
-    map: std::collections::HashMap<(u16, u16), ([u8; 8], u64)>,
+    map: foldhash::HashMap<(u16, u16), ([u8; 8], u64)>,
     /// Latest frame (number, time) that requested an ack, per sequence number (so at most 256).
-    ack_requests: std::collections::HashMap<u8, (u64, i64)>,
+    ack_requests: foldhash::HashMap<u8, (u64, i64)>,
 }
 
 /// At most this many mappings are kept; the oldest goes first.

@@ -46,7 +46,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Endian, Ipv6Header};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub static OPTION_TYPES: &[(u64, &str)] = &[
     (0x00, "Pad1"),

@@ -22,7 +22,7 @@
 //! is dropped is reported to the caller so it can be shown as an expert note.
 
 use crate::engine::address::Address;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Most datagrams kept at once (complete ones are kept to answer "reassembled in").
 pub const MAX_ENTRIES: usize = 1024;

@@ -591,6 +591,18 @@ fn show_elided_checksum(cx: &mut Cx, n: NodeId, v: Option<u16>) {
     cx.expert(n, &UDP_CHECKSUM_ELIDED, None);
 }
 
+/// Where a context came from, for its label.
+struct ContextOrigin(u8, u64);
+
+impl std::fmt::Display for ContextOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            0 => write!(f, "preference {}", CONTEXT_PREFS[self.0 as usize]),
+            frame => write!(f, "6CO option in frame {frame}"),
+        }
+    }
+}
+
 /// Mesh header (RFC 4944 §5.2); returns its length.
 fn mesh(
     tvb: &Tvb,
@@ -903,11 +915,7 @@ fn show_context(
         }
         Ctx::Known(cid, c) if c.len > 0 => {
             let n = cx.add_generated(hdr, prefix_f, Value::Ipv6(c.prefix));
-            let from = if c.frame == 0 {
-                format!("preference {}", CONTEXT_PREFS[cid as usize])
-            } else {
-                format!("6CO option in frame {}", c.frame)
-            };
+            let from = ContextOrigin(cid, c.frame);
             cx.set_text(
                 n,
                 format_args!(

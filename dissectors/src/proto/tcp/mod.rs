@@ -30,6 +30,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use std::fmt::Write;
 
 pub static OPTION_KINDS: &[(u64, &str)] = &[
     (0, "End of Option List (EOL)"),
@@ -275,31 +276,32 @@ pub fn flags_str(flags: u16) -> String {
 }
 
 /// The Info column's flag list (`[SYN, ACK]`).
-fn flags_info(flags: u16) -> String {
-    const NAMES: [(u16, &str); 9] = [
-        (0x001, "FIN"),
-        (0x002, "SYN"),
-        (0x004, "RST"),
-        (0x008, "PSH"),
-        (0x010, "ACK"),
-        (0x020, "URG"),
-        (0x040, "ECE"),
-        (0x080, "CWR"),
-        (0x100, "AE"),
-    ];
-    let v: Vec<&str> = NAMES
-        .iter()
-        .filter(|(b, _)| flags & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    format!(
-        "[{}]",
-        if v.is_empty() {
-            "<None>".to_string()
-        } else {
-            v.join(", ")
+struct FlagsInfo(u16);
+
+impl std::fmt::Display for FlagsInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const NAMES: [(u16, &str); 9] = [
+            (0x001, "FIN"),
+            (0x002, "SYN"),
+            (0x004, "RST"),
+            (0x008, "PSH"),
+            (0x010, "ACK"),
+            (0x020, "URG"),
+            (0x040, "ECE"),
+            (0x080, "CWR"),
+            (0x100, "AE"),
+        ];
+        f.write_str("[")?;
+        let mut first = true;
+        for (_, name) in NAMES.iter().filter(|(b, _)| self.0 & b != 0) {
+            if !first {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+            first = false;
         }
-    )
+        f.write_str(if first { "<None>]" } else { "]" })
+    }
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
@@ -547,18 +549,20 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
     cx.set_text(
         node,
-        format_args!("Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}", if has_ack { format!(", Ack: {rel_ack}") } else { String::new() }),
+        format_args!(
+            "Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}",
+            OptionalAck(has_ack.then_some(rel_ack), ", Ack: ")
+        ),
     );
-    let mut info = format!(
-        "{prefix}{sport} → {dport} {} Seq={rel_seq}",
-        flags_info(flags)
+    let info = &mut cx.columns.info;
+    info.clear();
+    let _ = write!(
+        info,
+        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={scaled} Len={seg_len}",
+        FlagsInfo(flags),
+        OptionalAck(has_ack.then_some(rel_ack), " Ack=")
     );
-    if has_ack {
-        info.push_str(&format!(" Ack={rel_ack}"));
-    }
-    info.push_str(&format!(" Win={scaled} Len={seg_len}"));
-    info.push_str(&options_info(tvb, hdr_len, peer_base));
-    cx.set_info(info);
+    write_options_info(info, tvb, hdr_len, peer_base);
 
     if seg_len > 0 && flags & 0x004 != 0 {
         // Data on a RST is a diagnostic text (RFC 9293 §3.10.7.1 allows it; stacks such as
@@ -598,10 +602,23 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         // separator (MQTT) leave tshark's ", " after the fence.
         if !prefix.is_empty() && !cx.columns.info.starts_with(&prefix) {
             let sep = if fenced_sep { ", " } else { "" };
-            cx.columns.info = format!("{prefix}{sep}{}", cx.columns.info);
+            cx.columns.info.insert_str(0, sep);
+            cx.columns.info.insert_str(0, &prefix);
         }
     }
     Ok(())
+}
+
+/// `{prefix}{ack}` when there is an acknowledgement number, nothing otherwise.
+struct OptionalAck(Option<u32>, &'static str);
+
+impl std::fmt::Display for OptionalAck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ack) => write!(f, "{}{ack}", self.1),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The `tcp.completeness` bits a segment contributes.
@@ -717,8 +734,7 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
 
 /// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);
 /// SACK edges are relative to the peer's initial sequence number.
-fn options_info(tvb: &Tvb, hdr_len: usize, peer_base: u32) -> String {
-    let mut s = String::new();
+fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32) {
     let mut off = 20;
     while off < hdr_len {
         let Ok(kind) = tvb.u8(off) else { break };
@@ -738,12 +754,12 @@ fn options_info(tvb: &Tvb, hdr_len: usize, peer_base: u32) -> String {
         match (kind, len) {
             (2, 4) => {
                 if let Ok(v) = tvb.be_u16(off + 2) {
-                    s.push_str(&format!(" MSS={v}"));
+                    let _ = write!(s, " MSS={v}");
                 }
             }
             (3, 3) => {
                 if let Ok(v) = tvb.u8(off + 2) {
-                    s.push_str(&format!(" WS={}", 1u32 << v.min(14)));
+                    let _ = write!(s, " WS={}", 1u32 << v.min(14));
                 }
             }
             (4, 2) => s.push_str(" SACK_PERM"),
@@ -751,25 +767,25 @@ fn options_info(tvb: &Tvb, hdr_len: usize, peer_base: u32) -> String {
                 let mut e = off + 2;
                 while e + 8 <= off + len {
                     if let (Ok(l), Ok(r)) = (tvb.be_u32(e), tvb.be_u32(e + 4)) {
-                        s.push_str(&format!(
+                        let _ = write!(
+                            s,
                             " SLE={} SRE={}",
                             l.wrapping_sub(peer_base),
                             r.wrapping_sub(peer_base)
-                        ));
+                        );
                     }
                     e += 8;
                 }
             }
             (8, 10) => {
                 if let (Ok(v), Ok(e)) = (tvb.be_u32(off + 2), tvb.be_u32(off + 6)) {
-                    s.push_str(&format!(" TSval={v} TSecr={e}"));
+                    let _ = write!(s, " TSval={v} TSecr={e}");
                 }
             }
             _ => {}
         }
         off += len;
     }
-    s
 }
 
 fn add_checksum_status(

@@ -29,7 +29,8 @@ use crate::proto::tcp::{
     PDU_SIZE, REASSEMBLED_DATA, REASSEMBLED_IN, REASSEMBLED_LENGTH, SEGMENT, SEGMENTS,
     SEGMENT_COUNT, SEGMENT_DATA,
 };
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 
 /// Default bound for one pending PDU.
 pub const DEFAULT_MAX_PDU_BYTES: u64 = 4 << 20;

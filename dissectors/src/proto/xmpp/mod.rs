@@ -28,9 +28,9 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use foldhash::{HashMap, HashSet};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
-use std::collections::{HashMap, HashSet};
 
 use crate::engine::registry::{PduLen, StreamPdus};
 use crate::proto::tls::tls_record_len;
