@@ -282,6 +282,48 @@ impl<'e> Cx<'e> {
         self.tree.push(parent, Some(field), value, range)
     }
 
+    /// [`Cx::add`] for a value that costs something to build (text, bytes): `value` runs only
+    /// when the tree keeps the field.
+    pub fn add_with(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: impl FnOnce() -> Value,
+    ) -> NodeId {
+        let value = if self.tree.wants(Some(field)) {
+            value()
+        } else {
+            Value::None
+        };
+        self.tree.push(parent, Some(field), value, range)
+    }
+
+    /// [`Cx::add_hidden`] for a value that costs something to build.
+    pub fn add_hidden_with(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: impl FnOnce() -> Value,
+    ) -> NodeId {
+        let n = self.add_with(parent, field, range, value);
+        self.tree.node_mut(n).flags.hidden = true;
+        n
+    }
+
+    /// [`Cx::add_generated`] for a value that costs something to build.
+    pub fn add_generated_with(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        value: impl FnOnce() -> Value,
+    ) -> NodeId {
+        let n = self.add_with(parent, field, ByteRange::default(), value);
+        self.tree.node_mut(n).flags.generated = true;
+        n
+    }
+
     /// Adds an integer or boolean field from the raw integer it lives in: the field's bitmask and
     /// shift are applied here.
     pub fn add_uint(

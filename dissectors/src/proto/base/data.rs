@@ -31,7 +31,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     cx.columns.protocol = keep;
     cx.set_text(node, format_args!("Data ({} bytes)", tvb.len()));
-    cx.add(node, &DATA, tvb.whole(), Value::bytes(tvb.data()));
+    cx.add_with(node, &DATA, tvb.whole(), || Value::bytes(tvb.data()));
     cx.add_generated(node, &LEN, Value::Int(tvb.len() as i64));
     Ok(())
 }

@@ -68,14 +68,14 @@ fn dissect_frame(tvb: &Tvb, cx: &mut Cx, _root: NodeId) -> Result<()> {
     if let Some(id) = meta.interface_id {
         let n = cx.add(frame, &INTERFACE_ID, none, Value::UInt(id as u64));
         if let Some(name) = &meta.interface_name {
-            cx.add(n, &INTERFACE_NAME, none, Value::str(&**name));
+            cx.add_with(n, &INTERFACE_NAME, none, || Value::str(&**name));
         }
         if let Some(d) = &meta.interface_description {
-            cx.add(n, &INTERFACE_DESCRIPTION, none, Value::str(&**d));
+            cx.add_with(n, &INTERFACE_DESCRIPTION, none, || Value::str(&**d));
         }
     }
     for c in &meta.comments {
-        cx.add(frame, &COMMENT, none, Value::str(c.clone()));
+        cx.add_with(frame, &COMMENT, none, || Value::str(c.clone()));
     }
     cx.add(
         frame,

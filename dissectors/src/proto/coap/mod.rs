@@ -683,12 +683,9 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
         .or(info.block2);
         match block {
             Some(b) => {
-                cx.add(
-                    node,
-                    &BLOCK_PAYLOAD,
-                    payload.whole(),
-                    Value::bytes(payload.data()),
-                );
+                cx.add_with(node, &BLOCK_PAYLOAD, payload.whole(), || {
+                    Value::bytes(payload.data())
+                });
                 cx.add_generated(node, &BLOCK_LENGTH, Value::UInt(payload.len() as u64));
                 let body = if quoted {
                     None
@@ -732,7 +729,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
             .info
             .push_str(&crate::engine::value::escape_text(&info.uri));
         if cx.tree.wants(Some(&OPT_URI_PATH_RECON)) {
-            cx.add_generated(node, &OPT_URI_PATH_RECON, Value::str(info.uri.clone()));
+            cx.add_generated_with(node, &OPT_URI_PATH_RECON, || Value::str(info.uri.clone()));
         }
     }
     if !info.query.is_empty() {
@@ -881,7 +878,7 @@ fn dissect_option(
     let name = option_name(num, code);
     let label = truncate_c(&format!("#{count}: {name}"), 56);
     let whole = tvb.range(off, hdr_len + len);
-    let opt = cx.add(node, &OPT_NAME, whole, Value::str(label.clone()));
+    let opt = cx.add_with(node, &OPT_NAME, whole, || Value::str(label.clone()));
     let known_range = OPTION_RANGES.iter().find(|(n, _, _)| *n == num);
     if !signalling {
         match known_range {
@@ -913,7 +910,7 @@ fn dissect_option(
             ""
         }
     );
-    cx.add(opt, &OPT_DESC, whole, Value::str(truncate_c(&desc, 56)));
+    cx.add_with(opt, &OPT_DESC, whole, || Value::str(truncate_c(&desc, 56)));
     let b0 = tvb.u8(off)? as u64;
     cx.add_uint(opt, &OPT_DELTA, tvb.range(off, 1), b0);
     cx.add_uint(opt, &OPT_LENGTH, tvb.range(off, 1), b0);
@@ -983,7 +980,7 @@ fn dissect_option(
             }
             (228, 2) => {
                 let s = ascii(val);
-                cx.add(opt, &OPT_ALTERNATIVE_ADDRESS, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_ALTERNATIVE_ADDRESS, vr, || Value::str(s.clone()));
                 text(&s)
             }
             (228, 4) => {
@@ -1000,7 +997,7 @@ fn dissect_option(
             12 => {
                 info.ctype = Some(u);
                 let s = ctype_name(u);
-                cx.add(opt, &OPT_CTYPE, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
                 s
             }
             14 => {
@@ -1015,7 +1012,7 @@ fn dissect_option(
                     _ => &OPT_LOCATION_QUERY,
                 };
                 let s = ascii(val);
-                cx.add(opt, f, vr, Value::str(s.clone()));
+                cx.add_with(opt, f, vr, || Value::str(s.clone()));
                 nullstr(text(&s))
             }
             60 => {
@@ -1024,12 +1021,12 @@ fn dissect_option(
             }
             4 | 1 => {
                 let f = if num == 4 { &OPT_ETAG } else { &OPT_IF_MATCH };
-                cx.add(opt, f, vr, Value::bytes(val));
+                cx.add_with(opt, f, vr, || Value::bytes(val));
                 hexstr(val)
             }
             3 => {
                 let s = ascii(val);
-                cx.add(opt, &OPT_URI_HOST, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_URI_HOST, vr, || Value::str(s.clone()));
                 if s.contains(':') {
                     info.uri.push_str(&format!("coap://[{s}]"));
                 } else {
@@ -1050,7 +1047,7 @@ fn dissect_option(
                 let s = ascii(val);
                 info.uri.push('/');
                 info.uri.push_str(&s);
-                cx.add(opt, &OPT_URI_PATH, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_URI_PATH, vr, || Value::str(s.clone()));
                 nullstr(text(&s))
             }
             15 => {
@@ -1058,7 +1055,7 @@ fn dissect_option(
                 info.query
                     .push(if info.query.is_empty() { '?' } else { '&' });
                 info.query.push_str(&s);
-                cx.add(opt, &OPT_URI_QUERY, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_URI_QUERY, vr, || Value::str(s.clone()));
                 nullstr(text(&s))
             }
             6 => {
@@ -1084,7 +1081,7 @@ fn dissect_option(
                 } else {
                     ctype_name(u)
                 };
-                cx.add(opt, &OPT_ACCEPT, vr, Value::str(s.clone()));
+                cx.add_with(opt, &OPT_ACCEPT, vr, || Value::str(s.clone()));
                 s
             }
             23 | 27 | 19 | 31 => {
@@ -1136,7 +1133,7 @@ fn dissect_option(
                 u.to_string()
             }
             252 => {
-                cx.add(opt, &OPT_ECHO, vr, Value::bytes(val));
+                cx.add_with(opt, &OPT_ECHO, vr, || Value::bytes(val));
                 hexstr(val)
             }
             258 => {
@@ -1144,14 +1141,14 @@ fn dissect_option(
                 no_response_text(u)
             }
             292 => {
-                cx.add(opt, &OPT_REQUEST_TAG, vr, Value::bytes(val));
+                cx.add_with(opt, &OPT_REQUEST_TAG, vr, || Value::bytes(val));
                 hexstr(val)
             }
             _ => {
                 cx.add_generated(opt, &OPT_CRITICAL, Value::Bool(num & 1 != 0));
                 cx.add_generated(opt, &OPT_UNSAFE, Value::Bool(num & 2 != 0));
                 cx.add_generated(opt, &OPT_NO_CACHE_KEY, Value::Bool(num & 0x1e == 0x1c));
-                cx.add(opt, &OPT_UNKNOWN, vr, Value::bytes(val));
+                cx.add_with(opt, &OPT_UNKNOWN, vr, || Value::bytes(val));
                 hexstr(val)
             }
         }

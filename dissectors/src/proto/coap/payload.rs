@@ -127,18 +127,12 @@ pub fn dissect_payload(
         }
     );
     // tshark builds this in an 80-byte buffer; the filter value is what fits.
-    let p = cx.add(
-        node,
-        &coap::PAYLOAD,
-        tvb.whole(),
-        Value::str(coap::truncate_c(&summary, 80)),
-    );
-    cx.add(
-        p,
-        &coap::PAYLOAD_DESC,
-        tvb.range(0, 0),
-        Value::str(ctype_str.clone()),
-    );
+    let p = cx.add_with(node, &coap::PAYLOAD, tvb.whole(), || {
+        Value::str(coap::truncate_c(&summary, 80))
+    });
+    cx.add_with(p, &coap::PAYLOAD_DESC, tvb.range(0, 0), || {
+        Value::str(ctype_str.clone())
+    });
     cx.add_generated(p, &coap::PAYLOAD_LENGTH, Value::UInt(len as u64));
     if info.oscore {
         cx.set_text(p, "Encrypted OSCORE Data");
@@ -154,7 +148,7 @@ pub fn dissect_payload(
                 cx.columns.info.push_str(" (text/plain)");
             }
             let s = String::from_utf8_lossy(data).into_owned();
-            cx.add(p, &coap::PAYLOAD_TEXT, whole, Value::str(s));
+            cx.add_with(p, &coap::PAYLOAD_TEXT, whole, || Value::str(s));
             true
         }
         Decoder::Json => match serde_json::from_slice::<serde_json::Value>(data) {
@@ -162,7 +156,7 @@ pub fn dissect_payload(
                 let s = format!(", JavaScript Object Notation ({ctype_str})");
                 cx.columns.info.push_str(&s);
                 let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
-                let n = cx.add(p, &coap::PAYLOAD_JSON, whole, Value::str(pretty));
+                let n = cx.add_with(p, &coap::PAYLOAD_JSON, whole, || Value::str(pretty));
                 json_tree(cx, n, whole, None, &v, 0);
                 true
             }
@@ -179,14 +173,14 @@ pub fn dissect_payload(
                 if !senml_ok {
                     let mut diag = String::new();
                     cbor_diag(&mut diag, &v, 0);
-                    let n = cx.add(p, &coap::PAYLOAD_CBOR, whole, Value::str(diag));
+                    let n = cx.add_with(p, &coap::PAYLOAD_CBOR, whole, || Value::str(diag));
                     cbor_tree(cx, n, whole, None, &v, 0);
                 }
                 decoder_for(info.ctype, class) == Decoder::Cbor || senml_ok
             }
             None => match cbor_diag_raw(data) {
                 Some(diag) => {
-                    cx.add(p, &coap::PAYLOAD_CBOR, whole, Value::str(diag));
+                    cx.add_with(p, &coap::PAYLOAD_CBOR, whole, || Value::str(diag));
                     decoder_for(info.ctype, class) == Decoder::Cbor
                 }
                 None => false,
@@ -246,7 +240,7 @@ fn json_tree(
     let _ = key;
     for (k, c) in children.into_iter().take(MAX_TREE_ITEMS) {
         let label = format!("{k}: {}", json_scalar(c));
-        let n = cx.add(parent, &coap::PAYLOAD_ITEM, r, Value::str(label));
+        let n = cx.add_with(parent, &coap::PAYLOAD_ITEM, r, || Value::str(label));
         json_tree(cx, n, r, Some(&k), c, depth + 1);
     }
 }
@@ -488,12 +482,9 @@ fn cbor_tree(
         _ => return,
     };
     for (k, c) in children.into_iter().take(MAX_TREE_ITEMS) {
-        let n = cx.add(
-            parent,
-            &coap::PAYLOAD_ITEM,
-            r,
-            Value::str(format!("{k}: {}", cbor_scalar(c))),
-        );
+        let n = cx.add_with(parent, &coap::PAYLOAD_ITEM, r, || {
+            Value::str(format!("{k}: {}", cbor_scalar(c)))
+        });
         cbor_tree(cx, n, r, None, c, depth + 1);
     }
 }
@@ -625,13 +616,13 @@ fn senml(cx: &mut Cx, p: NodeId, r: ByteRange, recs: &Option<Vec<SenmlRecord>>) 
         if let Some(u) = &unit {
             let _ = write!(summary, " {u}");
         }
-        let n = cx.add(p, &coap::PAYLOAD_SENML_RECORD, r, Value::str(summary));
-        cx.add(n, &coap::PAYLOAD_SENML_NAME, r, Value::str(name));
+        let n = cx.add_with(p, &coap::PAYLOAD_SENML_RECORD, r, || Value::str(summary));
+        cx.add_with(n, &coap::PAYLOAD_SENML_NAME, r, || Value::str(name));
         if let Some(u) = unit {
-            cx.add(n, &coap::PAYLOAD_SENML_UNIT, r, Value::str(u));
+            cx.add_with(n, &coap::PAYLOAD_SENML_UNIT, r, || Value::str(u));
         }
         if let Some(v) = value {
-            cx.add(n, &coap::PAYLOAD_SENML_VALUE, r, Value::str(v));
+            cx.add_with(n, &coap::PAYLOAD_SENML_VALUE, r, || Value::str(v));
         }
         cx.add(n, &coap::PAYLOAD_SENML_TIME, r, Value::Double(time));
     }
@@ -732,19 +723,16 @@ fn link_format(cx: &mut Cx, p: NodeId, r: ByteRange, s: &str) -> bool {
                 text.push_str(v);
             }
         }
-        let n = cx.add(p, &coap::PAYLOAD_LINK, r, Value::str(text));
-        cx.add(
-            n,
-            &coap::PAYLOAD_LINK_TARGET,
-            r,
-            Value::str(l.target.clone()),
-        );
+        let n = cx.add_with(p, &coap::PAYLOAD_LINK, r, || Value::str(text));
+        cx.add_with(n, &coap::PAYLOAD_LINK_TARGET, r, || {
+            Value::str(l.target.clone())
+        });
         for (k, v) in &l.params {
             let t = match v {
                 Some(v) => format!("{k}={v}"),
                 None => k.clone(),
             };
-            cx.add(n, &coap::PAYLOAD_LINK_PARAM, r, Value::str(t));
+            cx.add_with(n, &coap::PAYLOAD_LINK_PARAM, r, || Value::str(t));
         }
     }
     true

@@ -473,11 +473,11 @@ pub fn dissect_aux_sec(
                 Value::UInt(v),
             );
             let b = tvb.bytes(o, src_len)?;
-            cx.add_hidden(
+            cx.add_hidden_with(
                 k,
                 &w::AUX_SEC_KEY_SOURCE_BYTES,
                 tvb.range(o, src_len),
-                Value::bytes(b),
+                || Value::bytes(b),
             );
             o += src_len;
         }

@@ -357,7 +357,7 @@ fn dissect_fragment(
             let len = data.len();
             let src = cx.add_source(format!("Reassembled IPv4 ({len} bytes)"), data);
             let tvb = src.tvb();
-            let list = cx.add(node, &FRAGMENTS, tvb.whole(), Value::bytes(tvb.data()));
+            let list = cx.add_with(node, &FRAGMENTS, tvb.whole(), || Value::bytes(tvb.data()));
             cx.set_text(
                 list,
                 format_args!("[{} IPv4 Fragments ({len} bytes)]", fragments.len()),
@@ -375,12 +375,9 @@ fn dissect_fragment(
             }
             cx.add_generated(list, &FRAGMENT_COUNT, Value::UInt(fragments.len() as u64));
             cx.add_generated(list, &REASSEMBLED_LENGTH, Value::UInt(len as u64));
-            cx.add(
-                list,
-                &REASSEMBLED_DATA,
-                tvb.whole(),
-                Value::bytes(tvb.data()),
-            );
+            cx.add_with(list, &REASSEMBLED_DATA, tvb.whole(), || {
+                Value::bytes(tvb.data())
+            });
             if !cx.call_table(tables::IP_PROTO, proto as u64, &tvb, parent) {
                 cx.call_data(&tvb, parent);
             }
@@ -415,8 +412,8 @@ fn add_address(
     cx.add(node, field, r, Value::Ipv4(a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv4(a));
     let text = Address::Ipv4(a).to_string();
-    cx.add_hidden(node, host, r, Value::str(text.clone()));
-    cx.add_hidden(node, &HOST, r, Value::str(text));
+    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
+    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
 }
 
 fn dissect_options(cx: &mut Cx, node: NodeId, opts: &Tvb) -> Result<()> {

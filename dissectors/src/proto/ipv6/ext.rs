@@ -590,12 +590,9 @@ fn dissect_rpl_srh(
         let elided = if i + 1 == count { cmpr_e } else { cmpr_i };
         let n = 16 - elided;
         let bytes = hdr.bytes(off, n)?;
-        cx.add(
-            node,
-            &RT_RPL_ADDRESS,
-            hdr.range(off, n),
-            Value::bytes(bytes),
-        );
+        cx.add_with(node, &RT_RPL_ADDRESS, hdr.range(off, n), || {
+            Value::bytes(bytes)
+        });
         let mut full = *dst;
         full[elided..].copy_from_slice(bytes);
         let fnode = cx.add(
@@ -856,7 +853,7 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             }
             cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
             cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
-            cx.add_generated(fr, &REASSEMBLED_DATA, Value::bytes(&data));
+            cx.add_generated_with(fr, &REASSEMBLED_DATA, || Value::bytes(&data));
             let src = cx.add_source("Reassembled IPv6", data);
             crate::proto::ipv6::dispatch_next(cx, nxt, &src.tvb(), parent);
         }

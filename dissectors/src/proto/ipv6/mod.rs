@@ -178,8 +178,8 @@ fn add_address(
     cx.add(node, field, r, Value::Ipv6(*a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv6(*a));
     let text = Address::Ipv6(*a).to_string();
-    cx.add_hidden(node, host, r, Value::str(text.clone()));
-    cx.add_hidden(node, &HOST, r, Value::str(text));
+    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
+    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
 }
 
 #[cfg(test)]

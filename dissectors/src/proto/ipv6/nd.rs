@@ -587,8 +587,8 @@ fn dissect_option(
                 cx.add(o, f64_, r, Value::Eui64(e));
                 // tshark 4.0 also adds the byte form, for the source option only.
                 if ty == 1 {
-                    cx.add(o, &OPT_LINKADDR, r, Value::bytes(&e));
-                    cx.add(o, f, r, Value::bytes(&e));
+                    cx.add_with(o, &OPT_LINKADDR, r, || Value::bytes(&e));
+                    cx.add_with(o, f, r, || Value::bytes(&e));
                 }
                 cx.add(o, &OPT_PADDING, opt.range(10, 6), Value::None);
                 ll_text(&e)
@@ -734,12 +734,9 @@ fn dissect_option(
                     name.push_str(&crate::engine::value::bytes_to_text(opt.bytes(off, l)?));
                     off += l;
                 }
-                cx.add(
-                    o,
-                    &OPT_DNSSL,
-                    opt.range(start, off - start),
-                    Value::str(name),
-                );
+                cx.add_with(o, &OPT_DNSSL, opt.range(start, off - start), || {
+                    Value::str(name)
+                });
             }
             if off < len {
                 cx.add(o, &OPT_PADDING, opt.range(off, len - off), Value::None);

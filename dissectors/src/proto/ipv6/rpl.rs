@@ -609,7 +609,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
                     "Dissector for ICMPv6 RPL Option ({ty}) code not implemented, Contact Wireshark developers if you want this supported"
                 )),
             );
-            cx.add(o, &DATA, opt.whole(), Value::bytes(opt.data()));
+            cx.add_with(o, &DATA, opt.whole(), || Value::bytes(opt.data()));
             olen
         }
     })

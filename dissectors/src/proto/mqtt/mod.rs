@@ -362,7 +362,7 @@ fn default_version(cx: &Cx) -> Option<u8> {
 fn dissect_secure(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &SECURE, tvb.whole());
     cx.set_text(node, "MQTT over TLS (encrypted)");
-    cx.add(node, &ENCRYPTED, tvb.whole(), Value::bytes(tvb.data()));
+    cx.add_with(node, &ENCRYPTED, tvb.whole(), || Value::bytes(tvb.data()));
     cx.set_info("TLS-encrypted data");
     Ok(())
 }
@@ -569,7 +569,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 } else if let Some(t) = map.get(&a) {
                     topic = t.clone();
                     let t = topic.clone();
-                    cx.add_generated(node, &TOPIC, Value::str(t));
+                    cx.add_generated_with(node, &TOPIC, || Value::str(t));
                 } else {
                     cx.expert(
                         node,
@@ -583,7 +583,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             info.push_str(&format!(" [{topic}]"));
             let payload = body.sub_from(off.min(end))?;
             if !payload.is_empty() {
-                let m = cx.add(node, &MSG, payload.whole(), Value::bytes(payload.data()));
+                let m = cx.add_with(node, &MSG, payload.whole(), || Value::bytes(payload.data()));
                 if let Some(text) = payload_text(payload.data()) {
                     // An MQTT 5 content type names the payload's media type; JSON is checked
                     // and named as tshark's media dissector does.
@@ -599,7 +599,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                         cx.set_text(m, format_args!("Message: {text}"));
                     }
                     if cx.prefs.bool("mqtt.show_msg_as_text", false) {
-                        cx.add(node, &MSG_TEXT, payload.whole(), Value::str(text));
+                        cx.add_with(node, &MSG_TEXT, payload.whole(), || Value::str(text));
                     }
                 }
             }
@@ -856,12 +856,9 @@ fn properties(
                 if let Some(f) = found.as_deref_mut() {
                     f.content_type = Some(String::from_utf8_lossy(b).into_owned());
                 }
-                cx.add(
-                    node,
-                    &PROP_CONTENT_TYPE,
-                    props.range(p, n + 2),
-                    Value::str(String::from_utf8_lossy(b)),
-                );
+                cx.add_with(node, &PROP_CONTENT_TYPE, props.range(p, n + 2), || {
+                    Value::str(String::from_utf8_lossy(b))
+                });
                 p += 2 + n;
             }
             // UTF-8 strings and binary data.

@@ -491,7 +491,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     if fin {
         cx.expert(fin_node, &CONNECTION_FIN, None);
     }
-    let str_node = cx.add_generated(fnode, &FLAGS_STR, Value::str(flags_str(flags)));
+    let str_node = cx.add_generated_with(fnode, &FLAGS_STR, || Value::str(flags_str(flags)));
     match fin_role {
         Some(true) => {
             cx.expert(str_node, &CONNECTION_FIN_ACTIVE, None);
@@ -572,7 +572,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         let data = payload.data();
         let text =
             String::from_utf8_lossy(data.split(|b| *b == 0).next().unwrap_or(data)).into_owned();
-        cx.add(node, &RESET_CAUSE, payload.whole(), Value::str(text));
+        cx.add_with(node, &RESET_CAUSE, payload.whole(), || Value::str(text));
         return Ok(());
     }
     if seg_len > 0 {
@@ -662,12 +662,9 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
     if desegment && p.retransmitted {
         // Data already seen: shown, not decoded twice (with the frame that decoded it when it
         // was part of a reassembled PDU).
-        cx.add(
-            p.node,
-            &PAYLOAD,
-            payload.whole(),
-            Value::bytes(payload.data()),
-        );
+        cx.add_with(p.node, &PAYLOAD, payload.whole(), || {
+            Value::bytes(payload.data())
+        });
         let len = payload.len() as u32;
         if let Some(f) =
             crate::proto::tcp::reassembly::reassembled_in(cx, p.stream, p.dir, p.seq, len)
@@ -712,12 +709,9 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
             out.decoded && reg.clears_info
         }
         _ => {
-            cx.add(
-                p.node,
-                &PAYLOAD,
-                payload.whole(),
-                Value::bytes(payload.data()),
-            );
+            cx.add_with(p.node, &PAYLOAD, payload.whole(), || {
+                Value::bytes(payload.data())
+            });
             crate::proto::udp::dispatch_ports(
                 cx,
                 tables::TCP_PORT,

@@ -171,12 +171,9 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         } else if gt(s.seq, next) {
             if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
                 flow.ooo.insert(s.seq, (frame, data.to_vec()));
-                cx.add(
-                    s.tcp_node,
-                    &SEGMENT_DATA,
-                    s.payload.whole(),
-                    Value::bytes(data),
-                );
+                cx.add_with(s.tcp_node, &SEGMENT_DATA, s.payload.whole(), || {
+                    Value::bytes(data)
+                });
                 out.partial = true;
                 enforce_total(cx, s.tcp_node, &mut flow, max_total);
                 put_back(cx, s.tcp_node, key, flow);
@@ -264,12 +261,9 @@ fn enforce_total(cx: &mut Cx, node: NodeId, flow: &mut FlowReasm, max_total: usi
 }
 
 fn add_payload(cx: &mut Cx, node: NodeId, payload: &Tvb) {
-    cx.add(
-        node,
-        &crate::proto::tcp::PAYLOAD,
-        payload.whole(),
-        Value::bytes(payload.data()),
-    );
+    cx.add_with(node, &crate::proto::tcp::PAYLOAD, payload.whole(), || {
+        Value::bytes(payload.data())
+    });
 }
 
 /// Cuts `tvb[off..]` (bytes of frame `frame`) into PDUs, continuing a pending one first.
@@ -302,11 +296,11 @@ fn feed(
                         "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
                     )),
                 );
-                cx.add(
+                cx.add_with(
                     s.tcp_node,
                     &SEGMENT_DATA,
                     tvb.range(off, rest.len()),
-                    Value::bytes(rest),
+                    || Value::bytes(rest),
                 );
                 return;
             }
@@ -336,12 +330,9 @@ fn feed(
                     if s.reg.shows_pdu_size {
                         cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(t as u64));
                     }
-                    cx.add(
-                        s.tcp_node,
-                        &SEGMENT_DATA,
-                        tvb.range(off, used),
-                        Value::bytes(&rest[..used]),
-                    );
+                    cx.add_with(s.tcp_node, &SEGMENT_DATA, tvb.range(off, used), || {
+                        Value::bytes(&rest[..used])
+                    });
                     off += used;
                     if p.frames.len() > 1 {
                         if flow.done.len() >= MAX_DONE {
@@ -354,12 +345,9 @@ fn feed(
                     out.decoded = true;
                 }
                 _ => {
-                    cx.add(
-                        s.tcp_node,
-                        &SEGMENT_DATA,
-                        tvb.range(off, take),
-                        Value::bytes(&rest[..take]),
-                    );
+                    cx.add_with(s.tcp_node, &SEGMENT_DATA, tvb.range(off, take), || {
+                        Value::bytes(&rest[..take])
+                    });
                     off += take;
                     flow.pending = Some(p);
                     out.partial = true;
@@ -399,11 +387,11 @@ fn feed(
                     cx.call(s.proto, &tvb.sub_clamped(off, data.len()), s.parent);
                     return;
                 }
-                cx.add(
+                cx.add_with(
                     s.tcp_node,
                     &SEGMENT_DATA,
                     tvb.range(off, rest.len()),
-                    Value::bytes(rest),
+                    || Value::bytes(rest),
                 );
                 flow.pending = Some(Pending {
                     start: base_seq.wrapping_add(off as u32),
@@ -456,12 +444,9 @@ fn decode_reassembled(cx: &mut Cx, s: &SegmentIn, p: Pending) {
     }
     cx.add_generated(segs, &SEGMENT_COUNT, Value::UInt(p.frames.len() as u64));
     cx.add_generated(segs, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
-    cx.add(
-        segs,
-        &REASSEMBLED_DATA,
-        tvb.whole(),
-        Value::bytes(tvb.data()),
-    );
+    cx.add_with(segs, &REASSEMBLED_DATA, tvb.whole(), || {
+        Value::bytes(tvb.data())
+    });
     cx.call(s.proto, &tvb, s.parent);
 }
 

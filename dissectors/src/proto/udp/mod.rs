@@ -139,12 +139,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
     let payload = tvb.sub_clamped(8, length - 8);
     if !payload.is_empty() {
-        cx.add(
-            node,
-            &PAYLOAD,
-            payload.whole(),
-            Value::bytes(payload.data()),
-        );
+        cx.add_with(node, &PAYLOAD, payload.whole(), || {
+            Value::bytes(payload.data())
+        });
         dispatch_ports(
             cx,
             tables::UDP_PORT,

@@ -372,7 +372,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let record = matches!(data.first(), Some(20..=24)) && matches!(data.get(1), Some(3));
     if record || tls && data.first() != Some(&b'<') {
         // After STARTTLS/PROCEED the stream is TLS.
-        cx.add(node, &ENCRYPTED, tvb.whole(), Value::bytes(data));
+        cx.add_with(node, &ENCRYPTED, tvb.whole(), || Value::bytes(data));
         cx.set_info("TLS-encrypted data");
         return Ok(());
     }
@@ -397,11 +397,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 start,
                 end,
             } => {
-                cx.add(
+                cx.add_with(
                     node,
                     &XML_HEADER_VERSION,
                     tvb.range(*start, end - start),
-                    Value::str(version.clone()),
+                    || Value::str(version.clone()),
                 );
                 info = "XML ".into();
             }
@@ -459,7 +459,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
 fn add_attr(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, el: &El, k: &str) {
     if let Some(v) = el.attr(k) {
-        cx.add(n, f, tvb.range(el.start, el.end - el.start), Value::str(v));
+        cx.add_with(n, f, tvb.range(el.start, el.end - el.start), || {
+            Value::str(v)
+        });
     }
 }
 
@@ -471,12 +473,12 @@ fn range(tvb: &Tvb, el: &El) -> crate::engine::tree::ByteRange {
 fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
     for (k, v) in &el.attrs {
         if k == "xmlns" {
-            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+            cx.add_with(n, &XMLNS, range(tvb, el), || Value::str(v.clone()));
         }
     }
     for (k, v) in &el.attrs {
         if k.starts_with("xmlns:") {
-            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+            cx.add_with(n, &XMLNS, range(tvb, el), || Value::str(v.clone()));
         }
     }
 }
@@ -506,7 +508,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                 let xmlns = c.attr("xmlns").unwrap_or("");
                 match c.local() {
                     _ if xmlns == "http://jabber.org/protocol/chatstates" => {
-                        cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
+                        cx.add_with(n, &MESSAGE_CHATSTATE, range(tvb, c), || {
+                            Value::str(c.local())
+                        });
                     }
                     "body" | "subject" | "thread" => {
                         let f = match c.local() {
@@ -520,7 +524,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                             b,
                             format_args!("{label}: {}", crate::engine::value::escape_text(&c.text)),
                         );
-                        cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+                        cx.add_with(b, &ATTRIBUTE, range(tvb, c), || Value::str(c.text.clone()));
                     }
                     "error" => stanza_error(cx, n, tvb, c),
                     _ => generic(cx, n, tvb, c),
@@ -537,7 +541,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             for c in &el.children {
                 match c.local() {
                     "show" => {
-                        cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
+                        cx.add_with(n, &PRESENCE_SHOW, range(tvb, c), || {
+                            Value::str(c.text.clone())
+                        });
                     }
                     "status" => {
                         let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
@@ -545,7 +551,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                             s,
                             format_args!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
                         );
-                        cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+                        cx.add_with(s, &ATTRIBUTE, range(tvb, c), || Value::str(c.text.clone()));
                     }
                     "c" => {
                         let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
@@ -566,7 +572,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         add_xmlns(cx, m, tvb, c);
                         let mut names = vec![];
                         for mech in &c.children {
-                            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
+                            cx.add_with(m, &CDATA, range(tvb, mech), || {
+                                Value::str(mech.text.clone())
+                            });
                             names.push(mech.text.clone());
                         }
                         cx.set_text(m, format_args!("MECHANISMS: {}", names.join(", ")));
@@ -596,10 +604,10 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             let n = cx.add(parent, &AUTH, range(tvb, el), Value::None);
             add_xmlns(cx, n, tvb, el);
             if let Some(m) = el.attr("mechanism") {
-                cx.add(n, &ATTRIBUTE, range(tvb, el), Value::str(m));
+                cx.add_with(n, &ATTRIBUTE, range(tvb, el), || Value::str(m));
                 cx.set_text(n, format_args!("AUTH mechanism={m}"));
             }
-            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+            cx.add_with(n, &CDATA, range(tvb, el), || Value::str(el.text.clone()));
             "AUTH".into()
         }
         "challenge" | "response" | "success" => {
@@ -617,7 +625,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                 }
             }
             add_xmlns(cx, n, tvb, el);
-            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+            cx.add_with(n, &CDATA, range(tvb, el), || Value::str(el.text.clone()));
             label
         }
         "failure" => {
@@ -625,7 +633,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             add_xmlns(cx, n, tvb, el);
             for c in &el.children {
                 if c.local() == "text" {
-                    cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
+                    cx.add_with(n, &FAILURE_TEXT, range(tvb, c), || {
+                        Value::str(c.text.clone())
+                    });
                 } else {
                     cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
                 }
@@ -656,15 +666,14 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                 let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
                 add_xmlns(cx, b, tvb, c);
                 if let Some(r) = c.child("resource") {
-                    cx.add(
-                        b,
-                        &IQ_BIND_RESOURCE,
-                        range(tvb, r),
-                        Value::str(r.text.clone()),
-                    );
+                    cx.add_with(b, &IQ_BIND_RESOURCE, range(tvb, r), || {
+                        Value::str(r.text.clone())
+                    });
                 }
                 if let Some(j) = c.child("jid") {
-                    cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
+                    cx.add_with(b, &IQ_BIND_JID, range(tvb, j), || {
+                        Value::str(j.text.clone())
+                    });
                 }
                 what.get_or_insert_default_str("BIND ");
             }
@@ -693,7 +702,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                         }
                         "feature" => {
                             if let Some(v) = i.attr("var") {
-                                cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
+                                cx.add_with(q, &QUERY_FEATURE, range(tvb, i), || Value::str(v));
                             }
                         }
                         _ => generic(cx, q, tvb, i),
@@ -767,10 +776,10 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     for c in &el.children {
         if c.local() == "text" {
             text = c.text.clone();
-            cx.add(n, &ERROR_TEXT, range(tvb, c), Value::str(c.text.clone()));
+            cx.add_with(n, &ERROR_TEXT, range(tvb, c), || Value::str(c.text.clone()));
         } else {
             cond = c.local().to_string();
-            cx.add(n, &ERROR_CONDITION, range(tvb, c), Value::str(c.local()));
+            cx.add_with(n, &ERROR_CONDITION, range(tvb, c), || Value::str(c.local()));
         }
     }
     let msg = if text.is_empty() {
@@ -785,14 +794,14 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 /// of the (never closed) header and lists it as an unknown element with the namespaces and
 /// text found inside it.
 fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
-    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    let n = cx.add_with(parent, &UNKNOWN, range(tvb, el), || Value::str(el.local()));
     fn walk(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El, depth: usize) {
         for c in &el.children {
             if let Some(ns) = c.attr("xmlns") {
-                cx.add(n, &XMLNS, range(tvb, c), Value::str(ns));
+                cx.add_with(n, &XMLNS, range(tvb, c), || Value::str(ns));
             }
             if !c.text.is_empty() && c.children.is_empty() {
-                cx.add(n, &CDATA, range(tvb, c), Value::str(c.text.clone()));
+                cx.add_with(n, &CDATA, range(tvb, c), || Value::str(c.text.clone()));
             }
             if depth < MAX_DEPTH {
                 walk(cx, n, tvb, c, depth + 1);
@@ -811,7 +820,7 @@ fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 /// named.
 fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     let xmlns = el.attr("xmlns").unwrap_or("");
-    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
+    let n = cx.add_with(parent, &UNKNOWN, range(tvb, el), || Value::str(el.local()));
     add_xmlns(cx, n, tvb, el);
     match iot_namespace(xmlns) {
         Some(name) => cx.set_text(
