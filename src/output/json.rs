@@ -9,28 +9,60 @@
 //! - a node without a field uses its label as key;
 //! - repeated keys in one object become one key with an array of values;
 //! - with `-x`, `"abbrev_raw": [hex, offset, length, bitmask, type]` precedes each field.
+//!
+//! JSON is the heaviest output (a packet's document is some 10 KB), so the writer builds no
+//! intermediate strings: keys are borrowed from the field registry or the tree's labels, values
+//! are written straight into the output, and strings are escaped run by run.
 
 use dissectors::engine::field::{FieldDef, FieldType};
-use dissectors::engine::tree::{NodeId, Tree};
+use dissectors::engine::tree::{Node, NodeId, Tree};
 use dissectors::engine::value::{self, Value};
 use dissectors::engine::Packet;
 use std::fmt::Write;
 
+/// Bytes that need an escape in a JSON string: quote, backslash, controls and DEL.
+const fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn write_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    write_json_escaped(out, s);
+    out.push('"');
+}
+
+/// Appends `s` escaped for the inside of a JSON string: unescaped runs are copied whole.
+fn write_json_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !needs_escape(b) {
+            continue;
         }
+        out.push_str(&s[run..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+}
+
+/// A field's show value as a JSON string, written in place (only text values can hold
+/// characters that need escaping).
+fn write_json_value(out: &mut String, f: &FieldDef, v: &Value) {
+    out.push('"');
+    match v {
+        Value::Str(s) => write_json_escaped(out, s),
+        v => value::write_show(out, f, v),
     }
     out.push('"');
 }
@@ -64,13 +96,15 @@ fn ftype_number(t: FieldType) -> u32 {
     }
 }
 
-/// The `_index` value: `packets-YYYY-MM-DD` of the packet's (UTC) date.
-fn index_name(p: &Packet) -> String {
+/// The `_index` value: `packets-YYYY-MM-DD` of the packet's (UTC) date, as a JSON string.
+fn write_index_name(out: &mut String, p: &Packet) {
     let days = p.meta.ts_ns.div_euclid(1_000_000_000).div_euclid(86_400);
     let (y, m, d) = value::civil_from_days(days);
-    format!("packets-{y:04}-{m:02}-{d:02}")
+    let _ = write!(out, "\"packets-{y:04}-{m:02}-{d:02}\"");
 }
 
+/// What one key of a JSON object holds.
+#[derive(Copy, Clone)]
 enum Item {
     /// A field's value, shown.
     Show(NodeId),
@@ -80,62 +114,109 @@ enum Item {
     Raw(NodeId),
 }
 
+/// A key of a JSON object, borrowed: a field's abbreviation with an optional suffix, or a
+/// label. Keys are equal when their text is (`tcp.seq` + `_raw` is the field `tcp.seq_raw`).
+#[derive(Copy, Clone)]
+enum Key<'t> {
+    Field(&'static str, &'static str),
+    Label(&'t str),
+}
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        let (a1, a2) = self.parts();
+        let (b1, b2) = other.parts();
+        if a1.len() + a2.len() != b1.len() + b2.len() {
+            return false;
+        }
+        // Split both at the shorter first part and compare the pieces as slices.
+        let (a1, a2, b1, b2) = (a1.as_bytes(), a2.as_bytes(), b1.as_bytes(), b2.as_bytes());
+        if a1.len() <= b1.len() {
+            let k = b1.len() - a1.len();
+            a1 == &b1[..a1.len()] && a2[..k] == b1[a1.len()..] && a2[k..] == *b2
+        } else {
+            let k = a1.len() - b1.len();
+            b1 == &a1[..b1.len()] && b2[..k] == a1[b1.len()..] && b2[k..] == *a2
+        }
+    }
+}
+
+impl<'t> Key<'t> {
+    /// A hash of the key's text (FNV-1a), so that finding repeated keys compares numbers.
+    fn hash(&self) -> u64 {
+        let (a, b) = self.parts();
+        a.bytes()
+            .chain(b.bytes())
+            .fold(0xcbf2_9ce4_8422_2325, |h, c| {
+                (h ^ c as u64).wrapping_mul(0x100_0000_01b3)
+            })
+    }
+
+    fn parts(&self) -> (&'t str, &'static str) {
+        match *self {
+            Key::Field(a, b) => (a, b),
+            Key::Label(l) => (l, ""),
+        }
+    }
+
+    fn write(self, out: &mut String) {
+        out.push('"');
+        match self {
+            Key::Field(abbrev, suffix) => {
+                out.push_str(abbrev);
+                out.push_str(suffix);
+            }
+            Key::Label(l) => write_json_escaped(out, l),
+        }
+        out.push('"');
+    }
+}
+
 fn is_container(f: &FieldDef) -> bool {
     matches!(f.ftype, FieldType::Protocol | FieldType::None)
 }
 
-/// Groups the children of `parent` into keys in first-seen order.
-fn group(tree: &Tree, parent: NodeId, raw: bool) -> Vec<(String, Vec<Item>)> {
-    let mut keys: Vec<(String, Vec<Item>)> = Vec::new();
-    let push = |k: String, item: Item, keys: &mut Vec<(String, Vec<Item>)>| {
-        if let Some(e) = keys.iter_mut().find(|(kk, _)| *kk == k) {
-            e.1.push(item);
-        } else {
-            keys.push((k, vec![item]));
-        }
-    };
+/// The keyed items of a node's children, in tree order (one child can give several).
+fn entries<'t>(tree: &'t Tree, parent: NodeId, raw: bool, out: &mut Vec<(Key<'t>, Item)>) {
     for (id, n) in tree.children(parent) {
         let has_children = tree.has_children(id);
-        match n.field {
-            Some(f) => {
-                if raw && n.range.len > 0 {
-                    push(format!("{}_raw", f.abbrev), Item::Raw(id), &mut keys);
-                }
-                if is_container(f) {
-                    if has_children {
-                        push(f.abbrev.to_string(), Item::Object(id), &mut keys);
-                    } else {
-                        push(f.abbrev.to_string(), Item::Show(id), &mut keys);
-                    }
-                } else {
-                    push(f.abbrev.to_string(), Item::Show(id), &mut keys);
-                    if has_children {
-                        push(format!("{}_tree", f.abbrev), Item::Object(id), &mut keys);
-                    }
-                }
-            }
-            None => {
-                let label = tree.text(id).unwrap_or("").to_string();
-                if has_children {
-                    push(label, Item::Object(id), &mut keys);
-                } else {
-                    push(label, Item::Show(id), &mut keys);
-                }
+        let Some(f) = n.field else {
+            let label = Key::Label(tree.text(id).unwrap_or(""));
+            let item = if has_children {
+                Item::Object(id)
+            } else {
+                Item::Show(id)
+            };
+            out.push((label, item));
+            continue;
+        };
+        if raw && n.range.len > 0 {
+            out.push((Key::Field(f.abbrev, "_raw"), Item::Raw(id)));
+        }
+        if is_container(f) && has_children {
+            out.push((Key::Field(f.abbrev, ""), Item::Object(id)));
+        } else {
+            out.push((Key::Field(f.abbrev, ""), Item::Show(id)));
+            if has_children && !is_container(f) {
+                out.push((Key::Field(f.abbrev, "_tree"), Item::Object(id)));
             }
         }
     }
-    keys
 }
 
 fn indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push_str("  ");
+    const SPACES: &str = "                                                                ";
+    let mut n = n * 2;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
-fn write_item(out: &mut String, p: &Packet, item: &Item, depth: usize, raw: bool) {
+fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, raw: bool) {
     let tree = &p.tree;
-    match *item {
+    match item {
         Item::Show(id) => {
             let n = tree.node(id);
             match n.field {
@@ -143,71 +224,118 @@ fn write_item(out: &mut String, p: &Packet, item: &Item, depth: usize, raw: bool
                 Some(f) if f.ftype == FieldType::Protocol => {
                     write_json_str(out, tree.text(id).unwrap_or(f.name))
                 }
-                Some(f) => write_json_str(out, &value::show(f, &n.value)),
+                Some(f) => write_json_value(out, f, &n.value),
                 None => out.push_str("\"\""),
             }
         }
-        Item::Object(id) => write_object(out, p, id, depth, raw),
-        Item::Raw(id) => {
-            let n = tree.node(id);
-            let f = n.field.expect("raw items are fields");
-            let src = p
-                .sources
-                .get(n.range.source as usize)
-                .map(|s| &s.data[..])
-                .unwrap_or(&[]);
-            let start = (n.range.start as usize).min(src.len());
-            let end = (n.range.end() as usize).min(src.len());
-            out.push_str("[\n");
-            indent(out, depth + 1);
-            out.push('"');
-            out.push_str(&value::hex_string(&src[start..end]));
-            out.push_str("\",\n");
-            indent(out, depth + 1);
-            let _ = writeln!(out, "{},", n.range.start);
-            indent(out, depth + 1);
-            let _ = writeln!(out, "{},", n.range.len);
-            indent(out, depth + 1);
-            let _ = writeln!(out, "{},", f.bitmask);
-            indent(out, depth + 1);
-            let _ = writeln!(out, "{}", ftype_number(f.ftype));
-            indent(out, depth);
-            out.push(']');
-        }
+        Item::Object(id) => write_object(out, p, id, depth, raw, None),
+        Item::Raw(id) => write_raw(out, p, tree.node(id), depth),
     }
 }
 
-fn write_object(out: &mut String, p: &Packet, parent: NodeId, depth: usize, raw: bool) {
-    let keys = group(&p.tree, parent, raw);
-    if keys.is_empty() {
+/// `[hex, offset, length, bitmask, type]` of a field's bytes.
+fn write_raw(out: &mut String, p: &Packet, n: &Node, depth: usize) {
+    let f = n.field.expect("raw items are fields");
+    let src = p
+        .sources
+        .get(n.range.source as usize)
+        .map(|s| &s.data[..])
+        .unwrap_or(&[]);
+    let start = (n.range.start as usize).min(src.len());
+    let end = (n.range.end() as usize).min(src.len());
+    write_raw_array(
+        out,
+        &src[start..end],
+        [n.range.start as u64, n.range.len as u64, f.bitmask],
+        ftype_number(f.ftype),
+        depth,
+    );
+}
+
+fn write_raw_array(out: &mut String, bytes: &[u8], nums: [u64; 3], ftype: u32, depth: usize) {
+    out.push_str("[\n");
+    indent(out, depth + 1);
+    out.push('"');
+    write_hex(out, bytes);
+    out.push_str("\",\n");
+    let mut digits = itoa::Buffer::new();
+    for v in nums {
+        indent(out, depth + 1);
+        out.push_str(digits.format(v));
+        out.push_str(",\n");
+    }
+    indent(out, depth + 1);
+    out.push_str(digits.format(ftype));
+    out.push('\n');
+    indent(out, depth);
+    out.push(']');
+}
+
+/// Plain lowercase hex, straight into the output.
+fn write_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+    }
+}
+
+/// Writes the object of `parent`'s children; `first` is written as its first member (the
+/// `frame_raw` of `-x`).
+fn write_object(
+    out: &mut String,
+    p: &Packet,
+    parent: NodeId,
+    depth: usize,
+    raw: bool,
+    first: Option<&dyn Fn(&mut String)>,
+) {
+    let mut items = Vec::with_capacity(16);
+    entries(&p.tree, parent, raw, &mut items);
+    let hashes: Vec<u64> = items.iter().map(|(k, _)| k.hash()).collect();
+    let same = |i: usize, j: usize| hashes[i] == hashes[j] && items[i].0 == items[j].0;
+    if items.is_empty() {
         out.push_str("{}");
         return;
     }
     out.push_str("{\n");
-    for (i, (k, items)) in keys.iter().enumerate() {
+    let mut wrote_any = false;
+    if let Some(first) = first {
         indent(out, depth + 1);
-        write_json_str(out, k);
-        out.push_str(": ");
-        if items.len() == 1 {
-            write_item(out, p, &items[0], depth + 1, raw);
-        } else {
-            out.push_str("[\n");
-            for (j, it) in items.iter().enumerate() {
-                indent(out, depth + 2);
-                write_item(out, p, it, depth + 2, raw);
-                if j + 1 < items.len() {
-                    out.push(',');
-                }
-                out.push('\n');
-            }
-            indent(out, depth + 1);
-            out.push(']');
-        }
-        if i + 1 < keys.len() {
-            out.push(',');
-        }
-        out.push('\n');
+        first(out);
+        wrote_any = true;
     }
+    // Keys in first-seen order; a repeated key gathers every item under it, in order.
+    for i in 0..items.len() {
+        let key = items[i].0;
+        if (0..i).any(|j| same(i, j)) {
+            continue;
+        }
+        if wrote_any {
+            out.push_str(",\n");
+        }
+        wrote_any = true;
+        indent(out, depth + 1);
+        key.write(out);
+        out.push_str(": ");
+        let count = (i..items.len()).filter(|j| same(i, *j)).count();
+        if count == 1 {
+            write_item(out, p, items[i].1, depth + 1, raw);
+            continue;
+        }
+        out.push_str("[\n");
+        let mut n = 0;
+        for j in (i..items.len()).filter(|j| same(i, *j)) {
+            indent(out, depth + 2);
+            write_item(out, p, items[j].1, depth + 2, raw);
+            n += 1;
+            out.push_str(if n < count { ",\n" } else { "\n" });
+        }
+        indent(out, depth + 1);
+        out.push(']');
+    }
+    out.push('\n');
     indent(out, depth);
     out.push('}');
 }
@@ -215,63 +343,60 @@ fn write_object(out: &mut String, p: &Packet, parent: NodeId, depth: usize, raw:
 /// One `-T json` document (without the separating comma).
 pub fn write_json_packet(out: &mut String, p: &Packet, raw: bool) {
     out.push_str("  {\n    \"_index\": ");
-    write_json_str(out, &index_name(p));
+    write_index_name(out, p);
     out.push_str(
         ",\n    \"_type\": \"doc\",\n    \"_score\": null,\n    \"_source\": {\n      \"layers\": ",
     );
     if raw {
         // tshark puts the whole frame's bytes first, as frame_raw.
-        let mut s = String::new();
         let data = p.frame_data();
-        s.push_str("\"frame_raw\": [\n          \"");
-        s.push_str(&value::hex_string(data));
-        let _ = write!(
-            s,
-            "\",\n          0,\n          {},\n          0,\n          1\n        ],\n",
-            data.len()
-        );
-        let mut obj = String::new();
-        write_object(&mut obj, p, NodeId::ROOT, 3, raw);
-        // Splice frame_raw in as the first key.
-        if let Some(rest) = obj.strip_prefix("{\n") {
-            out.push_str("{\n        ");
-            out.push_str(&s);
-            out.push_str(rest);
-        } else {
-            out.push_str(&obj);
-        }
+        let frame_raw = |out: &mut String| {
+            out.push_str("\"frame_raw\": ");
+            write_raw_array(out, data, [0, data.len() as u64, 0], 1, 4);
+        };
+        write_object(out, p, NodeId::ROOT, 3, raw, Some(&frame_raw));
     } else {
-        write_object(out, p, NodeId::ROOT, 3, raw);
+        write_object(out, p, NodeId::ROOT, 3, raw, None);
     }
     out.push_str("\n    }\n  }");
 }
 
 /// ISO 8601 UTC time with nanoseconds, as `-T ek` prints `frame.time`.
-fn iso_time(ns: i64) -> String {
+fn write_iso_time(out: &mut String, ns: i64) {
     let secs = ns.div_euclid(1_000_000_000);
     let (y, m, d) = value::civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
-    format!(
+    let _ = write!(
+        out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}Z",
         sod / 3600,
         (sod / 60) % 60,
         sod % 60,
         ns.rem_euclid(1_000_000_000)
-    )
+    );
 }
 
 fn ek_value(out: &mut String, f: &FieldDef, v: &Value) {
     match v {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::AbsTime(ns) => write_json_str(out, &iso_time(*ns)),
-        _ => write_json_str(out, &value::show(f, v)),
+        Value::AbsTime(ns) => {
+            out.push('"');
+            write_iso_time(out, *ns);
+            out.push('"');
+        }
+        _ => write_json_value(out, f, v),
     }
+}
+
+/// `ip.src` as an `-T ek` key: dots become underscores.
+fn write_ek_name(out: &mut String, name: &str) {
+    out.extend(name.chars().map(|c| if c == '.' { '_' } else { c }));
 }
 
 /// One `-T ek` packet: the bulk-index line and the document line.
 pub fn write_ek_packet(out: &mut String, p: &Packet) {
     out.push_str("{\"index\":{\"_index\":");
-    write_json_str(out, &index_name(p));
+    write_index_name(out, p);
     out.push_str(",\"_type\":\"doc\"}}\n");
     let _ = write!(
         out,
@@ -279,30 +404,38 @@ pub fn write_ek_packet(out: &mut String, p: &Packet) {
         p.meta.ts_ns.div_euclid(1_000_000)
     );
     // Layers with the same name (IPv6 in IPv6) become arrays of objects.
-    let mut layers: Vec<(&str, Vec<NodeId>)> = vec![];
-    for (id, n) in p.tree.children(NodeId::ROOT) {
-        let Some(f) = n.field else { continue };
-        match layers.iter_mut().find(|(k, _)| *k == f.abbrev) {
-            Some(e) => e.1.push(id),
-            None => layers.push((f.abbrev, vec![id])),
+    let layers: Vec<(NodeId, &'static str)> = p
+        .tree
+        .children(NodeId::ROOT)
+        .filter_map(|(id, n)| Some((id, n.field?.abbrev)))
+        .collect();
+    let mut first = true;
+    for (i, (_, name)) in layers.iter().enumerate() {
+        if layers[..i].iter().any(|(_, n)| n == name) {
+            continue;
         }
-    }
-    for (i, (name, ids)) in layers.iter().enumerate() {
-        if i > 0 {
+        if !first {
             out.push(',');
         }
-        write_json_str(out, &name.replace('.', "_"));
-        out.push(':');
-        if ids.len() > 1 {
+        first = false;
+        out.push('"');
+        write_ek_name(out, name);
+        out.push_str("\":");
+        let same: Vec<NodeId> = layers[i..]
+            .iter()
+            .filter(|(_, n)| n == name)
+            .map(|(id, _)| *id)
+            .collect();
+        if same.len() > 1 {
             out.push('[');
         }
-        for (j, id) in ids.iter().enumerate() {
+        for (j, id) in same.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             write_ek_layer(out, p, *id, name);
         }
-        if ids.len() > 1 {
+        if same.len() > 1 {
             out.push(']');
         }
     }
@@ -311,43 +444,47 @@ pub fn write_ek_packet(out: &mut String, p: &Packet) {
 
 /// A layer flattened: every field below it, keyed `layer_field_with_underscores`.
 fn write_ek_layer(out: &mut String, p: &Packet, layer: NodeId, name: &str) {
-    let mut keys: Vec<(String, Vec<NodeId>)> = vec![];
-    fn collect(tree: &Tree, id: NodeId, prefix: &str, keys: &mut Vec<(String, Vec<NodeId>)>) {
+    fn collect(tree: &Tree, id: NodeId, fields: &mut Vec<(&'static str, NodeId)>) {
         for (c, n) in tree.children(id) {
             if let Some(f) = n.field {
-                if f.ftype != FieldType::Protocol || tree.has_children(c) {
-                    let k = format!("{}_{}", prefix, f.abbrev.replace('.', "_"));
-                    if f.ftype != FieldType::None && f.ftype != FieldType::Protocol {
-                        match keys.iter_mut().find(|(kk, _)| *kk == k) {
-                            Some(e) => e.1.push(c),
-                            None => keys.push((k, vec![c])),
-                        }
-                    }
+                if f.ftype != FieldType::None && f.ftype != FieldType::Protocol {
+                    fields.push((f.abbrev, c));
                 }
             }
-            collect(tree, c, prefix, keys);
+            collect(tree, c, fields);
         }
     }
-    let prefix = name.replace('.', "_");
-    collect(&p.tree, layer, &prefix, &mut keys);
+    let mut fields = Vec::with_capacity(32);
+    collect(&p.tree, layer, &mut fields);
     out.push('{');
-    for (i, (k, ids)) in keys.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    for (i, (abbrev, _)) in fields.iter().enumerate() {
+        if fields[..i].iter().any(|(a, _)| a == abbrev) {
+            continue;
+        }
+        if !first {
             out.push(',');
         }
-        write_json_str(out, k);
-        out.push(':');
-        if ids.len() > 1 {
+        first = false;
+        out.push('"');
+        write_ek_name(out, name);
+        out.push('_');
+        write_ek_name(out, abbrev);
+        out.push_str("\":");
+        let count = fields[i..].iter().filter(|(a, _)| a == abbrev).count();
+        if count > 1 {
             out.push('[');
         }
-        for (j, id) in ids.iter().enumerate() {
+        let mut j = 0;
+        for (_, id) in fields[i..].iter().filter(|(a, _)| a == abbrev) {
             if j > 0 {
                 out.push(',');
             }
+            j += 1;
             let n = p.tree.node(*id);
             ek_value(out, n.field.expect("collected fields"), &n.value);
         }
-        if ids.len() > 1 {
+        if count > 1 {
             out.push(']');
         }
     }
@@ -361,15 +498,14 @@ mod tests {
     #[test]
     fn json_strings_escape_controls() {
         let mut s = String::new();
-        write_json_str(&mut s, "a\"b\\c\n\x01é");
-        assert_eq!(s, "\"a\\\"b\\\\c\\n\\u0001é\"");
+        write_json_str(&mut s, "a\"b\\c\n\x01é\x7f");
+        assert_eq!(s, "\"a\\\"b\\\\c\\n\\u0001é\\u007f\"");
     }
 
     #[test]
     fn iso_time_has_nanoseconds() {
-        assert_eq!(
-            iso_time(1_526_567_522_245_037_000),
-            "2018-05-17T14:32:02.245037000Z"
-        );
+        let mut s = String::new();
+        write_iso_time(&mut s, 1_526_567_522_245_037_000);
+        assert_eq!(s, "2018-05-17T14:32:02.245037000Z");
     }
 }

@@ -161,9 +161,7 @@ pub fn write_show(out: &mut String, field: &FieldDef, value: &Value) {
         Value::None => {}
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
         Value::UInt(v) => write_uint_show(out, field, *v),
-        Value::Int(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Value::Int(v) => out.push_str(itoa::Buffer::new().format(*v)),
         Value::Double(v) if field.ftype == FieldType::Float => format_g(out, *v, 6),
         Value::Double(v) => format_double(out, *v),
         Value::Bytes(b) => write_colon_hex(out, b),
@@ -194,14 +192,26 @@ fn hex_digits(field: &FieldDef) -> usize {
 fn write_uint_show(out: &mut String, field: &FieldDef, v: u64) {
     match field.base {
         Base::Hex | Base::HexDec => {
-            let _ = write!(out, "0x{:0width$x}", v, width = hex_digits(field));
+            out.push_str("0x");
+            write_hex_padded(out, v, hex_digits(field));
         }
         Base::Oct => {
             let _ = write!(out, "0{v:o}");
         }
-        _ => {
-            let _ = write!(out, "{v}");
-        }
+        _ => out.push_str(itoa::Buffer::new().format(v)),
+    }
+}
+
+/// `v` in lowercase hex, zero-padded to at least `width` digits (`{:0width$x}` without the
+/// formatter's cost: integers are most of what the outputs print).
+pub fn write_hex_padded(out: &mut String, v: u64, width: usize) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digits = ((64 - v.leading_zeros() as usize).div_ceil(4))
+        .max(width)
+        .max(1);
+    for d in (0..digits).rev() {
+        let nibble = if d < 16 { (v >> (4 * d)) & 15 } else { 0 };
+        out.push(HEX[nibble as usize] as char);
     }
 }
 
@@ -356,6 +366,22 @@ mod tests {
         assert_eq!(g15(0.001), "0.001");
         assert_eq!(g15(1.0 / 3.0), "0.333333333333333");
         assert_eq!(g15(1_700_000_000.0), "1700000000");
+    }
+
+    #[test]
+    fn hex_padding_matches_the_formatter() {
+        for (v, w) in [
+            (0u64, 1),
+            (0, 4),
+            (0x18, 4),
+            (0xffff, 2),
+            (u64::MAX, 16),
+            (1, 20),
+        ] {
+            let mut s = String::new();
+            write_hex_padded(&mut s, v, w);
+            assert_eq!(s, format!("{v:0w$x}"));
+        }
     }
 
     #[test]
