@@ -475,12 +475,11 @@ fn write_ek_layer(out: &mut String, p: &Packet, layer: NodeId, name: &str) {
         if count > 1 {
             out.push('[');
         }
-        let mut j = 0;
-        for (_, id) in fields[i..].iter().filter(|(a, _)| a == abbrev) {
+        let same = fields[i..].iter().filter(|(a, _)| a == abbrev);
+        for (j, (_, id)) in same.enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            j += 1;
             let n = p.tree.node(*id);
             ek_value(out, n.field.expect("collected fields"), &n.value);
         }
