@@ -11,29 +11,70 @@ use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
 use lowshark::{output, stats};
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 /// Output is handed to stdout in chunks of about this size (or per packet with `-l`).
 const FLUSH_BYTES: usize = 1 << 15;
 
+/// Packets in flight between the dissecting thread and the output thread.
+const PIPELINE_DEPTH: usize = 256;
+
+/// A packet on its way from dissection to the outputs, with what the outputs need besides it.
+struct Shown {
+    packet: Packet,
+    /// The frame's bytes and metadata, for `-w`.
+    frame: CapturedFrame,
+    /// Time since the previous frame and since the previous displayed frame (ns).
+    delta: i64,
+    delta_displayed: i64,
+}
+
+/// Two threads, so both cores work: this one reads and dissects frames in order (dissection
+/// carries state from frame to frame) and applies the display filter; the output thread feeds
+/// the statistics, writes `-w` and formats and prints, in the same order. Packets go back
+/// and forth between them, so their allocations are reused.
 pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let mut taps = Vec::new();
     for z in &args.stats {
         taps.push(stats::make(z).map_err(arg_error)?);
     }
     let input = inputs::open(args)?;
-    let mut save = match &args.write {
+    let save = match &args.write {
         Some(path) => Some(create_save_file(args, path, &input)?),
         None => None,
     };
     let mut engine = Engine::new(setup.registry.clone(), setup.prefs.clone());
     engine.set_build(tree_build(args, &setup, &taps));
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
-    let mut printer = Printer::new(args, &setup, quiet);
-    let mut file_error_msg = None;
-    // One packet, reused frame after frame: its tree arena and strings keep their allocations.
-    let mut packet = Packet::default();
+    let (to_output, shown) = sync_channel::<Shown>(PIPELINE_DEPTH);
+    let (recycle, recycled) = channel::<Shown>();
+    let (read_error, output) = std::thread::scope(|scope| {
+        let setup = &setup;
+        let output = scope.spawn(move || output_stage(args, setup, taps, save, shown, recycle));
+        let read_error = dissect_stage(args, setup, engine, input, to_output, recycled);
+        (read_error, output.join())
+    });
+    match output {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+    if let Some(e) = read_error {
+        eprintln!("lowshark: {e}");
+        return Ok(ExitCode::from(EXIT_FILE));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads, dissects and filters every frame, sending the displayed ones on. Returns the error
+/// that ended the input early (a cut file), if any.
+fn dissect_stage(
+    args: &Args,
+    setup: &Setup,
+    mut engine: Engine,
+    input: inputs::Input,
+    to_output: SyncSender<Shown>,
+    recycled: Receiver<Shown>,
+) -> Option<String> {
+    let (mut prev_ts, mut prev_displayed_ts) = (None, None);
     // -c counts packets read, as in tshark (not packets displayed).
     let limit = args
         .count
@@ -41,33 +82,71 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     for item in input.frames.take(limit) {
         let mut frame = match item {
             Ok(f) => f,
-            Err(e) => {
-                file_error_msg = Some(e.to_string());
-                break;
-            }
+            Err(e) => return Some(e.to_string()),
         };
-        let data = std::mem::take(&mut frame.data);
+        let mut shown = recycled.try_recv().unwrap_or_else(|_| Shown {
+            packet: Packet::default(),
+            frame: CapturedFrame::default(),
+            delta: 0,
+            delta_displayed: 0,
+        });
         let ts = frame.ts_ns;
-        engine.dissect_into(&mut packet, frame_meta(frame), &data);
-        if setup.filter.as_ref().is_some_and(|f| !f.matches(&packet)) {
-            printer.skipped(ts);
+        let data = std::mem::take(&mut frame.data);
+        engine.dissect_into(&mut shown.packet, frame_meta(&frame), &data);
+        frame.data = data;
+        shown.delta = ts - prev_ts.unwrap_or(ts);
+        prev_ts = Some(ts);
+        if setup
+            .filter
+            .as_ref()
+            .is_some_and(|f| !f.matches(&shown.packet))
+        {
             continue;
         }
         engine.mark_displayed(ts);
+        shown.delta_displayed = ts - prev_displayed_ts.unwrap_or(ts);
+        prev_displayed_ts = Some(ts);
+        shown.frame = frame;
+        if to_output.send(shown).is_err() {
+            // The output stopped (a write error it reports itself).
+            break;
+        }
+    }
+    None
+}
+
+/// Feeds each shown packet to the statistics, the `-w` file and the printed output, then
+/// hands it back for reuse.
+fn output_stage(
+    args: &Args,
+    setup: &Setup,
+    mut taps: Vec<Box<dyn stats::Tap>>,
+    mut save: Option<SaveFile>,
+    shown: Receiver<Shown>,
+    recycle: Sender<Shown>,
+) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
+    let mut printer = Printer::new(args, setup, quiet);
+    for s in shown {
         for t in taps.iter_mut() {
-            t.packet(&packet);
+            t.packet(&s.packet);
         }
         if let Some(w) = save.as_mut() {
-            w.write(&captured(&packet, data))
+            w.write(&s.frame)
                 .map_err(|e| file_error(format!("writing capture: {e}")))?;
         }
-        printer.packet(&packet);
+        if !quiet {
+            printer.format(&s.packet, s.delta, s.delta_displayed);
+        }
         if printer.buf.len() > FLUSH_BYTES || args.line_buffered {
             write_out(&mut out, &mut printer.buf)?;
             if args.line_buffered {
                 let _ = out.flush();
             }
         }
+        let _ = recycle.send(s);
     }
     printer.finish();
     // tshark prints statistics in reverse order of their -z options.
@@ -80,11 +159,7 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         w.finish()
             .map_err(|e| file_error(format!("writing capture: {e}")))?;
     }
-    if let Some(e) = file_error_msg {
-        eprintln!("lowshark: {e}");
-        return Ok(ExitCode::from(EXIT_FILE));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The tree nodes this run needs: what the output prints, what the display filter tests and
@@ -109,37 +184,22 @@ fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<Sa
         .map_err(|e| file_error(format!("{path}: {e}")))
 }
 
-/// The frame again, for `-w`.
-fn captured(p: &Packet, data: Vec<u8>) -> CapturedFrame {
-    CapturedFrame {
-        number: p.meta.number,
-        ts_ns: p.meta.ts_ns,
-        orig_len: p.meta.orig_len,
-        link_type: p.meta.link_type,
-        interface_id: p.meta.interface_id,
-        interface_name: p.meta.interface_name.clone(),
-        interface_description: p.meta.interface_description.clone(),
-        comments: p.meta.comments.clone(),
-        data,
-    }
-}
-
-fn frame_meta(f: CapturedFrame) -> FrameMeta {
+fn frame_meta(f: &CapturedFrame) -> FrameMeta {
     FrameMeta {
         number: f.number,
         ts_ns: f.ts_ns,
         orig_len: f.orig_len,
         link_type: f.link_type,
         interface_id: f.interface_id,
-        interface_name: f.interface_name,
-        interface_description: f.interface_description,
-        comments: f.comments,
+        interface_name: f.interface_name.clone(),
+        interface_description: f.interface_description.clone(),
+        comments: f.comments.clone(),
         radio: Default::default(),
     }
 }
 
 /// Formats shown packets into `buf` in the chosen format, keeping what spans packets (the
-/// JSON array's commas, the times of the previous packets for delta columns).
+/// JSON array's commas).
 struct Printer<'a> {
     buf: String,
     /// The Time column of the packet being printed (kept to reuse its allocation).
@@ -148,8 +208,6 @@ struct Printer<'a> {
     setup: &'a Setup,
     quiet: bool,
     first_json: bool,
-    prev_ts: Option<i64>,
-    prev_displayed_ts: Option<i64>,
 }
 
 impl<'a> Printer<'a> {
@@ -172,25 +230,7 @@ impl<'a> Printer<'a> {
             setup,
             quiet,
             first_json: true,
-            prev_ts: None,
-            prev_displayed_ts: None,
         }
-    }
-
-    /// A packet the display filter hid: it still counts for the next packet's delta time.
-    fn skipped(&mut self, ts: i64) {
-        self.prev_ts = Some(ts);
-    }
-
-    fn packet(&mut self, p: &Packet) {
-        let ts = p.meta.ts_ns;
-        if !self.quiet {
-            let delta = ts - self.prev_ts.unwrap_or(ts);
-            let delta_displayed = ts - self.prev_displayed_ts.unwrap_or(ts);
-            self.format(p, delta, delta_displayed);
-        }
-        self.prev_ts = Some(ts);
-        self.prev_displayed_ts = Some(ts);
     }
 
     fn format(&mut self, p: &Packet, delta: i64, delta_displayed: i64) {

@@ -11,7 +11,7 @@ pub mod rpl;
 use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
 
-pub trait Tap {
+pub trait Tap: Send {
     /// The tree nodes the statistic reads (every node unless it says less).
     fn build(&self) -> Build {
         Build::All
