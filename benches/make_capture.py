@@ -1,14 +1,25 @@
 #!/usr/bin/env python3
 """Writes a large pcapng for throughput benchmarks by repeating the frames of the project's
-captures (captures/demo.pcapng and captures/ip-basics.pcap) with increasing timestamps.
+captures with increasing timestamps.
 
-usage: benches/make_capture.py N OUT.pcapng
+usage: benches/make_capture.py N OUT.pcapng [--mix eth|wpan|all]
+
+Mixes (what long sensor-network runs look like on each side of a border router):
+  eth   the Ethernet uplink: IPv4/IPv6, UDP, TCP, CoAP, MQTT, XMPP, ARP, DNS
+        (the Ethernet frames of captures/demo.pcapng and captures/ip-basics.pcap)
+  wpan  the radio side: IEEE 802.15.4 with 6LoWPAN, RPL, CoAP, fragments, acks
+        (the 802.15.4 frames of captures/demo.pcapng)
+  all   both, interleaved as in the demo capture (the default)
+
+Only the frames' timestamps change, so TCP streams repeat their sequence numbers: dissectors
+see retransmissions after the first round, as they would in a capture that loops.
 """
+import argparse
 import struct
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LINKTYPE_ETHERNET = 1
 
 
 def read_pcap(data):
@@ -42,10 +53,24 @@ def block(btype, body):
     return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
 
 
-def main():
-    count, out = int(sys.argv[1]), Path(sys.argv[2])
+def frames_of(mix):
     frames = read_pcapng((ROOT / "captures/demo.pcapng").read_bytes())
     frames += read_pcap((ROOT / "captures/ip-basics.pcap").read_bytes())
+    if mix == "eth":
+        return [f for f in frames if f[0] == LINKTYPE_ETHERNET]
+    if mix == "wpan":
+        return [f for f in frames if f[0] != LINKTYPE_ETHERNET]
+    return frames
+
+
+def main():
+    p = argparse.ArgumentParser(description="Repeat the project's frames into a large pcapng.")
+    p.add_argument("count", type=int)
+    p.add_argument("out", type=Path)
+    p.add_argument("--mix", choices=["eth", "wpan", "all"], default="all")
+    a = p.parse_args()
+    count, out, mix = a.count, a.out, a.mix
+    frames = frames_of(mix)
     link_types = sorted({lt for lt, _ in frames})
     iface_of = {lt: i for i, lt in enumerate(link_types)}
     with out.open("wb") as f:
