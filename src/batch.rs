@@ -16,8 +16,10 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 /// Output is handed to stdout in chunks of about this size (or per packet with `-l`).
 const FLUSH_BYTES: usize = 1 << 15;
 
-/// Packets in flight between the dissecting thread and the output thread.
-const PIPELINE_DEPTH: usize = 256;
+/// Batches in flight between the dissecting thread and the output thread, and packets per
+/// batch: handing packets over one by one would cost more in wake-ups than it saves.
+const PIPELINE_DEPTH: usize = 8;
+const BATCH: usize = 64;
 
 /// A packet on its way from dissection to the outputs, with what the outputs need besides it.
 struct Shown {
@@ -45,8 +47,8 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     };
     let mut engine = Engine::new(setup.registry.clone(), setup.prefs.clone());
     engine.set_build(tree_build(args, &setup, &taps));
-    let (to_output, shown) = sync_channel::<Shown>(PIPELINE_DEPTH);
-    let (recycle, recycled) = channel::<Shown>();
+    let (to_output, shown) = sync_channel::<Vec<Shown>>(PIPELINE_DEPTH);
+    let (recycle, recycled) = channel::<Vec<Shown>>();
     let (read_error, output) = std::thread::scope(|scope| {
         let setup = &setup;
         let output = scope.spawn(move || output_stage(args, setup, taps, save, shown, recycle));
@@ -71,9 +73,12 @@ fn dissect_stage(
     setup: &Setup,
     mut engine: Engine,
     input: inputs::Input,
-    to_output: SyncSender<Shown>,
-    recycled: Receiver<Shown>,
+    to_output: SyncSender<Vec<Shown>>,
+    recycled: Receiver<Vec<Shown>>,
 ) -> Option<String> {
+    // Packets come back in batches; `spare` holds the ones not yet reused.
+    let mut spare: Vec<Shown> = Vec::new();
+    let mut batch: Vec<Shown> = Vec::with_capacity(BATCH);
     let (mut prev_ts, mut prev_displayed_ts) = (None, None);
     // -c counts packets read, as in tshark (not packets displayed).
     let limit = args
@@ -84,7 +89,12 @@ fn dissect_stage(
             Ok(f) => f,
             Err(e) => return Some(e.to_string()),
         };
-        let mut shown = recycled.try_recv().unwrap_or_else(|_| Shown {
+        if spare.is_empty() {
+            if let Ok(back) = recycled.try_recv() {
+                spare = back;
+            }
+        }
+        let mut shown = spare.pop().unwrap_or_else(|| Shown {
             packet: Packet::default(),
             frame: CapturedFrame::default(),
             delta: 0,
@@ -107,10 +117,17 @@ fn dissect_stage(
         shown.delta_displayed = ts - prev_displayed_ts.unwrap_or(ts);
         prev_displayed_ts = Some(ts);
         shown.frame = frame;
-        if to_output.send(shown).is_err() {
-            // The output stopped (a write error it reports itself).
-            break;
+        batch.push(shown);
+        if batch.len() == BATCH || args.line_buffered {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if to_output.send(full).is_err() {
+                // The output stopped (a write error it reports itself).
+                return None;
+            }
         }
+    }
+    if !batch.is_empty() {
+        let _ = to_output.send(batch);
     }
     None
 }
@@ -122,31 +139,33 @@ fn output_stage(
     setup: &Setup,
     mut taps: Vec<Box<dyn stats::Tap>>,
     mut save: Option<SaveFile>,
-    shown: Receiver<Shown>,
-    recycle: Sender<Shown>,
+    shown: Receiver<Vec<Shown>>,
+    recycle: Sender<Vec<Shown>>,
 ) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
     let mut printer = Printer::new(args, setup, quiet);
-    for s in shown {
-        for t in taps.iter_mut() {
-            t.packet(&s.packet);
-        }
-        if let Some(w) = save.as_mut() {
-            w.write(&s.frame)
-                .map_err(|e| file_error(format!("writing capture: {e}")))?;
-        }
-        if !quiet {
-            printer.format(&s.packet, s.delta, s.delta_displayed);
-        }
-        if printer.buf.len() > FLUSH_BYTES || args.line_buffered {
-            write_out(&mut out, &mut printer.buf)?;
-            if args.line_buffered {
-                let _ = out.flush();
+    for batch in shown {
+        for s in &batch {
+            for t in taps.iter_mut() {
+                t.packet(&s.packet);
+            }
+            if let Some(w) = save.as_mut() {
+                w.write(&s.frame)
+                    .map_err(|e| file_error(format!("writing capture: {e}")))?;
+            }
+            if !quiet {
+                printer.format(&s.packet, s.delta, s.delta_displayed);
+            }
+            if printer.buf.len() > FLUSH_BYTES || args.line_buffered {
+                write_out(&mut out, &mut printer.buf)?;
+                if args.line_buffered {
+                    let _ = out.flush();
+                }
             }
         }
-        let _ = recycle.send(s);
+        let _ = recycle.send(batch);
     }
     printer.finish();
     // tshark prints statistics in reverse order of their -z options.

@@ -55,14 +55,13 @@ pub fn write_time_column(
     delta_displayed_ns: i64,
 ) {
     let mut secs = |ns: i64| {
-        let sign = if ns < 0 { "-" } else { "" };
+        if ns < 0 {
+            out.push('-');
+        }
         let a = ns.unsigned_abs();
-        let _ = write!(
-            out,
-            "{sign}{}.{:06}",
-            a / 1_000_000_000,
-            (a % 1_000_000_000) / 1000
-        );
+        out.push_str(itoa::Buffer::new().format(a / 1_000_000_000));
+        out.push('.');
+        push_zero_padded(out, (a % 1_000_000_000) / 1000, 6);
     };
     let ts = p.meta.ts_ns;
     match fmt {
@@ -107,27 +106,39 @@ pub fn summary_line(p: &Packet, time: &str) -> String {
 /// Appends the summary line (without its newline), formatting straight into `out`.
 pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
     let c = &p.columns;
-    let _ = write!(out, "{:>5} {time:>12} ", p.meta.number);
+    let mut digits = itoa::Buffer::new();
+    write_padded(out, 5, true, digits.format(p.meta.number));
+    out.push(' ');
+    write_padded(out, 12, true, time);
+    out.push(' ');
     if c.src.is_none() && c.dst.is_none() {
-        let _ = write!(out, "{:>12}   {:<12} ", "", "");
+        out.push_str("                            ");
     } else {
         write_padded(out, 12, true, &c.src);
         out.push_str(" → ");
         write_padded(out, 12, false, &c.dst);
         out.push(' ');
     }
-    let _ = write!(
-        out,
-        "{} {} {}",
-        c.protocol,
-        p.meta.orig_len,
-        escape_text(&c.info)
-    );
+    out.push_str(c.protocol);
+    out.push(' ');
+    out.push_str(digits.format(p.meta.orig_len));
+    out.push(' ');
+    out.push_str(&escape_text(&c.info));
+}
+
+/// `v` in decimal with leading zeros to `width` digits.
+fn push_zero_padded(out: &mut String, v: u64, width: usize) {
+    let mut digits = itoa::Buffer::new();
+    let d = digits.format(v);
+    for _ in d.len()..width {
+        out.push('0');
+    }
+    out.push_str(d);
 }
 
 /// Appends `value` padded with spaces to `width` characters, on the left when `right`
 /// aligned, as `{:>12}`/`{:<12}` would, without formatting it into a string first.
-fn write_padded(out: &mut String, width: usize, right: bool, value: &dyn std::fmt::Display) {
+fn write_padded(out: &mut String, width: usize, right: bool, value: impl std::fmt::Display) {
     let at = out.len();
     let _ = write!(out, "{value}");
     let chars = out[at..].chars().count();

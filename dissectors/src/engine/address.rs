@@ -1,7 +1,6 @@
 //! Addresses as the Source/Destination columns, conversations and endpoints see them.
 
 use std::fmt;
-use std::net::Ipv4Addr;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Address {
@@ -30,7 +29,7 @@ impl fmt::Display for Address {
         match self {
             Address::None => Ok(()),
             Address::Ether(a) => write_colon_hex(f, a),
-            Address::Ipv4(a) => write!(f, "{}", Ipv4Addr::from(*a)),
+            Address::Ipv4(a) => f.write_str(Ipv4Text::new(a).as_str()),
             Address::Ipv6(a) => f.write_str(Ipv6Text::new(a).as_str()),
             Address::Wpan16 { addr, .. } => write!(f, "0x{addr:04x}"),
             Address::Eui64(a) => write_colon_hex(f, a),
@@ -128,6 +127,36 @@ impl Ipv6Text {
     }
 }
 
+/// An IPv4 address as dotted decimal, formatted into a stack buffer.
+pub struct Ipv4Text {
+    buf: [u8; 15],
+    len: usize,
+}
+
+impl Ipv4Text {
+    pub fn new(a: &[u8; 4]) -> Ipv4Text {
+        let mut t = Ipv4Text {
+            buf: [0; 15],
+            len: 0,
+        };
+        for (i, b) in a.iter().enumerate() {
+            if i > 0 {
+                t.buf[t.len] = b'.';
+                t.len += 1;
+            }
+            let mut digits = itoa::Buffer::new();
+            let digits = digits.format(*b).as_bytes();
+            t.buf[t.len..t.len + digits.len()].copy_from_slice(digits);
+            t.len += digits.len();
+        }
+        t
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
 /// Start and length of the first longest run of zero groups.
 fn longest_zero_run(groups: &[u16; 8]) -> (usize, usize) {
     let (mut best, mut best_len, mut run_start, mut run_len) = (0, 0, 0, 0);
@@ -153,6 +182,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::net::Ipv6Addr;
+
+    #[test]
+    fn ipv4_text_is_dotted_decimal() {
+        for a in [
+            [0, 0, 0, 0],
+            [127, 0, 0, 1],
+            [255, 255, 255, 255],
+            [10, 20, 100, 9],
+        ] {
+            assert_eq!(
+                Ipv4Text::new(&a).as_str(),
+                std::net::Ipv4Addr::from(a).to_string()
+            );
+        }
+    }
 
     fn std_text(a: [u8; 16]) -> String {
         Ipv6Addr::from(a).to_string()

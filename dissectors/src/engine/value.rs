@@ -3,7 +3,6 @@
 
 use crate::engine::field::{Base, FieldDef, FieldType, Strings};
 use std::fmt::Write;
-use std::net::Ipv4Addr;
 
 /// The value of one tree node. Integers are stored widened; the field's type says how wide.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,9 +165,7 @@ pub fn write_show(out: &mut String, field: &FieldDef, value: &Value) {
         Value::Double(v) => format_double(out, *v),
         Value::Bytes(b) => write_colon_hex(out, b),
         Value::Str(s) => out.push_str(s),
-        Value::Ipv4(a) => {
-            let _ = write!(out, "{}", Ipv4Addr::from(*a));
-        }
+        Value::Ipv4(a) => out.push_str(crate::engine::address::Ipv4Text::new(a).as_str()),
         Value::Ipv6(a) => out.push_str(crate::engine::address::Ipv6Text::new(a).as_str()),
         Value::Ether(a) => write_colon_hex(out, a),
         Value::Eui64(a) => write_colon_hex(out, a),
