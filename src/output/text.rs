@@ -114,9 +114,9 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
     if c.src.is_none() && c.dst.is_none() {
         out.push_str("                            ");
     } else {
-        write_padded(out, 12, true, &c.src);
+        write_padded(out, 12, true, c.src);
         out.push_str(" → ");
-        write_padded(out, 12, false, &c.dst);
+        write_padded(out, 12, false, c.dst);
         out.push(' ');
     }
     out.push_str(c.protocol);
