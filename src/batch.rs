@@ -20,6 +20,11 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         taps.push(stats::make(z).map_err(arg_error)?);
     }
     let input = inputs::open(args)?;
+    let live = input.live.clone();
+    if live.is_some() {
+        let names: Vec<String> = args.interface.iter().map(|i| format!("'{i}'")).collect();
+        eprintln!("Capturing on {}", names.join(" and "));
+    }
     let mut save = match &args.write {
         Some(path) => Some(create_save_file(args, path, &input)?),
         None => None,
@@ -34,7 +39,12 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let limit = args
         .count
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    // Live: every packet goes out as it comes (a pipe reader sees it, -w keeps it through an
+    // unplug or a kill).
+    let flush_each = args.line_buffered || live.is_some();
+    let mut captured_count = 0u64;
     for item in input.frames.take(limit) {
+        captured_count += 1;
         let mut frame = match item {
             Ok(f) => f,
             Err(e) => {
@@ -56,14 +66,22 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         if let Some(w) = save.as_mut() {
             w.write(&captured(&packet, data))
                 .map_err(|e| file_error(format!("writing capture: {e}")))?;
+            if live.is_some() {
+                w.flush()
+                    .map_err(|e| file_error(format!("writing capture: {e}")))?;
+            }
         }
         printer.packet(&packet);
-        if printer.buf.len() > FLUSH_BYTES || args.line_buffered {
+        if printer.buf.len() > FLUSH_BYTES || flush_each {
             write_out(&mut out, &mut printer.buf)?;
-            if args.line_buffered {
+            if flush_each {
                 let _ = out.flush();
             }
         }
+    }
+    if let Some(st) = &live {
+        st.stop_all();
+        report_live_counts(st, captured_count);
     }
     printer.finish();
     // tshark prints statistics in reverse order of their -z options.
@@ -81,6 +99,23 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::from(EXIT_FILE));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What tshark prints at the end of a live capture: the packet count, and the drops of each
+/// interface that had some.
+fn report_live_counts(st: &lowshark::capture::status::LiveStatus, captured: u64) {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    eprintln!("{captured} packet{} captured", plural(captured));
+    for s in st.snapshot() {
+        if s.drops > 0 {
+            eprintln!(
+                "{} packet{} dropped from {}",
+                s.drops,
+                plural(s.drops),
+                s.name
+            );
+        }
+    }
 }
 
 fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<SaveFile, Failure> {

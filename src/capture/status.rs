@@ -60,7 +60,19 @@ pub struct SourceStatus {
 
 /// The shared status of every source of one capture.
 #[derive(Clone, Debug, Default)]
-pub struct LiveStatus(Arc<Mutex<Vec<SourceStatus>>>);
+pub struct LiveStatus(Arc<Mutex<Inner>>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    sources: Vec<SourceStatus>,
+    /// What the sources said (device gone, back, …), latest last; at most [`MAX_MESSAGES`].
+    messages: std::collections::VecDeque<String>,
+    /// Also print messages on stderr (batch mode; the TUI shows them instead).
+    stderr: bool,
+}
+
+/// Messages kept for the status line.
+const MAX_MESSAGES: usize = 32;
 
 /// How far back the packet rate looks.
 const RATE_WINDOW: Duration = Duration::from_secs(5);
@@ -70,9 +82,42 @@ impl LiveStatus {
         LiveStatus::default()
     }
 
+    /// A status whose messages also go to stderr.
+    pub fn printing() -> LiveStatus {
+        let s = LiveStatus::default();
+        s.lock().stderr = true;
+        s
+    }
+
+    /// Reports something about a source to the user (stderr in batch mode, the status line in
+    /// the TUI).
+    pub fn say(&self, message: impl Into<String>) {
+        let message = message.into();
+        let mut inner = self.lock();
+        if inner.stderr {
+            eprintln!("lowshark: {message}");
+        }
+        if inner.messages.len() == MAX_MESSAGES {
+            inner.messages.pop_front();
+        }
+        inner.messages.push_back(message);
+    }
+
+    /// The latest message, if any.
+    pub fn last_message(&self) -> Option<String> {
+        self.lock().messages.back().cloned()
+    }
+
+    /// Marks every source stopped (the capture ended): threads waiting for a device give up.
+    pub fn stop_all(&self) {
+        for s in self.lock().sources.iter_mut() {
+            s.state = DeviceState::Stopped;
+        }
+    }
+
     /// Adds a source; its index is what [`LiveStatus::update`] takes.
     pub fn add(&self, name: &str, channel: Option<Channel>) -> usize {
-        let mut v = self.lock();
+        let v = &mut self.lock().sources;
         v.push(SourceStatus {
             name: name.to_string(),
             channel,
@@ -88,7 +133,7 @@ impl LiveStatus {
 
     /// Changes source `i` under the lock.
     pub fn update(&self, i: usize, f: impl FnOnce(&mut SourceStatus)) {
-        if let Some(s) = self.lock().get_mut(i) {
+        if let Some(s) = self.lock().sources.get_mut(i) {
             f(s);
         }
     }
@@ -105,7 +150,7 @@ impl LiveStatus {
     /// A copy of every source's status, with the packet rates brought up to date.
     pub fn snapshot(&self) -> Vec<SourceStatus> {
         let now = Instant::now();
-        let mut v = self.lock();
+        let v = &mut self.lock().sources;
         for s in v.iter_mut() {
             s.samples.push((now, s.packets));
             s.samples
@@ -144,7 +189,7 @@ impl LiveStatus {
             .join(" │ ")
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SourceStatus>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A capture thread that panicked must not take the status line down with it.
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }

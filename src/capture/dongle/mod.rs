@@ -243,3 +243,23 @@ impl SerialFirmware {
         }
     }
 }
+
+/// The connector for a dongle source (None for a libpcap interface).
+pub fn connector(
+    spec: &super::source::SourceSpec,
+    opts: &super::source::LiveOptions,
+) -> Option<Box<dyn supervisor::Connector>> {
+    use super::source::SourceSpec;
+    match spec {
+        SourceSpec::Serial { firmware, path } => Some(Box::new(supervisor::SerialConnector::new(
+            *firmware,
+            path.clone(),
+            opts.baud,
+        ))),
+        SourceSpec::Cc2531(at) => Some(Box::new(cc2531::Cc2531Connector {
+            bus: Box::new(usb::NusbBus),
+            at: *at,
+        })),
+        SourceSpec::Pcap(_) => None,
+    }
+}

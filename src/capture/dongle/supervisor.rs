@@ -266,7 +266,8 @@ impl Supervisor {
             Ok(()) => Ok(()),
             Err(DongleError::Gone(m)) => Err(DongleError::Gone(m)),
             Err(why) => {
-                eprintln!("lowshark: {}: {why}; sending its setup again", self.name);
+                self.status
+                    .say(format!("{}: {why}; sending its setup again", self.name));
                 match device.restart(self.channel) {
                     Ok(()) => {
                         self.returns += 1;
@@ -276,7 +277,7 @@ impl Supervisor {
                     }
                     Err(DongleError::Gone(m)) => Err(DongleError::Gone(m)),
                     Err(e) => {
-                        eprintln!("lowshark: {e}");
+                        self.status.say(e.to_string());
                         self.status.set_state(self.slot, DeviceState::NotAnswering);
                         Ok(())
                     }
@@ -289,10 +290,10 @@ impl Supervisor {
     fn reconnect(&mut self, old: &dyn Device, why: DongleError) -> Option<Box<dyn Device>> {
         let (s, d) = old.stats();
         self.counted = (add_stats(self.counted.0, s), self.counted.1 + d);
-        eprintln!(
-            "lowshark: {}: device gone ({why}); waiting for it to come back",
+        self.status.say(format!(
+            "{}: device gone ({why}); waiting for it to come back",
             self.name
-        );
+        ));
         self.status.set_state(self.slot, DeviceState::Gone);
         self.clock.reset();
         let mut last_msg = String::new();
@@ -301,10 +302,10 @@ impl Supervisor {
             match self.connector.connect(self.channel) {
                 Ok(d) => {
                     self.returns += 1;
-                    eprintln!(
-                        "lowshark: {}: device back, capturing on channel {} again",
+                    self.status.say(format!(
+                        "{}: device back, capturing on channel {} again",
                         self.name, self.channel
-                    );
+                    ));
                     self.status
                         .set_state(self.slot, DeviceState::Back(self.returns));
                     return Some(d);
@@ -313,7 +314,7 @@ impl Supervisor {
                 Err(e) => {
                     let msg = e.to_string();
                     if msg != last_msg {
-                        eprintln!("lowshark: {msg}");
+                        self.status.say(msg.clone());
                         self.status.set_state(self.slot, DeviceState::NotAnswering);
                         last_msg = msg;
                     }
