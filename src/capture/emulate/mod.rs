@@ -321,6 +321,10 @@ struct Pty {
 impl Pty {
     fn open(link: Option<&Path>) -> std::io::Result<Pty> {
         let (mut master, slave) = serialport::TTYPort::pair().map_err(std::io::Error::from)?;
+        // Programs started after this one (a test's lowshark) must not inherit the master:
+        // an inherited copy keeps the terminal alive after an unplug.
+        close_on_exec(&master)?;
+        close_on_exec(&slave)?;
         master
             .set_timeout(Duration::from_millis(10))
             .map_err(std::io::Error::from)?;
@@ -345,6 +349,16 @@ impl Pty {
     fn unread(&self) -> u32 {
         self.slave.bytes_to_read().unwrap_or(0)
     }
+}
+
+fn close_on_exec(port: &serialport::TTYPort) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fcntl on a file descriptor the port owns and keeps open; no memory is passed.
+    let r = unsafe { libc::fcntl(port.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 impl Drop for Pty {
