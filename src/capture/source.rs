@@ -116,7 +116,7 @@ impl Channel {
     /// Centre frequency in MHz of a 2.4 GHz channel (§10.1.3.3: 2405 + 5·(k−11)).
     pub fn mhz_2450(self) -> Option<f64> {
         (self.page == 0 && (11..=26).contains(&self.number))
-            .then(|| 2405.0 + 5.0 * (self.number as f64 - 11.0))
+            .then_some(2405.0 + 5.0 * (self.number as f64 - 11.0))
     }
 }
 

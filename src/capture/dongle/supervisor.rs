@@ -19,7 +19,7 @@
 //! them through to `-w` as they come); the clock mapping restarts with the device.
 
 use super::link::Link;
-use super::port::{self, Port};
+use super::port;
 use super::tap::{self, HostClock};
 use super::{DongleError, RadioFrame, SerialFirmware, StreamStats};
 use crate::capture::source::{Channel, LiveOptions};
@@ -69,12 +69,6 @@ pub struct SerialConnector {
     pub path: PathBuf,
     /// `--baud`; the firmware's list otherwise.
     pub baud: Option<u32>,
-    /// Opens the port (tests hand in other byte streams); `open_serial` by default.
-    pub open: fn(&std::path::Path, u32) -> Result<Box<dyn Port>, DongleError>,
-}
-
-fn open_serial_port(path: &std::path::Path, baud: u32) -> Result<Box<dyn Port>, DongleError> {
-    Ok(Box::new(port::open_serial(path, baud)?))
 }
 
 impl SerialConnector {
@@ -83,7 +77,6 @@ impl SerialConnector {
             firmware,
             path,
             baud,
-            open: open_serial_port,
         }
     }
 }
@@ -104,8 +97,8 @@ impl Connector for SerialConnector {
             Some(b) => vec![b],
             None => fw.bauds().to_vec(),
         };
-        let port = (self.open)(&self.path, bauds[0])?;
-        let mut link = Link::new(port, fw.deframer(), self.name());
+        let port = port::open_serial(&self.path, bauds[0])?;
+        let mut link = Link::new(Box::new(port), fw.deframer(), self.name());
         let mut last = None;
         for (i, &baud) in bauds.iter().enumerate() {
             if i > 0 {

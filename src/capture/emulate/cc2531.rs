@@ -232,7 +232,7 @@ fn produce(s: &mut State) {
     let raw = (f.rssi as i16 + fw::RSSI_OFFSET as i16).clamp(-128, 127) as i8;
     let rec = record(ticks, &f.mpdu, raw, !f.bad_fcs, f.lqi & 0x7f);
     s.pending.extend(rec);
-    if s.cursor % 4 == 0 {
+    if s.cursor.is_multiple_of(4) {
         s.pending.extend([1, 1, 0, (s.cursor / 4) as u8]);
     }
     s.delivered.push(Delivered {
