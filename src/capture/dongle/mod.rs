@@ -290,7 +290,9 @@ mod tests {
                 // Mostly noise, with the firmwares' special bytes more often than chance.
                 let bytes: Vec<u8> = (0..n)
                     .map(|_| match rnd() % 8 {
-                        0 => [0x7e, 0x7d, 0x40, 0x53, 0xc1, b'\n', 0x00, 0x01][(rnd() % 8) as usize],
+                        0 => {
+                            [0x7e, 0x7d, 0x40, 0x53, 0xc1, b'\n', 0x00, 0x01][(rnd() % 8) as usize]
+                        }
                         _ => rnd() as u8,
                     })
                     .collect();
