@@ -41,6 +41,14 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
         taps.push(stats::make(z).map_err(arg_error)?);
     }
     let input = inputs::open(args)?;
+    let live = input.live.clone();
+    if live.is_some() {
+        let names: Vec<String> = args.interface.iter().map(|i| format!("'{i}'")).collect();
+        eprintln!("Capturing on {}", names.join(" and "));
+    }
+    // Live: every packet goes out as it comes (a pipe reader sees it, -w keeps it through an
+    // unplug or a kill).
+    let flush_each = args.line_buffered || live.is_some();
     let save = match &args.write {
         Some(path) => Some(create_save_file(args, path, &input)?),
         None => None,
@@ -49,12 +57,17 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     engine.set_build(tree_build(args, &setup, &taps));
     let (to_output, shown) = sync_channel::<Vec<Shown>>(PIPELINE_DEPTH);
     let (recycle, recycled) = channel::<Vec<Shown>>();
-    let (read_error, output) = std::thread::scope(|scope| {
+    let ((read_error, captured), output) = std::thread::scope(|scope| {
         let setup = &setup;
-        let output = scope.spawn(move || output_stage(args, setup, taps, save, shown, recycle));
-        let read_error = dissect_stage(args, setup, engine, input, to_output, recycled);
-        (read_error, output.join())
+        let output =
+            scope.spawn(move || output_stage(args, setup, taps, save, flush_each, shown, recycle));
+        let read = dissect_stage(args, setup, engine, input, flush_each, to_output, recycled);
+        (read, output.join())
     });
+    if let Some(st) = &live {
+        st.stop_all();
+        report_live_counts(st, captured);
+    }
     match output {
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
@@ -66,16 +79,20 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads, dissects and filters every frame, sending the displayed ones on. Returns the error
-/// that ended the input early (a cut file), if any.
+/// Reads, dissects and filters every frame, sending the displayed ones on (at once when
+/// `flush_each`). Returns the error that ended the input early (a cut file), if any, and how
+/// many frames were read.
 fn dissect_stage(
     args: &Args,
     setup: &Setup,
     mut engine: Engine,
     input: inputs::Input,
+    flush_each: bool,
     to_output: SyncSender<Vec<Shown>>,
     recycled: Receiver<Vec<Shown>>,
-) -> Option<String> {
+) -> (Option<String>, u64) {
+    let mut read = 0u64;
+    let mut error = None;
     // Packets come back in batches; `spare` holds the ones not yet reused.
     let mut spare: Vec<Shown> = Vec::new();
     let mut batch: Vec<Shown> = Vec::with_capacity(BATCH);
@@ -85,9 +102,15 @@ fn dissect_stage(
         .count
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in input.frames.take(limit) {
+        read += 1;
         let mut frame = match item {
             Ok(f) => f,
-            Err(e) => return Some(e.to_string()),
+            Err(e) => {
+                // Every complete frame before the error is still shown.
+                read -= 1;
+                error = Some(e.to_string());
+                break;
+            }
         };
         if spare.is_empty() {
             if let Ok(back) = recycled.try_recv() {
@@ -118,18 +141,18 @@ fn dissect_stage(
         prev_displayed_ts = Some(ts);
         shown.frame = frame;
         batch.push(shown);
-        if batch.len() == BATCH || args.line_buffered {
+        if batch.len() == BATCH || flush_each {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
             if to_output.send(full).is_err() {
                 // The output stopped (a write error it reports itself).
-                return None;
+                return (None, read);
             }
         }
     }
     if !batch.is_empty() {
         let _ = to_output.send(batch);
     }
-    None
+    (error, read)
 }
 
 /// Feeds each shown packet to the statistics, the `-w` file and the printed output, then
@@ -139,6 +162,7 @@ fn output_stage(
     setup: &Setup,
     mut taps: Vec<Box<dyn stats::Tap>>,
     mut save: Option<SaveFile>,
+    flush_each: bool,
     shown: Receiver<Vec<Shown>>,
     recycle: Sender<Vec<Shown>>,
 ) -> Result<(), Failure> {
@@ -152,15 +176,17 @@ fn output_stage(
                 t.packet(&s.packet);
             }
             if let Some(w) = save.as_mut() {
-                w.write(&s.frame)
-                    .map_err(|e| file_error(format!("writing capture: {e}")))?;
+                let written =
+                    w.write(&s.frame)
+                        .and_then(|()| if flush_each { w.flush() } else { Ok(()) });
+                written.map_err(|e| file_error(format!("writing capture: {e}")))?;
             }
             if !quiet {
                 printer.format(&s.packet, s.delta, s.delta_displayed);
             }
-            if printer.buf.len() > FLUSH_BYTES || args.line_buffered {
+            if printer.buf.len() > FLUSH_BYTES || flush_each {
                 write_out(&mut out, &mut printer.buf)?;
-                if args.line_buffered {
+                if flush_each {
                     let _ = out.flush();
                 }
             }
@@ -179,6 +205,23 @@ fn output_stage(
             .map_err(|e| file_error(format!("writing capture: {e}")))?;
     }
     Ok(())
+}
+
+/// What tshark prints at the end of a live capture: the packet count, and the drops of each
+/// interface that had some.
+fn report_live_counts(st: &lowshark::capture::status::LiveStatus, captured: u64) {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    eprintln!("{captured} packet{} captured", plural(captured));
+    for s in st.snapshot() {
+        if s.drops > 0 {
+            eprintln!(
+                "{} packet{} dropped from {}",
+                s.drops,
+                plural(s.drops),
+                s.name
+            );
+        }
+    }
 }
 
 /// The tree nodes this run needs: what the output prints, what the display filter tests and

@@ -85,9 +85,29 @@ pub struct Args {
     #[arg(short = 'F', value_name = "FORMAT")]
     pub write_format: Option<String>,
 
-    /// Capture interface (needs the `live` feature), or a sniffer dongle.
-    #[arg(short = 'i', value_name = "INTERFACE")]
-    pub interface: Option<String>,
+    /// Capture from this interface (repeatable; several merge in time order): a sniffer
+    /// dongle (nrf802154:PATH, spinel:PATH, sensniff:PATH, ti-sniffer2:PATH, cc2531[:BUS.ADDR])
+    /// or a libpcap interface (needs the `live` feature). lowshark -D lists them.
+    #[arg(short = 'i', value_name = "INTERFACE", action = ArgAction::Append)]
+    pub interface: Vec<String>,
+
+    /// Radio channel for the dongles: 11 to 26 (2.4 GHz), default 11.
+    #[arg(long = "channel", value_name = "CHANNEL")]
+    pub channel: Option<String>,
+
+    /// Serial baud rate for a dongle that needs one (default: the firmware's own).
+    #[arg(long = "baud", value_name = "RATE")]
+    pub baud: Option<u32>,
+
+    /// Channel survey: hop one dongle over channels 11-26, DWELL_MS on each (default 1000),
+    /// then print frames, PAN IDs, coordinators and RSSI per channel.
+    #[arg(long = "survey", value_name = "DWELL_MS", num_args = 0..=1, default_missing_value = "1000")]
+    pub survey: Option<u64>,
+
+    /// Run an emulated sniffer dongle (nrf802154, spinel, sensniff, ti-sniffer2) replaying the
+    /// 802.15.4 frames of FILE, and print the path to give -i.
+    #[arg(long = "emulate", value_name = "FIRMWARE")]
+    pub emulate: Option<String>,
 
     /// Capture filter (BPF) for live capture.
     #[arg(short = 'f', value_name = "FILTER")]

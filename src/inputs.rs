@@ -2,50 +2,131 @@
 
 use crate::cli::Args;
 use crate::{arg_error, file_error, Failure};
-use lowshark::capture::{self, CaptureReader, CapturedFrame};
+use lowshark::capture::source::{self, Channel, LiveOptions, SourceSpec};
+use lowshark::capture::status::LiveStatus;
+use lowshark::capture::{self, dongle, merge, CaptureReader, CapturedFrame};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Frames from whatever the user asked to read.
 pub type FrameSource =
     Box<dyn Iterator<Item = Result<CapturedFrame, capture::CaptureError>> + Send>;
 
 /// An opened input: its frames, the link type of its first interface and its snap length
-/// (for `-w`).
+/// (for `-w`), and for a live capture its shared status.
 pub struct Input {
     pub frames: FrameSource,
     pub link_type: u32,
     pub snaplen: u32,
+    pub live: Option<LiveStatus>,
 }
 
-/// Opens `-r FILE`, a bare `FILE`, or `-i IFACE`.
+/// Opens `-r FILE`, a bare `FILE`, or the `-i` sources.
 pub fn open(args: &Args) -> Result<Input, Failure> {
-    match (&args.read, &args.file, &args.interface) {
-        (Some(path), _, _) | (None, Some(path), None) => {
+    match (&args.read, &args.file, args.interface.is_empty()) {
+        (Some(path), _, _) | (None, Some(path), true) => {
             let reader = CaptureReader::open(std::path::Path::new(path))
                 .map_err(|e| file_error(e.to_string()))?;
             Ok(Input {
                 link_type: reader.link_types().first().copied().unwrap_or(1),
                 snaplen: reader.snaplen(),
                 frames: Box::new(reader),
+                live: None,
             })
         }
-        (None, _, Some(iface)) => {
-            let (frames, link_type) = open_live(iface, args.capture_filter.as_deref())?;
-            Ok(Input {
-                frames,
-                link_type,
-                snaplen: 262_144,
-            })
-        }
-        (None, None, None) => Err(arg_error(
+        (None, _, false) => open_live_sources(args, LiveStatus::printing()),
+        (None, None, true) => Err(arg_error(
             "no capture to read: use -r FILE (or lowshark FILE); lowshark --help lists the flags",
         )),
     }
 }
 
+/// `--channel`, `--baud`, `--survey` checked.
+pub fn live_options(args: &Args) -> Result<LiveOptions, Failure> {
+    let channel = match &args.channel {
+        Some(c) => Some(Channel::parse(c).map_err(arg_error)?),
+        None => None,
+    };
+    if args.baud == Some(0) {
+        return Err(arg_error("--baud 0: give a rate such as 115200"));
+    }
+    Ok(LiveOptions {
+        channel,
+        baud: args.baud,
+        survey_dwell: args.survey.map(Duration::from_millis),
+    })
+}
+
+/// Opens every `-i` (dongles are set up now, so a wrong device fails before anything runs) and
+/// merges them in time order, one pcapng interface each.
+pub fn open_live_sources(args: &Args, status: LiveStatus) -> Result<Input, Failure> {
+    let opts = live_options(args)?;
+    let specs = args
+        .interface
+        .iter()
+        .map(|s| source::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(arg_error)?;
+    if (opts.channel.is_some() || opts.baud.is_some()) && !specs.iter().any(SourceSpec::is_dongle) {
+        return Err(arg_error(
+            "--channel and --baud apply to sniffer dongles (-i nrf802154:PATH, …)",
+        ));
+    }
+    let mut sources: Vec<merge::Frames> = vec![];
+    let mut link_type = None;
+    for (i, spec) in specs.iter().enumerate() {
+        let (frames, lt) = open_one(spec, &opts, &status, i as u32, args)?;
+        link_type.get_or_insert(lt);
+        sources.push(frames);
+    }
+    let frames: FrameSource = if sources.len() == 1 && !specs[0].is_dongle() {
+        sources.pop().expect("one source")
+    } else {
+        Box::new(merge::merge(sources))
+    };
+    Ok(Input {
+        frames,
+        link_type: link_type.unwrap_or(1),
+        snaplen: 262_144,
+        live: Some(status),
+    })
+}
+
+fn open_one(
+    spec: &SourceSpec,
+    opts: &LiveOptions,
+    status: &LiveStatus,
+    interface: u32,
+    args: &Args,
+) -> Result<(merge::Frames, u32), Failure> {
+    match dongle::connector(spec, opts) {
+        Some(c) => {
+            let frames = dongle::supervisor::spawn(c, opts, status.clone(), interface)
+                .map_err(|e| file_error(e.to_string()))?;
+            Ok((Box::new(frames), dongle::tap::LINKTYPE_IEEE802_15_4_TAP))
+        }
+        None => {
+            let SourceSpec::Pcap(name) = spec else {
+                unreachable!("connector() covers every dongle")
+            };
+            let (frames, lt) = open_pcap(name, args.capture_filter.as_deref())?;
+            // Several sources: each keeps its own pcapng interface.
+            let frames = frames.map(move |f| {
+                f.map(|mut f| {
+                    f.interface_id = Some(interface);
+                    f
+                })
+            });
+            Ok((Box::new(frames), lt))
+        }
+    }
+}
+
 /// What to show in the TUI: a capture file (not standard input) or a live capture, when stdout
 /// is a terminal and no option asks for printed output; `--no-tui` forces printing.
-pub fn tui_input(args: &Args) -> Result<Option<lowshark::tui::Input>, Failure> {
+pub fn tui_input(
+    args: &Args,
+) -> Result<Option<(lowshark::tui::Input, Option<LiveStatus>)>, Failure> {
     use std::io::IsTerminal;
     let output_option = args.format.is_some()
         || args.verbose
@@ -55,49 +136,72 @@ pub fn tui_input(args: &Args) -> Result<Option<lowshark::tui::Input>, Failure> {
         || args.quiet
         || !args.stats.is_empty()
         || args.write.is_some()
-        || args.count.is_some();
+        || args.count.is_some()
+        || args.survey.is_some();
     if args.no_tui || output_option || !std::io::stdout().is_terminal() {
         return Ok(None);
     }
     if let Some(path) = args.read.as_deref().or(args.file.as_deref()) {
-        return Ok((path != "-").then(|| lowshark::tui::Input::File(path.into())));
+        return Ok((path != "-").then(|| (lowshark::tui::Input::File(path.into()), None)));
     }
-    match &args.interface {
-        Some(iface) => {
-            let (frames, _) = open_live(iface, args.capture_filter.as_deref())?;
-            Ok(Some(lowshark::tui::Input::Live {
-                name: format!("live: {iface}"),
-                frames,
-            }))
-        }
-        None => Ok(None),
+    if args.interface.is_empty() {
+        return Ok(None);
     }
+    // The TUI shows the sources' messages in its status line, not on the screen it draws.
+    let input = open_live_sources(args, LiveStatus::new())?;
+    Ok(Some((
+        lowshark::tui::Input::Live {
+            name: format!("live: {}", args.interface.join(", ")),
+            frames: input.frames,
+        },
+        input.live,
+    )))
 }
 
-#[cfg(feature = "live")]
+/// `-D`: the libpcap interfaces (feature `live`), then the dongles found by USB id.
 pub fn list_interfaces() -> Result<ExitCode, Failure> {
-    let devices = capture::live::LiveCapture::list()
-        .map_err(|e| file_error(format!("listing interfaces: {e}")))?;
-    for (i, (name, desc)) in devices.iter().enumerate() {
+    let mut n = 0;
+    for (name, desc) in pcap_interfaces()? {
+        n += 1;
         match desc {
-            Some(desc) => println!("{}. {name} ({desc})", i + 1),
-            None => println!("{}. {name}", i + 1),
+            Some(desc) => println!("{n}. {name} ({desc})"),
+            None => println!("{n}. {name}"),
         }
+    }
+    for (name, desc) in source::available() {
+        n += 1;
+        println!("{n}. {name} ({desc})");
+    }
+    if n == 0 {
+        eprintln!(
+            "lowshark: no interfaces found (no sniffer dongle by a known USB id{})",
+            if cfg!(feature = "live") {
+                ""
+            } else {
+                "; libpcap interfaces need the `live` feature"
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(not(feature = "live"))]
-pub fn list_interfaces() -> Result<ExitCode, Failure> {
-    Err(arg_error(NO_LIVE))
+#[cfg(feature = "live")]
+fn pcap_interfaces() -> Result<Vec<(String, Option<String>)>, Failure> {
+    capture::live::LiveCapture::list().map_err(|e| file_error(format!("listing interfaces: {e}")))
 }
 
 #[cfg(not(feature = "live"))]
-const NO_LIVE: &str = "live capture needs a build with the `live` feature \
-     (cargo build --features live, with libpcap-dev installed)";
+fn pcap_interfaces() -> Result<Vec<(String, Option<String>)>, Failure> {
+    Ok(vec![])
+}
+
+#[cfg(not(feature = "live"))]
+const NO_LIVE: &str = "live capture from a network interface needs a build with the `live` \
+     feature (cargo build --features live, with libpcap-dev installed); sniffer dongles work \
+     without it (-i nrf802154:/dev/ttyACM0, lowshark -D)";
 
 #[cfg(feature = "live")]
-fn open_live(iface: &str, filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
+fn open_pcap(iface: &str, filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
     let live =
         capture::live::LiveCapture::open(iface, filter).map_err(|e| file_error(e.to_string()))?;
     let link_type = live.link_type();
@@ -105,6 +209,6 @@ fn open_live(iface: &str, filter: Option<&str>) -> Result<(FrameSource, u32), Fa
 }
 
 #[cfg(not(feature = "live"))]
-fn open_live(iface: &str, _filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
+fn open_pcap(iface: &str, _filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
     Err(arg_error(format!("-i {iface}: {NO_LIVE}")))
 }

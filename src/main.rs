@@ -8,6 +8,7 @@
 //! - `setup`: what the flags ask for, checked: registry with decode-as rules, preferences,
 //!   display filter, output format.
 //! - `inputs`: opening what `-r`/`-i` name, and `-D`.
+//! - `live`: `--emulate` and `--survey`.
 //! - `batch`: the printing run (everything but the TUI).
 //! - `glossary`: `-G` reports.
 
@@ -15,6 +16,7 @@ mod batch;
 mod cli;
 mod glossary;
 mod inputs;
+mod live;
 mod setup;
 
 use clap::Parser;
@@ -80,9 +82,17 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     if args.list_interfaces {
         return inputs::list_interfaces();
     }
+    if let Some(fw) = &args.emulate {
+        return live::emulate(&args, fw);
+    }
     let setup = setup::Setup::from_args(&args, registry)?;
-    if let Some(input) = inputs::tui_input(&args)? {
-        return run_tui(&args, setup, input);
+    if args.survey.is_some() {
+        let mut engine =
+            dissectors::engine::Engine::new(setup.registry.clone(), setup.prefs.clone());
+        return live::survey(&args, &mut engine);
+    }
+    if let Some((input, live_status)) = inputs::tui_input(&args)? {
+        return run_tui(&args, setup, input, live_status);
     }
     batch::run(&args, setup)
 }
@@ -91,9 +101,11 @@ fn run_tui(
     args: &Args,
     setup: setup::Setup,
     input: lowshark::tui::Input,
+    live_status: Option<lowshark::capture::status::LiveStatus>,
 ) -> Result<ExitCode, Failure> {
     let opts = lowshark::tui::Options {
         input,
+        live_status,
         registry: setup.registry,
         prefs: setup.prefs,
         time_format: setup.time_format,

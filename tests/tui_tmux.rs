@@ -273,3 +273,53 @@ fn tui_live_capture_follows_new_packets() {
     let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
     assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
 }
+
+/// `lowshark -i nrf802154:PTY` on a terminal opens the TUI following the dongle's frames; the
+/// status line shows the source, its channel, its packet count and the device state.
+#[test]
+fn tui_dongle_capture_shows_live_status() {
+    use lowshark::capture::dongle::SerialFirmware;
+    use lowshark::capture::emulate::{Air, Emulator, Options};
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let air = Air::from_capture(Path::new(DEMO), 10).expect("the demo's 802.15.4 frames");
+    let opts = Options {
+        pace: Duration::from_millis(30),
+        ..Options::default()
+    };
+    let emu = Emulator::start(SerialFirmware::Nrf802154, air, opts).expect("emulator");
+    let t = Tmux {
+        socket: format!("lowshark-dongle-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "'{BIN}' -i nrf802154:{} --channel 15; echo LOWSHARK_EXIT=$?; sleep 30",
+        emu.path().display()
+    );
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "200",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let s = t.wait("the live status with packets", |s| {
+        s.contains("nrf802154:")
+            && s.contains("ch 15")
+            && s.contains("capturing")
+            && !s.contains(" 0 pkts")
+    });
+    assert!(s.contains("Packets (following)"), "{s}");
+    assert!(!s.contains("LOWSHARK_EXIT="), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+}

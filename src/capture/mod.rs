@@ -80,10 +80,15 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+pub mod dongle;
+pub mod emulate;
 #[cfg(feature = "live")]
 pub mod live;
+pub mod merge;
 mod pcap;
 mod pcapng;
+pub mod source;
+pub mod status;
 mod writer;
 
 pub use writer::{PcapNgWriter, PcapWriter, SaveFile, SaveFormat};
@@ -154,6 +159,9 @@ pub enum CaptureError {
         offset: u64,
         detail: String,
     },
+    /// A live source (a sniffer dongle) could not be opened or stopped working; `message`
+    /// says why and what to do.
+    Live { source: String, message: String },
     /// The input contains something impossible. `offset` is where the bad
     /// record or block starts; `detail` explains.
     Corrupt {
@@ -176,6 +184,14 @@ impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CaptureError::Io { path, err } => write!(f, "{path}: cannot read the file: {err}"),
+            CaptureError::Live { source, message } => {
+                // Dongle messages already start with the device's name.
+                if message.contains(source.as_str()) {
+                    f.write_str(message)
+                } else {
+                    write!(f, "{source}: {message}")
+                }
+            }
             CaptureError::NotACapture { path, detail } => {
                 write!(f, "{path}: not a pcap or pcapng capture file: {detail}")
             }

@@ -144,6 +144,9 @@ pub enum Input {
 /// What `run` needs.
 pub struct Options {
     pub input: Input,
+    /// The live capture's shared status (sources, channel, rates, device state), shown in the
+    /// status line.
+    pub live_status: Option<crate::capture::status::LiveStatus>,
     pub registry: Arc<Registry>,
     pub prefs: Prefs,
     pub time_format: TimeFormat,
@@ -181,6 +184,8 @@ pub struct App {
     pub loading: bool,
     /// Packets come from a live capture (the status says "capturing").
     pub live: bool,
+    /// The live sources' status, when they keep one.
+    pub live_status: Option<crate::capture::status::LiveStatus>,
     /// A read error that ended loading, or a failed re-filter.
     problem: Option<String>,
     /// File index of the packet the detail and hex panes show.
@@ -221,6 +226,7 @@ impl App {
             filtering: false,
             loading: true,
             live: false,
+            live_status: None,
             problem: None,
             shown_packet: None,
             areas: Default::default(),
@@ -533,7 +539,18 @@ impl App {
                 self.store.max
             )));
         }
-        if self.loading {
+        if let Some(st) = &self.live_status {
+            spans.push(Span::styled(
+                format!(" │ {}", st.line()),
+                Style::default().fg(Color::Yellow),
+            ));
+            if let Some(m) = st.last_message() {
+                spans.push(Span::styled(
+                    format!(" │ {m}"),
+                    Style::default().fg(Color::LightRed),
+                ));
+            }
+        } else if self.loading {
             let what = if self.live {
                 " │ capturing…"
             } else {
@@ -654,6 +671,7 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let mut app = App::new(title, path, cfg, tx, opts.filter.as_deref());
     app.list.follow = live;
     app.live = live;
+    app.live_status = opts.live_status;
     let mut terminal = ratatui::try_init().map_err(RunError::Terminal)?;
     // ratatui's panic hook restores raw mode and the screen; mouse reporting is ours to undo.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
@@ -677,10 +695,14 @@ fn event_loop(
 ) -> std::io::Result<()> {
     use crossterm::event;
     let mut dirty = true;
+    let mut drawn = std::time::Instant::now();
     while !app.quit {
+        // A live status (rates, device state) changes without packets: redraw it now and then.
+        dirty |= app.live_status.is_some() && drawn.elapsed() >= Duration::from_millis(500);
         if dirty {
             terminal.draw(|f| app.draw(f))?;
             dirty = false;
+            drawn = std::time::Instant::now();
         }
         let wait = if app.loading { 30 } else { 200 };
         if event::poll(Duration::from_millis(wait))? {

@@ -1,0 +1,207 @@
+//! The USB seam for dongles without a serial port (the CC2531): [`UsbIo`] is what the driver
+//! needs from a device (vendor control transfers and bulk IN reads), [`UsbBus`] finds and
+//! opens one. [`NusbBus`] is the real thing through `nusb` (pure Rust, usbfs on Linux, no
+//! libusb); tests and `--emulate` put a fake device behind the same traits.
+
+use super::DongleError;
+use std::time::Duration;
+
+/// Why a USB transfer failed.
+#[derive(Debug)]
+pub enum UsbError {
+    /// The device is gone (unplugged, reset).
+    Gone(String),
+    Other(String),
+}
+
+/// An opened USB device with its interface claimed.
+pub trait UsbIo: Send {
+    /// Vendor request, device recipient, device → host.
+    fn control_in(
+        &mut self,
+        request: u8,
+        value: u16,
+        index: u16,
+        len: u16,
+    ) -> Result<Vec<u8>, UsbError>;
+    /// Vendor request, device recipient, host → device.
+    fn control_out(
+        &mut self,
+        request: u8,
+        value: u16,
+        index: u16,
+        data: &[u8],
+    ) -> Result<(), UsbError>;
+    /// One bulk IN transfer; empty when nothing came within `timeout` (normal when idle).
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration)
+        -> Result<Vec<u8>, UsbError>;
+}
+
+/// Finds and opens USB devices by vendor and product id.
+pub trait UsbBus: Send {
+    /// (bus, address, product string) of each matching device.
+    fn list(&self, vid: u16, pid: u16) -> Vec<(u8, u8, String)>;
+    /// Opens the first match (or the one at `at`), selects configuration 1 and claims
+    /// interface 0, detaching a kernel driver.
+    fn open(&self, vid: u16, pid: u16, at: Option<(u8, u8)>)
+        -> Result<Box<dyn UsbIo>, DongleError>;
+}
+
+/// The machine's USB devices, through nusb.
+pub struct NusbBus;
+
+const TIMEOUT: Duration = Duration::from_millis(1000);
+
+impl UsbBus for NusbBus {
+    fn list(&self, vid: u16, pid: u16) -> Vec<(u8, u8, String)> {
+        use nusb::MaybeFuture;
+        let Ok(devices) = nusb::list_devices().wait() else {
+            return vec![];
+        };
+        devices
+            .filter(|d| d.vendor_id() == vid && d.product_id() == pid)
+            .map(|d| {
+                (
+                    d.busnum(),
+                    d.device_address(),
+                    d.product_string().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn open(
+        &self,
+        vid: u16,
+        pid: u16,
+        at: Option<(u8, u8)>,
+    ) -> Result<Box<dyn UsbIo>, DongleError> {
+        use nusb::MaybeFuture;
+        let what = format!("USB {vid:04x}:{pid:04x}");
+        let devices = nusb::list_devices()
+            .wait()
+            .map_err(|e| DongleError::Gone(format!("{what}: cannot list USB devices: {e}")))?;
+        let info = devices
+            .filter(|d| d.vendor_id() == vid && d.product_id() == pid)
+            .find(|d| at.is_none_or(|(b, a)| d.busnum() == b && d.device_address() == a))
+            .ok_or_else(|| {
+                DongleError::Gone(format!("{what}: no such device; is it plugged in?"))
+            })?;
+        let device = info.open().wait().map_err(|e| usb_open_error(&what, e))?;
+        if device
+            .active_configuration()
+            .map(|c| c.configuration_value())
+            .ok()
+            != Some(1)
+        {
+            let _ = device.set_configuration(1).wait();
+        }
+        let interface = device
+            .detach_and_claim_interface(0)
+            .wait()
+            .map_err(|e| usb_open_error(&what, e))?;
+        Ok(Box::new(NusbIo {
+            interface,
+            endpoint: None,
+        }))
+    }
+}
+
+fn usb_open_error(what: &str, e: nusb::Error) -> DongleError {
+    match e.kind() {
+        nusb::ErrorKind::PermissionDenied => DongleError::Fatal(format!(
+            "{what}: permission denied; add a udev rule giving your user access, e.g. \
+             SUBSYSTEM==\"usb\", ATTR{{idVendor}}==\"0451\", ATTR{{idProduct}}==\"16ae\", MODE=\"0660\", GROUP=\"plugdev\""
+        )),
+        nusb::ErrorKind::Busy => DongleError::Fatal(format!("{what}: in use by another program ({e})")),
+        nusb::ErrorKind::Disconnected | nusb::ErrorKind::NotFound => DongleError::Gone(format!("{what}: {e}")),
+        _ => DongleError::Gone(format!("{what}: {e}")),
+    }
+}
+
+struct NusbIo {
+    interface: nusb::Interface,
+    endpoint: Option<nusb::Endpoint<nusb::transfer::Bulk, nusb::transfer::In>>,
+}
+
+fn transfer_error(e: nusb::transfer::TransferError) -> UsbError {
+    match e {
+        nusb::transfer::TransferError::Disconnected => UsbError::Gone(e.to_string()),
+        _ => UsbError::Other(e.to_string()),
+    }
+}
+
+impl UsbIo for NusbIo {
+    fn control_in(
+        &mut self,
+        request: u8,
+        value: u16,
+        index: u16,
+        len: u16,
+    ) -> Result<Vec<u8>, UsbError> {
+        use nusb::transfer::{ControlIn, ControlType, Recipient};
+        use nusb::MaybeFuture;
+        let req = ControlIn {
+            control_type: ControlType::Vendor,
+            recipient: Recipient::Device,
+            request,
+            value,
+            index,
+            length: len,
+        };
+        self.interface
+            .control_in(req, TIMEOUT)
+            .wait()
+            .map_err(transfer_error)
+    }
+
+    fn control_out(
+        &mut self,
+        request: u8,
+        value: u16,
+        index: u16,
+        data: &[u8],
+    ) -> Result<(), UsbError> {
+        use nusb::transfer::{ControlOut, ControlType, Recipient};
+        use nusb::MaybeFuture;
+        let req = ControlOut {
+            control_type: ControlType::Vendor,
+            recipient: Recipient::Device,
+            request,
+            value,
+            index,
+            data,
+        };
+        self.interface
+            .control_out(req, TIMEOUT)
+            .wait()
+            .map_err(transfer_error)
+    }
+
+    fn bulk_in(
+        &mut self,
+        endpoint: u8,
+        max: usize,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, UsbError> {
+        if self.endpoint.is_none() {
+            let ep = self
+                .interface
+                .endpoint::<nusb::transfer::Bulk, nusb::transfer::In>(endpoint)
+                .map_err(|e| UsbError::Other(e.to_string()))?;
+            self.endpoint = Some(ep);
+        }
+        let ep = self.endpoint.as_mut().expect("endpoint set above");
+        // Bulk IN lengths must be a multiple of the packet size.
+        let mps = ep.max_packet_size().max(1);
+        let len = max.div_ceil(mps) * mps;
+        let c = ep.transfer_blocking(ep.allocate(len), timeout);
+        match c.status {
+            Ok(()) => Ok(c.buffer[..c.actual_len.min(c.buffer.len())].to_vec()),
+            Err(nusb::transfer::TransferError::Cancelled) => {
+                Ok(c.buffer[..c.actual_len.min(c.buffer.len())].to_vec())
+            }
+            Err(e) => Err(transfer_error(e)),
+        }
+    }
+}
