@@ -231,7 +231,7 @@ fn tree_build(args: &Args, setup: &Setup, taps: &[Box<dyn stats::Tap>]) -> Build
     let output = match setup.format {
         _ if quiet => Build::Layers,
         Format::Summary => Build::Layers,
-        Format::Fields => Build::fields(args.fields.iter().filter_map(|f| setup.registry.field(f))),
+        Format::Fields => Build::fields(setup.columns.iter().filter_map(|c| c.field())),
         Format::Detail | Format::Json | Format::Ek => Build::All,
     };
     let filter = setup.filter.as_ref().map_or(Build::Layers, |f| f.build());
@@ -331,11 +331,12 @@ impl<'a> Printer<'a> {
             }
             Format::Ek => output::json::write_ek_packet(buf, p),
             Format::Fields => {
-                buf.push_str(&output::fields::fields_line(
+                output::fields::write_fields_line(
+                    buf,
                     p,
-                    &args.fields,
+                    &self.setup.columns,
                     &self.setup.field_opts,
-                ));
+                );
                 buf.push('\n');
             }
         }

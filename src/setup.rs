@@ -6,7 +6,7 @@ use crate::{arg_error, Failure};
 use dissectors::engine::registry::Registry;
 use dissectors::engine::Prefs;
 use dissectors::filter::Filter;
-use lowshark::output::fields::FieldsOptions;
+use lowshark::output::fields::{Column, FieldsOptions};
 use lowshark::output::text::TimeFormat;
 use std::sync::Arc;
 
@@ -26,6 +26,8 @@ pub struct Setup {
     pub filter: Option<Filter>,
     pub format: Format,
     pub field_opts: FieldsOptions,
+    /// `-e` names resolved, in order.
+    pub columns: Vec<Column>,
     pub time_format: TimeFormat,
 }
 
@@ -57,7 +59,7 @@ impl Setup {
             None => None,
         };
         let format = format(args)?;
-        check_fields(args, &registry, &format)?;
+        let columns = check_fields(args, &registry, &format)?;
         let mut field_opts = FieldsOptions::default();
         for o in &args.field_opts {
             field_opts.set(o).map_err(arg_error)?;
@@ -72,6 +74,7 @@ impl Setup {
             filter,
             format,
             field_opts,
+            columns,
             time_format,
         })
     }
@@ -92,18 +95,20 @@ fn format(args: &Args) -> Result<Format, Failure> {
     })
 }
 
-fn check_fields(args: &Args, registry: &Registry, format: &Format) -> Result<(), Failure> {
+fn check_fields(args: &Args, registry: &Registry, format: &Format) -> Result<Vec<Column>, Failure> {
     if matches!(format, Format::Fields) && args.fields.is_empty() {
         return Err(arg_error("-T fields needs at least one -e FIELD"));
     }
-    for f in &args.fields {
-        if !f.starts_with("_ws.col.") && registry.field(f).is_none() {
-            return Err(arg_error(format!(
-                "-e {f}: unknown field (lowshark -G fields lists them)"
-            )));
-        }
-    }
-    Ok(())
+    args.fields
+        .iter()
+        .map(|f| {
+            Column::resolve(f, registry).ok_or_else(|| {
+                arg_error(format!(
+                    "-e {f}: unknown field (lowshark -G fields lists them)"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// `-o name:value` (and `--6lowpan-context`) into preferences; unknown names warn, so tshark

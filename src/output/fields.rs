@@ -1,8 +1,11 @@
 //! `-T fields`: chosen fields as delimited text, with tshark's `-E` options.
 
-use dissectors::engine::field::FieldType;
-use dissectors::engine::value;
+use dissectors::engine::field::{FieldDef, FieldType};
+use dissectors::engine::registry::Registry;
+use dissectors::engine::tree::Node;
+use dissectors::engine::value::{self, Value};
 use dissectors::engine::Packet;
+use std::fmt::Write;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Occurrence {
@@ -85,39 +88,114 @@ impl FieldsOptions {
     }
 }
 
-/// Values of one field (or `_ws.col.*` column) in a packet, in show form.
-pub fn field_values(p: &Packet, name: &str) -> Vec<String> {
-    if let Some(col) = name.strip_prefix("_ws.col.") {
-        let c = &p.columns;
-        let v = match col.to_ascii_lowercase().as_str() {
-            "no." | "number" => p.meta.number.to_string(),
-            "protocol" => c.protocol.to_string(),
-            "info" => value::escape_text(&c.info).into_owned(),
-            "source" | "def_src" => c.src.to_string(),
-            "destination" | "def_dst" => c.dst.to_string(),
-            "length" => p.meta.orig_len.to_string(),
-            "time" => {
-                let a = p.rel_ns.unsigned_abs();
-                format!("{}.{:09}", a / 1_000_000_000, a % 1_000_000_000)
-            }
-            _ => return vec![],
+/// A `-e` name resolved once: a summary column or a registered field.
+#[derive(Clone, Copy, Debug)]
+pub enum Column {
+    Number,
+    Protocol,
+    Info,
+    Source,
+    Destination,
+    Length,
+    Time,
+    /// A `_ws.col.*` name lowshark does not know: printed empty, as tshark does.
+    Unknown,
+    Field(&'static FieldDef),
+}
+
+impl Column {
+    /// Resolves a `-e` name; None for a field the registry does not know.
+    pub fn resolve(name: &str, registry: &Registry) -> Option<Column> {
+        let Some(col) = name.strip_prefix("_ws.col.") else {
+            return registry.field(name).map(Column::Field);
         };
-        return vec![v];
-    }
-    p.tree
-        .by_abbrev(name)
-        .map(|n| {
-            let f = n.field.expect("by_abbrev yields field nodes");
-            match f.ftype {
-                // As tshark: a protocol prints its summary line, a field without a value "1".
-                FieldType::Protocol => {
-                    value::escape_text(p.tree.text_of(n).unwrap_or(f.name)).into_owned()
-                }
-                FieldType::None => "1".to_string(),
-                _ => value::escape_text(&value::show(f, &n.value)).into_owned(),
-            }
+        Some(match col.to_ascii_lowercase().as_str() {
+            "no." | "number" => Column::Number,
+            "protocol" => Column::Protocol,
+            "info" => Column::Info,
+            "source" | "def_src" => Column::Source,
+            "destination" | "def_dst" => Column::Destination,
+            "length" => Column::Length,
+            "time" => Column::Time,
+            _ => Column::Unknown,
         })
-        .collect()
+    }
+
+    /// The field it reads, for building only what `-T fields` prints.
+    pub fn field(&self) -> Option<&'static FieldDef> {
+        match self {
+            Column::Field(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Appends one occurrence of a value, escaped so packet text never reaches a terminal raw.
+fn write_node(out: &mut String, p: &Packet, n: &Node) {
+    let f = n.field.expect("field nodes");
+    match f.ftype {
+        // As tshark: a protocol prints its summary line, a field without a value "1".
+        FieldType::Protocol => {
+            out.push_str(&value::escape_text(p.tree.text_of(n).unwrap_or(f.name)))
+        }
+        FieldType::None => out.push('1'),
+        _ => match &n.value {
+            Value::Str(s) => out.push_str(&value::escape_text(s)),
+            v => value::write_show(out, f, v),
+        },
+    }
+}
+
+/// Appends a summary column's value.
+fn write_column(out: &mut String, p: &Packet, c: Column) {
+    let cols = &p.columns;
+    let _ = match c {
+        Column::Number => write!(out, "{}", p.meta.number),
+        Column::Protocol => Ok(out.push_str(cols.protocol)),
+        Column::Info => Ok(out.push_str(&value::escape_text(&cols.info))),
+        Column::Source => write!(out, "{}", cols.src),
+        Column::Destination => write!(out, "{}", cols.dst),
+        Column::Length => write!(out, "{}", p.meta.orig_len),
+        Column::Time => {
+            let a = p.rel_ns.unsigned_abs();
+            write!(out, "{}.{:09}", a / 1_000_000_000, a % 1_000_000_000)
+        }
+        Column::Unknown | Column::Field(_) => Ok(()),
+    };
+}
+
+/// Appends the occurrences of `field` that `-E occurrence` picks, joined by the aggregator.
+fn write_field(out: &mut String, p: &Packet, field: &FieldDef, o: &FieldsOptions) {
+    let nodes = || {
+        p.tree
+            .iter()
+            .map(|(_, n)| n)
+            .filter(move |n| n.field.is_some_and(|f| std::ptr::eq(f, field)))
+    };
+    let pick = match o.occurrence {
+        Occurrence::All => None,
+        Occurrence::First => Some(0),
+        Occurrence::Nth(n) => Some(n - 1),
+        Occurrence::Last => match nodes().count() {
+            0 => return,
+            n => Some(n - 1),
+        },
+    };
+    match pick {
+        Some(i) => {
+            if let Some(n) = nodes().nth(i) {
+                write_node(out, p, n);
+            }
+        }
+        None => {
+            for (i, n) in nodes().enumerate() {
+                if i > 0 {
+                    out.push_str(&o.aggregator);
+                }
+                write_node(out, p, n);
+            }
+        }
+    }
 }
 
 /// The header line (field names).
@@ -125,24 +203,35 @@ pub fn header_line(fields: &[String], o: &FieldsOptions) -> String {
     fields.join(&o.separator)
 }
 
-/// One packet's line.
-pub fn fields_line(p: &Packet, fields: &[String], o: &FieldsOptions) -> String {
-    let mut cols = Vec::with_capacity(fields.len());
-    for f in fields {
-        let vals = field_values(p, f);
-        let picked: Vec<String> = match &o.occurrence {
-            Occurrence::All => vals,
-            Occurrence::First => vals.into_iter().take(1).collect(),
-            Occurrence::Last => vals.into_iter().last().into_iter().collect(),
-            Occurrence::Nth(n) => vals.into_iter().nth(n - 1).into_iter().collect(),
-        };
-        let mut s = picked.join(&o.aggregator);
-        if let Some(q) = o.quote {
-            s = format!("{q}{s}{q}");
+/// Appends one packet's line (without its newline), straight into `out`.
+pub fn write_fields_line(out: &mut String, p: &Packet, columns: &[Column], o: &FieldsOptions) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(&o.separator);
         }
-        cols.push(s);
+        if let Some(q) = o.quote {
+            out.push(q);
+        }
+        match c {
+            Column::Field(f) => write_field(out, p, f, o),
+            c => write_column(out, p, *c),
+        }
+        if let Some(q) = o.quote {
+            out.push(q);
+        }
     }
-    cols.join(&o.separator)
+}
+
+/// One packet's line, for names not resolved beforehand (unknown ones print empty).
+pub fn fields_line(p: &Packet, fields: &[String], o: &FieldsOptions) -> String {
+    let registry = dissectors::engine::registry::Registry::builtin();
+    let columns: Vec<Column> = fields
+        .iter()
+        .map(|f| Column::resolve(f, &registry).unwrap_or(Column::Unknown))
+        .collect();
+    let mut s = String::new();
+    write_fields_line(&mut s, p, &columns, o);
+    s
 }
 
 #[cfg(test)]
