@@ -24,7 +24,7 @@ pub trait Tap {
 
 /// Names `-z` accepts, for the error message.
 pub const KNOWN: &str =
-    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
+    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  rpl,events  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
 
 /// Builds the statistic a `-z` argument names.
 pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
@@ -40,8 +40,9 @@ pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
         ["coap", "observe"] => Ok(Box::new(coap::Coap::new(true))),
         ["mqtt", "topics"] => Ok(Box::<mqtt::Topics>::default()),
         ["follow", rest @ ..] => follow::Follow::parse(rest).map(|f| Box::new(f) as Box<dyn Tap>),
-        ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(false))),
-        ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(true))),
+        ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Tree))),
+        ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Dot))),
+        ["rpl", "events"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Events))),
         _ => Err(format!(
             "-z {spec}: unknown statistic; lowshark knows {KNOWN}"
         )),
