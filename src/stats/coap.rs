@@ -2,8 +2,9 @@
 //! notifications), from the CoAP transaction model in `dissectors::proto::coap::track`.
 
 use super::Tap;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
-use dissectors::proto::coap::track::CoapStats;
+use dissectors::proto::coap::track::{self, CoapStats};
 
 pub struct Coap {
     stats: CoapStats,
@@ -20,6 +21,10 @@ impl Coap {
 }
 
 impl Tap for Coap {
+    fn build(&self) -> Build {
+        track::stats_build()
+    }
+
     fn packet(&mut self, p: &Packet) {
         self.stats.add_packet(p);
     }

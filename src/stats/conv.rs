@@ -3,6 +3,7 @@
 
 use super::{format_bytes, Tap};
 use dissectors::engine::address::Address;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -118,6 +119,11 @@ fn endpoint_text(a: &(Address, u16), ports: bool) -> String {
 }
 
 impl Tap for Conversations {
+    /// Addresses and ports come from the packet's info, layers from its layer list.
+    fn build(&self) -> Build {
+        Build::Layers
+    }
+
     fn packet(&mut self, p: &Packet) {
         let Some((s, d)) = self.kind.endpoints(p) else {
             return;
@@ -208,6 +214,10 @@ impl Endpoints {
 }
 
 impl Tap for Endpoints {
+    fn build(&self) -> Build {
+        Build::Layers
+    }
+
     fn packet(&mut self, p: &Packet) {
         let Some((s, d)) = self.kind.endpoints(p) else {
             return;

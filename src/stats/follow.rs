@@ -3,6 +3,7 @@
 
 use super::Tap;
 use dissectors::engine::address::Address;
+use dissectors::engine::tree::Build;
 use dissectors::engine::value::Value;
 use dissectors::engine::Packet;
 use std::fmt::Write;
@@ -75,6 +76,17 @@ fn endpoint_text((a, port): (Address, u16)) -> String {
 }
 
 impl Tap for Follow {
+    fn build(&self) -> Build {
+        use dissectors::proto::{tcp, udp};
+        Build::fields([
+            &tcp::STREAM,
+            &tcp::PAYLOAD,
+            &tcp::RETRANSMISSION.field,
+            &udp::STREAM,
+            &udp::PAYLOAD,
+        ])
+    }
+
     fn packet(&mut self, p: &Packet) {
         let (stream_field, payload_field) = if self.tcp {
             ("tcp.stream", "tcp.payload")

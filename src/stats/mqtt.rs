@@ -2,8 +2,9 @@
 //! `dissectors::proto::mqtt::MqttTopics`.
 
 use super::Tap;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
-use dissectors::proto::mqtt::MqttTopics;
+use dissectors::proto::mqtt::{self, MqttTopics};
 
 #[derive(Default)]
 pub struct Topics {
@@ -11,6 +12,10 @@ pub struct Topics {
 }
 
 impl Tap for Topics {
+    fn build(&self) -> Build {
+        mqtt::topics_build()
+    }
+
     fn packet(&mut self, p: &Packet) {
         self.topics.add_packet(p);
     }

@@ -1,6 +1,7 @@
 //! `-z io,phs`: protocol hierarchy statistics, from each packet's layer path.
 
 use super::Tap;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
 use std::fmt::Write;
 
@@ -18,6 +19,11 @@ pub struct ProtocolHierarchy {
 }
 
 impl Tap for ProtocolHierarchy {
+    /// The layer path is all it reads.
+    fn build(&self) -> Build {
+        Build::Layers
+    }
+
     fn packet(&mut self, p: &Packet) {
         let len = p.meta.orig_len as u64;
         let mut node = &mut self.root;

@@ -56,7 +56,7 @@ const MAX_NODES: usize = 65_536;
 const MAX_REPORTS: usize = 10_000;
 /// A node is silent when unheard for [`SILENT_FACTOR`] times the longest gap it showed so far,
 /// and at least this long (a fixed threshold would flag every node of a slow trickle timer).
-const SILENT_MIN_NS: i64 = 30_000_000_000;
+const SILENT_MIN_NS: i64 = 60_000_000_000;
 const SILENT_FACTOR: i64 = 4;
 /// The rank a DODAG root advertises with the default MinHopRankIncrement (RFC 6550 §17).
 const ROOT_RANK: u16 = 256;
@@ -913,15 +913,15 @@ mod tests {
         };
         let mut e = Engine::with_defaults();
         let mut t = Topology::default();
-        // Node 2 talks every second for 5 s, then nothing until 60 s; the root keeps talking.
+        // Node 2 talks every second for 5 s, then nothing until 91 s; the root keeps talking.
         let mut frames = vec![at(0, &dio(g(1), 256), 1)];
         for s in 1..=5 {
             frames.push(at(s * 1000, &dio(ll(2), 512), frames.len() as u64 + 1));
         }
-        for s in (10..60).step_by(5) {
+        for s in (10..90).step_by(5) {
             frames.push(at(s * 1000, &dio(g(1), 256), frames.len() as u64 + 1));
         }
-        frames.push(at(61_000, &dio(ll(2), 512), frames.len() as u64 + 1));
+        frames.push(at(91_000, &dio(ll(2), 512), frames.len() as u64 + 1));
         for (m, f) in frames {
             t.add_packet(&e.dissect(m, &f));
         }
@@ -936,7 +936,7 @@ mod tests {
             ev,
             [
                 ("silent", "last heard at frame 6".to_string()),
-                ("back", "after 56.0 s of silence".to_string())
+                ("back", "after 86.0 s of silence".to_string())
             ]
         );
         assert!(!t.node(&g(2)).unwrap().silent);

@@ -562,6 +562,20 @@ pub fn add_tracking_items(cx: &mut Cx, node: NodeId, class: u8, t: &Tracking) {
 
 // ---- statistics ------------------------------------------------------------------------------
 
+/// The fields [`CoapStats`] reads (its tree: the layers and these).
+pub fn stats_build() -> crate::engine::tree::Build {
+    crate::engine::tree::Build::fields([
+        &coap::TYPE,
+        &coap::CODE,
+        &coap::MID,
+        &coap::TOKEN,
+        &coap::OPT_OBSERVE,
+        &coap::OPT_URI_PATH_RECON,
+        &coap::RESPONSE_TO,
+        &coap::RESPONSE_TIME,
+    ])
+}
+
 /// One CoAP message as the statistics read it back from a dissected packet.
 #[derive(Debug, Default)]
 struct Seen {

@@ -927,6 +927,11 @@ fn endpoint(p: &Packet) -> String {
     }
 }
 
+/// The fields [`MqttTopics`] reads (its tree: the layers and these).
+pub fn topics_build() -> crate::engine::tree::Build {
+    crate::engine::tree::Build::fields([&MSGTYPE, &QOS_LEVEL, &TOPIC, &MSG])
+}
+
 impl MqttTopics {
     pub fn new() -> MqttTopics {
         MqttTopics::default()
