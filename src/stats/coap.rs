@@ -20,6 +20,13 @@ impl Coap {
     }
 }
 
+impl Coap {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &CoapStats {
+        &self.stats
+    }
+}
+
 impl Tap for Coap {
     fn build(&self) -> Build {
         track::stats_build()

@@ -53,14 +53,31 @@ impl Follow {
         let stream = stream
             .parse()
             .map_err(|_| format!("follow: '{stream}' is not a stream number; {usage}"))?;
-        Ok(Follow {
+        let mut f = Follow::new(tcp, stream);
+        f.mode = mode;
+        Ok(f)
+    }
+
+    /// Follows TCP (`tcp`) or UDP stream `stream` (the TUI's follow view).
+    pub fn new(tcp: bool, stream: u32) -> Follow {
+        Follow {
             tcp,
-            mode,
+            mode: Mode::Ascii,
             stream,
             nodes: None,
             chunks: vec![],
             kept: 0,
-        })
+        }
+    }
+
+    /// The chunks so far: (node 0 or 1, bytes).
+    pub fn chunks(&self) -> &[(usize, Vec<u8>)] {
+        &self.chunks
+    }
+
+    /// (address, port) of node 0 (the first sender) and node 1.
+    pub fn nodes(&self) -> Option<[(Address, u16); 2]> {
+        self.nodes
     }
 
     fn field<'p>(p: &'p Packet, name: &'p str) -> Option<&'p Value> {

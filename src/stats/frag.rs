@@ -12,6 +12,13 @@ pub struct Frag {
     stats: FragStats,
 }
 
+impl Frag {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &FragStats {
+        &self.stats
+    }
+}
+
 impl Tap for Frag {
     fn build(&self) -> Build {
         lowpan_frag::build()

@@ -11,6 +11,13 @@ pub struct Links {
     stats: LinkStats,
 }
 
+impl Links {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &LinkStats {
+        &self.stats
+    }
+}
+
 impl Tap for Links {
     fn build(&self) -> Build {
         links::build()

@@ -5,6 +5,7 @@ pub mod coap;
 pub mod conv;
 pub mod follow;
 pub mod frag;
+pub mod io;
 pub mod links;
 pub mod mqtt;
 pub mod phs;

@@ -11,6 +11,13 @@ pub struct Topics {
     topics: MqttTopics,
 }
 
+impl Topics {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &MqttTopics {
+        &self.topics
+    }
+}
+
 impl Tap for Topics {
     fn build(&self) -> Build {
         mqtt::topics_build()

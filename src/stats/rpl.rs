@@ -29,6 +29,13 @@ impl RplTree {
     }
 }
 
+impl RplTree {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &Topology {
+        &self.topology
+    }
+}
+
 impl Tap for RplTree {
     fn build(&self) -> Build {
         topology::build()

@@ -34,7 +34,7 @@ mod facts;
 mod render;
 
 pub use events::{Change, Event, EventLog, LossCause, State, MAX_EVENTS};
-pub use render::{forest, Section, SectionKind, TreeRow};
+pub use render::{describe, forest, mop_name, text, Section, SectionKind, TreeRow};
 
 use crate::engine::address::Address;
 use crate::engine::tree::Build;

@@ -911,13 +911,14 @@ pub struct MqttTopics {
     topics: BTreeMap<String, TopicStats>,
 }
 
-#[derive(Default, Debug)]
-struct TopicStats {
-    messages: u64,
-    qos: [u64; 3],
-    bytes: u64,
-    publishers: BTreeSet<String>,
-    subscribers: BTreeSet<String>,
+/// What was seen of one topic.
+#[derive(Default, Debug, Clone)]
+pub struct TopicStats {
+    pub messages: u64,
+    pub qos: [u64; 3],
+    pub bytes: u64,
+    pub publishers: BTreeSet<String>,
+    pub subscribers: BTreeSet<String>,
 }
 
 fn endpoint(p: &Packet) -> String {
@@ -989,6 +990,11 @@ impl MqttTopics {
                 _ => {}
             }
         }
+    }
+
+    /// Every topic in name order, as `-z mqtt,topics` lists them.
+    pub fn topics(&self) -> impl Iterator<Item = (&String, &TopicStats)> {
+        self.topics.iter()
     }
 
     /// Number of topics seen.
