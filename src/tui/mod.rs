@@ -753,7 +753,13 @@ fn event_loop(
             terminal.draw(|f| app.draw(f))?;
             dirty = false;
         }
-        let wait = if app.loading { 30 } else { 200 };
+        let wait = if app.loading {
+            30
+        } else if app.views.is_open() {
+            150
+        } else {
+            200
+        };
         if event::poll(Duration::from_millis(wait))? {
             // Take every queued event before drawing again (key repeat, pastes).
             loop {
@@ -766,6 +772,8 @@ fn event_loop(
             }
         }
         dirty |= app.pump(rx, Duration::from_millis(25));
+        // An open view shows models computed in the background: redraw as they grow.
+        dirty |= app.views.is_open();
     }
     Ok(())
 }
