@@ -48,8 +48,8 @@ pub struct LinksView {
     sort: usize,
     ascending: bool,
     action: Option<Action>,
-    /// The links' filters as last drawn, in row order.
-    drawn: RefCell<Vec<String>>,
+    /// How many links were drawn last (for the row keys).
+    drawn: RefCell<usize>,
 }
 
 impl LinksView {
@@ -115,13 +115,14 @@ impl Component for LinksView {
             KeyCode::Char('o') => self.sort = (self.sort + 1) % COLUMNS.len(),
             KeyCode::Char('r') => self.ascending = !self.ascending,
             KeyCode::Enter => {
-                let drawn = self.drawn.borrow();
-                if let Some(i) = self.rows.get(drawn.len()) {
-                    self.action = Some(Action::Filter(drawn[i].clone()));
+                let m = self.analysis.models();
+                let links = self.sorted(m.links.model());
+                if let Some(i) = self.rows.get(links.len()) {
+                    self.action = Some(Action::Filter(links[i].filter()));
                 }
             }
             _ => {
-                let len = self.drawn.borrow().len();
+                let len = *self.drawn.borrow();
                 return self.rows.handle_key(key, len);
             }
         }
@@ -132,7 +133,7 @@ impl Component for LinksView {
         let m = self.analysis.models();
         let stats = m.links.model();
         let links = self.sorted(stats);
-        *self.drawn.borrow_mut() = links.iter().map(|l| l.filter()).collect();
+        *self.drawn.borrow_mut() = links.len();
         let dir = if self.ascending { "↑" } else { "↓" };
         let title = format!(
             " 802.15.4 links · {} · sorted by {} {dir} · {} ",

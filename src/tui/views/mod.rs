@@ -181,3 +181,6 @@ pub fn progress(m: &analysis::Models) -> String {
         (None, false) => format!("{} packets analysed so far…", m.packets),
     }
 }
+
+#[cfg(test)]
+mod tests;

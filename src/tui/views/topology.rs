@@ -41,8 +41,6 @@ pub struct TopologyView {
     cursor: Option<u64>,
     all_events: bool,
     action: Option<Action>,
-    /// The nodes as last drawn, in row order (for Enter).
-    drawn: RefCell<Vec<Addr>>,
     /// The topology as of the cursor, computed once per cursor position and model size.
     past: RefCell<Option<(u64, usize, Topology)>>,
 }
@@ -55,7 +53,6 @@ impl TopologyView {
             cursor: None,
             all_events: false,
             action: None,
-            drawn: RefCell::default(),
             past: RefCell::default(),
         }
     }
@@ -89,14 +86,30 @@ impl TopologyView {
         drop(models);
         self.cursor = Some(frame);
         self.action = Some(Action::Select(frame));
-        if let Some(i) = self.drawn.borrow().iter().position(|a| *a == node) {
+        if let Some(i) = self.order().iter().position(|a| *a == node) {
             self.nodes.selected = i;
         }
     }
 
+    /// The nodes in row order, as the tree draws them (a placeholder for the "without a
+    /// parent" heading).
+    fn order(&self) -> Vec<Addr> {
+        let m = self.analysis.models();
+        self.with_topology(&m, |t| {
+            let mut v = vec![];
+            for s in topology::forest(t.state()) {
+                if s.kind == SectionKind::Detached {
+                    v.push([0; 16]);
+                }
+                v.extend(s.rows.iter().map(|r| r.node));
+            }
+            v
+        })
+    }
+
     fn filter_selected(&mut self) {
-        let drawn = self.drawn.borrow();
-        let Some(a) = self.nodes.get(drawn.len()).map(|i| drawn[i]) else {
+        let order = self.order();
+        let Some(a) = self.nodes.get(order.len()).map(|i| order[i]) else {
             return;
         };
         let models = self.analysis.models();
@@ -165,14 +178,11 @@ fn short(a: &Addr) -> String {
 impl TopologyView {
     fn tree_rows(&self, t: &Topology, links: &LinkStats, area: Rect) -> (Vec<Row<'static>>, usize) {
         let mut rows = vec![];
-        let mut drawn = vec![];
         for s in topology::forest(t.state()) {
             if s.kind == SectionKind::Detached {
                 rows.push(Row::new(vec![Cell::from("without a parent:")]).style(dim()));
-                drawn.push([0; 16]);
             }
             for r in &s.rows {
-                drawn.push(r.node);
                 rows.push(self.node_row(t, links, r.node, r.depth, r.looped));
             }
         }
@@ -194,7 +204,6 @@ impl TopologyView {
                 }
             })
             .collect();
-        *self.drawn.borrow_mut() = drawn;
         (rows, count)
     }
 
@@ -277,7 +286,9 @@ impl TopologyView {
             Some(c) => format!("as of frame {c}"),
             None => "now".to_string(),
         };
-        let title = format!(" RPL topology {when} · {} nodes · {} ", count, progress(m));
+        let _ = count;
+        let nodes = t.nodes().len();
+        let title = format!(" RPL topology {when} · {nodes} nodes · {} ", progress(m));
         let [head, body] = Layout::vertical([
             Constraint::Length(dodags.len().clamp(1, 3) as u16),
             Constraint::Fill(1),
@@ -389,7 +400,7 @@ impl Component for TopologyView {
             KeyCode::Char('a') => self.all_events = !self.all_events,
             KeyCode::Enter => self.filter_selected(),
             _ => {
-                let len = self.drawn.borrow().len();
+                let len = self.order().len();
                 return self.nodes.handle_key(key, len);
             }
         }
