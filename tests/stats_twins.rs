@@ -88,6 +88,9 @@ fn rpl_tree_of_the_generated_nonstoring_network_has_the_dao_parents() {
     }
 }
 
+/// What tshark shows of one link: frames, RSS values, LQI values.
+type Seen = (u64, Vec<f64>, Vec<f64>);
+
 #[test]
 fn wpan_links_count_what_tshark_sees_per_link() {
     let Some(path) = support::shared("generated/wpan-tap-linktype283.pcap") else {
@@ -109,7 +112,7 @@ fn wpan_links_count_what_tshark_sees_per_link() {
         &[],
     );
     // (src, dst) → (frames, rss values, lqi values), as tshark reads them.
-    let mut want: BTreeMap<(String, String), (u64, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    let mut want: BTreeMap<(String, String), Seen> = BTreeMap::new();
     let first = |v: &Vec<String>| v.first().cloned();
     for r in &rows {
         let Some(src) = first(&r[0]).or_else(|| first(&r[1])) else {

@@ -205,7 +205,7 @@ impl Collector {
     fn add_mqtt(&mut self, p: &Packet) {
         let node = self.node_of(p);
         for (id, layer) in p.tree.layers() {
-            if !layer.field.is_some_and(|f| f.abbrev == "mqtt") {
+            if layer.field.is_none_or(|f| f.abbrev != "mqtt") {
                 continue;
             }
             let mut header = String::new();

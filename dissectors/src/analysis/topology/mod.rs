@@ -125,6 +125,9 @@ pub struct DodagInfo {
     pub first_frame: u64,
 }
 
+/// A DAO's (target, transit parent, path lifetime).
+type Assignment = (Addr, Option<Addr>, Option<u8>);
+
 /// The DODAG model. Feed it every packet in capture order with [`Topology::add_packet`].
 #[derive(Clone, Default)]
 pub struct Topology {
@@ -388,7 +391,7 @@ impl Topology {
     /// The (target, parent, path lifetime) assignments of a DAO: targets are followed by the
     /// transit options that apply to them (§9.4), and only the first transit of a group names
     /// the preferred parent. None when the DAO has no transit at all.
-    fn dao_assignments(f: &Facts, src: Addr) -> Option<Vec<(Addr, Option<Addr>, Option<u8>)>> {
+    fn dao_assignments(f: &Facts, src: Addr) -> Option<Vec<Assignment>> {
         let mut group: Vec<Addr> = vec![];
         let mut group_closed = false;
         let mut any_transit = false;
