@@ -925,11 +925,22 @@ mod build {
 
     /// A non-storing DAO from `node` to the root: target `node`, transit parent `parent`.
     pub fn dao(node: [u8; 16], root: [u8; 16], parent: [u8; 16], seq: u8) -> Vec<u8> {
+        dao_lifetime(node, root, parent, seq, 30)
+    }
+
+    /// The same with a path lifetime (0: a No-Path DAO, RFC 6550 §6.4.3).
+    pub fn dao_lifetime(
+        node: [u8; 16],
+        root: [u8; 16],
+        parent: [u8; 16],
+        seq: u8,
+        lifetime: u8,
+    ) -> Vec<u8> {
         let mut b = vec![30, 0xc0, 0, seq];
         b.extend_from_slice(&root);
         b.extend_from_slice(&[5, 18, 0, 128]);
         b.extend_from_slice(&node);
-        b.extend_from_slice(&[6, 20, 0, 0, seq, 30]);
+        b.extend_from_slice(&[6, 20, 0, 0, seq, lifetime]);
         b.extend_from_slice(&parent);
         icmpv6(node, root, 155, 2, &b)
     }
@@ -1038,7 +1049,7 @@ fn dodag_reports_version_increments_lost_parents_and_dis_storms() {
     assert_eq!(t.dis_storms()[0].0, g(9));
     let tree = t.render_tree();
     assert!(tree.contains("version 1 -> 2 at frame 4"), "{tree}");
-    assert!(tree.contains("DIS storm"), "{tree}");
+    assert!(tree.contains("DIS burst"), "{tree}");
 }
 
 /// The generated capture's README: "every node's parent is the address in its DAO's transit
@@ -1072,4 +1083,48 @@ fn dodag_of_generated_nonstoring_capture() {
     }
     let tree = t.render_tree();
     assert!(tree.lines().count() >= 9, "{tree}");
+}
+
+/// A node switches parent, then sends a No-Path DAO for its old parent (as stacks do to clean
+/// up the old route): `-z rpl,tree` keeps the new edge, and `-z rpl,events` tells the story.
+/// (The model used to drop the node's parent on any No-Path, whatever parent it named.)
+#[test]
+fn no_path_for_the_old_parent_keeps_the_new_edge_in_rpl_tree() {
+    use build::*;
+    let g = |i| addr(0xfd00, i);
+    let root = g(1);
+    let frames = vec![
+        dio(root, root, 240, 256),
+        dao(g(2), root, root, 1),
+        dao(g(3), root, root, 2),
+        dao(g(4), root, g(2), 3),
+        dio(g(4), root, 240, 768),
+        dao(g(4), root, g(3), 4),
+        dao_lifetime(g(4), root, g(2), 5, 0),
+    ];
+    let file = support::temp("nopath.pcap", &build::pcap(&frames));
+    let run = support::run(&["-q", "-z", "rpl,tree", "-z", "rpl,events"], &file.0);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains("  fd00::3 (rank ?) [DAO frame 3]\n    fd00::4 (rank 768) [DAO frame 6]\n"),
+        "{out}"
+    );
+    assert!(!out.contains("lost its parent"), "{out}");
+    let line = |frame: &str, what: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(frame) && l.contains(what))
+            .unwrap_or_else(|| panic!("no {what} event at frame {frame}:\n{out}"))
+            .to_string()
+    };
+    assert!(line("6 ", "parent switch").ends_with("fd00::2 -> fd00::3"));
+    assert!(line("7 ", "No-Path DAO").ends_with("via fd00::2: not its current parent: ignored"));
+    // -c 6: the topology as of frame 6 is the same tree; -c 5 has 4 still under 2.
+    let at5 = support::run(&["-q", "-c", "5", "-z", "rpl,tree"], &file.0);
+    assert!(
+        at5.stdout
+            .contains("  fd00::2 (rank ?) [DAO frame 2]\n    fd00::4 (rank 768) [DAO frame 4]\n"),
+        "{}",
+        at5.stdout
+    );
 }

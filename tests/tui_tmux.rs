@@ -323,3 +323,90 @@ fn tui_dongle_capture_shows_live_status() {
     let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
     assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
 }
+
+/// The network views on the demo capture, as a user reaches them: `t` shows the DODAG and
+/// scrubs its events with the packet list following, `L` the weak link, `s` the CoAP response
+/// times, `F` a followed MQTT session, and Enter in a view narrows the packet list.
+#[test]
+fn tui_in_tmux_network_views() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let t = Tmux {
+        socket: format!("lowshark-views-{}", std::process::id()),
+    };
+    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    t.wait("the packet list", |s| {
+        s.contains("Packets: 369 · Displayed: 369")
+    });
+    // `?` lists the views.
+    t.keys(&["?"]);
+    t.wait("the help", |s| s.contains("RPL topology over time"));
+    // (Wait for each close: an Escape followed at once by a letter reads as Alt-letter.)
+    t.keys(&["Escape"]);
+    t.wait("the help closed", |s| !s.contains("Keys (Esc or ? closes)"));
+
+    // The topology: the DODAG, then every event from the start; `]` moves the list along.
+    t.keys(&["t"]);
+    let s = t.wait("the DODAG", |s| {
+        s.contains("DODAG fd00::1 inst 30 v240 MOP 1 non-storing") && s.contains("369 packets")
+    });
+    assert!(s.contains("└ fd00::212:4b00:0:9"), "{s}");
+    t.keys(&["a", "{", "]"]);
+    t.wait("the topology as of frame 2", |s| {
+        s.contains("RPL topology as of frame 2 ·")
+            && s.contains("     2     0.245720 fe80::212:4b00:0:2")
+    });
+    t.keys(&["Escape"]);
+    t.wait("the topology closed", |s| !s.contains("RPL topology"));
+
+    // Link health: the weak link, red-flagged.
+    t.keys(&["L"]);
+    let s = t.wait("the links", |s| s.contains("802.15.4 links"));
+    assert!(
+        s.lines()
+            .any(|l| l.contains("0x0002") && l.contains("0x0006") && l.contains("weak")),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    t.wait("the links closed", |s| !s.contains("802.15.4 links"));
+
+    // Statistics: CoAP response times.
+    t.keys(&["s", "Tab", "Tab", "Tab", "Tab"]);
+    let s = t.wait("the CoAP tab", |s| s.contains("/fw/image"));
+    assert!(s.contains("/sensors/temp"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait("the statistics closed", |s| !s.contains("Statistics ·"));
+
+    // Follow the MQTT session from its CONNECT (frame 8), then narrow the list to it.
+    t.keys(&["g", "j", "j", "j", "j", "j", "j", "j", "F"]);
+    let s = t.wait("the MQTT session", |s| {
+        s.contains("Follow MQTT session (TCP stream 0)") && s.contains("← frame 12: Subscribe Ack")
+    });
+    assert!(s.contains("→ frame 8: Connect Command"), "{s}");
+    assert!(s.contains("← frame 9: Connect Ack"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait("the list narrowed to the session", |s| {
+        s.contains("│ Filter: tcp.stream == 0")
+    });
+    t.keys(&["Escape"]);
+    t.wait("the follow view closed", |s| !s.contains("Follow MQTT"));
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+}

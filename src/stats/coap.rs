@@ -2,8 +2,9 @@
 //! notifications), from the CoAP transaction model in `dissectors::proto::coap::track`.
 
 use super::Tap;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
-use dissectors::proto::coap::track::CoapStats;
+use dissectors::proto::coap::track::{self, CoapStats};
 
 pub struct Coap {
     stats: CoapStats,
@@ -19,7 +20,18 @@ impl Coap {
     }
 }
 
+impl Coap {
+    /// The model, for the TUI's views.
+    pub fn model(&self) -> &CoapStats {
+        &self.stats
+    }
+}
+
 impl Tap for Coap {
+    fn build(&self) -> Build {
+        track::stats_build()
+    }
+
     fn packet(&mut self, p: &Packet) {
         self.stats.add_packet(p);
     }

@@ -3,6 +3,7 @@
 
 use super::{format_bytes, Tap};
 use dissectors::engine::address::Address;
+use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -34,7 +35,17 @@ impl ConvKind {
         })
     }
 
-    fn title(self) -> &'static str {
+    /// Every kind, in the order the statistics view lists them.
+    pub const ALL: [ConvKind; 6] = [
+        ConvKind::Wpan,
+        ConvKind::Ipv6,
+        ConvKind::Ip,
+        ConvKind::Udp,
+        ConvKind::Tcp,
+        ConvKind::Eth,
+    ];
+
+    pub fn title(self) -> &'static str {
         match self {
             ConvKind::Eth => "Ethernet",
             ConvKind::Ip => "IPv4",
@@ -43,6 +54,32 @@ impl ConvKind {
             ConvKind::Tcp => "TCP",
             ConvKind::Wpan => "IEEE 802.15.4",
         }
+    }
+
+    /// A display filter matching one endpoint of this kind.
+    pub fn endpoint_filter(self, (a, port): &(Address, u16)) -> String {
+        let addr = match a {
+            Address::Wpan16 { addr, .. } => format!("wpan.addr16 == 0x{addr:04x}"),
+            Address::Eui64(_) => format!("wpan.addr64 == {a}"),
+            Address::Ipv4(_) => format!("ip.addr == {a}"),
+            Address::Ipv6(_) => format!("ipv6.addr == {a}"),
+            Address::Ether(_) => format!("eth.addr == {a}"),
+            Address::None => "frame".to_string(),
+        };
+        match self {
+            ConvKind::Udp => format!("{addr} && udp.port == {port}"),
+            ConvKind::Tcp => format!("{addr} && tcp.port == {port}"),
+            _ => addr,
+        }
+    }
+
+    /// A display filter matching the conversation between two endpoints.
+    pub fn conversation_filter(self, a: &(Address, u16), b: &(Address, u16)) -> String {
+        format!(
+            "({}) && ({})",
+            self.endpoint_filter(a),
+            self.endpoint_filter(b)
+        )
     }
 
     fn has_ports(self) -> bool {
@@ -81,17 +118,17 @@ impl ConvKind {
     }
 }
 
-#[derive(Default, Clone)]
-struct Counts {
+#[derive(Default, Clone, Debug, PartialEq, Eq)]
+pub struct Counts {
     /// a→b and b→a
-    frames: [u64; 2],
-    bytes: [u64; 2],
-    first_rel: i64,
-    last_rel: i64,
+    pub frames: [u64; 2],
+    pub bytes: [u64; 2],
+    pub first_rel: i64,
+    pub last_rel: i64,
 }
 
 /// An address with its port (0 where the layer has none).
-type Endpoint = (Address, u16);
+pub type Endpoint = (Address, u16);
 
 pub struct Conversations {
     kind: ConvKind,
@@ -107,6 +144,23 @@ impl Conversations {
             map: HashMap::new(),
         }
     }
+
+    pub fn kind(&self) -> ConvKind {
+        self.kind
+    }
+
+    /// The conversations as `-z conv` lists them: most bytes first.
+    pub fn rows(&self) -> Vec<(Endpoint, Endpoint, &Counts)> {
+        // tshark sorts by total bytes, largest first (a stable sort keeps first-seen order).
+        let mut keys = self.order.clone();
+        keys.sort_by_key(|k| {
+            let c = &self.map[k];
+            std::cmp::Reverse(c.bytes[0] + c.bytes[1])
+        });
+        keys.into_iter()
+            .map(|k| (k.0, k.1, &self.map[&k]))
+            .collect()
+    }
 }
 
 fn endpoint_text(a: &(Address, u16), ports: bool) -> String {
@@ -118,6 +172,11 @@ fn endpoint_text(a: &(Address, u16), ports: bool) -> String {
 }
 
 impl Tap for Conversations {
+    /// Addresses and ports come from the packet's info, layers from its layer list.
+    fn build(&self) -> Build {
+        Build::Layers
+    }
+
     fn packet(&mut self, p: &Packet) {
         let Some((s, d)) = self.kind.endpoints(p) else {
             return;
@@ -146,15 +205,9 @@ impl Tap for Conversations {
         );
         out.push_str("                                               |       <-      | |       ->      | |     Total     |    Relative    |   Duration   |\n");
         out.push_str("                                               | Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |\n");
-        // tshark sorts by total bytes, largest first.
-        let mut keys = self.order.clone();
-        keys.sort_by_key(|k| {
-            let c = &self.map[k];
-            std::cmp::Reverse(c.bytes[0] + c.bytes[1])
-        });
         let ports = self.kind.has_ports();
-        for k in keys {
-            let c = &self.map[&k];
+        for (a, b, c) in self.rows() {
+            let k = (a, b);
             // "<-" counts frames from b to a, "->" from a to b.
             let _ = writeln!(
                 out,
@@ -175,12 +228,12 @@ impl Tap for Conversations {
     }
 }
 
-#[derive(Default, Clone)]
-struct EpCounts {
-    tx_frames: u64,
-    tx_bytes: u64,
-    rx_frames: u64,
-    rx_bytes: u64,
+#[derive(Default, Clone, Debug, PartialEq, Eq)]
+pub struct EpCounts {
+    pub tx_frames: u64,
+    pub tx_bytes: u64,
+    pub rx_frames: u64,
+    pub rx_bytes: u64,
 }
 
 pub struct Endpoints {
@@ -198,6 +251,20 @@ impl Endpoints {
         }
     }
 
+    pub fn kind(&self) -> ConvKind {
+        self.kind
+    }
+
+    /// The endpoints as `-z endpoints` lists them: most bytes first.
+    pub fn rows(&self) -> Vec<(Endpoint, &EpCounts)> {
+        let mut keys = self.order.clone();
+        keys.sort_by_key(|k| {
+            let c = &self.map[k];
+            std::cmp::Reverse(c.tx_bytes + c.rx_bytes)
+        });
+        keys.into_iter().map(|k| (k, &self.map[&k])).collect()
+    }
+
     fn entry(&mut self, e: (Address, u16)) -> &mut EpCounts {
         let order = &mut self.order;
         self.map.entry(e).or_insert_with(|| {
@@ -208,6 +275,10 @@ impl Endpoints {
 }
 
 impl Tap for Endpoints {
+    fn build(&self) -> Build {
+        Build::Layers
+    }
+
     fn packet(&mut self, p: &Packet) {
         let Some((s, d)) = self.kind.endpoints(p) else {
             return;
@@ -233,13 +304,7 @@ impl Tap for Endpoints {
         } else {
             out.push_str("                       |  Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |\n");
         }
-        let mut keys = self.order.clone();
-        keys.sort_by_key(|k| {
-            let c = &self.map[k];
-            std::cmp::Reverse(c.tx_bytes + c.rx_bytes)
-        });
-        for k in keys {
-            let c = &self.map[&k];
+        for (k, c) in self.rows() {
             let port = if self.kind.has_ports() {
                 format!("{:>6}", k.1)
             } else {

@@ -3,6 +3,7 @@
 
 use super::Tap;
 use dissectors::engine::address::Address;
+use dissectors::engine::tree::Build;
 use dissectors::engine::value::Value;
 use dissectors::engine::Packet;
 use std::fmt::Write;
@@ -52,14 +53,31 @@ impl Follow {
         let stream = stream
             .parse()
             .map_err(|_| format!("follow: '{stream}' is not a stream number; {usage}"))?;
-        Ok(Follow {
+        let mut f = Follow::new(tcp, stream);
+        f.mode = mode;
+        Ok(f)
+    }
+
+    /// Follows TCP (`tcp`) or UDP stream `stream` (the TUI's follow view).
+    pub fn new(tcp: bool, stream: u32) -> Follow {
+        Follow {
             tcp,
-            mode,
+            mode: Mode::Ascii,
             stream,
             nodes: None,
             chunks: vec![],
             kept: 0,
-        })
+        }
+    }
+
+    /// The chunks so far: (node 0 or 1, bytes).
+    pub fn chunks(&self) -> &[(usize, Vec<u8>)] {
+        &self.chunks
+    }
+
+    /// (address, port) of node 0 (the first sender) and node 1.
+    pub fn nodes(&self) -> Option<[(Address, u16); 2]> {
+        self.nodes
     }
 
     fn field<'p>(p: &'p Packet, name: &'p str) -> Option<&'p Value> {
@@ -75,6 +93,17 @@ fn endpoint_text((a, port): (Address, u16)) -> String {
 }
 
 impl Tap for Follow {
+    fn build(&self) -> Build {
+        use dissectors::proto::{tcp, udp};
+        Build::fields([
+            &tcp::STREAM,
+            &tcp::PAYLOAD,
+            &tcp::RETRANSMISSION.field,
+            &udp::STREAM,
+            &udp::PAYLOAD,
+        ])
+    }
+
     fn packet(&mut self, p: &Packet) {
         let (stream_field, payload_field) = if self.tcp {
             ("tcp.stream", "tcp.payload")

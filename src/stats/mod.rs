@@ -4,6 +4,9 @@
 pub mod coap;
 pub mod conv;
 pub mod follow;
+pub mod frag;
+pub mod io;
+pub mod links;
 pub mod mqtt;
 pub mod phs;
 pub mod rpl;
@@ -24,7 +27,7 @@ pub trait Tap: Send {
 
 /// Names `-z` accepts, for the error message.
 pub const KNOWN: &str =
-    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
+    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  rpl,events  wpan,links  6lowpan,frag  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
 
 /// Builds the statistic a `-z` argument names.
 pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
@@ -39,9 +42,12 @@ pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
         ["coap", "srt"] => Ok(Box::new(coap::Coap::new(false))),
         ["coap", "observe"] => Ok(Box::new(coap::Coap::new(true))),
         ["mqtt", "topics"] => Ok(Box::<mqtt::Topics>::default()),
+        ["wpan", "links"] => Ok(Box::<links::Links>::default()),
+        ["6lowpan", "frag"] => Ok(Box::<frag::Frag>::default()),
         ["follow", rest @ ..] => follow::Follow::parse(rest).map(|f| Box::new(f) as Box<dyn Tap>),
-        ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(false))),
-        ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(true))),
+        ["rpl", "tree"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Tree))),
+        ["rpl", "tree", "dot"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Dot))),
+        ["rpl", "events"] => Ok(Box::new(rpl::RplTree::new(rpl::Output::Events))),
         _ => Err(format!(
             "-z {spec}: unknown statistic; lowshark knows {KNOWN}"
         )),

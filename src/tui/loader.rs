@@ -8,6 +8,7 @@ use crate::capture::{CaptureError, CaptureReader, CapturedFrame};
 use crate::output::text::{time_column, TimeFormat};
 use dissectors::engine::expert::{ws, Severity};
 use dissectors::engine::registry::Registry;
+use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
 use dissectors::filter::Filter;
 use std::path::PathBuf;
@@ -156,9 +157,21 @@ pub type Frames = Box<dyn Iterator<Item = Result<CapturedFrame, CaptureError>> +
 pub fn dissect_all(
     reader: impl Iterator<Item = Result<CapturedFrame, CaptureError>>,
     cfg: &LoadConfig,
+    each: impl FnMut(Packet, i64) -> bool,
+) -> Option<String> {
+    dissect_all_with(reader, cfg, Build::All, each)
+}
+
+/// [`dissect_all`] building only the tree nodes `build` asks for (a view's statistics read a
+/// few fields; building every node would cost them most of their time).
+pub fn dissect_all_with(
+    reader: impl Iterator<Item = Result<CapturedFrame, CaptureError>>,
+    cfg: &LoadConfig,
+    build: Build,
     mut each: impl FnMut(Packet, i64) -> bool,
 ) -> Option<String> {
     let mut engine = Engine::new(cfg.registry.clone(), cfg.prefs.clone());
+    engine.set_build(build);
     let mut prev_ts = None;
     for item in reader {
         let mut frame = match item {

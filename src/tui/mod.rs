@@ -26,6 +26,7 @@ pub mod filter_bar;
 pub mod hex;
 pub mod loader;
 pub mod packet_list;
+pub mod views;
 
 use crate::capture::{CaptureError, CaptureReader};
 use crate::output::text::TimeFormat;
@@ -192,6 +193,8 @@ pub struct App {
     shown_packet: Option<usize>,
     /// Where the list, detail and hex panes were drawn last (for the mouse).
     areas: std::cell::Cell<[Rect; 3]>,
+    /// The network views (`t`, `L`, `s`, `F`, `C`) and the analysis behind them.
+    pub views: views::Views,
 }
 
 impl App {
@@ -230,6 +233,7 @@ impl App {
             problem: None,
             shown_packet: None,
             areas: Default::default(),
+            views: views::Views::new(),
         };
         if let Some(text) = filter.filter(|t| !t.trim().is_empty()) {
             if let Ok(f) = Filter::compile(text, &app.cfg.registry) {
@@ -249,6 +253,9 @@ impl App {
     /// Files a dissected packet and its row.
     pub fn add_packet(&mut self, s: loader::Summary, p: Arc<Packet>) {
         let shown = self.filter.as_ref().is_none_or(|f| f.matches(&p));
+        if self.live {
+            self.views.live_packet(&p);
+        }
         self.store.push(p);
         self.list.push(s, shown);
     }
@@ -436,6 +443,14 @@ impl App {
             }
             return;
         }
+        if self.views.is_open() {
+            if self.views.handle_key(key) {
+                self.view_action();
+                return;
+            }
+        } else if self.focus == Focus::List && self.open_view(key) {
+            return;
+        }
         let consumed = match self.focus {
             Focus::List => self.list.handle_key(key),
             Focus::Detail => self.detail.handle_key(key),
@@ -445,6 +460,44 @@ impl App {
             self.global_key(key);
         }
         self.sync_selection();
+    }
+
+    /// Opens the view bound to `key`, if any.
+    fn open_view(&mut self, key: Key) -> bool {
+        let selected = self.list.selected_index().and_then(|i| self.store.get(i));
+        let kept = if self.path.is_none() {
+            self.store.trees.iter().cloned().collect()
+        } else {
+            vec![]
+        };
+        let cx = views::Context {
+            path: self.path.as_ref(),
+            cfg: &self.cfg,
+            selected,
+            kept,
+            filter: self.filter_bar.applied(),
+        };
+        self.views.open(key, cx)
+    }
+
+    /// Carries out what the open view asked for.
+    fn view_action(&mut self) {
+        match self.views.take_action() {
+            Some(views::Action::Filter(text)) => match Filter::compile(&text, &self.cfg.registry) {
+                Ok(f) => {
+                    self.filter_bar.set_applied(&text);
+                    self.apply_filter(Some(f), text);
+                }
+                Err(e) => self.problem = Some(format!("{text}: {}", e.message)),
+            },
+            Some(views::Action::Select(frame)) => {
+                if let Some(i) = usize::try_from(frame).ok().and_then(|f| f.checked_sub(1)) {
+                    self.list.select_file_index(i);
+                    self.sync_selection();
+                }
+            }
+            None => {}
+        }
     }
 
     fn global_key(&mut self, key: Key) {
@@ -472,6 +525,9 @@ impl App {
         if self.filter_bar.editing {
             return self.filter_bar.keys();
         }
+        if self.views.is_open() {
+            return self.views.keys();
+        }
         match self.focus {
             Focus::List => self.list.keys(),
             Focus::Detail => self.detail.keys(),
@@ -491,10 +547,20 @@ impl App {
             Constraint::Length(1),
         ])
         .areas(area);
-        self.areas.set([list, detail, hex]);
-        self.list.draw(frame, list);
-        self.detail.draw(frame, detail);
-        self.hex.draw(frame, hex);
+        if self.views.is_open() {
+            // The view above, the packet list it steers below.
+            let body = list.union(detail).union(hex);
+            let [view, list] =
+                Layout::vertical([Constraint::Percentage(72), Constraint::Fill(1)]).areas(body);
+            self.areas.set([list, Rect::default(), Rect::default()]);
+            self.views.draw(frame, view);
+            self.list.draw(frame, list);
+        } else {
+            self.areas.set([list, detail, hex]);
+            self.list.draw(frame, list);
+            self.detail.draw(frame, detail);
+            self.hex.draw(frame, hex);
+        }
         self.filter_bar.draw(frame, bar);
         self.draw_status(frame, status);
         self.draw_keys(frame, keys);
@@ -599,8 +665,13 @@ impl App {
     }
 
     fn draw_help(&self, frame: &mut Frame, area: Rect) {
-        let sections: [(&str, &[(&str, &str)]); 5] = [
+        let sections: [(&str, &[(&str, &str)]); 7] = [
             ("Global", GLOBAL_KEYS),
+            (
+                "Network views (keys from the packet list)",
+                views::VIEW_KEYS,
+            ),
+            ("Open view", self.views.keys()),
             ("Packet list", self.list.keys()),
             ("Packet details", self.detail.keys()),
             ("Bytes", self.hex.keys()),
@@ -704,7 +775,13 @@ fn event_loop(
             dirty = false;
             drawn = std::time::Instant::now();
         }
-        let wait = if app.loading { 30 } else { 200 };
+        let wait = if app.loading {
+            30
+        } else if app.views.is_open() {
+            150
+        } else {
+            200
+        };
         if event::poll(Duration::from_millis(wait))? {
             // Take every queued event before drawing again (key repeat, pastes).
             loop {
@@ -717,6 +794,8 @@ fn event_loop(
             }
         }
         dirty |= app.pump(rx, Duration::from_millis(25));
+        // An open view shows models computed in the background: redraw as they grow.
+        dirty |= app.views.is_open();
     }
     Ok(())
 }

@@ -97,6 +97,18 @@ impl PacketList {
         self.selected.and_then(|s| self.shown.get(s).copied())
     }
 
+    /// Selects the packet at file index `i` (0-based) if it is displayed, else the nearest
+    /// displayed one after it; returns whether anything was selected.
+    pub fn select_file_index(&mut self, i: usize) -> bool {
+        if self.shown.is_empty() {
+            return false;
+        }
+        let pos = self.shown.partition_point(|&k| k < i);
+        self.follow = false;
+        self.selected = Some(pos.min(self.shown.len() - 1));
+        true
+    }
+
     pub fn selected_row(&self) -> Option<&Summary> {
         self.selected_index().map(|i| &self.rows[i])
     }

@@ -16,7 +16,7 @@ use std::sync::mpsc::{sync_channel, Receiver};
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/demo.pcapng");
 
-fn cfg() -> LoadConfig {
+pub(super) fn cfg() -> LoadConfig {
     LoadConfig {
         registry: Arc::new(Registry::builtin()),
         prefs: Prefs::default(),
@@ -48,11 +48,11 @@ fn demo_app_with(max_trees: usize) -> (App, Receiver<Msg>) {
     (app, rx)
 }
 
-fn demo_app() -> App {
+pub(super) fn demo_app() -> App {
     demo_app_with(MAX_TREES).0
 }
 
-fn key(c: KeyCode) -> KeyEvent {
+pub(super) fn key(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
@@ -68,7 +68,7 @@ fn typed(app: &mut App, s: &str) {
     }
 }
 
-fn render(app: &App, w: u16, h: u16) -> Buffer {
+pub(super) fn render(app: &App, w: u16, h: u16) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| app.draw(f)).unwrap();
     t.backend().buffer().clone()
@@ -84,7 +84,7 @@ fn lines(buf: &Buffer) -> Vec<String> {
         .collect()
 }
 
-fn screen(buf: &Buffer) -> String {
+pub(super) fn screen(buf: &Buffer) -> String {
     lines(buf).join("\n")
 }
 

@@ -2,5 +2,7 @@
 //! conversation tables, bounded reassembly tables, and the RPL topology model.
 
 pub mod conversation;
+pub mod links;
+pub mod lowpan_frag;
 pub mod reassembly;
 pub mod topology;

@@ -563,6 +563,20 @@ pub fn add_tracking_items(cx: &mut Cx, node: NodeId, class: u8, t: &Tracking) {
 
 // ---- statistics ------------------------------------------------------------------------------
 
+/// The fields [`CoapStats`] reads (its tree: the layers and these).
+pub fn stats_build() -> crate::engine::tree::Build {
+    crate::engine::tree::Build::fields([
+        &coap::TYPE,
+        &coap::CODE,
+        &coap::MID,
+        &coap::TOKEN,
+        &coap::OPT_OBSERVE,
+        &coap::OPT_URI_PATH_RECON,
+        &coap::RESPONSE_TO,
+        &coap::RESPONSE_TIME,
+    ])
+}
+
 /// One CoAP message as the statistics read it back from a dissected packet.
 #[derive(Debug, Default)]
 struct Seen {
@@ -606,28 +620,37 @@ fn collect(tree: &Tree, node: NodeId, s: &mut Seen) {
     }
 }
 
+/// Response times of one (URI, method).
 #[derive(Debug, Default, Clone)]
-struct SrtRow {
-    calls: u64,
-    min: i64,
-    max: i64,
-    sum: i64,
+pub struct SrtRow {
+    pub calls: u64,
+    pub min: i64,
+    pub max: i64,
+    pub sum: i64,
 }
 
+impl SrtRow {
+    pub fn mean(&self) -> i64 {
+        self.sum / self.calls.max(1) as i64
+    }
+}
+
+/// One observation (RFC 7641) and its notifications.
 #[derive(Debug, Clone)]
-struct ObsStat {
-    observer: Endpoint,
-    server: Endpoint,
-    token: Vec<u8>,
-    resource: String,
-    reg_frame: u64,
-    notifications: u64,
-    first_seq: Option<u32>,
-    last_seq: Option<u32>,
-    gaps: u64,
-    missing: u64,
-    reordered: u64,
-    end: Option<String>,
+pub struct ObsStat {
+    pub observer: Endpoint,
+    pub server: Endpoint,
+    pub token: Vec<u8>,
+    pub resource: String,
+    pub reg_frame: u64,
+    pub notifications: u64,
+    pub first_seq: Option<u32>,
+    pub last_seq: Option<u32>,
+    pub gaps: u64,
+    pub missing: u64,
+    pub reordered: u64,
+    /// How it ended; None while active.
+    pub end: Option<String>,
 }
 
 /// Statistics over dissected packets (response times, observations); feed it every packet in
@@ -775,6 +798,16 @@ impl CoapStats {
         }
     }
 
+    /// Response times per (URI, method name), as `-z coap,srt` lists them.
+    pub fn srt_rows(&self) -> impl Iterator<Item = (&(String, String), &SrtRow)> {
+        self.srt.iter()
+    }
+
+    /// Every observation, in registration order.
+    pub fn observations(&self) -> &[ObsStat] {
+        &self.observations
+    }
+
     /// Response times per URI and method.
     pub fn render_srt(&self) -> String {
         let mut s = String::new();
@@ -790,7 +823,7 @@ impl CoapStats {
         let secs = |ns: i64| ns as f64 / 1e9;
         for ((uri, method), r) in &self.srt {
             let uri = if uri.is_empty() { "(none)" } else { uri };
-            let avg = r.sum / r.calls.max(1) as i64;
+            let avg = r.mean();
             let _ = writeln!(
                 s,
                 "{:<40} {:<8} {:>7} {:>12.6} {:>12.6} {:>12.6} {:>12.6}",

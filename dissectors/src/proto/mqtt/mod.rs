@@ -909,13 +909,14 @@ pub struct MqttTopics {
     topics: BTreeMap<String, TopicStats>,
 }
 
-#[derive(Default, Debug)]
-struct TopicStats {
-    messages: u64,
-    qos: [u64; 3],
-    bytes: u64,
-    publishers: BTreeSet<String>,
-    subscribers: BTreeSet<String>,
+/// What was seen of one topic.
+#[derive(Default, Debug, Clone)]
+pub struct TopicStats {
+    pub messages: u64,
+    pub qos: [u64; 3],
+    pub bytes: u64,
+    pub publishers: BTreeSet<String>,
+    pub subscribers: BTreeSet<String>,
 }
 
 fn endpoint(p: &Packet) -> String {
@@ -923,6 +924,11 @@ fn endpoint(p: &Packet) -> String {
         Address::Ipv6(_) => format!("[{}]:{}", p.info.net_src, p.info.src_port),
         _ => format!("{}:{}", p.info.net_src, p.info.src_port),
     }
+}
+
+/// The fields [`MqttTopics`] reads (its tree: the layers and these).
+pub fn topics_build() -> crate::engine::tree::Build {
+    crate::engine::tree::Build::fields([&MSGTYPE, &QOS_LEVEL, &TOPIC, &MSG])
 }
 
 impl MqttTopics {
@@ -982,6 +988,11 @@ impl MqttTopics {
                 _ => {}
             }
         }
+    }
+
+    /// Every topic in name order, as `-z mqtt,topics` lists them.
+    pub fn topics(&self) -> impl Iterator<Item = (&String, &TopicStats)> {
+        self.topics.iter()
     }
 
     /// Number of topics seen.
