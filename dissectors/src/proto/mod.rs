@@ -6,6 +6,7 @@
 
 use crate::engine::registry::Protocol;
 
+pub mod arp;
 pub mod base;
 pub mod coap;
 pub mod ieee802154;
@@ -27,6 +28,7 @@ pub static ALL: &[&Protocol] = &[
     &link::eth::VLAN,
     &link::null::PROTOCOL,
     &link::sll::PROTOCOL,
+    &arp::PROTOCOL,
     &ipv4::PROTOCOL,
     &ipv4::RAW,
     &ipv6::PROTOCOL,
