@@ -219,6 +219,8 @@ pub struct Cx<'e> {
     pub in_error: bool,
     /// Set by [`Cx::reject`], read and cleared by [`Cx::call`].
     rejected: bool,
+    /// Malformed-packet reports so far in this frame ([`Cx::malformed`]).
+    malformed: u32,
 }
 
 impl<'e> Cx<'e> {
@@ -299,6 +301,14 @@ impl<'e> Cx<'e> {
         };
         self.expert(n, &ws::MALFORMED_EXPERT, msg);
         self.columns.info.push_str(" [Malformed Packet]");
+        self.malformed += 1;
+    }
+
+    /// How many malformed-packet reports this frame has so far: a layer whose payload was
+    /// already reported malformed does not report its own cut short again (in tshark the one
+    /// exception ends the whole frame).
+    pub fn malformed_count(&self) -> u32 {
+        self.malformed
     }
 
     // ---- data sources --------------------------------------------------------------------------
@@ -743,6 +753,7 @@ impl Engine {
                 depth: 0,
                 in_error: false,
                 rejected: false,
+                malformed: 0,
             };
             let tvb = Tvb::new(&frame_data, 0);
             crate::proto::base::frame::dissect_frame(&tvb, &mut cx, &times);

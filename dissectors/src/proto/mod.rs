@@ -9,6 +9,7 @@ use crate::engine::registry::Protocol;
 pub mod arp;
 pub mod base;
 pub mod coap;
+pub mod dns;
 pub mod ieee802154;
 pub mod ipv4;
 pub mod ipv6;
@@ -48,6 +49,8 @@ pub static ALL: &[&Protocol] = &[
     &ieee802154::zep::PROTOCOL,
     &sixlowpan::PROTOCOL,
     &coap::PROTOCOL,
+    &dns::PROTOCOL,
+    &dns::MDNS,
     &tls::dtls::PROTOCOL,
     &mqtt::PROTOCOL,
     &mqtt::SECURE,

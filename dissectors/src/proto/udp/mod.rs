@@ -137,6 +137,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts - last));
 
     let payload = tvb.sub_clamped(8, length - 8);
+    let malformed_before = cx.malformed_count();
     if !payload.is_empty() {
         cx.add(
             node,
@@ -154,7 +155,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             parent,
         );
     }
-    if cut_short {
+    if cut_short && cx.malformed_count() == malformed_before {
         return Err(Error::Short);
     }
     Ok(())
