@@ -9,6 +9,7 @@ use crate::engine::registry::Protocol;
 pub mod arp;
 pub mod base;
 pub mod coap;
+pub mod dhcp;
 pub mod dns;
 pub mod ieee802154;
 pub mod ipv4;
@@ -51,6 +52,8 @@ pub static ALL: &[&Protocol] = &[
     &coap::PROTOCOL,
     &dns::PROTOCOL,
     &dns::MDNS,
+    &dhcp::PROTOCOL,
+    &dhcp::v6::PROTOCOL,
     &tls::dtls::PROTOCOL,
     &mqtt::PROTOCOL,
     &mqtt::SECURE,
