@@ -16,6 +16,7 @@ pub mod ipv4;
 pub mod ipv6;
 pub mod link;
 pub mod mqtt;
+pub mod ntp;
 pub mod sixlowpan;
 pub mod tcp;
 pub mod tls;
@@ -54,6 +55,7 @@ pub static ALL: &[&Protocol] = &[
     &dns::MDNS,
     &dhcp::PROTOCOL,
     &dhcp::v6::PROTOCOL,
+    &ntp::PROTOCOL,
     &tls::dtls::PROTOCOL,
     &mqtt::PROTOCOL,
     &mqtt::SECURE,
