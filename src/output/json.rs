@@ -316,7 +316,16 @@ fn write_ek_layer(out: &mut String, p: &Packet, layer: NodeId, name: &str) {
         for (c, n) in tree.children(id) {
             if let Some(f) = n.field {
                 if f.ftype != FieldType::Protocol || tree.has_children(c) {
-                    let k = format!("{}_{}", prefix, f.abbrev.replace('.', "_"));
+                    // tshark prefixes a field with its own protocol, which is not always the
+                    // layer's (mdns shows dns.* fields: `dns_dns_id`); engine items (`_ws.*`)
+                    // take the layer's.
+                    let proto = f.protocol_name();
+                    let proto = if proto.starts_with('_') {
+                        prefix.to_string()
+                    } else {
+                        proto.replace('.', "_")
+                    };
+                    let k = format!("{}_{}", proto, f.abbrev.replace('.', "_"));
                     if f.ftype != FieldType::None && f.ftype != FieldType::Protocol {
                         match keys.iter_mut().find(|(kk, _)| *kk == k) {
                             Some(e) => e.1.push(c),

@@ -16,10 +16,10 @@
 //! +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //! ```
 //! Timestamps are seconds since 1900 (era 0) and a 32-bit fraction; an all-zero timestamp is
-//! shown as `NULL`, as tshark does. Root delay, dispersion, poll and precision are shown raw, as
+//! shown as `NULL` (field base `NtpUtc`), as tshark does. Root delay, dispersion, poll and precision are shown raw, as
 //! tshark's field values are. Control (mode 6) and private (mode 7) messages are shown as data.
 
-use crate::engine::field::{FieldDef, FieldType as T};
+use crate::engine::field::{Base, FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Protocol, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
@@ -68,10 +68,10 @@ crate::fields! {
     ROOTDELAY = FieldDef::new("ntp.rootdelay", "Root Delay", T::U32);
     ROOTDISPERSION = FieldDef::new("ntp.rootdispersion", "Root Dispersion", T::U32);
     REFID = FieldDef::new("ntp.refid", "Reference ID", T::Bytes);
-    REFTIME = FieldDef::new("ntp.reftime", "Reference Timestamp", T::AbsTime);
-    ORG = FieldDef::new("ntp.org", "Origin Timestamp", T::AbsTime);
-    REC = FieldDef::new("ntp.rec", "Receive Timestamp", T::AbsTime);
-    XMT = FieldDef::new("ntp.xmt", "Transmit Timestamp", T::AbsTime);
+    REFTIME = FieldDef::new("ntp.reftime", "Reference Timestamp", T::AbsTime).base(Base::NtpUtc);
+    ORG = FieldDef::new("ntp.org", "Origin Timestamp", T::AbsTime).base(Base::NtpUtc);
+    REC = FieldDef::new("ntp.rec", "Receive Timestamp", T::AbsTime).base(Base::NtpUtc);
+    XMT = FieldDef::new("ntp.xmt", "Transmit Timestamp", T::AbsTime).base(Base::NtpUtc);
     EXT = FieldDef::new("ntp.ext", "Extension", T::None);
     EXT_TYPE = FieldDef::new("ntp.ext.type", "Field Type", T::U16).hex();
     EXT_LENGTH = FieldDef::new("ntp.ext.length", "Length", T::U16);
@@ -99,10 +99,11 @@ fn register(r: &mut Registry) {
 const NTP_TO_UNIX: u32 = 2_208_988_800;
 
 /// An NTP timestamp as tshark 4.0 converts it: era 0 only, so seconds before 1970 wrap as
-/// unsigned 32-bit arithmetic does; the fraction is scaled in floating point and truncated.
+/// unsigned 32-bit arithmetic does; the fraction is scaled in floating point and truncated. The
+/// all-zero timestamp is the epoch (the fields show it as `NULL`).
 pub fn timestamp(secs: u32, frac: u32) -> Value {
     if secs == 0 && frac == 0 {
-        return Value::str("NULL");
+        return Value::AbsTime(0);
     }
     let unix = secs.wrapping_sub(NTP_TO_UNIX) as i64;
     let nanos = (1_000_000_000.0 * (frac as f64 / 4_294_967_296.0)) as i64;
