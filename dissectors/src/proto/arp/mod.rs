@@ -294,61 +294,58 @@ fn add_kind(cx: &mut Cx, node: NodeId, kind: Kind) {
     }
 }
 
-/// One hardware address: a MAC when the header says Ethernet, bytes otherwise.
-fn add_hw(
+/// One address of `len` bytes: `typed` (a MAC or IPv4 address, built by `value`) when the
+/// header says the type and size match, bytes (`raw`) otherwise.
+fn add_address(
     cx: &mut Cx,
     node: NodeId,
-    h: &Header,
     tvb: &Tvb,
-    off: usize,
-    mac: &'static FieldDef,
+    (off, len): (usize, usize),
+    typed: Option<(&'static FieldDef, fn(&[u8]) -> Value)>,
     raw: &'static FieldDef,
 ) -> Result<()> {
-    if h.hln == 0 {
+    if len == 0 {
         return Ok(());
     }
-    if h.hw_is_ether() {
-        let a: [u8; 6] = tvb.array(off)?;
-        cx.add(node, mac, tvb.range(off, 6), Value::Ether(a));
-    } else {
-        cx.add_bytes(node, raw, tvb, off, h.hln)?;
+    match typed {
+        Some((field, value)) => {
+            let b = tvb.bytes(off, len)?;
+            cx.add(node, field, tvb.range(off, len), value(b));
+        }
+        None => {
+            cx.add_bytes(node, raw, tvb, off, len)?;
+        }
     }
     Ok(())
 }
 
-/// One protocol address: IPv4 when the header says so, bytes otherwise.
-fn add_proto_addr(
-    cx: &mut Cx,
-    node: NodeId,
-    h: &Header,
-    tvb: &Tvb,
-    off: usize,
-    ipv4: &'static FieldDef,
-    raw: &'static FieldDef,
-) -> Result<()> {
-    if h.pln == 0 {
-        return Ok(());
-    }
-    if h.proto_is_ipv4() {
-        let a: [u8; 4] = tvb.array(off)?;
-        cx.add(node, ipv4, tvb.range(off, 4), Value::Ipv4(a));
-    } else {
-        cx.add_bytes(node, raw, tvb, off, h.pln)?;
-    }
-    Ok(())
+fn mac(b: &[u8]) -> Value {
+    Value::Ether(b.try_into().unwrap_or_default())
+}
+
+fn ipv4(b: &[u8]) -> Value {
+    Value::Ipv4(b.try_into().unwrap_or_default())
 }
 
 fn add_addresses(cx: &mut Cx, node: NodeId, h: &Header, tvb: &Tvb) -> Result<()> {
-    add_hw(cx, node, h, tvb, h.sha(), &SRC_HW_MAC, &SRC_HW)?;
-    add_proto_addr(cx, node, h, tvb, h.spa(), &SRC_PROTO_IPV4, &SRC_PROTO)?;
-    add_hw(cx, node, h, tvb, h.tha(), &DST_HW_MAC, &DST_HW)?;
+    let hw = h
+        .hw_is_ether()
+        .then_some((&SRC_HW_MAC, mac as fn(&[u8]) -> Value));
+    let pr = h
+        .proto_is_ipv4()
+        .then_some((&SRC_PROTO_IPV4, ipv4 as fn(&[u8]) -> Value));
+    add_address(cx, node, tvb, (h.sha(), h.hln), hw, &SRC_HW)?;
+    add_address(cx, node, tvb, (h.spa(), h.pln), pr, &SRC_PROTO)?;
+    let hw = hw.map(|(_, v)| (&DST_HW_MAC, v));
+    add_address(cx, node, tvb, (h.tha(), h.hln), hw, &DST_HW)?;
     if h.op == DRARP_ERROR && h.pln != 0 {
         // The first bytes of the target protocol address carry the error status.
         let st = tvb.be_u16(h.tpa())?;
         cx.add_uint(node, &DRARP_ERROR_STATUS, tvb.range(h.tpa(), 2), st as u64);
         return Ok(());
     }
-    add_proto_addr(cx, node, h, tvb, h.tpa(), &DST_PROTO_IPV4, &DST_PROTO)
+    let pr = pr.map(|(_, v)| (&DST_PROTO_IPV4, v));
+    add_address(cx, node, tvb, (h.tpa(), h.pln), pr, &DST_PROTO)
 }
 
 /// A hardware address as the Info column shows it.

@@ -172,7 +172,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, transport: Transport)
     let trans = track(cx, &h);
     let m = Msg { tvb: &msg, is_mdns };
     let zone = if isupdate { "Zone" } else { "Queries" };
-    let mut off = 12 + m.questions(cx, node, 12, h.counts[0], zone)?;
+    let mut off = 12 + m.section(cx, node, (12, h.counts[0]), zone, Msg::question)?;
     let names = if isupdate {
         ["Prerequisites", "Updates"]
     } else {
@@ -182,7 +182,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, transport: Transport)
         .into_iter()
         .enumerate()
     {
-        off += m.records(cx, node, off, h.counts[i + 1], title)?;
+        off += m.section(cx, node, (off, h.counts[i + 1]), title, Msg::record)?;
     }
     add_tracking(cx, node, id_node, &h, trans);
     extraneous(cx, node, &msg, off);
@@ -251,14 +251,15 @@ struct Msg<'a, 't> {
 }
 
 impl Msg<'_, '_> {
-    /// The question section; returns the bytes it used.
-    fn questions(
+    /// A section of `count` questions or records (read by `item`) under a subtree titled
+    /// `title`; returns the bytes it used.
+    fn section(
         &self,
         cx: &mut Cx,
         node: NodeId,
-        start: usize,
-        count: u16,
+        (start, count): (usize, u16),
         title: &str,
+        item: fn(&Self, &mut Cx, NodeId, usize) -> Result<usize>,
     ) -> Result<usize> {
         if count == 0 {
             return Ok(0);
@@ -266,7 +267,7 @@ impl Msg<'_, '_> {
         let sec = cx.add_text(node, self.tvb.range(start, 0), title);
         let mut off = start;
         for _ in 0..count {
-            off += self.question(cx, sec, off)?;
+            off += item(self, cx, sec, off)?;
             cx.tree.node_mut(sec).range = self.tvb.range(start, off - start);
         }
         Ok(off - start)
@@ -316,27 +317,6 @@ impl Msg<'_, '_> {
             cx.add_uint(q, &QRY_QU, msg.range(t_off + 2, 2), raw_class as u64);
         }
         Ok(n.used + 4)
-    }
-
-    /// One record section (answers, authority, additional); returns the bytes it used.
-    fn records(
-        &self,
-        cx: &mut Cx,
-        node: NodeId,
-        start: usize,
-        count: u16,
-        title: &str,
-    ) -> Result<usize> {
-        if count == 0 {
-            return Ok(0);
-        }
-        let sec = cx.add_text(node, self.tvb.range(start, 0), title);
-        let mut off = start;
-        for _ in 0..count {
-            off += self.record(cx, sec, off)?;
-            cx.tree.node_mut(sec).range = self.tvb.range(start, off - start);
-        }
-        Ok(off - start)
     }
 
     /// One resource record; returns the bytes it used.
@@ -418,7 +398,7 @@ fn rr_header(
     is_mdns: bool,
 ) -> Result<()> {
     let nr = msg.range(off, n.used);
-    if rtype == 33 && n.text.len() > 0 {
+    if rtype == 33 && !n.text.is_empty() {
         // SRV owner names are _service._proto.name (RFC 2782); tshark splits them so.
         let mut parts = n.text.splitn(3, '.');
         for f in [&SRV_SERVICE, &SRV_PROTO, &SRV_NAME] {
