@@ -112,6 +112,29 @@ while any(i < len(r) for r in per_file):
             put("dissect_link", encode(runs[i][0][0], [f for _, f in runs[i]]))
     i += 1
 
+# gateway: payloads of the uplink protocols found in Ethernet frames, behind the selector byte
+# fuzz_targets/gateway.rs reads (UDP ports 53, 5353, 67/68, 546/547, 123, and ARP bodies).
+GATEWAY_PORTS = {53: 0, 5353: 2, 67: 3, 68: 3, 546: 4, 547: 4, 123: 5}
+def udp_of(f):
+    if len(f) < 14: return None
+    et = struct.unpack(">H", f[12:14])[0]
+    if et == 0x0806: return (6, f[14:])
+    if et == 0x0800 and len(f) >= 34 and f[23] == 17:
+        ihl = (f[14] & 15) * 4; u = f[14 + ihl:]
+    elif et == 0x86DD and len(f) >= 62 and f[20] == 17:
+        u = f[54:]
+    else: return None
+    if len(u) < 8: return None
+    sp, dp = struct.unpack(">HH", u[:4])
+    sel = GATEWAY_PORTS.get(min(sp, dp), GATEWAY_PORTS.get(max(sp, dp)))
+    return None if sel is None else (sel, u[8:])
+for runs in per_file:
+    for run in runs:
+        for lt, f in run:
+            if lt != 1: continue
+            g = udp_of(f)
+            if g: put("gateway", bytes([g[0]]) + g[1])
+
 def op(key, step, offset, data, last):
     flags = 2 | (1 if last else 0)
     return struct.pack("<BBHBB", key, step, offset, len(data), flags) + data

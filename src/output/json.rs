@@ -466,8 +466,11 @@ fn write_ek_layer(out: &mut String, p: &Packet, layer: NodeId, name: &str) {
             out.push(',');
         }
         first = false;
+        // tshark prefixes a field with its own protocol, which is not always the layer's
+        // (mdns shows dns.* fields: `dns_dns_id`); engine items (`_ws.*`) take the layer's.
+        let own = abbrev.split('.').next().unwrap_or(name);
         out.push('"');
-        write_ek_name(out, name);
+        write_ek_name(out, if own.starts_with('_') { name } else { own });
         out.push('_');
         write_ek_name(out, abbrev);
         out.push_str("\":");

@@ -54,7 +54,8 @@ pub struct Item<T> {
 /// What dissecting a packet found beyond the tree and columns.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Facts {
-    pub malformed: bool,
+    /// Malformed-packet reports so far ([`Cx::malformed`]).
+    pub malformed: u32,
     pub max_severity: Option<Severity>,
 }
 
@@ -123,7 +124,7 @@ impl<'e> Cx<'e> {
             let n = self
                 .tree
                 .push(NodeId::ROOT, Some(&ws::MALFORMED), Value::None, tvb.whole());
-            self.facts.malformed = true;
+            self.facts.malformed += 1;
             self.expert(n, &ws::DEPTH_EXPERT, None);
             return true;
         }
@@ -194,7 +195,7 @@ impl<'e> Cx<'e> {
     /// Records that `proto` failed on `tvb`, the way tshark does: a top-level `_ws.malformed`
     /// layer, an expert item, and "[Malformed Packet]" in the Info column.
     pub fn malformed(&mut self, proto: &'static Protocol, tvb: &Tvb, e: &Error) {
-        self.facts.malformed = true;
+        self.facts.malformed += 1;
         let n = self
             .tree
             .push(NodeId::ROOT, Some(&ws::MALFORMED), Value::None, tvb.whole());
@@ -206,6 +207,13 @@ impl<'e> Cx<'e> {
         };
         self.expert(n, &ws::MALFORMED_EXPERT, msg);
         self.columns.info.push_str(" [Malformed Packet]");
+    }
+
+    /// How many malformed-packet reports this frame has so far: a layer whose payload was
+    /// already reported malformed does not report its own cut short again (in tshark the one
+    /// exception ends the whole frame).
+    pub fn malformed_count(&self) -> u32 {
+        self.facts.malformed
     }
 
     /// Nesting depth of the current dissector (0 for the link layer).

@@ -120,6 +120,9 @@ pub enum Base {
     HexDec,
     /// For booleans with a bitmask: the width in bits of the containing integer.
     Bits(u8),
+    /// For absolute times read from NTP timestamps (Wireshark's `ABSOLUTE_TIME_NTP_UTC`): the
+    /// all-zero timestamp, which means "not set", is shown as `NULL`.
+    NtpUtc,
 }
 
 /// A table from raw values to names (Wireshark's `value_string`).

@@ -125,7 +125,7 @@ impl Engine {
         // handled by the layers it calls.
         let _ = (root.dissect)(&tvb, &mut cx, tree::NodeId::ROOT);
         let facts = cx.facts;
-        packet.malformed = facts.malformed;
+        packet.malformed = facts.malformed > 0;
         packet.max_severity = facts.max_severity;
     }
 

@@ -169,6 +169,7 @@ pub fn write_show(out: &mut String, field: &FieldDef, value: &Value) {
         Value::Ipv6(a) => out.push_str(crate::engine::address::Ipv6Text::new(a).as_str()),
         Value::Ether(a) => write_colon_hex(out, a),
         Value::Eui64(a) => write_colon_hex(out, a),
+        Value::AbsTime(0) if field.base == Base::NtpUtc => out.push_str("NULL"),
         Value::AbsTime(ns) => format_abs_time(out, *ns),
         Value::RelTime(ns) => format_rel_time(out, *ns),
     }

@@ -6,13 +6,17 @@
 
 use crate::engine::registry::{Protocol, Registry};
 
+pub mod arp;
 pub mod base;
 pub mod coap;
+pub mod dhcp;
+pub mod dns;
 pub mod ieee802154;
 pub mod ipv4;
 pub mod ipv6;
 pub mod link;
 pub mod mqtt;
+pub mod ntp;
 pub mod sixlowpan;
 pub mod tcp;
 pub mod tls;
@@ -27,6 +31,7 @@ pub static ALL: &[&Protocol] = &[
     &link::eth::VLAN,
     &link::null::PROTOCOL,
     &link::sll::PROTOCOL,
+    &arp::PROTOCOL,
     &ipv4::PROTOCOL,
     &ipv4::RAW,
     &ipv6::PROTOCOL,
@@ -46,6 +51,11 @@ pub static ALL: &[&Protocol] = &[
     &ieee802154::zep::PROTOCOL,
     &sixlowpan::PROTOCOL,
     &coap::PROTOCOL,
+    &dns::PROTOCOL,
+    &dns::MDNS,
+    &dhcp::PROTOCOL,
+    &dhcp::v6::PROTOCOL,
+    &ntp::PROTOCOL,
     &tls::dtls::PROTOCOL,
     &mqtt::PROTOCOL,
     &mqtt::SECURE,

@@ -138,6 +138,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts - last));
 
     let payload = tvb.sub_clamped(8, length - 8);
+    let malformed_before = cx.malformed_count();
     if !payload.is_empty() {
         cx.add_with(node, &PAYLOAD, payload.whole(), || {
             Value::bytes(payload.data())
@@ -152,7 +153,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             parent,
         );
     }
-    if cut_short {
+    if cut_short && cx.malformed_count() == malformed_before {
         return Err(Error::Short);
     }
     Ok(())
