@@ -557,7 +557,7 @@ fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
         for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
             // TLS records after STARTTLS: lowshark has no TLS dissector and shows them as
             // encrypted data where tshark names the TLS messages.
-            if !matches!(p.columns.protocol, "MQTT" | "XMPP/XML")
+            if !matches!(&*p.columns.protocol, "MQTT" | "XMPP/XML")
                 || p.is_malformed()
                 || p.columns.info == "TLS-encrypted data"
             {

@@ -151,7 +151,7 @@ fn write_column(out: &mut String, p: &Packet, c: Column) {
     let cols = &p.columns;
     let _ = match c {
         Column::Number => write!(out, "{}", p.meta.number),
-        Column::Protocol => out.write_str(cols.protocol),
+        Column::Protocol => out.write_str(&cols.protocol),
         Column::Info => out.write_str(&value::escape_text(&cols.info)),
         Column::Source => write!(out, "{}", cols.src),
         Column::Destination => write!(out, "{}", cols.dst),

@@ -119,7 +119,7 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
         write_padded(out, 12, false, c.dst);
         out.push(' ');
     }
-    out.push_str(c.protocol);
+    out.push_str(&c.protocol);
     out.push(' ');
     out.push_str(digits.format(p.meta.orig_len));
     out.push(' ');

@@ -190,7 +190,7 @@ impl Component for PacketList {
                 Cell::from(Line::from(r.time.clone()).right_aligned()),
                 Cell::from(r.src.clone()),
                 Cell::from(r.dst.clone()),
-                Cell::from(r.protocol),
+                Cell::from(r.protocol.clone()),
                 Cell::from(Line::from(r.len.to_string()).right_aligned()),
                 Cell::from(r.info.clone()),
             ])

@@ -19,6 +19,7 @@ use crate::engine::session::{Prefs, Session};
 use crate::engine::tree::{ByteRange, NodeId, SourceId, Tree};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
+use std::borrow::Cow;
 use std::fmt::{Display, Write};
 use std::sync::Arc;
 
@@ -78,6 +79,11 @@ pub struct Cx<'e> {
     pub in_error: bool,
     /// Set by [`Cx::reject`], read and cleared by [`Cx::call`].
     rejected: bool,
+    /// The key a string table matched while its protocol runs (Wireshark's
+    /// `pinfo->match_string`): the media type a JSON or XML layer was called for.
+    pub match_string: Option<Box<str>>,
+    /// Set by [`Cx::call_hidden`]: the next layer added is hidden.
+    hide_layer: bool,
 }
 
 /// What the engine lends a [`Cx`] for one frame.
@@ -111,6 +117,8 @@ impl<'e> Cx<'e> {
             depth: 0,
             in_error: false,
             rejected: false,
+            match_string: None,
+            hide_layer: false,
         }
     }
 
@@ -142,6 +150,16 @@ impl<'e> Cx<'e> {
         accepted
     }
 
+    /// Like [`Cx::call`], with the layer `proto` adds hidden from the detail tree (still in
+    /// `frame.protocols`, filters and JSON): how tshark's XMPP shows the XML layer it parses its
+    /// stanzas with.
+    pub fn call_hidden(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) -> bool {
+        self.hide_layer = true;
+        let accepted = self.call(proto, tvb, parent);
+        self.hide_layer = false;
+        accepted
+    }
+
     /// Says that the bytes a dissector was given are not its protocol after all (tshark's
     /// "return 0"): what it added stays in the tree, but the caller treats the payload as
     /// undissected. A rejecting dissector should not have called `add_proto`, so that the layer
@@ -157,6 +175,19 @@ impl<'e> Cx<'e> {
             Some(p) => self.call(p, tvb, parent),
             None => false,
         }
+    }
+
+    /// Hands `tvb` to whichever protocol the string table `table` lists under `key` (compared
+    /// without case, as Wireshark's media-type table does), with `key` as
+    /// [`Cx::match_string`] while it runs; false when none does or the protocol refused it.
+    pub fn call_string_table(&mut self, table: &str, key: &str, tvb: &Tvb, parent: NodeId) -> bool {
+        let Some(p) = self.registry.lookup_str(table, key) else {
+            return false;
+        };
+        let saved = self.match_string.replace(key.into());
+        let accepted = self.call(p, tvb, parent);
+        self.match_string = saved;
+        accepted
     }
 
     /// Tries the heuristic dissectors of `list` in turn; true when one took the payload.
@@ -259,9 +290,14 @@ impl<'e> Cx<'e> {
         range: ByteRange,
     ) -> NodeId {
         self.protocols.push(proto.name);
-        self.columns.protocol = proto.short_name;
-        self.tree
-            .push(parent, Some(proto.field), Value::None, range)
+        self.columns.protocol = Cow::Borrowed(proto.short_name);
+        let n = self
+            .tree
+            .push(parent, Some(proto.field), Value::None, range);
+        if std::mem::take(&mut self.hide_layer) {
+            self.tree.node_mut(n).flags.hidden = true;
+        }
+        n
     }
 
     /// Removes the latest `name` from the layer list (`frame.protocols`), for a layer that is
@@ -585,6 +621,20 @@ impl<'e> Cx<'e> {
         n
     }
 
+    /// A computed value that still points at the bytes it was computed from (Wireshark's
+    /// generated items with a range: `json.path`, `http.content_length`).
+    pub fn add_generated_at(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: Value,
+    ) -> NodeId {
+        let n = self.tree.push(parent, Some(field), value, range);
+        self.tree.node_mut(n).flags.generated = true;
+        n
+    }
+
     /// Like [`Cx::add`] but hidden from the detail tree (still filterable and exported).
     pub fn add_hidden(
         &mut self,
@@ -645,6 +695,24 @@ impl<'e> Cx<'e> {
         e
     }
 
+    /// Adds an expert item as a tree item of its own, labelled with its message (tshark's
+    /// `proto_tree_add_expert`); an item of the Malformed group carries a `_ws.malformed` mark,
+    /// as tshark's do.
+    pub fn add_expert_item(
+        &mut self,
+        parent: NodeId,
+        range: ByteRange,
+        def: &'static ExpertDef,
+        message: Option<String>,
+    ) -> NodeId {
+        let n = self.add_text(parent, range, message.as_deref().unwrap_or(def.field.name));
+        self.expert(n, def, message);
+        if def.group == crate::engine::expert::Group::Malformed {
+            self.tree.push(n, Some(&ws::MALFORMED), Value::None, range);
+        }
+        n
+    }
+
     // ---- columns -------------------------------------------------------------------------------
 
     /// Replaces the Info column.
@@ -659,6 +727,16 @@ impl<'e> Cx<'e> {
             self.columns.info.push(' ');
         }
         let _ = write!(self.columns.info, "{s}");
+    }
+
+    /// Extends the Protocol column (`CoAP` becomes `CoAP/JSON`), for a layer that tshark shows
+    /// together with the protocol carrying it.
+    pub fn append_protocol(&mut self, sep: &str, name: &str) {
+        let col = self.columns.protocol.to_mut();
+        if !col.is_empty() {
+            col.push_str(sep);
+        }
+        col.push_str(name);
     }
 
     /// Sets the Source/Destination columns.

@@ -5,6 +5,7 @@
 use crate::engine::address::Address;
 use crate::engine::expert::Severity;
 use crate::engine::tree::{ByteRange, NodeId, Tree};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Radio metadata a sniffer or pseudo-header gives with a frame.
@@ -69,7 +70,8 @@ impl DataSource {
 /// The summary columns.
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
-    pub protocol: &'static str,
+    /// Usually a protocol's short name; a layer may extend it (`CoAP/JSON`).
+    pub protocol: Cow<'static, str>,
     pub info: String,
     /// Source/destination columns: the innermost layer that set them wins, as in Wireshark.
     pub src: Address,
@@ -155,7 +157,7 @@ impl Packet {
         self.meta = meta;
         self.tree.clear();
         self.sources.clear();
-        self.columns.protocol = "";
+        self.columns.protocol = Cow::Borrowed("");
         self.columns.info.clear();
         self.columns.src = Address::None;
         self.columns.dst = Address::None;

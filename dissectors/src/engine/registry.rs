@@ -75,7 +75,14 @@ pub struct StreamPdus {
     /// tshark shows `tcp.pdu.size` for each PDU (protocols cut with `tcp_dissect_pdus`, such
     /// as MQTT) — not for those that ask for more data themselves (XMPP, TLS).
     pub shows_pdu_size: bool,
+    /// What tshark's dissector shows on a segment that starts a PDU it cannot finish yet
+    /// (it runs before asking for more data): TLS adds an empty layer, HTTP sets the Info
+    /// column to the first line. Called with the bytes of the started PDU in this segment.
+    pub partial: Option<PartialFn>,
 }
+
+/// See [`StreamPdus::partial`].
+pub type PartialFn = fn(tvb: &Tvb, cx: &mut Cx, parent: NodeId);
 
 /// The dispatch tables a protocol can be added to, with tshark's names so `-d` reads the same.
 pub mod tables {
@@ -97,6 +104,13 @@ pub mod tables {
     pub const WPAN_HEUR: &str = "wpan";
     /// Heuristics for 802.15.4 beacon payloads (ZigBee, Thread beacons).
     pub const WPAN_BEACON_HEUR: &str = "wpan.beacon";
+    /// Media types (`application/json`), a string table: how CoAP, HTTP and MQTT find the
+    /// protocol of a payload from its Content-Format / Content-Type.
+    pub const MEDIA_TYPE: &str = "media_type";
+    /// What TLS and DTLS carry on a port (tshark's `tls.port`/`dtls.port`): the name their
+    /// application data is labelled with.
+    pub const TLS_PORT: &str = "tls.port";
+    pub const DTLS_PORT: &str = "dtls.port";
 
     /// Tables `-d` accepts, as the user writes them.
     pub const DECODE_AS: &[&str] = &[
@@ -116,6 +130,8 @@ pub struct Registry {
     by_name: HashMap<&'static str, &'static Protocol>,
     fields: HashMap<&'static str, &'static FieldDef>,
     tables: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
+    /// Tables keyed by text (media types), keys lower-cased.
+    string_tables: HashMap<&'static str, HashMap<String, &'static Protocol>>,
     overrides: HashMap<&'static str, HashMap<u64, &'static Protocol>>,
     heuristics: HashMap<&'static str, Vec<(&'static Protocol, HeuristicFn)>>,
     /// How stream-carried protocols cut their byte stream into PDUs, by protocol name.
@@ -136,6 +152,7 @@ impl Registry {
             fields: HashMap::default(),
             tables: HashMap::default(),
             overrides: HashMap::default(),
+            string_tables: HashMap::default(),
             heuristics: HashMap::default(),
             stream_pdus: HashMap::default(),
             frame: None,
@@ -196,6 +213,22 @@ impl Registry {
     /// Adds `proto` to `table` under `key`.
     pub fn add(&mut self, table: &'static str, key: u64, proto: &'static Protocol) {
         self.tables.entry(table).or_default().insert(key, proto);
+    }
+
+    /// Adds `proto` to the string table `table` under `key` (compared without case).
+    pub fn add_str(&mut self, table: &'static str, key: &str, proto: &'static Protocol) {
+        self.string_tables
+            .entry(table)
+            .or_default()
+            .insert(key.to_ascii_lowercase(), proto);
+    }
+
+    /// The protocol for `key` in the string table `table`.
+    pub fn lookup_str(&self, table: &str, key: &str) -> Option<&'static Protocol> {
+        let t = self.string_tables.get(table)?;
+        t.get(key)
+            .or_else(|| t.get(key.to_ascii_lowercase().as_str()))
+            .copied()
     }
 
     pub fn add_heuristic(&mut self, list: &'static str, proto: &'static Protocol, f: HeuristicFn) {

@@ -130,7 +130,12 @@ fn format_double(out: &mut String, v: f64) {
 /// C's `%.<prec>g`, which tshark uses for FT_FLOAT values (`FLT_DIG` = 6 significant digits):
 /// `-40`, `2.405e+06`, `0.000123`.
 pub fn format_g(out: &mut String, v: f64, prec: usize) {
-    if v == 0.0 || !v.is_finite() {
+    if v.is_nan() {
+        // C prints NaN in lower case (Rust's `{}` gives "NaN").
+        out.push_str("nan");
+        return;
+    }
+    if v == 0.0 || v.is_infinite() {
         let _ = write!(out, "{v}");
         return;
     }

@@ -11,16 +11,20 @@ pub mod base;
 pub mod coap;
 pub mod dhcp;
 pub mod dns;
+pub mod http;
 pub mod ieee802154;
 pub mod ipv4;
 pub mod ipv6;
 pub mod link;
+pub mod media;
 pub mod mqtt;
 pub mod ntp;
 pub mod sixlowpan;
 pub mod tcp;
 pub mod tls;
 pub mod udp;
+pub mod x509;
+pub mod xml;
 pub mod xmpp;
 
 /// Every protocol lowshark dissects, in registration order.
@@ -56,10 +60,26 @@ pub static ALL: &[&Protocol] = &[
     &dhcp::PROTOCOL,
     &dhcp::v6::PROTOCOL,
     &ntp::PROTOCOL,
+    &tls::PROTOCOL,
     &tls::dtls::PROTOCOL,
+    &x509::X509AF,
+    &x509::X509IF,
+    &x509::X509SAT,
+    &x509::X509CE,
+    &x509::PKIX1IMPLICIT,
+    &x509::PKIX1EXPLICIT,
+    &x509::PKCS1,
+    &x509::BER,
+    &x509::NS_CERT_EXTS,
     &mqtt::PROTOCOL,
-    &mqtt::SECURE,
+    &http::PROTOCOL,
     &xmpp::PROTOCOL,
+    &media::PROTOCOL,
+    &media::text::PROTOCOL,
+    &media::json::PROTOCOL,
+    &media::cbor::PROTOCOL,
+    &xml::PROTOCOL,
+    &xml::presence::PROTOCOL,
 ];
 
 impl Registry {

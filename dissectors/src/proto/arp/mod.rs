@@ -206,7 +206,7 @@ enum Kind {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    cx.columns.protocol = "ARP";
+    cx.columns.protocol = "ARP".into();
     cx.set_info("");
     let h = Header {
         hrd: tvb.be_u16(0)?,
@@ -219,7 +219,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let tvb = tvb.sub_clamped(0, h.len());
     let kind = classify(&h, &tvb);
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
-    cx.columns.protocol = protocol_column(h.op);
+    cx.columns.protocol = protocol_column(h.op).into();
     cx.set_text(node, title(&h, kind));
     cx.add_uint(node, &HW_TYPE, tvb.range(0, 2), h.hrd as u64);
     cx.add_uint(node, &PROTO_TYPE, tvb.range(2, 2), h.pro as u64);

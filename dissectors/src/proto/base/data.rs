@@ -27,7 +27,7 @@ pub static PROTOCOL: Protocol = Protocol {
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Data does not claim the Protocol column: the last real protocol keeps it, as in Wireshark.
-    let keep = cx.columns.protocol;
+    let keep = cx.columns.protocol.clone();
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     cx.columns.protocol = keep;
     cx.set_text(node, format_args!("Data ({} bytes)", tvb.len()));

@@ -118,7 +118,7 @@ fn dissect_frame(tvb: &Tvb, cx: &mut Cx, _root: NodeId) -> Result<()> {
     }
 
     if cx.columns.info.is_empty() && cx.columns.protocol == "FRAME" {
-        cx.columns.protocol = "";
+        cx.columns.protocol = "".into();
     }
     if protocols.is_built() {
         let path = crate::engine::protocol_path(cx.layers());

@@ -45,8 +45,8 @@
 //! - Observe (RFC 7641): `coap.observe.registered_in` (the registration a notification belongs
 //!   to), `coap.observe.notification` (its ordinal), `coap.observe.deregistered` (generated on
 //!   deregistrations) and the expert `coap.observe.reordered`.
-//! - payload decoding (see [`crate::proto::coap::payload`]): `coap.payload.text`, `coap.payload.json`,
-//!   `coap.payload.cbor`, `coap.payload.item`, `coap.payload.link`, `coap.payload.link.target`,
+//! - payload decoding (see [`crate::proto::coap::payload`]; text, JSON, CBOR and XML are their
+//!   own layers, as in tshark): `coap.payload.link`, `coap.payload.link.target`,
 //!   `coap.payload.link.param`, `coap.payload.senml.record`, `coap.payload.senml.name`,
 //!   `coap.payload.senml.unit`, `coap.payload.senml.value`, `coap.payload.senml.time`.
 //! - experts: `coap.token_len.reserved`, `coap.payload_marker_empty`, `coap.tcp.incomplete`,
@@ -268,10 +268,6 @@ crate::fields! {
     OBSERVE_NOTIFICATION = FieldDef::new("coap.observe.notification", "Notification number", T::U32);
     OBSERVE_DEREGISTERED = FieldDef::new("coap.observe.deregistered", "Deregisters the observation registered in", T::FrameNum);
     // lowshark: decoded payloads (payload.rs).
-    PAYLOAD_TEXT = FieldDef::new("coap.payload.text", "Text", T::String);
-    PAYLOAD_JSON = FieldDef::new("coap.payload.json", "JSON", T::String);
-    PAYLOAD_CBOR = FieldDef::new("coap.payload.cbor", "CBOR", T::String);
-    PAYLOAD_ITEM = FieldDef::new("coap.payload.item", "Item", T::String);
     PAYLOAD_LINK = FieldDef::new("coap.payload.link", "Link", T::String);
     PAYLOAD_LINK_TARGET = FieldDef::new("coap.payload.link.target", "Target", T::String);
     PAYLOAD_LINK_PARAM = FieldDef::new("coap.payload.link.param", "Parameter", T::String);
@@ -1670,8 +1666,11 @@ pub(crate) mod tests {
             p[3].show("coap.payload"),
             ["Payload Content-Format: text/plain; charset=utf-8, Length: 19"]
         );
-        assert_eq!(p[3].show("coap.payload.text"), ["0123456789abcdefXYZ"]);
-        assert_eq!(p[3].packet.sources.len(), 2);
+        assert!(p[3]
+            .packet
+            .protocol_path()
+            .ends_with(":coap:data-text-lines"));
+        assert_eq!(&*p[3].packet.sources[1].data, b"0123456789abcdefXYZ");
         assert!(p[3].info().contains("End of Block #1"));
         // Revisiting the last block shows the body again; the state does not change.
         let (mut e, _) = run(&[get0, rsp0, get1, rsp1.clone()]);
@@ -1692,7 +1691,7 @@ pub(crate) mod tests {
         let again = TestPacket {
             packet: e.dissect(meta, &rsp1),
         };
-        assert_eq!(again.show("coap.payload.text"), ["0123456789abcdefXYZ"]);
+        assert_eq!(&*again.packet.sources[1].data, b"0123456789abcdefXYZ");
         assert_eq!(again.show("coap.block"), ["2", "4"]);
     }
 

@@ -1,24 +1,25 @@
 //! CoAP payloads by Content-Format (RFC 7252 §5.5, §12.3; the IANA "CoAP Content-Formats"
-//! registry): the `coap.payload` summary tshark shows, then a decoded subtree.
+//! registry): the `coap.payload` summary tshark shows, then the payload's own layer.
 //!
 //! | Content-Format | shown as |
 //! |---|---|
-//! | text/plain (0), application/xml (41), no format on 4.xx/5.xx (§5.5.2 diagnostic payload) | `coap.payload.text` |
-//! | application/json (50, 51, 52), LwM2M JSON (1543, 11543) | `coap.payload.json` (pretty printed) with a `coap.payload.item` tree |
-//! | application/cbor (60), CWT (61), CBOR-based formats | `coap.payload.cbor` (RFC 8949 §8 diagnostic notation) with a `coap.payload.item` tree |
-//! | SenML JSON (110, 111, 320) and SenML CBOR (112, 113, 322), RFC 8428 | `coap.payload.senml.record` per record, names/times resolved against bn/bt |
-//! | application/link-format (40), RFC 6690 | `coap.payload.link` per link, `coap.payload.link.target`, `coap.payload.link.param` |
+//! | text/plain (0), no format on 4.xx/5.xx (§5.5.2 diagnostic payload) | the `data-text-lines` layer |
+//! | application/xml (41) | the `xml` layer |
+//! | application/json (50, 51, 52), LwM2M JSON (1543, 11543) | the `json` layer |
+//! | application/cbor (60) | the `cbor` layer |
+//! | SenML JSON (110, 111, 320) and SenML CBOR (112, 113, 322), RFC 8428 | the `json`/`cbor` layer, and lowshark's `coap.payload.senml.record` per record (names and times resolved against bn/bt) |
+//! | application/link-format (40), RFC 6690 | lowshark's `coap.payload.link` per link, `coap.payload.link.target`, `coap.payload.link.param` (tshark has no layer for it) |
 //! | application/octet-stream (42), no Content-Format, anything else | the `data` layer, as tshark |
 //!
-//! tshark hands these payloads to separate protocols (`data-text-lines`, `json`, `cbor`, `xml`);
-//! lowshark keeps them inside the CoAP tree under its own `coap.payload.*` fields (declared in
-//! [`crate::proto::coap`], since a protocol has one field list).
+//! The layers are found through the media-type table ([`crate::proto::media`]), under the
+//! names tshark looks them up by (`text/plain` for Content-Format 0).
 
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::Tvb;
 use crate::engine::value::Value;
 use crate::engine::Cx;
 use crate::proto::coap::{self, MsgInfo};
+use crate::proto::media;
 use std::fmt::Write;
 
 /// tshark 4.0's Content-Format names.
@@ -78,32 +79,37 @@ pub fn media_type(v: u32) -> Option<&'static str> {
 /// How a payload is decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoder {
-    Text,
-    Json,
-    Cbor,
-    SenmlJson,
-    SenmlCbor,
+    /// Handed to the layer the media type names (`data-text-lines`, `json`, `cbor`, `xml`).
+    Media(&'static str),
+    /// SenML (RFC 8428): the JSON or CBOR layer, then lowshark's records under the payload.
+    SenmlJson(&'static str),
+    SenmlCbor(&'static str),
+    /// RFC 6690 links, lowshark's own tree (tshark shows no layer for them).
     LinkFormat,
     Data,
 }
 
 /// The decoder for a Content-Format (None: no Content-Format option) in a message of `class`.
+/// Text goes to the media table as `text/plain` (with or without the charset parameter, as
+/// tshark looks it up).
 pub fn decoder_for(ctype: Option<u32>, class: u8) -> Decoder {
     match ctype {
-        None if (4..=5).contains(&class) => Decoder::Text,
+        None if (4..=5).contains(&class) => Decoder::Media("text/plain"),
         None => Decoder::Data,
-        Some(0 | 41) => Decoder::Text,
+        Some(0) => Decoder::Media("text/plain"),
         Some(40) => Decoder::LinkFormat,
-        Some(50 | 51 | 52 | 256 | 432 | 1543 | 11543) => Decoder::Json,
-        Some(110 | 111 | 320) => Decoder::SenmlJson,
-        Some(112 | 113 | 322) => Decoder::SenmlCbor,
-        Some(60 | 61 | 101 | 102 | 271 | 10000) => Decoder::Cbor,
+        Some(v @ (110 | 111 | 320)) => Decoder::SenmlJson(media_type(v).unwrap_or("")),
+        Some(v @ (112 | 113 | 322)) => Decoder::SenmlCbor(media_type(v).unwrap_or("")),
+        Some(v @ (41 | 50 | 51 | 52 | 60 | 1543 | 11543)) => {
+            Decoder::Media(media_type(v).unwrap_or(""))
+        }
         Some(_) => Decoder::Data,
     }
 }
 
-/// Adds `coap.payload` (with `coap.payload_desc` and `coap.payload_length`) under the CoAP node
-/// and the decoded subtree; undecoded payloads go to the `data` layer under `parent`.
+/// Adds `coap.payload` (with `coap.payload_desc` and `coap.payload_length`) under the CoAP node,
+/// then hands the payload to the layer of its media type; undecoded payloads go to the `data`
+/// layer under `parent`.
 pub fn dissect_payload(
     tvb: &Tvb,
     cx: &mut Cx,
@@ -127,67 +133,46 @@ pub fn dissect_payload(
         }
     );
     // tshark builds this in an 80-byte buffer; the filter value is what fits.
-    let p = cx.add_with(node, &coap::PAYLOAD, tvb.whole(), || {
-        Value::str(coap::truncate_c(&summary, 80))
-    });
-    cx.add_with(p, &coap::PAYLOAD_DESC, tvb.range(0, 0), || {
-        Value::str(ctype_str.clone())
-    });
+    let p = cx.add(
+        node,
+        &coap::PAYLOAD,
+        tvb.whole(),
+        Value::str(coap::truncate_c(&summary, 80)),
+    );
+    cx.add(
+        p,
+        &coap::PAYLOAD_DESC,
+        tvb.range(0, 0),
+        Value::str(ctype_str.clone()),
+    );
     cx.add_generated(p, &coap::PAYLOAD_LENGTH, Value::UInt(len as u64));
     if info.oscore {
         cx.set_text(p, "Encrypted OSCORE Data");
         cx.call_data(tvb, parent);
         return;
     }
-    let data = tvb.data();
     let whole = tvb.whole();
     let ok = match decoder_for(info.ctype, class) {
-        Decoder::Text => {
-            // tshark's text dissector notes the media type in the Info column.
-            if matches!(info.ctype, None | Some(0)) {
-                cx.columns.info.push_str(" (text/plain)");
+        Decoder::Media(t) => {
+            if !media::call(cx, t, tvb, parent) {
+                cx.call_data(tvb, parent);
             }
-            let s = String::from_utf8_lossy(data).into_owned();
-            cx.add_with(p, &coap::PAYLOAD_TEXT, whole, || Value::str(s));
             true
         }
-        Decoder::Json => match serde_json::from_slice::<serde_json::Value>(data) {
-            Ok(v) => {
-                let s = format!(", JavaScript Object Notation ({ctype_str})");
-                cx.columns.info.push_str(&s);
-                let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
-                let n = cx.add_with(p, &coap::PAYLOAD_JSON, whole, || Value::str(pretty));
-                json_tree(cx, n, whole, None, &v, 0);
-                true
-            }
-            Err(_) => false,
-        },
-        Decoder::SenmlJson => match serde_json::from_slice::<serde_json::Value>(data) {
-            Ok(v) => senml(cx, p, whole, &senml_from_json(&v)),
-            Err(_) => false,
-        },
-        Decoder::Cbor | Decoder::SenmlCbor => match cbor_parse(data) {
-            Some(v) => {
-                let senml_ok = decoder_for(info.ctype, class) == Decoder::SenmlCbor
-                    && senml(cx, p, whole, &senml_from_cbor(&v));
-                if !senml_ok {
-                    let mut diag = String::new();
-                    cbor_diag(&mut diag, &v, 0);
-                    let n = cx.add_with(p, &coap::PAYLOAD_CBOR, whole, || Value::str(diag));
-                    cbor_tree(cx, n, whole, None, &v, 0);
-                }
-                decoder_for(info.ctype, class) == Decoder::Cbor || senml_ok
-            }
-            None => match cbor_diag_raw(data) {
-                Some(diag) => {
-                    cx.add_with(p, &coap::PAYLOAD_CBOR, whole, || Value::str(diag));
-                    decoder_for(info.ctype, class) == Decoder::Cbor
-                }
-                None => false,
-            },
-        },
+        Decoder::SenmlJson(t) => {
+            media::call(cx, t, tvb, parent);
+            let recs = serde_json::from_slice::<serde_json::Value>(tvb.data())
+                .ok()
+                .and_then(|v| senml_from_json(&v));
+            senml(cx, p, whole, &recs)
+        }
+        Decoder::SenmlCbor(t) => {
+            media::call(cx, t, tvb, parent);
+            let recs = cbor_parse(tvb.data()).and_then(|v| senml_from_cbor(&v));
+            senml(cx, p, whole, &recs)
+        }
         Decoder::LinkFormat => {
-            let s = String::from_utf8_lossy(data);
+            let s = String::from_utf8_lossy(tvb.data());
             link_format(cx, p, whole, &s)
         }
         Decoder::Data => {
@@ -204,46 +189,8 @@ pub fn dissect_payload(
     }
 }
 
-/// Nesting beyond this is summarised rather than expanded (hostile payloads).
-const MAX_TREE_DEPTH: usize = 16;
-/// Items per container shown in the tree.
+/// Items shown per container.
 const MAX_TREE_ITEMS: usize = 256;
-
-fn json_scalar(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Object(m) => format!("{{{} members}}", m.len()),
-        serde_json::Value::Array(a) => format!("[{} items]", a.len()),
-        other => other.to_string(),
-    }
-}
-
-fn json_tree(
-    cx: &mut Cx,
-    parent: NodeId,
-    r: ByteRange,
-    key: Option<&str>,
-    v: &serde_json::Value,
-    depth: usize,
-) {
-    if depth >= MAX_TREE_DEPTH {
-        return;
-    }
-    let children: Vec<(String, &serde_json::Value)> = match v {
-        serde_json::Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v)).collect(),
-        serde_json::Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("[{i}]"), v))
-            .collect(),
-        _ => return,
-    };
-    let _ = key;
-    for (k, c) in children.into_iter().take(MAX_TREE_ITEMS) {
-        let label = format!("{k}: {}", json_scalar(c));
-        let n = cx.add_with(parent, &coap::PAYLOAD_ITEM, r, || Value::str(label));
-        json_tree(cx, n, r, Some(&k), c, depth + 1);
-    }
-}
 
 /// Parses one CBOR data item that must fill the payload.
 pub fn cbor_parse(data: &[u8]) -> Option<ciborium::Value> {
@@ -252,240 +199,17 @@ pub fn cbor_parse(data: &[u8]) -> Option<ciborium::Value> {
     rd.is_empty().then_some(v)
 }
 
-/// Diagnostic notation straight from the bytes, for what ciborium refuses (unassigned simple
-/// values such as `simple(16)`, RFC 8949 §3.3): one item that must fill `data`.
-pub fn cbor_diag_raw(data: &[u8]) -> Option<String> {
-    let mut out = String::new();
-    let used = raw_item(data, 0, &mut out, 0)?;
-    (used == data.len()).then_some(out)
-}
-
-/// Reads the argument of the head at `off`: (major type, additional info, value, next offset).
-fn raw_head(d: &[u8], off: usize) -> Option<(u8, u8, u64, usize)> {
-    let b = *d.get(off)?;
-    let (major, ai) = (b >> 5, b & 0x1f);
-    let n = match ai {
-        0..=23 => return Some((major, ai, ai as u64, off + 1)),
-        24 => 1,
-        25 => 2,
-        26 => 4,
-        27 => 8,
-        31 => return Some((major, ai, 0, off + 1)),
-        _ => return None,
-    };
-    let bytes = d.get(off + 1..off + 1 + n)?;
-    let v = bytes.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
-    Some((major, ai, v, off + 1 + n))
-}
-
-fn half_to_f64(h: u16) -> f64 {
-    let exp = ((h >> 10) & 0x1f) as i32;
-    let mant = (h & 0x3ff) as f64;
-    let v = match exp {
-        0 => mant * 2f64.powi(-24),
-        31 if mant == 0.0 => f64::INFINITY,
-        31 => f64::NAN,
-        e => (1.0 + mant / 1024.0) * 2f64.powi(e - 15),
-    };
-    if h & 0x8000 != 0 {
-        -v
-    } else {
-        v
-    }
-}
-
-fn raw_item(d: &[u8], off: usize, out: &mut String, depth: usize) -> Option<usize> {
-    if depth > 64 {
-        return None;
-    }
-    let (major, ai, v, mut o) = raw_head(d, off)?;
-    let indefinite = ai == 31;
-    match major {
-        0 => {
-            let _ = write!(out, "{v}");
-        }
-        1 => {
-            let _ = write!(out, "{}", -1 - v as i128);
-        }
-        2 | 3 => {
-            if indefinite {
-                out.push_str("(_ ");
-                let mut first = true;
-                while *d.get(o)? != 0xff {
-                    if !first {
-                        out.push_str(", ");
-                    }
-                    first = false;
-                    o = raw_item(d, o, out, depth + 1)?;
-                }
-                out.push(')');
-                return Some(o + 1);
-            }
-            let len = usize::try_from(v).ok()?;
-            let b = d.get(o..o.checked_add(len)?)?;
-            if major == 2 {
-                let _ = write!(out, "h'{}'", crate::engine::value::hex_string(b));
-            } else {
-                let t = String::from_utf8_lossy(b).into_owned();
-                let _ = write!(out, "{}", serde_json::Value::String(t));
-            }
-            o += len;
-        }
-        4 | 5 => {
-            out.push(if major == 4 { '[' } else { '{' });
-            if indefinite {
-                out.push_str("_ ");
-            }
-            let mut i = 0u64;
-            loop {
-                if indefinite {
-                    if *d.get(o)? == 0xff {
-                        o += 1;
-                        break;
-                    }
-                } else if i == v {
-                    break;
-                }
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                o = raw_item(d, o, out, depth + 1)?;
-                if major == 5 {
-                    out.push_str(": ");
-                    o = raw_item(d, o, out, depth + 1)?;
-                }
-                i += 1;
-            }
-            out.push(if major == 4 { ']' } else { '}' });
-        }
-        6 => {
-            let _ = write!(out, "{v}(");
-            o = raw_item(d, o, out, depth + 1)?;
-            out.push(')');
-        }
-        _ => match ai {
-            20 => out.push_str("false"),
-            21 => out.push_str("true"),
-            22 => out.push_str("null"),
-            23 => out.push_str("undefined"),
-            24 => {
-                let _ = write!(out, "simple({v})");
-            }
-            25 => write_float(out, half_to_f64(v as u16)),
-            26 => write_float(out, f32::from_bits(v as u32) as f64),
-            27 => write_float(out, f64::from_bits(v)),
-            31 => return None,
-            _ => {
-                let _ = write!(out, "simple({v})");
-            }
-        },
-    }
-    Some(o)
-}
-
-fn write_float(out: &mut String, f: f64) {
-    cbor_diag(out, &ciborium::Value::Float(f), 0);
-}
-
-/// RFC 8949 §8 diagnostic notation.
-pub fn cbor_diag(out: &mut String, v: &ciborium::Value, depth: usize) {
-    use ciborium::Value as V;
-    if depth > 64 {
-        out.push_str("...");
-        return;
-    }
-    match v {
-        V::Integer(i) => {
-            let _ = write!(out, "{}", i128::from(*i));
-        }
-        V::Bytes(b) => {
-            let _ = write!(out, "h'{}'", crate::engine::value::hex_string(b));
-        }
-        V::Float(f) => {
-            if f.is_nan() {
-                out.push_str("NaN");
-            } else if f.is_infinite() {
-                out.push_str(if *f > 0.0 { "Infinity" } else { "-Infinity" });
-            } else if f.fract() == 0.0 && f.abs() < 1e15 {
-                let _ = write!(out, "{f:.1}");
-            } else {
-                let _ = write!(out, "{f}");
-            }
-        }
-        V::Text(s) => {
-            let _ = write!(out, "{}", serde_json::Value::String(s.clone()));
-        }
-        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::Null => out.push_str("null"),
-        V::Tag(t, inner) => {
-            let _ = write!(out, "{t}(");
-            cbor_diag(out, inner, depth + 1);
-            out.push(')');
-        }
-        V::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                cbor_diag(out, x, depth + 1);
-            }
-            out.push(']');
-        }
-        V::Map(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                cbor_diag(out, k, depth + 1);
-                out.push_str(": ");
-                cbor_diag(out, x, depth + 1);
-            }
-            out.push('}');
-        }
-        _ => out.push_str("undefined"),
-    }
-}
-
+/// A SenML CBOR value as text: numbers, quoted strings, booleans, `h'..'` data.
 fn cbor_scalar(v: &ciborium::Value) -> String {
+    use ciborium::Value as V;
     match v {
-        ciborium::Value::Array(a) => format!("[{} items]", a.len()),
-        ciborium::Value::Map(m) => format!("{{{} pairs}}", m.len()),
-        other => {
-            let mut s = String::new();
-            cbor_diag(&mut s, other, 0);
-            s
-        }
-    }
-}
-
-fn cbor_tree(
-    cx: &mut Cx,
-    parent: NodeId,
-    r: ByteRange,
-    _key: Option<&str>,
-    v: &ciborium::Value,
-    depth: usize,
-) {
-    if depth >= MAX_TREE_DEPTH {
-        return;
-    }
-    let children: Vec<(String, &ciborium::Value)> = match v {
-        ciborium::Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (format!("[{i}]"), v))
-            .collect(),
-        ciborium::Value::Map(m) => m.iter().map(|(k, v)| (cbor_scalar(k), v)).collect(),
-        ciborium::Value::Tag(t, inner) => vec![(format!("tag {t}"), inner.as_ref())],
-        _ => return,
-    };
-    for (k, c) in children.into_iter().take(MAX_TREE_ITEMS) {
-        let n = cx.add_with(parent, &coap::PAYLOAD_ITEM, r, || {
-            Value::str(format!("{k}: {}", cbor_scalar(c)))
-        });
-        cbor_tree(cx, n, r, None, c, depth + 1);
+        V::Integer(i) => i128::from(*i).to_string(),
+        V::Float(f) => f.to_string(),
+        V::Text(s) => serde_json::Value::String(s.clone()).to_string(),
+        V::Bool(b) => b.to_string(),
+        V::Bytes(b) => format!("h'{}'", crate::engine::value::hex_string(b)),
+        V::Null => "null".into(),
+        _ => "…".into(),
     }
 }
 
@@ -616,13 +340,13 @@ fn senml(cx: &mut Cx, p: NodeId, r: ByteRange, recs: &Option<Vec<SenmlRecord>>) 
         if let Some(u) = &unit {
             let _ = write!(summary, " {u}");
         }
-        let n = cx.add_with(p, &coap::PAYLOAD_SENML_RECORD, r, || Value::str(summary));
-        cx.add_with(n, &coap::PAYLOAD_SENML_NAME, r, || Value::str(name));
+        let n = cx.add(p, &coap::PAYLOAD_SENML_RECORD, r, Value::str(summary));
+        cx.add(n, &coap::PAYLOAD_SENML_NAME, r, Value::str(name));
         if let Some(u) = unit {
-            cx.add_with(n, &coap::PAYLOAD_SENML_UNIT, r, || Value::str(u));
+            cx.add(n, &coap::PAYLOAD_SENML_UNIT, r, Value::str(u));
         }
         if let Some(v) = value {
-            cx.add_with(n, &coap::PAYLOAD_SENML_VALUE, r, || Value::str(v));
+            cx.add(n, &coap::PAYLOAD_SENML_VALUE, r, Value::str(v));
         }
         cx.add(n, &coap::PAYLOAD_SENML_TIME, r, Value::Double(time));
     }
@@ -723,16 +447,19 @@ fn link_format(cx: &mut Cx, p: NodeId, r: ByteRange, s: &str) -> bool {
                 text.push_str(v);
             }
         }
-        let n = cx.add_with(p, &coap::PAYLOAD_LINK, r, || Value::str(text));
-        cx.add_with(n, &coap::PAYLOAD_LINK_TARGET, r, || {
-            Value::str(l.target.clone())
-        });
+        let n = cx.add(p, &coap::PAYLOAD_LINK, r, Value::str(text));
+        cx.add(
+            n,
+            &coap::PAYLOAD_LINK_TARGET,
+            r,
+            Value::str(l.target.clone()),
+        );
         for (k, v) in &l.params {
             let t = match v {
                 Some(v) => format!("{k}={v}"),
                 None => k.clone(),
             };
-            cx.add_with(n, &coap::PAYLOAD_LINK_PARAM, r, || Value::str(t));
+            cx.add(n, &coap::PAYLOAD_LINK_PARAM, r, Value::str(t));
         }
     }
     true
@@ -756,8 +483,13 @@ mod tests {
     #[test]
     fn text_and_diagnostic_payloads() {
         let p = content(0, b"hello\nworld");
-        assert_eq!(p.show("coap.payload.text"), ["hello\nworld"]);
+        assert_eq!(p.packet.protocol_path(), "ip:udp:coap:data-text-lines");
         assert_eq!(p.show("coap.payload_desc"), ["text/plain; charset=utf-8"]);
+        assert!(
+            p.info().ends_with("2.05 Content (text/plain)"),
+            "{}",
+            p.info()
+        );
         // No Content-Format on a 4.04: a diagnostic text (RFC 7252 §5.5.2).
         let p = dissect_one(228, &udp_back(5683, 40000, b"\x60\x84\x00\x01\xffnot here"));
         // Cut at 79 bytes, as tshark 4.0 does (its 80-byte buffer).
@@ -765,58 +497,27 @@ mod tests {
             p.show("coap.payload"),
             ["Payload Content-Format: text/plain; charset=utf-8 (no Content-Format), Length: "]
         );
-        assert_eq!(p.show("coap.payload.text"), ["not here"]);
+        assert_eq!(p.packet.protocol_path(), "ip:udp:coap:data-text-lines");
     }
 
     #[test]
-    fn json_is_pretty_printed_with_a_tree() {
+    fn json_and_cbor_are_layers() {
         let p = content(50, br#"{"a":1,"b":[true,"x"]}"#);
+        assert_eq!(p.packet.protocol_path(), "ip:udp:coap:json");
+        assert_eq!(p.packet.columns.protocol, "CoAP/JSON");
+        assert_eq!(p.show("json.key"), ["a", "b"]);
         assert_eq!(
-            p.show("coap.payload.json"),
-            ["{\n  \"a\": 1,\n  \"b\": [\n    true,\n    \"x\"\n  ]\n}"]
+            p.show("json.path_with_value"),
+            ["/a:1", "/b/[]:true", "/b/[]:x"]
         );
-        assert_eq!(
-            p.show("coap.payload.item"),
-            ["a: 1", "b: [2 items]", "[0]: true", "[1]: \"x\""]
-        );
+        // What does not parse is text, as in tshark.
         let p = content(50, b"{broken");
-        assert!(p.has("coap.payload.undecodable"));
-    }
-
-    #[test]
-    fn cbor_in_diagnostic_notation() {
-        // RFC 8949 Appendix A: {"a": 1, "b": [2, 3]} and a tagged byte string.
+        assert_eq!(p.packet.protocol_path(), "ip:udp:coap:json:data-text-lines");
+        // RFC 8949 Appendix A: {"a": 1, "b": [2, 3]}.
         let p = content(60, &[0xa2, 0x61, 0x61, 0x01, 0x61, 0x62, 0x82, 0x02, 0x03]);
-        assert_eq!(p.show("coap.payload.cbor"), ["{\"a\": 1, \"b\": [2, 3]}"]);
-        assert_eq!(
-            p.show("coap.payload.item"),
-            ["\"a\": 1", "\"b\": [2 items]", "[0]: 2", "[1]: 3"]
-        );
-        let p = content(60, &[0xd8, 0x20, 0x42, 0xca, 0xfe, 0xf9, 0x3c, 0x00]);
-        assert!(p.has("coap.payload.undecodable"), "trailing bytes");
-        let p = content(60, &[0xd8, 0x20, 0x42, 0xca, 0xfe]);
-        assert_eq!(p.show("coap.payload.cbor"), ["32(h'cafe')"]);
-        let p = content(60, &[0x9f, 0x01]);
-        assert!(p.has("coap.payload.undecodable"));
-        // Unassigned simple values (RFC 8949 Appendix A) go through the fallback decoder.
-        let p = content(60, &[0xf0]);
-        assert_eq!(p.show("coap.payload.cbor"), ["simple(16)"]);
-        assert_eq!(cbor_diag_raw(&[0xf8, 0xff]).as_deref(), Some("simple(255)"));
-        assert_eq!(
-            cbor_diag_raw(&[0x9f, 0x01, 0x82, 0x02, 0x03, 0xff]).as_deref(),
-            Some("[_ 1, [2, 3]]")
-        );
-        assert_eq!(
-            cbor_diag_raw(&[0x7f, 0x62, b'a', b'b', 0x61, b'c', 0xff]).as_deref(),
-            Some("(_ \"ab\", \"c\")")
-        );
-        assert_eq!(cbor_diag_raw(&[0xf9, 0x3c, 0x00]).as_deref(), Some("1.0"));
-        assert_eq!(
-            cbor_diag_raw(&[0x3b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).as_deref(),
-            Some("-18446744073709551616")
-        );
-        assert!(cbor_diag_raw(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_none());
-        assert!(cbor_diag_raw(&[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert_eq!(p.packet.protocol_path(), "ip:udp:coap:cbor");
+        assert_eq!(p.show("cbor.type.textstring"), ["a", "b"]);
+        assert_eq!(p.show("cbor.type.uint"), ["1", "2", "3"]);
     }
 
     #[test]
@@ -875,11 +576,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn decoders_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200), text in ".{0,120}") {
-            let _ = cbor_diag_raw(&data);
             let _ = cbor_parse(&data);
             let _ = parse_links(&text);
             let _ = parse_links(&String::from_utf8_lossy(&data));
-            for cf in [40u16, 50, 60, 110, 112] {
+            for cf in [0u16, 40, 41, 50, 60, 110, 112] {
                 let _ = content(cf, &data);
             }
         }

@@ -168,7 +168,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             ));
         }
         None => {
-            cx.columns.protocol = "BOOTP";
+            cx.columns.protocol = "BOOTP".into();
             let kind = if op == 1 { "Request" } else { "Reply" };
             cx.set_text(node, "Bootstrap Protocol");
             cx.set_info(format!("Boot {kind}"));

@@ -72,6 +72,7 @@ static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
     clears_info: false,
     shows_pdu_size: true,
+    partial: None,
 };
 
 fn register(r: &mut Registry) {

@@ -82,7 +82,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => V2_HEADER_LEN,
     };
     let node = cx.add_proto(parent, &PROTOCOL, tvb.range(0, hdr_len));
-    cx.columns.protocol = if version == 1 { "ZEP" } else { "ZEPv2" };
+    cx.columns.protocol = if version == 1 { "ZEP" } else { "ZEPv2" }.into();
     cx.add_string(node, &PROTOCOL_ID, tvb, 0, 2)?;
     cx.add_u8(node, &VERSION, tvb, 2)?;
     if version != 1 && ty == TYPE_ACK {

@@ -1,5 +1,5 @@
 //! MQTT 3.1, 3.1.1 (OASIS MQTT v3.1.1 §2-3) and 5.0 (OASIS MQTT v5.0 §2-3) over TCP port
-//! 1883; port 8883 (MQTT over TLS) is shown as encrypted records.
+//! 1883; on port 8883 (MQTT over TLS) the TLS layer hands its application data to MQTT.
 //!
 //! ```text
 //! Fixed header (every packet):
@@ -273,41 +273,19 @@ pub static PROTOCOL: Protocol = Protocol {
     register,
 };
 
-/// MQTT over TLS (port 8883): records are shown as encrypted data.
-pub static SECURE: Protocol = Protocol {
-    name: "mqtts",
-    short_name: "MQTT",
-    field: &SECURE_PROTO,
-    fields: SECURE_FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect: dissect_secure,
-    register: |_: &mut Registry| {},
-};
-
-static SECURE_PROTO: FieldDef = FieldDef::protocol("mqtts", "MQTT over TLS");
-static ENCRYPTED: FieldDef = FieldDef::new("mqtts.encrypted", "Encrypted TLS record", T::Bytes);
-static SECURE_FIELDS: &[&FieldDef] = &[&ENCRYPTED];
-
 /// How MQTT cuts a TCP stream into packets.
 static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
     clears_info: true,
     shows_pdu_size: true,
-};
-
-/// MQTT over TLS: TLS records are the PDUs.
-static STREAM_PDUS_SECURE: StreamPdus = StreamPdus {
-    pdu_len: crate::proto::tls::tls_record_len,
-    clears_info: false,
-    shows_pdu_size: false,
+    partial: None,
 };
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 1883, &PROTOCOL);
-    r.add(tables::TCP_PORT, 8883, &SECURE);
     r.add_stream_pdus(&PROTOCOL, &STREAM_PDUS);
-    r.add_stream_pdus(&SECURE, &STREAM_PDUS_SECURE);
+    // MQTT over TLS (port 8883): TLS records, their application data labelled MQTT.
+    crate::proto::tls::register_port(r, 8883, &PROTOCOL);
 }
 
 /// Reads a Variable Byte Integer (§1.5.5) at `off`: (value, bytes used). More than four bytes
@@ -359,14 +337,6 @@ fn default_version(cx: &Cx) -> Option<u8> {
     }
 }
 
-fn dissect_secure(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let node = cx.add_proto(parent, &SECURE, tvb.whole());
-    cx.set_text(node, "MQTT over TLS (encrypted)");
-    cx.add_with(node, &ENCRYPTED, tvb.whole(), || Value::bytes(tvb.data()));
-    cx.set_info("TLS-encrypted data");
-    Ok(())
-}
-
 /// A length-prefixed UTF-8 string (§1.5.4): adds the length and the string.
 fn add_lstring(
     cx: &mut Cx,
@@ -385,9 +355,14 @@ fn add_lstring(
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // A second MQTT packet in the same frame: tshark lists the layer once in frame.protocols
     // and joins the Info texts with ", ".
-    let again = cx.layers().last() == Some(&"mqtt");
+    let again = cx
+        .layers()
+        .iter()
+        .rev()
+        .take_while(|l| **l != "tcp")
+        .any(|l| *l == "mqtt");
     let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name;
+        cx.columns.protocol = PROTOCOL.short_name.into();
         cx.add(parent, &PROTO, tvb.whole(), Value::None)
     } else {
         cx.add_proto(parent, &PROTOCOL, tvb.whole())
@@ -466,7 +441,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let body = tvb.sub(hdr, rem)?;
     let v5 = v == 5;
     let mut info = name.to_string();
-    let mut post_info = "";
+    // A payload whose MQTT 5 content type names a media type: handed to that layer once the
+    // Info column is final (the layer appends to it).
+    let mut media: Option<(Tvb, String)> = None;
     let mut off = 0usize;
     let end = body.len();
     match mtype {
@@ -584,20 +561,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             let payload = body.sub_from(off.min(end))?;
             if !payload.is_empty() {
                 let m = cx.add_with(node, &MSG, payload.whole(), || Value::bytes(payload.data()));
+                if let Some(t) = found.content_type.take() {
+                    media = Some((payload, t));
+                }
                 if let Some(text) = payload_text(payload.data()) {
-                    // An MQTT 5 content type names the payload's media type; JSON is checked
-                    // and named as tshark's media dissector does.
-                    let json = found
-                        .content_type
-                        .as_deref()
-                        .is_some_and(|t| t.eq_ignore_ascii_case("application/json"))
-                        && is_json(payload.data());
-                    if json {
-                        cx.set_text(m, format_args!("Message (JSON): {text}"));
-                        post_info = ", JavaScript Object Notation (application/json)";
-                    } else {
-                        cx.set_text(m, format_args!("Message: {text}"));
-                    }
+                    cx.set_text(m, format_args!("Message: {text}"));
                     if cx.prefs.bool("mqtt.show_msg_as_text", false) {
                         cx.add_with(node, &MSG_TEXT, payload.whole(), || Value::str(text));
                     }
@@ -689,7 +657,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
-    cx.set_info(format_args!("{info_before}{info}{post_info}"));
+    cx.set_info(format_args!("{info_before}{info}"));
+    if let Some((payload, t)) = media {
+        crate::proto::media::call(cx, &t, &payload, parent);
+    }
     Ok(())
 }
 
@@ -710,75 +681,6 @@ pub fn payload_text(b: &[u8]) -> Option<String> {
 struct Found {
     alias: Option<u16>,
     content_type: Option<String>,
-}
-
-/// True when `b` is one JSON value (RFC 8259), nesting bounded.
-pub fn is_json(b: &[u8]) -> bool {
-    fn ws(b: &[u8], mut i: usize) -> usize {
-        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
-            i += 1;
-        }
-        i
-    }
-    fn value(b: &[u8], i: usize, depth: usize) -> Option<usize> {
-        if depth > 64 {
-            return None;
-        }
-        let i = ws(b, i);
-        match *b.get(i)? {
-            b'{' | b'[' => {
-                let close = if b[i] == b'{' { b'}' } else { b']' };
-                let obj = b[i] == b'{';
-                let mut j = ws(b, i + 1);
-                if b.get(j) == Some(&close) {
-                    return Some(j + 1);
-                }
-                loop {
-                    if obj {
-                        j = string(b, ws(b, j))?;
-                        j = ws(b, j);
-                        if b.get(j) != Some(&b':') {
-                            return None;
-                        }
-                        j += 1;
-                    }
-                    j = ws(b, value(b, j, depth + 1)?);
-                    match b.get(j)? {
-                        b',' => j += 1,
-                        c if *c == close => return Some(j + 1),
-                        _ => return None,
-                    }
-                }
-            }
-            b'"' => string(b, i),
-            b't' => b.get(i..i + 4).filter(|s| *s == b"true").map(|_| i + 4),
-            b'f' => b.get(i..i + 5).filter(|s| *s == b"false").map(|_| i + 5),
-            b'n' => b.get(i..i + 4).filter(|s| *s == b"null").map(|_| i + 4),
-            b'-' | b'0'..=b'9' => {
-                let mut j = i + 1;
-                while j < b.len() && matches!(b[j], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
-                {
-                    j += 1;
-                }
-                Some(j)
-            }
-            _ => None,
-        }
-    }
-    fn string(b: &[u8], i: usize) -> Option<usize> {
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let mut j = i + 1;
-        loop {
-            match *b.get(j)? {
-                b'"' => return Some(j + 1),
-                b'\\' => j += 2,
-                _ => j += 1,
-            }
-        }
-    }
-    value(b, 0, 0).is_some_and(|end| ws(b, end) == b.len())
 }
 
 /// MQTT 5 properties at `off` under a `group` subtree; returns the bytes used. A Topic Alias
@@ -1225,10 +1127,6 @@ mod tests {
 
     #[test]
     fn json_payloads() {
-        assert!(is_json(br#"{"t": [1, 2.5e3, true, null, "x\"y"]}"#));
-        assert!(is_json(b" 42 "));
-        assert!(!is_json(b"{\"t\":}"));
-        assert!(!is_json(b"[1,2"));
         let mut c = v5();
         // Content Type application/json.
         let mut p = b"\x30\x00\x00\x01t\x13\x03\x00\x10application/json{\"v\":1}".to_vec();
@@ -1239,6 +1137,8 @@ mod tests {
             p.info(),
             "Publish Message [t], JavaScript Object Notation (application/json)"
         );
+        assert_eq!(p.packet.protocol_path(), "ip:tcp:mqtt:json");
+        assert_eq!(p.show("json.path_with_value"), ["/v:1"]);
     }
 
     #[test]
@@ -1279,11 +1179,15 @@ mod tests {
     }
 
     #[test]
-    fn tls_port_is_shown_encrypted() {
+    fn tls_port_is_tls_carrying_mqtt() {
         let mut c = Conn::new(8883);
         let p = c.c2s(&[0x17, 3, 3, 0, 3, 1, 2, 3]);
-        assert!(p.has("mqtts.encrypted"));
-        assert_eq!(p.info(), "TLS-encrypted data");
+        assert_eq!(p.packet.protocol_path(), "ip:tcp:tls");
+        assert_eq!(
+            p.show("tls.app_data_proto"),
+            ["MQ Telemetry Transport Protocol"]
+        );
+        assert_eq!(p.info(), "Application Data");
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use foldhash::HashMap;
 use std::fmt::Write;
 
 pub static OPTION_KINDS: &[(u64, &str)] = &[
@@ -681,7 +682,12 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
     let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
     let proto = [lo, hi]
         .iter()
-        .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64));
+        .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
+        .or_else(|| {
+            (desegment && !heur_first)
+                .then(|| conversation_protocol(cx, p.stream, payload))
+                .flatten()
+        });
     let framing = proto.and_then(|p| Some((p, cx.registry.stream_pdus(p)?)));
     match framing {
         Some((proto, reg)) if desegment && !heur_first => {
@@ -724,6 +730,43 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
             false
         }
     }
+}
+
+/// Stream protocols TCP's heuristics found on a connection (TLS on a port no table names),
+/// kept for the connection's later segments as tshark keeps a conversation's dissector.
+#[derive(Clone, Default)]
+struct ConversationProtocols {
+    by_stream: HashMap<u32, &'static Protocol>,
+}
+
+/// Connections whose heuristic protocol is remembered at once.
+const MAX_CONVERSATION_PROTOCOLS: usize = 65_536;
+
+/// The protocol a heuristic found on this connection earlier, or finds in this payload; only
+/// protocols that cut the stream into PDUs are remembered (the others are tried per segment).
+fn conversation_protocol(cx: &mut Cx, stream: u32, payload: &Tvb) -> Option<&'static Protocol> {
+    if let Some(p) = cx
+        .session
+        .get::<ConversationProtocols>()
+        .by_stream
+        .get(&stream)
+    {
+        return Some(p);
+    }
+    if payload.is_empty() || cx.in_error {
+        return None;
+    }
+    let registry = cx.registry;
+    let found = registry
+        .heuristics(tables::TCP_HEUR)
+        .find(|(p, accepts)| registry.stream_pdus(p).is_some() && accepts(payload, cx))
+        .map(|(p, _)| *p)?;
+    let map = &mut cx.session.get::<ConversationProtocols>().by_stream;
+    if map.len() >= MAX_CONVERSATION_PROTOCOLS {
+        map.clear();
+    }
+    map.insert(stream, found);
+    Some(found)
 }
 
 /// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);

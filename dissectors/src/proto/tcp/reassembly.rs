@@ -401,6 +401,9 @@ fn feed(
                 });
                 out.partial = true;
                 out.started_partial = true;
+                if let Some(partial) = s.reg.partial {
+                    partial(&tvb.sub_clamped(off, rest.len()), cx, s.parent);
+                }
                 return;
             }
         }

@@ -1,145 +1,264 @@
-//! A minimal DTLS record layer (RFC 6347 §4.1, RFC 9147 for the 1.3 version number), enough to
-//! show CoAPS traffic (UDP port 5684, RFC 7252 §9) as records: lowshark does not decrypt, so
-//! application data stays opaque.
+//! Datagram TLS (RFC 6347 DTLS 1.2, RFC 9147 for the 1.3 version number) over UDP: CoAP's
+//! secure port 5684 (RFC 7252 §9) and the other ports tshark 4.0 knows. The handshake messages
+//! are TLS's ([`super::handshake`]) behind a longer header; application data is labelled with
+//! the protocol of the port (`Constrained Application Protocol` on 5684).
 //!
 //! ```text
-//! +--------+--------+--------+--------+--------+--------+--------+--------+
-//! |  type  |     version     |      epoch      |  sequence number …       |
-//! +--------+--------+--------+--------+--------+--------+--------+--------+
-//! |   … sequence number (48 bits)     |     length      |  fragment …     |
-//! +--------+--------+--------+--------+--------+--------+--------+--------+
+//! record:    | type | version(2) | epoch(2) | sequence_number(6) | length(2) | fragment |
+//! handshake: | type | length(3) | message_seq(2) | fragment_offset(3) | fragment_length(3) | body |
 //! ```
-//! A datagram may hold several records. Bytes that do not look like a record (unknown content
-//! type or version) leave the `dtls` layer empty, as tshark does for such payloads.
-//! `dtls.record.fragment` (the bytes of a non-application record) is lowshark's own field.
+//! A datagram may hold several records. Handshake messages larger than a record (a certificate
+//! chain) come in fragments; each fragment shows its header, and the message is decoded once
+//! all its bytes are there, from a reassembled buffer (`dtls.fragments`), as tshark does.
+//! Bytes that do not look like a record leave the `dtls` layer empty, as in tshark.
 
-use crate::engine::field::{FieldDef, FieldType as T};
+use super::fields::dtls as f;
+use super::handshake;
+use super::{version_short, Conn, RecordCx};
+use crate::engine::field::FieldDef;
 use crate::engine::registry::{tables, Protocol, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use std::collections::HashMap;
 
-const CONTENT_TYPES: &[(u64, &str)] = &[
-    (20, "Change Cipher Spec"),
-    (21, "Alert"),
-    (22, "Handshake"),
-    (23, "Application Data"),
-    (24, "Heartbeat"),
-    (25, "Connection ID"),
-];
-
-const VERSIONS: &[(u64, &str)] = &[
-    (0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)"),
-    (0xfeff, "DTLS 1.0"),
-    (0xfefd, "DTLS 1.2"),
-    (0xfefc, "DTLS 1.3"),
-];
-
-crate::fields! {
-    PROTO = FieldDef::protocol("dtls", "Datagram Transport Layer Security");
-    RECORD = FieldDef::new("dtls.record", "Record Layer", T::None);
-    CONTENT_TYPE = FieldDef::new("dtls.record.content_type", "Content Type", T::U8).vals(CONTENT_TYPES);
-    VERSION = FieldDef::new("dtls.record.version", "Version", T::U16).hex().vals(VERSIONS)
-        .blurb("Record layer version");
-    EPOCH = FieldDef::new("dtls.record.epoch", "Epoch", T::U16);
-    SEQUENCE = FieldDef::new("dtls.record.sequence_number", "Sequence Number", T::U64);
-    LENGTH = FieldDef::new("dtls.record.length", "Length", T::U16).blurb("Length of DTLS record data");
-    APP_DATA = FieldDef::new("dtls.app_data", "Encrypted Application Data", T::Bytes)
-        .blurb("Payload is encrypted application data");
-    FRAGMENT = FieldDef::new("dtls.record.fragment", "Record Data", T::Bytes);
-}
+static PROTO: FieldDef = FieldDef::protocol("dtls", "Datagram Transport Layer Security");
 
 pub static PROTOCOL: Protocol = Protocol {
     name: "dtls",
     short_name: "DTLS",
     field: &PROTO,
-    fields: FIELDS,
+    fields: f::FIELDS,
     experts: &[],
     prefs: &[],
     dissect,
     register,
 };
 
+/// UDP ports tshark decodes as DTLS, and the protocol each carries.
+const PORTS: &[(u16, &str)] = &[
+    (853, "Domain Name System"),
+    (2221, "Common Industrial Protocol, I/O"),
+    (5684, "Constrained Application Protocol"),
+    (5868, "Diameter Protocol"),
+];
+
 fn register(r: &mut Registry) {
-    r.add(tables::UDP_PORT, 5684, &PROTOCOL);
+    for (port, _) in PORTS {
+        r.add(tables::UDP_PORT, *port as u64, &PROTOCOL);
+    }
 }
 
 fn looks_like_record(d: &[u8]) -> bool {
     d.len() >= 13
         && (20..=25).contains(&d[0])
-        && VERSIONS
-            .iter()
-            .any(|(v, _)| *v == u16::from_be_bytes([d[1], d[2]]) as u64)
+        && matches!(
+            u16::from_be_bytes([d[1], d[2]]),
+            0x0100 | 0xfeff | 0xfefd | 0xfefc
+        )
 }
+
+/// Handshake messages waiting for their other fragments: (stream, side, message_seq) →
+/// (message type, length, bytes, which bytes arrived, frames).
+#[derive(Clone, Default)]
+pub struct DtlsState {
+    pending: HashMap<(u32, bool, u16), Pending>,
+}
+
+#[derive(Clone)]
+struct Pending {
+    len: usize,
+    data: Vec<u8>,
+    have: Vec<bool>,
+    frames: Vec<u64>,
+}
+
+/// Fragments kept waiting at once, and the largest message reassembled.
+const MAX_PENDING: usize = 1024;
+const MAX_MESSAGE: usize = 1 << 20;
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
+    cx.set_info("");
+    let stream = cx.info.stream.unwrap_or(u32::MAX);
+    let mut conn = std::mem::take(conn_mut(cx, stream));
+    let r = records(cx, node, tvb, &mut conn);
+    *conn_mut(cx, stream) = conn;
+    if cx.columns.info.is_empty() {
+        cx.set_info("Continuation Data");
+    }
+    r
+}
+
+fn conn_mut<'a>(cx: &'a mut Cx, stream: u32) -> &'a mut Conn {
+    // DTLS connections live beside TLS's, keyed apart by the top bit.
+    super::conn_mut(cx.session.get::<super::TlsState>(), stream | 0x8000_0000)
+}
+
+fn records(cx: &mut Cx, node: NodeId, tvb: &Tvb, conn: &mut Conn) -> Result<()> {
     let mut off = 0;
-    let mut infos = vec![];
     while off < tvb.len() && looks_like_record(tvb.rest(off)?) {
         let ct = tvb.u8(off)?;
+        let version = tvb.be_u16(off + 1)?;
         let len = tvb.be_u16(off + 11)? as usize;
         let rec_len = 13 + len.min(tvb.remaining(off + 13));
-        let rec = cx.add(node, &RECORD, tvb.range(off, rec_len), Value::None);
-        let ver = tvb.be_u16(off + 1)?;
-        let vname = crate::engine::field::val_to_str(VERSIONS, ver as u64).unwrap_or("DTLS");
-        let cname = crate::engine::field::val_to_str(CONTENT_TYPES, ct as u64).unwrap_or("Unknown");
-        cx.set_text(rec, format_args!("{vname} Record Layer: {cname}"));
-        cx.add_u8(rec, &CONTENT_TYPE, tvb, off)?;
-        cx.add_be_u16(rec, &VERSION, tvb, off + 1)?;
-        cx.add_be_u16(rec, &EPOCH, tvb, off + 3)?;
+        let rec = cx.add(node, f::HF.RECORD, tvb.range(off, rec_len), Value::None);
+        cx.add_u8(rec, f::HF.CONTENT_TYPE, tvb, off)?;
+        cx.add_be_u16(rec, f::HF.RECORD_VERSION, tvb, off + 1)?;
+        cx.add_be_u16(rec, &f::EPOCH, tvb, off + 3)?;
         let seq = tvb.bytes(off + 5, 6)?;
         let seq = seq.iter().fold(0u64, |a, &b| (a << 8) | b as u64);
-        cx.add(rec, &SEQUENCE, tvb.range(off + 5, 6), Value::UInt(seq));
-        cx.add_be_u16(rec, &LENGTH, tvb, off + 11)?;
-        let f = if ct == 23 { &APP_DATA } else { &FRAGMENT };
+        cx.add(rec, &f::SEQUENCE, tvb.range(off + 5, 6), Value::UInt(seq));
+        cx.add_be_u16(rec, f::HF.RECORD_LENGTH, tvb, off + 11)?;
         // A record cut by the capture shows what there is, then the packet is malformed.
-        cx.add_bytes(rec, f, tvb, off + 13, len)?;
-        infos.push(cname);
+        let frag = tvb.sub(off + 13, len)?;
+        let server = match conn.server_port {
+            Some(p) => cx.info.src_port == p,
+            None => cx.info.src_port < cx.info.dst_port,
+        };
+        let app = app_protocol(cx);
+        let mut rc = RecordCx {
+            hf: &f::HF,
+            conn,
+            server,
+            dtls: true,
+            app,
+        };
+        let what = super::record_content(cx, rec, &frag, ct, &mut rc)?;
+        let label_version = conn.version.unwrap_or(version);
+        cx.set_text(
+            rec,
+            format!("{} Record Layer: {what}", version_short(label_version)),
+        );
         off += 13 + len;
-    }
-    if !infos.is_empty() {
-        cx.set_info(infos.join(", "));
-    } else {
-        cx.set_info("Continuation Data");
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::testutil::dissect_one;
+/// The protocol DTLS application data carries, by port.
+fn app_protocol(cx: &Cx) -> Option<&'static str> {
+    let (s, d) = (cx.info.src_port, cx.info.dst_port);
+    [s.min(d), s.max(d)].into_iter().find_map(|port| {
+        cx.registry
+            .lookup(tables::DTLS_PORT, port as u64)
+            .map(|p| p.field.name)
+            .or_else(|| PORTS.iter().find(|(p, _)| *p == port).map(|(_, n)| *n))
+    })
+}
 
-    /// IPv4/UDP to port 5684 with one DTLS 1.2 application data record.
-    fn frame(payload: &[u8]) -> Vec<u8> {
-        let mut f = vec![
-            0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-        ];
-        let total = 20 + 8 + payload.len();
-        f[2..4].copy_from_slice(&(total as u16).to_be_bytes());
-        f.extend_from_slice(&40000u16.to_be_bytes());
-        f.extend_from_slice(&5684u16.to_be_bytes());
-        f.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
-        f.extend_from_slice(&[0, 0]);
-        f.extend_from_slice(payload);
-        f
+/// One DTLS handshake message (or fragment of one) at `off`; returns its name and size.
+pub fn handshake_message(
+    cx: &mut Cx,
+    rec: NodeId,
+    frag: &Tvb,
+    off: usize,
+    rc: &mut RecordCx,
+) -> Result<(String, usize)> {
+    let hf = rc.hf;
+    let t = frag.u8(off)?;
+    let len = frag.be_u24(off + 1)? as usize;
+    let mseq = frag.be_u16(off + 4)?;
+    let foff = frag.be_u24(off + 6)? as usize;
+    let flen = frag.be_u24(off + 9)? as usize;
+    let node = cx.add(rec, hf.HANDSHAKE, frag.range(off, 12 + flen), Value::None);
+    cx.add_u8(node, hf.HS_TYPE, frag, off)?;
+    cx.add_be_u24(node, hf.HS_LENGTH, frag, off + 1)?;
+    cx.add_be_u16(node, &f::MESSAGE_SEQ, frag, off + 4)?;
+    cx.add_be_u24(node, &f::FRAGMENT_OFFSET, frag, off + 6)?;
+    cx.add_be_u24(node, &f::FRAGMENT_LENGTH, frag, off + 9)?;
+    let piece = frag.sub(off + 12, flen)?;
+    if t == handshake::CLIENT_HELLO {
+        rc.conn.server_port = Some(cx.info.dst_port);
     }
+    let base = handshake::type_name(t);
+    let body = if foff == 0 && flen == len {
+        Some(piece)
+    } else {
+        match reassemble(cx, rc.server, mseq, len, foff, &piece) {
+            Some((data, frames)) => {
+                let src = cx.add_source(format!("Reassembled DTLS ({len} bytes)"), data);
+                let tvb = src.tvb();
+                fragments_tree(cx, rec, &tvb, &frames);
+                let mut hs = handshake::Hs {
+                    hf,
+                    conn: rc.conn,
+                    dtls: true,
+                };
+                let name = handshake::body(cx, node, &tvb, t, &mut hs)?;
+                let name = format!("{name} (Reassembled)");
+                cx.set_text(node, format!("Handshake Protocol: {name}"));
+                return Ok((name, 12 + flen));
+            }
+            None => None,
+        }
+    };
+    let name = match body {
+        Some(b) => {
+            let mut hs = handshake::Hs {
+                hf,
+                conn: rc.conn,
+                dtls: true,
+            };
+            handshake::body(cx, node, &b, t, &mut hs)?.to_string()
+        }
+        None => format!("{base} (Fragment)"),
+    };
+    cx.set_text(node, format!("Handshake Protocol: {name}"));
+    Ok((name, 12 + flen))
+}
 
-    #[test]
-    fn application_data_record() {
-        let rec = [
-            23, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 5, 0, 4, 0xde, 0xad, 0xbe, 0xef,
-        ];
-        let p = dissect_one(228, &frame(&rec));
-        assert_eq!(p.show("dtls.record.content_type"), ["23"]);
-        assert_eq!(p.show("dtls.record.version"), ["0xfefd"]);
-        assert_eq!(p.show("dtls.record.epoch"), ["1"]);
-        assert_eq!(p.show("dtls.record.sequence_number"), ["5"]);
-        assert_eq!(p.show("dtls.app_data"), ["de:ad:be:ef"]);
-        assert_eq!(p.info(), "Application Data");
-        let mut cut = frame(&rec);
-        cut.truncate(cut.len() - 2);
-        assert!(dissect_one(228, &cut).packet.is_malformed());
+/// Adds a fragment to its message; the whole message and its frames once every byte is there.
+fn reassemble(
+    cx: &mut Cx,
+    server: bool,
+    mseq: u16,
+    len: usize,
+    foff: usize,
+    piece: &Tvb,
+) -> Option<(Vec<u8>, Vec<u64>)> {
+    if len > MAX_MESSAGE || foff.checked_add(piece.len())? > len {
+        return None;
     }
+    let key = (cx.info.stream.unwrap_or(u32::MAX), server, mseq);
+    let frame = cx.meta.number;
+    let st = cx.session.get::<DtlsState>();
+    if st.pending.len() >= MAX_PENDING && !st.pending.contains_key(&key) {
+        st.pending.clear();
+    }
+    let p = st.pending.entry(key).or_insert_with(|| Pending {
+        len,
+        data: vec![0; len],
+        have: vec![false; len],
+        frames: vec![],
+    });
+    if p.len != len {
+        return None;
+    }
+    p.data[foff..foff + piece.len()].copy_from_slice(piece.data());
+    p.have[foff..foff + piece.len()]
+        .iter_mut()
+        .for_each(|h| *h = true);
+    if p.frames.last() != Some(&frame) {
+        p.frames.push(frame);
+    }
+    if !p.have.iter().all(|h| *h) {
+        return None;
+    }
+    let done = st.pending.remove(&key)?;
+    Some((done.data, done.frames))
+}
+
+/// `dtls.fragments`: the frames a reassembled message came from.
+fn fragments_tree(cx: &mut Cx, rec: NodeId, tvb: &Tvb, frames: &[u64]) {
+    let n = cx.add(rec, &f::FRAGMENTS, tvb.whole(), Value::None);
+    cx.set_text(
+        n,
+        format!("{} Message fragments ({} bytes)", frames.len(), tvb.len()),
+    );
+    for fr in frames {
+        cx.add(n, &f::FRAGMENT, tvb.whole(), Value::UInt(*fr));
+    }
+    cx.add_generated(n, &f::FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
+    cx.add_generated(n, &f::REASSEMBLED_LENGTH, Value::UInt(tvb.len() as u64));
 }

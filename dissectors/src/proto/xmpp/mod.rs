@@ -90,7 +90,6 @@ crate::fields! {
     RESPONSE_TO = FieldDef::new("xmpp.response_to", "Request In", T::FrameNum);
     OUT = FieldDef::new("xmpp.out", "Out", T::Bool);
     IN = FieldDef::new("xmpp.in", "In", T::Bool);
-    ENCRYPTED = FieldDef::new("xmpp.tls_data", "TLS-encrypted data (after STARTTLS)", T::Bytes);
 }
 
 crate::experts! {
@@ -107,7 +106,7 @@ crate::experts! {
 
 pub static PROTOCOL: Protocol = Protocol {
     name: "xmpp",
-    short_name: "XMPP/XML",
+    short_name: "XMPP",
     field: &PROTO,
     fields: FIELDS,
     experts: EXPERTS,
@@ -125,7 +124,20 @@ static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
     clears_info: false,
     shows_pdu_size: false,
+    partial: Some(partial_start),
 };
+
+/// A segment that starts a TLS record (after STARTTLS) shows TLS's empty layer, as in tshark.
+fn partial_start(tvb: &Tvb, cx: &mut Cx, parent: NodeId) {
+    if looks_like_tls(tvb.data()) {
+        crate::proto::tls::partial_start(tvb, cx, parent);
+    }
+}
+
+/// A TLS record header (what follows `<proceed/>`).
+fn looks_like_tls(d: &[u8]) -> bool {
+    matches!(d.first(), Some(20..=24)) && d.get(1) == Some(&3)
+}
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 5222, &PROTOCOL);
@@ -362,20 +374,23 @@ fn iot_namespace(ns: &str) -> Option<&'static str> {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
-    cx.set_text(node, "XMPP Protocol");
     let stream = cx.info.stream.unwrap_or(u32::MAX);
-    // Towards the XMPP port is "out" (client to server).
-    let out = matches!(cx.info.dst_port, 5222 | 5269) && !matches!(cx.info.src_port, 5222);
     let data = tvb.data();
     let tls = cx.session.get::<XmppState>().tls.contains(&stream);
-    let record = matches!(data.first(), Some(20..=24)) && matches!(data.get(1), Some(3));
-    if record || tls && data.first() != Some(&b'<') {
-        // After STARTTLS/PROCEED the stream is TLS.
-        cx.add_with(node, &ENCRYPTED, tvb.whole(), || Value::bytes(data));
-        cx.set_info("TLS-encrypted data");
+    if looks_like_tls(data) || tls && data.first() != Some(&b'<') {
+        // After STARTTLS/PROCEED the stream is TLS (RFC 6120 §5.4.3.3); tshark hands it to
+        // TLS, which labels the application data XMPP.
+        crate::proto::tls::starttls(cx, PROTO.name);
+        cx.call(&crate::proto::tls::PROTOCOL, tvb, parent);
         return Ok(());
     }
+    let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
+    cx.set_text(node, "XMPP Protocol");
+    // Towards the XMPP port is "out" (client to server).
+    let out = matches!(cx.info.dst_port, 5222 | 5269) && !matches!(cx.info.src_port, 5222);
+    // tshark's XMPP reads its stanzas through the XML layer, which it keeps hidden in the
+    // tree but lists in frame.protocols (`xmpp:xml`) and the Protocol column (`XMPP/XML`).
+    cx.call_hidden(&crate::proto::xml::PROTOCOL, tvb, node);
     let (units, probs) = parse(data);
     let mut info = String::new();
     // Elements after a stream header in the same PDU are its children, as tshark sees them:
@@ -397,11 +412,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 start,
                 end,
             } => {
-                cx.add_with(
+                cx.add(
                     node,
                     &XML_HEADER_VERSION,
                     tvb.range(*start, end - start),
-                    || Value::str(version.clone()),
+                    Value::str(version.clone()),
                 );
                 info = "XML ".into();
             }
@@ -459,9 +474,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
 fn add_attr(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, el: &El, k: &str) {
     if let Some(v) = el.attr(k) {
-        cx.add_with(n, f, tvb.range(el.start, el.end - el.start), || {
-            Value::str(v)
-        });
+        cx.add(n, f, tvb.range(el.start, el.end - el.start), Value::str(v));
     }
 }
 
@@ -473,12 +486,12 @@ fn range(tvb: &Tvb, el: &El) -> crate::engine::tree::ByteRange {
 fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
     for (k, v) in &el.attrs {
         if k == "xmlns" {
-            cx.add_with(n, &XMLNS, range(tvb, el), || Value::str(v.clone()));
+            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
         }
     }
     for (k, v) in &el.attrs {
         if k.starts_with("xmlns:") {
-            cx.add_with(n, &XMLNS, range(tvb, el), || Value::str(v.clone()));
+            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
         }
     }
 }
@@ -508,9 +521,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                 let xmlns = c.attr("xmlns").unwrap_or("");
                 match c.local() {
                     _ if xmlns == "http://jabber.org/protocol/chatstates" => {
-                        cx.add_with(n, &MESSAGE_CHATSTATE, range(tvb, c), || {
-                            Value::str(c.local())
-                        });
+                        cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
                     }
                     "body" | "subject" | "thread" => {
                         let f = match c.local() {
@@ -522,9 +533,9 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         let label = c.local().to_ascii_uppercase();
                         cx.set_text(
                             b,
-                            format_args!("{label}: {}", crate::engine::value::escape_text(&c.text)),
+                            format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
                         );
-                        cx.add_with(b, &ATTRIBUTE, range(tvb, c), || Value::str(c.text.clone()));
+                        cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
                     }
                     "error" => stanza_error(cx, n, tvb, c),
                     _ => generic(cx, n, tvb, c),
@@ -541,17 +552,15 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             for c in &el.children {
                 match c.local() {
                     "show" => {
-                        cx.add_with(n, &PRESENCE_SHOW, range(tvb, c), || {
-                            Value::str(c.text.clone())
-                        });
+                        cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
                     }
                     "status" => {
                         let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
                         cx.set_text(
                             s,
-                            format_args!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
+                            format!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
                         );
-                        cx.add_with(s, &ATTRIBUTE, range(tvb, c), || Value::str(c.text.clone()));
+                        cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
                     }
                     "c" => {
                         let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
@@ -572,12 +581,10 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                         add_xmlns(cx, m, tvb, c);
                         let mut names = vec![];
                         for mech in &c.children {
-                            cx.add_with(m, &CDATA, range(tvb, mech), || {
-                                Value::str(mech.text.clone())
-                            });
+                            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
                             names.push(mech.text.clone());
                         }
-                        cx.set_text(m, format_args!("MECHANISMS: {}", names.join(", ")));
+                        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
                     }
                     // tshark lists the offered STARTTLS as an unknown element too.
                     _ => generic(cx, n, tvb, c),
@@ -604,10 +611,10 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             let n = cx.add(parent, &AUTH, range(tvb, el), Value::None);
             add_xmlns(cx, n, tvb, el);
             if let Some(m) = el.attr("mechanism") {
-                cx.add_with(n, &ATTRIBUTE, range(tvb, el), || Value::str(m));
-                cx.set_text(n, format_args!("AUTH mechanism={m}"));
+                cx.add(n, &ATTRIBUTE, range(tvb, el), Value::str(m));
+                cx.set_text(n, format!("AUTH mechanism={m}"));
             }
-            cx.add_with(n, &CDATA, range(tvb, el), || Value::str(el.text.clone()));
+            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
             "AUTH".into()
         }
         "challenge" | "response" | "success" => {
@@ -625,7 +632,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
                 }
             }
             add_xmlns(cx, n, tvb, el);
-            cx.add_with(n, &CDATA, range(tvb, el), || Value::str(el.text.clone()));
+            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
             label
         }
         "failure" => {
@@ -633,9 +640,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             add_xmlns(cx, n, tvb, el);
             for c in &el.children {
                 if c.local() == "text" {
-                    cx.add_with(n, &FAILURE_TEXT, range(tvb, c), || {
-                        Value::str(c.text.clone())
-                    });
+                    cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
                 } else {
                     cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
                 }
@@ -666,14 +671,15 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                 let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
                 add_xmlns(cx, b, tvb, c);
                 if let Some(r) = c.child("resource") {
-                    cx.add_with(b, &IQ_BIND_RESOURCE, range(tvb, r), || {
-                        Value::str(r.text.clone())
-                    });
+                    cx.add(
+                        b,
+                        &IQ_BIND_RESOURCE,
+                        range(tvb, r),
+                        Value::str(r.text.clone()),
+                    );
                 }
                 if let Some(j) = c.child("jid") {
-                    cx.add_with(b, &IQ_BIND_JID, range(tvb, j), || {
-                        Value::str(j.text.clone())
-                    });
+                    cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
                 }
                 what.get_or_insert_default_str("BIND ");
             }
@@ -702,7 +708,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                         }
                         "feature" => {
                             if let Some(v) = i.attr("var") {
-                                cx.add_with(q, &QUERY_FEATURE, range(tvb, i), || Value::str(v));
+                                cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
                             }
                         }
                         _ => generic(cx, q, tvb, i),
@@ -776,10 +782,10 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     for c in &el.children {
         if c.local() == "text" {
             text = c.text.clone();
-            cx.add_with(n, &ERROR_TEXT, range(tvb, c), || Value::str(c.text.clone()));
+            cx.add(n, &ERROR_TEXT, range(tvb, c), Value::str(c.text.clone()));
         } else {
             cond = c.local().to_string();
-            cx.add_with(n, &ERROR_CONDITION, range(tvb, c), || Value::str(c.local()));
+            cx.add(n, &ERROR_CONDITION, range(tvb, c), Value::str(c.local()));
         }
     }
     let msg = if text.is_empty() {
@@ -794,14 +800,14 @@ fn stanza_error(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 /// of the (never closed) header and lists it as an unknown element with the namespaces and
 /// text found inside it.
 fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
-    let n = cx.add_with(parent, &UNKNOWN, range(tvb, el), || Value::str(el.local()));
+    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
     fn walk(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El, depth: usize) {
         for c in &el.children {
             if let Some(ns) = c.attr("xmlns") {
-                cx.add_with(n, &XMLNS, range(tvb, c), || Value::str(ns));
+                cx.add(n, &XMLNS, range(tvb, c), Value::str(ns));
             }
             if !c.text.is_empty() && c.children.is_empty() {
-                cx.add_with(n, &CDATA, range(tvb, c), || Value::str(c.text.clone()));
+                cx.add(n, &CDATA, range(tvb, c), Value::str(c.text.clone()));
             }
             if depth < MAX_DEPTH {
                 walk(cx, n, tvb, c, depth + 1);
@@ -820,13 +826,10 @@ fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
 /// named.
 fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     let xmlns = el.attr("xmlns").unwrap_or("");
-    let n = cx.add_with(parent, &UNKNOWN, range(tvb, el), || Value::str(el.local()));
+    let n = cx.add(parent, &UNKNOWN, range(tvb, el), Value::str(el.local()));
     add_xmlns(cx, n, tvb, el);
     match iot_namespace(xmlns) {
-        Some(name) => cx.set_text(
-            n,
-            format_args!("{} ({name})", el.local().to_ascii_uppercase()),
-        ),
+        Some(name) => cx.set_text(n, format!("{} ({name})", el.local().to_ascii_uppercase())),
         None => {
             cx.expert(
                 n,
@@ -861,13 +864,15 @@ mod tests {
         assert!(p.has("xmpp.starttls"));
         let p = c.s2c(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         assert!(p.has("xmpp.proceed"));
-        // A TLS ClientHello record split over two segments.
-        let mut rec = vec![0x16, 3, 1, 0, 10];
+        // A TLS record split over two segments: TLS from here on, carrying XMPP.
+        let mut rec = vec![0x17, 3, 3, 0, 10];
         rec.extend_from_slice(&[1; 10]);
-        assert!(!c.c2s(&rec[..8]).has("xmpp"));
+        let p = c.c2s(&rec[..8]);
+        assert_eq!(p.packet.protocol_path(), "ip:tcp:tls");
         let p = c.c2s(&rec[8..]);
-        assert_eq!(p.show("xmpp.tls_data").len(), 1);
-        assert_eq!(p.info(), "TLS-encrypted data");
+        assert_eq!(p.packet.protocol_path(), "ip:tcp:tls");
+        assert_eq!(p.show("tls.app_data_proto"), ["XMPP Protocol"]);
+        assert_eq!(p.info(), "Application Data");
     }
 
     #[test]
@@ -906,15 +911,12 @@ mod tests {
         assert!(p.has("xmpp.response"));
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
         assert_eq!(
-            p.packet.tree.text_of(n),
+            n.text.as_deref(),
             Some("PUBSUB (XEP-0060 Publish-Subscribe)")
         );
         let p = c.c2s(b"<iq type='get' id='s1'><req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
-        assert_eq!(
-            p.packet.tree.text_of(n),
-            Some("REQ (XEP-0323 IoT Sensor Data)")
-        );
+        assert_eq!(n.text.as_deref(), Some("REQ (XEP-0323 IoT Sensor Data)"));
         let p = c.c2s(b"</stream:stream>");
         assert!(p.has("xmpp.stream_end"));
     }

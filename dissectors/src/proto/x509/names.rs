@@ -1,0 +1,70 @@
+//! Names of the object identifiers certificates use (RFC 5280, RFC 4519, PKCS #1/#9, RFC 5480),
+//! as tshark labels them, and certificate times as instants.
+
+const OIDS: &[(&str, &str)] = &[
+    ("2.5.4.3", "id-at-commonName"),
+    ("2.5.4.4", "id-at-surname"),
+    ("2.5.4.5", "id-at-serialNumber"),
+    ("2.5.4.6", "id-at-countryName"),
+    ("2.5.4.7", "id-at-localityName"),
+    ("2.5.4.8", "id-at-stateOrProvinceName"),
+    ("2.5.4.9", "id-at-streetAddress"),
+    ("2.5.4.10", "id-at-organizationName"),
+    ("2.5.4.11", "id-at-organizationalUnitName"),
+    ("2.5.4.12", "id-at-title"),
+    ("2.5.4.42", "id-at-givenName"),
+    ("1.2.840.113549.1.9.1", "pkcs-9-at-emailAddress"),
+    ("0.9.2342.19200300.100.1.25", "dc"),
+    ("1.2.840.113549.1.1.1", "rsaEncryption"),
+    ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
+    ("1.2.840.113549.1.1.5", "sha1WithRSAEncryption"),
+    ("1.2.840.113549.1.1.10", "id-RSASSA-PSS"),
+    ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption"),
+    ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption"),
+    ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption"),
+    ("1.2.840.10045.2.1", "id-ecPublicKey"),
+    ("1.2.840.10045.3.1.7", "secp256r1"),
+    ("1.3.132.0.34", "secp384r1"),
+    ("1.3.132.0.35", "secp521r1"),
+    ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256"),
+    ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384"),
+    ("1.2.840.10045.4.3.4", "ecdsa-with-SHA512"),
+    ("1.3.101.112", "id-Ed25519"),
+    ("2.5.29.14", "id-ce-subjectKeyIdentifier"),
+    ("2.5.29.15", "id-ce-keyUsage"),
+    ("2.5.29.17", "id-ce-subjectAltName"),
+    ("2.5.29.18", "id-ce-issuerAltName"),
+    ("2.5.29.19", "id-ce-basicConstraints"),
+    ("2.5.29.31", "id-ce-cRLDistributionPoints"),
+    ("2.5.29.32", "id-ce-certificatePolicies"),
+    ("2.5.29.35", "id-ce-authorityKeyIdentifier"),
+    ("2.5.29.37", "id-ce-extKeyUsage"),
+    ("1.3.6.1.5.5.7.1.1", "id-pe-authorityInfoAccess"),
+    ("1.3.6.1.5.5.7.3.1", "id-kp-serverAuth"),
+    ("1.3.6.1.5.5.7.3.2", "id-kp-clientAuth"),
+    ("1.3.6.1.5.5.7.48.1", "id-ad-ocsp"),
+    ("1.3.6.1.5.5.7.48.2", "id-ad-caIssuers"),
+    ("1.3.6.1.5.5.7.2.1", "id-qt-cps"),
+    ("1.3.6.1.5.5.7.2.2", "id-qt-unotice"),
+];
+
+/// The name tshark shows for an OID, when it has one.
+pub fn oid_name(oid: &str) -> Option<&'static str> {
+    OIDS.iter().find(|(o, _)| *o == oid).map(|(_, n)| *n)
+}
+
+/// `YYYY-MM-DD hh:mm:ss (UTC)` as ns since the Unix epoch.
+pub fn time_ns(s: &str) -> Option<i64> {
+    let n = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
+    let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
+    // Days from civil (proleptic Gregorian), the inverse of value::civil_from_days.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400) + hh * 3600 + mm * 60 + ss) * 1_000_000_000)
+}
