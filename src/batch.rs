@@ -7,6 +7,7 @@ use crate::setup::{Format, Setup};
 use crate::{arg_error, file_error, inputs, Failure, EXIT_FILE};
 use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, FrameMeta, Packet};
+use lowshark::capture::ring::{Output, Ring, RingOptions};
 use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
 use lowshark::{output, stats};
 use std::io::Write;
@@ -40,8 +41,17 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     for z in &args.stats {
         taps.push(stats::make(z).map_err(arg_error)?);
     }
+    let mut stop = inputs::AutoStop::parse(&args.autostop)?;
+    if !args.ring.is_empty() && args.write.is_none() {
+        return Err(arg_error("-b needs -w FILE (the ring's file name)"));
+    }
     let input = inputs::open(args)?;
     let live = input.live.clone();
+    // -a is for captures, as in tshark; -c for both.
+    if live.is_none() {
+        stop = inputs::AutoStop::default();
+    }
+    stop.packets = stop.packets.into_iter().chain(args.count).min();
     if live.is_some() {
         let names: Vec<String> = args.interface.iter().map(|i| format!("'{i}'")).collect();
         eprintln!("Capturing on {}", names.join(" and "));
@@ -59,9 +69,13 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let (recycle, recycled) = channel::<Vec<Shown>>();
     let ((read_error, captured), output) = std::thread::scope(|scope| {
         let setup = &setup;
-        let output =
-            scope.spawn(move || output_stage(args, setup, taps, save, flush_each, shown, recycle));
-        let read = dissect_stage(args, setup, engine, input, flush_each, to_output, recycled);
+        let filesize = stop.filesize_kb.map(|kb| kb * 1000);
+        let output = scope.spawn(move || {
+            output_stage(
+                args, setup, taps, save, filesize, flush_each, shown, recycle,
+            )
+        });
+        let read = dissect_stage(setup, engine, input, stop, flush_each, to_output, recycled);
         (read, output.join())
     });
     if let Some(st) = &live {
@@ -83,10 +97,10 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
 /// `flush_each`). Returns the error that ended the input early (a cut file), if any, and how
 /// many frames were read.
 fn dissect_stage(
-    args: &Args,
     setup: &Setup,
     mut engine: Engine,
     input: inputs::Input,
+    stop: inputs::AutoStop,
     flush_each: bool,
     to_output: SyncSender<Vec<Shown>>,
     recycled: Receiver<Vec<Shown>>,
@@ -97,9 +111,10 @@ fn dissect_stage(
     let mut spare: Vec<Shown> = Vec::new();
     let mut batch: Vec<Shown> = Vec::with_capacity(BATCH);
     let (mut prev_ts, mut prev_displayed_ts) = (None, None);
-    // -c counts packets read, as in tshark (not packets displayed).
-    let limit = args
-        .count
+    // -c counts packets read, as in tshark (not packets displayed); -a packets:N likewise,
+    // for a live capture.
+    let limit = stop
+        .packets
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in input.frames.take(limit) {
         read += 1;
@@ -156,12 +171,15 @@ fn dissect_stage(
 }
 
 /// Feeds each shown packet to the statistics, the `-w` file and the printed output, then
-/// hands it back for reuse.
+/// hands it back for reuse. Stops early once the file being written reaches `filesize` bytes
+/// (`-a filesize`; the reading side then stops as its next send fails).
+#[allow(clippy::too_many_arguments)]
 fn output_stage(
     args: &Args,
     setup: &Setup,
     mut taps: Vec<Box<dyn stats::Tap>>,
-    mut save: Option<SaveFile>,
+    mut save: Option<Output>,
+    filesize: Option<u64>,
     flush_each: bool,
     shown: Receiver<Vec<Shown>>,
     recycle: Sender<Vec<Shown>>,
@@ -170,7 +188,11 @@ fn output_stage(
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
     let mut printer = Printer::new(args, setup, quiet);
+    let mut full = false;
     for batch in shown {
+        if full {
+            break;
+        }
         for s in &batch {
             for t in taps.iter_mut() {
                 t.packet(&s.packet);
@@ -180,6 +202,9 @@ fn output_stage(
                     w.write(&s.frame)
                         .and_then(|()| if flush_each { w.flush() } else { Ok(()) });
                 written.map_err(|e| file_error(format!("writing capture: {e}")))?;
+                if let Some(limit) = filesize {
+                    full = full || w.bytes_written().is_ok_and(|n| n >= limit);
+                }
             }
             if !quiet {
                 printer.format(&s.packet, s.delta, s.delta_displayed);
@@ -239,11 +264,24 @@ fn tree_build(args: &Args, setup: &Setup, taps: &[Box<dyn stats::Tap>]) -> Build
         .fold(output.merge(filter), |b, t| b.merge(t.build()))
 }
 
-fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<SaveFile, Failure> {
+/// The `-w` file, or with `-b` the first file of the ring.
+fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<Output, Failure> {
     let format =
         SaveFormat::parse(args.write_format.as_deref().unwrap_or("pcapng")).map_err(arg_error)?;
-    SaveFile::create(path.as_ref(), format, input.link_type, input.snaplen)
-        .map_err(|e| file_error(format!("{path}: {e}")))
+    let mut ring = RingOptions::default();
+    for b in &args.ring {
+        ring.add(b).map_err(arg_error)?;
+    }
+    let created = if ring.switches() {
+        Ring::create(path.as_ref(), ring, format, input.link_type, input.snaplen).map(Output::Ring)
+    } else if ring.files.is_some() {
+        return Err(arg_error(
+            "-b files:N needs filesize:KB or duration:SECONDS to switch files",
+        ));
+    } else {
+        SaveFile::create(path.as_ref(), format, input.link_type, input.snaplen).map(Output::One)
+    };
+    created.map_err(|e| file_error(format!("{path}: {e}")))
 }
 
 fn frame_meta(f: &CapturedFrame) -> FrameMeta {

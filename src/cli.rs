@@ -154,6 +154,68 @@ pub struct Args {
     /// Print the version.
     #[arg(short = 'v', long = "version")]
     pub version: bool,
+
+    /// Autostop condition: duration:SECONDS, packets:N or filesize:KB (repeatable; the first
+    /// reached ends the capture).
+    #[arg(short = 'a', value_name = "CONDITION", action = ArgAction::Append)]
+    pub autostop: Vec<String>,
+
+    /// Ring buffer for -w: filesize:KB (new file after KB kB), files:N (keep the last N),
+    /// duration:SECONDS (new file after that long). Files are named NAME_00001_YYYYMMDDHHMMSS.EXT.
+    #[arg(short = 'b', value_name = "CONDITION", action = ArgAction::Append)]
+    pub ring: Vec<String>,
+
+    /// Snap length: keep at most this many bytes of each packet (libpcap interfaces).
+    #[arg(short = 's', value_name = "SNAPLEN")]
+    pub snaplen: Option<u32>,
+
+    /// Don't put the interface into promiscuous mode.
+    #[arg(short = 'p')]
+    pub no_promisc: bool,
+
+    /// Wireshark extcap: list the interfaces.
+    #[arg(long = "extcap-interfaces", hide = true)]
+    pub extcap_interfaces: bool,
+
+    /// Wireshark extcap: the version Wireshark speaks (answered with the interface list).
+    #[arg(long = "extcap-version", hide = true, num_args = 0..=1, default_missing_value = "")]
+    pub extcap_version: Option<String>,
+
+    /// Wireshark extcap: the interface the call is about.
+    #[arg(long = "extcap-interface", hide = true)]
+    pub extcap_interface: Option<String>,
+
+    /// Wireshark extcap: the interface's link types.
+    #[arg(long = "extcap-dlts", hide = true)]
+    pub extcap_dlts: bool,
+
+    /// Wireshark extcap: the interface's options.
+    #[arg(long = "extcap-config", hide = true)]
+    pub extcap_config: bool,
+
+    /// Wireshark extcap: capture into --fifo.
+    #[arg(long = "capture", hide = true)]
+    pub extcap_capture: bool,
+
+    /// Wireshark extcap: where --capture writes pcap.
+    #[arg(long = "fifo", hide = true)]
+    pub fifo: Option<String>,
+
+    /// Wireshark extcap: the capture filter typed in Wireshark (not applied to dongles).
+    #[arg(long = "extcap-capture-filter", hide = true)]
+    pub extcap_capture_filter: Option<String>,
+
+    /// Wireshark extcap: the port of a generic interface (serial path, BUS.ADDR, ZEP address).
+    #[arg(long = "device", hide = true)]
+    pub device: Option<String>,
+
+    /// Wireshark extcap: debug logging (accepted, ignored).
+    #[arg(long = "debug", hide = true)]
+    pub extcap_debug: bool,
+
+    /// Wireshark extcap: debug log file (accepted, ignored).
+    #[arg(long = "debug-file", hide = true)]
+    pub extcap_debug_file: Option<String>,
 }
 
 impl Args {

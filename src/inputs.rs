@@ -41,7 +41,37 @@ pub fn open(args: &Args) -> Result<Input, Failure> {
     }
 }
 
-/// `--channel`, `--baud`, `--survey` checked.
+/// `-a`: what ends a capture (the first reached).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AutoStop {
+    pub duration: Option<Duration>,
+    pub packets: Option<u64>,
+    pub filesize_kb: Option<u64>,
+}
+
+impl AutoStop {
+    pub fn parse(conditions: &[String]) -> Result<AutoStop, Failure> {
+        let mut a = AutoStop::default();
+        for c in conditions {
+            let bad = || {
+                arg_error(format!(
+                    "-a {c}: expected duration:SECONDS, packets:N or filesize:KB"
+                ))
+            };
+            let (name, value) = c.split_once(':').ok_or_else(bad)?;
+            let n: u64 = value.parse().ok().filter(|&n| n > 0).ok_or_else(bad)?;
+            match name {
+                "duration" => a.duration = Some(Duration::from_secs(n)),
+                "packets" => a.packets = Some(n),
+                "filesize" => a.filesize_kb = Some(n),
+                _ => return Err(bad()),
+            }
+        }
+        Ok(a)
+    }
+}
+
+/// `--channel`, `--baud`, `--survey`, `-s`, `-p` checked.
 pub fn live_options(args: &Args) -> Result<LiveOptions, Failure> {
     let channel = match &args.channel {
         Some(c) => Some(Channel::parse(c).map_err(arg_error)?),
@@ -50,17 +80,23 @@ pub fn live_options(args: &Args) -> Result<LiveOptions, Failure> {
     if args.baud == Some(0) {
         return Err(arg_error("--baud 0: give a rate such as 115200"));
     }
+    if args.snaplen == Some(0) {
+        return Err(arg_error("-s 0: give a snap length such as 65535"));
+    }
     Ok(LiveOptions {
         channel,
         baud: args.baud,
         survey_dwell: args.survey.map(Duration::from_millis),
+        snaplen: args.snaplen,
+        no_promisc: args.no_promisc,
     })
 }
 
 /// Opens every `-i` (dongles are set up now, so a wrong device fails before anything runs) and
-/// merges them in time order, one pcapng interface each.
+/// merges them in time order, one pcapng interface each; `-a duration` ends the merged stream.
 pub fn open_live_sources(args: &Args, status: LiveStatus) -> Result<Input, Failure> {
     let opts = live_options(args)?;
+    let stop = AutoStop::parse(&args.autostop)?;
     let specs = args
         .interface
         .iter()
@@ -79,15 +115,15 @@ pub fn open_live_sources(args: &Args, status: LiveStatus) -> Result<Input, Failu
         link_type.get_or_insert(lt);
         sources.push(frames);
     }
-    let frames: FrameSource = if sources.len() == 1 && !specs[0].is_dongle() {
-        sources.pop().expect("one source")
-    } else {
-        Box::new(merge::merge(sources))
+    let frames: FrameSource = match stop.duration {
+        Some(d) => Box::new(merge::merge(sources).until(std::time::Instant::now() + d)),
+        None if sources.len() == 1 && !specs[0].is_dongle() => sources.pop().expect("one source"),
+        None => Box::new(merge::merge(sources)),
     };
     Ok(Input {
         frames,
         link_type: link_type.unwrap_or(1),
-        snaplen: 262_144,
+        snaplen: opts.snaplen.unwrap_or(262_144),
         live: Some(status),
     })
 }
@@ -109,7 +145,7 @@ fn open_one(
             let SourceSpec::Pcap(name) = spec else {
                 unreachable!("connector() covers every dongle")
             };
-            let (frames, lt) = open_pcap(name, args.capture_filter.as_deref())?;
+            let (frames, lt) = open_pcap(name, args.capture_filter.as_deref(), opts, status)?;
             // Several sources: each keeps its own pcapng interface.
             let frames = frames.map(move |f| {
                 f.map(|mut f| {
@@ -201,14 +237,25 @@ const NO_LIVE: &str = "live capture from a network interface needs a build with 
      without it (-i nrf802154:/dev/ttyACM0, lowshark -D)";
 
 #[cfg(feature = "live")]
-fn open_pcap(iface: &str, filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
-    let live =
-        capture::live::LiveCapture::open(iface, filter).map_err(|e| file_error(e.to_string()))?;
+fn open_pcap(
+    iface: &str,
+    filter: Option<&str>,
+    opts: &LiveOptions,
+    status: &LiveStatus,
+) -> Result<(FrameSource, u32), Failure> {
+    let mut live = capture::live::LiveCapture::open(iface, filter, opts)
+        .map_err(|e| file_error(e.to_string()))?;
+    live.report_to(status.clone());
     let link_type = live.link_type();
     Ok((Box::new(live), link_type))
 }
 
 #[cfg(not(feature = "live"))]
-fn open_pcap(iface: &str, _filter: Option<&str>) -> Result<(FrameSource, u32), Failure> {
+fn open_pcap(
+    iface: &str,
+    _filter: Option<&str>,
+    _opts: &LiveOptions,
+    _status: &LiveStatus,
+) -> Result<(FrameSource, u32), Failure> {
     Err(arg_error(format!("-i {iface}: {NO_LIVE}")))
 }

@@ -11,9 +11,11 @@
 //! - `live`: `--emulate` and `--survey`.
 //! - `batch`: the printing run (everything but the TUI).
 //! - `glossary`: `-G` reports.
+//! - `extcap`: Wireshark's extcap calls (`--extcap-interfaces`, `--capture`, …).
 
 mod batch;
 mod cli;
+mod extcap;
 mod glossary;
 mod inputs;
 mod live;
@@ -74,6 +76,9 @@ fn run(args: Args) -> Result<ExitCode, Failure> {
     if args.version {
         println!("lowshark {}", env!("CARGO_PKG_VERSION"));
         return Ok(ExitCode::SUCCESS);
+    }
+    if extcap::requested(&args) {
+        return extcap::run(&args);
     }
     let registry = setup::registry(&args)?;
     if let Some(report) = &args.glossary {

@@ -10,10 +10,11 @@
 
 mod support;
 
+use support::{spawn_lowshark as spawn, Background as Capture};
+
 use lowshark::capture::dongle::SerialFirmware;
 use lowshark::capture::emulate::{Air, AirFrame, Delivered, Emulator, Options};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Frames on channels 15 and 20, every fifth with a bad FCS.
@@ -38,80 +39,6 @@ fn fast() -> Options {
         pace: Duration::from_millis(15),
         repeat: false,
         ..Options::default()
-    }
-}
-
-/// lowshark running in the background, its stdout read line by line.
-struct Capture {
-    child: Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    stderr: std::sync::mpsc::Receiver<String>,
-}
-
-fn spawn(args: &[&str]) -> Capture {
-    let mut child = Command::new(support::BIN)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run lowshark");
-    let pipe = |r: Box<dyn std::io::Read + Send>| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(r).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    return;
-                }
-            }
-        });
-        rx
-    };
-    let lines = pipe(Box::new(child.stdout.take().unwrap()));
-    let stderr = pipe(Box::new(child.stderr.take().unwrap()));
-    Capture {
-        child,
-        lines,
-        stderr,
-    }
-}
-
-impl Capture {
-    /// The next `n` stdout lines (fails after a generous timeout).
-    fn take(&self, n: usize) -> Vec<String> {
-        let end = Instant::now() + Duration::from_secs(60);
-        (0..n)
-            .map(|i| {
-                let left = end.saturating_duration_since(Instant::now());
-                self.lines
-                    .recv_timeout(left)
-                    .unwrap_or_else(|_| panic!("only {i} of {n} lines within 60 s"))
-            })
-            .collect()
-    }
-
-    /// Waits for the exit; returns the code and all of stderr.
-    fn finish(mut self) -> (i32, String) {
-        let end = Instant::now() + Duration::from_secs(60);
-        let code = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s.code().unwrap_or(-1);
-            }
-            if Instant::now() > end {
-                let _ = self.child.kill();
-                panic!("lowshark did not exit within 60 s");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let err: Vec<String> =
-            std::iter::from_fn(|| self.stderr.recv_timeout(Duration::from_secs(5)).ok()).collect();
-        (code, err.join("\n"))
-    }
-}
-
-impl Drop for Capture {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -3,7 +3,14 @@
 //! Frames come out as [`CapturedFrame`]s, like those read from a file, so everything
 //! downstream is the same for files and interfaces.
 
+use super::source::LiveOptions;
+use super::status::LiveStatus;
 use super::{CaptureError, CapturedFrame};
+
+/// Snap length when `-s` is not given (tshark's default).
+pub const DEFAULT_SNAPLEN: u32 = 262_144;
+/// Packets between two reads of libpcap's drop counters (also read when traffic pauses).
+const STATS_EVERY: u64 = 256;
 
 /// An open interface.
 pub struct LiveCapture {
@@ -11,19 +18,26 @@ pub struct LiveCapture {
     name: std::sync::Arc<str>,
     link_type: u32,
     number: u64,
+    /// Where packet and drop counts go (the end-of-capture report), and this source's slot.
+    status: Option<(LiveStatus, usize)>,
 }
 
 impl LiveCapture {
-    /// Opens `iface` (promiscuous, full snap length) with an optional BPF capture filter.
-    pub fn open(iface: &str, filter: Option<&str>) -> Result<LiveCapture, CaptureError> {
+    /// Opens `iface` (promiscuous unless `-p`, snap length `-s` or 262144) with an optional
+    /// BPF capture filter.
+    pub fn open(
+        iface: &str,
+        filter: Option<&str>,
+        opts: &LiveOptions,
+    ) -> Result<LiveCapture, CaptureError> {
         let io = |e: ::pcap::Error| CaptureError::Io {
             path: iface.to_string(),
             err: std::io::Error::other(e.to_string()),
         };
         let mut cap = ::pcap::Capture::from_device(iface)
             .map_err(io)?
-            .promisc(true)
-            .snaplen(262_144)
+            .promisc(!opts.no_promisc)
+            .snaplen(opts.snaplen.unwrap_or(DEFAULT_SNAPLEN) as i32)
             .timeout(250)
             .immediate_mode(true)
             .open()
@@ -37,7 +51,30 @@ impl LiveCapture {
             name: iface.into(),
             link_type,
             number: 0,
+            status: None,
         })
+    }
+
+    /// Counts packets and libpcap's drops into `status` (a new source there).
+    pub fn report_to(&mut self, status: LiveStatus) {
+        let slot = status.add(&self.name, None);
+        status.set_state(slot, super::status::DeviceState::Capturing);
+        self.status = Some((status, slot));
+    }
+
+    /// Copies libpcap's counters into the status: drops by the kernel buffer and the interface.
+    fn publish(&mut self) {
+        let Some((status, slot)) = &self.status else {
+            return;
+        };
+        let (packets, drops) = match self.cap.stats() {
+            Ok(s) => (self.number, s.dropped as u64 + s.if_dropped as u64),
+            Err(_) => (self.number, 0),
+        };
+        status.update(*slot, |s| {
+            s.packets = packets;
+            s.drops = s.drops.max(drops);
+        });
     }
 
     pub fn link_type(&self) -> u32 {
@@ -64,7 +101,7 @@ impl Iterator for LiveCapture {
                     // time_t and suseconds_t are i64 here but narrower on other platforms.
                     #[allow(clippy::useless_conversion)]
                     let ts_ns = i64::from(ts.tv_sec) * 1_000_000_000 + i64::from(ts.tv_usec) * 1000;
-                    return Some(Ok(CapturedFrame {
+                    let frame = CapturedFrame {
                         number: self.number,
                         ts_ns,
                         orig_len: p.header.len,
@@ -74,10 +111,14 @@ impl Iterator for LiveCapture {
                         interface_description: None,
                         comments: vec![],
                         data: p.data.to_vec(),
-                    }));
+                    };
+                    if self.number % STATS_EVERY == 1 {
+                        self.publish();
+                    }
+                    return Some(Ok(frame));
                 }
-                // Timeouts just mean no traffic yet.
-                Err(::pcap::Error::TimeoutExpired) => continue,
+                // Timeouts just mean no traffic yet: a moment to bring the counters up to date.
+                Err(::pcap::Error::TimeoutExpired) => self.publish(),
                 Err(::pcap::Error::NoMorePackets) => return None,
                 Err(e) => {
                     return Some(Err(CaptureError::Io {

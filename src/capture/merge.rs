@@ -30,6 +30,8 @@ pub struct Merge {
     seq: u64,
     number: u64,
     hold: Duration,
+    /// `-a duration`: the stream ends here, whatever is still waiting.
+    deadline: Option<Instant>,
 }
 
 struct Pending {
@@ -89,10 +91,17 @@ pub fn merge_with_hold(sources: Vec<Frames>, hold: Duration) -> Merge {
         seq: 0,
         number: 0,
         hold,
+        deadline: None,
     }
 }
 
 impl Merge {
+    /// Ends the stream at `deadline` (frames not yet passed on then are not).
+    pub fn until(mut self, deadline: Instant) -> Merge {
+        self.deadline = Some(deadline);
+        self
+    }
+
     /// Whether the earliest waiting frame can go: no open source could still send an earlier one.
     fn ready(&self) -> bool {
         let Some(top) = self.heap.peek() else {
@@ -120,6 +129,13 @@ impl Iterator for Merge {
 
     fn next(&mut self) -> Option<Item> {
         loop {
+            let left = match self.deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left,
+                    _ => return None,
+                },
+                None => Duration::MAX,
+            };
             if self.ready() {
                 return Some(Ok(self.pop()));
             }
@@ -131,7 +147,7 @@ impl Iterator for Merge {
             } else {
                 Duration::from_millis(20)
             };
-            match self.rx.recv_timeout(wait) {
+            match self.rx.recv_timeout(wait.min(left)) {
                 Ok((i, Some(Ok(frame)))) => {
                     self.seq += 1;
                     self.waiting[i] += 1;
@@ -194,5 +210,17 @@ mod tests {
                 (6, 10, 1)
             ]
         );
+    }
+
+    #[test]
+    fn deadline_ends_a_silent_source() {
+        let silent: Frames = Box::new(std::iter::from_fn(|| {
+            std::thread::sleep(Duration::from_secs(3600));
+            None
+        }));
+        let t = Instant::now();
+        let mut m = merge(vec![silent]).until(t + Duration::from_millis(200));
+        assert!(m.next().is_none());
+        assert!(t.elapsed() < Duration::from_secs(5));
     }
 }

@@ -87,9 +87,11 @@ pub mod live;
 pub mod merge;
 mod pcap;
 mod pcapng;
+pub mod ring;
 pub mod source;
 pub mod status;
 mod writer;
+pub mod zep;
 
 pub use writer::{PcapNgWriter, PcapWriter, SaveFile, SaveFormat};
 

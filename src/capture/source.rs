@@ -9,6 +9,7 @@
 //! | `sensniff:PATH`      | Contiki-NG sensniff                                      |
 //! | `ti-sniffer2:PATH`   | TI SmartRF Packet Sniffer 2 firmware (CC13xx/CC26xx)     |
 //! | `cc2531[:BUS.ADDR]`  | CC2531 USB dongle with TI's stock sniffer firmware       |
+//! | `zep[:[ADDR:]PORT]`  | ZEP v1/v2 datagrams on UDP (default port 17754)          |
 //! | anything else        | a libpcap interface (feature `live`)                     |
 
 use super::dongle::SerialFirmware;
@@ -27,6 +28,8 @@ pub enum SourceSpec {
     },
     /// A CC2531 on USB: the first one found, or the one at this bus number and address.
     Cc2531(Option<(u8, u8)>),
+    /// A ZEP listener on this UDP address (simulators, Ethernet-attached sniffers).
+    Zep(std::net::SocketAddr),
 }
 
 impl SourceSpec {
@@ -39,10 +42,11 @@ impl SourceSpec {
             }
             SourceSpec::Cc2531(None) => "cc2531".into(),
             SourceSpec::Cc2531(Some((bus, addr))) => format!("cc2531:{bus}.{addr}"),
+            SourceSpec::Zep(addr) => format!("zep:{addr}"),
         }
     }
 
-    /// True for the 802.15.4 dongles (their frames are TAP records).
+    /// True for the 802.15.4 dongles and ZEP (their frames are TAP records).
     pub fn is_dongle(&self) -> bool {
         !matches!(self, SourceSpec::Pcap(_))
     }
@@ -62,6 +66,13 @@ pub fn parse(spec: &str) -> Result<SourceSpec, String> {
                 path: PathBuf::from(rest),
             });
         }
+        if prefix == "zep" {
+            return super::zep::parse_listen(rest)
+                .map(SourceSpec::Zep)
+                .ok_or_else(|| {
+                    format!("-i {spec}: expected zep:PORT or zep:ADDR:PORT, e.g. zep:17754")
+                });
+        }
         if prefix == "cc2531" {
             return parse_usb_address(rest)
                 .map(|a| SourceSpec::Cc2531(Some(a)))
@@ -72,6 +83,9 @@ pub fn parse(spec: &str) -> Result<SourceSpec, String> {
     }
     if spec == "cc2531" {
         return Ok(SourceSpec::Cc2531(None));
+    }
+    if spec == "zep" {
+        return parse("zep:");
     }
     if spec.is_empty() {
         return Err("-i: empty interface name".into());
@@ -142,6 +156,10 @@ pub struct LiveOptions {
     pub baud: Option<u32>,
     /// `--survey`: hop channels 11–26, this long on each.
     pub survey_dwell: Option<Duration>,
+    /// `-s`: bytes kept of each packet (libpcap interfaces; dongle frames are whole).
+    pub snaplen: Option<u32>,
+    /// `-p`: leave the interface out of promiscuous mode.
+    pub no_promisc: bool,
 }
 
 impl LiveOptions {
@@ -155,6 +173,10 @@ impl LiveOptions {
 pub fn available() -> Vec<(String, String)> {
     let mut out = super::dongle::detect::serial_dongles();
     out.extend(super::dongle::cc2531::detect());
+    out.push((
+        format!("zep:{}", super::zep::DEFAULT_PORT),
+        "ZEP listener on UDP (simulators, Ethernet sniffers)".into(),
+    ));
     out
 }
 
@@ -175,6 +197,9 @@ mod tests {
         );
         assert!(parse("cc2531:x").is_err());
         assert!(parse("spinel:").is_err());
+        assert_eq!(parse("zep").unwrap().name(), "zep:0.0.0.0:17754");
+        assert_eq!(parse("zep:127.0.0.1:9").unwrap().name(), "zep:127.0.0.1:9");
+        assert!(parse("zep:nope").is_err());
         for p in ["spinel", "sensniff", "ti-sniffer2"] {
             assert_eq!(
                 parse(&format!("{p}:/dev/x")).unwrap().name(),

@@ -295,6 +295,17 @@ impl SaveFile {
         }
     }
 
+    /// Bytes written so far, buffered ones included (for `-b filesize`, `-a filesize`).
+    pub fn bytes_written(&mut self) -> io::Result<u64> {
+        use std::io::Seek;
+        let w = match self {
+            SaveFile::PcapNg(w) => w.get_mut(),
+            SaveFile::Pcap(w) => w.get_mut(),
+        };
+        let buffered = w.buffer().len() as u64;
+        Ok(w.get_mut().stream_position()? + buffered)
+    }
+
     pub fn finish(self) -> io::Result<()> {
         match self {
             SaveFile::PcapNg(w) => w.finish()?.flush(),

@@ -1,7 +1,9 @@
 //! Running the lowshark binary on a file, temporary files, and reading its JSON.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A temp file removed on drop.
 pub struct Temp(pub PathBuf);
@@ -81,4 +83,80 @@ pub fn layers(p: &serde_json::Value) -> &serde_json::Map<String, serde_json::Val
 /// Whether a `-T json` packet has `_ws.malformed` anywhere in it.
 pub fn is_malformed(p: &serde_json::Value) -> bool {
     p.to_string().contains("\"_ws.malformed")
+}
+
+/// The lines of `r` (a child's stdout or stderr), read by a thread as they come.
+pub fn lines_of(r: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for l in BufReader::new(r).lines().map_while(Result::ok) {
+            if tx.send(l).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// lowshark running in the background, its stdout read line by line.
+pub struct Background {
+    pub child: Child,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    pub stderr: std::sync::mpsc::Receiver<String>,
+}
+
+pub fn spawn_lowshark(args: &[&str]) -> Background {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run lowshark");
+    let lines = lines_of(child.stdout.take().unwrap());
+    let stderr = lines_of(child.stderr.take().unwrap());
+    Background {
+        child,
+        lines,
+        stderr,
+    }
+}
+
+impl Background {
+    /// The next `n` stdout lines (fails after a generous timeout).
+    pub fn take(&self, n: usize) -> Vec<String> {
+        let end = Instant::now() + Duration::from_secs(60);
+        (0..n)
+            .map(|i| {
+                let left = end.saturating_duration_since(Instant::now());
+                self.lines
+                    .recv_timeout(left)
+                    .unwrap_or_else(|_| panic!("only {i} of {n} lines within 60 s"))
+            })
+            .collect()
+    }
+
+    /// Waits for the exit; returns the code and all of stderr.
+    pub fn finish(mut self) -> (i32, String) {
+        let end = Instant::now() + Duration::from_secs(60);
+        let code = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s.code().unwrap_or(-1);
+            }
+            if Instant::now() > end {
+                let _ = self.child.kill();
+                panic!("lowshark did not exit within 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let err: Vec<String> =
+            std::iter::from_fn(|| self.stderr.recv_timeout(Duration::from_secs(5)).ok()).collect();
+        (code, err.join("\n"))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -260,6 +260,7 @@ pub fn connector(
             bus: Box::new(usb::NusbBus),
             at: *at,
         })),
+        SourceSpec::Zep(addr) => Some(Box::new(crate::capture::zep::ZepConnector { addr: *addr })),
         SourceSpec::Pcap(_) => None,
     }
 }

@@ -61,6 +61,10 @@ pub trait Device: Send {
 pub trait Connector: Send {
     fn name(&self) -> String;
     fn description(&self) -> String;
+    /// Whether it is tuned to `--channel` (a ZEP listener takes each frame's own channel).
+    fn tunes(&self) -> bool {
+        true
+    }
     fn connect(&mut self, channel: Channel) -> Result<Box<dyn Device>, DongleError>;
 }
 
@@ -171,7 +175,7 @@ pub fn spawn(
 ) -> Result<DongleFrames, CaptureError> {
     let channel = opts.channel();
     let name = connector.name();
-    let slot = status.add(&name, Some(channel));
+    let slot = status.add(&name, connector.tunes().then_some(channel));
     let device = connector.connect(channel).map_err(|e| {
         status.set_state(slot, DeviceState::Stopped);
         CaptureError::Live {
