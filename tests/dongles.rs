@@ -10,7 +10,7 @@
 
 mod support;
 
-use support::{spawn_lowshark as spawn, Background as Capture};
+use support::spawn_lowshark as spawn;
 
 use lowshark::capture::dongle::SerialFirmware;
 use lowshark::capture::emulate::{Air, AirFrame, Delivered, Emulator, Options};

@@ -200,10 +200,10 @@ fn veth_capture_matches_tshark() {
         "-a duration:5 did not stop it"
     );
     assert!(err.contains("packets captured"), "{err}");
-    let filter = format!("arp or udp.dstport == 9999 or icmp");
+    let filter = "arp or udp.dstport == 9999 or icmp";
     let (a, b) = (
-        tshark_lines(&ours.0, &filter),
-        tshark_lines(&theirs.0, &filter),
+        tshark_lines(&ours.0, filter),
+        tshark_lines(&theirs.0, filter),
     );
     let udp = a.iter().filter(|l| l.contains("\t9999\t")).count();
     assert!(udp >= 8, "lowshark captured {udp} UDP packets:\n{a:#?}");

@@ -134,8 +134,7 @@ fn zep_frames_decode_with_metadata_and_write_back() {
         assert_eq!(get("wpan", "wpan_wpan_fcs_ok"), fcs_ok, "{p}");
     }
     assert_eq!(
-        packets[7]["layers"]["wpan-tap"]["wpan-tap_wpan-tap_rss"],
-        "-61",
+        packets[7]["layers"]["wpan-tap"]["wpan-tap_wpan-tap_rss"], "-61",
         "LQI mode carries the RSSI"
     );
     // -w read back by lowshark, then by tshark: the same fields.
