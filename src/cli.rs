@@ -86,8 +86,9 @@ pub struct Args {
     pub write_format: Option<String>,
 
     /// Capture from this interface (repeatable; several merge in time order): a sniffer
-    /// dongle (nrf802154:PATH, spinel:PATH, sensniff:PATH, ti-sniffer2:PATH, cc2531[:BUS.ADDR])
-    /// or a libpcap interface (needs the `live` feature). lowshark -D lists them.
+    /// dongle (nrf802154:PATH, spinel:PATH, sensniff:PATH, ti-sniffer2:PATH, cc2531[:BUS.ADDR]),
+    /// a ZEP listener (zep[:[ADDR:]PORT], UDP 17754 by default) or a libpcap interface (needs
+    /// the `live` feature). lowshark -D lists them.
     #[arg(short = 'i', value_name = "INTERFACE", action = ArgAction::Append)]
     pub interface: Vec<String>,
 

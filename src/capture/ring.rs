@@ -232,6 +232,7 @@ mod tests {
         let f = CapturedFrame {
             data: vec![0; 300],
             orig_len: 300,
+            link_type: 1,
             ..Default::default()
         };
         for _ in 0..10 {
