@@ -137,40 +137,48 @@ fn air() -> Air {
     Air { frames }
 }
 
-#[test]
-fn tshark_lists_and_captures_through_lowshark() {
-    if !support::have_tshark() {
-        return;
+/// tshark with a temporary extcap folder holding lowshark, run as nobody when we are root.
+struct Tshark {
+    dir: std::path::PathBuf,
+    root: bool,
+    /// `LOWSHARK_EXTCAP_DEVICES`.
+    devices: String,
+}
+
+impl Tshark {
+    /// None (with a reason printed) when tshark or, as root, setpriv is missing.
+    fn new(tag: &str, devices: &str) -> Option<Tshark> {
+        if !support::have_tshark() {
+            return None;
+        }
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        if root && !support::have_command("setpriv") {
+            eprintln!("skipping: as root tshark needs setpriv (util-linux) to run as nobody");
+            return None;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("lowshark-extcap-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        std::os::unix::fs::symlink(support::BIN, dir.join("lowshark")).unwrap();
+        if root {
+            // nobody writes its tshark settings under this HOME.
+            use std::os::unix::fs::PermissionsExt;
+            for d in [dir.clone(), dir.join("home")] {
+                std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+            }
+        }
+        Some(Tshark {
+            dir,
+            root,
+            devices: devices.to_string(),
+        })
     }
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } == 0 && !support::have_command("setpriv") {
-        eprintln!("skipping: as root tshark needs setpriv (util-linux) to run as nobody");
-        return;
-    }
-    let dir = std::env::temp_dir().join(format!("lowshark-extcap-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::os::unix::fs::symlink(support::BIN, dir.join("lowshark")).unwrap();
-    let opts = Options {
-        pace: Duration::from_millis(20),
-        ..Options::default()
-    };
-    let emu = Emulator::start(SerialFirmware::Nrf802154, air(), opts).expect("emulator");
-    let spec = format!("nrf802154:{}", emu.path().display());
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    if root {
-        // nobody must open the pseudo-terminal and write its tshark settings.
-        use std::os::unix::fs::PermissionsExt;
-        let all = std::fs::Permissions::from_mode(0o777);
-        std::fs::set_permissions(emu.path(), std::fs::Permissions::from_mode(0o666)).unwrap();
-        std::fs::set_permissions(&dir, all.clone()).unwrap();
-        std::fs::set_permissions(&home, all).unwrap();
-    }
-    let tshark = |args: &[&str]| {
-        let mut cmd = if root {
+
+    /// (stdout, stderr).
+    fn run(&self, args: &[&str]) -> (String, String) {
+        let mut cmd = if self.root {
             let mut c = Command::new("setpriv");
             c.args([
                 "--reuid=nobody",
@@ -184,16 +192,41 @@ fn tshark_lists_and_captures_through_lowshark() {
         };
         let out = cmd
             .args(args)
-            .env("HOME", &home)
-            .env("WIRESHARK_EXTCAP_DIR", &dir)
-            .env("LOWSHARK_EXTCAP_DEVICES", &spec)
+            .env("HOME", self.dir.join("home"))
+            .env("WIRESHARK_EXTCAP_DIR", &self.dir)
+            .env("LOWSHARK_EXTCAP_DEVICES", &self.devices)
             .output()
             .expect("tshark");
         (
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+}
+
+impl Drop for Tshark {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn tshark_lists_and_captures_through_lowshark() {
+    let opts = Options {
+        pace: Duration::from_millis(20),
+        ..Options::default()
     };
+    let emu = Emulator::start(SerialFirmware::Nrf802154, air(), opts).expect("emulator");
+    let spec = format!("nrf802154:{}", emu.path().display());
+    let Some(ts) = Tshark::new("nrf", &spec) else {
+        return;
+    };
+    if ts.root {
+        // nobody opens the pseudo-terminal.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(emu.path(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    let tshark = |args: &[&str]| ts.run(args);
     let (listed, err) = tshark(&["-D"]);
     let pty = emu.path().display().to_string();
     let name = listed
@@ -233,5 +266,55 @@ fn tshark_lists_and_captures_through_lowshark() {
         assert_eq!(f[1..], ["15", "1"], "{l}");
         assert_eq!(f[0].parse::<u8>().unwrap() % 2, 1, "{l}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The generic ZEP interface with its Device option set through tshark.
+#[test]
+fn tshark_captures_zep_through_the_generic_interface() {
+    let Some(ts) = Tshark::new("zep", "") else {
+        return;
+    };
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let device = format!("extcap.lowshark_zep.device:127.0.0.1:{port}");
+    let sender = std::thread::spawn(move || {
+        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        // tshark and the extcap start within the first second or two; send for four.
+        for i in 0..200u32 {
+            let mut psdu = vec![
+                0x41, 0x88, i as u8, 0xcd, 0xab, 0xff, 0xff, 0x01, 0x00, 0xaa,
+            ];
+            let fcs = dissectors::proto::ieee802154::crc16(&psdu);
+            psdu.extend(fcs.to_le_bytes());
+            let _ = tx.send_to(&encode_v2(17, 222, (0, 0), i, &psdu), ("127.0.0.1", port));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let (out, err) = ts.run(&[
+        "-i",
+        "lowshark-zep",
+        "-o",
+        &device,
+        "-a",
+        "duration:5",
+        "-T",
+        "fields",
+        "-e",
+        "wpan-tap.ch_num",
+        "-e",
+        "wpan-tap.lqi",
+        "-e",
+        "wpan.fcs_ok",
+    ]);
+    let _ = sender.join();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines.len() >= 10,
+        "tshark decoded {} frames:\n{out}\n{err}",
+        lines.len()
+    );
+    assert!(lines.iter().all(|l| *l == "17\t222\t1"), "{out}");
 }
