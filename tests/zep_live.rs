@@ -191,3 +191,110 @@ fn a_port_in_use_fails_clearly() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("cannot listen"), "{err}");
 }
+
+/// Sends `n` good frames to `port`, 10 ms apart.
+fn send_frames(port: u16, n: u32) {
+    let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for i in 0..n {
+        let d = encode_v2(11, 200, ntp_now(), i, &psdu(i as u8, false));
+        let _ = tx.send_to(&d, ("127.0.0.1", port));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `-a packets`, `-a duration` and `-a filesize` end a live capture (no root needed: ZEP).
+#[test]
+fn autostop_conditions() {
+    let port = free_port();
+    let iface = format!("zep:127.0.0.1:{port}");
+    let cap = spawn_lowshark(&[
+        "-i",
+        &iface,
+        "-a",
+        "packets:3",
+        "-T",
+        "fields",
+        "-e",
+        "wpan.seq_no",
+    ]);
+    wait_capturing(&cap);
+    send_frames(port, 10);
+    assert_eq!(cap.take(3), ["0", "1", "2"]);
+    let (code, err) = cap.finish();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("3 packets captured"), "{err}");
+
+    let t = std::time::Instant::now();
+    let cap = spawn_lowshark(&["-i", &iface, "-a", "duration:1", "-q"]);
+    let (code, err) = cap.finish();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 packets captured"), "{err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(20),
+        "-a duration:1 took {:?}",
+        t.elapsed()
+    );
+
+    let w = support::temp_path("zep-filesize.pcapng");
+    let w_s = w.0.display().to_string();
+    let cap = spawn_lowshark(&["-i", &iface, "-a", "filesize:1", "-w", &w_s]);
+    wait_capturing(&cap);
+    send_frames(port, 40);
+    let (code, err) = cap.finish();
+    assert_eq!(code, 0, "{err}");
+    let len = std::fs::metadata(&w.0).unwrap().len();
+    assert!(
+        (1000..1200).contains(&len),
+        "-a filesize:1 wrote {len} bytes"
+    );
+}
+
+/// `-b filesize:1 -b files:2` with `-F pcap`: two files kept, named as tshark names them.
+#[test]
+fn ring_buffer_of_pcap_files() {
+    let port = free_port();
+    let iface = format!("zep:127.0.0.1:{port}");
+    let dir = std::env::temp_dir().join(format!("lowshark-zep-ring-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let w = dir.join("z.pcap").display().to_string();
+    let cap = spawn_lowshark(&[
+        "-i",
+        &iface,
+        "-a",
+        "packets:60",
+        "-b",
+        "filesize:1",
+        "-b",
+        "files:2",
+        "-F",
+        "pcap",
+        "-w",
+        &w,
+    ]);
+    wait_capturing(&cap);
+    send_frames(port, 60);
+    let (code, err) = cap.finish();
+    assert_eq!(code, 0, "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for n in &names {
+        assert!(
+            n.starts_with("z_000") && n.ends_with(".pcap") && n.len() == 26,
+            "{n}"
+        );
+        if support::have_tshark() {
+            let out = Command::new("tshark")
+                .arg("-r")
+                .arg(dir.join(n))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "tshark cannot read {n}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
