@@ -284,7 +284,7 @@ fn ring_buffer_of_pcap_files() {
     assert_eq!(names.len(), 2, "{names:?}");
     for n in &names {
         assert!(
-            n.starts_with("z_000") && n.ends_with(".pcap") && n.len() == 26,
+            n.starts_with("z_000") && n.ends_with(".pcap") && n.len() == 27,
             "{n}"
         );
         if support::have_tshark() {
