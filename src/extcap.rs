@@ -27,7 +27,8 @@ use std::process::ExitCode;
 /// Extra `-i` specs to offer as interfaces.
 pub const DEVICES_ENV: &str = "LOWSHARK_EXTCAP_DEVICES";
 const PREFIX: &str = "lowshark-";
-const HELP: &str = "https://github.com/lowshark/lowshark#use-it-from-wireshark-extcap";
+/// Wireshark's help link for the interfaces: the crate's repository (README, extcap section).
+const HELP: &str = env!("CARGO_PKG_REPOSITORY");
 
 /// One interface offered to Wireshark.
 struct Iface {
@@ -114,7 +115,7 @@ pub fn requested(args: &Args) -> bool {
         || args.extcap_dlts
         || args.extcap_config
         || args.extcap_capture
-        || args.extcap_version.is_some() && args.extcap_interface.is_none()
+        || (args.extcap_version.is_some() && args.extcap_interface.is_none())
 }
 
 /// Answers one extcap call.

@@ -3,7 +3,7 @@
 //! (`WIRESHARK_EXTCAP_DIR`) against an emulated nRF sniffer on a pseudo-terminal, with the
 //! channel set through tshark's `-o extcap.IFACE.channel:N`.
 //!
-//! tshark ignores `WIRESHARK_EXTCAP_DIR` (and the personal extcap folder) when run by root, so
+//! tshark 4.0 ignores `WIRESHARK_EXTCAP_DIR` when run by root, so
 //! as root tshark runs as `nobody` through `setpriv`.
 
 mod support;
