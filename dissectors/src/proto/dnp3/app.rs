@@ -20,7 +20,6 @@ use crate::engine::value::Value;
 use crate::engine::Cx;
 use std::fmt::Write;
 
-const FUNC_CONFIRM: u8 = 0x00;
 const FUNC_READ: u8 = 0x01;
 const FUNC_WRITE: u8 = 0x02;
 
@@ -90,7 +89,6 @@ pub fn dissect(cx: &mut Cx, parent: NodeId, tvb: &Tvb) -> Result<()> {
         format_args!("Function Code: {} (0x{func:02x})", FuncName(func)),
     );
     let (title, header_only) = match func {
-        FUNC_CONFIRM if tvb.len() > 2 => ("CONFIRM Data Objects", true),
         FUNC_READ => ("READ Request Data Objects", true),
         FUNC_WRITE => ("WRITE Request Data Objects", false),
         0x03 => ("SELECT Request Data Objects", false),
@@ -138,8 +136,8 @@ fn objects_loop(
             FUNC_READ if (0x3c01..=0x3c04).contains(&obj) => {
                 classes |= 1 << ((obj & 0x0f) - 1);
             }
-            FUNC_READ => cx.append_info(format_args!(", {}", read_name((obj >> 8) as u8))),
-            FUNC_WRITE => cx.append_info(format_args!(", {}", write_name((obj >> 8) as u8))),
+            FUNC_READ => push_info(cx, read_name((obj >> 8) as u8)),
+            FUNC_WRITE => push_info(cx, write_name((obj >> 8) as u8)),
             _ => {}
         }
     }
@@ -153,6 +151,12 @@ fn objects_loop(
         cx.columns.info.push_str(&s);
     }
     Ok(())
+}
+
+/// Appends ", name" to the Info column (tshark's default column separator).
+fn push_info(cx: &mut Cx, name: &str) {
+    cx.columns.info.push_str(", ");
+    cx.columns.info.push_str(name);
 }
 
 /// Internal indications (§4.2.2.6), with tshark's expert note when one reports trouble.
