@@ -158,7 +158,7 @@ static TR_BITS: [&crate::engine::field::FieldDef; 3] = [&TR_FIN, &TR_FIR, &TR_SE
 /// application layer.
 fn application(cx: &mut Cx, node: NodeId, tvb: &Tvb, th: u8, payload: &[u8]) -> Result<()> {
     let frame = cx.meta.number;
-    let (src, dst) = (cx.info.net_src.clone(), cx.info.net_dst.clone());
+    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
     let added = cx
         .session
         .get::<Reassembly>()

@@ -516,10 +516,10 @@ fn add_num(
             (Value::Int(v), _) => {
                 let _ = write!(label, ", Value: {v}");
             }
-            (Value::Double(v), n) => {
+            (Value::Double(v), _) => {
+                // tshark labels floats and doubles alike with "%g".
                 label.push_str(", Value: ");
-                let prec = if matches!(n, Num::F32) { 6 } else { 6 };
-                crate::engine::value::format_g(label, *v, prec);
+                crate::engine::value::format_g(label, *v, 6);
             }
             _ => {}
         }

@@ -118,8 +118,8 @@ impl Reassembly {
         }
         let (fin, fir, seq) = (th & 0x80 != 0, th & 0x40 != 0, (th & 0x3f) as u32);
         let key = |seq: u32| HeadKey {
-            net_src: net_src.clone(),
-            net_dst: net_dst.clone(),
+            net_src: *net_src,
+            net_dst: *net_dst,
             seq,
         };
         let (k, place) = if fir {
