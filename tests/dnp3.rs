@@ -70,7 +70,11 @@ fn dnp3_field_coverage_against_tshark() {
     }
     let (mut theirs, mut ours) = (BTreeMap::new(), BTreeMap::new());
     for cap in &caps {
-        let t = json_of(Command::new("tshark").args(["-T", "json", "-r"]).arg(cap));
+        let t = json_of(
+            Command::new("tshark")
+                .args(["-T", "json", "--no-duplicate-keys", "-r"])
+                .arg(cap),
+        );
         let o = json_of(Command::new(BIN).args(["-T", "json", "-r"]).arg(cap));
         dnp3_fields(&t, &mut theirs);
         dnp3_fields(&o, &mut ours);
@@ -358,7 +362,14 @@ fn loopback_dnp3py_capture() {
             return;
         }
     };
-    std::thread::sleep(Duration::from_millis(1500));
+    // tcpdump writes the file header once it captures; give it a moment more after that.
+    let t0 = std::time::Instant::now();
+    while std::fs::metadata(&pcap.0).map_or(true, |m| m.len() < 24)
+        && t0.elapsed() < Duration::from_secs(15)
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dnp3_peer.py");
     let peers = Command::new("python3")
         .arg(&script)
@@ -366,6 +377,14 @@ fn loopback_dnp3py_capture() {
         .output()
         .expect("python3 runs");
     std::thread::sleep(Duration::from_millis(500));
+    // SIGINT lets tcpdump flush and close the file.
+    let _ = Command::new("kill")
+        .args(["-INT", &cap.id().to_string()])
+        .status();
+    let t0 = std::time::Instant::now();
+    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let _ = cap.kill();
     let _ = cap.wait();
     assert!(
@@ -376,7 +395,7 @@ fn loopback_dnp3py_capture() {
     let decode = format!("tcp.port=={port},dnp3");
     let t = json_of(
         Command::new("tshark")
-            .args(["-T", "json", "-d", &decode, "-r"])
+            .args(["-T", "json", "--no-duplicate-keys", "-d", &decode, "-r"])
             .arg(&pcap.0),
     );
     let o = json_of(
