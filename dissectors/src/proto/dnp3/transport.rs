@@ -71,7 +71,8 @@ pub enum Added {
 }
 
 impl Head {
-    /// Files a segment at `place`; true when the place was free or held the same bytes.
+    /// Files a segment at `place`; a place already filled keeps its bytes, and the segment is
+    /// marked conflicting when its bytes differ.
     fn put(&mut self, frame: u64, place: u32, data: &[u8]) {
         let conflict = match self.data.iter().find(|(p, _)| *p == place) {
             Some((_, old)) => old != data,
