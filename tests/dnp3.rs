@@ -181,11 +181,25 @@ fn link_frame(ctl: u8, dst: u16, src: u16, user: &[u8]) -> Vec<u8> {
     f
 }
 
+/// Dissects hand-made frames; where tshark is installed, its DNP3 values must be lowshark's.
 fn run_frames(name: &str, frames: &[Vec<u8>]) -> Vec<Value> {
     let file = temp(name, &pcap_frames(1, frames));
     let r = run(&["-T", "json"], &file.0);
     r.assert_no_panic(name);
-    r.json(name)
+    let packets = r.json(name);
+    if have_tshark() {
+        let t = json_of(
+            Command::new("tshark")
+                .args(["-T", "json", "--no-duplicate-keys", "-r"])
+                .arg(&file.0),
+        );
+        let (mut tv, mut ov) = (BTreeMap::new(), BTreeMap::new());
+        dnp3_values(&t, &mut tv);
+        dnp3_values(&Value::Array(packets.clone()), &mut ov);
+        assert!(!tv.is_empty(), "{name}: tshark shows no DNP3");
+        assert_eq!(tv, ov, "{name}: DNP3 values differ from tshark's");
+    }
+    packets
 }
 
 fn values(p: &Value, field: &str) -> Vec<String> {
