@@ -229,3 +229,63 @@ fn application(cx: &mut Cx, node: NodeId, tvb: &Tvb, th: u8, payload: &[u8]) -> 
     cx.add_generated(frags, &FRAGMENT_LENGTH, Value::UInt(total as u64));
     app::dissect(cx, node, &al)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::dissect_one;
+
+    /// A raw IPv4 (link type 101) UDP datagram to port 20000.
+    fn udp(payload: &[u8]) -> Vec<u8> {
+        let total = (28 + payload.len()) as u16;
+        let mut f = vec![
+            0x45, 0, 0, 0, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        f[2..4].copy_from_slice(&total.to_be_bytes());
+        f.extend_from_slice(&20001u16.to_be_bytes());
+        f.extend_from_slice(&super::PORT.to_be_bytes());
+        f.extend_from_slice(&(total - 20).to_be_bytes());
+        f.extend_from_slice(&[0, 0]);
+        f.extend_from_slice(payload);
+        f
+    }
+
+    /// A link frame with good CRCs around `user` (at most 250 bytes).
+    fn frame(ctl: u8, user: &[u8]) -> Vec<u8> {
+        let user = &user[..user.len().min(250)];
+        let mut f = vec![0x05, 0x64, (user.len() + 5) as u8, ctl, 10, 0, 1, 0];
+        f.extend_from_slice(&super::link::crc(&f).to_le_bytes());
+        for block in user.chunks(16) {
+            f.extend_from_slice(block);
+            f.extend_from_slice(&super::link::crc(block).to_le_bytes());
+        }
+        f
+    }
+
+    #[test]
+    fn a_response_decodes_to_points() {
+        // FIR|FIN segment; response with IIN, g30v2 (16-bit analog with flags) 0-1.
+        let user = [
+            0xc0, 0xc5, 0x81, 0x00, 0x00, 0x1e, 0x02, 0x00, 0x00, 0x01, 0x01, 0x2c, 0x01, 0x01,
+            0xff, 0xff,
+        ];
+        let p = dissect_one(101, &udp(&frame(0x44, &user)));
+        assert_eq!(p.show("dnp3.al.func"), ["129"]);
+        assert_eq!(p.show("dnp3.al.ana.int"), ["300", "-1"]);
+        assert_eq!(p.show("dnp3.al.point_index"), ["0", "1"]);
+        assert_eq!(p.info(), "Response");
+        assert!(!p.packet.is_malformed());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_application_data_never_panics(
+            th in proptest::num::u8::ANY,
+            user in proptest::collection::vec(proptest::num::u8::ANY, 0..250),
+        ) {
+            let mut data = vec![th | 0xc0];
+            data.extend_from_slice(&user);
+            let _ = dissect_one(101, &udp(&frame(0x44, &data)));
+            let _ = dissect_one(101, &udp(&user));
+        }
+    }
+}
