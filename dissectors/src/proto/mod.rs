@@ -10,6 +10,7 @@ pub mod arp;
 pub mod base;
 pub mod coap;
 pub mod dhcp;
+pub mod dnp3;
 pub mod dns;
 pub mod http;
 pub mod ieee802154;
@@ -72,6 +73,7 @@ pub static ALL: &[&Protocol] = &[
     &x509::BER,
     &x509::NS_CERT_EXTS,
     &mqtt::PROTOCOL,
+    &dnp3::PROTOCOL,
     &http::PROTOCOL,
     &xmpp::PROTOCOL,
     &media::PROTOCOL,
