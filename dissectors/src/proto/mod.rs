@@ -17,6 +17,7 @@ pub mod ipv4;
 pub mod ipv6;
 pub mod link;
 pub mod media;
+pub mod modbus;
 pub mod mqtt;
 pub mod ntp;
 pub mod sixlowpan;
@@ -80,6 +81,9 @@ pub static ALL: &[&Protocol] = &[
     &media::cbor::PROTOCOL,
     &xml::PROTOCOL,
     &xml::presence::PROTOCOL,
+    &modbus::PROTOCOL,
+    &modbus::MODBUS,
+    &modbus::rtu::PROTOCOL,
 ];
 
 impl Registry {
