@@ -12,6 +12,7 @@ pub mod coap;
 pub mod dhcp;
 pub mod dns;
 pub mod http;
+pub mod iec104;
 pub mod ieee802154;
 pub mod ipv4;
 pub mod ipv6;
@@ -84,6 +85,8 @@ pub static ALL: &[&Protocol] = &[
     &modbus::PROTOCOL,
     &modbus::MODBUS,
     &modbus::rtu::PROTOCOL,
+    &iec104::PROTOCOL,
+    &iec104::asdu::PROTOCOL,
 ];
 
 impl Registry {
