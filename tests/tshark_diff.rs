@@ -213,6 +213,16 @@ const CAPTURE_FIELD_DIFFERENCES: &[(&str, &str, &str)] = &[
     ("demo.pcapng", "udp.time_delta", TSHARK_UDP_STREAMS),
 ];
 
+/// Fields that differ in one frame of one capture: (capture file name, frame, field, reason).
+const FRAME_FIELD_DIFFERENCES: &[(&str, usize, &str, &str)] = &[(
+    "modbus_zeek_modbus-and-non-modbus-p502.pcap",
+    41,
+    "frame.protocols",
+    "tshark's ONC RPC heuristic took this port-502 connection in frame 39 (an NFS NULL call), \
+     so it holds these 9 bytes as the start of a record-marked RPC reply; lowshark has no ONC \
+     RPC dissector, Modbus/TCP refuses the bytes (protocol id 0x0028) and they stay data",
+)];
+
 const XMPP_NESTED_ATTRIBUTES: &str =
     "tshark's XMPP lists the attributes and namespaces of every nested element of some stanzas \
      (SASL mechanisms, disco forms, caps, tune); lowshark's lists those of the elements it \
@@ -358,7 +368,11 @@ fn compare_capture(cap: &Path, registry: &dissectors::engine::registry::Registry
                 }
                 continue;
             }
+            let frame_known = FRAME_FIELD_DIFFERENCES
+                .iter()
+                .any(|(c, n, f, _)| *n == i + 1 && *f == field && cap.ends_with(c));
             if known(field)
+                || frame_known
                 || tshark_wrong(field, tvals, tshark_path, cap)
                 || (field == "frame.protocols" && !path_comparable)
             {

@@ -218,7 +218,8 @@ pub static MODBUS: Protocol = Protocol {
 
 static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len,
-    clears_info: true,
+    // A segment that only starts an ADU keeps TCP's Info, tagged (as tshark shows it).
+    clears_info: false,
     shows_pdu_size: true,
     partial: None,
 };
@@ -350,12 +351,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         unit_id,
         pdu: pdu_bytes,
     };
-    if again {
-        // tshark fences the column after each PDU; the next one is appended.
-        cx.append_info(info);
-    } else {
-        cx.set_info(info);
-    }
+    // Each ADU replaces the Info text (tshark clears the column per PDU: the last one shows).
+    cx.set_info(info);
     let range = tvb.range(0, (len as usize + 6).min(tvb.len()));
     let node = if again {
         cx.columns.protocol = PROTOCOL.short_name.into();
