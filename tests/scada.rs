@@ -44,9 +44,21 @@ const COLUMN_EXCEPTIONS: &[(&str, u32, &str)] = &[
     ("modbus_zeek_modbus-and-non-modbus-p502.pcap", 29, NO_DCERPC),
     ("modbus_zeek_modbus-and-non-modbus-p502.pcap", 39, NO_RPC),
     ("modbus_zeek_modbus-and-non-modbus-p502.pcap", 41, NO_RPC),
-    ("modbus_zeek_modbus-and-non-modbus-p502.pcap", 49, TLS_VERSION),
-    ("modbus_zeek_modbus-and-non-modbus-p502.pcap", 51, TLS_VERSION),
-    ("iec104_iti_090813_diverse.pcap", 143, "NetBIOS browser: no dissector in lowshark"),
+    (
+        "modbus_zeek_modbus-and-non-modbus-p502.pcap",
+        49,
+        TLS_VERSION,
+    ),
+    (
+        "modbus_zeek_modbus-and-non-modbus-p502.pcap",
+        51,
+        TLS_VERSION,
+    ),
+    (
+        "iec104_iti_090813_diverse.pcap",
+        143,
+        "NetBIOS browser: no dissector in lowshark",
+    ),
 ];
 const MALFORMED_SEP: &str = "the engine writes ' [Malformed Packet]'; tshark's Modbus column \
                              has no space before it";
@@ -65,9 +77,15 @@ fn scada(name: &str) -> Option<PathBuf> {
 }
 
 fn is_scada_field(k: &str) -> bool {
-    ["mbtcp.", "modbus.", "mbrtu.", "iec60870_104.", "iec60870_asdu."]
-        .iter()
-        .any(|p| k.starts_with(p))
+    [
+        "mbtcp.",
+        "modbus.",
+        "mbrtu.",
+        "iec60870_104.",
+        "iec60870_asdu.",
+    ]
+    .iter()
+    .any(|p| k.starts_with(p))
         && !k.ends_with("_raw")
 }
 
@@ -109,9 +127,9 @@ fn scada_field_coverage() {
                 .env("TZ", "UTC")
                 .args(["-r", &path, "-T", "json"]),
         );
-        let ours = fields_of(Command::new(env!("CARGO_BIN_EXE_lowshark")).args([
-            "-r", &path, "-T", "json",
-        ]));
+        let ours = fields_of(
+            Command::new(env!("CARGO_BIN_EXE_lowshark")).args(["-r", &path, "-T", "json"]),
+        );
         for f in &theirs {
             if !ours.contains(f) {
                 missing.entry(f.clone()).or_insert_with(|| name.to_string());
@@ -126,13 +144,27 @@ fn scada_field_coverage() {
         theirs_all.len(),
         coverage * 100.0
     );
-    assert!(theirs_all.len() > 100, "too few fields: {}", theirs_all.len());
-    assert!(coverage >= MIN_COVERAGE, "coverage {coverage:.3} < {MIN_COVERAGE}");
+    assert!(
+        theirs_all.len() > 100,
+        "too few fields: {}",
+        theirs_all.len()
+    );
+    assert!(
+        coverage >= MIN_COVERAGE,
+        "coverage {coverage:.3} < {MIN_COVERAGE}"
+    );
 }
 
 fn columns(cmd: &mut Command) -> Vec<String> {
     let out = cmd
-        .args(["-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol"])
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.col.Protocol",
+        ])
         .args(["-e", "_ws.col.Info"])
         .output()
         .expect("runs");
@@ -183,7 +215,9 @@ fn scada_columns_match_tshark() {
                 t == o
             };
             if !same {
-                diffs.push(format!("{name} frame {frame}:\n  tshark   {t}\n  lowshark {o}"));
+                diffs.push(format!(
+                    "{name} frame {frame}:\n  tshark   {t}\n  lowshark {o}"
+                ));
             }
         }
     }
@@ -210,13 +244,23 @@ fn fields_and_ek_outputs_agree_with_json() {
             .unwrap();
         let from_fields: Vec<String> = String::from_utf8_lossy(&fields.stdout)
             .lines()
-            .flat_map(|l| l.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|l| {
+                l.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect();
-        let ek = Command::new(bin).args(["-r", &path, "-T", "ek"]).output().unwrap();
+        let ek = Command::new(bin)
+            .args(["-r", &path, "-T", "ek"])
+            .output()
+            .unwrap();
         let key = field.replace('.', "_");
         let mut from_ek = vec![];
         for line in String::from_utf8_lossy(&ek.stdout).lines() {
-            let Ok(v) = serde_json::from_str::<Value>(line) else { continue };
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
             let mut stack = vec![&v];
             while let Some(x) = stack.pop() {
                 match x {
@@ -224,7 +268,10 @@ fn fields_and_ek_outputs_agree_with_json() {
                         for (k, val) in m {
                             if k.ends_with(&key) {
                                 match val {
-                                    Value::Array(a) => from_ek.extend(a.iter().map(|s| s.as_str().unwrap_or_default().to_string())),
+                                    Value::Array(a) => from_ek.extend(
+                                        a.iter()
+                                            .map(|s| s.as_str().unwrap_or_default().to_string()),
+                                    ),
                                     Value::String(s) => from_ek.push(s.clone()),
                                     _ => {}
                                 }
@@ -239,6 +286,10 @@ fn fields_and_ek_outputs_agree_with_json() {
             }
         }
         assert!(!from_fields.is_empty(), "{field}: nothing in -T fields");
-        assert_eq!(from_fields.len(), from_ek.len(), "{field}: -T fields vs -T ek");
+        assert_eq!(
+            from_fields.len(),
+            from_ek.len(),
+            "{field}: -T fields vs -T ek"
+        );
     }
 }

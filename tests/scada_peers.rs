@@ -175,8 +175,13 @@ fn packets(cmd: &mut Command) -> Vec<BTreeMap<String, Vec<String>>> {
 /// Compares every `prefixes` field both tools emit; returns how many values matched.
 fn compare(pcap: &PathBuf, prefixes: &[&str]) -> usize {
     let path = pcap.display().to_string();
-    let theirs = packets(Command::new("tshark").env("TZ", "UTC").args(["-r", &path, "-T", "json"]));
-    let ours = packets(Command::new(env!("CARGO_BIN_EXE_lowshark")).args(["-r", &path, "-T", "json"]));
+    let theirs = packets(
+        Command::new("tshark")
+            .env("TZ", "UTC")
+            .args(["-r", &path, "-T", "json"]),
+    );
+    let ours =
+        packets(Command::new(env!("CARGO_BIN_EXE_lowshark")).args(["-r", &path, "-T", "json"]));
     assert_eq!(theirs.len(), ours.len(), "frame count");
     let mut values = 0;
     let mut diffs = vec![];
@@ -188,12 +193,20 @@ fn compare(pcap: &PathBuf, prefixes: &[&str]) -> usize {
             let Some(tvals) = t.get(field) else { continue };
             values += ovals.len();
             if tvals != ovals {
-                diffs.push(format!("frame {}: {field}: tshark {tvals:?}, lowshark {ovals:?}", i + 1));
+                diffs.push(format!(
+                    "frame {}: {field}: tshark {tvals:?}, lowshark {ovals:?}",
+                    i + 1
+                ));
             }
         }
         let proto = |m: &BTreeMap<String, Vec<String>>| m.get("frame.protocols").cloned();
         if proto(t) != proto(o) {
-            diffs.push(format!("frame {}: frame.protocols {:?} vs {:?}", i + 1, proto(t), proto(o)));
+            diffs.push(format!(
+                "frame {}: frame.protocols {:?} vs {:?}",
+                i + 1,
+                proto(t),
+                proto(o)
+            ));
         }
     }
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));

@@ -37,23 +37,47 @@ static LONG_NAMES: &[(u64, &str)] = &[
     (11, "measured value, scaled value"),
     (12, "measured value, scaled value with time tag"),
     (13, "measured value, short floating point number"),
-    (14, "measured value, short floating point number with time tag"),
+    (
+        14,
+        "measured value, short floating point number with time tag",
+    ),
     (15, "integrated totals"),
     (16, "integrated totals with time tag"),
-    (20, "packed single-point information with status change detection"),
-    (21, "measured value, normalized value without quality descriptor"),
+    (
+        20,
+        "packed single-point information with status change detection",
+    ),
+    (
+        21,
+        "measured value, normalized value without quality descriptor",
+    ),
     (30, "single-point information with time tag CP56Time2a"),
     (31, "double-point information with time tag CP56Time2a"),
     (32, "step position information with time tag CP56Time2a"),
     (33, "bitstring of 32 bit with time tag CP56Time2a"),
-    (34, "measured value, normalized value with time tag CP56Time2a"),
+    (
+        34,
+        "measured value, normalized value with time tag CP56Time2a",
+    ),
     (35, "measured value, scaled value with time tag CP56Time2a"),
-    (36, "measured value, short floating point number with time tag CP56Time2a"),
+    (
+        36,
+        "measured value, short floating point number with time tag CP56Time2a",
+    ),
     (37, "integrated totals with time tag CP56Time2a"),
     (38, "event of protection equipment with time tag CP56Time2a"),
-    (39, "packed start events of protection equipment with time tag CP56Time2a"),
-    (40, "packed output circuit information of protection equipment with time tag CP56Time2a"),
-    (41, "integrated totals containing time tagged security statistics"),
+    (
+        39,
+        "packed start events of protection equipment with time tag CP56Time2a",
+    ),
+    (
+        40,
+        "packed output circuit information of protection equipment with time tag CP56Time2a",
+    ),
+    (
+        41,
+        "integrated totals containing time tagged security statistics",
+    ),
     (45, "single command"),
     (46, "double command"),
     (47, "regulating step command"),
@@ -64,14 +88,26 @@ static LONG_NAMES: &[(u64, &str)] = &[
     (58, "single command with time tag CP56Time2a"),
     (59, "double command with time tag CP56Time2a"),
     (60, "regulating step command with time tag CP56Time2a"),
-    (61, "set point command, normalized value with time tag CP56Time2a"),
-    (62, "set point command, scaled value with time tag CP56Time2a"),
-    (63, "set point command, short floating-point number with time tag CP56Time2a"),
+    (
+        61,
+        "set point command, normalized value with time tag CP56Time2a",
+    ),
+    (
+        62,
+        "set point command, scaled value with time tag CP56Time2a",
+    ),
+    (
+        63,
+        "set point command, short floating-point number with time tag CP56Time2a",
+    ),
     (64, "bitstring of 32 bits with time tag CP56Time2a"),
     (70, "end of initialization"),
     (81, "authentication challenge"),
     (82, "authentication reply"),
-    (83, "aggressive mode authentication request session key status request"),
+    (
+        83,
+        "aggressive mode authentication request session key status request",
+    ),
     (84, "session key status request"),
     (85, "session key status"),
     (86, "session key change"),
@@ -90,7 +126,10 @@ static LONG_NAMES: &[(u64, &str)] = &[
     (107, "test command with time tag CP56Time2a"),
     (110, "parameter of measured value, normalized value"),
     (111, "parameter of measured value, scaled value"),
-    (112, "parameter of measured value, short floating-point number"),
+    (
+        112,
+        "parameter of measured value, short floating-point number",
+    ),
     (113, "parameter activation"),
     (120, "file ready"),
     (121, "section ready"),
@@ -140,10 +179,18 @@ static QU_VALUES: &[(u64, &str)] = &[
     (2, "Long Pulse"),
     (3, "Persistent Output"),
 ];
-static DCO_VALUES: &[(u64, &str)] =
-    &[(0, "(None)"), (1, "OFF"), (2, "ON"), (3, "Error: On/Off not defined")];
-static RCO_VALUES: &[(u64, &str)] =
-    &[(0, "(None)"), (1, "DOWN"), (2, "UP"), (3, "Error: Up/Down not defined")];
+static DCO_VALUES: &[(u64, &str)] = &[
+    (0, "(None)"),
+    (1, "OFF"),
+    (2, "ON"),
+    (3, "Error: On/Off not defined"),
+];
+static RCO_VALUES: &[(u64, &str)] = &[
+    (0, "(None)"),
+    (1, "DOWN"),
+    (2, "UP"),
+    (3, "Error: Up/Down not defined"),
+];
 static COI_VALUES: &[(u64, &str)] = &[
     (0, "Local power switch on"),
     (1, "Local manual reset"),
@@ -171,15 +218,48 @@ static QOI_VALUES: &[(u64, &str)] = &[
 ];
 
 static CAUSES: &[(u64, &str)] = &[
-    (1, "Per/Cyc"), (2, "Back"), (3, "Spont"), (4, "Init"), (5, "Req"), (6, "Act"),
-    (7, "ActCon"), (8, "Deact"), (9, "DeactCon"), (10, "ActTerm"), (11, "Retrem"),
-    (12, "Retloc"), (13, "File"), (14, "Auth"), (15, "Seskey"), (16, "Usrkey"),
-    (20, "Inrogen"), (21, "Inro1"), (22, "Inro2"), (23, "Inro3"), (24, "Inro4"),
-    (25, "Inro5"), (26, "Inro6"), (27, "Inro7"), (28, "Inro8"), (29, "Inro9"),
-    (30, "Inro10"), (31, "Inro11"), (32, "Inro12"), (33, "Inro13"), (34, "Inro14"),
-    (35, "Inro15"), (36, "Inro16"), (37, "Reqcogen"), (38, "Reqco1"), (39, "Reqco2"),
-    (40, "Reqco3"), (41, "Reqco4"), (44, "UkTypeId"), (45, "UkCauseTx"),
-    (46, "UkComAdrASDU"), (47, "UkIOA"),
+    (1, "Per/Cyc"),
+    (2, "Back"),
+    (3, "Spont"),
+    (4, "Init"),
+    (5, "Req"),
+    (6, "Act"),
+    (7, "ActCon"),
+    (8, "Deact"),
+    (9, "DeactCon"),
+    (10, "ActTerm"),
+    (11, "Retrem"),
+    (12, "Retloc"),
+    (13, "File"),
+    (14, "Auth"),
+    (15, "Seskey"),
+    (16, "Usrkey"),
+    (20, "Inrogen"),
+    (21, "Inro1"),
+    (22, "Inro2"),
+    (23, "Inro3"),
+    (24, "Inro4"),
+    (25, "Inro5"),
+    (26, "Inro6"),
+    (27, "Inro7"),
+    (28, "Inro8"),
+    (29, "Inro9"),
+    (30, "Inro10"),
+    (31, "Inro11"),
+    (32, "Inro12"),
+    (33, "Inro13"),
+    (34, "Inro14"),
+    (35, "Inro15"),
+    (36, "Inro16"),
+    (37, "Reqcogen"),
+    (38, "Reqco1"),
+    (39, "Reqco2"),
+    (40, "Reqco3"),
+    (41, "Reqco4"),
+    (44, "UkTypeId"),
+    (45, "UkCauseTx"),
+    (46, "UkComAdrASDU"),
+    (47, "UkIOA"),
 ];
 
 /// Element bytes per information object (without its address), by type id; 0 = not decoded.
@@ -353,7 +433,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let len = tvb.len();
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     let type_id = tvb.u8(0)?;
-    cx.add(node, &f::TYPEID, tvb.range(0, 1), Value::UInt(type_id as u64));
+    cx.add(
+        node,
+        &f::TYPEID,
+        tvb.range(0, 1),
+        Value::UInt(type_id as u64),
+    );
     let vsq = tvb.u8(1)?;
     cx.add_uint(node, &f::SQ, tvb.range(1, 1), vsq as u64);
     cx.add_uint(node, &f::NUMIX, tvb.range(1, 1), vsq as u64);
@@ -381,7 +466,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         off += 3;
         if len > off {
             let b = tvb.bytes(off, len - off)?;
-            cx.add_with(node, &f::RAW_DATA, tvb.range(off, len - off), || Value::bytes(b));
+            cx.add_with(node, &f::RAW_DATA, tvb.range(off, len - off), || {
+                Value::bytes(b)
+            });
         }
         return Ok(());
     }

@@ -36,15 +36,36 @@ fn octet(
 }
 
 fn siq(t: &Tvb, cx: &mut Cx, n: NodeId, off: &mut usize) -> Result<()> {
-    octet(t, cx, n, off, &SIQ, &[&SIQ_SPI, &SIQ_BL, &SIQ_SB, &SIQ_NT, &SIQ_IV])
+    octet(
+        t,
+        cx,
+        n,
+        off,
+        &SIQ,
+        &[&SIQ_SPI, &SIQ_BL, &SIQ_SB, &SIQ_NT, &SIQ_IV],
+    )
 }
 
 fn diq(t: &Tvb, cx: &mut Cx, n: NodeId, off: &mut usize) -> Result<()> {
-    octet(t, cx, n, off, &DIQ, &[&DIQ_DPI, &DIQ_BL, &DIQ_SB, &DIQ_NT, &DIQ_IV])
+    octet(
+        t,
+        cx,
+        n,
+        off,
+        &DIQ,
+        &[&DIQ_DPI, &DIQ_BL, &DIQ_SB, &DIQ_NT, &DIQ_IV],
+    )
 }
 
 fn qds(t: &Tvb, cx: &mut Cx, n: NodeId, off: &mut usize) -> Result<()> {
-    octet(t, cx, n, off, &QDS, &[&QDS_OV, &QDS_BL, &QDS_SB, &QDS_NT, &QDS_IV])
+    octet(
+        t,
+        cx,
+        n,
+        off,
+        &QDS,
+        &[&QDS_OV, &QDS_BL, &QDS_SB, &QDS_NT, &QDS_IV],
+    )
 }
 
 fn qos(t: &Tvb, cx: &mut Cx, n: NodeId, off: &mut usize) -> Result<()> {

@@ -116,21 +116,42 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     let mut res = String::new();
     if off > 0 {
-        cx.add_with(node, &DATA, tvb.range(0, off), || Value::bytes(&data[..off]));
+        cx.add_with(node, &DATA, tvb.range(0, off), || {
+            Value::bytes(&data[..off])
+        });
         let _ = write!(res, "<ERR prefix {off} bytes> ");
     }
     cx.set_len(node, tvb, (off + 6).min(tvb.len()));
-    cx.add(node, &asdu::f::START, tvb.range(off, 1), Value::UInt(START as u64));
+    cx.add(
+        node,
+        &asdu::f::START,
+        tvb.range(off, 1),
+        Value::UInt(START as u64),
+    );
     let len = tvb.u8(off + 1)?;
-    let len_node = cx.add(node, &APDULEN, tvb.range(off + 1, 1), Value::UInt(len as u64));
+    let len_node = cx.add(
+        node,
+        &APDULEN,
+        tvb.range(off + 1, 1),
+        Value::UInt(len as u64),
+    );
     if len < 4 {
-        cx.expert(len_node, &APDU_MIN_LEN, Some("APDU less than 4 bytes".into()));
+        cx.expert(
+            len_node,
+            &APDU_MIN_LEN,
+            Some("APDU less than 4 bytes".into()),
+        );
         return Ok(());
     }
     let ctrl = tvb.le_u32(off + 2)?;
     let kind = if ctrl & 1 == 0 { 0 } else { ctrl & 3 };
     let r = tvb.range(off + 2, 4);
-    cx.add_uint(node, if kind == 0 { &TYPE_I } else { &TYPE_SU }, r, ctrl as u64);
+    cx.add_uint(
+        node,
+        if kind == 0 { &TYPE_I } else { &TYPE_SU },
+        r,
+        ctrl as u64,
+    );
     if len <= 253 {
         let arrow = if cx.info.src_port == PORT { "->" } else { "<-" };
         let name = crate::engine::field::val_to_str(APCI_TYPES, kind as u64).unwrap_or("<ERR>");

@@ -75,6 +75,9 @@ fn short_and_bad_apdus_do_not_panic() {
     for t in 0..=255u8 {
         let mut c = Conn::new(2404);
         c.s2c(&apdu([0, 0, 0, 0], &[t, 0x85, 3, 0, 1, 0, 1, 0]));
-        c.s2c(&apdu([0, 0, 0, 0], &[t, 0x05, 3, 0, 1, 0, 1, 0, 0, 0xff, 0xff]));
+        c.s2c(&apdu(
+            [0, 0, 0, 0],
+            &[t, 0x05, 3, 0, 1, 0, 1, 0, 0, 0xff, 0xff],
+        ));
     }
 }

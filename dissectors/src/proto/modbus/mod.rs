@@ -114,8 +114,14 @@ static CONFORMITY_LEVELS: &[(u64, &str)] = &[
     (0x02, "Regular Device Identification (stream)"),
     (0x03, "Extended Device Identification (stream)"),
     (0x81, "Basic Device Identification (stream and individual)"),
-    (0x82, "Regular Device Identification (stream and individual)"),
-    (0x83, "Extended Device Identification (stream and individual)"),
+    (
+        0x82,
+        "Regular Device Identification (stream and individual)",
+    ),
+    (
+        0x83,
+        "Extended Device Identification (stream and individual)",
+    ),
 ];
 
 crate::fields! {
@@ -299,15 +305,21 @@ impl std::fmt::Display for InfoLine<'_> {
         write!(f, "Unit: {:3}, Func: {func:3}", self.unit_id)?;
         let sub = match func {
             43 if exception == 0 => Some(
-                crate::engine::field::val_to_str(MEI_CODES, self.pdu.get(1).copied().unwrap_or(0) as u64)
-                    .unwrap_or("Encapsulated Interface Transport"),
+                crate::engine::field::val_to_str(
+                    MEI_CODES,
+                    self.pdu.get(1).copied().unwrap_or(0) as u64,
+                )
+                .unwrap_or("Encapsulated Interface Transport"),
             ),
             8 if exception == 0 => {
                 let code = match self.pdu.get(1..3) {
                     Some(b) => u16::from_be_bytes([b[0], b[1]]) as u64,
                     None => 0,
                 };
-                Some(crate::engine::field::val_to_str(DIAGNOSTIC_CODES, code).unwrap_or("Diagnostics"))
+                Some(
+                    crate::engine::field::val_to_str(DIAGNOSTIC_CODES, code)
+                        .unwrap_or("Diagnostics"),
+                )
             }
             _ => None,
         };

@@ -132,7 +132,12 @@ pub fn dissect_pdu(pdu: &Tvb, cx: &mut Cx, parent: NodeId, fr: Framing) -> Resul
                 ),
             ),
         }
-        cx.add(node, &EXCEPTION_CODE, pdu.range(1, 1), Value::UInt(exception as u64));
+        cx.add(
+            node,
+            &EXCEPTION_CODE,
+            pdu.range(1, 1),
+            Value::UInt(exception as u64),
+        );
         return Ok(());
     }
     match fr.dir {
@@ -232,7 +237,11 @@ fn write_file_groups(t: &Tvb, cx: &mut Cx, n: NodeId, func: u8, info: PktInfo) -
     while left > 0 {
         let words = t.be_u16(off + 5)? as usize;
         let glen = 2 * words + 7;
-        let g = cx.add_text(n, t.range(off, glen.min(t.remaining(off))), format_args!("Group {i}"));
+        let g = cx.add_text(
+            n,
+            t.range(off, glen.min(t.remaining(off))),
+            format_args!("Group {i}"),
+        );
         cx.add_u8(g, &REFTYPE, t, off)?;
         cx.add_be_u32(g, &LREFERENCE, t, off + 1)?;
         u16_at(cx, g, &WORD_CNT, t, off + 5)?;
@@ -251,7 +260,11 @@ fn diagnostics(t: &Tvb, cx: &mut Cx, n: NodeId, func: u8, is_request: bool) -> R
     let counter: Option<&'static FieldDef> = match code {
         0 => {
             if len > 2 {
-                let f = if is_request { &DIAG_QUERY_REQUEST } else { &DIAG_QUERY_ECHO };
+                let f = if is_request {
+                    &DIAG_QUERY_REQUEST
+                } else {
+                    &DIAG_QUERY_ECHO
+                };
                 let b = t.bytes(3, rest)?;
                 cx.add_with(n, f, t.range(3, rest), || Value::bytes(b));
             }
@@ -353,7 +366,11 @@ fn read_file_groups(t: &Tvb, cx: &mut Cx, n: NodeId, func: u8, info: PktInfo) ->
     let mut i = 0u32;
     while left > 0 {
         let glen = t.u8(off)? as usize;
-        let g = cx.add_text(n, t.range(off, (glen + 1).min(t.remaining(off))), format_args!("Group {i}"));
+        let g = cx.add_text(
+            n,
+            t.range(off, (glen + 1).min(t.remaining(off))),
+            format_args!("Group {i}"),
+        );
         cx.add(g, &BYTE_CNT, t.range(off, 1), Value::UInt(glen as u64));
         cx.add_u8(g, &REFTYPE, t, off + 1)?;
         dissect_data(t, cx, g, func, off + 2, glen as isize - 1, info.reg_base, 0)?;
@@ -371,7 +388,11 @@ fn event_log(t: &Tvb, cx: &mut Cx, n: NodeId) -> Result<()> {
     u16_at(cx, n, &EV_MSG_COUNT, t, 6)?;
     let events = cnt - 6;
     if events > 0 {
-        let tree = cx.add_text(n, t.range(8, (events as usize).min(t.remaining(8))), "Events");
+        let tree = cx.add_text(
+            n,
+            t.range(8, (events as usize).min(t.remaining(8))),
+            "Events",
+        );
         for i in 0..events as usize {
             let code = t.u8(8 + i)?;
             let e = cx.add(tree, &EVENT, t.range(8 + i, 1), Value::UInt(code as u64));
@@ -401,7 +422,11 @@ fn device_id_response(t: &Tvb, cx: &mut Cx, n: NodeId, func: u8, info: PktInfo) 
     cx.add_u8(n, &MORE_FOLLOWS, t, 4)?;
     cx.add_u8(n, &NEXT_OBJECT_ID, t, 5)?;
     let num = cx.add_u8(n, &NUM_OBJECTS, t, 6)?;
-    let objs = cx.add_text(n, t.range(7, len.saturating_sub(6).min(t.remaining(7))), "Objects");
+    let objs = cx.add_text(
+        n,
+        t.range(7, len.saturating_sub(6).min(t.remaining(7))),
+        "Objects",
+    );
     let mut off = 7usize;
     for i in 0..num as usize {
         let id = t.u8(off)?;
@@ -412,12 +437,19 @@ fn device_id_response(t: &Tvb, cx: &mut Cx, n: NodeId, func: u8, info: PktInfo) 
             format_args!("Object #{}", i + 1),
         );
         cx.add_u8(item, &OBJECT_ID, t, off)?;
-        cx.add(item, &OBJECT_LEN, t.range(off + 1, 1), Value::UInt(olen as u64));
+        cx.add(
+            item,
+            &OBJECT_LEN,
+            t.range(off + 1, 1),
+            Value::UInt(olen as u64),
+        );
         if id < 7 {
             cx.add_string(item, &OBJECT_STR, t, off + 2, olen)?;
         } else if olen > 0 {
             let b = t.bytes(off + 2, olen)?;
-            cx.add_with(item, &OBJECT_VALUE, t.range(off + 2, olen), || Value::bytes(b));
+            cx.add_with(item, &OBJECT_VALUE, t.range(off + 2, olen), || {
+                Value::bytes(b)
+            });
         }
         off += 2 + olen;
     }
@@ -458,7 +490,11 @@ fn dissect_data(
             let mut off = 0;
             while off < len {
                 let v = d.be_u16(off)?;
-                let r = cx.add_text(n, d.range(off, 2), format_args!("Register {reg} (UINT16): {v}"));
+                let r = cx.add_text(
+                    n,
+                    d.range(off, 2),
+                    format_args!("Register {reg} (UINT16): {v}"),
+                );
                 cx.add(r, &REGNUM16, d.range(off, 2), Value::UInt(reg as u64));
                 cx.add(r, &REGVAL_UINT16, d.range(off, 2), Value::UInt(v as u64));
                 off += 2;

@@ -53,7 +53,11 @@ pub fn crc16(b: &[u8]) -> u16 {
     for &byte in b {
         crc ^= byte as u16;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xa001 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xa001
+            } else {
+                crc >> 1
+            };
         }
     }
     crc
@@ -79,7 +83,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
     cx.add_u8(node, &UNIT_ID, tvb, 0)?;
     let stored = tvb.be_u16(len - 2)?;
-    let c = cx.add(node, &CRC16, tvb.range(len - 2, 2), Value::UInt(stored as u64));
+    let c = cx.add(
+        node,
+        &CRC16,
+        tvb.range(len - 2, 2),
+        Value::UInt(stored as u64),
+    );
     let status = if cx.prefs.bool("mbrtu.crc_verification", true) {
         let good = crc16(&tvb.data()[..len - 2]).swap_bytes() == stored;
         if !good {
@@ -112,4 +121,3 @@ fn decode_as_port(cx: &Cx) -> u16 {
         _ => s.min(d),
     }
 }
-

@@ -19,7 +19,9 @@ fn read_coils_request_and_response_are_matched() {
     let q = c.c2s(&mbap(1, 1, &[0x01, 0x00, 0x13, 0x00, 0x13]));
     assert_eq!(q.show("modbus.reference_num"), ["19"]);
     assert_eq!(q.show("modbus.bit_cnt"), ["19"]);
-    assert!(q.info().contains("Query: Trans:     1; Unit:   1, Func:   1: Read Coils"));
+    assert!(q
+        .info()
+        .contains("Query: Trans:     1; Unit:   1, Func:   1: Read Coils"));
     let r = c.s2c(&mbap(1, 1, &[0x01, 0x03, 0xcd, 0x6b, 0x05]));
     assert_eq!(r.show("modbus.request_frame").len(), 1);
     assert_eq!(r.show("modbus.bitnum").len(), 19);
@@ -31,7 +33,11 @@ fn holding_registers_are_numbered_from_the_request() {
     // §6.3: read registers 108-110; response 02 2B 00 00 00 64.
     let mut c = Conn::new(502);
     c.c2s(&mbap(7, 1, &[0x03, 0x00, 0x6b, 0x00, 0x03]));
-    let r = c.s2c(&mbap(7, 1, &[0x03, 0x06, 0x02, 0x2b, 0x00, 0x00, 0x00, 0x64]));
+    let r = c.s2c(&mbap(
+        7,
+        1,
+        &[0x03, 0x06, 0x02, 0x2b, 0x00, 0x00, 0x00, 0x64],
+    ));
     assert_eq!(r.show("modbus.regnum16"), ["107", "108", "109"]);
     assert_eq!(r.show("modbus.regval_uint16"), ["555", "0", "100"]);
 }
@@ -43,14 +49,18 @@ fn exception_response() {
     let r = c.s2c(&mbap(3, 1, &[0x84, 0x02]));
     assert_eq!(r.show("modbus.func_code"), ["4"]);
     assert_eq!(r.show("modbus.exception_code"), ["2"]);
-    assert!(r.info().ends_with("Read Input Registers. Exception returned "));
+    assert!(r
+        .info()
+        .ends_with("Read Input Registers. Exception returned "));
 }
 
 #[test]
 fn device_identification_objects() {
     // §6.21: read device identification, basic, one object.
     let mut c = Conn::new(502);
-    let pdu = [0x2b, 0x0e, 0x01, 0x81, 0x00, 0x00, 0x01, 0x00, 0x03, b'A', b'B', b'C'];
+    let pdu = [
+        0x2b, 0x0e, 0x01, 0x81, 0x00, 0x00, 0x01, 0x00, 0x03, b'A', b'B', b'C',
+    ];
     let r = c.s2c(&mbap(9, 1, &pdu));
     assert_eq!(r.show("modbus.object_str_value"), ["ABC"]);
     assert_eq!(r.show("modbus.num_objects"), ["1"]);
@@ -87,5 +97,8 @@ fn truncated_and_bogus_pdus_do_not_panic() {
 #[test]
 fn rtu_crc() {
     // 01 03 00 00 00 0A: CRC C5 CD (low byte first).
-    assert_eq!(super::rtu::crc16(&[1, 3, 0, 0, 0, 0x0a]).to_le_bytes(), [0xc5, 0xcd]);
+    assert_eq!(
+        super::rtu::crc16(&[1, 3, 0, 0, 0, 0x0a]).to_le_bytes(),
+        [0xc5, 0xcd]
+    );
 }
