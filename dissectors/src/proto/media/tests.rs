@@ -113,12 +113,11 @@ fn rfc8949_appendix_a_items() {
 fn text_lines() {
     let p = coap(0, b"line 1\nline 2\n");
     assert_eq!(p.packet.protocol_path(), "ip:udp:coap:data-text-lines");
-    let text: Vec<_> = p
-        .packet
-        .tree
+    let tree = &p.packet.tree;
+    let text: Vec<_> = tree
         .iter()
         .filter(|(_, n)| n.field.is_none())
-        .filter_map(|(_, n)| n.text.as_deref().map(str::to_string))
+        .filter_map(|(_, n)| tree.text_of(n).map(str::to_string))
         .collect();
     assert!(text.contains(&"line 1\\n".to_string()), "{text:?}");
 }

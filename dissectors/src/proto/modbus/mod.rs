@@ -23,7 +23,7 @@ pub mod rtu;
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, PduLen, PrefDef, Protocol, Registry, StreamPdus};
+use crate::engine::registry::{tables, PduLen, Protocol, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -202,11 +202,7 @@ pub static PROTOCOL: Protocol = Protocol {
     field: &MBTCP,
     fields: FIELDS,
     experts: EXPERTS,
-    prefs: &[PrefDef {
-        name: "mbtcp.desegment",
-        description: "Reassemble Modbus/TCP messages spanning multiple TCP segments",
-        default: "TRUE",
-    }],
+    prefs: &[],
     dissect,
     register,
 };

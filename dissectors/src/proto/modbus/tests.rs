@@ -82,7 +82,11 @@ fn adu_split_across_segments_and_two_in_one() {
 #[test]
 fn truncated_and_bogus_pdus_do_not_panic() {
     let mut c = Conn::new(502);
+    // A byte count that disagrees with the data: the rest is raw data, as tshark shows it.
     let p = c.s2c(&mbap(1, 1, &[0x03, 0x05, 0x00]));
+    assert_eq!(p.show("modbus.data"), ["00"]);
+    // A Write Single Coil response cut after its function code.
+    let p = c.s2c(&mbap(2, 1, &[0x05, 0x00]));
     assert!(p.has("_ws.malformed"));
     let mut c = Conn::new(502);
     let p = c.c2s(&mbap(1, 1, &[0x15, 0x09, 0x06, 0x00, 0x01]));
