@@ -173,7 +173,7 @@ fn packets(cmd: &mut Command) -> Vec<BTreeMap<String, Vec<String>>> {
 }
 
 /// Compares every `prefixes` field both tools emit; returns how many values matched.
-fn compare(pcap: &PathBuf, prefixes: &[&str]) -> usize {
+fn compare(pcap: &std::path::Path, prefixes: &[&str]) -> usize {
     let path = pcap.display().to_string();
     let theirs = packets(
         Command::new("tshark")
