@@ -4,7 +4,9 @@
 //! field we nest differently still counts, and a field only one side emits is not an error.
 //! Where we knowingly differ, the reason is listed in [`KNOWN_DIFFERENCES`].
 //!
-//! Skips with a printed reason when tshark or the shared captures are absent.
+//! Skips with a printed reason when tshark or the shared captures are absent. While iterating on
+//! one family, `LOWSHARK_DIFF_ONLY=scada cargo test --release --test tshark_diff` compares only
+//! the captures whose path below the capture folder contains `scada`.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -67,10 +69,17 @@ fn captures() -> Vec<PathBuf> {
             }
         }
     }
-    // LOWSHARK_DIFF_ONLY=word restricts the run to captures whose path contains `word`
-    // (e.g. `scada`), for iterating on one family; the full run ignores it.
+    // LOWSHARK_DIFF_ONLY=word restricts the run to captures whose path below the capture
+    // folder contains `word` (e.g. `scada`), for iterating on one family.
     if let Ok(only) = std::env::var("LOWSHARK_DIFF_ONLY") {
-        out.retain(|p| p.display().to_string().contains(&only));
+        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+        out.retain(|p| {
+            let rel = p
+                .strip_prefix(shared_root())
+                .or_else(|_| p.strip_prefix(&project))
+                .unwrap_or(p);
+            rel.display().to_string().contains(&only)
+        });
     }
     out.sort();
     out
