@@ -4,7 +4,9 @@
 //! field we nest differently still counts, and a field only one side emits is not an error.
 //! Where we knowingly differ, the reason is listed in [`KNOWN_DIFFERENCES`].
 //!
-//! Skips with a printed reason when tshark or the shared captures are absent.
+//! Skips with a printed reason when tshark or the shared captures are absent. While iterating on
+//! one family, `LOWSHARK_DIFF_ONLY=scada cargo test --release --test tshark_diff` compares only
+//! the captures whose path below the capture folder contains `scada`.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -67,15 +69,19 @@ fn captures() -> Vec<PathBuf> {
             }
         }
     }
-    out.sort();
-    // LOWSHARK_DIFF_ONLY=dnp3 restricts the run to captures whose name contains "dnp3"
-    // (for iterating on one protocol).
+    // LOWSHARK_DIFF_ONLY=word restricts the run to captures whose path below the capture
+    // folder contains `word` (e.g. `scada`), for iterating on one family.
     if let Ok(only) = std::env::var("LOWSHARK_DIFF_ONLY") {
+        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
         out.retain(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().contains(&only))
+            let rel = p
+                .strip_prefix(shared_root())
+                .or_else(|_| p.strip_prefix(&project))
+                .unwrap_or(p);
+            rel.display().to_string().contains(&only)
         });
     }
+    out.sort();
     out
 }
 
@@ -215,6 +221,16 @@ const CAPTURE_FIELD_DIFFERENCES: &[(&str, &str, &str)] = &[
     ("demo.pcapng", "udp.time_relative", TSHARK_UDP_STREAMS),
     ("demo.pcapng", "udp.time_delta", TSHARK_UDP_STREAMS),
 ];
+
+/// Fields that differ in one frame of one capture: (capture file name, frame, field, reason).
+const FRAME_FIELD_DIFFERENCES: &[(&str, usize, &str, &str)] = &[(
+    "modbus_zeek_modbus-and-non-modbus-p502.pcap",
+    41,
+    "frame.protocols",
+    "tshark's ONC RPC heuristic took this port-502 connection in frame 39 (an NFS NULL call), \
+     so it holds these 9 bytes as the start of a record-marked RPC reply; lowshark has no ONC \
+     RPC dissector, Modbus/TCP refuses the bytes (protocol id 0x0028) and they stay data",
+)];
 
 const XMPP_NESTED_ATTRIBUTES: &str =
     "tshark's XMPP lists the attributes and namespaces of every nested element of some stanzas \
@@ -361,7 +377,11 @@ fn compare_capture(cap: &Path, registry: &dissectors::engine::registry::Registry
                 }
                 continue;
             }
+            let frame_known = FRAME_FIELD_DIFFERENCES
+                .iter()
+                .any(|(c, n, f, _)| *n == i + 1 && *f == field && cap.ends_with(c));
             if known(field)
+                || frame_known
                 || tshark_wrong(field, tvals, tshark_path, cap)
                 || (field == "frame.protocols" && !path_comparable)
             {
@@ -446,10 +466,10 @@ fn json_values_agree_with_tshark() {
                 .join("\n")
         );
     }
-    let floor = if std::env::var("LOWSHARK_DIFF_ONLY").is_ok() {
-        1
+    let limit = if std::env::var_os("LOWSHARK_DIFF_ONLY").is_some() {
+        100
     } else {
         100_000
     };
-    assert!(values > floor, "too little compared: {values}");
+    assert!(values > limit, "too little compared: {values}");
 }

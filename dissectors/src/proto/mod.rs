@@ -13,11 +13,13 @@ pub mod dhcp;
 pub mod dnp3;
 pub mod dns;
 pub mod http;
+pub mod iec104;
 pub mod ieee802154;
 pub mod ipv4;
 pub mod ipv6;
 pub mod link;
 pub mod media;
+pub mod modbus;
 pub mod mqtt;
 pub mod ntp;
 pub mod sixlowpan;
@@ -82,6 +84,11 @@ pub static ALL: &[&Protocol] = &[
     &media::cbor::PROTOCOL,
     &xml::PROTOCOL,
     &xml::presence::PROTOCOL,
+    &modbus::PROTOCOL,
+    &modbus::MODBUS,
+    &modbus::rtu::PROTOCOL,
+    &iec104::PROTOCOL,
+    &iec104::asdu::PROTOCOL,
 ];
 
 impl Registry {

@@ -366,10 +366,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     let rel_seq = seq.wrapping_sub(conv.flows[me].base_seq.unwrap_or(seq));
     let peer_base = conv.flows[peer].base_seq.unwrap_or(0);
+    // Without the ACK flag the field is shown raw (tshark relativises only real ACKs).
     let rel_ack = if has_ack {
         ack.wrapping_sub(conv.flows[peer].base_seq.unwrap_or(ack))
     } else {
-        0
+        ack
     };
     // Window scaling applies after the handshake, when both SYNs offered it (RFC 7323 §2.2).
     // As tshark: -1 while this side's SYN is unknown, -2 when scaling is off; when only this
@@ -384,6 +385,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         _ if syn => -2,
         (true, Some(s), false, _) | (true, Some(s), true, Some(_)) => s.min(14) as i32,
         (true, _, _, _) => -2,
+        // The peer's SYN without the option rules scaling out for both sides (RFC 7323 §1.3).
+        (false, _, true, None) => -2,
         _ => -1,
     };
     let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
@@ -396,13 +399,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         None
     };
     let completeness = conv.completeness;
-    // tshark counts the first frame of a conversation only for its SYN/FIN/RST bits (not for
-    // a SYN-ACK, ACK or data).
-    let mut bits = completeness_bits(flags, seg_len);
-    if !conv.seen_frame {
-        bits &= !(2 | 4 | 8);
-    }
-    conv.completeness |= bits;
+    conv.completeness |= completeness_bits(flags, seg_len, !conv.seen_frame);
     conv.seen_frame = true;
     // Initial RTT: SYN to the ACK completing the handshake.
     if flags & 0x012 == 0x010 && conv.first_rtt == 0 {
@@ -622,19 +619,28 @@ impl std::fmt::Display for OptionalAck {
     }
 }
 
-/// The `tcp.completeness` bits a segment contributes.
-fn completeness_bits(flags: u16, seg_len: usize) -> u8 {
+/// The `tcp.completeness` bits a segment contributes, as tshark 4.0 counts them: a
+/// conversation's first frame only for a pure SYN (and data it carries, TCP Fast Open); later
+/// frames for a SYN-ACK, a pure ACK or data with ACK, a FIN with ACK, and any RST.
+fn completeness_bits(flags: u16, seg_len: usize, first: bool) -> u8 {
+    const SYN: u16 = 0x002;
+    const ACK: u16 = 0x010;
+    const FIN: u16 = 0x001;
+    if first {
+        return match (flags & (SYN | ACK) == SYN, seg_len > 0) {
+            (true, true) => 1 | 8,
+            (true, false) => 1,
+            _ => 0,
+        };
+    }
     let mut b = 0;
-    if flags & 0x002 != 0 {
-        b |= if flags & 0x010 != 0 { 2 } else { 1 };
-    } else if flags & 0x010 != 0 && seg_len == 0 {
-        // A pure ACK (data segments carry ACKs too but count as data).
-        b |= 4;
+    match flags & (SYN | ACK) {
+        f if f == SYN | ACK => b |= 2,
+        ACK if seg_len > 0 => b |= 8,
+        ACK => b |= 4,
+        _ => {}
     }
-    if seg_len > 0 {
-        b |= 8;
-    }
-    if flags & 0x001 != 0 {
+    if flags & (FIN | ACK) == FIN | ACK {
         b |= 16;
     }
     if flags & 0x004 != 0 {
@@ -680,9 +686,21 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
         (p.dport, p.sport)
     };
     let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
-    let proto = [lo, hi]
-        .iter()
-        .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
+    // As tshark: a protocol a heuristic already found on this connection comes before the
+    // ports (a port protocol that refused the connection's first bytes, e.g. Modbus on 502
+    // carrying TLS, is not asked again).
+    let remembered = cx
+        .session
+        .get::<ConversationProtocols>()
+        .by_stream
+        .get(&p.stream)
+        .copied();
+    let proto = remembered
+        .or_else(|| {
+            [lo, hi]
+                .iter()
+                .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
+        })
         .or_else(|| {
             (desegment && !heur_first)
                 .then(|| conversation_protocol(cx, p.stream, payload))
@@ -744,7 +762,11 @@ const MAX_CONVERSATION_PROTOCOLS: usize = 65_536;
 
 /// The protocol a heuristic found on this connection earlier, or finds in this payload; only
 /// protocols that cut the stream into PDUs are remembered (the others are tried per segment).
-fn conversation_protocol(cx: &mut Cx, stream: u32, payload: &Tvb) -> Option<&'static Protocol> {
+pub(crate) fn conversation_protocol(
+    cx: &mut Cx,
+    stream: u32,
+    payload: &Tvb,
+) -> Option<&'static Protocol> {
     if let Some(p) = cx
         .session
         .get::<ConversationProtocols>()

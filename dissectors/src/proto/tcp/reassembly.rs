@@ -368,7 +368,19 @@ fn feed(
                 off += n;
             }
             PduLen::NotMine => {
-                cx.call_data(&tvb.sub_clamped(off, data.len()), s.parent);
+                // The port's protocol refused the bytes (tshark's "return 0"): TCP's
+                // heuristics get them next, then data.
+                // A stream protocol found so is kept for the connection's later segments.
+                let rest = tvb.sub_clamped(off, data.len());
+                if let Some(p) = crate::proto::tcp::conversation_protocol(cx, s.stream, &rest) {
+                    cx.call(p, &rest, s.parent);
+                } else if !cx.call_heuristics(
+                    crate::engine::registry::tables::TCP_HEUR,
+                    &rest,
+                    s.parent,
+                ) {
+                    cx.call_data(&rest, s.parent);
+                }
                 return;
             }
             r => {

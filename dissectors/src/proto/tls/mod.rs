@@ -130,6 +130,8 @@ pub fn register_port(r: &mut Registry, port: u16, proto: &'static Protocol) {
 /// PDU length of a TLS record (RFC 8446 §5.1: type, version, 16-bit length).
 pub fn tls_record_len(b: &[u8]) -> PduLen {
     match b {
+        // Fewer bytes than a record header: tshark waits for more before looking at them.
+        _ if b.len() < 5 => PduLen::NeedMore,
         [t, 3, _, hi, lo, ..] if (20..=24).contains(t) => {
             PduLen::Complete(5 + u16::from_be_bytes([*hi, *lo]) as usize)
         }
@@ -443,10 +445,32 @@ fn records(cx: &mut Cx, node: NodeId, tvb: &Tvb, conn: &mut Conn) -> Result<()> 
         };
         cx.add_u8(rec, ctf, tvb, off)?;
         cx.add_be_u16(rec, &f::RECORD_VERSION, tvb, off + 1)?;
-        let ln = cx.add_be_u16(rec, &f::RECORD_LENGTH, tvb, off + 3)?;
+        let ln = tvb.be_u16(off + 3)?;
+        let ln_node = cx.add(
+            rec,
+            &f::RECORD_LENGTH,
+            tvb.range(off + 3, 2),
+            Value::UInt(ln as u64),
+        );
         if ln as usize > 16384 + 2048 {
             let n = cx.add_text(rec, tvb.range(off + 3, 2), "");
             cx.expert(n, &RECORD_LENGTH_INVALID, None);
+        }
+        // RFC 8446 §5.1: Handshake, Alert and ChangeCipherSpec fragments are never empty;
+        // tshark flags the length and skips the record's content.
+        if ln == 0 && matches!(ct, 20..=22) {
+            let what = match ct {
+                20 => "Change Cipher Spec",
+                21 => "Alert",
+                _ => "Handshake",
+            };
+            cx.expert(
+                ln_node,
+                &RECORD_LENGTH_INVALID,
+                Some(format!("Zero-length {what} fragments are not allowed")),
+            );
+            off += 5;
+            continue;
         }
         let frag = tvb.sub(off + 5, len)?;
         let server = from_server(cx, conn);
