@@ -27,10 +27,7 @@ const KEYS: &[(&str, &str)] = &[
     ("g/G PgUp/PgDn", "top/bottom, page up/down"),
     ("a / A", "apply / prepare the field as a display filter"),
     ("y", "copy the field's value (terminal clipboard)"),
-    (
-        "+",
-        "add the field as a packet-list column (- removes the last)",
-    ),
+    ("+ / -", "add the field as a column / remove the last"),
 ];
 
 /// What the app should do after a key in the tree.

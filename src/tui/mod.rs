@@ -60,6 +60,9 @@ use std::time::{Duration, Instant};
 /// from then on).
 pub const MAX_TREES: usize = 20_000;
 
+/// Frames a filter is applied to at once, in the UI thread (a few tens of milliseconds).
+pub const INLINE_FILTER_MAX: usize = 20_000;
+
 /// A key press as the components see it.
 pub type Key = KeyEvent;
 
@@ -227,6 +230,9 @@ pub struct App {
     pass_filter: Arc<Mutex<Option<LiveFilter>>>,
     /// A filter pass is running.
     filtering: bool,
+    /// Captures up to this many frames are filtered at once, in the UI thread (no flicker,
+    /// no waiting); larger ones in the background on every core.
+    pub inline_filter_max: usize,
     pub loading: bool,
     /// Packets come from a live capture (the status says "capturing").
     pub live: bool,
@@ -276,6 +282,7 @@ impl App {
             filter_generation: 0,
             pass_filter: Arc::default(),
             filtering: false,
+            inline_filter_max: INLINE_FILTER_MAX,
             loading: true,
             live: false,
             live_status: None,
@@ -420,15 +427,20 @@ impl App {
                     filter: f.clone(),
                     from: count,
                 });
-                self.filtering = true;
-                self.list.set_shown(Shown::Only(vec![]));
-                rows::spawn_filter(
-                    self.cap.clone(),
-                    f.clone(),
-                    count,
-                    self.filter_generation,
-                    self.tx.clone(),
-                );
+                if count <= self.inline_filter_max {
+                    let all = rows::filter_range(&self.cap, f, 0..count);
+                    self.list.set_shown(Shown::Only(all));
+                } else {
+                    self.filtering = true;
+                    self.list.set_shown(Shown::Only(vec![]));
+                    rows::spawn_filter(
+                        self.cap.clone(),
+                        f.clone(),
+                        count,
+                        self.filter_generation,
+                        self.tx.clone(),
+                    );
+                }
             }
         }
         drop(slot);
@@ -897,7 +909,7 @@ fn base64(bytes: &[u8]) -> String {
         let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
         for k in 0..4 {
             if k <= chunk.len() {
-                out.push(ABC[(n >> (18 - 6 * k) & 63) as usize] as char);
+                out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
             } else {
                 out.push('=');
             }

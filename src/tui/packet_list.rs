@@ -228,8 +228,8 @@ impl Component for PacketList {
         let fit = |f: fn(&Summary) -> usize, min: usize| {
             rows.iter().map(f).max().unwrap_or(0).clamp(min, 39) as u16
         };
-        // The No. column as wide as the largest number (ten million has 8 digits).
-        let digits = (self.total.max(1).ilog10() + 1).max(5) as u16;
+        // The No. column as wide as the largest number (ten million has 8 digits), at least 6.
+        let digits = (self.total.max(1).ilog10() + 1).max(6) as u16;
         let columns = self.source.as_ref().map_or_else(Vec::new, |s| s.columns());
         let mut widths = vec![
             Constraint::Length(digits),

@@ -292,6 +292,9 @@ pub struct RowSource {
 
 struct RowsInner {
     redissect: Redissector,
+    /// A second one for the selected packet's tree, so that moving the selection does not
+    /// send the rows' redissector back to a snapshot and the other way round.
+    trees: Redissector,
     cache: foldhash::HashMap<u32, (Summary, bool)>,
 }
 
@@ -300,6 +303,7 @@ impl RowSource {
         let source = RowSource {
             inner: RefCell::new(RowsInner {
                 redissect: Redissector::new(cap.clone()),
+                trees: Redissector::new(cap.clone()),
                 cache: Default::default(),
             }),
             build: RefCell::new(Build::Layers),
@@ -354,7 +358,7 @@ impl RowSource {
 
     /// Frame `i` with its whole tree, and whether it is exact.
     pub fn packet(&self, i: usize) -> Option<(Packet, bool)> {
-        self.inner.borrow_mut().redissect.dissect(i, Build::All)
+        self.inner.borrow_mut().trees.dissect(i, Build::All)
     }
 }
 
@@ -409,7 +413,7 @@ pub fn spawn_filter(
 }
 
 /// The matching frames of `range`, replaying from the snapshot before it.
-fn filter_range(cap: &Capture, filter: &Filter, range: std::ops::Range<usize>) -> Vec<u32> {
+pub fn filter_range(cap: &Capture, filter: &Filter, range: std::ops::Range<usize>) -> Vec<u32> {
     let mut out = vec![];
     if range.is_empty() {
         return out;
