@@ -2,9 +2,11 @@
 //!
 //! Layout, top to bottom: the display filter bar, the packet list, the detail tree of the
 //! selected packet, the hex pane, a status line and a key bar. Each pane is a [`Component`] with
-//! its own state, its key handling and its key list; the app gives a key to the filter bar while
-//! it is being edited, else to the focused pane, and only what the pane does not consume to the
-//! global keys (Tab, `/`, `?`, `q`). The key bar and the `?` help are built from the components'
+//! its own state, its key handling and its key list. A key goes through the components in a
+//! fixed order until one says it consumed it: the help overlay, the save prompt, the filter bar
+//! (both only while open), the open view, the view keys, the focused pane, and last the focus
+//! ring with the global keys (Tab, `/`, `w`, `?`, `q`); see [`App::handle_key`]. Colours come
+//! from one [`theme::Theme`]. The key bar and the `?` help are built from the components'
 //! `keys()`, so help cannot go stale. The mouse works too: a click focuses the pane under it
 //! and selects there (a click on a tree line's marker opens it), the wheel scrolls.
 //!
