@@ -260,8 +260,9 @@ impl Redissector {
                 return;
             }
         }
-        // Not reached by the first pass: a fresh engine, a few frames back for context.
-        if !self.exact && ahead && i - self.next < 64 {
+        // Not reached by the first pass. An engine that descends from a snapshot stays exact
+        // going forward (it replays what the pass would); else a fresh engine.
+        if ahead && ((self.exact && i - self.next < SNAP_EVERY) || i - self.next < 64) {
             return;
         }
         // The first frame sets the engine's time origin (the relative time column).
