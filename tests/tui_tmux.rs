@@ -410,3 +410,60 @@ fn tui_in_tmux_network_views() {
     let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
     assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
 }
+
+#[test]
+fn tui_in_tmux_detail_actions_and_save() {
+    if !have_tmux() {
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+        return;
+    }
+    let t = Tmux {
+        socket: format!("lowshark-test-actions-{}", std::process::id()),
+    };
+    let saved = std::env::temp_dir().join(format!("lowshark-tmux-{}.pcapng", std::process::id()));
+    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
+    let started = t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ls",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "sh",
+        "-c",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    t.wait("the packet list", |s| {
+        s.contains("Packets: 369 · Displayed: 369")
+    });
+    // The SYN (packet 5), its TCP line, `a`: the list is filtered to TCP.
+    t.keys(&["j", "j", "j", "j", "Enter", "G", "a"]);
+    t.wait("the tree's filter applied", |s| {
+        s.contains("Displayed: 71")
+            && s.lines()
+                .next()
+                .is_some_and(|l| l.trim_end() == "Filter: tcp")
+    });
+    // `?` lists the new keys.
+    t.keys(&["?"]);
+    t.wait("the help", |s| {
+        s.contains("apply / prepare the field as a display filter") && s.contains("w ")
+    });
+    t.keys(&["Escape"]);
+    // `w` saves the displayed packets.
+    t.keys(&["w", "C-u"]);
+    t.keys(&["-l", saved.to_str().unwrap()]);
+    t.keys(&["Enter"]);
+    t.wait("the save", |s| s.contains("saved 71 packets"));
+    let n = Command::new(BIN)
+        .args(["--no-tui", "-r", saved.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&n.stdout).lines().count(), 71);
+    let _ = std::fs::remove_file(&saved);
+    t.keys(&["q"]);
+    t.wait("the exit", |s| s.contains("LOWSHARK_EXIT=0"));
+}

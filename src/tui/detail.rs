@@ -5,11 +5,12 @@
 
 use super::{pane_block, Component, Key};
 use crate::output::text::node_label;
+use crate::tui::theme::theme;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use dissectors::engine::tree::{ByteRange, NodeId, Tree};
 use dissectors::engine::Packet;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -24,7 +25,46 @@ const KEYS: &[(&str, &str)] = &[
     ("←/h", "collapse, or go to the parent"),
     ("e / c", "expand all / collapse all"),
     ("g/G PgUp/PgDn", "top/bottom, page up/down"),
+    ("a / A", "apply / prepare the field as a display filter"),
+    ("y", "copy the field's value (terminal clipboard)"),
+    ("+ / -", "add the field as a column / remove the last"),
 ];
+
+/// What the app should do after a key in the tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DetailAction {
+    /// Apply this display filter.
+    ApplyFilter(String),
+    /// Open the filter bar with this text.
+    PrepareFilter(String),
+    /// Copy this text to the clipboard.
+    Copy(String),
+    /// Add a column showing this field.
+    AddColumn(&'static str),
+    /// Remove the last added column.
+    RemoveColumn,
+}
+
+/// A display filter that matches `n`'s field with its value (`ipv6.src == fe80::1`), or its
+/// presence for a protocol or a field without a value.
+fn filter_of(n: &dissectors::engine::tree::Node) -> Option<String> {
+    use dissectors::engine::field::FieldType;
+    use dissectors::engine::value::{show, Value};
+    let f = n.field?;
+    if f.abbrev.starts_with("_ws.") {
+        return None;
+    }
+    Some(match &n.value {
+        _ if matches!(f.ftype, FieldType::Protocol) => f.abbrev.to_string(),
+        Value::None => f.abbrev.to_string(),
+        Value::Str(s) => format!(
+            "{} == \"{}\"",
+            f.abbrev,
+            s.replace('\\', "\\\\").replace('"', "\\\"")
+        ),
+        v => format!("{} == {}", f.abbrev, show(f, v)),
+    })
+}
 
 /// One drawn line of the tree.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +84,7 @@ pub struct DetailTree {
     rows: Vec<RowInfo>,
     selected: usize,
     pub focused: bool,
+    action: Option<DetailAction>,
     offset: Cell<usize>,
     height: Cell<usize>,
 }
@@ -128,6 +169,33 @@ impl DetailTree {
         let len = n.range.len;
         let unit = if len == 1 { "byte" } else { "bytes" };
         Some(format!("{} ({}), {len} {unit}", f.name, f.abbrev))
+    }
+
+    /// What the last key asked the app to do.
+    pub fn take_action(&mut self) -> Option<DetailAction> {
+        self.action.take()
+    }
+
+    fn selected_node(&self) -> Option<&dissectors::engine::tree::Node> {
+        let p = self.packet.as_ref()?;
+        Some(p.tree.node(self.rows.get(self.selected)?.id))
+    }
+
+    /// The action of an action key on the selected node (None: not a field).
+    fn node_action(&self, c: char) -> Option<DetailAction> {
+        let n = self.selected_node()?;
+        Some(match c {
+            'a' => DetailAction::ApplyFilter(filter_of(n)?),
+            'A' => DetailAction::PrepareFilter(filter_of(n)?),
+            'y' => DetailAction::Copy(match n.field {
+                Some(f) if !matches!(n.value, dissectors::engine::value::Value::None) => {
+                    dissectors::engine::value::show(f, &n.value)
+                }
+                _ => self.selected_label()?,
+            }),
+            '+' => DetailAction::AddColumn(n.field?.abbrev),
+            _ => return None,
+        })
     }
 
     /// The label of the selected line.
@@ -240,6 +308,8 @@ impl Component for DetailTree {
         let page = self.height.get().max(1) as isize;
         let row = self.rows.get(self.selected).copied();
         match key.code {
+            KeyCode::Char(c @ ('a' | 'A' | 'y' | '+')) => self.action = self.node_action(c),
+            KeyCode::Char('-') => self.action = Some(DetailAction::RemoveColumn),
             KeyCode::Char('j') | KeyCode::Down => self.move_to(cur + 1),
             KeyCode::Char('k') | KeyCode::Up => self.move_to(cur - 1),
             KeyCode::PageDown => self.move_to(cur + page),
@@ -302,10 +372,7 @@ impl Component for DetailTree {
         self.height.set(height.max(1));
         let Some(p) = &self.packet else {
             let note = self.note.clone().unwrap_or_default();
-            frame.render_widget(
-                Paragraph::new(note).style(Style::default().fg(Color::DarkGray)),
-                inner,
-            );
+            frame.render_widget(Paragraph::new(note).style(theme().dim()), inner);
             return;
         };
         let mut offset = self.offset.get();
@@ -325,23 +392,21 @@ impl Component for DetailTree {
                 let node = p.tree.node(r.id);
                 let mut style = Style::default();
                 if node.field.is_some_and(|f| f.abbrev == "_ws.expert") {
-                    style = style.fg(Color::Yellow);
+                    style = style.fg(theme().warning);
                 }
                 if node.field.is_some_and(|f| f.abbrev == "_ws.malformed") {
-                    style = style.fg(Color::LightRed);
+                    style = style.fg(theme().error);
                 }
                 if i == self.selected {
                     style = if self.focused {
-                        Style::default()
-                            .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-                            .fg(Color::White)
+                        theme().selection()
                     } else {
                         style.add_modifier(Modifier::REVERSED)
                     };
                 }
                 Line::from(vec![
                     Span::raw("  ".repeat(r.depth as usize)),
-                    Span::styled(self.marker(r), Style::default().fg(Color::DarkGray)),
+                    Span::styled(self.marker(r), theme().dim()),
                     Span::styled(node_label(&p.tree, r.id), style),
                 ])
             })

@@ -3,11 +3,12 @@
 //! compile keeps the bar open with the message and a caret under the offending part.
 
 use super::{Component, Key};
+use crate::tui::theme::theme;
 use crossterm::event::{KeyCode, KeyModifiers};
 use dissectors::engine::registry::Registry;
 use dissectors::filter::{Filter, FilterError};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -52,6 +53,13 @@ impl FilterBar {
             error: None,
             action: None,
         }
+    }
+
+    /// Starts editing with `text` (a filter prepared from the detail tree).
+    pub fn start_with(&mut self, text: &str) {
+        self.start();
+        self.input = text.to_string();
+        self.cursor = self.input.chars().count();
     }
 
     /// Starts editing, with the filter in force as the initial text.
@@ -166,10 +174,10 @@ impl Component for FilterBar {
         let mut lines = vec![];
         if self.editing {
             let bg = match self.error {
-                Some(_) => Color::Rgb(0xff, 0xaf, 0xaf),
-                None => Color::Rgb(0xaf, 0xff, 0xaf),
+                Some(_) => theme().filter_bad,
+                None => theme().filter_ok,
             };
-            let field = Style::default().bg(bg).fg(Color::Black);
+            let field = Style::default().bg(bg).fg(theme().filter_text);
             let width = (area.width as usize).saturating_sub(PROMPT.len());
             let shown: String = format!("{:<width$}", self.input);
             lines.push(Line::from(vec![
@@ -182,15 +190,12 @@ impl Component for FilterBar {
         } else if self.applied.is_empty() {
             lines.push(Line::from(vec![
                 Span::styled(PROMPT, prompt),
-                Span::styled(
-                    "(none; press / to filter)",
-                    Style::default().fg(Color::DarkGray),
-                ),
+                Span::styled("(none; press / to filter)", theme().dim()),
             ]));
         } else {
             lines.push(Line::from(vec![
                 Span::styled(PROMPT, prompt),
-                Span::styled(self.applied.clone(), Style::default().fg(Color::Green)),
+                Span::styled(self.applied.clone(), theme().good()),
             ]));
         }
         if let Some(e) = &self.error {
@@ -199,7 +204,7 @@ impl Component for FilterBar {
                 Span::raw(" ".repeat(PROMPT.len() + e.start)),
                 Span::styled(
                     format!("{caret} {} (column {})", e.message, e.start + 1),
-                    Style::default().fg(Color::LightRed),
+                    theme().error(),
                 ),
             ]));
         }

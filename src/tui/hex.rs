@@ -4,11 +4,12 @@
 //! switches to the source its bytes are in.
 
 use super::{pane_block, Component, Key};
+use crate::tui::theme::theme;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use dissectors::engine::tree::ByteRange;
 use dissectors::engine::Packet;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 use ratatui::Frame;
@@ -23,10 +24,7 @@ const KEYS: &[(&str, &str)] = &[
 
 /// Style of highlighted bytes (the selected node's range).
 pub fn highlight_style() -> Style {
-    Style::default()
-        .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-        .fg(Color::White)
-        .add_modifier(Modifier::BOLD)
+    theme().selection().add_modifier(Modifier::BOLD)
 }
 
 #[derive(Default)]
@@ -170,10 +168,7 @@ impl Component for HexPane {
             .take(height)
             .map(|(row, chunk)| {
                 let base = row * 16;
-                let mut spans = vec![Span::styled(
-                    format!("{base:04x}  "),
-                    Style::default().fg(Color::DarkGray),
-                )];
+                let mut spans = vec![Span::styled(format!("{base:04x}  "), theme().dim())];
                 for j in 0..16 {
                     match chunk.get(j) {
                         Some(b) => {

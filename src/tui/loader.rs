@@ -1,22 +1,17 @@
-//! Background loading: one thread reads the capture and dissects every frame in order with one
-//! [`Engine`] (reassembly and conversations need them in order), and sends each packet with its
-//! summary row over a bounded channel, so the UI thread only files them away and stays
-//! responsive. A second kind of thread re-reads the file to evaluate a display filter on packets
-//! whose trees the UI no longer keeps (see [`super::Store`]).
+//! What the background threads share with the UI: the messages they send, the load
+//! configuration, the summary row of a dissected packet and the in-order dissection loop the
+//! views use. Loading itself is [`super::frames`] (reading) and [`super::rows`] (dissecting).
 
-use crate::capture::{CaptureError, CaptureReader, CapturedFrame};
+use crate::capture::{CaptureError, CapturedFrame};
 use crate::output::text::{time_column, TimeFormat};
-use dissectors::engine::expert::{ws, Severity};
+use dissectors::engine::expert::Severity;
 use dissectors::engine::registry::Registry;
 use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
-use dissectors::filter::Filter;
-use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
-/// Packets in flight between the loader and the UI (the channel is bounded so a fast loader
-/// cannot pile up trees the UI has not filed yet).
+/// Messages in flight to the UI (bounded, so a live capture cannot pile up packets the UI has
+/// not filed yet).
 pub const CHANNEL_DEPTH: usize = 4096;
 
 /// Colouring class of a row, after Wireshark's default colouring rules (roughly).
@@ -48,25 +43,20 @@ pub struct Summary {
     pub len: u32,
     pub info: String,
     pub class: Class,
+    /// The values of the columns added from the detail tree (`+`), in order.
+    pub extra: Vec<String>,
 }
 
 /// What the background threads tell the UI.
 pub enum Msg {
-    Packet(Summary, Arc<Packet>),
-    /// The capture could not be read to its end (a cut file); packets before it were sent.
-    Error(String),
-    /// Loading finished.
+    /// A packet of a live capture, fully built, for the views.
+    Live(Arc<Packet>),
+    /// The first pass judged these frames (0-based, ascending) to pass filter `generation`.
+    Matched { generation: u64, indices: Vec<u32> },
+    /// The first pass has dissected every frame.
     Done,
-    /// A re-filter pass ended: `matches[i]` is whether packet `i` (0-based) passes.
-    Filtered {
-        generation: u64,
-        matches: Vec<bool>,
-    },
-    /// A re-filter pass failed (file gone, filter did not compile).
-    FilterFailed {
-        generation: u64,
-        message: String,
-    },
+    /// A filter pass ended: the 0-based indices, ascending, of the frames that passed.
+    Filtered { generation: u64, matches: Vec<u32> },
 }
 
 /// What the loader needs besides the file.
@@ -90,15 +80,14 @@ pub fn summarize(p: &Packet, time_format: TimeFormat, delta_ns: i64) -> Summary 
         len: p.meta.orig_len,
         info: dissectors::engine::value::escape_text(&c.info).into_owned(),
         class: classify(p),
+        extra: vec![],
     }
 }
 
 fn classify(p: &Packet) -> Class {
-    let error = p.is_malformed()
-        || p.tree.nodes_unordered().any(|(_, n)| {
-            n.field.is_some_and(|f| std::ptr::eq(f, &ws::SEVERITY))
-                && n.value.as_u64().unwrap_or(0) >= Severity::Error as u64
-        });
+    // Rows are built with the layers only: the engine's record of the worst expert item
+    // stands for the severity nodes.
+    let error = p.is_malformed() || p.max_severity.is_some_and(|s| s >= Severity::Error);
     if error {
         return Class::Error;
     }
@@ -189,66 +178,4 @@ pub fn dissect_all_with(
         }
     }
     None
-}
-
-/// Starts the loader thread. It stops early when the UI has gone (the channel is closed).
-pub fn spawn_loader(
-    reader: Frames,
-    cfg: LoadConfig,
-    tx: SyncSender<Msg>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::Builder::new()
-        .name("lowshark-loader".into())
-        .spawn(move || {
-            let err = dissect_all(reader, &cfg, |p, delta| {
-                let s = summarize(&p, cfg.time_format, delta);
-                tx.send(Msg::Packet(s, Arc::new(p))).is_ok()
-            });
-            if let Some(e) = err {
-                let _ = tx.send(Msg::Error(e));
-            }
-            let _ = tx.send(Msg::Done);
-        })
-        .expect("spawning the loader thread")
-}
-
-/// Starts a re-filter pass: reads `path` again from the start with a fresh engine (so
-/// reassembly sees the same frames in the same order), evaluates `filter` on the first `count`
-/// packets and sends the verdicts.
-pub fn spawn_refilter(
-    path: PathBuf,
-    cfg: LoadConfig,
-    filter: String,
-    count: usize,
-    generation: u64,
-    tx: SyncSender<Msg>,
-) {
-    let _ = std::thread::Builder::new()
-        .name("lowshark-refilter".into())
-        .spawn(move || {
-            let fail = |message: String| {
-                let _ = tx.send(Msg::FilterFailed {
-                    generation,
-                    message,
-                });
-            };
-            let f = match Filter::compile(&filter, &cfg.registry) {
-                Ok(f) => f,
-                Err(e) => return fail(e.message),
-            };
-            let reader = match CaptureReader::open(&path) {
-                Ok(r) => r,
-                Err(e) => return fail(e.to_string()),
-            };
-            let mut matches = Vec::with_capacity(count);
-            dissect_all(reader, &cfg, |p, _| {
-                matches.push(f.matches(&p));
-                matches.len() < count
-            });
-            matches.resize(count, false);
-            let _ = tx.send(Msg::Filtered {
-                generation,
-                matches,
-            });
-        });
 }

@@ -2,38 +2,41 @@
 //!
 //! Layout, top to bottom: the display filter bar, the packet list, the detail tree of the
 //! selected packet, the hex pane, a status line and a key bar. Each pane is a [`Component`] with
-//! its own state, its key handling and its key list; the app gives a key to the filter bar while
-//! it is being edited, else to the focused pane, and only what the pane does not consume to the
-//! global keys (Tab, `/`, `?`, `q`). The key bar and the `?` help are built from the components'
+//! its own state, its key handling and its key list. A key goes through the components in a
+//! fixed order until one says it consumed it: the help overlay, the save prompt, the filter bar
+//! (both only while open), the open view, the view keys, the focused pane, and last the focus
+//! ring with the global keys (Tab, `/`, `w`, `?`, `q`); see [`App::handle_key`]. Colours come
+//! from one [`theme::Theme`]. The key bar and the `?` help are built from the components'
 //! `keys()`, so help cannot go stale. The mouse works too: a click focuses the pane under it
 //! and selects there (a click on a tree line's marker opens it), the wheel scrolls.
 //!
-//! Loading: a background thread ([`loader`]) reads the capture and dissects every frame in
-//! order with one engine, sending packets over a bounded channel; the UI files at most a time
-//! budget's worth of them per turn, so it stays responsive while loading, and the list follows
-//! the end when asked to (`G`/`f`).
-//!
-//! Memory: the summary row of every packet is kept (about 150 bytes a packet), but the dissected
-//! packet (tree and data sources, about 10 KB for a plain UDP packet, measured) only for the most
-//! recent [`MAX_TREES`] packets (so at most some 200 MB of trees). Selecting an
-//! older packet shows a note instead of its tree. A display filter is evaluated on the kept
-//! trees when all are kept; once some were dropped, applying a filter re-reads the file in a
-//! background thread with a fresh engine (the same frames in the same order give the same
-//! trees) and the list is replaced when that pass ends.
+//! Loading and scale (see [`frames`] and [`rows`] for the details): an indexer thread reads
+//! the capture into a compact frame store (32 bytes a frame plus its bytes), so the list is
+//! scrollable as soon as the first frames are read; a first-pass thread dissects every frame
+//! once, in order, and records an engine snapshot every few thousand frames. Rows are
+//! formatted when drawn and the detail tree is built when a packet is selected, both by
+//! dissecting again from the nearest snapshot; nothing per row is kept. A display filter runs
+//! on every core, each from the snapshot before its share of the frames. A live capture goes
+//! through the same store; its packets also feed the views as the first pass dissects them.
 
 pub mod detail;
 pub mod filter_bar;
+pub mod frames;
 pub mod hex;
 pub mod loader;
 pub mod packet_list;
+pub mod rows;
+pub mod save;
+pub mod theme;
 pub mod views;
 
 use crate::capture::{CaptureError, CaptureReader};
 use crate::output::text::TimeFormat;
+use crate::tui::theme::theme;
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use detail::DetailTree;
+use detail::{DetailAction, DetailTree};
 use dissectors::engine::registry::Registry;
 use dissectors::engine::{Packet, Prefs};
 use dissectors::filter::Filter;
@@ -41,19 +44,26 @@ use filter_bar::{FilterAction, FilterBar};
 use hex::HexPane;
 use loader::{LoadConfig, Msg};
 use packet_list::PacketList;
+use packet_list::Shown;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use ratatui::Frame;
+use rows::{Capture, LiveFilter, PassOutput, RowSource};
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Dissected packets (tree and data sources) kept in memory; older ones keep only their row.
+/// Packets of a live capture kept for the views opened later (the views see every packet
+/// from then on).
 pub const MAX_TREES: usize = 20_000;
+
+/// Frames a filter is applied to at once, in the UI thread (a few tens of milliseconds).
+pub const INLINE_FILTER_MAX: usize = 20_000;
 
 /// A key press as the components see it.
 pub type Key = KeyEvent;
@@ -77,6 +87,7 @@ pub const GLOBAL_KEYS: &[(&str, &str)] = &[
     ("Tab/Shift-Tab", "next/previous pane"),
     ("Esc", "back to the packet list"),
     ("/", "edit the display filter"),
+    ("w", "save the displayed (or all) packets to pcapng"),
     ("?", "help"),
     ("q Ctrl-C", "quit"),
     ("mouse", "click focuses and selects, wheel scrolls"),
@@ -85,9 +96,9 @@ pub const GLOBAL_KEYS: &[(&str, &str)] = &[
 /// The bordered block of a pane; the focused one is drawn brighter.
 pub fn pane_block(title: &str, focused: bool) -> Block<'static> {
     let (style, border) = if focused {
-        (Style::default().fg(Color::LightCyan), BorderType::Thick)
+        (theme().accent(), BorderType::Thick)
     } else {
-        (Style::default().fg(Color::DarkGray), BorderType::Plain)
+        (theme().dim(), BorderType::Plain)
     };
     Block::default()
         .borders(Borders::ALL)
@@ -107,27 +118,55 @@ pub enum Focus {
     Hex,
 }
 
-/// Dissected packets, most recent [`MAX_TREES`] of them, by file index.
-struct Store {
-    trees: VecDeque<Arc<Packet>>,
-    /// File index (0-based) of `trees[0]`.
-    first: usize,
-    max: usize,
+/// The layers a key goes through, in order (see [`App::handle_key`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Layer {
+    Help,
+    Save,
+    FilterBar,
+    View,
+    ViewKeys,
+    Focused,
+    Global,
 }
 
-impl Store {
-    fn push(&mut self, p: Arc<Packet>) {
-        if self.trees.len() == self.max {
-            self.trees.pop_front();
-            self.first += 1;
+impl Layer {
+    const ORDER: [Layer; 7] = [
+        Layer::Help,
+        Layer::Save,
+        Layer::FilterBar,
+        Layer::View,
+        Layer::ViewKeys,
+        Layer::Focused,
+        Layer::Global,
+    ];
+}
+
+/// The `?` overlay: while open it takes every key (Esc, `?`, `q` or Enter close it).
+#[derive(Default)]
+pub struct Help {
+    pub open: bool,
+}
+
+impl Component for Help {
+    fn handle_key(&mut self, key: Key) -> bool {
+        if !self.open {
+            return false;
         }
-        self.trees.push_back(p);
+        if matches!(
+            key.code,
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
+        ) {
+            self.open = false;
+        }
+        true
     }
 
-    fn get(&self, i: usize) -> Option<Arc<Packet>> {
-        i.checked_sub(self.first)
-            .and_then(|k| self.trees.get(k))
-            .cloned()
+    /// Drawn by the app, which knows every component's keys.
+    fn draw(&self, _frame: &mut Frame, _area: Rect) {}
+
+    fn keys(&self) -> &'static [(&'static str, &'static str)] {
+        &[("Esc ? q Enter", "close the help")]
     }
 }
 
@@ -171,26 +210,41 @@ pub struct App {
     pub hex: HexPane,
     pub filter_bar: FilterBar,
     pub focus: Focus,
-    pub help: bool,
+    pub help: Help,
+    pub save: save::SavePrompt,
     pub quit: bool,
+    /// A one-off message for the status line (saved, copied); cleared by the next key.
+    pub notice: Option<String>,
+    /// Text to put on the terminal's clipboard (OSC 52) when the screen is next drawn.
+    pub clipboard: Option<String>,
     title: String,
-    store: Store,
+    /// The frames, the first pass's snapshots, the load configuration.
+    cap: Capture,
+    rows: Rc<RowSource>,
+    /// Live packets kept for views opened later (live captures only).
+    kept: VecDeque<Arc<Packet>>,
+    max_kept: usize,
     path: Option<PathBuf>,
-    cfg: LoadConfig,
     tx: SyncSender<Msg>,
     filter: Option<Filter>,
     filter_generation: u64,
-    /// A re-filter pass is running.
+    /// What the first pass filters (frames read after a filter was applied).
+    pass_filter: Arc<Mutex<Option<LiveFilter>>>,
+    /// A filter pass is running.
     filtering: bool,
+    /// Captures up to this many frames are filtered at once, in the UI thread (no flicker,
+    /// no waiting); larger ones in the background on every core.
+    pub inline_filter_max: usize,
     pub loading: bool,
     /// Packets come from a live capture (the status says "capturing").
     pub live: bool,
     /// The live sources' status, when they keep one.
     pub live_status: Option<crate::capture::status::LiveStatus>,
-    /// A read error that ended loading, or a failed re-filter.
+    /// A read error that ended loading, or a filter problem.
     problem: Option<String>,
-    /// File index of the packet the detail and hex panes show.
-    shown_packet: Option<usize>,
+    /// File index of the packet the detail and hex panes show, and whether its tree was
+    /// exact (a provisional one is rebuilt once the first pass reaches it).
+    shown_packet: Option<(usize, bool)>,
     /// Where the list, detail and hex panes were drawn last (for the mouse).
     areas: std::cell::Cell<[Rect; 3]>,
     /// The network views (`t`, `L`, `s`, `F`, `C`) and the analysis behind them.
@@ -198,35 +252,39 @@ pub struct App {
 }
 
 impl App {
-    /// `tx` is where re-filter passes send their results (the loader's channel); `path` is
-    /// the file they re-read (None: cannot re-read, filters only see kept trees).
+    /// `cap` is the capture the loader threads fill; `tx` is where filter passes send their
+    /// results; `path` is the file views re-read (None for live captures).
     pub fn new(
         title: String,
         path: Option<PathBuf>,
-        cfg: LoadConfig,
+        cap: Capture,
         tx: SyncSender<Msg>,
         filter: Option<&str>,
     ) -> App {
+        let rows = Rc::new(RowSource::new(cap.clone()));
         let mut app = App {
-            list: PacketList::new(),
+            list: PacketList::new(Some(rows.clone())),
             detail: DetailTree::new(),
             hex: HexPane::new(),
-            filter_bar: FilterBar::new(cfg.registry.clone()),
+            filter_bar: FilterBar::new(cap.cfg.registry.clone()),
             focus: Focus::List,
-            help: false,
+            help: Help::default(),
+            save: Default::default(),
             quit: false,
+            notice: None,
+            clipboard: None,
             title,
-            store: Store {
-                trees: VecDeque::new(),
-                first: 0,
-                max: MAX_TREES,
-            },
+            cap,
+            rows,
+            kept: VecDeque::new(),
+            max_kept: MAX_TREES,
             path,
-            cfg,
             tx,
             filter: None,
             filter_generation: 0,
+            pass_filter: Arc::default(),
             filtering: false,
+            inline_filter_max: INLINE_FILTER_MAX,
             loading: true,
             live: false,
             live_status: None,
@@ -236,68 +294,66 @@ impl App {
             views: views::Views::new(),
         };
         if let Some(text) = filter.filter(|t| !t.trim().is_empty()) {
-            if let Ok(f) = Filter::compile(text, &app.cfg.registry) {
-                app.filter = Some(f);
+            if let Ok(f) = Filter::compile(text, &app.cap.cfg.registry) {
                 app.filter_bar.set_applied(text);
+                app.apply_filter(Some(f), text.to_string());
             }
         }
         app.set_focus(Focus::List);
         app
     }
 
-    /// Keeps only `max` trees (tests use a small number).
-    pub fn set_max_trees(&mut self, max: usize) {
-        self.store.max = max.max(1);
+    /// What the first pass needs to report to this app.
+    pub fn pass_output(&self, live: bool) -> PassOutput {
+        PassOutput {
+            tx: self.tx.clone(),
+            live,
+            filter: self.pass_filter.clone(),
+        }
     }
 
-    /// Files a dissected packet and its row.
-    pub fn add_packet(&mut self, s: loader::Summary, p: Arc<Packet>) {
-        let shown = self.filter.as_ref().is_none_or(|f| f.matches(&p));
-        if self.live {
-            self.views.live_packet(&p);
-        }
-        self.store.push(p);
-        self.list.push(s, shown);
+    /// Keeps only `max` live packets for the views (tests use a small number).
+    pub fn set_max_trees(&mut self, max: usize) {
+        self.max_kept = max.max(1);
+    }
+
+    /// Frame `i` (0-based) dissected again with its whole tree.
+    pub fn packet(&self, i: usize) -> Option<Arc<Packet>> {
+        self.rows.packet(i).map(|(p, _)| Arc::new(p))
     }
 
     /// Handles one message from the background threads.
     pub fn handle_msg(&mut self, m: Msg) {
         match m {
-            Msg::Packet(s, p) => self.add_packet(s, p),
-            Msg::Error(e) => self.problem = Some(e),
+            Msg::Live(p) => {
+                self.views.live_packet(&p);
+                if self.kept.len() == self.max_kept {
+                    self.kept.pop_front();
+                }
+                self.kept.push_back(p);
+            }
             Msg::Done => self.loading = false,
+            Msg::Matched {
+                generation,
+                indices,
+            } if generation == self.filter_generation => self.list.push_shown(&indices),
             Msg::Filtered {
                 generation,
-                matches,
+                mut matches,
             } if generation == self.filter_generation => {
                 self.filtering = false;
-                let mut shown: Vec<usize> = (0..matches.len()).filter(|&i| matches[i]).collect();
-                // Packets that arrived after the pass started have their trees.
-                for i in matches.len()..self.list.total() {
-                    let keep = match (&self.filter, self.store.get(i)) {
-                        (Some(f), Some(p)) => f.matches(&p),
-                        (None, _) => true,
-                        (Some(_), None) => false,
-                    };
-                    if keep {
-                        shown.push(i);
-                    }
+                // The first pass has already sent the matches among later frames.
+                if let Shown::Only(tail) = self.list.shown() {
+                    matches.extend_from_slice(tail);
                 }
-                self.list.set_shown(shown);
+                self.list.set_shown(Shown::Only(matches));
             }
-            Msg::FilterFailed {
-                generation,
-                message,
-            } if generation == self.filter_generation => {
-                self.filtering = false;
-                self.problem = Some(format!("re-filtering failed: {message}"));
-            }
-            Msg::Filtered { .. } | Msg::FilterFailed { .. } => {}
+            Msg::Matched { .. } | Msg::Filtered { .. } => {}
         }
     }
 
     /// Files what the background threads sent, for at most `budget`; returns whether anything
-    /// came (so the screen needs drawing).
+    /// changed (so the screen needs drawing).
     pub fn pump(&mut self, rx: &Receiver<Msg>, budget: Duration) -> bool {
         let start = Instant::now();
         let mut any = false;
@@ -308,6 +364,19 @@ impl App {
                 break;
             }
         }
+        let count = self.cap.frames.count();
+        if count != self.list.total() {
+            self.list.set_total(count);
+            any = true;
+        }
+        if self.problem.is_none() {
+            if let Some(e) = self.cap.frames.error.lock().ok().and_then(|e| e.clone()) {
+                self.problem = Some(e);
+                any = true;
+            }
+        }
+        // While the first pass runs, provisional rows become exact: draw again.
+        any |= self.loading;
         if any {
             self.sync_selection();
         }
@@ -321,58 +390,62 @@ impl App {
         self.hex.focused = f == Focus::Hex;
     }
 
-    /// Points the detail and hex panes at the selected packet, and the hex highlight at the
-    /// selected tree node.
+    /// Points the detail and hex panes at the selected packet (dissected again with every
+    /// node), and the hex highlight at the selected tree node.
     fn sync_selection(&mut self) {
         let sel = self.list.selected_index();
-        if sel != self.shown_packet {
-            self.shown_packet = sel;
-            let p = sel.and_then(|i| self.store.get(i));
-            let note = match (sel, &p) {
-                (Some(_), None) => Some(format!(
-                    "The tree of this packet was dropped: lowshark keeps the trees of the last \
-                     {} packets only (summaries of all).",
-                    self.store.max
-                )),
-                (None, _) => Some("No packet selected.".to_string()),
-                _ => None,
-            };
+        let stale = match (sel, self.shown_packet) {
+            (Some(i), Some((j, exact))) => i != j || (!exact && i < self.cap.snaps.frontier()),
+            (None, None) => false,
+            _ => true,
+        };
+        if stale {
+            let p = sel.and_then(|i| self.rows.packet(i));
+            self.shown_packet = sel.zip(p.as_ref().map(|(_, exact)| *exact));
+            let note = sel.is_none().then(|| "No packet selected.".to_string());
+            let p = p.map(|(p, _)| Arc::new(p));
             self.detail.set_packet(p.clone(), note);
             self.hex.set_packet(p);
         }
         self.hex.set_highlight(self.detail.selected_range());
     }
 
-    fn apply_filter(&mut self, f: Option<Filter>, text: String) {
+    fn apply_filter(&mut self, f: Option<Filter>, _text: String) {
         self.filter_generation += 1;
         self.problem = None;
-        let total = self.list.total();
+        let mut slot = self.pass_filter.lock().unwrap_or_else(|e| e.into_inner());
         match &f {
-            None => self.list.set_shown((0..total).collect()),
-            Some(f) if self.store.first == 0 => {
-                let shown = (0..total)
-                    .filter(|&i| self.store.get(i).is_some_and(|p| f.matches(&p)))
-                    .collect();
-                self.list.set_shown(shown);
+            None => {
+                *slot = None;
+                self.filtering = false;
+                self.list.set_shown(Shown::All);
             }
-            Some(_) => match &self.path {
-                Some(path) => {
+            Some(f) => {
+                // Frames read from now on are the first pass's to judge, the others a
+                // parallel filter pass's.
+                let count = self.cap.frames.count();
+                *slot = Some(LiveFilter {
+                    generation: self.filter_generation,
+                    filter: f.clone(),
+                    from: count,
+                });
+                if count <= self.inline_filter_max {
+                    let all = rows::filter_range(&self.cap, f, 0..count);
+                    self.list.set_shown(Shown::Only(all));
+                } else {
                     self.filtering = true;
-                    loader::spawn_refilter(
-                        path.clone(),
-                        self.cfg.clone(),
-                        text,
-                        total,
+                    self.list.set_shown(Shown::Only(vec![]));
+                    rows::spawn_filter(
+                        self.cap.clone(),
+                        f.clone(),
+                        count,
                         self.filter_generation,
                         self.tx.clone(),
                     );
                 }
-                None => {
-                    self.problem =
-                        Some("older packets' trees were dropped; filtered the kept ones".into());
-                }
-            },
+            }
         }
+        drop(slot);
         self.filter = f;
         self.sync_selection();
     }
@@ -388,7 +461,7 @@ impl App {
 
     /// A click focuses the pane under the pointer and selects there; the wheel scrolls it.
     pub fn handle_mouse(&mut self, m: MouseEvent) {
-        if self.help || self.filter_bar.editing {
+        if self.help.open || self.filter_bar.editing || self.save.open {
             return;
         }
         let click = matches!(m.kind, MouseEventKind::Down(MouseButton::Left));
@@ -413,66 +486,87 @@ impl App {
         if click {
             self.set_focus(focus);
         }
-        match focus {
-            Focus::List => self.list.handle_mouse(m, area),
-            Focus::Detail => self.detail.handle_mouse(m, area),
-            Focus::Hex => self.hex.handle_mouse(m, area),
+        let pane: &mut dyn Component = match focus {
+            Focus::List => &mut self.list,
+            Focus::Detail => &mut self.detail,
+            Focus::Hex => &mut self.hex,
         };
+        pane.handle_mouse(m, area);
         self.sync_selection();
     }
 
-    /// Routes a key: help overlay, filter bar being edited, focused pane, then global keys.
+    /// Routes a key through the components in order until one consumes it: the help overlay,
+    /// the filter bar (while edited), the open view, the view keys (from the packet list), the
+    /// focused pane, and last the focus ring with the global keys. Each layer answers whether it
+    /// took the key; what a layer asked for (a filter to apply, a packet to select) is carried
+    /// out afterwards.
     pub fn handle_key(&mut self, key: Key) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.quit = true;
             return;
         }
-        if self.help {
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-            ) {
-                self.help = false;
+        self.notice = None;
+        for layer in Layer::ORDER {
+            if self.offer(layer, key) {
+                break;
             }
-            return;
         }
-        if self.filter_bar.editing {
-            self.filter_bar.handle_key(key);
-            if let Some(FilterAction::Apply(f, text)) = self.filter_bar.take_action() {
-                self.apply_filter(f, text);
-            }
-            return;
+        if let Some(FilterAction::Apply(f, text)) = self.filter_bar.take_action() {
+            self.apply_filter(f, text);
         }
-        if self.views.is_open() {
-            if self.views.handle_key(key) {
-                self.view_action();
-                return;
-            }
-        } else if self.focus == Focus::List && self.open_view(key) {
-            return;
+        if let Some(a) = self.detail.take_action() {
+            self.detail_action(a);
         }
-        let consumed = match self.focus {
-            Focus::List => self.list.handle_key(key),
-            Focus::Detail => self.detail.handle_key(key),
-            Focus::Hex => self.hex.handle_key(key),
-        };
-        if !consumed {
-            self.global_key(key);
+        if std::mem::take(&mut self.save.confirmed) {
+            self.save_packets();
         }
+        self.view_action();
         self.sync_selection();
+    }
+
+    /// Gives `key` to one layer; returns whether it consumed it.
+    fn offer(&mut self, layer: Layer, key: Key) -> bool {
+        match layer {
+            Layer::Help => self.help.handle_key(key),
+            Layer::Save => self.save.handle_key(key),
+            Layer::FilterBar => self.filter_bar.handle_key(key),
+            Layer::View => self.views.handle_key(key),
+            Layer::ViewKeys => {
+                !self.views.is_open() && self.focus == Focus::List && self.open_view(key)
+            }
+            Layer::Focused => self.focused_mut().handle_key(key),
+            Layer::Global => self.global_key(key),
+        }
+    }
+
+    /// The pane with the focus.
+    fn focused_mut(&mut self) -> &mut dyn Component {
+        match self.focus {
+            Focus::List => &mut self.list,
+            Focus::Detail => &mut self.detail,
+            Focus::Hex => &mut self.hex,
+        }
+    }
+
+    fn focused(&self) -> &dyn Component {
+        match self.focus {
+            Focus::List => &self.list,
+            Focus::Detail => &self.detail,
+            Focus::Hex => &self.hex,
+        }
     }
 
     /// Opens the view bound to `key`, if any.
     fn open_view(&mut self, key: Key) -> bool {
-        let selected = self.list.selected_index().and_then(|i| self.store.get(i));
+        let selected = self.list.selected_index().and_then(|i| self.packet(i));
         let kept = if self.path.is_none() {
-            self.store.trees.iter().cloned().collect()
+            self.kept.iter().cloned().collect()
         } else {
             vec![]
         };
         let cx = views::Context {
             path: self.path.as_ref(),
-            cfg: &self.cfg,
+            cfg: &self.cap.cfg,
             selected,
             kept,
             filter: self.filter_bar.applied(),
@@ -480,16 +574,67 @@ impl App {
         self.views.open(key, cx)
     }
 
+    /// Carries out what a key in the detail tree asked for.
+    fn detail_action(&mut self, a: DetailAction) {
+        match a {
+            DetailAction::ApplyFilter(text) => self.apply_filter_text(text),
+            DetailAction::PrepareFilter(text) => self.filter_bar.start_with(&text),
+            DetailAction::Copy(text) => {
+                self.notice = Some(format!("copied: {text}"));
+                self.clipboard = Some(text);
+            }
+            DetailAction::AddColumn(abbrev) => {
+                let mut cols = self.rows.columns();
+                match self.cap.cfg.registry.field(abbrev) {
+                    Some(f) if !cols.iter().any(|c| std::ptr::eq(*c, f)) => {
+                        cols.push(f);
+                        self.rows.set_columns(cols);
+                        self.notice = Some(format!("column added: {abbrev}"));
+                    }
+                    _ => {}
+                }
+            }
+            DetailAction::RemoveColumn => {
+                let mut cols = self.rows.columns();
+                if let Some(f) = cols.pop() {
+                    self.rows.set_columns(cols);
+                    self.notice = Some(format!("column removed: {}", f.abbrev));
+                }
+            }
+        }
+    }
+
+    /// Compiles and applies a filter made for the user (from a view or the detail tree).
+    fn apply_filter_text(&mut self, text: String) {
+        match Filter::compile(&text, &self.cap.cfg.registry) {
+            Ok(f) => {
+                self.filter_bar.set_applied(&text);
+                self.apply_filter(Some(f), text);
+            }
+            Err(e) => self.problem = Some(format!("{text}: {}", e.message)),
+        }
+    }
+
+    /// Writes what the save prompt asked for.
+    fn save_packets(&mut self) {
+        let path = PathBuf::from(self.save.path());
+        let all = self.save.all;
+        let shown = if all { &Shown::All } else { self.list.shown() };
+        let total = self.list.total();
+        let result = self
+            .cap
+            .frames
+            .read(|store| save::save(store, shown, total, &path));
+        match result {
+            Ok(n) => self.notice = Some(format!("saved {n} packets to {}", path.display())),
+            Err(e) => self.problem = Some(format!("saving {}: {e}", path.display())),
+        }
+    }
+
     /// Carries out what the open view asked for.
     fn view_action(&mut self) {
         match self.views.take_action() {
-            Some(views::Action::Filter(text)) => match Filter::compile(&text, &self.cfg.registry) {
-                Ok(f) => {
-                    self.filter_bar.set_applied(&text);
-                    self.apply_filter(Some(f), text);
-                }
-                Err(e) => self.problem = Some(format!("{text}: {}", e.message)),
-            },
+            Some(views::Action::Filter(text)) => self.apply_filter_text(text),
             Some(views::Action::Select(frame)) => {
                 if let Some(i) = usize::try_from(frame).ok().and_then(|f| f.checked_sub(1)) {
                     self.list.select_file_index(i);
@@ -500,7 +645,8 @@ impl App {
         }
     }
 
-    fn global_key(&mut self, key: Key) {
+    /// The focus ring and the keys that work everywhere.
+    fn global_key(&mut self, key: Key) -> bool {
         match key.code {
             KeyCode::Char('q') => self.quit = true,
             KeyCode::Tab => self.set_focus(match self.focus {
@@ -514,25 +660,26 @@ impl App {
                 Focus::Hex => Focus::Detail,
             }),
             KeyCode::Char('/') => self.filter_bar.start(),
-            KeyCode::Char('?') => self.help = true,
+            KeyCode::Char('w') => self.save.start(),
+            KeyCode::Char('?') => self.help.open = true,
             KeyCode::Enter if self.focus == Focus::List => self.set_focus(Focus::Detail),
             KeyCode::Esc => self.set_focus(Focus::List),
-            _ => {}
+            _ => return false,
         }
+        true
     }
 
     fn focused_keys(&self) -> &'static [(&'static str, &'static str)] {
+        if self.save.open {
+            return self.save.keys();
+        }
         if self.filter_bar.editing {
             return self.filter_bar.keys();
         }
         if self.views.is_open() {
             return self.views.keys();
         }
-        match self.focus {
-            Focus::List => self.list.keys(),
-            Focus::Detail => self.detail.keys(),
-            Focus::Hex => self.hex.keys(),
-        }
+        self.focused().keys()
     }
 
     /// Draws the whole screen.
@@ -561,10 +708,14 @@ impl App {
             self.detail.draw(frame, detail);
             self.hex.draw(frame, hex);
         }
-        self.filter_bar.draw(frame, bar);
+        if self.save.open {
+            self.save.draw(frame, bar);
+        } else {
+            self.filter_bar.draw(frame, bar);
+        }
         self.draw_status(frame, status);
         self.draw_keys(frame, keys);
-        if self.help {
+        if self.help.open {
             self.draw_help(frame, area);
         }
     }
@@ -593,28 +744,13 @@ impl App {
         }
         if self.focus != Focus::List {
             if let Some(info) = self.detail.selected_field_info() {
-                spans.push(Span::styled(
-                    format!(" │ {info}"),
-                    Style::default().fg(Color::LightCyan),
-                ));
+                spans.push(Span::styled(format!(" │ {info}"), theme().accent()));
             }
         }
-        if self.store.first > 0 {
-            spans.push(Span::raw(format!(
-                " │ trees kept for the last {}",
-                self.store.max
-            )));
-        }
         if let Some(st) = &self.live_status {
-            spans.push(Span::styled(
-                format!(" │ {}", st.line()),
-                Style::default().fg(Color::Yellow),
-            ));
+            spans.push(Span::styled(format!(" │ {}", st.line()), theme().warning()));
             if let Some(m) = st.last_message() {
-                spans.push(Span::styled(
-                    format!(" │ {m}"),
-                    Style::default().fg(Color::LightRed),
-                ));
+                spans.push(Span::styled(format!(" │ {m}"), theme().error()));
             }
         } else if self.loading {
             let what = if self.live {
@@ -622,35 +758,25 @@ impl App {
             } else {
                 " │ loading…"
             };
-            spans.push(Span::styled(what, Style::default().fg(Color::Yellow)));
+            spans.push(Span::styled(what, theme().warning()));
         }
         if self.filtering {
-            spans.push(Span::styled(
-                " │ filtering…",
-                Style::default().fg(Color::Yellow),
-            ));
+            spans.push(Span::styled(" │ filtering…", theme().warning()));
+        }
+        if let Some(n) = &self.notice {
+            spans.push(Span::styled(format!(" │ {n}"), theme().good()));
         }
         if let Some(p) = &self.problem {
-            spans.push(Span::styled(
-                format!(" │ {p}"),
-                Style::default().fg(Color::LightRed),
-            ));
+            spans.push(Span::styled(format!(" │ {p}"), theme().error()));
         }
         frame.render_widget(
-            Paragraph::new(Line::from(spans)).style(
-                Style::default()
-                    .bg(Color::Rgb(0x30, 0x30, 0x30))
-                    .fg(Color::White),
-            ),
+            Paragraph::new(Line::from(spans)).style(theme().status()),
             area,
         );
     }
 
     fn draw_keys(&self, frame: &mut Frame, area: Rect) {
-        let key = Style::default()
-            .fg(Color::Black)
-            .bg(Color::Cyan)
-            .add_modifier(Modifier::BOLD);
+        let key = theme().key();
         let mut spans = vec![];
         let globals: &[(&str, &str)] = if self.filter_bar.editing {
             &[]
@@ -665,7 +791,7 @@ impl App {
     }
 
     fn draw_help(&self, frame: &mut Frame, area: Rect) {
-        let sections: [(&str, &[(&str, &str)]); 7] = [
+        let sections: [(&str, &[(&str, &str)]); 8] = [
             ("Global", GLOBAL_KEYS),
             (
                 "Network views (keys from the packet list)",
@@ -676,14 +802,13 @@ impl App {
             ("Packet details", self.detail.keys()),
             ("Bytes", self.hex.keys()),
             ("Filter bar (while editing)", self.filter_bar.keys()),
+            ("Save prompt (w)", self.save.keys()),
         ];
         let mut lines = vec![];
         for (title, keys) in sections {
             lines.push(Line::from(Span::styled(
                 title,
-                Style::default()
-                    .fg(Color::LightCyan)
-                    .add_modifier(Modifier::BOLD),
+                theme().accent().add_modifier(Modifier::BOLD),
             )));
             for (k, what) in keys {
                 lines.push(Line::from(vec![
@@ -738,8 +863,10 @@ pub fn run(opts: Options) -> Result<(), RunError> {
         prefs: opts.prefs,
         time_format: opts.time_format,
     };
-    loader::spawn_loader(frames, cfg.clone(), tx.clone());
-    let mut app = App::new(title, path, cfg, tx, opts.filter.as_deref());
+    let cap = Capture::new(cfg);
+    frames::spawn_indexer(frames, cap.frames.clone(), live);
+    let mut app = App::new(title, path, cap.clone(), tx, opts.filter.as_deref());
+    rows::spawn_first_pass(cap.clone(), app.pass_output(live));
     app.list.follow = live;
     app.live = live;
     app.live_status = opts.live_status;
@@ -754,9 +881,43 @@ pub fn run(opts: Options) -> Result<(), RunError> {
     let result = event_loop(&mut terminal, &mut app, &rx);
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
-    // Dropping the receiver ends the loader (its next send fails).
+    // The loader threads stop at their next look (or their next send, which fails).
+    cap.frames
+        .stop
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     drop(rx);
     result.map_err(RunError::Terminal)
+}
+
+/// Puts `text` on the clipboard through the terminal (OSC 52: xterm, tmux, kitty, iTerm2,
+/// Windows Terminal), which also works over ssh.
+fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+/// Standard base64 with padding (RFC 4648 section 4).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from_be_bytes([0, b[0], b[1], b[2]]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn event_loop(
@@ -772,6 +933,9 @@ fn event_loop(
         dirty |= app.live_status.is_some() && drawn.elapsed() >= Duration::from_millis(500);
         if dirty {
             terminal.draw(|f| app.draw(f))?;
+            if let Some(text) = app.clipboard.take() {
+                copy_to_clipboard(&text)?;
+            }
             dirty = false;
             drawn = std::time::Instant::now();
         }

@@ -2,14 +2,17 @@
 //! Length, Info), coloured by protocol like Wireshark's default colouring rules.
 
 use super::loader::{Class, Summary};
+use super::rows::RowSource;
 use super::{pane_block, Component, Key};
+use crate::tui::theme::theme;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 use std::cell::Cell as StdCell;
+use std::rc::Rc;
 
 const KEYS: &[(&str, &str)] = &[
     ("j/k ↑/↓", "next/previous packet"),
@@ -19,29 +22,27 @@ const KEYS: &[(&str, &str)] = &[
     ("Enter", "go to the packet's details"),
 ];
 
-/// Row colours (background, foreground), after Wireshark's default colouring rules.
+/// Row colours of a class (from the theme).
 pub fn class_style(c: Class) -> Style {
-    let (bg, fg) = match c {
-        Class::Error => (Color::Rgb(0xa4, 0x00, 0x00), Color::Rgb(0xff, 0xfc, 0x9c)),
-        Class::TcpFlags => (Color::Rgb(0xa0, 0xa0, 0xa0), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Tcp => (Color::Rgb(0xe7, 0xe6, 0xff), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Udp => (Color::Rgb(0xda, 0xee, 0xff), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Icmp => (Color::Rgb(0xfc, 0xe0, 0xff), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Routing => (Color::Rgb(0xff, 0xf3, 0xd6), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Wpan => (Color::Rgb(0xe4, 0xff, 0xc7), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Arp => (Color::Rgb(0xfa, 0xf0, 0xd7), Color::Rgb(0x12, 0x12, 0x12)),
-        Class::Other => return Style::default(),
-    };
-    Style::default().bg(bg).fg(fg)
+    theme().row(c)
 }
 
-#[derive(Default)]
+/// Which frames the list shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Shown {
+    /// Every frame read (no filter): nothing stored per frame.
+    All,
+    /// These frames (0-based file indices, ascending).
+    Only(Vec<u32>),
+}
+
 pub struct PacketList {
-    /// Every packet read, in file order.
-    rows: Vec<Summary>,
-    /// Indices into `rows` of the displayed packets.
-    shown: Vec<usize>,
-    /// Index into `shown` of the selected row.
+    /// Formats the rows that are drawn (None: an empty list, in tests of other panes).
+    source: Option<Rc<RowSource>>,
+    /// Frames read so far.
+    total: usize,
+    shown: Shown,
+    /// Index into the displayed rows of the selected one.
     selected: Option<usize>,
     /// Keep the last row selected as packets arrive.
     pub follow: bool,
@@ -52,72 +53,118 @@ pub struct PacketList {
 }
 
 impl PacketList {
-    pub fn new() -> PacketList {
+    pub fn new(source: Option<Rc<RowSource>>) -> PacketList {
         PacketList {
+            source,
+            total: 0,
+            shown: Shown::All,
+            selected: None,
+            follow: false,
+            focused: false,
+            offset: StdCell::new(0),
             height: StdCell::new(20),
-            ..Default::default()
         }
     }
 
-    /// Adds a packet read; `shown` says whether it passes the current filter.
-    pub fn push(&mut self, s: Summary, shown: bool) {
-        self.rows.push(s);
-        if shown {
-            self.shown.push(self.rows.len() - 1);
-            if self.selected.is_none() || self.follow {
-                self.selected = Some(self.shown.len() - 1);
-            }
+    /// Frames read so far (the displayed ones grow with it when there is no filter).
+    pub fn set_total(&mut self, total: usize) {
+        self.total = total;
+        if self.shown == Shown::All {
+            self.grown();
+        }
+    }
+
+    /// Adds frames that pass the filter (ascending, after those shown).
+    pub fn push_shown(&mut self, more: &[u32]) {
+        if let Shown::Only(v) = &mut self.shown {
+            v.extend_from_slice(more);
+            self.grown();
+        }
+    }
+
+    /// Rows were added: select the first one, or the last when following.
+    fn grown(&mut self) {
+        let n = self.shown_count();
+        if n > 0 && (self.selected.is_none() || self.follow) {
+            self.selected = Some(if self.follow { n - 1 } else { 0 });
         }
     }
 
     /// Replaces the displayed set (after a filter), keeping the selected packet when it is
     /// still shown, else the nearest one after it.
-    pub fn set_shown(&mut self, shown: Vec<usize>) {
+    pub fn set_shown(&mut self, shown: Shown) {
         let keep = self.selected_index();
         self.shown = shown;
-        self.selected = if self.shown.is_empty() {
+        let n = self.shown_count();
+        self.selected = if n == 0 {
             None
         } else {
-            let pos = keep.map_or(0, |k| self.shown.partition_point(|&i| i < k));
-            Some(pos.min(self.shown.len() - 1))
+            let pos = keep.map_or(0, |k| self.position_of(k));
+            Some(pos.min(n - 1))
         };
         self.offset.set(0);
     }
 
+    pub fn shown(&self) -> &Shown {
+        &self.shown
+    }
+
+    /// Position among the displayed rows of file index `i`, or of the first one after it.
+    fn position_of(&self, i: usize) -> usize {
+        match &self.shown {
+            Shown::All => i,
+            Shown::Only(v) => v.partition_point(|&k| (k as usize) < i),
+        }
+    }
+
+    /// File index of the displayed row at `pos`.
+    fn index_at(&self, pos: usize) -> Option<usize> {
+        match &self.shown {
+            Shown::All => (pos < self.total).then_some(pos),
+            Shown::Only(v) => v.get(pos).map(|&i| i as usize),
+        }
+    }
+
     pub fn total(&self) -> usize {
-        self.rows.len()
+        self.total
     }
 
     pub fn shown_count(&self) -> usize {
-        self.shown.len()
+        match &self.shown {
+            Shown::All => self.total,
+            Shown::Only(v) => v.len(),
+        }
     }
 
     /// Index into all rows (0-based file order) of the selected packet.
     pub fn selected_index(&self) -> Option<usize> {
-        self.selected.and_then(|s| self.shown.get(s).copied())
+        self.selected.and_then(|s| self.index_at(s))
     }
 
     /// Selects the packet at file index `i` (0-based) if it is displayed, else the nearest
     /// displayed one after it; returns whether anything was selected.
     pub fn select_file_index(&mut self, i: usize) -> bool {
-        if self.shown.is_empty() {
+        let n = self.shown_count();
+        if n == 0 {
             return false;
         }
-        let pos = self.shown.partition_point(|&k| k < i);
         self.follow = false;
-        self.selected = Some(pos.min(self.shown.len() - 1));
+        self.selected = Some(self.position_of(i).min(n - 1));
         true
     }
 
-    pub fn selected_row(&self) -> Option<&Summary> {
-        self.selected_index().map(|i| &self.rows[i])
+    /// The selected row, formatted.
+    pub fn selected_row(&self) -> Option<Summary> {
+        let i = self.selected_index()?;
+        self.source.as_ref()?.row(i)
     }
 
     fn select(&mut self, pos: isize) {
-        if self.shown.is_empty() {
+        let n = self.shown_count();
+        if n == 0 {
             return;
         }
-        let last = self.shown.len() as isize - 1;
+        let last = n as isize - 1;
         self.selected = Some(pos.clamp(0, last) as usize);
         self.follow = pos >= last && self.follow;
     }
@@ -170,62 +217,63 @@ impl Component for PacketList {
                 offset = sel + 1 - height;
             }
         }
-        offset = offset.min(self.shown.len().saturating_sub(height));
+        offset = offset.min(self.shown_count().saturating_sub(height));
         self.offset.set(offset);
-        let end = (offset + height).min(self.shown.len());
-        let rows = self.shown[offset..end].iter().enumerate().map(|(k, &i)| {
-            let r = &self.rows[i];
-            let mut style = class_style(r.class);
-            if self.selected == Some(offset + k) {
-                style = if self.focused {
-                    Style::default()
-                        .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-                        .fg(Color::White)
-                } else {
-                    style.add_modifier(Modifier::REVERSED)
-                };
-            }
-            Row::new(vec![
-                Cell::from(Line::from(r.number.to_string()).right_aligned()),
-                Cell::from(Line::from(r.time.clone()).right_aligned()),
-                Cell::from(r.src.clone()),
-                Cell::from(r.dst.clone()),
-                Cell::from(r.protocol.clone()),
-                Cell::from(Line::from(r.len.to_string()).right_aligned()),
-                Cell::from(r.info.clone()),
-            ])
-            .style(style)
-        });
+        let end = (offset + height).min(self.shown_count());
+        let rows: Vec<Summary> = (offset..end)
+            .filter_map(|pos| self.source.as_ref()?.row(self.index_at(pos)?))
+            .collect();
         // Address columns as wide as the widest address on screen (IPv6 needs 39), at least
         // the header's width.
         let fit = |f: fn(&Summary) -> usize, min: usize| {
-            self.shown[offset..end]
-                .iter()
-                .map(|&i| f(&self.rows[i]))
-                .max()
-                .unwrap_or(0)
-                .clamp(min, 39) as u16
+            rows.iter().map(f).max().unwrap_or(0).clamp(min, 39) as u16
         };
-        let widths = [
-            Constraint::Length(6),
+        // The No. column as wide as the largest number (ten million has 8 digits), at least 6.
+        let digits = (self.total.max(1).ilog10() + 1).max(6) as u16;
+        let columns = self.source.as_ref().map_or_else(Vec::new, |s| s.columns());
+        let mut widths = vec![
+            Constraint::Length(digits),
             Constraint::Length(12),
             Constraint::Length(fit(|r| r.src.chars().count(), 11)),
             Constraint::Length(fit(|r| r.dst.chars().count(), 11)),
             Constraint::Length(fit(|r| r.protocol.chars().count(), 8)),
             Constraint::Length(6),
-            Constraint::Fill(1),
         ];
-        let header = Row::new(vec![
-            "No.",
-            "Time",
-            "Source",
-            "Destination",
-            "Protocol",
-            "Length",
-            "Info",
-        ])
-        .style(Style::default().add_modifier(Modifier::BOLD));
-        let table = Table::new(rows, widths)
+        for (k, f) in columns.iter().enumerate() {
+            let widest = rows
+                .iter()
+                .filter_map(|r| r.extra.get(k))
+                .map(|t| t.chars().count());
+            let w = widest.max().unwrap_or(0).clamp(f.abbrev.len(), 30);
+            widths.push(Constraint::Length(w as u16));
+        }
+        widths.push(Constraint::Fill(1));
+        let table_rows = rows.into_iter().enumerate().map(|(k, r)| {
+            let mut style = class_style(r.class);
+            if self.selected == Some(offset + k) {
+                style = if self.focused {
+                    theme().selection()
+                } else {
+                    theme().selection_unfocused(style)
+                };
+            }
+            let mut cells = vec![
+                Cell::from(Line::from(r.number.to_string()).right_aligned()),
+                Cell::from(Line::from(r.time).right_aligned()),
+                Cell::from(r.src),
+                Cell::from(r.dst),
+                Cell::from(r.protocol),
+                Cell::from(Line::from(r.len.to_string()).right_aligned()),
+            ];
+            cells.extend(r.extra.into_iter().map(Cell::from));
+            cells.push(Cell::from(r.info));
+            Row::new(cells).style(style)
+        });
+        let mut names = vec!["No.", "Time", "Source", "Destination", "Protocol", "Length"];
+        names.extend(columns.iter().map(|f| f.abbrev));
+        names.push("Info");
+        let header = Row::new(names).style(Style::default().add_modifier(Modifier::BOLD));
+        let table = Table::new(table_rows, widths)
             .header(header)
             .column_spacing(1)
             .block(block);
@@ -248,7 +296,7 @@ impl Component for PacketList {
                     return false;
                 }
                 let pos = self.offset.get() + (m.row - first) as usize;
-                if pos >= self.shown.len() {
+                if pos >= self.shown_count() {
                     return false;
                 }
                 self.follow = false;

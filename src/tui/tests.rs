@@ -3,7 +3,7 @@
 
 use super::loader::{self, LoadConfig, Msg};
 use super::*;
-use crate::capture::CaptureReader;
+use crate::capture::{CaptureReader, CapturedFrame};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dissectors::engine::field::{FieldDef, FieldType};
 use dissectors::engine::tree::{ByteRange, NodeId, Tree};
@@ -11,6 +11,7 @@ use dissectors::engine::value::Value;
 use dissectors::engine::{Columns, DataSource, FrameMeta, PacketInfo};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::style::Color;
 use ratatui::Terminal;
 use std::sync::mpsc::{sync_channel, Receiver};
 
@@ -24,32 +25,42 @@ pub(super) fn cfg() -> LoadConfig {
     }
 }
 
-/// An app with the demo capture loaded (synchronously, through the loader's own code).
-fn demo_app_with(max_trees: usize) -> (App, Receiver<Msg>) {
-    let cfg = cfg();
-    let (tx, rx) = sync_channel(16);
-    let mut app = App::new(
-        "demo.pcapng".into(),
-        Some(DEMO.into()),
-        cfg.clone(),
-        tx,
-        None,
-    );
-    app.set_max_trees(max_trees);
-    let reader = CaptureReader::open(std::path::Path::new(DEMO)).expect("demo capture");
-    let err = loader::dissect_all(reader, &cfg, |p, delta| {
-        let s = loader::summarize(&p, cfg.time_format, delta);
-        app.handle_msg(Msg::Packet(s, Arc::new(p)));
-        true
-    });
-    assert!(err.is_none(), "{err:?}");
-    app.handle_msg(Msg::Done);
-    app.sync_selection();
+/// An app over `source`, loaded synchronously through the loader threads' own code (the
+/// indexer, then the first pass), with what the background passes sent filed.
+pub(super) fn app_over(
+    title: &str,
+    path: Option<&str>,
+    source: impl Iterator<Item = Result<CapturedFrame, crate::capture::CaptureError>>,
+    filter: Option<&str>,
+) -> (App, Receiver<Msg>) {
+    let cap = Capture::new(cfg());
+    let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
+    let mut app = App::new(title.into(), path.map(Into::into), cap.clone(), tx, filter);
+    frames::index_all(source, &cap.frames, false);
+    rows::first_pass(&cap, &app.pass_output(false));
+    settle(&mut app, &rx);
     (app, rx)
 }
 
+/// Files messages until loading and filtering are over.
+pub(super) fn settle(app: &mut App, rx: &Receiver<Msg>) {
+    let start = Instant::now();
+    loop {
+        app.pump(rx, Duration::from_millis(20));
+        if !app.loading && !app.filtering {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "never settled");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn demo_reader() -> CaptureReader {
+    CaptureReader::open(std::path::Path::new(DEMO)).expect("demo capture")
+}
+
 pub(super) fn demo_app() -> App {
-    demo_app_with(MAX_TREES).0
+    app_over("demo.pcapng", Some(DEMO), demo_reader(), None).0
 }
 
 pub(super) fn key(c: KeyCode) -> KeyEvent {
@@ -90,7 +101,7 @@ pub(super) fn screen(buf: &Buffer) -> String {
 
 /// Number of the selected packet.
 fn selected(app: &App) -> u64 {
-    app.list.selected_row().unwrap().number
+    app.list.selected_index().unwrap() as u64 + 1
 }
 
 #[test]
@@ -159,9 +170,14 @@ fn malformed_packets_are_red() {
     assert!(p.is_malformed());
     let s = loader::summarize(&p, TimeFormat::Relative, 0);
     assert_eq!(s.class, loader::Class::Error);
-    let (tx, _rx) = sync_channel(1);
-    let mut app = App::new("x".into(), None, cfg, tx, None);
-    app.add_packet(s, Arc::new(p));
+    let f = CapturedFrame {
+        number: 1,
+        orig_len: frame.len() as u32,
+        link_type: 1,
+        data: frame,
+        ..Default::default()
+    };
+    let (mut app, _rx) = app_over("x", None, std::iter::once(Ok(f)), None);
     app.set_focus(Focus::Detail); // the list's row keeps its own colour when not focused
     let buf = render(&app, 120, 30);
     let l = lines(&buf);
@@ -224,22 +240,17 @@ fn list_navigation_keys() {
 
 #[test]
 fn follow_mode_keeps_the_last_packet_selected_while_loading() {
-    let cfg = cfg();
-    let (tx, _rx) = sync_channel(1);
-    let mut app = App::new("live".into(), None, cfg.clone(), tx, None);
-    let reader = CaptureReader::open(std::path::Path::new(DEMO)).unwrap();
-    let mut n = 0;
-    loader::dissect_all(reader, &cfg, |p, d| {
-        n += 1;
-        let s = loader::summarize(&p, cfg.time_format, d);
-        app.add_packet(s, Arc::new(p));
-        app.sync_selection();
-        if n == 3 {
+    let cap = Capture::new(cfg());
+    let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
+    let mut app = App::new("live".into(), None, cap.clone(), tx, None);
+    for (n, f) in demo_reader().take(10).enumerate() {
+        cap.frames.append(&mut vec![f.unwrap()]);
+        app.pump(&rx, Duration::from_millis(20));
+        if n + 1 == 3 {
             app.handle_key(key(KeyCode::Char('f')));
             assert_eq!(selected(&app), 3);
         }
-        n < 10
-    });
+    }
     assert_eq!(selected(&app), 10);
     assert!(app.detail.lines()[0].contains("Frame 10:"));
 }
@@ -311,7 +322,7 @@ fn expand_all_shows_generated_in_brackets_and_never_hidden_nodes() {
     );
     assert!(all.iter().any(|l| l.trim_start() == "[TCP Segment Len: 0]"));
     // Every node that is not hidden (nor under a hidden one) is a line; hidden ones are not.
-    let p = app.store.get(4).unwrap();
+    let p = app.packet(4).unwrap();
     let tree = &p.tree;
     let hidden_under = |mut id: NodeId| loop {
         if tree.node(id).flags.hidden {
@@ -395,7 +406,7 @@ fn hex_pane_highlights_the_selected_nodes_bytes() {
         assert_eq!(buf[(x, y)].bg, hl, "byte {i}");
         assert_eq!(
             buf[(x, y)].symbol(),
-            format!("{:02x}", app.store.get(4).unwrap().frame_data()[i])
+            format!("{:02x}", app.packet(4).unwrap().frame_data()[i])
                 .chars()
                 .next()
                 .unwrap()
@@ -451,11 +462,11 @@ fn two_source_packet() -> Packet {
 
 #[test]
 fn hex_pane_shows_every_source_and_follows_the_nodes_source() {
-    let (tx, _rx) = sync_channel(1);
-    let mut app = App::new("x".into(), None, cfg(), tx, None);
-    let p = two_source_packet();
-    let s = loader::summarize(&p, TimeFormat::Relative, 0);
-    app.add_packet(s, Arc::new(p));
+    // No frame is selected, so the app leaves a packet shown by hand alone.
+    let (mut app, _rx) = app_over("x", None, std::iter::empty(), None);
+    let p = Arc::new(two_source_packet());
+    app.detail.set_packet(Some(p.clone()), None);
+    app.hex.set_packet(Some(p));
     app.sync_selection();
     let hl = hex::highlight_style().bg.unwrap();
     let buf = render(&app, 120, 40);
@@ -557,24 +568,26 @@ fn filter_error_shows_message_and_position_and_stays_open() {
 }
 
 #[test]
-fn dropped_trees_show_a_note_and_filters_re_read_the_file() {
-    let (mut app, rx) = demo_app_with(50);
+fn filters_run_in_the_background_and_trees_are_rebuilt_on_demand() {
+    let mut app = demo_app();
+    app.inline_filter_max = 0;
+    let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
+    app.tx = tx;
     assert_eq!(selected(&app), 1);
-    assert!(app.detail.lines().is_empty());
-    let s = screen(&render(&app, 160, 48));
-    assert!(s.contains("The tree of this packet was dropped"), "{s}");
-    assert!(s.contains("trees kept for the last 50"), "{s}");
     keys(&mut app, &[KeyCode::Char('G')]);
     assert!(app.detail.lines()[0].contains("Frame 369"));
     typed(&mut app, "/tcp");
     keys(&mut app, &[KeyCode::Enter]);
-    // The re-filter pass runs in a thread and reports over the channel.
-    let m = rx
-        .recv_timeout(Duration::from_secs(15))
-        .expect("re-filter result");
-    app.handle_msg(m);
-    app.sync_selection();
+    // The filter pass runs in threads and reports over the channel.
+    settle(&mut app, &rx);
     assert_eq!(app.list.shown_count(), 71);
+    // Every packet's tree can be had again, the first as well as the last.
+    keys(&mut app, &[KeyCode::Char('g')]);
+    assert!(
+        app.detail.lines()[0].contains("Frame 5:"),
+        "{:?}",
+        app.detail.lines()
+    );
 }
 
 #[test]
@@ -592,7 +605,7 @@ fn help_and_key_bar_come_from_the_components() {
     let s = screen(&render(&app, 200, 48));
     assert!(s.lines().last().unwrap().contains("expand/collapse"));
     keys(&mut app, &[KeyCode::Char('?')]);
-    assert!(app.help);
+    assert!(app.help.open);
     let s = screen(&render(&app, 160, 60));
     for comp in [
         app.list.keys(),
@@ -606,9 +619,9 @@ fn help_and_key_bar_come_from_the_components() {
         }
     }
     keys(&mut app, &[KeyCode::Char('j')]);
-    assert!(app.help, "other keys do nothing under help");
+    assert!(app.help.open, "other keys do nothing under help");
     keys(&mut app, &[KeyCode::Esc]);
-    assert!(!app.help);
+    assert!(!app.help.open);
     keys(&mut app, &[KeyCode::Char('q')]);
     assert!(app.quit);
 }
@@ -649,16 +662,7 @@ fn tiny_terminals_do_not_panic() {
 
 #[test]
 fn initial_filter_from_the_command_line_applies_while_loading() {
-    let cfg = cfg();
-    let (tx, _rx) = sync_channel(1);
-    let mut app = App::new("demo".into(), None, cfg.clone(), tx, Some("tcp"));
-    let reader = CaptureReader::open(std::path::Path::new(DEMO)).unwrap();
-    loader::dissect_all(reader, &cfg, |p, d| {
-        let s = loader::summarize(&p, cfg.time_format, d);
-        app.add_packet(s, Arc::new(p));
-        true
-    });
-    app.sync_selection();
+    let (app, _rx) = app_over("demo", None, demo_reader(), Some("tcp"));
     assert_eq!(app.list.total(), 369);
     assert_eq!(app.list.shown_count(), 71);
     assert_eq!(selected(&app), 5, "the first TCP packet");
@@ -674,8 +678,10 @@ fn background_loader_reports_a_cut_file_and_stays_usable() {
     std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
     let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
     let reader = CaptureReader::open(&path).unwrap();
-    loader::spawn_loader(Box::new(reader), cfg(), tx.clone());
-    let mut app = App::new("cut".into(), Some(path.clone()), cfg(), tx, None);
+    let cap = Capture::new(cfg());
+    frames::spawn_indexer(Box::new(reader), cap.frames.clone(), false);
+    let mut app = App::new("cut".into(), Some(path.clone()), cap.clone(), tx, None);
+    rows::spawn_first_pass(cap, app.pass_output(false));
     let start = Instant::now();
     while app.loading {
         assert!(
@@ -763,4 +769,95 @@ fn mouse_clicks_select_and_focus_and_the_wheel_scrolls() {
         .unwrap() as u16;
     app.handle_mouse(mouse(K::Down(MouseButton::Left), 10, header));
     assert_eq!(selected(&app), before);
+}
+
+#[test]
+fn detail_keys_apply_and_prepare_filters_copy_and_add_columns() {
+    let mut app = demo_app();
+    let (tx, rx) = sync_channel(loader::CHANNEL_DEPTH);
+    app.tx = tx;
+    keys(&mut app, &[KeyCode::Char('j'); 4]);
+    // The TCP line of the SYN: `a` applies `tcp`.
+    keys(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('G'), KeyCode::Char('a')],
+    );
+    assert_eq!(app.filter_bar.applied(), "tcp");
+    settle(&mut app, &rx);
+    assert_eq!(app.list.shown_count(), 71);
+    // Its first field (the source port): `A` prepares `tcp.srcport == 49822` in the bar.
+    keys(
+        &mut app,
+        &[KeyCode::Char('l'), KeyCode::Char('j'), KeyCode::Char('A')],
+    );
+    assert!(app.filter_bar.editing);
+    let s = screen(&render(&app, 160, 48));
+    assert!(s.starts_with("Filter: tcp.srcport == 49822"), "{s}");
+    keys(&mut app, &[KeyCode::Esc]);
+    // `y` copies the value (for the terminal's clipboard) and says so.
+    keys(&mut app, &[KeyCode::Char('y')]);
+    assert_eq!(app.clipboard.as_deref(), Some("49822"));
+    assert!(screen(&render(&app, 160, 48)).contains("copied: 49822"));
+    // `+` adds the field as a column of the list; `-` removes it.
+    keys(&mut app, &[KeyCode::Char('+')]);
+    let s = screen(&render(&app, 200, 48));
+    let header = s.lines().find(|l| l.contains("No.")).unwrap();
+    assert!(header.contains("tcp.srcport"), "{header}");
+    let syn = s.lines().find(|l| l.contains("[SYN]")).unwrap();
+    assert!(syn.contains(" 49822 "), "{syn}");
+    keys(&mut app, &[KeyCode::Char('-')]);
+    let s = screen(&render(&app, 200, 48));
+    assert!(!s
+        .lines()
+        .any(|l| l.contains("No.") && l.contains("tcp.srcport")));
+    assert!(base64(b"49822") == "NDk4MjI=" && base64(b"ab") == "YWI=");
+}
+
+#[test]
+fn w_saves_the_displayed_or_all_packets_to_pcapng() {
+    let (mut app, rx) = app_over("demo", Some(DEMO), demo_reader(), Some("tcp"));
+    settle(&mut app, &rx);
+    let dir = std::env::temp_dir();
+    let shown = dir.join(format!("lowshark-tui-save-{}.pcapng", std::process::id()));
+    let all = dir.join(format!(
+        "lowshark-tui-save-all-{}.pcapng",
+        std::process::id()
+    ));
+    for (path, tab) in [(&shown, false), (&all, true)] {
+        keys(&mut app, &[KeyCode::Char('w')]);
+        assert!(app.save.open);
+        let s = screen(&render(&app, 160, 48));
+        assert!(s.starts_with("Save displayed packets to: "), "{s}");
+        if tab {
+            keys(&mut app, &[KeyCode::Tab]);
+        }
+        app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        typed(&mut app, path.to_str().unwrap());
+        keys(&mut app, &[KeyCode::Enter]);
+        assert!(!app.save.open);
+    }
+    let count = |p: &std::path::Path| CaptureReader::open(p).unwrap().count();
+    assert_eq!(count(&shown), 71);
+    assert_eq!(count(&all), 369);
+    // The saved frames are the capture's: same bytes, same numbers of the TCP ones.
+    let first = CaptureReader::open(&shown)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let fifth = demo_reader().nth(4).unwrap().unwrap();
+    assert_eq!((first.data, first.ts_ns), (fifth.data, fifth.ts_ns));
+    assert!(screen(&render(&app, 160, 48)).contains("saved 369 packets"));
+    let _ = std::fs::remove_file(&shown);
+    let _ = std::fs::remove_file(&all);
+}
+
+#[test]
+fn the_number_column_fits_the_packet_count() {
+    let (app, _rx) = app_over("demo", None, demo_reader(), None);
+    let list = &app.list;
+    assert_eq!(list.total(), 369);
+    // Six wide at least; a million gets seven, ten million eight.
+    let s = screen(&render(&app, 160, 48));
+    assert!(s.lines().any(|l| l.starts_with("┃     1 ")), "{s}");
 }

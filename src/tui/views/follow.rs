@@ -15,6 +15,7 @@ use super::{Action, Context, View};
 use crate::capture::CaptureReader;
 use crate::stats::follow::Follow;
 use crate::stats::Tap;
+use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::engine::field::val_to_str;
@@ -23,7 +24,7 @@ use dissectors::engine::value::{escape_text, hex_string, Value};
 use dissectors::engine::Packet;
 use dissectors::proto::{coap, mqtt, tcp, udp};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -370,9 +371,9 @@ impl FollowView {
         let s = lock(&self.shared);
         let colour = |node: usize| {
             if node == 0 {
-                Style::default().fg(Color::Rgb(0xff, 0x8f, 0x8f))
+                theme().fg(theme().stream.0)
             } else {
-                Style::default().fg(Color::Rgb(0x8f, 0xb8, 0xff))
+                theme().fg(theme().stream.1)
             }
         };
         let mut out = vec![];

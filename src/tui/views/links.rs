@@ -7,11 +7,12 @@
 use super::analysis::Analysis;
 use super::table::Selection;
 use super::{progress, Action, View};
+use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::analysis::links::{Link, LinkStats};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 use std::cell::RefCell;
@@ -82,9 +83,9 @@ impl LinksView {
     fn row(stats: &LinkStats, l: &Link) -> Row<'static> {
         let flags = stats.flags(l);
         let style = if flags.contains(&"weak") {
-            Style::default().fg(Color::LightRed)
+            theme().error()
         } else if flags.contains(&"asymmetric") {
-            Style::default().fg(Color::Yellow)
+            theme().warning()
         } else {
             Style::default()
         };
@@ -152,11 +153,7 @@ impl Component for LinksView {
             .map(|i| {
                 let r = Self::row(stats, links[i]);
                 if Some(i) == sel {
-                    r.style(
-                        Style::default()
-                            .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-                            .fg(Color::White),
-                    )
+                    r.style(theme().selection())
                 } else {
                     r
                 }

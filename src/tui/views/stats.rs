@@ -10,12 +10,13 @@ use super::table::Selection;
 use super::{progress, Action, View};
 use crate::stats::conv::ConvKind;
 use crate::stats::format_bytes;
+use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::analysis::links::address_filter;
 use dissectors::engine::value::hex_string;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Tabs};
@@ -113,11 +114,7 @@ impl StatsView {
             .map(|(k, (cells, _))| {
                 let r = Row::new(cells.iter().map(|c| Cell::from(c.clone())));
                 if Some(window.start + k) == sel {
-                    r.style(
-                        Style::default()
-                            .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-                            .fg(Color::White),
-                    )
+                    r.style(theme().selection())
                 } else {
                     r
                 }
@@ -149,7 +146,7 @@ impl StatsView {
             .name(format!("{what} per {:.1} s", step))
             .marker(symbols::Marker::Braille)
             .graph_type(GraphType::Bar)
-            .style(Style::default().fg(Color::LightGreen))
+            .style(theme().good())
             .data(&points);
         let label = |v: f64| Line::from(format!("{v:.0}"));
         let chart = Chart::new(vec![data])
@@ -461,7 +458,7 @@ impl Component for StatsView {
         frame.render_widget(
             Tabs::new(TABS.iter().copied())
                 .select(self.tab)
-                .highlight_style(Style::default().fg(Color::Black).bg(Color::Cyan)),
+                .highlight_style(theme().key()),
             tabs,
         );
         if self.tab == 3 {

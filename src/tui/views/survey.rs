@@ -3,9 +3,10 @@
 //! model maintained while the dongles hop channels); without one, the view says so.
 
 use super::View;
+use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -70,9 +71,9 @@ impl Component for SurveyView {
             .iter()
             .map(|c| {
                 let colour = match c.energy_dbm {
-                    Some(e) if e > -60.0 => Color::LightRed,
-                    Some(e) if e > -80.0 => Color::Yellow,
-                    _ => Color::LightGreen,
+                    Some(e) if e > -60.0 => theme().error,
+                    Some(e) if e > -80.0 => theme().warning,
+                    _ => theme().good,
                 };
                 let pans: Vec<String> = c.pans.iter().map(|p| format!("0x{p:04x}")).collect();
                 Line::from(vec![

@@ -158,12 +158,12 @@ fn follow_an_mqtt_session_and_a_coap_exchange() {
     app.list.select_file_index(7);
     press(&mut app, &[KeyCode::Char('F')]);
     // The view reads the file in the background: wait for it, then draw.
-    let cx_kind = Kind::of(&app.store.get(7).unwrap()).unwrap();
+    let cx_kind = Kind::of(&app.packet(7).unwrap()).unwrap();
     assert_eq!(cx_kind, Kind::Mqtt(0));
     let v = FollowView::open(&Context {
         path: Some(&DEMO.into()),
         cfg: &cfg(),
-        selected: app.store.get(7),
+        selected: app.packet(7),
         kept: vec![],
         filter: "",
     });
@@ -183,7 +183,7 @@ fn follow_an_mqtt_session_and_a_coap_exchange() {
     // (the sniffer heard both on two hops).
     let p = {
         let a = demo_app();
-        a.store.get(84).unwrap()
+        a.packet(84).unwrap()
     };
     let kind = Kind::of(&p).unwrap();
     assert!(matches!(kind, Kind::Coap(_, _, false)), "{kind:?}");
@@ -211,7 +211,7 @@ fn follow_view_modes_draw_both_directions() {
     let v = FollowView::open(&Context {
         path: Some(&DEMO.into()),
         cfg: &cfg(),
-        selected: a.store.get(7),
+        selected: a.packet(7),
         kept: vec![],
         filter: "",
     });

@@ -11,13 +11,14 @@
 use super::analysis::{Analysis, Models};
 use super::table::Selection;
 use super::{progress, Action, View};
+use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::analysis::links::LinkStats;
 use dissectors::analysis::topology::{self, Addr, Event, SectionKind, Topology};
 use dissectors::engine::address::Address;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
@@ -243,7 +244,7 @@ impl TopologyView {
             state.push("silent");
         }
         let style = if n.silent || n.lost.is_some() || looped {
-            Style::default().fg(Color::LightRed)
+            theme().error()
         } else {
             Style::default()
         };
@@ -300,10 +301,7 @@ impl TopologyView {
         } else {
             dodags.join("\n")
         };
-        frame.render_widget(
-            Paragraph::new(text).style(Style::default().fg(Color::LightCyan)),
-            head,
-        );
+        frame.render_widget(Paragraph::new(text).style(theme().accent()), head);
         let widths = [
             Constraint::Fill(3),
             Constraint::Length(5),
@@ -364,25 +362,21 @@ impl TopologyView {
 }
 
 fn selected() -> Style {
-    Style::default()
-        .bg(Color::Rgb(0x2f, 0x5f, 0xbf))
-        .fg(Color::White)
+    theme().selection()
 }
 
 fn dim() -> Style {
-    Style::default().fg(Color::DarkGray)
+    theme().dim()
 }
 
 fn event_style(e: &Event) -> Style {
     use topology::Change;
     match e.change {
-        Change::Parent { .. } | Change::VersionIncrement { .. } => {
-            Style::default().fg(Color::Yellow)
-        }
+        Change::Parent { .. } | Change::VersionIncrement { .. } => theme().warning(),
         Change::Silent { .. } | Change::DisBurst { .. } | Change::DatapathError { .. } => {
-            Style::default().fg(Color::LightRed)
+            theme().error()
         }
-        Change::NoPath { .. } => Style::default().fg(Color::LightMagenta),
+        Change::NoPath { .. } => theme().fg(theme().notice),
         _ => Style::default(),
     }
 }
