@@ -118,7 +118,7 @@ fn text_lines() {
         .tree
         .iter()
         .filter(|(_, n)| n.field.is_none())
-        .filter_map(|(_, n)| n.text.as_deref().map(str::to_string))
+        .filter_map(|(_, n)| p.packet.tree.text_of(n).map(str::to_string))
         .collect();
     assert!(text.contains(&"line 1\\n".to_string()), "{text:?}");
 }

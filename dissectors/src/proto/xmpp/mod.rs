@@ -911,12 +911,15 @@ mod tests {
         assert!(p.has("xmpp.response"));
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
         assert_eq!(
-            n.text.as_deref(),
+            p.packet.tree.text_of(n),
             Some("PUBSUB (XEP-0060 Publish-Subscribe)")
         );
         let p = c.c2s(b"<iq type='get' id='s1'><req xmlns='urn:xmpp:iot:sensordata' seqnr='1' momentary='true'/></iq>");
         let n = p.packet.tree.by_abbrev("xmpp.unknown").next().unwrap();
-        assert_eq!(n.text.as_deref(), Some("REQ (XEP-0323 IoT Sensor Data)"));
+        assert_eq!(
+            p.packet.tree.text_of(n),
+            Some("REQ (XEP-0323 IoT Sensor Data)")
+        );
         let p = c.c2s(b"</stream:stream>");
         assert!(p.has("xmpp.stream_end"));
     }
