@@ -22,8 +22,9 @@
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{Protocol, Registry};
+use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
-use crate::engine::tvb::{Result, Tvb};
+use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Endian};
 
@@ -440,24 +441,28 @@ fn prefix_addr(tvb: &Tvb, off: usize, avail: usize) -> Result<[u8; 16]> {
 }
 
 /// The options from `off` to the end of the message (§6.7).
-pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> Result<()> {
-    while off < tvb.len() {
-        let ty = tvb.u8(off)?;
+pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<()> {
+    for t in TlvFormat::IPV6_OPTIONS.walk(tvb, off, tvb.len()) {
+        let (off, ty) = (t.off, t.ty as u8);
         let tname = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64).unwrap_or("Unknown");
-        if ty == 0 {
-            let o = cx.add(node, &OPT, tvb.range(off, 1), Value::None);
-            cx.set_text(o, "Pad1");
-            cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), 0);
-            off += 1;
-            continue;
+        match t.kind {
+            TlvKind::Pad => {
+                let o = cx.add(node, &OPT, tvb.range(off, 1), Value::None);
+                cx.set_text(o, "Pad1");
+                cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), 0);
+                continue;
+            }
+            // The length octet is missing.
+            TlvKind::Truncated => return Err(Error::Short),
+            // An overrun fails at the value below, after the option's header is shown.
+            _ => {}
         }
-        let olen = tvb.u8(off + 1)? as usize;
+        let olen = t.value_len;
         let o = cx.add(node, &OPT, tvb.range(off, 2 + olen), Value::None);
         cx.set_text(o, tname);
         cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), ty as u64);
         let len_node = cx.add_uint(o, &OPT_LENGTH, tvb.range(off + 1, 1), olen as u64);
         let d = off + 2;
-        let end = d + olen;
         let opt = tvb.sub(d, olen)?;
         let used = dissect_option(&opt, cx, o, len_node, ty)?;
         if used < olen {
@@ -470,7 +475,6 @@ pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> 
             );
             cx.expert(u, &UNKNOWN_DATA_EXPERT, None);
         }
-        off = end;
     }
     Ok(())
 }
