@@ -138,7 +138,10 @@ impl TlvFormat {
         self.end_code(Some(code))
     }
 
-    /// A walker over `tvb[start..end]` (`end` clamped to the buffer).
+    /// A walker over the list from `start` to `end`. `end` is where the list says it ends and
+    /// may lie past the data: an element whose header is not there comes as
+    /// [`TlvKind::Truncated`], one whose value is not there as an [`TlvKind::Item`] whose
+    /// reads fail as the dissector's own would.
     pub fn walk<'t, 'a>(&self, tvb: &'t Tvb<'a>, start: usize, end: usize) -> TlvWalker<'t, 'a> {
         TlvWalker {
             fmt: *self,
@@ -227,29 +230,30 @@ impl TlvWalker<'_, '_> {
 
     fn element(&self, off: usize, end: usize) -> Tlv {
         let f = &self.fmt;
-        let first = self.tvb.u8(off).unwrap_or(0);
-        let one = |kind| Tlv {
+        let first = self.tvb.u8(off).ok();
+        let one = |kind, header_len| Tlv {
             kind,
-            ty: first as u64,
+            ty: first.unwrap_or(0) as u64,
             len_field: 0,
             off,
-            header_len: 1,
-            value_off: off + 1,
+            header_len,
+            value_off: off + header_len,
             value_len: 0,
         };
+        let Some(first) = first else {
+            return one(TlvKind::Truncated, 0);
+        };
         if f.end == Some(first) {
-            return one(TlvKind::End);
+            return one(TlvKind::End, 1);
         }
         if f.pads.contains(&Some(first)) {
-            return one(TlvKind::Pad);
+            return one(TlvKind::Pad, 1);
         }
         let word = match self.header_word(off) {
             Some(w) if off + f.header_len <= end => w,
             _ => {
-                let mut t = one(TlvKind::Truncated);
-                t.header_len = end.saturating_sub(off).min(self.tvb.remaining(off));
-                t.value_off = off + t.header_len;
-                return t;
+                let have = end.saturating_sub(off).min(self.tvb.remaining(off));
+                return one(TlvKind::Truncated, have);
             }
         };
         let ty = (word >> f.type_shift) & f.type_mask;
@@ -289,7 +293,7 @@ impl Iterator for TlvWalker<'_, '_> {
     type Item = Tlv;
 
     fn next(&mut self) -> Option<Tlv> {
-        let end = self.end.min(self.tvb.len());
+        let end = self.end;
         if self.done || self.off >= end {
             return None;
         }
