@@ -350,59 +350,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.set_info(name);
         }
         130..=132 => {
-            // MLDv2 queries (RFC 3810 §5.1) are longer than the 24 bytes of MLDv1.
-            let v2 = ty == 130 && tvb.len() >= 28;
-            if v2 {
-                cx.add_be_u16(node, &MLD_MAX_RESPONSE_CODE, tvb, 4)?;
-            } else {
-                cx.add_be_u16(node, &MLD_MAX_RESPONSE_DELAY, tvb, 4)?;
-            }
-            cx.add_bytes(node, &RESERVED, tvb, 6, 2)?;
-            cx.add_ipv6(node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
-            if v2 {
-                cx.add_bitmask(
-                    node,
-                    &MLD_FLAG,
-                    &[&MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RESERVED],
-                    tvb,
-                    24,
-                    1,
-                )?;
-                cx.add_u8(node, &MLD_QQI, tvb, 25)?;
-                let n = cx.add_be_u16(node, &MLD_NB_SOURCES, tvb, 26)?;
-                for i in 0..n as usize {
-                    cx.add_ipv6(node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
-                }
-            }
+            mld(tvb, cx, node, ty)?;
             cx.set_info(name);
         }
         143 => {
-            cx.add_bytes(node, &RESERVED, tvb, 4, 2)?;
-            let n = cx.add_be_u16(node, &MLDR_NB_MCAST_RECORDS, tvb, 6)?;
-            let mut off = 8;
-            for _ in 0..n {
-                let aux = tvb.u8(off + 1)? as usize;
-                let ns = tvb.be_u16(off + 2)? as usize;
-                let len = 20 + 16 * ns + 4 * aux;
-                let m = cx.add(node, &MLDR_MAR, tvb.range(off, len), Value::None);
-                cx.add_u8(m, &MLDR_MAR_RECORD_TYPE, tvb, off)?;
-                cx.add_u8(m, &MLDR_MAR_AUX_DATA_LEN, tvb, off + 1)?;
-                cx.add_be_u16(m, &MLDR_MAR_NB_SOURCES, tvb, off + 2)?;
-                cx.add_ipv6(m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
-                for i in 0..ns {
-                    cx.add_ipv6(m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
-                }
-                if aux > 0 {
-                    cx.add_bytes(
-                        m,
-                        &MLDR_MAR_AUXILIARY_DATA,
-                        tvb,
-                        off + 20 + 16 * ns,
-                        4 * aux,
-                    )?;
-                }
-                off += len;
-            }
+            mldv2_report(tvb, cx, node)?;
             cx.set_info(name);
         }
         138 => dissect_router_renumbering(tvb, cx, node, code)?,
@@ -417,6 +369,66 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.set_info(name);
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// MLD query, report and done (RFC 2710 §3); a query long enough is MLDv2's (RFC 3810 §5.1).
+fn mld(tvb: &Tvb, cx: &mut Cx, node: NodeId, ty: u8) -> Result<()> {
+    // MLDv2 queries (RFC 3810 §5.1) are longer than the 24 bytes of MLDv1.
+    let v2 = ty == 130 && tvb.len() >= 28;
+    if v2 {
+        cx.add_be_u16(node, &MLD_MAX_RESPONSE_CODE, tvb, 4)?;
+    } else {
+        cx.add_be_u16(node, &MLD_MAX_RESPONSE_DELAY, tvb, 4)?;
+    }
+    cx.add_bytes(node, &RESERVED, tvb, 6, 2)?;
+    cx.add_ipv6(node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
+    if v2 {
+        cx.add_bitmask(
+            node,
+            &MLD_FLAG,
+            &[&MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RESERVED],
+            tvb,
+            24,
+            1,
+        )?;
+        cx.add_u8(node, &MLD_QQI, tvb, 25)?;
+        let n = cx.add_be_u16(node, &MLD_NB_SOURCES, tvb, 26)?;
+        for i in 0..n as usize {
+            cx.add_ipv6(node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
+        }
+    }
+    Ok(())
+}
+
+/// MLDv2 report (RFC 3810 §5.2): the multicast address records.
+fn mldv2_report(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
+    cx.add_bytes(node, &RESERVED, tvb, 4, 2)?;
+    let n = cx.add_be_u16(node, &MLDR_NB_MCAST_RECORDS, tvb, 6)?;
+    let mut off = 8;
+    for _ in 0..n {
+        let aux = tvb.u8(off + 1)? as usize;
+        let ns = tvb.be_u16(off + 2)? as usize;
+        let len = 20 + 16 * ns + 4 * aux;
+        let m = cx.add(node, &MLDR_MAR, tvb.range(off, len), Value::None);
+        cx.add_u8(m, &MLDR_MAR_RECORD_TYPE, tvb, off)?;
+        cx.add_u8(m, &MLDR_MAR_AUX_DATA_LEN, tvb, off + 1)?;
+        cx.add_be_u16(m, &MLDR_MAR_NB_SOURCES, tvb, off + 2)?;
+        cx.add_ipv6(m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
+        for i in 0..ns {
+            cx.add_ipv6(m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
+        }
+        if aux > 0 {
+            cx.add_bytes(
+                m,
+                &MLDR_MAR_AUXILIARY_DATA,
+                tvb,
+                off + 20 + 16 * ns,
+                4 * aux,
+            )?;
+        }
+        off += len;
     }
     Ok(())
 }
