@@ -26,6 +26,18 @@ use std::sync::Arc;
 /// Layers deeper than this are cut off as malformed (IPv6-in-IPv6-in-… from hostile input).
 pub const MAX_DEPTH: u32 = 48;
 
+/// The fields of one protocol's checksum verdict, for [`Cx::add_checksum_status`].
+pub struct ChecksumFields {
+    /// `<proto>.checksum.status` (values [`crate::engine::checksum::status`]).
+    pub status: &'static FieldDef,
+    /// The expert item on a bad checksum.
+    pub bad: &'static ExpertDef,
+    /// `<proto>.checksum_calculated`, for protocols that show it.
+    pub calculated: Option<&'static FieldDef>,
+    /// The expert's message names the expected value (`Bad checksum [should be 0x…]`).
+    pub say_expected: bool,
+}
+
 /// A data source a dissector just added, and a handle to read it.
 pub struct NewSource {
     pub id: SourceId,
@@ -711,6 +723,34 @@ impl<'e> Cx<'e> {
             self.tree.push(n, Some(&ws::MALFORMED), Value::None, range);
         }
         n
+    }
+
+    /// Adds `<proto>.checksum.status` at `range`: for `Some((good, expected))` the calculated
+    /// value (when the protocol shows one), Good or Bad, and on Bad the expert item (naming the
+    /// expected value when the protocol's does); for None, Unverified. Returns the status node.
+    pub fn add_checksum_status(
+        &mut self,
+        parent: NodeId,
+        range: ByteRange,
+        f: &ChecksumFields,
+        check: Option<(bool, u16)>,
+    ) -> NodeId {
+        use crate::engine::checksum::status;
+        let Some((good, expected)) = check else {
+            return self.add(parent, f.status, range, Value::UInt(status::UNVERIFIED));
+        };
+        if let Some(calc) = f.calculated {
+            self.add_generated(parent, calc, Value::UInt(expected as u64));
+        }
+        let verdict = if good { status::GOOD } else { status::BAD };
+        let st = self.add(parent, f.status, range, Value::UInt(verdict));
+        if !good {
+            let msg = f
+                .say_expected
+                .then(|| format!("Bad checksum [should be 0x{expected:04x}]"));
+            self.expert(st, f.bad, msg);
+        }
+        st
     }
 
     // ---- columns -------------------------------------------------------------------------------

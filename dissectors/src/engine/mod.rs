@@ -10,6 +10,7 @@
 //! - [`context`]: [`Cx`], what a dissector works with.
 //! - [`packet`]: what a source says about a frame and what dissecting it gives.
 //! - [`session`]: state across frames, and preferences.
+//! - [`tlv`]: one walker for type-length-value lists (options, IEs, TLVs), shaped per format.
 //!
 //! [`Engine`] runs the chain over one frame at a time, in capture order. A dissector hands
 //! what follows to the next protocol through the engine ([`Cx::call_table`], [`Cx::call`])
@@ -25,6 +26,7 @@ pub mod field;
 pub mod packet;
 pub mod registry;
 pub mod session;
+pub mod tlv;
 pub mod tree;
 pub mod tvb;
 pub mod value;

@@ -108,6 +108,45 @@ pub struct Compiler<'r> {
     pub whole_tree: bool,
 }
 
+/// An IPv4 or IPv6 address, or a network in CIDR form (`10.0.0.0/8`, `fe80::/10`).
+fn ip_literal(
+    text: &str,
+    shown: &str,
+    quoted: bool,
+    v6: bool,
+    span: (usize, usize),
+) -> Result<Lit, FilterError> {
+    let family = if v6 { "IPv6" } else { "IPv4" };
+    if quoted {
+        return Err(err(
+            format!("an {family} address cannot be given as a string ({shown})"),
+            span,
+        ));
+    }
+    let max = if v6 { 128 } else { 32 };
+    let (addr, bits) = match text.split_once('/') {
+        Some((a, b)) => (a, b.parse::<u32>().ok().filter(|b| *b <= max)),
+        None => (text, Some(max)),
+    };
+    let lit = match bits {
+        Some(b) if v6 => addr
+            .parse::<std::net::Ipv6Addr>()
+            .ok()
+            .map(|a| Lit::Ip6(a.octets(), b as u8)),
+        Some(b) => addr.parse::<std::net::Ipv4Addr>().ok().map(|a| {
+            let mask = if b == 0 { 0 } else { u32::MAX << (32 - b) };
+            Lit::Ip4(u32::from(a), mask)
+        }),
+        None => None,
+    };
+    lit.ok_or_else(|| {
+        err(
+            format!("{shown} is not a valid {family} address or network"),
+            span,
+        )
+    })
+}
+
 fn err(msg: impl Into<String>, span: (usize, usize)) -> FilterError {
     FilterError::new(msg, span.0, span.1)
 }
@@ -914,41 +953,7 @@ impl<'r> Compiler<'r> {
                     _ => Err(err(format!("{shown} is not a valid {what}"), span)),
                 }
             }
-            Class::Ipv4 => {
-                if quoted {
-                    return Err(err(
-                        format!("an IPv4 address cannot be given as a string ({shown})"),
-                        span,
-                    ));
-                }
-                let (addr, bits) = match text.split_once('/') {
-                    Some((a, b)) => (a, b.parse::<u32>().ok().filter(|b| *b <= 32)),
-                    None => (text, Some(32)),
-                };
-                match (addr.parse::<std::net::Ipv4Addr>(), bits) {
-                    (Ok(a), Some(b)) => {
-                        let mask = if b == 0 { 0 } else { u32::MAX << (32 - b) };
-                        Ok(Lit::Ip4(u32::from(a), mask))
-                    }
-                    _ => Err(err(format!("{shown} is not a valid IPv4 address or network"), span)),
-                }
-            }
-            Class::Ipv6 => {
-                if quoted {
-                    return Err(err(
-                        format!("an IPv6 address cannot be given as a string ({shown})"),
-                        span,
-                    ));
-                }
-                let (addr, bits) = match text.split_once('/') {
-                    Some((a, b)) => (a, b.parse::<u8>().ok().filter(|b| *b <= 128)),
-                    None => (text, Some(128)),
-                };
-                match (addr.parse::<std::net::Ipv6Addr>(), bits) {
-                    (Ok(a), Some(b)) => Ok(Lit::Ip6(a.octets(), b)),
-                    _ => Err(err(format!("{shown} is not a valid IPv6 address or network"), span)),
-                }
-            }
+            Class::Ipv4 | Class::Ipv6 => ip_literal(text, shown, quoted, l.class == Class::Ipv6, span),
         }
     }
 

@@ -931,223 +931,12 @@ fn dissect_option(
     let voff = off + hdr_len;
     let val = tvb.bytes(voff, len)?;
     let vr = tvb.range(voff, len);
-    let text = |s: &str| crate::engine::value::escape_text(s).into_owned();
-    let ascii = |b: &[u8]| -> String {
-        // tshark reads these as ASCII: bytes above 0x7f become U+FFFD.
-        b.iter()
-            .map(|&c| if c < 0x80 { c as char } else { '\u{fffd}' })
-            .collect()
-    };
-    let nullstr = |s: String| {
-        if s.is_empty() {
-            "(null)".to_string()
-        } else {
-            s
-        }
-    };
-    let hexstr = |b: &[u8]| {
-        if b.is_empty() {
-            "(null)".to_string()
-        } else {
-            b.iter()
-                .map(|x| format!("{x:02x}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-    };
     let u = opt_uint(val);
-    let suffix: String = if signalling {
-        match (code, num) {
-            (225, 2) => {
-                cx.add(opt, &OPT_MAX_MESSAGE_SIZE, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-            (225, 4) => {
-                cx.add(opt, &OPT_BLOCK_WISE_TRANSFER, vr, Value::None);
-                "supported".into()
-            }
-            (225, 6) => {
-                cx.add(opt, &OPT_EXTENDED_TOKEN_LENGTH, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-            (226 | 227, 2) => {
-                cx.add(opt, &OPT_CUSTODY, vr, Value::None);
-                "requested".into()
-            }
-            (228, 2) => {
-                let s = ascii(val);
-                cx.add_with(opt, &OPT_ALTERNATIVE_ADDRESS, vr, || Value::str(s.clone()));
-                text(&s)
-            }
-            (228, 4) => {
-                cx.add(opt, &OPT_HOLD_OFF, vr, Value::UInt(u as u64));
-                format!("{u} s")
-            }
-            _ => {
-                cx.add(opt, &OPT_BAD_CSM_OPTION, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-        }
+    let v = OptValue { opt, val, vr, u };
+    let suffix = if signalling {
+        signalling_option(cx, &v, code, num)
     } else {
-        match num {
-            12 => {
-                info.ctype = Some(u);
-                let s = ctype_name(u);
-                cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
-                s
-            }
-            14 => {
-                cx.add(opt, &OPT_MAX_AGE, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-            35 | 39 | 8 | 20 => {
-                let f = match num {
-                    35 => &OPT_PROXY_URI,
-                    39 => &OPT_PROXY_SCHEME,
-                    8 => &OPT_LOCATION_PATH,
-                    _ => &OPT_LOCATION_QUERY,
-                };
-                let s = ascii(val);
-                cx.add_with(opt, f, vr, || Value::str(s.clone()));
-                nullstr(text(&s))
-            }
-            60 => {
-                cx.add(opt, &OPT_SIZE1, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-            4 | 1 => {
-                let f = if num == 4 { &OPT_ETAG } else { &OPT_IF_MATCH };
-                cx.add_with(opt, f, vr, || Value::bytes(val));
-                hexstr(val)
-            }
-            3 => {
-                let s = ascii(val);
-                cx.add_with(opt, &OPT_URI_HOST, vr, || Value::str(s.clone()));
-                if s.contains(':') {
-                    info.uri.push_str(&format!("coap://[{s}]"));
-                } else {
-                    info.uri.push_str(&format!("coap://{s}"));
-                }
-                text(&s)
-            }
-            7 => {
-                cx.add(opt, &OPT_URI_PORT, vr, Value::UInt(u as u64));
-                info.uri.push_str(&format!(":{u}"));
-                u.to_string()
-            }
-            9 => {
-                info.oscore = true;
-                dissect_oscore(tvb, cx, opt, voff, len)?
-            }
-            11 => {
-                let s = ascii(val);
-                info.uri.push('/');
-                info.uri.push_str(&s);
-                cx.add_with(opt, &OPT_URI_PATH, vr, || Value::str(s.clone()));
-                nullstr(text(&s))
-            }
-            15 => {
-                let s = ascii(val);
-                info.query
-                    .push(if info.query.is_empty() { '?' } else { '&' });
-                info.query.push_str(&s);
-                cx.add_with(opt, &OPT_URI_QUERY, vr, || Value::str(s.clone()));
-                nullstr(text(&s))
-            }
-            6 => {
-                info.observe = Some(u);
-                cx.add(opt, &OPT_OBSERVE, vr, Value::UInt(u as u64));
-                if class == 0 {
-                    match u {
-                        0 => "0 (Register)".into(),
-                        1 => "1 (Deregister)".into(),
-                        _ => u.to_string(),
-                    }
-                } else {
-                    u.to_string()
-                }
-            }
-            16 => {
-                cx.add(opt, &OPT_HOP_LIMIT, vr, Value::UInt(u as u64 & 0xff));
-                u.to_string()
-            }
-            17 => {
-                let s = if val.is_empty() {
-                    "(null)".to_string()
-                } else {
-                    ctype_name(u)
-                };
-                cx.add_with(opt, &OPT_ACCEPT, vr, || Value::str(s.clone()));
-                s
-            }
-            23 | 27 | 19 | 31 => {
-                let num_v = if val.is_empty() { 0 } else { u >> 4 };
-                let last = val.last().copied().unwrap_or(0) & 0x0f;
-                cx.add(opt, &OPT_BLOCK_NUMBER, vr, Value::UInt(num_v as u64));
-                let lr = if val.is_empty() {
-                    tvb.range(voff, 0)
-                } else {
-                    tvb.range(voff + len - 1, 1)
-                };
-                cx.add_uint(opt, &OPT_BLOCK_MFLAG, lr, last as u64);
-                let szx = last & 7;
-                let n = cx.add_uint(opt, &OPT_BLOCK_SIZE, lr, szx as u64);
-                cx.set_text(
-                    n,
-                    format_args!(
-                        "{}Block Size: {} ({szx} encoded)",
-                        bit_prefix(&OPT_BLOCK_SIZE, szx as u64),
-                        1u32 << (szx + 4)
-                    ),
-                );
-                let b = BlockOpt {
-                    kind: if num == 27 || num == 19 { 1 } else { 2 },
-                    num: num_v,
-                    more: last & 8 != 0,
-                    szx,
-                };
-                // Q-Block options are shown like Block options but do not drive the
-                // sequential reassembly (RFC 9177 sends blocks out of order, unacknowledged).
-                if num == 27 {
-                    info.block1 = Some(b);
-                } else if num == 23 {
-                    info.block2 = Some(b);
-                }
-                format!(
-                    "NUM:{}, M:{}, SZX:{}",
-                    num_v,
-                    (last & 8) >> 3,
-                    1u32 << (szx + 4)
-                )
-            }
-            5 => String::new(),
-            28 => {
-                // tshark 4.0 files Size2 under the block size field (masked to 3 bits); keep that
-                // for filter compatibility and give the real value its own field.
-                cx.add_uint(opt, &OPT_BLOCK_SIZE, vr, u as u64);
-                cx.add(opt, &OPT_SIZE2, vr, Value::UInt(u as u64));
-                u.to_string()
-            }
-            252 => {
-                cx.add_with(opt, &OPT_ECHO, vr, || Value::bytes(val));
-                hexstr(val)
-            }
-            258 => {
-                cx.add(opt, &OPT_NO_RESPONSE, vr, Value::UInt(u as u64 & 0xff));
-                no_response_text(u)
-            }
-            292 => {
-                cx.add_with(opt, &OPT_REQUEST_TAG, vr, || Value::bytes(val));
-                hexstr(val)
-            }
-            _ => {
-                cx.add_generated(opt, &OPT_CRITICAL, Value::Bool(num & 1 != 0));
-                cx.add_generated(opt, &OPT_UNSAFE, Value::Bool(num & 2 != 0));
-                cx.add_generated(opt, &OPT_NO_CACHE_KEY, Value::Bool(num & 0x1e == 0x1c));
-                cx.add_with(opt, &OPT_UNKNOWN, vr, || Value::bytes(val));
-                hexstr(val)
-            }
-        }
+        option_value(tvb, cx, &v, num, class, voff, info)?
     };
     if num == 5 && !signalling {
         cx.set_text(opt, label);
@@ -1155,6 +944,279 @@ fn dissect_option(
         cx.set_text(opt, format_args!("{label}: {suffix}"));
     }
     Ok(())
+}
+
+/// One option's value: its node, bytes, range, and the bytes read as an unsigned integer.
+#[derive(Clone, Copy)]
+struct OptValue<'a> {
+    opt: NodeId,
+    val: &'a [u8],
+    vr: ByteRange,
+    u: u32,
+}
+
+fn text(s: &str) -> String {
+    crate::engine::value::escape_text(s).into_owned()
+}
+
+/// tshark reads these options as ASCII: bytes above 0x7f become U+FFFD.
+fn ascii(b: &[u8]) -> String {
+    b.iter()
+        .map(|&c| if c < 0x80 { c as char } else { '\u{fffd}' })
+        .collect()
+}
+
+fn nullstr(s: String) -> String {
+    if s.is_empty() {
+        "(null)".to_string()
+    } else {
+        s
+    }
+}
+
+fn hexstr(b: &[u8]) -> String {
+    if b.is_empty() {
+        "(null)".to_string()
+    } else {
+        b.iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A signalling option of a 7.xx message (RFC 8323 §5.3-5.6); returns the label's value part.
+fn signalling_option(cx: &mut Cx, v: &OptValue, code: u8, num: u32) -> String {
+    let OptValue { opt, val, vr, u } = *v;
+    match (code, num) {
+        (225, 2) => {
+            cx.add(opt, &OPT_MAX_MESSAGE_SIZE, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+        (225, 4) => {
+            cx.add(opt, &OPT_BLOCK_WISE_TRANSFER, vr, Value::None);
+            "supported".into()
+        }
+        (225, 6) => {
+            cx.add(opt, &OPT_EXTENDED_TOKEN_LENGTH, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+        (226 | 227, 2) => {
+            cx.add(opt, &OPT_CUSTODY, vr, Value::None);
+            "requested".into()
+        }
+        (228, 2) => {
+            let s = ascii(val);
+            cx.add_with(opt, &OPT_ALTERNATIVE_ADDRESS, vr, || Value::str(s.clone()));
+            text(&s)
+        }
+        (228, 4) => {
+            cx.add(opt, &OPT_HOLD_OFF, vr, Value::UInt(u as u64));
+            format!("{u} s")
+        }
+        _ => {
+            cx.add(opt, &OPT_BAD_CSM_OPTION, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+    }
+}
+
+/// The value of a request/response option (RFC 7252 §5.10 and the options registered since);
+/// returns the label's value part.
+fn option_value(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    v: &OptValue,
+    num: u32,
+    class: u8,
+    voff: usize,
+    info: &mut MsgInfo,
+) -> Result<String> {
+    let OptValue { opt, val, vr, u } = *v;
+    let len = val.len();
+    Ok(match num {
+        12 => {
+            info.ctype = Some(u);
+            let s = ctype_name(u);
+            cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
+            s
+        }
+        14 => {
+            cx.add(opt, &OPT_MAX_AGE, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+        35 | 39 | 8 | 20 => {
+            let f = match num {
+                35 => &OPT_PROXY_URI,
+                39 => &OPT_PROXY_SCHEME,
+                8 => &OPT_LOCATION_PATH,
+                _ => &OPT_LOCATION_QUERY,
+            };
+            let s = ascii(val);
+            cx.add_with(opt, f, vr, || Value::str(s.clone()));
+            nullstr(text(&s))
+        }
+        60 => {
+            cx.add(opt, &OPT_SIZE1, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+        4 | 1 => {
+            let f = if num == 4 { &OPT_ETAG } else { &OPT_IF_MATCH };
+            cx.add_with(opt, f, vr, || Value::bytes(val));
+            hexstr(val)
+        }
+        3 => uri_host(cx, v, info),
+        7 => {
+            cx.add(opt, &OPT_URI_PORT, vr, Value::UInt(u as u64));
+            info.uri.push_str(&format!(":{u}"));
+            u.to_string()
+        }
+        9 => {
+            info.oscore = true;
+            dissect_oscore(tvb, cx, opt, voff, len)?
+        }
+        11 => {
+            let s = ascii(val);
+            info.uri.push('/');
+            info.uri.push_str(&s);
+            cx.add_with(opt, &OPT_URI_PATH, vr, || Value::str(s.clone()));
+            nullstr(text(&s))
+        }
+        15 => uri_query(cx, v, info),
+        6 => observe(cx, v, class, info),
+        16 => {
+            cx.add(opt, &OPT_HOP_LIMIT, vr, Value::UInt(u as u64 & 0xff));
+            u.to_string()
+        }
+        17 => {
+            let s = if val.is_empty() {
+                "(null)".to_string()
+            } else {
+                ctype_name(u)
+            };
+            cx.add_with(opt, &OPT_ACCEPT, vr, || Value::str(s.clone()));
+            s
+        }
+        23 | 27 | 19 | 31 => block_option(tvb, cx, v, num, voff, info),
+        5 => String::new(),
+        28 => {
+            // tshark 4.0 files Size2 under the block size field (masked to 3 bits); keep that
+            // for filter compatibility and give the real value its own field.
+            cx.add_uint(opt, &OPT_BLOCK_SIZE, vr, u as u64);
+            cx.add(opt, &OPT_SIZE2, vr, Value::UInt(u as u64));
+            u.to_string()
+        }
+        252 => {
+            cx.add_with(opt, &OPT_ECHO, vr, || Value::bytes(val));
+            hexstr(val)
+        }
+        258 => {
+            cx.add(opt, &OPT_NO_RESPONSE, vr, Value::UInt(u as u64 & 0xff));
+            no_response_text(u)
+        }
+        292 => {
+            cx.add_with(opt, &OPT_REQUEST_TAG, vr, || Value::bytes(val));
+            hexstr(val)
+        }
+        _ => {
+            cx.add_generated(opt, &OPT_CRITICAL, Value::Bool(num & 1 != 0));
+            cx.add_generated(opt, &OPT_UNSAFE, Value::Bool(num & 2 != 0));
+            cx.add_generated(opt, &OPT_NO_CACHE_KEY, Value::Bool(num & 0x1e == 0x1c));
+            cx.add_with(opt, &OPT_UNKNOWN, vr, || Value::bytes(val));
+            hexstr(val)
+        }
+    })
+}
+
+/// Uri-Host (RFC 7252 §5.10.1), which also starts the URI shown for the request.
+fn uri_host(cx: &mut Cx, v: &OptValue, info: &mut MsgInfo) -> String {
+    let OptValue { opt, val, vr, .. } = *v;
+    let s = ascii(val);
+    cx.add_with(opt, &OPT_URI_HOST, vr, || Value::str(s.clone()));
+    if s.contains(':') {
+        info.uri.push_str(&format!("coap://[{s}]"));
+    } else {
+        info.uri.push_str(&format!("coap://{s}"));
+    }
+    text(&s)
+}
+
+/// Uri-Query (RFC 7252 §5.10.1), appended to the request's query.
+fn uri_query(cx: &mut Cx, v: &OptValue, info: &mut MsgInfo) -> String {
+    let OptValue { opt, val, vr, .. } = *v;
+    let s = ascii(val);
+    info.query
+        .push(if info.query.is_empty() { '?' } else { '&' });
+    info.query.push_str(&s);
+    cx.add_with(opt, &OPT_URI_QUERY, vr, || Value::str(s.clone()));
+    nullstr(text(&s))
+}
+
+/// Observe (RFC 7641 §2): register/deregister in requests, a sequence number otherwise.
+fn observe(cx: &mut Cx, v: &OptValue, class: u8, info: &mut MsgInfo) -> String {
+    let OptValue { opt, vr, u, .. } = *v;
+    info.observe = Some(u);
+    cx.add(opt, &OPT_OBSERVE, vr, Value::UInt(u as u64));
+    if class == 0 {
+        match u {
+            0 => "0 (Register)".into(),
+            1 => "1 (Deregister)".into(),
+            _ => u.to_string(),
+        }
+    } else {
+        u.to_string()
+    }
+}
+
+/// Block1/Block2 (RFC 7959 §2.2) and Q-Block1/Q-Block2 (RFC 9177 §4).
+fn block_option(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    v: &OptValue,
+    num: u32,
+    voff: usize,
+    info: &mut MsgInfo,
+) -> String {
+    let OptValue { opt, val, vr, u } = *v;
+    let len = val.len();
+    let num_v = if val.is_empty() { 0 } else { u >> 4 };
+    let last = val.last().copied().unwrap_or(0) & 0x0f;
+    cx.add(opt, &OPT_BLOCK_NUMBER, vr, Value::UInt(num_v as u64));
+    let lr = if val.is_empty() {
+        tvb.range(voff, 0)
+    } else {
+        tvb.range(voff + len - 1, 1)
+    };
+    cx.add_uint(opt, &OPT_BLOCK_MFLAG, lr, last as u64);
+    let szx = last & 7;
+    let n = cx.add_uint(opt, &OPT_BLOCK_SIZE, lr, szx as u64);
+    cx.set_text(
+        n,
+        format_args!(
+            "{}Block Size: {} ({szx} encoded)",
+            bit_prefix(&OPT_BLOCK_SIZE, szx as u64),
+            1u32 << (szx + 4)
+        ),
+    );
+    let b = BlockOpt {
+        kind: if num == 27 || num == 19 { 1 } else { 2 },
+        num: num_v,
+        more: last & 8 != 0,
+        szx,
+    };
+    // Q-Block options are shown like Block options but do not drive the
+    // sequential reassembly (RFC 9177 sends blocks out of order, unacknowledged).
+    if num == 27 {
+        info.block1 = Some(b);
+    } else if num == 23 {
+        info.block2 = Some(b);
+    }
+    format!(
+        "NUM:{}, M:{}, SZX:{}",
+        num_v,
+        (last & 8) >> 3,
+        1u32 << (szx + 4)
+    )
 }
 
 /// RFC 7967 §2: the classes of responses the client is not interested in.

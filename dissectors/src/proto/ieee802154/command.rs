@@ -215,11 +215,10 @@ pub fn dissect_command(
     if crate::engine::field::val_to_str(CMD_NAMES, id as u64).is_none() {
         cx.expert(node, &w::CMD_UNKNOWN, None);
     }
-    let ext = |a: &MacAddr| matches!(a, MacAddr::Ext(_));
     let short_bcast = |a: &MacAddr| matches!(a, MacAddr::Short(0xffff));
     let used = match id {
         CMD_ASSOC_REQ => {
-            addr_check(cx, node, id, ext(&h.src) && h.dst != MacAddr::None);
+            addr_check(cx, node, id, is_ext(&h.src) && h.dst != MacAddr::None);
             let c = tvb.u8(0)?;
             let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
             cx.add_bits(
@@ -240,74 +239,14 @@ pub fn dissect_command(
                 .push_str(if c & 0x02 != 0 { ", FFD" } else { ", RFD" });
             1
         }
-        CMD_ASSOC_RSP => {
-            addr_check(cx, node, id, ext(&h.src) && ext(&h.dst));
-            let t = cx.add_text(node, tvb.range(0, 3), cmd_name(id));
-            let addr = cx.add_le_u16(t, &w::ASSOC_ADDR, &tvb, 0)?;
-            let status = tvb.u8(2)?;
-            let n = cx.add(
-                t,
-                &w::ASSOC_STATUS,
-                tvb.range(2, 1),
-                Value::UInt(status as u64),
-            );
-            let what = match status {
-                0 => "Association Successful",
-                1 => "PAN Full",
-                2 => "Association Denied",
-                _ => "Reserved",
-            };
-            cx.set_text(
-                n,
-                format_args!("Association Status: 0x{status:02x} ({what})"),
-            );
-            if status == 0 && addr != 0xfffe {
-                if let MacAddr::Ext(e) = h.dst {
-                    w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
-                }
-            }
-            if status == 0 {
-                if !matches!(h.src, MacAddr::Short(_)) {
-                    let pan = h.dst_pan.unwrap_or(0);
-                    cx.columns.info.push_str(&format!(", PAN: 0x{pan:04x}"));
-                }
-                if addr != 0xfffe {
-                    cx.columns.info.push_str(&format!(" Addr: 0x{addr:04x}"));
-                }
-            } else {
-                cx.columns.info.push_str(", Unsuccessful");
-            }
-            3
-        }
-        CMD_DISASSOC => {
-            addr_check(cx, node, id, ext(&h.src) && ext(&h.dst));
-            let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
-            let reason = tvb.u8(0)?;
-            let n = cx.add(
-                t,
-                &w::DISASSOC_REASON,
-                tvb.range(0, 1),
-                Value::UInt(reason as u64),
-            );
-            let what = match reason {
-                1 => "Coordinator requests device to leave",
-                2 => "Device wishes to leave",
-                _ => "Reserved",
-            };
-            cx.set_text(
-                n,
-                format_args!("Disassociation Reason: 0x{reason:02x} ({what})"),
-            );
-            let pan = h.dst_pan.unwrap_or(0xffff);
-            cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
-            1
-        }
+        CMD_ASSOC_RSP => assoc_response(cx, node, &tvb, h, id)?,
+        CMD_DISASSOC => disassociation(cx, node, &tvb, h, id)?,
         CMD_DATA_REQ => {
             addr_check(cx, node, id, h.src != MacAddr::None);
             0
         }
         CMD_PANID_CONFLICT => {
-            addr_check(cx, node, id, ext(&h.src) && ext(&h.dst));
+            addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
             0
         }
         CMD_ORPHAN => {
@@ -315,7 +254,7 @@ pub fn dissect_command(
                 cx,
                 node,
                 id,
-                ext(&h.src)
+                is_ext(&h.src)
                     && short_bcast(&h.dst)
                     && h.effective_src_pan() == 0xffff
                     && h.dst_pan == Some(0xffff),
@@ -333,39 +272,7 @@ pub fn dissect_command(
             }
             0
         }
-        CMD_REALIGN => {
-            addr_check(
-                cx,
-                node,
-                id,
-                ext(&h.src) && h.dst_pan == Some(0xffff) && h.dst != MacAddr::None,
-            );
-            if matches!(h.dst, MacAddr::Short(_)) {
-                addr_check(cx, node, id, short_bcast(&h.dst));
-            }
-            let page = tvb.len() >= 8;
-            let t = cx.add_text(node, tvb.range(0, if page { 8 } else { 7 }), cmd_name(id));
-            let pan = cx.add_le_u16(t, &w::REALIGN_PAN, &tvb, 0)?;
-            cx.columns.info.push_str(&format!(", PAN: 0x{pan:04x}"));
-            let coord = cx.add_le_u16(t, &w::REALIGN_CADDR, &tvb, 2)?;
-            cx.columns
-                .info
-                .push_str(&format!(", Coordinator: 0x{coord:04x}"));
-            let ch = cx.add_u8(t, &w::REALIGN_CHANNEL, &tvb, 4)?;
-            cx.columns.info.push_str(&format!(", Channel: {ch}"));
-            let addr = cx.add_le_u16(t, &w::REALIGN_ADDR, &tvb, 5)?;
-            if let (MacAddr::Ext(e), true) = (h.dst, addr != 0xfffe) {
-                cx.columns.info.push_str(&format!(", Addr: 0x{addr:04x}"));
-                w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
-            }
-            // The channel page was added in 2006.
-            if page {
-                cx.add_u8(t, &w::REALIGN_CHANNEL_PAGE, &tvb, 7)?;
-                8
-            } else {
-                7
-            }
-        }
+        CMD_REALIGN => realignment(cx, node, &tvb, h, id)?,
         CMD_GTS_REQ => {
             addr_check(
                 cx,
@@ -399,6 +306,109 @@ pub fn dissect_command(
     let rest = tvb.sub_from(used.min(tvb.len()))?;
     cx.call_data(&rest, parent);
     Ok(())
+}
+
+/// Association Response (IEEE 802.15.4-2020 §7.5.3): learns the short address given.
+fn assoc_response(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
+    addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
+    let t = cx.add_text(node, tvb.range(0, 3), cmd_name(id));
+    let addr = cx.add_le_u16(t, &w::ASSOC_ADDR, tvb, 0)?;
+    let status = tvb.u8(2)?;
+    let n = cx.add(
+        t,
+        &w::ASSOC_STATUS,
+        tvb.range(2, 1),
+        Value::UInt(status as u64),
+    );
+    let what = match status {
+        0 => "Association Successful",
+        1 => "PAN Full",
+        2 => "Association Denied",
+        _ => "Reserved",
+    };
+    cx.set_text(
+        n,
+        format_args!("Association Status: 0x{status:02x} ({what})"),
+    );
+    if status == 0 && addr != 0xfffe {
+        if let MacAddr::Ext(e) = h.dst {
+            w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
+        }
+    }
+    if status == 0 {
+        if !matches!(h.src, MacAddr::Short(_)) {
+            let pan = h.dst_pan.unwrap_or(0);
+            cx.columns.info.push_str(&format!(", PAN: 0x{pan:04x}"));
+        }
+        if addr != 0xfffe {
+            cx.columns.info.push_str(&format!(" Addr: 0x{addr:04x}"));
+        }
+    } else {
+        cx.columns.info.push_str(", Unsuccessful");
+    }
+    Ok(3)
+}
+
+/// Disassociation Notification (§7.5.4): forgets the device's short address.
+fn disassociation(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
+    addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
+    let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
+    let reason = tvb.u8(0)?;
+    let n = cx.add(
+        t,
+        &w::DISASSOC_REASON,
+        tvb.range(0, 1),
+        Value::UInt(reason as u64),
+    );
+    let what = match reason {
+        1 => "Coordinator requests device to leave",
+        2 => "Device wishes to leave",
+        _ => "Reserved",
+    };
+    cx.set_text(
+        n,
+        format_args!("Disassociation Reason: 0x{reason:02x} ({what})"),
+    );
+    let pan = h.dst_pan.unwrap_or(0xffff);
+    cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
+    Ok(1)
+}
+
+/// Coordinator Realignment (§7.5.10): learns the short address given.
+fn realignment(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
+    addr_check(
+        cx,
+        node,
+        id,
+        is_ext(&h.src) && h.dst_pan == Some(0xffff) && h.dst != MacAddr::None,
+    );
+    if matches!(h.dst, MacAddr::Short(_)) {
+        addr_check(cx, node, id, matches!(h.dst, MacAddr::Short(0xffff)));
+    }
+    let page = tvb.len() >= 8;
+    let t = cx.add_text(node, tvb.range(0, if page { 8 } else { 7 }), cmd_name(id));
+    let pan = cx.add_le_u16(t, &w::REALIGN_PAN, tvb, 0)?;
+    cx.columns.info.push_str(&format!(", PAN: 0x{pan:04x}"));
+    let coord = cx.add_le_u16(t, &w::REALIGN_CADDR, tvb, 2)?;
+    cx.columns
+        .info
+        .push_str(&format!(", Coordinator: 0x{coord:04x}"));
+    let ch = cx.add_u8(t, &w::REALIGN_CHANNEL, tvb, 4)?;
+    cx.columns.info.push_str(&format!(", Channel: {ch}"));
+    let addr = cx.add_le_u16(t, &w::REALIGN_ADDR, tvb, 5)?;
+    if let (MacAddr::Ext(e), true) = (h.dst, addr != 0xfffe) {
+        cx.columns.info.push_str(&format!(", Addr: 0x{addr:04x}"));
+        w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
+    }
+    // The channel page was added in 2006.
+    if page {
+        cx.add_u8(t, &w::REALIGN_CHANNEL_PAGE, tvb, 7)?;
+    }
+    Ok(if page { 8 } else { 7 })
+}
+
+fn is_ext(a: &MacAddr) -> bool {
+    matches!(a, MacAddr::Ext(_))
 }
 
 /// Auxiliary security header (§9.4): security control, frame counter, key identifier.

@@ -14,6 +14,7 @@
 //! the others are listed with their id and length and shown as bytes.
 
 use crate::engine::field::{FieldDef, FieldType as T};
+use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -139,6 +140,13 @@ fn ie_tree(
     Ok(n)
 }
 
+/// Header IEs (IEEE 802.15.4-2020 §7.4.2.1): one little-endian word, length in bits 0-6,
+/// element ID in bits 7-14, type (0) in bit 15.
+const HEADER_IE_FMT: TlvFormat = TlvFormat::packed16_le(7, 0xff, 0x7f);
+
+/// Payload IEs (§7.4.3.1): length in bits 0-10, group ID in bits 11-14, type (1) in bit 15.
+const PAYLOAD_IE_FMT: TlvFormat = TlvFormat::packed16_le(11, 0xf, 0x7ff);
+
 /// Header IEs from `off`; returns the offset after them (and notes whether payload IEs follow).
 pub fn dissect_header_ies(
     tvb: &Tvb,
@@ -150,10 +158,13 @@ pub fn dissect_header_ies(
     let ies = cx.add(node, &w::HEADER_IE, tvb.range(off, 0), Value::None);
     let mut o = off;
     let parts: &[&FieldDef] = &[&w::HEADER_IE_TYPE, &w::HEADER_IE_ID, &w::HEADER_IE_LENGTH];
-    loop {
-        let d = tvb.le_u16(o)?;
-        let id = (d >> 7) & 0xff;
-        let len = (d & 0x7f) as usize;
+    // At least one IE must be there; after one, fewer than 2 octets end the list.
+    tvb.le_u16(off)?;
+    for t in HEADER_IE_FMT.walk(tvb, off, tvb.len()) {
+        if t.kind == TlvKind::Truncated {
+            break;
+        }
+        let (id, len) = (t.ty as u16, t.value_len);
         let field: &'static FieldDef = match id {
             HIE_HT1 => &w::HIE_HT1,
             HIE_HT2 => &w::HIE_HT2,
@@ -172,12 +183,9 @@ pub fn dissect_header_ies(
         // The element must fit in the frame.
         let body = tvb.sub(o + 2, len)?;
         dissect_header_ie_body(cx, n, &body, id, h)?;
-        o += 2 + len;
+        o = t.value_end();
         if id == HIE_HT1 || id == HIE_HT2 {
             h.payload_ie_present = id == HIE_HT1;
-            break;
-        }
-        if tvb.remaining(o) < 2 {
             break;
         }
     }
@@ -301,10 +309,13 @@ pub fn dissect_payload_ies(tvb: &Tvb, cx: &mut Cx, node: NodeId, _h: &MacHeader)
         &w::PAYLOAD_IE_LENGTH,
     ];
     let mut o = 0;
-    loop {
-        let d = tvb.le_u16(o)?;
-        let id = (d >> 11) & 0xf;
-        let len = (d & 0x7ff) as usize;
+    // At least one IE must be there; after one, fewer than 2 octets end the list.
+    tvb.le_u16(0)?;
+    for t in PAYLOAD_IE_FMT.walk(tvb, 0, tvb.len()) {
+        if t.kind == TlvKind::Truncated {
+            break;
+        }
+        let (id, len) = (t.ty as u16, t.value_len);
         let field: &'static FieldDef = match id {
             PIE_TERMINATION => &w::PIE_TERMINATION,
             PIE_MLME => &w::MLME,
@@ -349,8 +360,8 @@ pub fn dissect_payload_ies(tvb: &Tvb, cx: &mut Cx, node: NodeId, _h: &MacHeader)
                 }
             }
         }
-        o += 2 + len;
-        if id == PIE_TERMINATION || tvb.remaining(o) < 2 {
+        o = t.value_end();
+        if id == PIE_TERMINATION {
             break;
         }
     }

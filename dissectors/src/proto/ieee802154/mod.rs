@@ -32,6 +32,7 @@
 
 use crate::engine::address::Address;
 use crate::engine::expert::{ws, ExpertDef};
+use crate::engine::field::FieldDef;
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
@@ -520,6 +521,36 @@ fn invalid(cx: &mut Cx, node: NodeId, def: &'static ExpertDef) {
     cx.add_hidden(node, &ws::MALFORMED, r, Value::None);
 }
 
+/// A short or extended address in addressing `mode` at `off`, under its own field (`fields`:
+/// the short and the extended one) and the hidden `wpan.addr16`/`wpan.addr64`; returns it and
+/// the octets it takes.
+fn add_mac_addr(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    off: usize,
+    mode: u8,
+    fields: [&'static FieldDef; 2],
+) -> Result<(MacAddr, usize)> {
+    match mode {
+        MODE_SHORT => {
+            let a = tvb.le_u16(off)?;
+            let r = tvb.range(off, 2);
+            cx.add(node, fields[0], r, Value::UInt(a as u64));
+            cx.add_hidden(node, &ADDR16, r, Value::UInt(a as u64));
+            Ok((MacAddr::Short(a), 2))
+        }
+        MODE_EXT => {
+            let a = ext_addr(tvb, off)?;
+            let r = tvb.range(off, 8);
+            cx.add(node, fields[1], r, Value::Eui64(a));
+            cx.add_hidden(node, &ADDR64, r, Value::Eui64(a));
+            Ok((MacAddr::Ext(a), 8))
+        }
+        _ => Ok((MacAddr::None, 0)),
+    }
+}
+
 /// Parses and shows the MAC header up to the payload (Wireshark's `ieee802154_dissect_header`).
 /// Ok(None) when the frame cannot be dissected further (invalid modes or version).
 fn dissect_header(
@@ -613,25 +644,9 @@ fn dissect_header(
         cx.info.wpan_dst_pan = h.dst_pan;
         off += 2;
     }
-    match h.dst_mode {
-        MODE_SHORT => {
-            let a = tvb.le_u16(off)?;
-            let r = tvb.range(off, 2);
-            cx.add(node, &DST16, r, Value::UInt(a as u64));
-            cx.add_hidden(node, &ADDR16, r, Value::UInt(a as u64));
-            h.dst = MacAddr::Short(a);
-            off += 2;
-        }
-        MODE_EXT => {
-            let a = ext_addr(tvb, off)?;
-            let r = tvb.range(off, 8);
-            cx.add(node, &DST64, r, Value::Eui64(a));
-            cx.add_hidden(node, &ADDR64, r, Value::Eui64(a));
-            h.dst = MacAddr::Ext(a);
-            off += 8;
-        }
-        _ => {}
-    }
+    let (dst, len) = add_mac_addr(cx, node, tvb, off, h.dst_mode, [&DST16, &DST64])?;
+    h.dst = dst;
+    off += len;
     if h.dst != MacAddr::None {
         summary.push_info(cx, format_args!(", Dst: {}", AddrText(&h.dst)));
     }
@@ -640,34 +655,21 @@ fn dissect_header(
         cx.info.wpan_src_pan = h.src_pan;
         off += 2;
     }
-    match h.src_mode {
-        MODE_SHORT => {
-            let a = tvb.le_u16(off)?;
+    let (src, len) = add_mac_addr(cx, node, tvb, off, h.src_mode, [&SRC16, &SRC64])?;
+    h.src = src;
+    if let MacAddr::Short(a) = src {
+        // The extended address this short address was given (association response or
+        // coordinator realignment seen earlier in the capture).
+        let pan = h.src_pan.or(h.dst_pan).unwrap_or(0xffff);
+        if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
             let r = tvb.range(off, 2);
-            cx.add(node, &SRC16, r, Value::UInt(a as u64));
-            cx.add_hidden(node, &ADDR16, r, Value::UInt(a as u64));
-            h.src = MacAddr::Short(a);
-            // The extended address this short address was given (association response or
-            // coordinator realignment seen earlier in the capture).
-            let pan = h.src_pan.or(h.dst_pan).unwrap_or(0xffff);
-            if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
-                let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
-                cx.tree.node_mut(n).flags.generated = true;
-                cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
-                cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
-            }
-            off += 2;
+            let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
+            cx.tree.node_mut(n).flags.generated = true;
+            cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
+            cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
         }
-        MODE_EXT => {
-            let a = ext_addr(tvb, off)?;
-            let r = tvb.range(off, 8);
-            cx.add(node, &SRC64, r, Value::Eui64(a));
-            cx.add_hidden(node, &ADDR64, r, Value::Eui64(a));
-            h.src = MacAddr::Ext(a);
-            off += 8;
-        }
-        _ => {}
     }
+    off += len;
     if h.src != MacAddr::None {
         summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
     }

@@ -16,6 +16,7 @@
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::tlv::{Tlv, TlvFormat, TlvKind};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -181,154 +182,20 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     if hdr_len < 4 {
         return Err(Error::Malformed("TAP header length below 4".into()));
     }
-    let mut fcs_type: u8 = 1;
-    // Timestamps (ns) and slot length (µs) for the TSCH timing summary.
-    let (mut sof, mut eof, mut slot_start, mut slot_len) = (None, None, None, None);
-    let mut o = 4;
-    while o + 4 <= hdr_len {
-        let ty = tvb.le_u16(o)?;
-        let len = tvb.le_u16(o + 2)? as usize;
-        let padded = len.div_ceil(4) * 4;
-        let r = tvb.range(o, 4 + padded);
-        let t = cx.add_text(node, r, "");
-        cx.add_le_u16(t, &TLV_TYPE, tvb, o)?;
-        cx.add_le_u16(t, &TLV_LENGTH, tvb, o + 2)?;
-        let v = o + 4;
-        // The value must be there, with its padding.
-        tvb.bytes(v, padded)?;
-        let name = crate::engine::field::val_to_str(TLV_TYPES, ty as u64).unwrap_or("Unknown");
-        let label = match (ty, expected_len(ty)) {
-            (_, Some(want)) if want != len => {
-                cx.expert(t, &TLV_INVALID_LENGTH, None);
-                cx.add_bytes(t, &TLV_UNKNOWN, tvb, v, len)?;
-                format!("{name}: invalid length {len}")
-            }
-            (0, _) => {
-                fcs_type = cx.add_u8(t, &FCS_TYPE, tvb, v)?;
-                if fcs_type > 2 {
-                    cx.expert(t, &TLV_INVALID_FCS_TYPE, None);
-                }
-                let n = crate::engine::field::val_to_str(FCS_TYPES, fcs_type as u64)
-                    .unwrap_or("Unknown");
-                format!("FCS type: {n} ({fcs_type})")
-            }
-            (1, _) => {
-                let rss = f32_le(tvb, v)?;
-                cx.add(t, &RSS, tvb.range(v, 4), Value::Double(rss));
-                format!("RSS: {rss:.2} dBm")
-            }
-            (2, _) => {
-                let br = cx.add_le_u32(t, &BIT_RATE, tvb, v)?;
-                format!("Bit rate: {:.3} kbps", br as f64 / 1000.0)
-            }
-            (3, _) => {
-                let ch = cx.add_le_u16(t, &CH_NUM, tvb, v)?;
-                let page = cx.add_u8(t, &CH_PAGE, tvb, v + 2)?;
-                let pn =
-                    crate::engine::field::val_to_str(CH_PAGES, page as u64).unwrap_or("Unknown");
-                format!("Channel assignment: Page: {pn} ({page}), Number: {ch}")
-            }
-            (4, _) => {
-                let band = cx.add_u8(t, &SUN_BAND, tvb, v)?;
-                let sun_type = cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
-                // The mode's meaning depends on the PHY type.
-                let mode: &'static FieldDef = match sun_type {
-                    0 => &MODE_FSK_A,
-                    1 => &MODE_FSK_B,
-                    2 => &MODE_OQPSK_A,
-                    3 => &MODE_OQPSK_B,
-                    4 => &MODE_OQPSK_C,
-                    5..=8 => &MODE_OFDM,
-                    _ => &SUN_MODE,
-                };
-                let m = cx.add_u8(t, mode, tvb, v + 2)?;
-                let bn =
-                    crate::engine::field::val_to_str(SUN_BANDS, band as u64).unwrap_or("Unknown");
-                let tn = crate::engine::field::val_to_str(SUN_TYPES, sun_type as u64)
-                    .unwrap_or("Unknown");
-                format!(
-                    "SUN PHY Information: Band: {bn} ({band}), Type: {tn} ({sun_type}), Mode: {m}"
-                )
-            }
-            (5 | 6 | 8, _) => {
-                let f = match ty {
-                    5 => &SOF_TS,
-                    6 => &EOF_TS,
-                    _ => &SLOT_START_TS,
-                };
-                let ts = tvb.le_u64(v)?;
-                cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
-                match ty {
-                    5 => sof = Some(ts),
-                    6 => eof = Some(ts),
-                    _ => slot_start = Some(ts),
-                }
-                format!("{name}: {}.{:09} s", ts / 1_000_000_000, ts % 1_000_000_000)
-            }
-            (7, _) => {
-                let asn = tvb.le_u64(v)?;
-                cx.add(t, &ASN, tvb.range(v, 8), Value::UInt(asn));
-                format!("Absolute Slot Number (ASN): {asn}")
-            }
-            (9, _) => {
-                let l = cx.add_le_u32(t, &TIMESLOT_LENGTH, tvb, v)?;
-                slot_len = Some(l);
-                format!("Slot length: {l} µs")
-            }
-            (10, _) => {
-                let lqi = cx.add_u8(t, &LQI, tvb, v)?;
-                format!("Link Quality Indicator: {lqi}")
-            }
-            (11, _) => {
-                let f = f32_le(tvb, v)?;
-                cx.add(t, &CH_FREQ, tvb.range(v, 4), Value::Double(f));
-                format!("Channel center frequency: {f:.3} kHz")
-            }
-            (12, _) => {
-                let start = f32_le(tvb, v)?;
-                let spacing = f32_le(tvb, v + 4)?;
-                cx.add(t, &CHPLAN_START, tvb.range(v, 4), Value::Double(start));
-                cx.add(
-                    t,
-                    &CHPLAN_SPACING,
-                    tvb.range(v + 4, 4),
-                    Value::Double(spacing),
-                );
-                let n = cx.add_le_u16(t, &CHPLAN_CHANNELS, tvb, v + 8)?;
-                format!(
-                    "Channel plan: Start {start:.3} kHz, Spacing {spacing:.3} kHz, Channels {n}"
-                )
-            }
-            _ => {
-                cx.expert(t, &TLV_INVALID_TYPE, None);
-                cx.add_bytes(t, &TLV_UNKNOWN, tvb, v, len)?;
-                format!("Unknown TLV type {ty}")
-            }
-        };
-        cx.set_text(t, label);
-        if padded > len {
-            let pad = cx.add_bytes(t, &TLV_PADDING, tvb, v + len, padded - len)?;
-            if pad.iter().any(|b| *b != 0) {
-                cx.expert(t, &TLV_PADDING_NOT_ZEROS, None);
-            }
+    let mut st = TapState {
+        fcs_type: 1,
+        ..TapState::default()
+    };
+    for t in TLV_FMT.walk(tvb, 4, hdr_len) {
+        match t.kind {
+            // A header the record says is there but the frame lacks.
+            TlvKind::Truncated if t.off + 4 <= hdr_len => return Err(Error::Short),
+            TlvKind::Truncated => break,
+            // An overrun of the header length is read as far as the frame goes.
+            _ => dissect_tlv(cx, node, tvb, &t, &mut st)?,
         }
-        o = v + padded;
     }
-    // Where the frame sits in its TSCH slot, in µs (Wireshark computes these with unsigned
-    // 64-bit differences, so a frame before its slot start wraps around; kept identical).
-    if let (Some(sof), Some(start)) = (sof, slot_start) {
-        let us = sof.wrapping_sub(start) as f64 / 1000.0;
-        cx.add_generated(node, &wpan::TSCH_FRAME_START_OFFSET, Value::Double(us));
-    }
-    if let (Some(sof), Some(eof)) = (sof, eof) {
-        let us = eof.wrapping_sub(sof) as f64 / 1000.0;
-        cx.add_generated(node, &wpan::TSCH_FRAME_DURATION, Value::Double(us));
-    }
-    if let (Some(eof), Some(start), Some(len)) = (eof, slot_start, slot_len) {
-        let end = start.wrapping_add(len as u64 * 1000);
-        let us = eof.wrapping_sub(end) as f64 / 1000.0;
-        cx.add_generated(node, &wpan::TSCH_FRAME_END_OFFSET, Value::Double(us));
-    }
+    add_tsch_timing(cx, node, &st);
     let frame = tvb.sub_from(hdr_len.min(tvb.len()))?;
     cx.add(
         node,
@@ -336,7 +203,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         ByteRange::default(),
         Value::UInt(frame.len() as u64),
     );
-    let next: &'static Protocol = match fcs_type {
+    let next: &'static Protocol = match st.fcs_type {
         0 => &wpan::NOFCS,
         2 => &wpan::FCS32_PROTOCOL,
         _ => &wpan::FCS16,
@@ -346,6 +213,181 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // (the `wpan` layer is still in the tree).
     cx.unlist_layer("wpan");
     Ok(())
+}
+
+/// TAP TLVs: 16-bit little-endian type and length, values padded to 4 octets.
+const TLV_FMT: TlvFormat = TlvFormat::type_len16_le().aligned(4);
+
+/// What the TLVs say about the frame after them and its TSCH timing (timestamps in ns, the
+/// slot length in µs).
+#[derive(Default)]
+struct TapState {
+    fcs_type: u8,
+    sof: Option<u64>,
+    eof: Option<u64>,
+    slot_start: Option<u64>,
+    slot_len: Option<u32>,
+}
+
+/// One TLV: its node, type and length, value and padding.
+fn dissect_tlv(cx: &mut Cx, node: NodeId, tvb: &Tvb, tlv: &Tlv, st: &mut TapState) -> Result<()> {
+    let (o, ty, len) = (tlv.off, tlv.ty as u16, tlv.value_len);
+    let padded = len.div_ceil(4) * 4;
+    let t = cx.add_text(node, tvb.range(o, 4 + padded), "");
+    cx.add_le_u16(t, &TLV_TYPE, tvb, o)?;
+    cx.add_le_u16(t, &TLV_LENGTH, tvb, o + 2)?;
+    let v = o + 4;
+    // The value must be there, with its padding.
+    tvb.bytes(v, padded)?;
+    let label = tlv_value(cx, t, tvb, ty, v, len, st)?;
+    cx.set_text(t, label);
+    if padded > len {
+        let pad = cx.add_bytes(t, &TLV_PADDING, tvb, v + len, padded - len)?;
+        if pad.iter().any(|b| *b != 0) {
+            cx.expert(t, &TLV_PADDING_NOT_ZEROS, None);
+        }
+    }
+    Ok(())
+}
+
+/// The value of one TLV at `v`; returns the TLV's label.
+fn tlv_value(
+    cx: &mut Cx,
+    t: NodeId,
+    tvb: &Tvb,
+    ty: u16,
+    v: usize,
+    len: usize,
+    st: &mut TapState,
+) -> Result<String> {
+    let name = crate::engine::field::val_to_str(TLV_TYPES, ty as u64).unwrap_or("Unknown");
+    let label = match (ty, expected_len(ty)) {
+        (_, Some(want)) if want != len => {
+            cx.expert(t, &TLV_INVALID_LENGTH, None);
+            cx.add_bytes(t, &TLV_UNKNOWN, tvb, v, len)?;
+            format!("{name}: invalid length {len}")
+        }
+        (0, _) => {
+            st.fcs_type = cx.add_u8(t, &FCS_TYPE, tvb, v)?;
+            let fcs_type = st.fcs_type;
+            if fcs_type > 2 {
+                cx.expert(t, &TLV_INVALID_FCS_TYPE, None);
+            }
+            let n =
+                crate::engine::field::val_to_str(FCS_TYPES, fcs_type as u64).unwrap_or("Unknown");
+            format!("FCS type: {n} ({fcs_type})")
+        }
+        (1, _) => {
+            let rss = f32_le(tvb, v)?;
+            cx.add(t, &RSS, tvb.range(v, 4), Value::Double(rss));
+            format!("RSS: {rss:.2} dBm")
+        }
+        (2, _) => {
+            let br = cx.add_le_u32(t, &BIT_RATE, tvb, v)?;
+            format!("Bit rate: {:.3} kbps", br as f64 / 1000.0)
+        }
+        (3, _) => {
+            let ch = cx.add_le_u16(t, &CH_NUM, tvb, v)?;
+            let page = cx.add_u8(t, &CH_PAGE, tvb, v + 2)?;
+            let pn = crate::engine::field::val_to_str(CH_PAGES, page as u64).unwrap_or("Unknown");
+            format!("Channel assignment: Page: {pn} ({page}), Number: {ch}")
+        }
+        (4, _) => sun_phy(cx, t, tvb, v)?,
+        (5 | 6 | 8, _) => {
+            let f = match ty {
+                5 => &SOF_TS,
+                6 => &EOF_TS,
+                _ => &SLOT_START_TS,
+            };
+            let ts = tvb.le_u64(v)?;
+            cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
+            match ty {
+                5 => st.sof = Some(ts),
+                6 => st.eof = Some(ts),
+                _ => st.slot_start = Some(ts),
+            }
+            format!("{name}: {}.{:09} s", ts / 1_000_000_000, ts % 1_000_000_000)
+        }
+        (7, _) => {
+            let asn = tvb.le_u64(v)?;
+            cx.add(t, &ASN, tvb.range(v, 8), Value::UInt(asn));
+            format!("Absolute Slot Number (ASN): {asn}")
+        }
+        (9, _) => {
+            let l = cx.add_le_u32(t, &TIMESLOT_LENGTH, tvb, v)?;
+            st.slot_len = Some(l);
+            format!("Slot length: {l} µs")
+        }
+        (10, _) => {
+            let lqi = cx.add_u8(t, &LQI, tvb, v)?;
+            format!("Link Quality Indicator: {lqi}")
+        }
+        (11, _) => {
+            let f = f32_le(tvb, v)?;
+            cx.add(t, &CH_FREQ, tvb.range(v, 4), Value::Double(f));
+            format!("Channel center frequency: {f:.3} kHz")
+        }
+        (12, _) => {
+            let start = f32_le(tvb, v)?;
+            let spacing = f32_le(tvb, v + 4)?;
+            cx.add(t, &CHPLAN_START, tvb.range(v, 4), Value::Double(start));
+            cx.add(
+                t,
+                &CHPLAN_SPACING,
+                tvb.range(v + 4, 4),
+                Value::Double(spacing),
+            );
+            let n = cx.add_le_u16(t, &CHPLAN_CHANNELS, tvb, v + 8)?;
+            format!("Channel plan: Start {start:.3} kHz, Spacing {spacing:.3} kHz, Channels {n}")
+        }
+        _ => {
+            cx.expert(t, &TLV_INVALID_TYPE, None);
+            cx.add_bytes(t, &TLV_UNKNOWN, tvb, v, len)?;
+            format!("Unknown TLV type {ty}")
+        }
+    };
+    Ok(label)
+}
+
+/// The SUN PHY information TLV; returns its label.
+fn sun_phy(cx: &mut Cx, t: NodeId, tvb: &Tvb, v: usize) -> Result<String> {
+    let band = cx.add_u8(t, &SUN_BAND, tvb, v)?;
+    let sun_type = cx.add_u8(t, &SUN_TYPE, tvb, v + 1)?;
+    // The mode's meaning depends on the PHY type.
+    let mode: &'static FieldDef = match sun_type {
+        0 => &MODE_FSK_A,
+        1 => &MODE_FSK_B,
+        2 => &MODE_OQPSK_A,
+        3 => &MODE_OQPSK_B,
+        4 => &MODE_OQPSK_C,
+        5..=8 => &MODE_OFDM,
+        _ => &SUN_MODE,
+    };
+    let m = cx.add_u8(t, mode, tvb, v + 2)?;
+    let bn = crate::engine::field::val_to_str(SUN_BANDS, band as u64).unwrap_or("Unknown");
+    let tn = crate::engine::field::val_to_str(SUN_TYPES, sun_type as u64).unwrap_or("Unknown");
+    Ok(format!(
+        "SUN PHY Information: Band: {bn} ({band}), Type: {tn} ({sun_type}), Mode: {m}"
+    ))
+}
+
+/// Where the frame sits in its TSCH slot.
+fn add_tsch_timing(cx: &mut Cx, node: NodeId, st: &TapState) {
+    // Where the frame sits in its TSCH slot, in µs (Wireshark computes these with unsigned
+    // 64-bit differences, so a frame before its slot start wraps around; kept identical).
+    if let (Some(sof), Some(start)) = (st.sof, st.slot_start) {
+        let us = sof.wrapping_sub(start) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_START_OFFSET, Value::Double(us));
+    }
+    if let (Some(sof), Some(eof)) = (st.sof, st.eof) {
+        let us = eof.wrapping_sub(sof) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_DURATION, Value::Double(us));
+    }
+    if let (Some(eof), Some(start), Some(len)) = (st.eof, st.slot_start, st.slot_len) {
+        let end = start.wrapping_add(len as u64 * 1000);
+        let us = eof.wrapping_sub(end) as f64 / 1000.0;
+        cx.add_generated(node, &wpan::TSCH_FRAME_END_OFFSET, Value::Double(us));
+    }
 }
 
 #[cfg(test)]

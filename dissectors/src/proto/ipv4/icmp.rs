@@ -11,6 +11,7 @@
 //! ```
 
 use crate::engine::checksum::{self, status};
+use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{Base, FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Protocol, Registry};
@@ -75,26 +76,15 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let ty = cx.add_u8(node, &TYPE, tvb, 0)?;
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     cx.add_be_u16(node, &CHECKSUM, tvb, 2)?;
-    let complete = !cx.frame_truncated();
-    if complete {
-        let good = checksum::internet_checksum(tvb.data()) == 0;
-        let st = cx.add(
-            node,
-            &CHECKSUM_STATUS,
-            tvb.range(2, 2),
-            Value::UInt(if good { status::GOOD } else { status::BAD }),
-        );
-        if !good {
-            cx.expert(st, &CHECKSUM_BAD, None);
-        }
-    } else {
-        cx.add(
-            node,
-            &CHECKSUM_STATUS,
-            tvb.range(2, 2),
-            Value::UInt(status::UNVERIFIED),
-        );
-    }
+    // ICMP's expert names no expected value, so none is computed.
+    let check = (!cx.frame_truncated()).then(|| (checksum::internet_checksum(tvb.data()) == 0, 0));
+    let fields = ChecksumFields {
+        status: &CHECKSUM_STATUS,
+        bad: &CHECKSUM_BAD,
+        calculated: None,
+        say_expected: false,
+    };
+    cx.add_checksum_status(node, tvb.range(2, 2), &fields, check);
     let name = crate::engine::field::val_to_str(TYPES, ty as u64).unwrap_or("Unknown");
     cx.set_text(node, "Internet Control Message Protocol");
     match ty {

@@ -18,9 +18,11 @@
 use crate::analysis::reassembly::{FragmentTable, Limits, Outcome};
 use crate::engine::address::Address;
 use crate::engine::checksum::{self, status};
+use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
+use crate::engine::tlv::{Tlv, TlvFormat, TlvKind};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -218,36 +220,21 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let proto = cx.add_u8(node, &PROTO_NUM, tvb, 9)?;
     let header = tvb.bytes(0, hdr_len)?;
     cx.add_be_u16(node, &CHECKSUM, tvb, 10)?;
-    if cx.prefs.bool("ip.check_checksum", false) {
-        let ok = checksum::internet_checksum(header) == 0;
+    let check = cx.prefs.bool("ip.check_checksum", false).then(|| {
         // The value the field should hold: the sum with the checksum field taken as zero.
         let computed = checksum::finish(checksum::sum_words(
             checksum::sum_words(0, &header[..10]),
             &header[12..],
         ));
-        cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(computed as u64));
-        let verdict = if ok { status::GOOD } else { status::BAD };
-        let st = cx.add(
-            node,
-            &CHECKSUM_STATUS,
-            tvb.range(10, 2),
-            Value::UInt(verdict),
-        );
-        if !ok {
-            cx.expert(
-                st,
-                &CHECKSUM_BAD,
-                Some(format!("Bad checksum [should be 0x{computed:04x}]")),
-            );
-        }
-    } else {
-        cx.add(
-            node,
-            &CHECKSUM_STATUS,
-            tvb.range(10, 2),
-            Value::UInt(status::UNVERIFIED),
-        );
-    }
+        (checksum::internet_checksum(header) == 0, computed)
+    });
+    let fields = ChecksumFields {
+        status: &CHECKSUM_STATUS,
+        bad: &CHECKSUM_BAD,
+        calculated: Some(&CHECKSUM_CALCULATED),
+        say_expected: true,
+    };
+    cx.add_checksum_status(node, tvb.range(10, 2), &fields, check);
     let src: [u8; 4] = tvb.array(12)?;
     let dst: [u8; 4] = tvb.array(16)?;
     add_address(cx, node, tvb, 12, src, &SRC, &SRC_HOST);
@@ -422,47 +409,51 @@ fn dissect_options(cx: &mut Cx, node: NodeId, opts: &Tvb) -> Result<()> {
         opts.whole(),
         format_args!("Options: ({} bytes)", opts.len()),
     );
-    let mut off = 0;
-    while off < opts.len() {
-        let t = opts.u8(off)?;
-        if t == 0 {
-            let o = cx.add_text(
-                list,
-                opts.range(off, 1),
-                "IP Option - End of Options List (EOL)",
-            );
-            add_type(cx, o, opts, off, t);
-            if off + 1 < opts.len() {
-                cx.add_bytes(list, &OPT_PADDING, opts, off + 1, opts.len() - off - 1)?;
+    for t in TlvFormat::IP_OPTIONS.walk(opts, 0, opts.len()) {
+        let off = t.off;
+        match t.kind {
+            TlvKind::End => {
+                let o = cx.add_text(
+                    list,
+                    opts.range(off, 1),
+                    "IP Option - End of Options List (EOL)",
+                );
+                add_type(cx, o, opts, off, 0);
+                if off + 1 < opts.len() {
+                    cx.add_bytes(list, &OPT_PADDING, opts, off + 1, opts.len() - off - 1)?;
+                }
             }
-            break;
+            TlvKind::Pad => {
+                let o = cx.add_text(list, opts.range(off, 1), "IP Option - No-Operation (NOP)");
+                add_type(cx, o, opts, off, 1);
+            }
+            TlvKind::Item => dissect_option(cx, list, opts, &t)?,
+            _ => {
+                let len = opts.u8(off + 1)?;
+                return Err(Error::Malformed(format!(
+                    "IP option length {len} is invalid"
+                )));
+            }
         }
-        if t == 1 {
-            let o = cx.add_text(list, opts.range(off, 1), "IP Option - No-Operation (NOP)");
-            add_type(cx, o, opts, off, t);
-            off += 1;
-            continue;
-        }
-        let len = opts.u8(off + 1)? as usize;
-        if len < 2 || off + len > opts.len() {
-            return Err(Error::Malformed(format!(
-                "IP option length {len} is invalid"
-            )));
-        }
-        let name = crate::engine::field::val_to_str(OPTION_TYPES, t as u64).unwrap_or("Unknown");
-        let o = cx.add_text(
-            list,
-            opts.range(off, len),
-            format!("IP Option - {name} ({len} bytes)"),
-        );
-        add_type(cx, o, opts, off, t);
-        cx.add_u8(o, &OPT_LEN, opts, off + 1)?;
-        if t == 148 && len == 4 {
-            cx.add_be_u16(o, &OPT_RA, opts, off + 2)?;
-        } else if len > 2 {
-            cx.add_bytes(o, &OPT_DATA, opts, off + 2, len - 2)?;
-        }
-        off += len;
+    }
+    Ok(())
+}
+
+/// One type-length option, well formed.
+fn dissect_option(cx: &mut Cx, list: NodeId, opts: &Tvb, t: &Tlv) -> Result<()> {
+    let (ty, off, len) = (t.ty as u8, t.off, t.total_len());
+    let name = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64).unwrap_or("Unknown");
+    let o = cx.add_text(
+        list,
+        opts.range(off, len),
+        format_args!("IP Option - {name} ({len} bytes)"),
+    );
+    add_type(cx, o, opts, off, ty);
+    cx.add_u8(o, &OPT_LEN, opts, off + 1)?;
+    if ty == 148 && len == 4 {
+        cx.add_be_u16(o, &OPT_RA, opts, off + 2)?;
+    } else if len > 2 {
+        cx.add_bytes(o, &OPT_DATA, opts, off + 2, len - 2)?;
     }
     Ok(())
 }

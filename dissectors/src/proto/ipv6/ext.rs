@@ -42,6 +42,7 @@ use crate::engine::address::Address;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
+use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -304,21 +305,25 @@ fn dissect_options(
     node: NodeId,
     hop_by_hop: bool,
 ) -> Result<()> {
-    let mut off = 2;
-    while off < hdr.len() {
-        let ty = hdr.u8(off)?;
+    for t in TlvFormat::IPV6_OPTIONS.walk(hdr, 2, hdr.len()) {
+        let (off, ty) = (t.off, t.ty as u8);
         let name = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64)
             .unwrap_or("Unknown IPv6 Option");
-        if ty == 0 {
-            let o = cx.add(node, &OPT, hdr.range(off, 1), Value::None);
-            cx.set_text(o, "Pad1");
-            add_opt_type(cx, o, hdr, off, ty);
-            cx.add(o, &OPT_PAD1, hdr.range(off, 1), Value::None);
-            off += 1;
-            continue;
+        match t.kind {
+            TlvKind::Pad => {
+                let o = cx.add(node, &OPT, hdr.range(off, 1), Value::None);
+                cx.set_text(o, "Pad1");
+                add_opt_type(cx, o, hdr, off, ty);
+                cx.add(o, &OPT_PAD1, hdr.range(off, 1), Value::None);
+                continue;
+            }
+            // The length octet is missing.
+            TlvKind::Truncated => return Err(Error::Short),
+            // An overrun is flagged on the length below.
+            _ => {}
         }
-        let olen = hdr.u8(off + 1)? as usize;
-        let total = 2 + olen;
+        let olen = t.value_len;
+        let total = t.total_len();
         let o = cx.add(node, &OPT, hdr.range(off, total), Value::None);
         cx.set_text(o, name);
         add_opt_type(cx, o, hdr, off, ty);
@@ -401,7 +406,6 @@ fn dissect_options(
                 }
             }
         }
-        off += total;
     }
     Ok(())
 }

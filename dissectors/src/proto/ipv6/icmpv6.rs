@@ -12,12 +12,12 @@
 //! the `icmpv6.type` table.
 
 use crate::engine::checksum::{self, status};
+use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Protocol, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
-use crate::engine::value::Value;
 use crate::engine::Cx;
 
 /// Dispatch table for ICMPv6 message bodies by type (ND, RPL…).
@@ -89,32 +89,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     } else {
         None
     };
-    match verdict {
-        Some(expected) => {
-            let good = expected == csum;
-            let st = cx.add(
-                node,
-                &CHECKSUM_STATUS,
-                tvb.range(2, 2),
-                Value::UInt(if good { status::GOOD } else { status::BAD }),
-            );
-            if !good {
-                cx.expert(
-                    st,
-                    &CHECKSUM_BAD,
-                    Some(format!("Bad checksum [should be 0x{expected:04x}]")),
-                );
-            }
-        }
-        None => {
-            cx.add(
-                node,
-                &CHECKSUM_STATUS,
-                tvb.range(2, 2),
-                Value::UInt(status::UNVERIFIED),
-            );
-        }
-    }
+    let fields = ChecksumFields {
+        status: &CHECKSUM_STATUS,
+        bad: &CHECKSUM_BAD,
+        calculated: None,
+        say_expected: true,
+    };
+    let check = verdict.map(|expected| (expected == csum, expected));
+    cx.add_checksum_status(node, tvb.range(2, 2), &fields, check);
     let name = crate::engine::field::val_to_str(TYPES, ty as u64).unwrap_or("Unknown");
     cx.set_info(name.to_string());
     let _ = code;

@@ -22,6 +22,7 @@
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{Protocol, Registry};
+use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -349,59 +350,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.set_info(name);
         }
         130..=132 => {
-            // MLDv2 queries (RFC 3810 §5.1) are longer than the 24 bytes of MLDv1.
-            let v2 = ty == 130 && tvb.len() >= 28;
-            if v2 {
-                cx.add_be_u16(node, &MLD_MAX_RESPONSE_CODE, tvb, 4)?;
-            } else {
-                cx.add_be_u16(node, &MLD_MAX_RESPONSE_DELAY, tvb, 4)?;
-            }
-            cx.add_bytes(node, &RESERVED, tvb, 6, 2)?;
-            cx.add_ipv6(node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
-            if v2 {
-                cx.add_bitmask(
-                    node,
-                    &MLD_FLAG,
-                    &[&MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RESERVED],
-                    tvb,
-                    24,
-                    1,
-                )?;
-                cx.add_u8(node, &MLD_QQI, tvb, 25)?;
-                let n = cx.add_be_u16(node, &MLD_NB_SOURCES, tvb, 26)?;
-                for i in 0..n as usize {
-                    cx.add_ipv6(node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
-                }
-            }
+            mld(tvb, cx, node, ty)?;
             cx.set_info(name);
         }
         143 => {
-            cx.add_bytes(node, &RESERVED, tvb, 4, 2)?;
-            let n = cx.add_be_u16(node, &MLDR_NB_MCAST_RECORDS, tvb, 6)?;
-            let mut off = 8;
-            for _ in 0..n {
-                let aux = tvb.u8(off + 1)? as usize;
-                let ns = tvb.be_u16(off + 2)? as usize;
-                let len = 20 + 16 * ns + 4 * aux;
-                let m = cx.add(node, &MLDR_MAR, tvb.range(off, len), Value::None);
-                cx.add_u8(m, &MLDR_MAR_RECORD_TYPE, tvb, off)?;
-                cx.add_u8(m, &MLDR_MAR_AUX_DATA_LEN, tvb, off + 1)?;
-                cx.add_be_u16(m, &MLDR_MAR_NB_SOURCES, tvb, off + 2)?;
-                cx.add_ipv6(m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
-                for i in 0..ns {
-                    cx.add_ipv6(m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
-                }
-                if aux > 0 {
-                    cx.add_bytes(
-                        m,
-                        &MLDR_MAR_AUXILIARY_DATA,
-                        tvb,
-                        off + 20 + 16 * ns,
-                        4 * aux,
-                    )?;
-                }
-                off += len;
-            }
+            mldv2_report(tvb, cx, node)?;
             cx.set_info(name);
         }
         138 => dissect_router_renumbering(tvb, cx, node, code)?,
@@ -416,6 +369,66 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             cx.set_info(name);
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// MLD query, report and done (RFC 2710 §3); a query long enough is MLDv2's (RFC 3810 §5.1).
+fn mld(tvb: &Tvb, cx: &mut Cx, node: NodeId, ty: u8) -> Result<()> {
+    // MLDv2 queries (RFC 3810 §5.1) are longer than the 24 bytes of MLDv1.
+    let v2 = ty == 130 && tvb.len() >= 28;
+    if v2 {
+        cx.add_be_u16(node, &MLD_MAX_RESPONSE_CODE, tvb, 4)?;
+    } else {
+        cx.add_be_u16(node, &MLD_MAX_RESPONSE_DELAY, tvb, 4)?;
+    }
+    cx.add_bytes(node, &RESERVED, tvb, 6, 2)?;
+    cx.add_ipv6(node, &MLD_MULTICAST_ADDRESS, tvb, 8)?;
+    if v2 {
+        cx.add_bitmask(
+            node,
+            &MLD_FLAG,
+            &[&MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RESERVED],
+            tvb,
+            24,
+            1,
+        )?;
+        cx.add_u8(node, &MLD_QQI, tvb, 25)?;
+        let n = cx.add_be_u16(node, &MLD_NB_SOURCES, tvb, 26)?;
+        for i in 0..n as usize {
+            cx.add_ipv6(node, &MLD_SOURCE_ADDRESS, tvb, 28 + 16 * i)?;
+        }
+    }
+    Ok(())
+}
+
+/// MLDv2 report (RFC 3810 §5.2): the multicast address records.
+fn mldv2_report(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
+    cx.add_bytes(node, &RESERVED, tvb, 4, 2)?;
+    let n = cx.add_be_u16(node, &MLDR_NB_MCAST_RECORDS, tvb, 6)?;
+    let mut off = 8;
+    for _ in 0..n {
+        let aux = tvb.u8(off + 1)? as usize;
+        let ns = tvb.be_u16(off + 2)? as usize;
+        let len = 20 + 16 * ns + 4 * aux;
+        let m = cx.add(node, &MLDR_MAR, tvb.range(off, len), Value::None);
+        cx.add_u8(m, &MLDR_MAR_RECORD_TYPE, tvb, off)?;
+        cx.add_u8(m, &MLDR_MAR_AUX_DATA_LEN, tvb, off + 1)?;
+        cx.add_be_u16(m, &MLDR_MAR_NB_SOURCES, tvb, off + 2)?;
+        cx.add_ipv6(m, &MLDR_MAR_MULTICAST_ADDRESS, tvb, off + 4)?;
+        for i in 0..ns {
+            cx.add_ipv6(m, &MLDR_MAR_SOURCE_ADDRESS, tvb, off + 20 + 16 * i)?;
+        }
+        if aux > 0 {
+            cx.add_bytes(
+                m,
+                &MLDR_MAR_AUXILIARY_DATA,
+                tvb,
+                off + 20 + 16 * ns,
+                4 * aux,
+            )?;
+        }
+        off += len;
     }
     Ok(())
 }
@@ -530,11 +543,13 @@ fn ll_text(b: &[u8]) -> String {
 }
 
 /// ND options (RFC 4861 §4.6) from `off` to the end of the message.
-fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> Result<OptSummary> {
+fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<OptSummary> {
     let mut sum = OptSummary::default();
-    while off < tvb.len() {
-        let ty = tvb.u8(off)?;
-        let units = tvb.u8(off + 1)?;
+    for t in TlvFormat::ND_OPTIONS.walk(tvb, off, tvb.len()) {
+        if t.kind == TlvKind::Truncated {
+            return Err(crate::engine::tvb::Error::Short);
+        }
+        let (off, ty, units) = (t.off, t.ty as u8, t.len_field as u8);
         let len = units as usize * 8;
         let tname = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64).unwrap_or("Unknown");
         let o = cx.add(node, &OPT, tvb.range(off, len.max(2)), Value::None);
@@ -550,9 +565,23 @@ fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> Resu
         }
         let opt = tvb.sub(off, len)?;
         dissect_option(&opt, cx, o, ln, ty, &mut sum)?;
-        off += len;
     }
     Ok(sum)
+}
+
+/// An IPv6 prefix carried in its first `n` octets (at most 16), zero-filled to 16.
+fn padded_prefix(opt: &Tvb, off: usize, n: usize) -> Result<[u8; 16]> {
+    let n = n.min(16);
+    let mut a = [0u8; 16];
+    a[..n].copy_from_slice(opt.bytes(off, n)?);
+    Ok(a)
+}
+
+/// A reserved span of an option (it must be there).
+fn reserved(cx: &mut Cx, opt: &Tvb, o: NodeId, off: usize, n: usize) -> Result<()> {
+    opt.bytes(off, n)?;
+    cx.add(o, &OPT_RESERVED, opt.range(off, n), Value::None);
+    Ok(())
 }
 
 /// One ND option; `opt` is the whole option, type and length included.
@@ -565,89 +594,11 @@ fn dissect_option(
     sum: &mut OptSummary,
 ) -> Result<()> {
     let len = opt.len();
-    let reserved = |cx: &mut Cx, off: usize, n: usize| -> Result<()> {
-        opt.bytes(off, n)?;
-        cx.add(o, &OPT_RESERVED, opt.range(off, n), Value::None);
-        Ok(())
-    };
     match ty {
-        1 | 2 => {
-            let (f, f64_) = if ty == 1 {
-                (&OPT_SRC_LINKADDR, &OPT_SRC_LINKADDR_EUI64)
-            } else {
-                (&OPT_TARGET_LINKADDR, &OPT_TARGET_LINKADDR_EUI64)
-            };
-            // tshark takes 16 bytes as an EUI-64 only when the 6 padding bytes are zero.
-            let eui64 = len == 16 && opt.bytes(10, 6)?.iter().all(|b| *b == 0);
-            let text = if eui64 {
-                // EUI-64 (802.15.4 long address, RFC 4944 §8) padded with 6 zero bytes.
-                let e: [u8; 8] = opt.array(2)?;
-                let r = opt.range(2, 8);
-                cx.add(o, &OPT_LINKADDR_EUI64, r, Value::Eui64(e));
-                cx.add(o, f64_, r, Value::Eui64(e));
-                // tshark 4.0 also adds the byte form, for the source option only.
-                if ty == 1 {
-                    cx.add_with(o, &OPT_LINKADDR, r, || Value::bytes(&e));
-                    cx.add_with(o, f, r, || Value::bytes(&e));
-                }
-                cx.add(o, &OPT_PADDING, opt.range(10, 6), Value::None);
-                ll_text(&e)
-            } else {
-                // Ethernet MAC, or an 802.15.4 short address padded to 6 bytes: the bytes after
-                // type and length, as tshark shows them.
-                let b = opt.bytes(2, len - 2)?;
-                let r = opt.range(2, len - 2);
-                // A 6-byte address is an Ethernet MAC (tshark shows it as FT_ETHER).
-                let v = match <[u8; 6]>::try_from(b) {
-                    Ok(mac) => Value::Ether(mac),
-                    Err(_) => Value::bytes(b),
-                };
-                cx.add(o, &OPT_LINKADDR, r, v.clone());
-                cx.add(o, f, r, v);
-                ll_text(b)
-            };
-            cx.set_text(
-                o,
-                format_args!(
-                    "ICMPv6 Option ({} : {text})",
-                    if ty == 1 {
-                        "Source link-layer address"
-                    } else {
-                        "Target link-layer address"
-                    }
-                ),
-            );
-            if ty == 1 {
-                sum.src_ll = Some(text);
-            } else {
-                sum.target_ll = Some(text);
-            }
-        }
-        3 => {
-            if len != 32 {
-                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
-            }
-            cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
-            cx.add_bitmask(
-                o,
-                &OPT_PREFIX_FLAG,
-                &[
-                    &OPT_PREFIX_FLAG_L,
-                    &OPT_PREFIX_FLAG_A,
-                    &OPT_PREFIX_FLAG_R,
-                    &OPT_PREFIX_FLAG_RESERVED,
-                ],
-                opt,
-                3,
-                1,
-            )?;
-            cx.add_be_u32(o, &OPT_PREFIX_VALID_LIFETIME, opt, 4)?;
-            cx.add_be_u32(o, &OPT_PREFIX_PREFERRED_LIFETIME, opt, 8)?;
-            reserved(cx, 12, 4)?;
-            cx.add_ipv6(o, &OPT_PREFIX, opt, 16)?;
-        }
+        1 | 2 => opt_link_addr(cx, opt, o, ty, sum)?,
+        3 => opt_prefix_info(cx, opt, o, len_node)?,
         4 => {
-            reserved(cx, 2, 6)?;
+            reserved(cx, opt, o, 2, 6)?;
             let inner = opt.sub_from(8)?;
             let rp = cx.add(o, &OPT_REDIRECTED_PACKET, inner.whole(), Value::None);
             if !inner.is_empty() {
@@ -659,49 +610,28 @@ fn dissect_option(
             }
         }
         5 => {
-            reserved(cx, 2, 2)?;
+            reserved(cx, opt, o, 2, 2)?;
             cx.add_be_u32(o, &OPT_MTU, opt, 4)?;
         }
         6 => {
             cx.add_u8(o, &OPT_NBMA_SHORTCUT_LIMIT, opt, 2)?;
-            reserved(cx, 3, 5)?;
+            reserved(cx, opt, o, 3, 5)?;
         }
         7 => {
-            reserved(cx, 2, 2)?;
+            reserved(cx, opt, o, 2, 2)?;
             cx.add_be_u32(o, &OPT_ADVERTISEMENT_INTERVAL, opt, 4)?;
         }
         8 => {
-            reserved(cx, 2, 2)?;
+            reserved(cx, opt, o, 2, 2)?;
             cx.add_be_u16(o, &OPT_HOME_AGENT_PREFERENCE, opt, 4)?;
             cx.add_be_u16(o, &OPT_HOME_AGENT_LIFETIME, opt, 6)?;
         }
         14 => {
             cx.add_bytes(o, &OPT_NONCE, opt, 2, len - 2)?;
         }
-        24 => {
-            // Route Information (RFC 4191 §2.3): the prefix takes 0, 8 or 16 bytes.
-            let plen = cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
-            cx.add_bitmask(
-                o,
-                &OPT_ROUTE_INFO_FLAG,
-                &[&OPT_ROUTE_INFO_PREF, &OPT_ROUTE_INFO_RESERVED],
-                opt,
-                3,
-                1,
-            )?;
-            cx.add_be_u32(o, &OPT_ROUTE_LIFETIME, opt, 4)?;
-            let avail = len - 8;
-            if plen > 128 || avail > 16 || avail < (plen as usize).div_ceil(8) {
-                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
-            } else {
-                let b = opt.bytes(8, avail)?;
-                let mut a = [0u8; 16];
-                a[..avail].copy_from_slice(b);
-                cx.add(o, &OPT_PREFIX, opt.range(8, avail), Value::Ipv6(a));
-            }
-        }
+        24 => opt_route_info(cx, opt, o, len_node)?,
         25 => {
-            reserved(cx, 2, 2)?;
+            reserved(cx, opt, o, 2, 2)?;
             cx.add_be_u32(o, &OPT_RDNSS_LIFETIME, opt, 4)?;
             let mut off = 8;
             while off + 16 <= len {
@@ -709,129 +639,16 @@ fn dissect_option(
                 off += 16;
             }
         }
-        31 => {
-            reserved(cx, 2, 2)?;
-            cx.add_be_u32(o, &OPT_DNSSL_LIFETIME, opt, 4)?;
-            // Domain names in DNS wire form (RFC 8106 §5.2), zero padded to the end.
-            let mut off = 8;
-            while off < len && opt.u8(off)? != 0 {
-                let start = off;
-                let mut name = String::new();
-                loop {
-                    let l = opt.u8(off)? as usize;
-                    off += 1;
-                    if l == 0 {
-                        break;
-                    }
-                    if l > 63 {
-                        return Err(crate::engine::tvb::Error::Malformed(
-                            "bad DNSSL label".into(),
-                        ));
-                    }
-                    if !name.is_empty() {
-                        name.push('.');
-                    }
-                    name.push_str(&crate::engine::value::bytes_to_text(opt.bytes(off, l)?));
-                    off += l;
-                }
-                cx.add_with(o, &OPT_DNSSL, opt.range(start, off - start), || {
-                    Value::str(name)
-                });
-            }
-            if off < len {
-                cx.add(o, &OPT_PADDING, opt.range(off, len - off), Value::None);
-            }
-        }
-        33 => {
-            let flags = opt.u8(4)?;
-            cx.add_u8(o, &OPT_ARO_STATUS, opt, 2)?;
-            if flags & 0x01 != 0 {
-                // EARO (RFC 8505 §4.1): the T flag says a TID is present.
-                cx.add_u8(o, &OPT_EARO_OPAQUE, opt, 3)?;
-                cx.add_bitmask(
-                    o,
-                    &OPT_EARO_FLAG,
-                    &[
-                        &OPT_EARO_FLAG_RESERVED,
-                        &OPT_EARO_FLAG_C,
-                        &OPT_EARO_FLAG_I,
-                        &OPT_EARO_FLAG_R,
-                        &OPT_EARO_FLAG_T,
-                    ],
-                    opt,
-                    4,
-                    1,
-                )?;
-                cx.add_u8(o, &OPT_EARO_TID, opt, 5)?;
-                cx.add_be_u16(o, &OPT_ARO_LIFETIME, opt, 6)?;
-                cx.add_bytes(o, &OPT_EARO_ROVR, opt, 8, len - 8)?;
-            } else {
-                reserved(cx, 3, 3)?;
-                cx.add_be_u16(o, &OPT_ARO_LIFETIME, opt, 6)?;
-                let e: [u8; 8] = opt.array(8)?;
-                cx.add(o, &OPT_ARO_EUI64, opt.range(8, 8), Value::Eui64(e));
-            }
-        }
-        34 => {
-            let clen = cx.add_u8(o, &OPT_6CO_CONTEXT_LENGTH, opt, 2)?;
-            let f = cx.add_bitmask(
-                o,
-                &OPT_6CO_FLAG,
-                &[&OPT_6CO_FLAG_RESERVED, &OPT_6CO_FLAG_C, &OPT_6CO_FLAG_CID],
-                opt,
-                3,
-                1,
-            )?;
-            reserved(cx, 4, 2)?;
-            cx.add_be_u16(o, &OPT_6CO_VALID_LIFETIME, opt, 6)?;
-            let avail = len - 8;
-            if clen > 128 || avail < (clen as usize).div_ceil(8) || avail > 16 {
-                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
-            } else {
-                let b = opt.bytes(8, avail)?;
-                let mut a = [0u8; 16];
-                a[..avail].copy_from_slice(b);
-                cx.add(
-                    o,
-                    &OPT_6CO_CONTEXT_PREFIX,
-                    opt.range(8, avail),
-                    Value::Ipv6(a),
-                );
-                on_6co(cx, (f & 0x0f) as u8, a, clen);
-            }
-        }
+        31 => opt_dnssl(cx, opt, o)?,
+        33 => opt_aro(cx, opt, o)?,
+        34 => opt_6co(cx, opt, o, len_node)?,
         35 => {
             cx.add_be_u16(o, &OPT_ABRO_VERSION_LOW, opt, 2)?;
             cx.add_be_u16(o, &OPT_ABRO_VERSION_HIGH, opt, 4)?;
             cx.add_be_u16(o, &OPT_ABRO_VALID_LIFETIME, opt, 6)?;
             cx.add_ipv6(o, &OPT_ABRO_6LBR_ADDRESS, opt, 8)?;
         }
-        38 => {
-            // PREF64 (RFC 8781 §4): always 16 bytes.
-            let v = opt.be_u16(2)?;
-            let r = opt.range(2, 2);
-            if len != 16 {
-                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
-                return Err(crate::engine::tvb::Error::Malformed(
-                    "PREF64 option length".into(),
-                ));
-            }
-            cx.add_bits(
-                o,
-                &[&OPT_PREF64_SCALED_LIFETIME, &OPT_PREF64_PLC],
-                r,
-                v as u64,
-            );
-            // PLC 6 and 7 name no prefix length (RFC 8781 §4); tshark flags the option.
-            if v & 7 > 5 {
-                cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
-                return Ok(());
-            }
-            let b = opt.bytes(4, 12)?;
-            let mut a = [0u8; 16];
-            a[..12].copy_from_slice(b);
-            cx.add(o, &OPT_PREF64_PREFIX, opt.range(4, 12), Value::Ipv6(a));
-        }
+        38 => opt_pref64(cx, opt, o, len_node)?,
         _ => {
             cx.expert(
                 o,
@@ -843,6 +660,242 @@ fn dissect_option(
             cx.add_bytes(o, &DATA, opt, 2, len - 2)?;
         }
     }
+    Ok(())
+}
+
+/// Source/Target Link-layer Address (RFC 4861 §4.6.1), as tshark shows each form.
+fn opt_link_addr(cx: &mut Cx, opt: &Tvb, o: NodeId, ty: u8, sum: &mut OptSummary) -> Result<()> {
+    let len = opt.len();
+    let (f, f64_) = if ty == 1 {
+        (&OPT_SRC_LINKADDR, &OPT_SRC_LINKADDR_EUI64)
+    } else {
+        (&OPT_TARGET_LINKADDR, &OPT_TARGET_LINKADDR_EUI64)
+    };
+    // tshark takes 16 bytes as an EUI-64 only when the 6 padding bytes are zero.
+    let eui64 = len == 16 && opt.bytes(10, 6)?.iter().all(|b| *b == 0);
+    let text = if eui64 {
+        // EUI-64 (802.15.4 long address, RFC 4944 §8) padded with 6 zero bytes.
+        let e: [u8; 8] = opt.array(2)?;
+        let r = opt.range(2, 8);
+        cx.add(o, &OPT_LINKADDR_EUI64, r, Value::Eui64(e));
+        cx.add(o, f64_, r, Value::Eui64(e));
+        // tshark 4.0 also adds the byte form, for the source option only.
+        if ty == 1 {
+            cx.add_with(o, &OPT_LINKADDR, r, || Value::bytes(&e));
+            cx.add_with(o, f, r, || Value::bytes(&e));
+        }
+        cx.add(o, &OPT_PADDING, opt.range(10, 6), Value::None);
+        ll_text(&e)
+    } else {
+        // Ethernet MAC, or an 802.15.4 short address padded to 6 bytes: the bytes after
+        // type and length, as tshark shows them.
+        let b = opt.bytes(2, len - 2)?;
+        let r = opt.range(2, len - 2);
+        // A 6-byte address is an Ethernet MAC (tshark shows it as FT_ETHER).
+        let v = match <[u8; 6]>::try_from(b) {
+            Ok(mac) => Value::Ether(mac),
+            Err(_) => Value::bytes(b),
+        };
+        cx.add(o, &OPT_LINKADDR, r, v.clone());
+        cx.add(o, f, r, v);
+        ll_text(b)
+    };
+    cx.set_text(
+        o,
+        format_args!(
+            "ICMPv6 Option ({} : {text})",
+            if ty == 1 {
+                "Source link-layer address"
+            } else {
+                "Target link-layer address"
+            }
+        ),
+    );
+    if ty == 1 {
+        sum.src_ll = Some(text);
+    } else {
+        sum.target_ll = Some(text);
+    }
+    Ok(())
+}
+
+/// Prefix Information (RFC 4861 §4.6.2).
+fn opt_prefix_info(cx: &mut Cx, opt: &Tvb, o: NodeId, len_node: NodeId) -> Result<()> {
+    let len = opt.len();
+    if len != 32 {
+        cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+    }
+    cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
+    cx.add_bitmask(
+        o,
+        &OPT_PREFIX_FLAG,
+        &[
+            &OPT_PREFIX_FLAG_L,
+            &OPT_PREFIX_FLAG_A,
+            &OPT_PREFIX_FLAG_R,
+            &OPT_PREFIX_FLAG_RESERVED,
+        ],
+        opt,
+        3,
+        1,
+    )?;
+    cx.add_be_u32(o, &OPT_PREFIX_VALID_LIFETIME, opt, 4)?;
+    cx.add_be_u32(o, &OPT_PREFIX_PREFERRED_LIFETIME, opt, 8)?;
+    reserved(cx, opt, o, 12, 4)?;
+    cx.add_ipv6(o, &OPT_PREFIX, opt, 16)?;
+    Ok(())
+}
+
+/// Route Information (RFC 4191 §2.3).
+fn opt_route_info(cx: &mut Cx, opt: &Tvb, o: NodeId, len_node: NodeId) -> Result<()> {
+    let len = opt.len();
+    // Route Information (RFC 4191 §2.3): the prefix takes 0, 8 or 16 bytes.
+    let plen = cx.add_u8(o, &OPT_PREFIX_LENGTH, opt, 2)?;
+    cx.add_bitmask(
+        o,
+        &OPT_ROUTE_INFO_FLAG,
+        &[&OPT_ROUTE_INFO_PREF, &OPT_ROUTE_INFO_RESERVED],
+        opt,
+        3,
+        1,
+    )?;
+    cx.add_be_u32(o, &OPT_ROUTE_LIFETIME, opt, 4)?;
+    let avail = len - 8;
+    if plen > 128 || avail > 16 || avail < (plen as usize).div_ceil(8) {
+        cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+    } else {
+        let a = padded_prefix(opt, 8, avail)?;
+        cx.add(o, &OPT_PREFIX, opt.range(8, avail), Value::Ipv6(a));
+    }
+    Ok(())
+}
+
+/// DNS Search List (RFC 8106 §5.2).
+fn opt_dnssl(cx: &mut Cx, opt: &Tvb, o: NodeId) -> Result<()> {
+    let len = opt.len();
+    reserved(cx, opt, o, 2, 2)?;
+    cx.add_be_u32(o, &OPT_DNSSL_LIFETIME, opt, 4)?;
+    // Domain names in DNS wire form (RFC 8106 §5.2), zero padded to the end.
+    let mut off = 8;
+    while off < len && opt.u8(off)? != 0 {
+        let start = off;
+        let mut name = String::new();
+        loop {
+            let l = opt.u8(off)? as usize;
+            off += 1;
+            if l == 0 {
+                break;
+            }
+            if l > 63 {
+                return Err(crate::engine::tvb::Error::Malformed(
+                    "bad DNSSL label".into(),
+                ));
+            }
+            if !name.is_empty() {
+                name.push('.');
+            }
+            name.push_str(&crate::engine::value::bytes_to_text(opt.bytes(off, l)?));
+            off += l;
+        }
+        cx.add_with(o, &OPT_DNSSL, opt.range(start, off - start), || {
+            Value::str(name)
+        });
+    }
+    if off < len {
+        cx.add(o, &OPT_PADDING, opt.range(off, len - off), Value::None);
+    }
+    Ok(())
+}
+
+/// Address Registration (RFC 6775 §4.1), or its extended form (RFC 8505 §4.1).
+fn opt_aro(cx: &mut Cx, opt: &Tvb, o: NodeId) -> Result<()> {
+    let len = opt.len();
+    let flags = opt.u8(4)?;
+    cx.add_u8(o, &OPT_ARO_STATUS, opt, 2)?;
+    if flags & 0x01 != 0 {
+        // EARO (RFC 8505 §4.1): the T flag says a TID is present.
+        cx.add_u8(o, &OPT_EARO_OPAQUE, opt, 3)?;
+        cx.add_bitmask(
+            o,
+            &OPT_EARO_FLAG,
+            &[
+                &OPT_EARO_FLAG_RESERVED,
+                &OPT_EARO_FLAG_C,
+                &OPT_EARO_FLAG_I,
+                &OPT_EARO_FLAG_R,
+                &OPT_EARO_FLAG_T,
+            ],
+            opt,
+            4,
+            1,
+        )?;
+        cx.add_u8(o, &OPT_EARO_TID, opt, 5)?;
+        cx.add_be_u16(o, &OPT_ARO_LIFETIME, opt, 6)?;
+        cx.add_bytes(o, &OPT_EARO_ROVR, opt, 8, len - 8)?;
+    } else {
+        reserved(cx, opt, o, 3, 3)?;
+        cx.add_be_u16(o, &OPT_ARO_LIFETIME, opt, 6)?;
+        let e: [u8; 8] = opt.array(8)?;
+        cx.add(o, &OPT_ARO_EUI64, opt.range(8, 8), Value::Eui64(e));
+    }
+    Ok(())
+}
+
+/// 6LoWPAN Context (RFC 6775 §4.2).
+fn opt_6co(cx: &mut Cx, opt: &Tvb, o: NodeId, len_node: NodeId) -> Result<()> {
+    let len = opt.len();
+    let clen = cx.add_u8(o, &OPT_6CO_CONTEXT_LENGTH, opt, 2)?;
+    let f = cx.add_bitmask(
+        o,
+        &OPT_6CO_FLAG,
+        &[&OPT_6CO_FLAG_RESERVED, &OPT_6CO_FLAG_C, &OPT_6CO_FLAG_CID],
+        opt,
+        3,
+        1,
+    )?;
+    reserved(cx, opt, o, 4, 2)?;
+    cx.add_be_u16(o, &OPT_6CO_VALID_LIFETIME, opt, 6)?;
+    let avail = len - 8;
+    if clen > 128 || avail < (clen as usize).div_ceil(8) || avail > 16 {
+        cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+    } else {
+        let a = padded_prefix(opt, 8, avail)?;
+        cx.add(
+            o,
+            &OPT_6CO_CONTEXT_PREFIX,
+            opt.range(8, avail),
+            Value::Ipv6(a),
+        );
+        on_6co(cx, (f & 0x0f) as u8, a, clen);
+    }
+    Ok(())
+}
+
+/// PREF64 (RFC 8781 §4).
+fn opt_pref64(cx: &mut Cx, opt: &Tvb, o: NodeId, len_node: NodeId) -> Result<()> {
+    let len = opt.len();
+    // PREF64 (RFC 8781 §4): always 16 bytes.
+    let v = opt.be_u16(2)?;
+    let r = opt.range(2, 2);
+    if len != 16 {
+        cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+        return Err(crate::engine::tvb::Error::Malformed(
+            "PREF64 option length".into(),
+        ));
+    }
+    cx.add_bits(
+        o,
+        &[&OPT_PREF64_SCALED_LIFETIME, &OPT_PREF64_PLC],
+        r,
+        v as u64,
+    );
+    // PLC 6 and 7 name no prefix length (RFC 8781 §4); tshark flags the option.
+    if v & 7 > 5 {
+        cx.expert(len_node, &INVALID_OPTION_LENGTH, None);
+        return Ok(());
+    }
+    let a = padded_prefix(opt, 4, 12)?;
+    cx.add(o, &OPT_PREF64_PREFIX, opt.range(4, 12), Value::Ipv6(a));
     Ok(())
 }
 

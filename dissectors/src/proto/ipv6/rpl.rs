@@ -22,8 +22,9 @@
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{Protocol, Registry};
+use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
-use crate::engine::tvb::{Result, Tvb};
+use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Endian};
 
@@ -440,24 +441,28 @@ fn prefix_addr(tvb: &Tvb, off: usize, avail: usize) -> Result<[u8; 16]> {
 }
 
 /// The options from `off` to the end of the message (§6.7).
-pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> Result<()> {
-    while off < tvb.len() {
-        let ty = tvb.u8(off)?;
+pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<()> {
+    for t in TlvFormat::IPV6_OPTIONS.walk(tvb, off, tvb.len()) {
+        let (off, ty) = (t.off, t.ty as u8);
         let tname = crate::engine::field::val_to_str(OPTION_TYPES, ty as u64).unwrap_or("Unknown");
-        if ty == 0 {
-            let o = cx.add(node, &OPT, tvb.range(off, 1), Value::None);
-            cx.set_text(o, "Pad1");
-            cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), 0);
-            off += 1;
-            continue;
+        match t.kind {
+            TlvKind::Pad => {
+                let o = cx.add(node, &OPT, tvb.range(off, 1), Value::None);
+                cx.set_text(o, "Pad1");
+                cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), 0);
+                continue;
+            }
+            // The length octet is missing.
+            TlvKind::Truncated => return Err(Error::Short),
+            // An overrun fails at the value below, after the option's header is shown.
+            _ => {}
         }
-        let olen = tvb.u8(off + 1)? as usize;
+        let olen = t.value_len;
         let o = cx.add(node, &OPT, tvb.range(off, 2 + olen), Value::None);
         cx.set_text(o, tname);
         cx.add_uint(o, &OPT_TYPE, tvb.range(off, 1), ty as u64);
         let len_node = cx.add_uint(o, &OPT_LENGTH, tvb.range(off + 1, 1), olen as u64);
         let d = off + 2;
-        let end = d + olen;
         let opt = tvb.sub(d, olen)?;
         let used = dissect_option(&opt, cx, o, len_node, ty)?;
         if used < olen {
@@ -470,7 +475,6 @@ pub fn dissect_options(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut off: usize) -> 
             );
             cx.expert(u, &UNKNOWN_DATA_EXPERT, None);
         }
-        off = end;
     }
     Ok(())
 }
@@ -504,25 +508,7 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
                 olen
             }
         }
-        4 => {
-            cx.add_bitmask8(
-                o,
-                &CONFIG_FLAG,
-                &[&CONFIG_RESERVED, &CONFIG_AUTH, &CONFIG_PCS],
-                opt,
-                0,
-            )?;
-            cx.add_u8(o, &CONFIG_INTERVAL_DOUBLE, opt, 1)?;
-            cx.add_u8(o, &CONFIG_INTERVAL_MIN, opt, 2)?;
-            cx.add_u8(o, &CONFIG_REDUNDANCY, opt, 3)?;
-            cx.add_be_u16(o, &CONFIG_MAX_RANK_INC, opt, 4)?;
-            cx.add_be_u16(o, &CONFIG_MIN_HOP_RANK_INC, opt, 6)?;
-            cx.add_be_u16(o, &CONFIG_OCP, opt, 8)?;
-            cx.add_u8(o, &CONFIG_RSV, opt, 10)?;
-            cx.add_u8(o, &CONFIG_DEF_LIFETIME, opt, 11)?;
-            cx.add_be_u16(o, &CONFIG_LIFETIME_UNIT, opt, 12)?;
-            14
-        }
+        4 => opt_config(opt, cx, o)?,
         5 => {
             cx.add(o, &TARGET_FLAG, opt.range(0, 1), Value::None);
             opt.u8(0)?;
@@ -558,45 +544,8 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
                 4
             }
         }
-        7 => {
-            cx.add_u8(o, &SOLICITED_INSTANCE, opt, 0)?;
-            cx.add_bitmask8(
-                o,
-                &SOLICITED_FLAG,
-                &[
-                    &SOLICITED_FLAG_V,
-                    &SOLICITED_FLAG_I,
-                    &SOLICITED_FLAG_D,
-                    &SOLICITED_FLAG_RSV,
-                ],
-                opt,
-                1,
-            )?;
-            cx.add_ipv6(o, &SOLICITED_DODAGID, opt, 2)?;
-            cx.add_u8(o, &SOLICITED_VERSION, opt, 18)?;
-            19
-        }
-        8 => {
-            cx.add_u8(o, &PREFIX_LENGTH, opt, 0)?;
-            cx.add_bitmask8(
-                o,
-                &PREFIX_FLAG,
-                &[
-                    &PREFIX_FLAG_L,
-                    &PREFIX_FLAG_A,
-                    &PREFIX_FLAG_R,
-                    &PREFIX_FLAG_RSV,
-                ],
-                opt,
-                1,
-            )?;
-            cx.add_be_u32(o, &PREFIX_VALID_LIFETIME, opt, 2)?;
-            cx.add_be_u32(o, &PREFIX_PREFERRED_LIFETIME, opt, 6)?;
-            opt.bytes(10, 4)?;
-            cx.add(o, &OPT_RESERVED, opt.range(10, 4), Value::None);
-            cx.add_ipv6(o, &PREFIX, opt, 14)?;
-            30
-        }
+        7 => opt_solicited(opt, cx, o)?,
+        8 => opt_prefix_info(opt, cx, o)?,
         9 => {
             cx.add_be_u32(o, &TARGETDESC, opt, 0)?;
             4
@@ -613,6 +562,70 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             olen
         }
     })
+}
+
+/// DODAG Configuration (RFC 6550 §6.7.6); returns the octets read.
+fn opt_config(opt: &Tvb, cx: &mut Cx, o: NodeId) -> Result<usize> {
+    cx.add_bitmask8(
+        o,
+        &CONFIG_FLAG,
+        &[&CONFIG_RESERVED, &CONFIG_AUTH, &CONFIG_PCS],
+        opt,
+        0,
+    )?;
+    cx.add_u8(o, &CONFIG_INTERVAL_DOUBLE, opt, 1)?;
+    cx.add_u8(o, &CONFIG_INTERVAL_MIN, opt, 2)?;
+    cx.add_u8(o, &CONFIG_REDUNDANCY, opt, 3)?;
+    cx.add_be_u16(o, &CONFIG_MAX_RANK_INC, opt, 4)?;
+    cx.add_be_u16(o, &CONFIG_MIN_HOP_RANK_INC, opt, 6)?;
+    cx.add_be_u16(o, &CONFIG_OCP, opt, 8)?;
+    cx.add_u8(o, &CONFIG_RSV, opt, 10)?;
+    cx.add_u8(o, &CONFIG_DEF_LIFETIME, opt, 11)?;
+    cx.add_be_u16(o, &CONFIG_LIFETIME_UNIT, opt, 12)?;
+    Ok(14)
+}
+
+/// Solicited Information (§6.7.9); returns the octets read.
+fn opt_solicited(opt: &Tvb, cx: &mut Cx, o: NodeId) -> Result<usize> {
+    cx.add_u8(o, &SOLICITED_INSTANCE, opt, 0)?;
+    cx.add_bitmask8(
+        o,
+        &SOLICITED_FLAG,
+        &[
+            &SOLICITED_FLAG_V,
+            &SOLICITED_FLAG_I,
+            &SOLICITED_FLAG_D,
+            &SOLICITED_FLAG_RSV,
+        ],
+        opt,
+        1,
+    )?;
+    cx.add_ipv6(o, &SOLICITED_DODAGID, opt, 2)?;
+    cx.add_u8(o, &SOLICITED_VERSION, opt, 18)?;
+    Ok(19)
+}
+
+/// Prefix Information (§6.7.10); returns the octets read.
+fn opt_prefix_info(opt: &Tvb, cx: &mut Cx, o: NodeId) -> Result<usize> {
+    cx.add_u8(o, &PREFIX_LENGTH, opt, 0)?;
+    cx.add_bitmask8(
+        o,
+        &PREFIX_FLAG,
+        &[
+            &PREFIX_FLAG_L,
+            &PREFIX_FLAG_A,
+            &PREFIX_FLAG_R,
+            &PREFIX_FLAG_RSV,
+        ],
+        opt,
+        1,
+    )?;
+    cx.add_be_u32(o, &PREFIX_VALID_LIFETIME, opt, 2)?;
+    cx.add_be_u32(o, &PREFIX_PREFERRED_LIFETIME, opt, 6)?;
+    opt.bytes(10, 4)?;
+    cx.add(o, &OPT_RESERVED, opt.range(10, 4), Value::None);
+    cx.add_ipv6(o, &PREFIX, opt, 14)?;
+    Ok(30)
 }
 
 /// DAG Metric Container (RFC 6551 §2): a sequence of metric/constraint objects.

@@ -370,10 +370,152 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let b0 = tvb.u8(0)?;
     let mtype = b0 >> 4;
 
-    // The protocol level of this connection: remembered from its CONNECT (a CONNECT carries
-    // it one byte after the protocol name).
     let stream = cx.info.stream.unwrap_or(u32::MAX);
     let sport = cx.info.src_port;
+    let (v, codes5) = protocol_level(cx, tvb, node, mtype, stream);
+
+    add_header_flags(cx, node, tvb, b0, v);
+    let (rem, n) = read_varint(tvb.data(), 1)?;
+    cx.add(node, &LEN, tvb.range(1, n), Value::UInt(rem));
+    let hdr = 1 + n;
+    let name = crate::engine::field::val_to_str(MSGTYPES, mtype as u64).unwrap_or("Unknown");
+    // The type goes into the Info column first, so a packet that fails later still says what
+    // it was (tshark: "Connect Command[Malformed Packet]").
+    let info_before = if again {
+        format!("{}, ", cx.columns.info)
+    } else {
+        String::new()
+    };
+    cx.set_info(format_args!("{info_before}{name}"));
+    cx.set_text(
+        node,
+        format_args!("MQ Telemetry Transport Protocol, {name}"),
+    );
+    let rem = rem as usize;
+    let body = tvb.sub(hdr, rem)?;
+    let v5 = v == 5;
+    let mut info = name.to_string();
+    // A payload whose MQTT 5 content type names a media type: handed to that layer once the
+    // Info column is final (the layer appends to it).
+    let mut media: Option<(Tvb, String)> = None;
+    let end = body.len();
+    match mtype {
+        CONNECT => connect(cx, node, &body, v5)?,
+        // MQTT 3.1 has no acknowledge flags: the byte is reserved.
+        CONNACK if v == 3 => {
+            let f = body.u8(0)?;
+            cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
+            cx.add_u8(node, &CONACK_VAL, &body, 1)?;
+        }
+        CONNACK => {
+            let f = body.u8(0)?;
+            let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
+            cx.add_bits(
+                fnode,
+                &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
+                body.range(0, 1),
+                f as u64,
+            );
+            if codes5 {
+                cx.add_u8(node, &CONNACK_REASON, &body, 1)?;
+                if v5 && 2 < end {
+                    properties(cx, node, &PROPERTIES_F, &body, 2, None)?;
+                }
+            } else {
+                cx.add_u8(node, &CONACK_VAL, &body, 1)?;
+            }
+        }
+        PUBLISH => media = publish(cx, node, &body, b0, v5, (stream, sport), &mut info)?,
+        PUBACK | PUBREC | PUBREL | PUBCOMP => {
+            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
+            info.push_str(&format!(" (id={id})"));
+            if v5 && end > 2 {
+                let f = match mtype {
+                    PUBACK => &PUBACK_REASON,
+                    PUBREC => &PUBREC_REASON,
+                    PUBREL => &PUBREL_REASON,
+                    _ => &PUBCOMP_REASON,
+                };
+                cx.add_u8(node, f, &body, 2)?;
+                if end > 3 {
+                    properties(cx, node, &PROPERTIES_F, &body, 3, None)?;
+                }
+            }
+        }
+        SUBSCRIBE | UNSUBSCRIBE => subscribe(cx, node, &body, mtype, v5, &mut info)?,
+        SUBACK | UNSUBACK => suback(cx, node, &body, mtype, v5, codes5, &mut info)?,
+        DISCONNECT | AUTH if v5 => {
+            let f = if mtype == DISCONNECT {
+                &DISCONNECT_REASON
+            } else {
+                &AUTH_REASON
+            };
+            if end > 0 {
+                cx.add_u8(node, f, &body, 0)?;
+            }
+            if end > 1 {
+                properties(cx, node, &PROPERTIES_F, &body, 1, None)?;
+            }
+        }
+        _ => {}
+    }
+    // Several packets in one segment read "A, B" in the Info column.
+    cx.set_info(format_args!("{info_before}{info}"));
+    if let Some((payload, t)) = media {
+        crate::proto::media::call(cx, &t, &payload, parent);
+    }
+    Ok(())
+}
+
+/// The packet identifier (noted in the Info column) and, in MQTT 5, the properties after it,
+/// that (UN)SUBSCRIBE and (UN)SUBACK start with; returns the offset after them.
+fn id_and_properties(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb,
+    v5: bool,
+    info: &mut String,
+) -> Result<usize> {
+    let id = cx.add_be_u16(node, &MSGID, body, 0)?;
+    let _ = write!(info, " (id={id})");
+    let mut off = 2;
+    if v5 {
+        off += properties(cx, node, &PROPERTIES_F, body, off, None)?;
+    }
+    Ok(off)
+}
+
+/// SUBACK and UNSUBACK (MQTT 5.0 §3.9, §3.11): id, properties, one reason code per filter.
+fn suback(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb,
+    mtype: u8,
+    v5: bool,
+    codes5: bool,
+    info: &mut String,
+) -> Result<()> {
+    let end = body.len();
+    let mut off = id_and_properties(cx, node, body, v5, info)?;
+    while off < end {
+        let f = match (mtype, codes5) {
+            (SUBACK, true) => &SUBACK_REASON,
+            (SUBACK, false) => &SUBACK_QOS,
+            _ => &UNSUBACK_REASON,
+        };
+        if mtype == UNSUBACK && !codes5 {
+            break;
+        }
+        cx.add_u8(node, f, body, off)?;
+        off += 1;
+    }
+    Ok(())
+}
+
+/// The protocol level of this connection and whether reason codes are MQTT 5's.
+fn protocol_level(cx: &mut Cx, tvb: &Tvb, node: NodeId, mtype: u8, stream: u32) -> (u8, bool) {
+    // The protocol level of this connection: remembered from its CONNECT (a CONNECT carries
+    // it one byte after the protocol name).
     let mut ver = cx.session.get::<MqttState>().versions.get(&stream).copied();
     if mtype == CONNECT {
         if let Ok((_, n)) = read_varint(tvb.data(), 1) {
@@ -404,7 +546,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             default_version(cx).unwrap_or(4)
         }
     };
+    (v, codes5)
+}
 
+/// The fixed header's first octet: type and the flags the type gives it (MQTT 5.0 §2.1.3).
+fn add_header_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, b0: u8, v: u8) {
+    let mtype = b0 >> 4;
     let flags_node = cx.add_uint(node, &HDRFLAGS, tvb.range(0, 1), b0 as u64);
     let r0 = tvb.range(0, 1);
     cx.add_uint(flags_node, &MSGTYPE, r0, b0 as u64);
@@ -421,245 +568,161 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     } else {
         cx.add_uint(flags_node, &HDR_RESERVED, r0, b0 as u64);
     }
-    let (rem, n) = read_varint(tvb.data(), 1)?;
-    cx.add(node, &LEN, tvb.range(1, n), Value::UInt(rem));
-    let hdr = 1 + n;
-    let name = crate::engine::field::val_to_str(MSGTYPES, mtype as u64).unwrap_or("Unknown");
-    // The type goes into the Info column first, so a packet that fails later still says what
-    // it was (tshark: "Connect Command[Malformed Packet]").
-    let info_before = if again {
-        format!("{}, ", cx.columns.info)
-    } else {
-        String::new()
-    };
-    cx.set_info(format_args!("{info_before}{name}"));
-    cx.set_text(
-        node,
-        format_args!("MQ Telemetry Transport Protocol, {name}"),
-    );
-    let rem = rem as usize;
-    let body = tvb.sub(hdr, rem)?;
-    let v5 = v == 5;
-    let mut info = name.to_string();
-    // A payload whose MQTT 5 content type names a media type: handed to that layer once the
-    // Info column is final (the layer appends to it).
-    let mut media: Option<(Tvb, String)> = None;
+}
+
+/// CONNECT (MQTT 5.0 §3.1, 3.1.1 §3.1).
+fn connect(cx: &mut Cx, node: NodeId, body: &Tvb, v5: bool) -> Result<()> {
     let mut off = 0usize;
-    let end = body.len();
-    match mtype {
-        CONNECT => {
-            add_lstring(cx, node, &PROTO_LEN, &PROTONAME, &body, &mut off)?;
-            cx.add_u8(node, &VER, &body, off)?;
-            let cf = body.u8(off + 1)?;
-            let fnode = cx.add_uint(node, &CONFLAGS, body.range(off + 1, 1), cf as u64);
-            cx.add_bits(
-                fnode,
-                &[
-                    &CONFLAG_UNAME,
-                    &CONFLAG_PASSWD,
-                    &CONFLAG_RETAIN,
-                    &CONFLAG_QOS,
-                    &CONFLAG_WILLFLAG,
-                    &CONFLAG_CLEANSESS,
-                    &CONFLAG_RESERVED,
-                ],
-                body.range(off + 1, 1),
-                cf as u64,
-            );
-            cx.add_be_u16(node, &KALIVE, &body, off + 2)?;
-            off += 4;
-            if v5 {
-                off += properties(cx, node, &PROPERTIES_F, &body, off, None)?;
-            }
-            add_lstring(cx, node, &CLIENTID_LEN, &CLIENTID, &body, &mut off)?;
-            if cf & 0x04 != 0 {
-                if v5 {
-                    off += properties(cx, node, &WILL_PROPERTIES, &body, off, None)?;
-                }
-                add_lstring(cx, node, &WILLTOPIC_LEN, &WILLTOPIC, &body, &mut off)?;
-                let n = cx.add_be_u16(node, &WILLMSG_LEN, &body, off)? as usize;
-                cx.add_bytes(node, &WILLMSG, &body, off + 2, n)?;
-                off += 2 + n;
-            }
-            if cf & 0x80 != 0 {
-                add_lstring(cx, node, &USERNAME_LEN, &USERNAME, &body, &mut off)?;
-            }
-            if cf & 0x40 != 0 {
-                add_lstring(cx, node, &PASSWD_LEN, &PASSWD, &body, &mut off)?;
-            }
-        }
-        // MQTT 3.1 has no acknowledge flags: the byte is reserved.
-        CONNACK if v == 3 => {
-            let f = body.u8(0)?;
-            cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
-            cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-        }
-        CONNACK => {
-            let f = body.u8(0)?;
-            let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
-            cx.add_bits(
-                fnode,
-                &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
-                body.range(0, 1),
-                f as u64,
-            );
-            if codes5 {
-                cx.add_u8(node, &CONNACK_REASON, &body, 1)?;
-                off = 2;
-                if v5 && off < end {
-                    properties(cx, node, &PROPERTIES_F, &body, off, None)?;
-                }
-            } else {
-                cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-            }
-        }
-        PUBLISH => {
-            let qos = (b0 >> 1) & 3;
-            let tlen = cx.add_be_u16(node, &TOPIC_LEN, &body, 0)? as usize;
-            let mut topic = String::from_utf8_lossy(body.bytes(2, tlen)?).into_owned();
-            let topic_node = if tlen > 0 {
-                Some(cx.add_string(node, &TOPIC, &body, 2, tlen).map(|_| ())?)
-            } else {
-                None
-            };
-            off = 2 + tlen;
-            if qos > 0 {
-                let id = cx.add_be_u16(node, &MSGID, &body, off)?;
-                info.push_str(&format!(" (id={id})"));
-                off += 2;
-            }
-            let mut found = Found::default();
-            if v5 {
-                off += properties(cx, node, &PROPERTIES_F, &body, off, Some(&mut found))?;
-            }
-            let alias = found.alias;
-            if let Some(a) = alias {
-                let st = cx.session.get::<MqttState>();
-                if st.aliases.len() >= MAX_CONNS {
-                    st.aliases.clear();
-                }
-                let map = st.aliases.entry((stream, sport)).or_default();
-                if tlen > 0 {
-                    if map.len() < MAX_ALIASES || map.contains_key(&a) {
-                        map.insert(a, topic.clone());
-                    }
-                } else if let Some(t) = map.get(&a) {
-                    topic = t.clone();
-                    let t = topic.clone();
-                    cx.add_generated_with(node, &TOPIC, || Value::str(t));
-                } else {
-                    cx.expert(
-                        node,
-                        &UNKNOWN_TOPIC_ALIAS,
-                        Some(format!("Unknown topic alias {a}")),
-                    );
-                }
-            } else if topic_node.is_none() {
-                cx.expert(node, &ILLEGAL_TOPIC_LENGTH, None);
-            }
-            info.push_str(&format!(" [{topic}]"));
-            let payload = body.sub_from(off.min(end))?;
-            if !payload.is_empty() {
-                let m = cx.add_with(node, &MSG, payload.whole(), || Value::bytes(payload.data()));
-                if let Some(t) = found.content_type.take() {
-                    media = Some((payload, t));
-                }
-                if let Some(text) = payload_text(payload.data()) {
-                    cx.set_text(m, format_args!("Message: {text}"));
-                    if cx.prefs.bool("mqtt.show_msg_as_text", false) {
-                        cx.add_with(node, &MSG_TEXT, payload.whole(), || Value::str(text));
-                    }
-                }
-            }
-        }
-        PUBACK | PUBREC | PUBREL | PUBCOMP => {
-            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
-            info.push_str(&format!(" (id={id})"));
-            if v5 && end > 2 {
-                let f = match mtype {
-                    PUBACK => &PUBACK_REASON,
-                    PUBREC => &PUBREC_REASON,
-                    PUBREL => &PUBREL_REASON,
-                    _ => &PUBCOMP_REASON,
-                };
-                cx.add_u8(node, f, &body, 2)?;
-                if end > 3 {
-                    properties(cx, node, &PROPERTIES_F, &body, 3, None)?;
-                }
-            }
-        }
-        SUBSCRIBE | UNSUBSCRIBE => {
-            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
-            info.push_str(&format!(" (id={id})"));
-            off = 2;
-            if v5 {
-                off += properties(cx, node, &PROPERTIES_F, &body, off, None)?;
-            }
-            while off < end {
-                let t = add_lstring(cx, node, &TOPIC_LEN, &TOPIC, &body, &mut off)?;
-                if mtype == SUBSCRIBE {
-                    info.push_str(&format!(" [{t}]"));
-                    let o = body.u8(off)?;
-                    if v5 {
-                        let on = cx.add_uint(node, &SUB_OPTIONS, body.range(off, 1), o as u64);
-                        cx.add_bits(
-                            on,
-                            &[
-                                &SUB_OPTIONS_RESERVED,
-                                &SUB_OPTIONS_RETAIN,
-                                &SUB_OPTIONS_RAP,
-                                &SUB_OPTIONS_NL,
-                                &SUB_OPTIONS_QOS,
-                            ],
-                            body.range(off, 1),
-                            o as u64,
-                        );
-                    } else {
-                        cx.add_u8(node, &SUB_QOS, &body, off)?;
-                    }
-                    off += 1;
-                }
-            }
-        }
-        SUBACK | UNSUBACK => {
-            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
-            info.push_str(&format!(" (id={id})"));
-            off = 2;
-            if v5 {
-                off += properties(cx, node, &PROPERTIES_F, &body, off, None)?;
-            }
-            while off < end {
-                let f = match (mtype, codes5) {
-                    (SUBACK, true) => &SUBACK_REASON,
-                    (SUBACK, false) => &SUBACK_QOS,
-                    _ => &UNSUBACK_REASON,
-                };
-                if mtype == UNSUBACK && !codes5 {
-                    break;
-                }
-                cx.add_u8(node, f, &body, off)?;
-                off += 1;
-            }
-        }
-        DISCONNECT | AUTH if v5 => {
-            let f = if mtype == DISCONNECT {
-                &DISCONNECT_REASON
-            } else {
-                &AUTH_REASON
-            };
-            if end > 0 {
-                cx.add_u8(node, f, &body, 0)?;
-            }
-            if end > 1 {
-                properties(cx, node, &PROPERTIES_F, &body, 1, None)?;
-            }
-        }
-        _ => {}
+    add_lstring(cx, node, &PROTO_LEN, &PROTONAME, body, &mut off)?;
+    cx.add_u8(node, &VER, body, off)?;
+    let cf = body.u8(off + 1)?;
+    let fnode = cx.add_uint(node, &CONFLAGS, body.range(off + 1, 1), cf as u64);
+    cx.add_bits(
+        fnode,
+        &[
+            &CONFLAG_UNAME,
+            &CONFLAG_PASSWD,
+            &CONFLAG_RETAIN,
+            &CONFLAG_QOS,
+            &CONFLAG_WILLFLAG,
+            &CONFLAG_CLEANSESS,
+            &CONFLAG_RESERVED,
+        ],
+        body.range(off + 1, 1),
+        cf as u64,
+    );
+    cx.add_be_u16(node, &KALIVE, body, off + 2)?;
+    off += 4;
+    if v5 {
+        off += properties(cx, node, &PROPERTIES_F, body, off, None)?;
     }
-    // Several packets in one segment read "A, B" in the Info column.
-    cx.set_info(format_args!("{info_before}{info}"));
-    if let Some((payload, t)) = media {
-        crate::proto::media::call(cx, &t, &payload, parent);
+    add_lstring(cx, node, &CLIENTID_LEN, &CLIENTID, body, &mut off)?;
+    if cf & 0x04 != 0 {
+        if v5 {
+            off += properties(cx, node, &WILL_PROPERTIES, body, off, None)?;
+        }
+        add_lstring(cx, node, &WILLTOPIC_LEN, &WILLTOPIC, body, &mut off)?;
+        let n = cx.add_be_u16(node, &WILLMSG_LEN, body, off)? as usize;
+        cx.add_bytes(node, &WILLMSG, body, off + 2, n)?;
+        off += 2 + n;
+    }
+    if cf & 0x80 != 0 {
+        add_lstring(cx, node, &USERNAME_LEN, &USERNAME, body, &mut off)?;
+    }
+    if cf & 0x40 != 0 {
+        add_lstring(cx, node, &PASSWD_LEN, &PASSWD, body, &mut off)?;
+    }
+    Ok(())
+}
+
+/// PUBLISH (MQTT 5.0 §3.3): topic (or its alias), id, properties, payload; returns the
+/// payload and its content type when a media layer should take it.
+fn publish<'a>(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb<'a>,
+    b0: u8,
+    v5: bool,
+    (stream, sport): (u32, u16),
+    info: &mut String,
+) -> Result<Option<(Tvb<'a>, String)>> {
+    let end = body.len();
+    let mut media = None;
+    let qos = (b0 >> 1) & 3;
+    let tlen = cx.add_be_u16(node, &TOPIC_LEN, body, 0)? as usize;
+    let mut topic = String::from_utf8_lossy(body.bytes(2, tlen)?).into_owned();
+    let topic_node = if tlen > 0 {
+        Some(cx.add_string(node, &TOPIC, body, 2, tlen).map(|_| ())?)
+    } else {
+        None
+    };
+    let mut off = 2 + tlen;
+    if qos > 0 {
+        let id = cx.add_be_u16(node, &MSGID, body, off)?;
+        info.push_str(&format!(" (id={id})"));
+        off += 2;
+    }
+    let mut found = Found::default();
+    if v5 {
+        off += properties(cx, node, &PROPERTIES_F, body, off, Some(&mut found))?;
+    }
+    let alias = found.alias;
+    if let Some(a) = alias {
+        let st = cx.session.get::<MqttState>();
+        if st.aliases.len() >= MAX_CONNS {
+            st.aliases.clear();
+        }
+        let map = st.aliases.entry((stream, sport)).or_default();
+        if tlen > 0 {
+            if map.len() < MAX_ALIASES || map.contains_key(&a) {
+                map.insert(a, topic.clone());
+            }
+        } else if let Some(t) = map.get(&a) {
+            topic = t.clone();
+            let t = topic.clone();
+            cx.add_generated_with(node, &TOPIC, || Value::str(t));
+        } else {
+            cx.expert(
+                node,
+                &UNKNOWN_TOPIC_ALIAS,
+                Some(format!("Unknown topic alias {a}")),
+            );
+        }
+    } else if topic_node.is_none() {
+        cx.expert(node, &ILLEGAL_TOPIC_LENGTH, None);
+    }
+    info.push_str(&format!(" [{topic}]"));
+    let payload = body.sub_from(off.min(end))?;
+    if !payload.is_empty() {
+        let m = cx.add_with(node, &MSG, payload.whole(), || Value::bytes(payload.data()));
+        if let Some(t) = found.content_type.take() {
+            media = Some((payload, t));
+        }
+        if let Some(text) = payload_text(payload.data()) {
+            cx.set_text(m, format_args!("Message: {text}"));
+            if cx.prefs.bool("mqtt.show_msg_as_text", false) {
+                cx.add_with(node, &MSG_TEXT, payload.whole(), || Value::str(text));
+            }
+        }
+    }
+    Ok(media)
+}
+
+/// SUBSCRIBE and UNSUBSCRIBE (MQTT 5.0 §3.8, §3.10): id, properties, topic filters.
+fn subscribe(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb,
+    mtype: u8,
+    v5: bool,
+    info: &mut String,
+) -> Result<()> {
+    let end = body.len();
+    let mut off = id_and_properties(cx, node, body, v5, info)?;
+    while off < end {
+        let t = add_lstring(cx, node, &TOPIC_LEN, &TOPIC, body, &mut off)?;
+        if mtype == SUBSCRIBE {
+            info.push_str(&format!(" [{t}]"));
+            let o = body.u8(off)?;
+            if v5 {
+                let on = cx.add_uint(node, &SUB_OPTIONS, body.range(off, 1), o as u64);
+                cx.add_bits(
+                    on,
+                    &[
+                        &SUB_OPTIONS_RESERVED,
+                        &SUB_OPTIONS_RETAIN,
+                        &SUB_OPTIONS_RAP,
+                        &SUB_OPTIONS_NL,
+                        &SUB_OPTIONS_QOS,
+                    ],
+                    body.range(off, 1),
+                    o as u64,
+                );
+            } else {
+                cx.add_u8(node, &SUB_QOS, body, off)?;
+            }
+            off += 1;
+        }
     }
     Ok(())
 }

@@ -946,6 +946,45 @@ fn apply_context(cx: &mut Cx, a: &mut [u8; 16], ctx: Ctx) -> Option<u8> {
     None
 }
 
+/// How one IPHC address is shown: carried in `len` octets (0: fully elided, so generated),
+/// with its interface ID missing from the link layer, or with an unknown context's prefix.
+struct ShownAddr {
+    field: &'static FieldDef,
+    role: &'static str,
+    len: usize,
+    missing_iid: bool,
+    unknown: Option<u8>,
+}
+
+/// The source or destination address of an IPHC header.
+fn add_address(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, addr: [u8; 16], a: ShownAddr) {
+    let n = cx.add(node, a.field, tvb.range(off, a.len), Value::Ipv6(addr));
+    if a.len == 0 {
+        cx.tree.node_mut(n).flags.generated = true;
+    }
+    if a.missing_iid {
+        cx.expert(n, &NO_LINK_ADDRESS, None);
+    }
+    if let Some(cid) = a.unknown {
+        let role = a.role;
+        cx.set_text(
+            n,
+            format_args!(
+                "{role}: {} [prefix unknown: context {cid} is not known]",
+                std::net::Ipv6Addr::from(addr)
+            ),
+        );
+        cx.expert(
+            n,
+            &UNKNOWN_CONTEXT,
+            Some(format!(
+                "{role} address uses context {cid}, which is unknown (set {} or capture the 6CO option): prefix shown as zero",
+                CONTEXT_PREFS[cid as usize]
+            )),
+        );
+    }
+}
+
 /// IPHC (RFC 6282 §3). `dgram` is the uncompressed size of this IPv6 packet when known (from
 /// FRAG1 or an enclosing header). Returns the rebuilt packet.
 fn iphc(
@@ -990,47 +1029,7 @@ fn iphc(
     }
 
     // Traffic class and flow label (§3.1.1): ECN comes first on the wire, then DSCP.
-    let (mut ecn, mut dscp, mut flow) = (0u8, 0u8, 0u32);
-    if tf != 3 {
-        let b = tvb.u8(off)?;
-        ecn = b >> 6;
-        cx.add(node, &ECN, tvb.range(off, 1), Value::UInt(ecn as u64));
-        if tf == 0 || tf == 2 {
-            dscp = b & 0x3f;
-            cx.add(node, &DSCP, tvb.range(off, 1), Value::UInt(dscp as u64));
-        }
-        let class = (dscp << 2) | ecn;
-        if class != 0 {
-            cx.add_generated(node, &CLASS, Value::UInt(class as u64));
-        }
-        match tf {
-            0 => {
-                let w = tvb.be_u24(off + 1)?;
-                cx.add(
-                    node,
-                    &PADDING,
-                    tvb.range(off + 1, 1),
-                    Value::UInt((w >> 20) as u64),
-                );
-                flow = w & 0xf_ffff;
-                cx.add(node, &FLOW, tvb.range(off + 1, 3), Value::UInt(flow as u64));
-                off += 4;
-            }
-            1 => {
-                let w = tvb.be_u24(off)?;
-                cx.add(
-                    node,
-                    &PADDING,
-                    tvb.range(off, 1),
-                    Value::UInt(((w >> 20) & 3) as u64),
-                );
-                flow = w & 0xf_ffff;
-                cx.add(node, &FLOW, tvb.range(off, 3), Value::UInt(flow as u64));
-                off += 3;
-            }
-            _ => off += 1,
-        }
-    }
+    let (ecn, dscp, flow) = traffic_class(cx, node, tvb, tf, &mut off)?;
 
     // Next header and hop limit (§3.1.1).
     let mut nxt = 0u8;
@@ -1081,85 +1080,25 @@ fn iphc(
         }
     }
     let s_unknown = apply_context(cx, &mut src, sctx);
-    let sn = cx.add(node, &SRC, tvb.range(off, slen), Value::Ipv6(src));
-    if slen == 0 {
-        cx.tree.node_mut(sn).flags.generated = true;
-    }
-    if s_missing_iid {
-        cx.expert(sn, &NO_LINK_ADDRESS, None);
-    }
-    if let Some(cid) = s_unknown {
-        cx.set_text(
-            sn,
-            format_args!(
-                "Source: {} [prefix unknown: context {cid} is not known]",
-                std::net::Ipv6Addr::from(src)
-            ),
-        );
-        cx.expert(
-            sn,
-            &UNKNOWN_CONTEXT,
-            Some(format!(
-                "Source address uses context {cid}, which is unknown (set {} or capture the 6CO option): prefix shown as zero",
-                CONTEXT_PREFS[cid as usize]
-            )),
-        );
-    }
+    let shown = ShownAddr {
+        field: &SRC,
+        role: "Source",
+        len: slen,
+        missing_iid: s_missing_iid,
+        unknown: s_unknown,
+    };
+    add_address(cx, node, tvb, off, src, shown);
     show_context(cx, hdr, sctx, &SCTX_PREFIX, &SCTX_ORIGIN);
     off += slen;
 
     // Destination address (§3.1.1 M/DAC/DAM).
     let mut dst = [0u8; 16];
     let mut dlen = 0usize;
-    let mut dctx = Ctx::None;
+    let mut dctx: Ctx;
     let mut d_missing_iid = false;
-    let illegal = |cx: &mut Cx| {
-        cx.expert(hdr, &ILLEGAL_DAM, None);
-        Err(Error::Malformed("illegal destination address mode".into()))
-    };
     match (m, dac) {
-        (true, false) => match dam {
-            0 => {
-                dst = tvb.array(off)?;
-                dlen = 16;
-            }
-            1 => {
-                let b = tvb.bytes(off, 6)?;
-                dst[0] = 0xff;
-                dst[1] = b[0];
-                dst[11..].copy_from_slice(&b[1..]);
-                dlen = 6;
-            }
-            2 => {
-                let b = tvb.bytes(off, 4)?;
-                dst[0] = 0xff;
-                dst[1] = b[0];
-                dst[13..].copy_from_slice(&b[1..]);
-                dlen = 4;
-            }
-            _ => {
-                dst[0] = 0xff;
-                dst[1] = 0x02;
-                dst[15] = tvb.u8(off)?;
-                dlen = 1;
-            }
-        },
-        (true, true) => {
-            if dam != 0 {
-                return illegal(cx);
-            }
-            // RFC 3306 unicast-prefix-based: ffXX:XXLL:PPPP:PPPP:PPPP:PPPP:XXXX:XXXX.
-            let b = tvb.bytes(off, 6)?;
-            dctx = lookup_context(cx, dci);
-            dst[0] = 0xff;
-            dst[1] = b[0];
-            dst[2] = b[1];
-            if let Ctx::Known(_, c) = dctx {
-                dst[3] = c.len.min(64);
-                dst[4..12].copy_from_slice(&c.prefix[..8]);
-            }
-            dst[12..].copy_from_slice(&b[2..]);
-            dlen = 6;
+        (true, _) => {
+            (dst, dlen, dctx) = multicast_dst(cx, tvb, off, hdr, (dac, dam, dci))?;
         }
         (false, _) => {
             dctx = if dac {
@@ -1168,7 +1107,7 @@ fn iphc(
                 Ctx::LinkLocal
             };
             match dam {
-                0 if dac => return illegal(cx),
+                0 if dac => return illegal_dam(cx, hdr),
                 0 => {
                     dctx = Ctx::None;
                     dst = tvb.array(off)?;
@@ -1199,30 +1138,14 @@ fn iphc(
     } else {
         apply_context(cx, &mut dst, dctx)
     };
-    let dn = cx.add(node, &DST, tvb.range(off, dlen), Value::Ipv6(dst));
-    if dlen == 0 {
-        cx.tree.node_mut(dn).flags.generated = true;
-    }
-    if d_missing_iid {
-        cx.expert(dn, &NO_LINK_ADDRESS, None);
-    }
-    if let Some(cid) = d_unknown {
-        cx.set_text(
-            dn,
-            format_args!(
-                "Destination: {} [prefix unknown: context {cid} is not known]",
-                std::net::Ipv6Addr::from(dst)
-            ),
-        );
-        cx.expert(
-            dn,
-            &UNKNOWN_CONTEXT,
-            Some(format!(
-                "Destination address uses context {cid}, which is unknown (set {} or capture the 6CO option): prefix shown as zero",
-                CONTEXT_PREFS[cid as usize]
-            )),
-        );
-    }
+    let shown = ShownAddr {
+        field: &DST,
+        role: "Destination",
+        len: dlen,
+        missing_iid: d_missing_iid,
+        unknown: d_unknown,
+    };
+    add_address(cx, node, tvb, off, dst, shown);
     show_context(cx, hdr, dctx, &DCTX_PREFIX, &DCTX_ORIGIN);
     off += dlen;
 
@@ -1257,6 +1180,130 @@ fn iphc(
     let mut h = ipv6_header((dscp << 2) | ecn, flow, nxt, hlim, &src, &dst);
     finish_ipv6(&mut h, &mut u)?;
     Ok(u)
+}
+
+/// Traffic class and flow label (RFC 6282 §3.1.1 TF): ECN comes first on the wire, then
+/// DSCP; returns (ECN, DSCP, flow label) and moves `off` past what is carried.
+fn traffic_class(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    tf: u16,
+    off: &mut usize,
+) -> Result<(u8, u8, u32)> {
+    let (mut ecn, mut dscp, mut flow) = (0u8, 0u8, 0u32);
+    if tf == 3 {
+        return Ok((ecn, dscp, flow));
+    }
+    let b = tvb.u8(*off)?;
+    ecn = b >> 6;
+    cx.add(node, &ECN, tvb.range(*off, 1), Value::UInt(ecn as u64));
+    if tf == 0 || tf == 2 {
+        dscp = b & 0x3f;
+        cx.add(node, &DSCP, tvb.range(*off, 1), Value::UInt(dscp as u64));
+    }
+    let class = (dscp << 2) | ecn;
+    if class != 0 {
+        cx.add_generated(node, &CLASS, Value::UInt(class as u64));
+    }
+    match tf {
+        0 => {
+            let w = tvb.be_u24(*off + 1)?;
+            cx.add(
+                node,
+                &PADDING,
+                tvb.range(*off + 1, 1),
+                Value::UInt((w >> 20) as u64),
+            );
+            flow = w & 0xf_ffff;
+            cx.add(
+                node,
+                &FLOW,
+                tvb.range(*off + 1, 3),
+                Value::UInt(flow as u64),
+            );
+            *off += 4;
+        }
+        1 => {
+            let w = tvb.be_u24(*off)?;
+            cx.add(
+                node,
+                &PADDING,
+                tvb.range(*off, 1),
+                Value::UInt(((w >> 20) & 3) as u64),
+            );
+            flow = w & 0xf_ffff;
+            cx.add(node, &FLOW, tvb.range(*off, 3), Value::UInt(flow as u64));
+            *off += 3;
+        }
+        _ => *off += 1,
+    }
+    Ok((ecn, dscp, flow))
+}
+
+/// A multicast destination (RFC 6282 §3.1.1 M=1): inline forms by DAM, or with DAC an RFC 3306
+/// unicast-prefix-based address; returns the address, the octets carried and the context.
+fn multicast_dst(
+    cx: &mut Cx,
+    tvb: &Tvb,
+    off: usize,
+    hdr: NodeId,
+    (dac, dam, dci): (bool, u16, u8),
+) -> Result<([u8; 16], usize, Ctx)> {
+    let mut dst = [0u8; 16];
+    let mut dctx = Ctx::None;
+    let dlen;
+    match dac {
+        false => match dam {
+            0 => {
+                dst = tvb.array(off)?;
+                dlen = 16;
+            }
+            1 => {
+                let b = tvb.bytes(off, 6)?;
+                dst[0] = 0xff;
+                dst[1] = b[0];
+                dst[11..].copy_from_slice(&b[1..]);
+                dlen = 6;
+            }
+            2 => {
+                let b = tvb.bytes(off, 4)?;
+                dst[0] = 0xff;
+                dst[1] = b[0];
+                dst[13..].copy_from_slice(&b[1..]);
+                dlen = 4;
+            }
+            _ => {
+                dst[0] = 0xff;
+                dst[1] = 0x02;
+                dst[15] = tvb.u8(off)?;
+                dlen = 1;
+            }
+        },
+        true => {
+            if dam != 0 {
+                return illegal_dam(cx, hdr);
+            }
+            // RFC 3306 unicast-prefix-based: ffXX:XXLL:PPPP:PPPP:PPPP:PPPP:XXXX:XXXX.
+            let b = tvb.bytes(off, 6)?;
+            dctx = lookup_context(cx, dci);
+            dst[0] = 0xff;
+            dst[1] = b[0];
+            dst[2] = b[1];
+            if let Ctx::Known(_, c) = dctx {
+                dst[3] = c.len.min(64);
+                dst[4..12].copy_from_slice(&c.prefix[..8]);
+            }
+            dst[12..].copy_from_slice(&b[2..]);
+            dlen = 6;
+        }
+    }
+    Ok((dst, dlen, dctx))
+}
+
+fn illegal_dam<T>(cx: &mut Cx, hdr: NodeId) -> Result<T> {
+    cx.expert(hdr, &ILLEGAL_DAM, None);
+    Err(Error::Malformed("illegal destination address mode".into()))
 }
 
 /// The IP protocol number an NHC byte stands for (59, No Next Header, when unknown).

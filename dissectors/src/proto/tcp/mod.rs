@@ -23,9 +23,11 @@
 use crate::analysis::conversation::{ConvKey, ConvTable};
 use crate::engine::address::Address;
 use crate::engine::checksum::{self, status};
+use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
+use crate::engine::tlv::{Tlv, TlvFormat, TlvKind};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -794,23 +796,16 @@ pub(crate) fn conversation_protocol(
 /// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);
 /// SACK edges are relative to the peer's initial sequence number.
 fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32) {
-    let mut off = 20;
-    while off < hdr_len {
-        let Ok(kind) = tvb.u8(off) else { break };
-        if kind == 0 {
+    for t in TlvFormat::IP_OPTIONS.walk(tvb, 20, hdr_len) {
+        if t.kind != TlvKind::Item {
+            // EOL ends the list; a malformed option ends what the column says.
+            if t.kind == TlvKind::Pad {
+                continue;
+            }
             break;
         }
-        if kind == 1 {
-            off += 1;
-            continue;
-        }
-        let Ok(len) = tvb.u8(off + 1).map(|l| l as usize) else {
-            break;
-        };
-        if len < 2 || off + len > hdr_len {
-            break;
-        }
-        match (kind, len) {
+        let off = t.off;
+        match (t.ty, t.total_len()) {
             (2, 4) => {
                 if let Ok(v) = tvb.be_u16(off + 2) {
                     let _ = write!(s, " MSS={v}");
@@ -823,17 +818,13 @@ fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32)
             }
             (4, 2) => s.push_str(" SACK_PERM"),
             (5, _) => {
-                let mut e = off + 2;
-                while e + 8 <= off + len {
-                    if let (Ok(l), Ok(r)) = (tvb.be_u32(e), tvb.be_u32(e + 4)) {
-                        let _ = write!(
-                            s,
-                            " SLE={} SRE={}",
-                            l.wrapping_sub(peer_base),
-                            r.wrapping_sub(peer_base)
-                        );
-                    }
-                    e += 8;
+                for (l, r) in sack_edges(tvb, &t) {
+                    let _ = write!(
+                        s,
+                        " SLE={} SRE={}",
+                        l.wrapping_sub(peer_base),
+                        r.wrapping_sub(peer_base)
+                    );
                 }
             }
             (8, 10) => {
@@ -843,9 +834,22 @@ fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32)
             }
             _ => {}
         }
-        off += len;
     }
 }
+
+/// The (left, right) edges of a SACK option's blocks, as carried.
+fn sack_edges<'a>(tvb: &'a Tvb, t: &Tlv) -> impl Iterator<Item = (u32, u32)> + 'a {
+    (t.value_off..t.value_end().saturating_sub(7))
+        .step_by(8)
+        .map_while(|e| Some((tvb.be_u32(e).ok()?, tvb.be_u32(e + 4).ok()?)))
+}
+
+const CHECKSUM_FIELDS: ChecksumFields = ChecksumFields {
+    status: &CHECKSUM_STATUS,
+    bad: &CHECKSUM_BAD,
+    calculated: Some(&CHECKSUM_CALCULATED),
+    say_expected: true,
+};
 
 fn add_checksum_status(
     cx: &mut Cx,
@@ -855,54 +859,36 @@ fn add_checksum_status(
     src: &Address,
     dst: &Address,
 ) {
-    let r = tvb.range(16, 2);
     let complete = !cx.frame_truncated();
-    if cx.prefs.bool("tcp.check_checksum", false) && complete {
-        if let Some(expected) = checksum::compute_with_pseudo(src, dst, 6, tvb.data(), 16) {
-            cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(expected as u64));
-            let good = expected == csum;
-            let st = cx.add(
-                node,
-                &CHECKSUM_STATUS,
-                r,
-                Value::UInt(if good { status::GOOD } else { status::BAD }),
-            );
-            if !good {
-                cx.expert(
-                    st,
-                    &CHECKSUM_BAD,
-                    Some(format!("Bad checksum [should be 0x{expected:04x}]")),
-                );
-            }
-            return;
-        }
-    }
-    cx.add(node, &CHECKSUM_STATUS, r, Value::UInt(status::UNVERIFIED));
+    let check = (cx.prefs.bool("tcp.check_checksum", false) && complete)
+        .then(|| checksum::compute_with_pseudo(src, dst, 6, tvb.data(), 16))
+        .flatten()
+        .map(|expected| (expected == csum, expected));
+    cx.add_checksum_status(node, tvb.range(16, 2), &CHECKSUM_FIELDS, check);
 }
 
 /// The window-scale shift a SYN offers, if any.
 fn find_wscale(tvb: &Tvb, hdr_len: usize) -> Option<u8> {
-    let mut off = 20;
-    while off < hdr_len {
-        match tvb.u8(off).ok()? {
-            0 => return None,
-            1 => off += 1,
-            kind => {
-                let len = tvb.u8(off + 1).ok()? as usize;
-                if kind == 3 && len == 3 {
-                    return tvb.u8(off + 2).ok();
-                }
-                if len < 2 {
-                    return None;
-                }
-                off += len;
+    // Walks to the end of the segment but looks only at options starting in the header, so a
+    // last option's length may come from the payload, as the dissection reads it.
+    for t in TlvFormat::IP_OPTIONS.walk(tvb, 20, tvb.len()) {
+        if t.off >= hdr_len {
+            break;
+        }
+        match t.kind {
+            TlvKind::Pad => {}
+            TlvKind::Item | TlvKind::Overrun if t.ty == 3 && t.len_field == 3 => {
+                return tvb.u8(t.value_off).ok();
             }
+            TlvKind::Item => {}
+            _ => return None,
         }
     }
     None
 }
 
 /// What SACK blocks are read against.
+#[derive(Clone, Copy)]
 struct SackCtx {
     peer_base: u32,
     ack: u32,
@@ -917,105 +903,96 @@ fn dissect_options(
     sack: SackCtx,
 ) -> Result<()> {
     let list = cx.add_bytes_node(node, &OPTIONS, tvb, 20, hdr_len - 20)?;
-    let mut off = 20;
-    while off < hdr_len {
-        let kind = tvb.u8(off)?;
-        if kind == 0 || kind == 1 {
-            let f = if kind == 0 { &OPT_EOL } else { &OPT_NOP };
-            let o = cx.add_bytes_node(list, f, tvb, off, 1)?;
-            cx.add_u8(o, &OPTION_KIND, tvb, off)?;
-            // tshark shows every padding byte after an EOL as another EOL.
-            off += 1;
-            continue;
-        }
-        let len = tvb.u8(off + 1)? as usize;
-        if len < 2 || off + len > hdr_len {
-            cx.add_u8(list, &OPTION_KIND, tvb, off)?;
-            cx.expert(
-                list,
-                &OPTION_LEN_INVALID,
-                Some(format!("option length {len} is invalid")),
-            );
-            break;
-        }
-        let field = match (kind, len) {
-            (2, 4) => &OPT_MSS,
-            (3, 3) => &OPT_WSCALE,
-            (4, 2) => &OPT_SACK_PERM,
-            (5, _) => &OPT_SACK,
-            (8, 10) => &OPT_TIMESTAMP,
-            _ => &OPT_UNKNOWN,
-        };
-        let o = cx.add_bytes_node(list, field, tvb, off, len)?;
-        cx.add_u8(o, &OPTION_KIND, tvb, off)?;
-        cx.add_u8(o, &OPTION_LEN, tvb, off + 1)?;
-        match kind {
-            2 if len == 4 => {
-                cx.add_be_u16(o, &OPT_MSS_VAL, tvb, off + 2)?;
+    // tshark shows every padding byte after an EOL as another EOL: EOL is padding here.
+    for t in TlvFormat::IP_OPTIONS
+        .end_code(None)
+        .pad1(0)
+        .walk(tvb, 20, hdr_len)
+    {
+        let off = t.off;
+        match t.kind {
+            TlvKind::Pad | TlvKind::End => {
+                let f = if t.ty == 0 { &OPT_EOL } else { &OPT_NOP };
+                let o = cx.add_bytes_node(list, f, tvb, off, 1)?;
+                cx.add_u8(o, &OPTION_KIND, tvb, off)?;
             }
-            3 if len == 3 => {
-                let shift = cx.add_u8(o, &OPT_WSCALE_SHIFT, tvb, off + 2)?;
-                cx.add_generated(
-                    o,
-                    &OPT_WSCALE_MULTIPLIER,
-                    Value::UInt(1u64 << shift.min(14)),
+            TlvKind::Item => dissect_option(cx, list, tvb, &t, sack)?,
+            _ => {
+                let len = tvb.u8(off + 1)?;
+                cx.add_u8(list, &OPTION_KIND, tvb, off)?;
+                cx.expert(
+                    list,
+                    &OPTION_LEN_INVALID,
+                    Some(format!("option length {len} is invalid")),
                 );
             }
-            5 => {
-                // Edges relative to the peer's ISN; a first block below the ACK is a D-SACK
-                // (RFC 2883 §4).
-                let mut e = off + 2;
-                let mut count = 0u64;
-                let mut first: Option<(u32, u32)> = None;
-                while e + 8 <= off + len {
-                    let (l, r) = (tvb.be_u32(e)?, tvb.be_u32(e + 4)?);
-                    cx.add(
-                        o,
-                        &OPT_SACK_LE,
-                        tvb.range(e, 4),
-                        Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
-                    );
-                    cx.add(
-                        o,
-                        &OPT_SACK_RE,
-                        tvb.range(e + 4, 4),
-                        Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
-                    );
-                    first.get_or_insert((l, r));
-                    count += 1;
-                    e += 8;
-                }
-                cx.add_generated(o, &OPT_SACK_COUNT, Value::UInt(count));
-                if let Some((l, r)) = first {
-                    if sack.has_ack && (l.wrapping_sub(sack.ack) as i32) < 0 {
-                        cx.add_generated(
-                            o,
-                            &OPT_SACK_DSACK_LE,
-                            Value::UInt(l.wrapping_sub(sack.peer_base) as u64),
-                        );
-                        cx.add_generated(
-                            o,
-                            &OPT_SACK_DSACK_RE,
-                            Value::UInt(r.wrapping_sub(sack.peer_base) as u64),
-                        );
-                        let d = cx.add_text(o, tvb.range(off, len), "D-SACK Sequence");
-                        cx.expert(d, &SACK_DSACK, None);
-                    }
-                }
-            }
-            8 if len == 10 => {
-                cx.add_be_u32(o, &OPT_TSVAL, tvb, off + 2)?;
-                cx.add_be_u32(o, &OPT_TSECR, tvb, off + 6)?;
-            }
-            4 => {}
-            _ if len > 2 => {
-                cx.add_bytes(o, &OPT_UNKNOWN_PAYLOAD, tvb, off + 2, len - 2)?;
-            }
-            _ => {}
         }
-        off += len;
     }
     Ok(())
+}
+
+/// One kind-length option, well formed.
+fn dissect_option(cx: &mut Cx, list: NodeId, tvb: &Tvb, t: &Tlv, sack: SackCtx) -> Result<()> {
+    let (kind, off, len) = (t.ty, t.off, t.total_len());
+    let field = match (kind, len) {
+        (2, 4) => &OPT_MSS,
+        (3, 3) => &OPT_WSCALE,
+        (4, 2) => &OPT_SACK_PERM,
+        (5, _) => &OPT_SACK,
+        (8, 10) => &OPT_TIMESTAMP,
+        _ => &OPT_UNKNOWN,
+    };
+    let o = cx.add_bytes_node(list, field, tvb, off, len)?;
+    cx.add_u8(o, &OPTION_KIND, tvb, off)?;
+    cx.add_u8(o, &OPTION_LEN, tvb, off + 1)?;
+    match kind {
+        2 if len == 4 => {
+            cx.add_be_u16(o, &OPT_MSS_VAL, tvb, off + 2)?;
+        }
+        3 if len == 3 => {
+            let shift = cx.add_u8(o, &OPT_WSCALE_SHIFT, tvb, off + 2)?;
+            cx.add_generated(
+                o,
+                &OPT_WSCALE_MULTIPLIER,
+                Value::UInt(1u64 << shift.min(14)),
+            );
+        }
+        5 => dissect_sack(cx, o, tvb, t, sack),
+        8 if len == 10 => {
+            cx.add_be_u32(o, &OPT_TSVAL, tvb, off + 2)?;
+            cx.add_be_u32(o, &OPT_TSECR, tvb, off + 6)?;
+        }
+        4 => {}
+        _ if len > 2 => {
+            cx.add_bytes(o, &OPT_UNKNOWN_PAYLOAD, tvb, off + 2, len - 2)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// SACK blocks, edges relative to the peer's ISN; a first block below the ACK is a D-SACK
+/// (RFC 2883 §4).
+fn dissect_sack(cx: &mut Cx, o: NodeId, tvb: &Tvb, t: &Tlv, sack: SackCtx) {
+    let mut count = 0u64;
+    let mut first: Option<(u32, u32)> = None;
+    for (i, (l, r)) in sack_edges(tvb, t).enumerate() {
+        let e = t.value_off + 8 * i;
+        let rel = |x: u32| Value::UInt(x.wrapping_sub(sack.peer_base) as u64);
+        cx.add(o, &OPT_SACK_LE, tvb.range(e, 4), rel(l));
+        cx.add(o, &OPT_SACK_RE, tvb.range(e + 4, 4), rel(r));
+        first.get_or_insert((l, r));
+        count += 1;
+    }
+    cx.add_generated(o, &OPT_SACK_COUNT, Value::UInt(count));
+    let Some((l, r)) = first else { return };
+    if sack.has_ack && (l.wrapping_sub(sack.ack) as i32) < 0 {
+        let rel = |x: u32| Value::UInt(x.wrapping_sub(sack.peer_base) as u64);
+        cx.add_generated(o, &OPT_SACK_DSACK_LE, rel(l));
+        cx.add_generated(o, &OPT_SACK_DSACK_RE, rel(r));
+        let d = cx.add_text(o, tvb.range(t.off, t.total_len()), "D-SACK Sequence");
+        cx.expert(d, &SACK_DSACK, None);
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 use crate::analysis::conversation::{ConvKey, ConvTable};
 use crate::engine::address::Address;
 use crate::engine::checksum::{self, status};
+use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
@@ -180,37 +181,25 @@ fn add_checksum_status(
         return;
     }
     let segment = tvb.bytes(0, length).ok();
-    let verify = cx.prefs.bool("udp.check_checksum", false);
-    match (verify, segment) {
-        (true, Some(seg)) => {
-            let Some(expected) = checksum::compute_with_pseudo(src, dst, 17, seg, 6) else {
-                cx.add(node, &CHECKSUM_STATUS, r, Value::UInt(status::UNVERIFIED));
-                return;
-            };
-            // 0 is sent as 0xffff (RFC 768).
-            let expected = if expected == 0 { 0xffff } else { expected };
-            cx.add_generated(node, &CHECKSUM_CALCULATED, Value::UInt(expected as u64));
-            let good = expected == csum;
-            let st = cx.add(
-                node,
-                &CHECKSUM_STATUS,
-                r,
-                Value::UInt(if good { status::GOOD } else { status::BAD }),
-            );
-            if !good {
-                cx.expert(
-                    st,
-                    &CHECKSUM_BAD,
-                    Some(format!("Bad checksum [should be 0x{expected:04x}]")),
-                );
-                cx.append_info("[UDP CHECKSUM INCORRECT]");
-            }
-        }
-        _ => {
-            cx.add(node, &CHECKSUM_STATUS, r, Value::UInt(status::UNVERIFIED));
-        }
+    let check = match (cx.prefs.bool("udp.check_checksum", false), segment) {
+        // 0 is sent as 0xffff (RFC 768).
+        (true, Some(seg)) => checksum::compute_with_pseudo(src, dst, 17, seg, 6)
+            .map(|e| if e == 0 { 0xffff } else { e })
+            .map(|expected| (expected == csum, expected)),
+        _ => None,
+    };
+    cx.add_checksum_status(node, r, &CHECKSUM_FIELDS, check);
+    if check.is_some_and(|(good, _)| !good) {
+        cx.append_info("[UDP CHECKSUM INCORRECT]");
     }
 }
+
+const CHECKSUM_FIELDS: ChecksumFields = ChecksumFields {
+    status: &CHECKSUM_STATUS,
+    bad: &CHECKSUM_BAD,
+    calculated: Some(&CHECKSUM_CALCULATED),
+    say_expected: true,
+};
 
 /// Port-based dispatch shared by UDP and TCP: the lower port first, then the higher, then the
 /// heuristics (or the heuristics first when `<proto>.try_heuristic_first` is set); data when
