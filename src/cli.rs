@@ -31,7 +31,8 @@ pub struct Args {
     #[arg(short = 'P')]
     pub print_summary: bool,
 
-    /// Output format: text, json, ek, fields, pdml is not supported.
+    /// Output format: text, json, ek, fields, pdml (packet details as XML) or psml (packet list
+    /// as XML).
     #[arg(short = 'T', value_name = "FORMAT")]
     pub format: Option<String>,
 

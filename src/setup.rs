@@ -17,6 +17,8 @@ pub enum Format {
     Json,
     Ek,
     Fields,
+    Pdml,
+    Psml,
 }
 
 /// Everything a run needs besides its input.
@@ -87,9 +89,11 @@ fn format(args: &Args) -> Result<Format, Failure> {
         Some("json") | Some("jsonraw") => Format::Json,
         Some("ek") => Format::Ek,
         Some("fields") => Format::Fields,
+        Some("pdml") => Format::Pdml,
+        Some("psml") => Format::Psml,
         Some(other) => {
             return Err(arg_error(format!(
-                "-T {other}: unknown output format; use text, json, ek or fields"
+                "-T {other}: unknown output format; use text, json, ek, fields, pdml or psml"
             )))
         }
     })
