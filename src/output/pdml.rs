@@ -340,7 +340,10 @@ pub fn write_psml_packet(out: &mut String, p: &Packet, time: &str) {
 /// the common case only scans.
 fn escape_tail(out: &mut String, at: usize) {
     let tail = &out[at..];
-    if tail.bytes().all(|b| matches!(b, b' '..=b'~') && !b"&<>\"'".contains(&b)) {
+    if tail
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~') && !b"&<>\"'".contains(&b))
+    {
         return;
     }
     let raw = out.split_off(at);
