@@ -343,7 +343,7 @@ impl<'a> Printer<'a> {
                     delta,
                     delta_displayed,
                 );
-                output::pdml::write_psml_packet(buf, p, &self.time);
+                output::pdml::write_psml_packet(buf, p, &self.time, &self.setup.psml_columns);
             }
             Format::Fields => {
                 output::fields::write_fields_line(
@@ -383,7 +383,7 @@ fn write_xml_header(buf: &mut String, args: &Args, setup: &Setup) {
             let file = args.read.as_deref().or(args.file.as_deref()).unwrap_or("");
             output::pdml::write_pdml_header(buf, file, now);
         }
-        Format::Psml => output::pdml::write_psml_header(buf),
+        Format::Psml => output::pdml::write_psml_header(buf, &setup.psml_columns),
         _ => {}
     }
 }

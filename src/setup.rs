@@ -31,6 +31,8 @@ pub struct Setup {
     /// `-e` names resolved, in order.
     pub columns: Vec<Column>,
     pub time_format: TimeFormat,
+    /// The packet-list columns of `-T psml` (`-o gui.column.format:…`).
+    pub psml_columns: lowshark::output::pdml::Columns,
 }
 
 /// The built-in registry with the user's decode-as rules and heuristic switches applied.
@@ -70,7 +72,16 @@ impl Setup {
             Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
             None => TimeFormat::Relative,
         };
+        let psml_columns = match args
+            .prefs
+            .iter()
+            .find_map(|o| o.strip_prefix("gui.column.format:"))
+        {
+            Some(v) => lowshark::output::pdml::Columns::parse(v).map_err(arg_error)?,
+            None => Default::default(),
+        };
         Ok(Setup {
+            psml_columns,
             registry,
             prefs,
             filter,
@@ -125,7 +136,8 @@ fn prefs(args: &Args, registry: &Registry) -> Result<Prefs, Failure> {
                 "-o {o}: expected name:value, e.g. -o tcp.check_checksum:TRUE"
             ))
         })?;
-        if registry.pref(name).is_none() {
+        // gui.column.format is the packet list's, read by Setup (not a dissector's).
+        if registry.pref(name).is_none() && name != "gui.column.format" {
             eprintln!("lowshark: warning: -o {name}: unknown preference, ignored");
         }
         prefs.set(name, value);

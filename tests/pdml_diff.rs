@@ -167,7 +167,17 @@ fn compare_capture(cap: &Path) -> Tally {
         return tally;
     };
     let (t, o) = (pdml_packets(&t), pdml_packets(&o));
-    if t.is_empty() || t.len() != o.len() {
+    if t.is_empty() {
+        // tshark rejected the file: nothing to compare.
+        return tally;
+    }
+    // pcapparser_test017: tshark lists pcapng custom blocks as records (see tshark_diff.rs).
+    if t.len() != o.len() && !cap.display().to_string().contains("pcapparser_test017") {
+        tally.failures.push(format!(
+            "{name}: PDML has {} packets from tshark, {} from lowshark",
+            t.len(),
+            o.len()
+        ));
         return tally;
     }
     tally.files = 1;
@@ -204,7 +214,13 @@ fn compare_capture(cap: &Path) -> Tally {
         return tally;
     };
     let (t, o) = (psml_packets(&t), psml_packets(&o));
-    if t.len() == o.len() {
+    if t.len() != o.len() && !name.contains("pcapparser_test017") {
+        tally.failures.push(format!(
+            "{name}: PSML has {} packets from tshark, {} from lowshark",
+            t.len(),
+            o.len()
+        ));
+    } else {
         for (tp, op) in t.iter().zip(&o) {
             tally.psml_packets += 1;
             if tp != op && !psml_explained(&name, tp, op) {

@@ -59,7 +59,11 @@ fn pyshark_reads_lowshark_as_it_reads_tshark() {
             assert_eq!(t, o, "{} ({mode}): packet counts", cap.display());
             compared += r["values"].as_u64().unwrap();
             for d in r["differences"].as_array().unwrap() {
-                failures.push(format!("{} ({mode}): {}", cap.display(), d.as_str().unwrap()));
+                failures.push(format!(
+                    "{} ({mode}): {}",
+                    cap.display(),
+                    d.as_str().unwrap()
+                ));
             }
             eprintln!(
                 "{} ({mode}): {o} packets, {} values, layers {}",

@@ -20,8 +20,8 @@
 //! ```
 //!
 //! Like the JSON writer this builds no intermediate strings: attributes are escaped straight
-//! into the output. Escaping follows tshark's: the five XML specials become entities and any
-//! byte that is not printable ASCII becomes the text `\xNN`, so the document is valid XML
+//! into the output. Escaping follows tshark's: the five XML specials become entities, UTF-8
+//! text is kept, and control characters become the text `\xNN`, so the document is valid XML
 //! whatever the packet holds (XML 1.0 cannot carry most control characters even as `&#x1;`).
 
 use dissectors::engine::field::FieldType;
@@ -40,7 +40,8 @@ pub fn write_xml_escaped(out: &mut String, s: &str) {
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#x27;",
-            b' '..=b'~' => continue,
+            // Printable ASCII and UTF-8 sequences (bytes from 0x80) are kept as they are.
+            b' '..=b'~' | 0x80.. => continue,
             _ => "",
         };
         out.push_str(&s[run..i]);
@@ -285,8 +286,82 @@ fn write_field_values(out: &mut String, p: &Packet, n: &Node) {
     out.push('"');
 }
 
+/// What a PSML column shows, by tshark's column format code (`-G column-formats`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    Number,
+    Time,
+    Source,
+    Destination,
+    Protocol,
+    Length,
+    Info,
+    /// A format lowshark does not fill (custom field columns, VLAN ids…): an empty section.
+    Unsupported,
+}
+
+/// The column format codes lowshark fills, with tshark's descriptions.
+pub const COLUMN_FORMATS: &[(&str, &str, ColumnKind)] = &[
+    ("%m", "Number", ColumnKind::Number),
+    ("%t", "Relative time", ColumnKind::Time),
+    ("%s", "Source address", ColumnKind::Source),
+    ("%rs", "Src addr (resolved)", ColumnKind::Source),
+    ("%us", "Src addr (unresolved)", ColumnKind::Source),
+    ("%hs", "Hardware src addr", ColumnKind::Source),
+    ("%ns", "Net src addr", ColumnKind::Source),
+    ("%d", "Destination address", ColumnKind::Destination),
+    ("%rd", "Dest addr (resolved)", ColumnKind::Destination),
+    ("%ud", "Dest addr (unresolved)", ColumnKind::Destination),
+    ("%hd", "Hardware dest addr", ColumnKind::Destination),
+    ("%nd", "Net dest addr", ColumnKind::Destination),
+    ("%p", "Protocol", ColumnKind::Protocol),
+    ("%L", "Packet length (bytes)", ColumnKind::Length),
+    ("%i", "Information", ColumnKind::Info),
+];
+
+/// The packet-list columns: titles and what each shows. The default is tshark's; the
+/// `gui.column.format` preference (`"No.","%m","Time","%t",…`, as termshark passes it) sets
+/// others.
+#[derive(Clone, Debug)]
+pub struct Columns(pub Vec<(String, ColumnKind)>);
+
+impl Default for Columns {
+    fn default() -> Columns {
+        Columns::parse(
+            r#""No.","%m","Time","%t","Source","%s","Destination","%d","Protocol","%p","Length","%L","Info","%i""#,
+        )
+        .expect("the default column list parses")
+    }
+}
+
+impl Columns {
+    /// Parses a `gui.column.format` value: quoted title and format pairs, comma-separated.
+    pub fn parse(pref: &str) -> Result<Columns, String> {
+        let items: Vec<&str> = pref
+            .split(',')
+            .map(|i| i.trim().trim_matches('"'))
+            .collect();
+        if items.len() % 2 != 0 || items.is_empty() {
+            return Err(format!(
+                "gui.column.format: expected \"Title\",\"%format\" pairs, got {pref}"
+            ));
+        }
+        let columns = items
+            .chunks(2)
+            .map(|pair| {
+                let kind = COLUMN_FORMATS
+                    .iter()
+                    .find(|(code, _, _)| *code == pair[1])
+                    .map_or(ColumnKind::Unsupported, |c| c.2);
+                (pair[0].to_string(), kind)
+            })
+            .collect();
+        Ok(Columns(columns))
+    }
+}
+
 /// `<?xml …?>`, `<psml>` and the column titles.
-pub fn write_psml_header(out: &mut String) {
+pub fn write_psml_header(out: &mut String, columns: &Columns) {
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
@@ -294,16 +369,10 @@ pub fn write_psml_header(out: &mut String) {
         env!("CARGO_PKG_VERSION"),
         crate::TSHARK_COMPAT
     );
-    for title in [
-        "No.",
-        "Time",
-        "Source",
-        "Destination",
-        "Protocol",
-        "Length",
-        "Info",
-    ] {
-        let _ = writeln!(out, "<section>{title}</section>");
+    for (title, _) in &columns.0 {
+        out.push_str("<section>");
+        write_xml_escaped(out, title);
+        out.push_str("</section>\n");
     }
     out.push_str("</structure>\n\n");
 }
@@ -312,28 +381,32 @@ pub const PSML_FOOTER: &str = "</psml>\n";
 
 /// One `<packet>` of `-T psml`: the summary columns, `time` being the Time column as `-t`
 /// formats it.
-pub fn write_psml_packet(out: &mut String, p: &Packet, time: &str) {
+pub fn write_psml_packet(out: &mut String, p: &Packet, time: &str, columns: &Columns) {
     let c = &p.columns;
     let mut d = itoa::Buffer::new();
-    out.push_str("<packet>\n<section>");
-    out.push_str(d.format(p.meta.number));
-    out.push_str("</section>\n<section>");
-    write_xml_escaped(out, time);
-    out.push_str("</section>\n<section>");
-    let at = out.len();
-    let _ = write!(out, "{}", c.src);
-    escape_tail(out, at);
-    out.push_str("</section>\n<section>");
-    let at = out.len();
-    let _ = write!(out, "{}", c.dst);
-    escape_tail(out, at);
-    out.push_str("</section>\n<section>");
-    write_xml_escaped(out, &c.protocol);
-    out.push_str("</section>\n<section>");
-    out.push_str(d.format(p.meta.orig_len));
-    out.push_str("</section>\n<section>");
-    write_xml_escaped(out, &c.info);
-    out.push_str("</section>\n</packet>\n\n");
+    out.push_str("<packet>\n");
+    for (_, kind) in &columns.0 {
+        out.push_str("<section>");
+        let at = out.len();
+        match kind {
+            ColumnKind::Number => out.push_str(d.format(p.meta.number)),
+            ColumnKind::Time => write_xml_escaped(out, time),
+            ColumnKind::Source => {
+                let _ = write!(out, "{}", c.src);
+                escape_tail(out, at);
+            }
+            ColumnKind::Destination => {
+                let _ = write!(out, "{}", c.dst);
+                escape_tail(out, at);
+            }
+            ColumnKind::Protocol => write_xml_escaped(out, &c.protocol),
+            ColumnKind::Length => out.push_str(d.format(p.meta.orig_len)),
+            ColumnKind::Info => write_xml_escaped(out, &c.info),
+            ColumnKind::Unsupported => {}
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</packet>\n\n");
 }
 
 /// Escapes what was written to `out` from `at` on, in place; addresses rarely need it, so
@@ -357,8 +430,25 @@ mod tests {
     #[test]
     fn escapes_xml_specials_and_non_printables_like_tshark() {
         let mut s = String::new();
-        write_xml_escaped(&mut s, "a<b>&\"'\x01\u{e9}z");
-        assert_eq!(s, "a&lt;b&gt;&amp;&quot;&#x27;\\x1\\xc3\\xa9z");
+        write_xml_escaped(&mut s, "a<b>&\"'\x01\u{e9}\x7f→z");
+        assert_eq!(s, "a&lt;b&gt;&amp;&quot;&#x27;\\x1\u{e9}\\x7f→z");
+    }
+
+    #[test]
+    fn column_formats_parse_as_termshark_passes_them() {
+        let c =
+            Columns::parse(r#""No.","%m","Time","%t","Dest","%d","X","%Cus:ip.ttl:0:R""#).unwrap();
+        let kinds: Vec<ColumnKind> = c.0.iter().map(|c| c.1).collect();
+        assert_eq!(
+            kinds,
+            [
+                ColumnKind::Number,
+                ColumnKind::Time,
+                ColumnKind::Destination,
+                ColumnKind::Unsupported
+            ]
+        );
+        assert_eq!(Columns::default().0.len(), 7);
     }
 
     #[test]
