@@ -330,7 +330,12 @@ impl<'a> Printer<'a> {
                     buf.push_str(",\n");
                 }
                 self.first_json = false;
-                output::json::write_json_packet(buf, p, args.hex);
+                output::json::write_json_packet_with(
+                    buf,
+                    p,
+                    args.hex,
+                    self.setup.json_filter.as_ref(),
+                );
             }
             Format::Ek => output::json::write_ek_packet(buf, p),
             Format::Pdml => output::pdml::write_pdml_packet(buf, p),

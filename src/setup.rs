@@ -33,6 +33,8 @@ pub struct Setup {
     pub time_format: TimeFormat,
     /// The packet-list columns of `-T psml` (`-o gui.column.format:…`).
     pub psml_columns: lowshark::output::pdml::Columns,
+    /// `-j`/`-J`: the protocols JSON expands.
+    pub json_filter: Option<lowshark::output::json::ProtoFilter>,
 }
 
 /// The built-in registry with the user's decode-as rules and heuristic switches applied.
@@ -80,7 +82,14 @@ impl Setup {
             Some(v) => lowshark::output::pdml::Columns::parse(v).map_err(arg_error)?,
             None => Default::default(),
         };
+        use lowshark::output::json::ProtoFilter;
+        let json_filter = match (&args.json_filter_all, &args.json_filter) {
+            (Some(all), _) => Some(ProtoFilter::parse(all, true)),
+            (None, Some(list)) => Some(ProtoFilter::parse(list, false)),
+            (None, None) => None,
+        };
         Ok(Setup {
+            json_filter,
             psml_columns,
             registry,
             prefs,

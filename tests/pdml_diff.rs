@@ -454,3 +454,64 @@ fn pdml_and_psml_agree_with_tshark() {
     assert!(total.values > 0, "nothing was compared");
     assert!(total.failures.is_empty());
 }
+
+/// Per packet, each layer's name and whether the `-j`/`-J` filter left it expanded, and the
+/// `filtered` markers directly inside the expanded `udp` layer.
+fn filtered_shape(json: &[u8]) -> Vec<Vec<(String, bool)>> {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("JSON parses");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let layers = p["_source"]["layers"].as_object().unwrap();
+            let mut shape = vec![];
+            for (name, layer) in layers {
+                shape.push((name.clone(), layer.get("filtered").is_none()));
+                if name == "udp" {
+                    for (k, child) in layer.as_object().unwrap() {
+                        if child.get("filtered").is_some() {
+                            shape.push((format!("udp/{k}"), false));
+                        }
+                    }
+                }
+            }
+            shape
+        })
+        .collect()
+}
+
+/// `-j "ip udp"` and `-J "udp"` filter the same layers and subtrees as tshark's.
+#[test]
+fn json_protocol_filters_match_tshark() {
+    if !support::have_tshark() {
+        return;
+    }
+    let cap = support::project("ip-basics.pcap");
+    let mut compared = 0;
+    for (flag, list) in [("-j", "ip udp"), ("-J", "udp")] {
+        let args = ["-T", "json", flag, list, "--no-duplicate-keys"];
+        let theirs = Command::new("tshark")
+            .arg("-r")
+            .arg(&cap)
+            .args(args)
+            .output()
+            .unwrap();
+        let ours = Command::new(env!("CARGO_BIN_EXE_lowshark"))
+            .arg("-r")
+            .arg(&cap)
+            .args(args)
+            .output()
+            .unwrap();
+        let (t, o) = (filtered_shape(&theirs.stdout), filtered_shape(&ours.stdout));
+        assert_eq!(t.len(), o.len());
+        for (i, (t, o)) in t.iter().zip(&o).enumerate() {
+            // The Echo protocol (RFC 862) lowshark leaves as data: both aside.
+            let other = |(n, _): &&(String, bool)| n != "data" && n != "echo";
+            let o: Vec<_> = o.iter().filter(other).collect();
+            let t: Vec<_> = t.iter().filter(other).collect();
+            assert_eq!(t, o, "{flag} {list}: frame {}", i + 1);
+            compared += 1;
+        }
+    }
+    assert!(compared > 0);
+}
