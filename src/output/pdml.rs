@@ -111,11 +111,10 @@ pub fn write_pdml_packet(out: &mut String, p: &Packet) {
 /// the other elements').
 fn write_geninfo(out: &mut String, p: &Packet) {
     let cap = p.frame_data().len();
-    let mut n = itoa::Buffer::new();
-    let size = n.format(cap).to_owned();
-    let _ = write!(
+    let size = cap;
+    let _ = writeln!(
         out,
-        "  <proto name=\"geninfo\" pos=\"0\" showname=\"General information\" size=\"{size}\">\n"
+        "  <proto name=\"geninfo\" pos=\"0\" showname=\"General information\" size=\"{size}\">"
     );
     let num = p.meta.number;
     let orig = p.meta.orig_len;
@@ -341,7 +340,7 @@ impl Columns {
             .split(',')
             .map(|i| i.trim().trim_matches('"'))
             .collect();
-        if items.len() % 2 != 0 || items.is_empty() {
+        if !items.len().is_multiple_of(2) || items.is_empty() {
             return Err(format!(
                 "gui.column.format: expected \"Title\",\"%format\" pairs, got {pref}"
             ));

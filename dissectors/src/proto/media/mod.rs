@@ -76,6 +76,6 @@ pub fn call(cx: &mut Cx, media_type: &str, tvb: &Tvb, parent: NodeId) -> bool {
 /// caller named the media type.
 fn info_media_type(cx: &mut Cx) {
     if let Some(t) = cx.match_string.clone() {
-        cx.append_info(&format!("({t})"));
+        cx.append_info(format!("({t})"));
     }
 }
