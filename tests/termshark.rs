@@ -107,3 +107,41 @@ fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
     assert!(detail.contains("Frame 2: 60 bytes on wire"), "{detail}");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// `N.N.N` at the start of `s`, if there is one.
+fn version_at(s: &str) -> Option<&str> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let v = &s[..end];
+    let parts: Vec<&str> = v.split('.').collect();
+    (parts.len() >= 3 && parts[..3].iter().all(|p| !p.is_empty()))
+        .then(|| &v[..parts[..3].iter().map(|p| p.len()).sum::<usize>() + 2])
+}
+
+/// The first line of `lowshark -v` as the tools read it: termshark wants `^TShark .*?(N.N.N)`
+/// (the first version after `TShark `), pyshark `.*\s(N.N.N).*` (the last one after a space,
+/// which must be at least 2.2.0), and pyshark decodes the output as ASCII.
+#[test]
+fn version_line_reads_as_tshark_4_0_for_both_tools() {
+    let out = Command::new(env!("CARGO_BIN_EXE_lowshark"))
+        .arg("-v")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.is_ascii());
+    let first = text.lines().next().unwrap();
+    let rest = first
+        .strip_prefix("TShark ")
+        .expect("termshark needs ^TShark");
+    let termshark = (0..rest.len()).find_map(|i| version_at(&rest[i..]));
+    assert_eq!(termshark, Some("4.0.17"), "{first}");
+    let bytes = first.as_bytes();
+    let pyshark = (1..first.len())
+        .rev()
+        .filter(|&i| bytes[i - 1].is_ascii_whitespace())
+        .find_map(|i| version_at(&first[i..]));
+    assert_eq!(pyshark, Some("4.0.17"), "{first}");
+    assert!(first.contains(&format!("lowshark v{}", env!("CARGO_PKG_VERSION"))));
+}
