@@ -255,9 +255,9 @@ fn tree_build(args: &Args, setup: &Setup, taps: &[Box<dyn stats::Tap>]) -> Build
     let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
     let output = match setup.format {
         _ if quiet => Build::Layers,
-        Format::Summary => Build::Layers,
+        Format::Summary | Format::Psml => Build::Layers,
         Format::Fields => Build::fields(setup.columns.iter().filter_map(|c| c.field())),
-        Format::Detail | Format::Json | Format::Ek => Build::All,
+        Format::Detail | Format::Json | Format::Ek | Format::Pdml => Build::All,
     };
     let filter = setup.filter.as_ref().map_or(Build::Layers, |f| f.build());
     taps.iter()
@@ -316,6 +316,9 @@ impl<'a> Printer<'a> {
         if !quiet && matches!(setup.format, Format::Json) {
             buf.push_str("[\n");
         }
+        if !quiet {
+            write_xml_header(&mut buf, args, setup);
+        }
         if !quiet && matches!(setup.format, Format::Fields) && setup.field_opts.header {
             buf.push_str(&output::fields::header_line(
                 &args.fields,
@@ -365,9 +368,26 @@ impl<'a> Printer<'a> {
                     buf.push_str(",\n");
                 }
                 self.first_json = false;
-                output::json::write_json_packet(buf, p, args.hex);
+                output::json::write_json_packet_with(
+                    buf,
+                    p,
+                    args.hex,
+                    self.setup.json_filter.as_ref(),
+                );
             }
             Format::Ek => output::json::write_ek_packet(buf, p),
+            Format::Pdml => output::pdml::write_pdml_packet(buf, p),
+            Format::Psml => {
+                self.time.clear();
+                output::text::write_time_column(
+                    &mut self.time,
+                    p,
+                    self.setup.time_format,
+                    delta,
+                    delta_displayed,
+                );
+                output::pdml::write_psml_packet(buf, p, &self.time, &self.setup.psml_columns);
+            }
             Format::Fields => {
                 output::fields::write_fields_line(
                     buf,
@@ -380,12 +400,34 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Closes what the format opened (the JSON array).
+    /// Closes what the format opened (the JSON array, the XML document).
     fn finish(&mut self) {
-        if !self.quiet && matches!(self.setup.format, Format::Json) {
-            self.buf
-                .push_str(if self.first_json { "]\n" } else { "\n]\n" });
+        if self.quiet {
+            return;
         }
+        match self.setup.format {
+            Format::Json => self
+                .buf
+                .push_str(if self.first_json { "]\n" } else { "\n]\n" }),
+            Format::Pdml => self.buf.push_str(output::pdml::PDML_FOOTER),
+            Format::Psml => self.buf.push_str(output::pdml::PSML_FOOTER),
+            _ => {}
+        }
+    }
+}
+
+/// The opening of a PDML or PSML document (nothing for the other formats).
+fn write_xml_header(buf: &mut String, args: &Args, setup: &Setup) {
+    match setup.format {
+        Format::Pdml => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let file = args.read.as_deref().or(args.file.as_deref()).unwrap_or("");
+            output::pdml::write_pdml_header(buf, file, now);
+        }
+        Format::Psml => output::pdml::write_psml_header(buf, &setup.psml_columns),
+        _ => {}
     }
 }
 

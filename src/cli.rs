@@ -31,9 +31,19 @@ pub struct Args {
     #[arg(short = 'P')]
     pub print_summary: bool,
 
-    /// Output format: text, json, ek, fields, pdml is not supported.
+    /// Output format: text, json, ek, fields, pdml (packet details as XML) or psml (packet list
+    /// as XML).
     #[arg(short = 'T', value_name = "FORMAT")]
     pub format: Option<String>,
+
+    /// JSON protocol filter: only these protocols' (and subtrees') nodes are expanded, e.g.
+    /// -j "ip udp" (others show as {"filtered": name}).
+    #[arg(short = 'j', value_name = "PROTOCOLS")]
+    pub json_filter: Option<String>,
+
+    /// JSON protocol filter with all children: these protocols are shown whole, e.g. -J "coap".
+    #[arg(short = 'J', value_name = "PROTOCOLS")]
+    pub json_filter_all: Option<String>,
 
     /// Field to print with -T fields (repeatable), e.g. -e ipv6.src -e _ws.col.Info.
     #[arg(short = 'e', value_name = "FIELD", action = ArgAction::Append)]

@@ -47,9 +47,15 @@ pub fn print(registry: &Registry, report: &str) -> Result<ExitCode, Failure> {
                 out.push_str(&format!("{t}\n"));
             }
         }
+        "column-formats" => {
+            for (code, description, _) in lowshark::output::pdml::COLUMN_FORMATS {
+                out.push_str(&format!("{code}\t{description}\n"));
+            }
+        }
         other => {
             return Err(arg_error(format!(
-                "-G {other}: unknown report; use fields, protocols, defaultprefs or decodes"
+                "-G {other}: unknown report; use fields, protocols, defaultprefs, decodes or \
+                 column-formats"
             )))
         }
     }

@@ -72,9 +72,23 @@ pub fn file_error(message: impl Into<String>) -> Failure {
     }
 }
 
+/// `-v`/`--version`. Tools that drive tshark parse the first line: termshark wants it to start
+/// with `TShark ` and takes the first `N.N.N` after it; pyshark takes the last `N.N.N` that
+/// follows a space. So tshark's version comes first and lowshark's own is written `v0.1.0`
+/// (no space before the digits), which satisfies both and still names lowshark.
+fn version_text() -> String {
+    use lowshark::TSHARK_COMPAT;
+    format!(
+        "TShark (Wireshark) {TSHARK_COMPAT} compatible (lowshark v{})\n\n\
+         lowshark is a packet analyzer for low-power IoT networks that follows the command line\n\
+         and output formats of TShark {TSHARK_COMPAT}, so tools that drive tshark can drive it.\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn run(args: Args) -> Result<ExitCode, Failure> {
     if args.version {
-        println!("lowshark {}", env!("CARGO_PKG_VERSION"));
+        print!("{}", version_text());
         return Ok(ExitCode::SUCCESS);
     }
     if extcap::requested(&args) {

@@ -17,6 +17,8 @@ pub enum Format {
     Json,
     Ek,
     Fields,
+    Pdml,
+    Psml,
 }
 
 /// Everything a run needs besides its input.
@@ -29,6 +31,10 @@ pub struct Setup {
     /// `-e` names resolved, in order.
     pub columns: Vec<Column>,
     pub time_format: TimeFormat,
+    /// The packet-list columns of `-T psml` (`-o gui.column.format:…`).
+    pub psml_columns: lowshark::output::pdml::Columns,
+    /// `-j`/`-J`: the protocols JSON expands.
+    pub json_filter: Option<lowshark::output::json::ProtoFilter>,
 }
 
 /// The built-in registry with the user's decode-as rules and heuristic switches applied.
@@ -68,7 +74,23 @@ impl Setup {
             Some(t) => TimeFormat::parse(t).map_err(arg_error)?,
             None => TimeFormat::Relative,
         };
+        let psml_columns = match args
+            .prefs
+            .iter()
+            .find_map(|o| o.strip_prefix("gui.column.format:"))
+        {
+            Some(v) => lowshark::output::pdml::Columns::parse(v).map_err(arg_error)?,
+            None => Default::default(),
+        };
+        use lowshark::output::json::ProtoFilter;
+        let json_filter = match (&args.json_filter_all, &args.json_filter) {
+            (Some(all), _) => Some(ProtoFilter::parse(all, true)),
+            (None, Some(list)) => Some(ProtoFilter::parse(list, false)),
+            (None, None) => None,
+        };
         Ok(Setup {
+            json_filter,
+            psml_columns,
             registry,
             prefs,
             filter,
@@ -87,9 +109,11 @@ fn format(args: &Args) -> Result<Format, Failure> {
         Some("json") | Some("jsonraw") => Format::Json,
         Some("ek") => Format::Ek,
         Some("fields") => Format::Fields,
+        Some("pdml") => Format::Pdml,
+        Some("psml") => Format::Psml,
         Some(other) => {
             return Err(arg_error(format!(
-                "-T {other}: unknown output format; use text, json, ek or fields"
+                "-T {other}: unknown output format; use text, json, ek, fields, pdml or psml"
             )))
         }
     })
@@ -121,7 +145,8 @@ fn prefs(args: &Args, registry: &Registry) -> Result<Prefs, Failure> {
                 "-o {o}: expected name:value, e.g. -o tcp.check_checksum:TRUE"
             ))
         })?;
-        if registry.pref(name).is_none() {
+        // gui.column.format is the packet list's, read by Setup (not a dissector's).
+        if registry.pref(name).is_none() && name != "gui.column.format" {
             eprintln!("lowshark: warning: -o {name}: unknown preference, ignored");
         }
         prefs.set(name, value);

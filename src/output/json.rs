@@ -103,6 +103,35 @@ fn write_index_name(out: &mut String, p: &Packet) {
     let _ = write!(out, "\"packets-{y:04}-{m:02}-{d:02}\"");
 }
 
+/// tshark's `-j`/`-J` protocol filters: the names (field abbreviations or labels) whose
+/// subtrees are shown. With `-j` a listed node shows its leaves and, of its subtrees, only the
+/// listed ones; with `-J` (`all_children`) a listed node shows everything below it. An
+/// unlisted subtree is written as `{"filtered": "name"}`, as tshark writes it.
+#[derive(Clone, Debug, Default)]
+pub struct ProtoFilter {
+    pub names: Vec<String>,
+    pub all_children: bool,
+}
+
+impl ProtoFilter {
+    /// `-j "ip udp"` (or `-J` with `all_children`): space-separated names.
+    pub fn parse(list: &str, all_children: bool) -> ProtoFilter {
+        ProtoFilter {
+            names: list.split_whitespace().map(str::to_string).collect(),
+            all_children,
+        }
+    }
+}
+
+/// How a document is written: with `_raw` bytes or not, and through a protocol filter; `open`
+/// once a `-J` name matched above (everything below is shown).
+#[derive(Copy, Clone)]
+struct Opts<'a> {
+    raw: bool,
+    filter: Option<&'a ProtoFilter>,
+    open: bool,
+}
+
 /// What one key of a JSON object holds.
 #[derive(Copy, Clone)]
 enum Item {
@@ -214,7 +243,7 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, raw: bool) {
+fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts) {
     let tree = &p.tree;
     match item {
         Item::Show(id) => {
@@ -228,7 +257,30 @@ fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, raw: bool)
                 None => out.push_str("\"\""),
             }
         }
-        Item::Object(id) => write_object(out, p, id, depth, raw, None),
+        Item::Object(id) => match opts.filter {
+            Some(f) if !opts.open => {
+                let name = match tree.node(id).field {
+                    Some(field) => field.abbrev,
+                    None => tree.text(id).unwrap_or(""),
+                };
+                if f.names.iter().any(|n| n == name) {
+                    let opts = Opts {
+                        open: f.all_children,
+                        ..opts
+                    };
+                    write_object(out, p, id, depth, opts, None);
+                } else {
+                    out.push_str("{\n");
+                    indent(out, depth + 1);
+                    out.push_str("\"filtered\": ");
+                    write_json_str(out, name);
+                    out.push('\n');
+                    indent(out, depth);
+                    out.push('}');
+                }
+            }
+            _ => write_object(out, p, id, depth, opts, None),
+        },
         Item::Raw(id) => write_raw(out, p, tree.node(id), depth),
     }
 }
@@ -288,11 +340,11 @@ fn write_object(
     p: &Packet,
     parent: NodeId,
     depth: usize,
-    raw: bool,
+    opts: Opts,
     first: Option<&dyn Fn(&mut String)>,
 ) {
     let mut items = Vec::with_capacity(16);
-    entries(&p.tree, parent, raw, &mut items);
+    entries(&p.tree, parent, opts.raw, &mut items);
     let hashes: Vec<u64> = items.iter().map(|(k, _)| k.hash()).collect();
     let same = |i: usize, j: usize| hashes[i] == hashes[j] && items[i].0 == items[j].0;
     if items.is_empty() {
@@ -321,14 +373,14 @@ fn write_object(
         out.push_str(": ");
         let count = (i..items.len()).filter(|j| same(i, *j)).count();
         if count == 1 {
-            write_item(out, p, items[i].1, depth + 1, raw);
+            write_item(out, p, items[i].1, depth + 1, opts);
             continue;
         }
         out.push_str("[\n");
         let mut n = 0;
         for j in (i..items.len()).filter(|j| same(i, *j)) {
             indent(out, depth + 2);
-            write_item(out, p, items[j].1, depth + 2, raw);
+            write_item(out, p, items[j].1, depth + 2, opts);
             n += 1;
             out.push_str(if n < count { ",\n" } else { "\n" });
         }
@@ -342,6 +394,21 @@ fn write_object(
 
 /// One `-T json` document (without the separating comma).
 pub fn write_json_packet(out: &mut String, p: &Packet, raw: bool) {
+    write_json_packet_with(out, p, raw, None);
+}
+
+/// One `-T json` document through a `-j`/`-J` protocol filter.
+pub fn write_json_packet_with(
+    out: &mut String,
+    p: &Packet,
+    raw: bool,
+    filter: Option<&ProtoFilter>,
+) {
+    let opts = Opts {
+        raw,
+        filter,
+        open: false,
+    };
     out.push_str("  {\n    \"_index\": ");
     write_index_name(out, p);
     out.push_str(
@@ -354,9 +421,9 @@ pub fn write_json_packet(out: &mut String, p: &Packet, raw: bool) {
             out.push_str("\"frame_raw\": ");
             write_raw_array(out, data, [0, data.len() as u64, 0], 1, 4);
         };
-        write_object(out, p, NodeId::ROOT, 3, raw, Some(&frame_raw));
+        write_object(out, p, NodeId::ROOT, 3, opts, Some(&frame_raw));
     } else {
-        write_object(out, p, NodeId::ROOT, 3, raw, None);
+        write_object(out, p, NodeId::ROOT, 3, opts, None);
     }
     out.push_str("\n    }\n  }");
 }

@@ -3,4 +3,5 @@
 
 pub mod fields;
 pub mod json;
+pub mod pdml;
 pub mod text;
