@@ -66,6 +66,9 @@ const NOT_COVERED: &[(&str, &str)] = &[];
 fn dnp3_field_coverage_against_tshark() {
     let caps = captures();
     if caps.is_empty() || !have_tshark() {
+        eprintln!(
+            "skipping: needs tshark and the DNP3 captures in ../shared/captures/public/scada"
+        );
         return;
     }
     let (mut theirs, mut ours) = (BTreeMap::new(), BTreeMap::new());
@@ -123,6 +126,9 @@ fn info_column(cmd: &mut Command) -> Vec<String> {
 fn dnp3_info_column_agrees_with_tshark() {
     let caps = captures();
     if caps.is_empty() || !have_tshark() {
+        eprintln!(
+            "skipping: needs tshark and the DNP3 captures in ../shared/captures/public/scada"
+        );
         return;
     }
     let args = [
@@ -363,7 +369,7 @@ fn loopback_dnp3py_capture() {
         .expect("a free port");
     let pcap = temp_path(&format!("dnp3-peers-{port}.pcap"));
     let mut cap = match Command::new("tcpdump")
-        .args(["-i", "lo", "-U", "-w"])
+        .args(["-i", "lo", "-U", "--immediate-mode", "-w"])
         .arg(&pcap.0)
         .arg(format!("tcp port {port}"))
         .stdout(Stdio::null())

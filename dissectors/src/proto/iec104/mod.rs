@@ -44,8 +44,7 @@ static U_TYPES: &[(u64, &str)] = &[
 crate::fields! {
     PROTO = FieldDef::protocol("iec60870_104", "IEC 60870-5-104");
     APDULEN = FieldDef::new("iec60870_104.apdulen", "ApduLen", T::U8).blurb("APDU Len");
-    TYPE_I = FieldDef::new("iec60870_104.type", "Type", T::U32).hex().vals(APCI_TYPES).mask(0x0000_0001);
-    TYPE_SU = FieldDef::new("iec60870_104.type", "Type", T::U32).hex().vals(APCI_TYPES).mask(0x0000_0003);
+    TYPE = FieldDef::new("iec60870_104.type", "Type", T::U32).hex().vals(APCI_TYPES).mask(0x0000_0003);
     UTYPE = FieldDef::new("iec60870_104.utype", "UType", T::U32).hex().vals(U_TYPES).mask(0x0000_00fc);
     TX = FieldDef::new("iec60870_104.tx", "Tx", T::U32).mask(0x0000_fffe);
     RX = FieldDef::new("iec60870_104.rx", "Rx", T::U32).mask(0xfffe_0000);
@@ -146,12 +145,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let ctrl = tvb.le_u32(off + 2)?;
     let kind = if ctrl & 1 == 0 { 0 } else { ctrl & 3 };
     let r = tvb.range(off + 2, 4);
-    cx.add_uint(
-        node,
-        if kind == 0 { &TYPE_I } else { &TYPE_SU },
-        r,
-        ctrl as u64,
-    );
+    // Wireshark declares the type twice (mask 0x01 for I, 0x03 for S/U); one field keeps the
+    // name unique for filters, and an I frame's bit 1 (part of N(S)) is cleared so it reads 0.
+    let type_bits = if kind == 0 { ctrl & !2 } else { ctrl };
+    cx.add_uint(node, &TYPE, r, type_bits as u64);
     if len <= 253 {
         let arrow = if cx.info.src_port == PORT { "->" } else { "<-" };
         let name = crate::engine::field::val_to_str(APCI_TYPES, kind as u64).unwrap_or("<ERR>");
