@@ -335,6 +335,62 @@ fn write_hex(out: &mut String, bytes: &[u8]) {
 
 /// Writes the object of `parent`'s children; `first` is written as its first member (the
 /// `frame_raw` of `-x`).
+/// Items of one object grouped by key, in linear time after a sort: an object can hold
+/// thousands of items under one key (list elements, attributes), where comparing each item
+/// with every other was quadratic.
+struct KeyGroups {
+    /// The first item with the same key.
+    leader: Vec<usize>,
+    /// The next item with the same key, or `usize::MAX`.
+    next: Vec<usize>,
+    /// For a leader, how many items share its key.
+    count: Vec<usize>,
+}
+
+impl KeyGroups {
+    fn of<T>(items: &[(Key<'_>, T)]) -> KeyGroups {
+        let n = items.len();
+        let hashes: Vec<u64> = items.iter().map(|(k, _)| k.hash()).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_unstable_by_key(|&i| (hashes[i], i));
+        let mut leader: Vec<usize> = (0..n).collect();
+        let mut start = 0;
+        while start < n {
+            let h = hashes[order[start]];
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&i| hashes[i] == h)
+                    .count();
+            // Within one hash the first equal key (by position) leads; collisions are rare.
+            for a in start..end {
+                let i = order[a];
+                leader[i] = order[start..a]
+                    .iter()
+                    .copied()
+                    .find(|&j| leader[j] == j && items[j].0 == items[i].0)
+                    .unwrap_or(i);
+            }
+            start = end;
+        }
+        let mut next = vec![usize::MAX; n];
+        let mut last = vec![usize::MAX; n];
+        let mut count = vec![0; n];
+        for (i, &l) in leader.iter().enumerate() {
+            count[l] += 1;
+            if last[l] != usize::MAX {
+                next[last[l]] = i;
+            }
+            last[l] = i;
+        }
+        KeyGroups {
+            leader,
+            next,
+            count,
+        }
+    }
+}
+
 fn write_object(
     out: &mut String,
     p: &Packet,
@@ -345,12 +401,11 @@ fn write_object(
 ) {
     let mut items = Vec::with_capacity(16);
     entries(&p.tree, parent, opts.raw, &mut items);
-    let hashes: Vec<u64> = items.iter().map(|(k, _)| k.hash()).collect();
-    let same = |i: usize, j: usize| hashes[i] == hashes[j] && items[i].0 == items[j].0;
     if items.is_empty() {
         out.push_str("{}");
         return;
     }
+    let groups = KeyGroups::of(&items);
     out.push_str("{\n");
     let mut wrote_any = false;
     if let Some(first) = first {
@@ -360,8 +415,7 @@ fn write_object(
     }
     // Keys in first-seen order; a repeated key gathers every item under it, in order.
     for i in 0..items.len() {
-        let key = items[i].0;
-        if (0..i).any(|j| same(i, j)) {
+        if groups.leader[i] != i {
             continue;
         }
         if wrote_any {
@@ -369,20 +423,22 @@ fn write_object(
         }
         wrote_any = true;
         indent(out, depth + 1);
-        key.write(out);
+        items[i].0.write(out);
         out.push_str(": ");
-        let count = (i..items.len()).filter(|j| same(i, *j)).count();
+        let count = groups.count[i];
         if count == 1 {
             write_item(out, p, items[i].1, depth + 1, opts);
             continue;
         }
         out.push_str("[\n");
         let mut n = 0;
-        for j in (i..items.len()).filter(|j| same(i, *j)) {
+        let mut j = i;
+        while j != usize::MAX {
             indent(out, depth + 2);
             write_item(out, p, items[j].1, depth + 2, opts);
             n += 1;
             out.push_str(if n < count { ",\n" } else { "\n" });
+            j = groups.next[j];
         }
         indent(out, depth + 1);
         out.push(']');
