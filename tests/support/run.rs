@@ -144,7 +144,13 @@ impl Background {
             }
             if Instant::now() > end {
                 let _ = self.child.kill();
-                panic!("lowshark did not exit within 60 s");
+                let err: Vec<String> = self.stderr.try_iter().collect();
+                let out: Vec<String> = self.lines.try_iter().collect();
+                panic!(
+                    "lowshark did not exit within 60 s; {} stdout lines; stderr:\n{}",
+                    out.len(),
+                    err.join("\n")
+                );
             }
             std::thread::sleep(Duration::from_millis(20));
         };

@@ -252,6 +252,7 @@ impl Emulator {
             next_frame: Instant::now(),
             delivered: delivered.clone(),
             noise: 0x1234_5678,
+            host_spoke: false,
         };
         let thread = std::thread::Builder::new()
             .name(format!("emulate-{}", fw.name()))
@@ -382,6 +383,10 @@ struct Runner {
     next_frame: Instant,
     delivered: Arc<Mutex<Vec<Delivered>>>,
     noise: u32,
+    /// The host has sent its first bytes. The air starts playing only then: sensniff listens
+    /// from boot, and frames played before the host could tune it would be lost at random
+    /// (how many depends on how fast the host starts), which no test could count on.
+    host_spoke: bool,
 }
 
 impl Runner {
@@ -441,6 +446,7 @@ impl Runner {
             _ => 0,
         };
         let mut out = vec![];
+        self.host_spoke |= n > 0;
         if n > 0 && !self.opts.garbage && self.rate_matches() {
             self.model.input(&buf[..n], &mut out);
         }
@@ -449,7 +455,7 @@ impl Runner {
                 self.next_frame = Instant::now() + self.opts.pace;
                 out.extend(self.noise(40));
             }
-        } else if let Some(ch) = self.model.capturing() {
+        } else if let Some(ch) = self.model.capturing().filter(|_| self.host_spoke) {
             self.air_step(ch, &mut out);
         }
         self.write(&out);
