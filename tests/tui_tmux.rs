@@ -265,10 +265,10 @@ fn tui_live_capture_follows_new_packets() {
     let s = t.wait("25 more packets, the last one's tree", |s| {
         s.contains(&format!("Packets: {last} ·"))
             && s.contains(&format!("▶ Frame {last}: "))
-            && s.contains("capturing…")
+            && s.contains("capturing")
     });
     assert!(s.contains(&format!(" → {port} Len=5")), "{s}");
-    assert!(s.contains("capturing…"), "{s}");
+    assert!(s.contains("capturing"), "{s}");
     t.keys(&["q"]);
     let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
     assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
