@@ -439,6 +439,10 @@ fn coap_tree_matches_tshark_json() {
         return;
     }
     let files = captures();
+    if files.is_empty() {
+        eprintln!("skipping: no CoAP captures under ../shared/captures");
+        return;
+    }
     let (mut frames, mut same, mut excused) = (0usize, 0usize, 0usize);
     let mut bad = vec![];
     for f in &files {
