@@ -211,7 +211,10 @@ fn summary_columns_agree() {
         );
         lines += t.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     }
-    assert!(lines > 150, "too few summaries compared: {lines}");
+    assert!(
+        lines > 150 || support::shared("").is_none(),
+        "too few summaries compared: {lines}"
+    );
 }
 
 /// The layers of these protocols in `-T ek` documents (tshark's free-text `text` entries left

