@@ -7,49 +7,9 @@
 
 mod support;
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("running tmux")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ts"]).stdout).into_owned()
-    }
-
-    /// Waits (up to 30 s: termshark starts lowshark several times) until the screen
-    /// satisfies `ok`, and returns it.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
+use std::process::Command;
+use std::time::Duration;
+use support::Tmux;
 
 #[test]
 fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
@@ -69,9 +29,9 @@ fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
     )
     .unwrap();
     let cap = support::project("ip-basics.pcap");
-    let tmux = Tmux {
-        socket: format!("lowshark-termshark-{}", std::process::id()),
-    };
+    let tmux = Tmux::new(format!("lowshark-termshark-{}", std::process::id()))
+        .session("ts")
+        .patience(Duration::from_secs(30), Duration::from_millis(200));
     let command = format!(
         "env HOME={h} XDG_CONFIG_HOME={h}/config XDG_CACHE_HOME={h}/cache TERM=xterm-256color \
          termshark -r {cap}; sleep 30",

@@ -3,57 +3,14 @@
 //! Skipped, with the reason printed, when tmux is not installed.
 
 use std::path::Path;
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
+use support::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lowshark");
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/demo.pcapng");
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("running tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "ls"];
-        args.extend_from_slice(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ls"]).stdout).into_owned()
-    }
-
-    /// Waits (up to 10 s) until the screen satisfies `ok`, and returns it.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(10) {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 fn have_tmux() -> bool {
     Command::new("tmux")
@@ -77,9 +34,7 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     assert!(printed.status.success());
     let udp_count = String::from_utf8_lossy(&printed.stdout).lines().count();
 
-    let t = Tmux {
-        socket: format!("lowshark-test-{}", std::process::id()),
-    };
+    let t = Tmux::new(format!("lowshark-test-{}", std::process::id()));
     let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
     let started = t.run(&[
         "new-session",
@@ -212,9 +167,7 @@ fn tui_live_capture_follows_new_packets() {
     }
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = 20000 + (std::process::id() % 20000) as u16;
-    let t = Tmux {
-        socket: format!("lowshark-live-{}", std::process::id()),
-    };
+    let t = Tmux::new(format!("lowshark-live-{}", std::process::id()));
     let cmd = format!("'{BIN}' -i lo -f 'udp dst port {port}'; echo LOWSHARK_EXIT=$?; sleep 30");
     let started = t.run(&[
         "new-session",
@@ -290,9 +243,7 @@ fn tui_dongle_capture_shows_live_status() {
         ..Options::default()
     };
     let emu = Emulator::start(SerialFirmware::Nrf802154, air, opts).expect("emulator");
-    let t = Tmux {
-        socket: format!("lowshark-dongle-{}", std::process::id()),
-    };
+    let t = Tmux::new(format!("lowshark-dongle-{}", std::process::id()));
     let cmd = format!(
         "'{BIN}' -i nrf802154:{} --channel 15; echo LOWSHARK_EXIT=$?; sleep 30",
         emu.path().display()
@@ -333,9 +284,7 @@ fn tui_in_tmux_network_views() {
         eprintln!("skipped: tmux is not installed (apt-get install tmux)");
         return;
     }
-    let t = Tmux {
-        socket: format!("lowshark-views-{}", std::process::id()),
-    };
+    let t = Tmux::new(format!("lowshark-views-{}", std::process::id()));
     let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
     let started = t.run(&[
         "new-session",
@@ -417,9 +366,7 @@ fn tui_in_tmux_detail_actions_and_save() {
         eprintln!("skipped: tmux is not installed (apt-get install tmux)");
         return;
     }
-    let t = Tmux {
-        socket: format!("lowshark-test-actions-{}", std::process::id()),
-    };
+    let t = Tmux::new(format!("lowshark-test-actions-{}", std::process::id()));
     let saved = std::env::temp_dir().join(format!("lowshark-tmux-{}.pcapng", std::process::id()));
     let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
     let started = t.run(&[

@@ -1,0 +1,82 @@
+//! Driving a terminal program as a person would: a tmux server of the test's own (its own
+//! socket, so nothing else is touched), keys sent with `send-keys`, the screen read with
+//! `capture-pane`. The server is killed when the value is dropped.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+    /// The session the keys go to and the screen is read from.
+    session: &'static str,
+    /// How long `wait` waits, and how often it looks.
+    patience: Duration,
+    poll: Duration,
+}
+
+impl Tmux {
+    /// A server on socket `socket`, session `ls`, waiting up to 10 s.
+    pub fn new(socket: String) -> Tmux {
+        Tmux {
+            socket,
+            session: "ls",
+            patience: Duration::from_secs(10),
+            poll: Duration::from_millis(50),
+        }
+    }
+
+    /// The session name the keys and screen use.
+    pub fn session(mut self, name: &'static str) -> Tmux {
+        self.session = name;
+        self
+    }
+
+    /// How long `wait` waits (and how often it looks), for programs that start slowly.
+    pub fn patience(mut self, patience: Duration, poll: Duration) -> Tmux {
+        self.patience = patience;
+        self.poll = poll;
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("running tmux")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    pub fn screen(&self) -> String {
+        let out = self.run(&["capture-pane", "-p", "-t", self.session]).stdout;
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Waits until the screen satisfies `ok`, and returns it; fails with the screen after
+    /// the patience runs out.
+    pub fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > self.patience {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(self.poll);
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
