@@ -27,6 +27,7 @@ pub mod hdlc;
 pub mod link;
 pub mod nrf802154;
 pub mod port;
+pub mod records;
 pub mod sensniff;
 pub mod spinel;
 pub mod supervisor;

@@ -19,6 +19,7 @@
 //! channel it is on, or ERR_NOT_SUPPORTED).
 
 use super::link::Link;
+use super::records::{Parse, RecordStream};
 use super::{
     Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, StreamStats, MAX_PSDU,
     REPLY_TIMEOUT,
@@ -115,53 +116,16 @@ impl Firmware for Sensniff {
 /// Finds sensniff records in the stream.
 #[derive(Default)]
 pub struct SensniffDeframer {
-    buf: Vec<u8>,
-    stats: StreamStats,
-}
-
-/// What the start of `buf` holds.
-enum Parse {
-    /// A whole record of this many bytes (its event, if any).
-    Record(usize, Option<Event>),
-    /// Could be a record; more bytes needed.
-    Incomplete,
-    /// Not a record here: skip a byte.
-    Skip,
-    /// A damaged record header: skip it (framing error).
-    Bad,
+    stream: RecordStream,
 }
 
 impl Deframer for SensniffDeframer {
     fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
-        self.stats.bytes += bytes.len() as u64;
-        self.buf.extend_from_slice(bytes);
-        let mut at = 0;
-        while at < self.buf.len() {
-            match parse(&self.buf[at..]) {
-                Parse::Record(n, ev) => {
-                    at += n;
-                    if let Some(ev) = ev {
-                        self.stats.valid += 1;
-                        out.push(ev);
-                    }
-                }
-                Parse::Incomplete => break,
-                Parse::Skip => {
-                    at += 1;
-                    self.stats.skipped += 1;
-                }
-                Parse::Bad => {
-                    at += 1;
-                    self.stats.skipped += 1;
-                    self.stats.framing_errors += 1;
-                }
-            }
-        }
-        self.buf.drain(..at);
+        self.stream.push(bytes, out, parse);
     }
 
     fn stats(&self) -> StreamStats {
-        self.stats
+        self.stream.stats()
     }
 }
 

@@ -21,6 +21,7 @@
 //! deframer takes whichever layout makes the FCS check out (RSSI and status, or status alone).
 
 use super::link::Link;
+use super::records::{Parse, RecordStream};
 use super::{
     Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, StreamStats, REPLY_TIMEOUT,
 };
@@ -159,48 +160,16 @@ impl Firmware for TiSniffer2 {
 /// Finds Sniffer 2 packets in the stream.
 #[derive(Default)]
 pub struct TiDeframer {
-    buf: Vec<u8>,
-    stats: StreamStats,
-}
-
-enum Parse {
-    Packet(usize, Option<Event>),
-    Incomplete,
-    Skip,
-    Bad,
+    stream: RecordStream,
 }
 
 impl Deframer for TiDeframer {
     fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
-        self.stats.bytes += bytes.len() as u64;
-        self.buf.extend_from_slice(bytes);
-        let mut at = 0;
-        while at < self.buf.len() {
-            match parse(&self.buf[at..]) {
-                Parse::Packet(n, ev) => {
-                    at += n;
-                    if let Some(ev) = ev {
-                        self.stats.valid += 1;
-                        out.push(ev);
-                    }
-                }
-                Parse::Incomplete => break,
-                Parse::Skip => {
-                    at += 1;
-                    self.stats.skipped += 1;
-                }
-                Parse::Bad => {
-                    at += 1;
-                    self.stats.skipped += 1;
-                    self.stats.framing_errors += 1;
-                }
-            }
-        }
-        self.buf.drain(..at);
+        self.stream.push(bytes, out, parse);
     }
 
     fn stats(&self) -> StreamStats {
-        self.stats
+        self.stream.stats()
     }
 }
 
@@ -231,13 +200,13 @@ fn parse(b: &[u8]) -> Parse {
             payload: payload[1..].to_vec(),
         }),
         DATA => match data(payload) {
-            Some(f) => return Parse::Packet(total, Some(Event::Frame(f))),
+            Some(f) => return Parse::Record(total, Some(Event::Frame(f))),
             None => return Parse::Bad,
         },
         ERROR => Some(Reply::Error(payload.first().copied().unwrap_or(0))),
         _ => None,
     };
-    Parse::Packet(total, ev.map(Event::Reply))
+    Parse::Record(total, ev.map(Event::Reply))
 }
 
 /// A data payload: time, PHR, then the frame and its trailer in one of the two layouts.
