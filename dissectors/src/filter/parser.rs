@@ -185,41 +185,33 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.xor_expr()?];
-        while self.peek() == Some(&Tok::Or) {
-            self.pos += 1;
-            v.push(self.xor_expr()?);
-        }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::Or(vec![]))
-        } else {
-            Expr::Or(v)
-        })
+        self.chain(Tok::Or, Self::xor_expr, Expr::Or)
     }
 
     fn xor_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.and_expr()?];
-        while self.peek() == Some(&Tok::Xor) {
-            self.pos += 1;
-            v.push(self.and_expr()?);
-        }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::Xor(vec![]))
-        } else {
-            Expr::Xor(v)
-        })
+        self.chain(Tok::Xor, Self::and_expr, Expr::Xor)
     }
 
     fn and_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.unary()?];
-        while self.peek() == Some(&Tok::And) {
+        self.chain(Tok::And, Self::unary, Expr::And)
+    }
+
+    /// One precedence level: operands of the next tighter level joined by `op`, kept flat
+    /// (n-ary) and unwrapped when there is only one.
+    fn chain(
+        &mut self,
+        op: Tok,
+        next: fn(&mut Self) -> Result<Expr, FilterError>,
+        build: fn(Vec<Expr>) -> Expr,
+    ) -> Result<Expr, FilterError> {
+        let mut v = vec![next(self)?];
+        while self.peek() == Some(&op) {
             self.pos += 1;
-            v.push(self.unary()?);
+            v.push(next(self)?);
         }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::And(vec![]))
-        } else {
-            Expr::And(v)
+        Ok(match v.len() {
+            1 => v.pop().unwrap_or_else(|| build(vec![])),
+            _ => build(v),
         })
     }
 
