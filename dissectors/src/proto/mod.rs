@@ -4,7 +4,7 @@
 //!
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::{PduLenFn, Protocol, Registry, StreamPdus};
 
 pub mod arp;
 pub mod base;
@@ -90,6 +90,46 @@ pub static ALL: &[&Protocol] = &[
     &iec104::PROTOCOL,
     &iec104::asdu::PROTOCOL,
 ];
+
+/// Declares the calling module's `pub static PROTOCOL` from its `PROTO` field and `FIELDS`
+/// list (both from `fields!`), its expert items when given (`EXPERTS` from `experts!`), and no
+/// preferences: the shape almost every protocol has.
+///
+/// ```ignore
+/// crate::protocol!("ntp", "NTP", dissect, register);
+/// crate::protocol!("http", "HTTP", dissect, register, EXPERTS);
+/// ```
+#[macro_export]
+macro_rules! protocol {
+    ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr $(,)?) => {
+        $crate::protocol!($(#[$meta])* $name, $short, $dissect, $register, &[]);
+    };
+    ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr, $experts:expr $(,)?) => {
+        $(#[$meta])*
+        pub static PROTOCOL: $crate::engine::registry::Protocol =
+            $crate::engine::registry::Protocol {
+                name: $name,
+                short_name: $short,
+                field: &PROTO,
+                fields: FIELDS,
+                experts: $experts,
+                prefs: &[],
+                dissect: $dissect,
+                register: $register,
+            };
+    };
+}
+
+/// How a protocol whose tshark dissector cuts TCP streams with `tcp_dissect_pdus` (so each
+/// PDU shows `tcp.pdu.size`) finds its PDUs; `clears_info` as in [`StreamPdus`].
+pub const fn tcp_pdus(pdu_len: PduLenFn, clears_info: bool) -> StreamPdus {
+    StreamPdus {
+        pdu_len,
+        clears_info,
+        shows_pdu_size: true,
+        partial: None,
+    }
+}
 
 impl Registry {
     /// Every protocol lowshark knows, registered.

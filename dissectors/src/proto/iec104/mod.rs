@@ -20,7 +20,7 @@ mod elements;
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, PduLen, Protocol, Registry, StreamPdus};
+use crate::engine::registry::{tables, PduLen, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -55,23 +55,15 @@ crate::experts! {
     APDU_MIN_LEN = ExpertDef::new("iec104.apdu_min_len", Group::Malformed, Severity::Error, "APDU less than bytes");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "iec60870_104",
-    short_name: "IEC 60870-5-104",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
+crate::protocol!(
+    "iec60870_104",
+    "IEC 60870-5-104",
     dissect,
     register,
-};
+    EXPERTS,
+);
 
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    clears_info: true,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, true);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, PORT as u64, &PROTOCOL);

@@ -218,13 +218,8 @@ pub static MODBUS: Protocol = Protocol {
     register: |_| {},
 };
 
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    // A segment that only starts an ADU keeps TCP's Info, tagged (as tshark shows it).
-    clears_info: false,
-    shows_pdu_size: true,
-    partial: None,
-};
+// A segment that only starts an ADU keeps TCP's Info, tagged (as tshark shows it).
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, false);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, PORT as u64, &PROTOCOL);

@@ -274,12 +274,7 @@ pub static PROTOCOL: Protocol = Protocol {
 };
 
 /// How MQTT cuts a TCP stream into packets.
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    clears_info: true,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, true);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 1883, &PROTOCOL);
