@@ -427,9 +427,6 @@ impl<'r> Compiler<'r> {
             Operand::Arith(ArithOp::BitAnd, a, b) if !self.is_value_source(b) => {
                 self.bit_and(a, b, span)
             }
-            Operand::Arith(op, a, b) if !self.is_value_source(a) => {
-                self.arith_literal_left(*op, a, b, span)
-            }
             Operand::Arith(op, a, b) => self.arith(*op, a, b, span),
             Operand::Neg(a, _) => self.neg(a, span),
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => Err(err(
@@ -531,40 +528,10 @@ impl<'r> Compiler<'r> {
         ))
     }
 
-    /// Arithmetic with a literal on the left: fold two literals, or type it by the right side.
-    fn arith_literal_left(
-        &mut self,
-        op: ArithOp,
-        a: &Operand,
-        b: &Operand,
-        span: (usize, usize),
-    ) -> Result<Typed, FilterError> {
-        let name = self.spelled(span, "?");
-        if !self.is_value_source(b) {
-            let x = self.const_int(a)?;
-            let y = self.const_int(b)?;
-            let v = super::eval::arith(op, x, y).ok_or_else(|| {
-                err(
-                    format!("{name} has no value (overflow or division by zero)"),
-                    span,
-                )
-            })?;
-            return Ok(Typed::new(
-                Src::Const(Lit::Int(v)),
-                Class::Int,
-                None,
-                name,
-                span,
-            ));
-        }
-        let r = self.lhs(b, op.symbol())?;
-        self.need_int(&r, op)?;
-        let l = self.literal(a, &r)?;
-        let src = Src::Arith(op, Box::new(Src::Const(l)), Box::new(r.src));
-        Ok(Typed::new(src, Class::Int, r.field, name, span))
-    }
-
-    /// Arithmetic with a value on the left.
+    /// Arithmetic on integers. A literal on the left is typed by the right side, two
+    /// literals fold into one; otherwise the result keeps the left field's type, so literals
+    /// compared with it are range-checked the same way (tshark: `udp.dstport * 2 > 70000` is an
+    /// error).
     fn arith(
         &mut self,
         op: ArithOp,
@@ -572,20 +539,31 @@ impl<'r> Compiler<'r> {
         b: &Operand,
         span: (usize, usize),
     ) -> Result<Typed, FilterError> {
-        let l = self.lhs(a, op.symbol())?;
-        self.need_int(&l, op)?;
-        let r = self.rhs(b, &l)?;
+        let name = self.spelled(span, "?");
+        if self.is_value_source(a) {
+            let l = self.lhs(a, op.symbol())?;
+            self.need_int(&l, op)?;
+            let r = self.rhs(b, &l)?;
+            self.need_int(&r, op)?;
+            let src = Src::Arith(op, Box::new(l.src), Box::new(r.src));
+            return Ok(Typed::new(src, Class::Int, l.field, name, span));
+        }
+        if !self.is_value_source(b) {
+            let (x, y) = (self.const_int(a)?, self.const_int(b)?);
+            let v = super::eval::arith(op, x, y).ok_or_else(|| {
+                err(
+                    format!("{name} has no value (overflow or division by zero)"),
+                    span,
+                )
+            })?;
+            let src = Src::Const(Lit::Int(v));
+            return Ok(Typed::new(src, Class::Int, None, name, span));
+        }
+        let r = self.lhs(b, op.symbol())?;
         self.need_int(&r, op)?;
-        // The result keeps the left field's type, so literals compared with it are
-        // range-checked the same way (tshark: `udp.dstport * 2 > 70000` is an error).
-        let src = Src::Arith(op, Box::new(l.src), Box::new(r.src));
-        Ok(Typed::new(
-            src,
-            Class::Int,
-            l.field,
-            self.spelled(span, "?"),
-            span,
-        ))
+        let l = self.literal(a, &r)?;
+        let src = Src::Arith(op, Box::new(Src::Const(l)), Box::new(r.src));
+        Ok(Typed::new(src, Class::Int, r.field, name, span))
     }
 
     /// Unary minus: folded for a literal, negated at run time for a value.

@@ -340,45 +340,46 @@ impl<'a> Parser<'a> {
 
     /// Operands with arithmetic, loosest first: `&`, then `+ -`, then `* / %`, then unary `-`.
     fn operand(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.sum()?;
-        while self.peek() == Some(&Tok::BitAnd) {
-            self.pos += 1;
-            self.count_arith()?;
-            let b = self.sum()?;
-            a = Operand::Arith(ArithOp::BitAnd, Box::new(a), Box::new(b));
-        }
-        Ok(a)
+        self.arith_level(
+            |t| (*t == Tok::BitAnd).then_some(ArithOp::BitAnd),
+            Self::sum,
+        )
     }
 
     fn sum(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.product()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Plus) => ArithOp::Add,
-                Some(Tok::Minus) => ArithOp::Sub,
-                _ => return Ok(a),
-            };
-            self.pos += 1;
-            self.count_arith()?;
-            let b = self.product()?;
-            a = Operand::Arith(op, Box::new(a), Box::new(b));
-        }
+        let ops = |t: &Tok| match t {
+            Tok::Plus => Some(ArithOp::Add),
+            Tok::Minus => Some(ArithOp::Sub),
+            _ => None,
+        };
+        self.arith_level(ops, Self::product)
     }
 
     fn product(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.unary_minus()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Star) => ArithOp::Mul,
-                Some(Tok::Slash) => ArithOp::Div,
-                Some(Tok::Percent) => ArithOp::Mod,
-                _ => return Ok(a),
-            };
+        let ops = |t: &Tok| match t {
+            Tok::Star => Some(ArithOp::Mul),
+            Tok::Slash => Some(ArithOp::Div),
+            Tok::Percent => Some(ArithOp::Mod),
+            _ => None,
+        };
+        self.arith_level(ops, Self::unary_minus)
+    }
+
+    /// One level of left-associative arithmetic: operands of the tighter level `next`, joined
+    /// by the tokens `op` names an operator.
+    fn arith_level(
+        &mut self,
+        op: fn(&Tok) -> Option<ArithOp>,
+        next: fn(&mut Self) -> Result<Operand, FilterError>,
+    ) -> Result<Operand, FilterError> {
+        let mut a = next(self)?;
+        while let Some(op) = self.peek().and_then(op) {
             self.pos += 1;
             self.count_arith()?;
-            let b = self.unary_minus()?;
+            let b = next(self)?;
             a = Operand::Arith(op, Box::new(a), Box::new(b));
         }
+        Ok(a)
     }
 
     fn unary_minus(&mut self) -> Result<Operand, FilterError> {

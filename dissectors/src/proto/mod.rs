@@ -5,6 +5,9 @@
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
 use crate::engine::registry::{PduLenFn, Protocol, Registry, StreamPdus};
+use crate::engine::tree::{ByteRange, NodeId};
+use crate::engine::value::Value;
+use crate::engine::Cx;
 
 pub mod arp;
 pub mod base;
@@ -129,6 +132,33 @@ pub const fn tcp_pdus(pdu_len: PduLenFn, clears_info: bool) -> StreamPdus {
         shows_pdu_size: true,
         partial: None,
     }
+}
+
+/// True when the TCP segment being dissected already carried a PDU of the protocol `name`
+/// (a layer of that name since the last `tcp`).
+pub fn again_in_segment(cx: &Cx, name: &str) -> bool {
+    cx.layers()
+        .iter()
+        .rev()
+        .take_while(|l| **l != "tcp")
+        .any(|l| *l == name)
+}
+
+/// The layer of a PDU of `proto` cut from a TCP stream: a protocol layer for the first in a
+/// segment; for later ones (`again`) a plain item of the protocol's field, since tshark lists
+/// the protocol once in `frame.protocols`, that still names the Protocol column.
+pub fn stream_pdu_layer(
+    cx: &mut Cx,
+    parent: NodeId,
+    proto: &'static Protocol,
+    again: bool,
+    range: ByteRange,
+) -> NodeId {
+    if !again {
+        return cx.add_proto(parent, proto, range);
+    }
+    cx.columns.protocol = proto.short_name.into();
+    cx.add(parent, proto.field, range, Value::None)
 }
 
 impl Registry {

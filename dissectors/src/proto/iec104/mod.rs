@@ -83,18 +83,8 @@ pub fn pdu_len(b: &[u8]) -> PduLen {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let again = cx
-        .layers()
-        .iter()
-        .rev()
-        .take_while(|l| **l != "tcp")
-        .any(|l| *l == "iec60870_104");
-    let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name.into();
-        cx.add(parent, &PROTO, tvb.whole(), Value::None)
-    } else {
-        cx.add_proto(parent, &PROTOCOL, tvb.whole())
-    };
+    let again = crate::proto::again_in_segment(cx, PROTOCOL.name);
+    let node = crate::proto::stream_pdu_layer(cx, parent, &PROTOCOL, again, tvb.whole());
     let data = tvb.data();
     let Some(off) = data[..data.len().saturating_sub(1)]
         .iter()

@@ -350,18 +350,8 @@ fn add_lstring(
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // A second MQTT packet in the same frame: tshark lists the layer once in frame.protocols
     // and joins the Info texts with ", ".
-    let again = cx
-        .layers()
-        .iter()
-        .rev()
-        .take_while(|l| **l != "tcp")
-        .any(|l| *l == "mqtt");
-    let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name.into();
-        cx.add(parent, &PROTO, tvb.whole(), Value::None)
-    } else {
-        cx.add_proto(parent, &PROTOCOL, tvb.whole())
-    };
+    let again = crate::proto::again_in_segment(cx, PROTOCOL.name);
+    let node = crate::proto::stream_pdu_layer(cx, parent, &PROTOCOL, again, tvb.whole());
     let b0 = tvb.u8(0)?;
     let mtype = b0 >> 4;
 
