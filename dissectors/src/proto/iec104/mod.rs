@@ -124,6 +124,34 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         );
         return Ok(());
     }
+    let kind = control_field(cx, node, tvb, off, len, &mut res)?;
+    // Each APDU of a segment is appended after the previous one's text, ` | ` between.
+    if again {
+        cx.columns.info.push_str(" | ");
+        cx.columns.info.push_str(&res);
+    } else {
+        cx.set_info(&res);
+    }
+    cx.set_text(node, format_args!("IEC 60870-5-104: {res}"));
+    if kind == 0 {
+        let asdu_len = (len as usize - 4).min(tvb.remaining(off + 6));
+        let sub = tvb.sub_clamped(off + 6, asdu_len);
+        cx.call(&asdu::PROTOCOL, &sub, parent);
+    }
+    Ok(())
+}
+
+/// The APCI control field (IEC 60870-5-104 §5): the frame type (0 I, 1 S, 3 U) and its
+/// sequence numbers or function, added to `res` as tshark's summary reads them; returns the
+/// frame type.
+fn control_field(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    off: usize,
+    len: u8,
+    res: &mut String,
+) -> Result<u32> {
     let ctrl = tvb.le_u32(off + 2)?;
     let kind = if ctrl & 1 == 0 { 0 } else { ctrl & 3 };
     let r = tvb.range(off + 2, 4);
@@ -155,20 +183,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             let _ = write!(res, "({name}) ");
         }
     }
-    // Each APDU of a segment is appended after the previous one's text, ` | ` between.
-    if again {
-        cx.columns.info.push_str(" | ");
-        cx.columns.info.push_str(&res);
-    } else {
-        cx.set_info(&res);
-    }
-    cx.set_text(node, format_args!("IEC 60870-5-104: {res}"));
-    if kind == 0 {
-        let asdu_len = (len as usize - 4).min(tvb.remaining(off + 6));
-        let sub = tvb.sub_clamped(off + 6, asdu_len);
-        cx.call(&asdu::PROTOCOL, &sub, parent);
-    }
-    Ok(())
+    Ok(kind)
 }
 
 #[cfg(test)]

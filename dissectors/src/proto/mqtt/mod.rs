@@ -383,71 +383,92 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // A payload whose MQTT 5 content type names a media type: handed to that layer once the
     // Info column is final (the layer appends to it).
     let mut media: Option<(Tvb, String)> = None;
-    let end = body.len();
     match mtype {
         CONNECT => connect(cx, node, &body, v5)?,
-        // MQTT 3.1 has no acknowledge flags: the byte is reserved.
-        CONNACK if v == 3 => {
-            let f = body.u8(0)?;
-            cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
-            cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-        }
-        CONNACK => {
-            let f = body.u8(0)?;
-            let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
-            cx.add_bits(
-                fnode,
-                &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
-                body.range(0, 1),
-                f as u64,
-            );
-            if codes5 {
-                cx.add_u8(node, &CONNACK_REASON, &body, 1)?;
-                if v5 && 2 < end {
-                    properties(cx, node, &PROPERTIES_F, &body, 2, None)?;
-                }
-            } else {
-                cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-            }
-        }
+        CONNACK => connack(cx, node, &body, v, codes5)?,
         PUBLISH => media = publish(cx, node, &body, b0, v5, (stream, sport), &mut info)?,
-        PUBACK | PUBREC | PUBREL | PUBCOMP => {
-            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
-            info.push_str(&format!(" (id={id})"));
-            if v5 && end > 2 {
-                let f = match mtype {
-                    PUBACK => &PUBACK_REASON,
-                    PUBREC => &PUBREC_REASON,
-                    PUBREL => &PUBREL_REASON,
-                    _ => &PUBCOMP_REASON,
-                };
-                cx.add_u8(node, f, &body, 2)?;
-                if end > 3 {
-                    properties(cx, node, &PROPERTIES_F, &body, 3, None)?;
-                }
-            }
-        }
+        PUBACK | PUBREC | PUBREL | PUBCOMP => pub_ack(cx, node, &body, mtype, v5, &mut info)?,
         SUBSCRIBE | UNSUBSCRIBE => subscribe(cx, node, &body, mtype, v5, &mut info)?,
         SUBACK | UNSUBACK => suback(cx, node, &body, mtype, v5, codes5, &mut info)?,
-        DISCONNECT | AUTH if v5 => {
-            let f = if mtype == DISCONNECT {
-                &DISCONNECT_REASON
-            } else {
-                &AUTH_REASON
-            };
-            if end > 0 {
-                cx.add_u8(node, f, &body, 0)?;
-            }
-            if end > 1 {
-                properties(cx, node, &PROPERTIES_F, &body, 1, None)?;
-            }
-        }
+        DISCONNECT | AUTH if v5 => reason_and_properties(cx, node, &body, mtype)?,
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
     cx.set_info(format_args!("{info_before}{info}"));
     if let Some((payload, t)) = media {
         crate::proto::media::call(cx, &t, &payload, parent);
+    }
+    Ok(())
+}
+
+/// CONNACK (§3.2): acknowledge flags (reserved in MQTT 3.1), then the return code or, with
+/// MQTT 5 reason codes, the reason code and properties.
+fn connack(cx: &mut Cx, node: NodeId, body: &Tvb, v: u8, codes5: bool) -> Result<()> {
+    let f = body.u8(0)?;
+    if v == 3 {
+        cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
+        cx.add_u8(node, &CONACK_VAL, body, 1)?;
+        return Ok(());
+    }
+    let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
+    cx.add_bits(
+        fnode,
+        &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
+        body.range(0, 1),
+        f as u64,
+    );
+    if !codes5 {
+        cx.add_u8(node, &CONACK_VAL, body, 1)?;
+        return Ok(());
+    }
+    cx.add_u8(node, &CONNACK_REASON, body, 1)?;
+    if v == 5 && 2 < body.len() {
+        properties(cx, node, &PROPERTIES_F, body, 2, None)?;
+    }
+    Ok(())
+}
+
+/// PUBACK, PUBREC, PUBREL and PUBCOMP (§3.4-3.7): the packet identifier, then in MQTT 5 a
+/// reason code and properties when present.
+fn pub_ack(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb,
+    mtype: u8,
+    v5: bool,
+    info: &mut String,
+) -> Result<()> {
+    let id = cx.add_be_u16(node, &MSGID, body, 0)?;
+    let _ = write!(info, " (id={id})");
+    let end = body.len();
+    if !v5 || end <= 2 {
+        return Ok(());
+    }
+    let f = match mtype {
+        PUBACK => &PUBACK_REASON,
+        PUBREC => &PUBREC_REASON,
+        PUBREL => &PUBREL_REASON,
+        _ => &PUBCOMP_REASON,
+    };
+    cx.add_u8(node, f, body, 2)?;
+    if end > 3 {
+        properties(cx, node, &PROPERTIES_F, body, 3, None)?;
+    }
+    Ok(())
+}
+
+/// MQTT 5 DISCONNECT and AUTH (§3.14, §3.15): an optional reason code and properties.
+fn reason_and_properties(cx: &mut Cx, node: NodeId, body: &Tvb, mtype: u8) -> Result<()> {
+    let f = if mtype == DISCONNECT {
+        &DISCONNECT_REASON
+    } else {
+        &AUTH_REASON
+    };
+    if !body.is_empty() {
+        cx.add_u8(node, f, body, 0)?;
+    }
+    if body.len() > 1 {
+        properties(cx, node, &PROPERTIES_F, body, 1, None)?;
     }
     Ok(())
 }
@@ -756,101 +777,94 @@ fn properties(
     let mut p = 0usize;
     while p < plen {
         let id = cx.add_u8(node, &PROPERTY_ID, &props, p)?;
-        p += 1;
-        match id {
-            // Byte.
-            0x01 | 0x17 | 0x19 | 0x25 | 0x28 | 0x29 | 0x2a => {
-                cx.add_uint(node, &PROP_NUMBER, props.range(p, 1), props.u8(p)? as u64);
-                p += 1;
-            }
-            0x24 => {
-                cx.add_u8(node, &PROP_MAX_QOS, &props, p)?;
-                p += 1;
-            }
-            // Two-byte integer.
-            0x13 | 0x21 | 0x22 => {
-                cx.add_uint(
-                    node,
-                    &PROP_NUMBER,
-                    props.range(p, 2),
-                    props.be_u16(p)? as u64,
-                );
-                p += 2;
-            }
-            0x23 => {
-                let a = cx.add_be_u16(node, &PROP_TOPIC_ALIAS, &props, p)?;
-                if let Some(f) = found.as_deref_mut() {
-                    f.alias = Some(a);
-                }
-                p += 2;
-            }
-            // Four-byte integer.
-            0x02 | 0x11 | 0x18 | 0x27 => {
-                cx.add_uint(
-                    node,
-                    &PROP_NUMBER,
-                    props.range(p, 4),
-                    props.be_u32(p)? as u64,
-                );
-                p += 4;
-            }
-            // Variable byte integer.
-            0x0b => {
-                let (v, n) = read_varint(props.data(), p)?;
-                cx.add(node, &PROP_NUMBER, props.range(p, n), Value::UInt(v));
-                p += n;
-            }
-            0x03 => {
-                let n = props.be_u16(p)? as usize;
-                let b = props.bytes(p + 2, n)?;
-                if let Some(f) = found.as_deref_mut() {
-                    f.content_type = Some(String::from_utf8_lossy(b).into_owned());
-                }
-                cx.add_with(node, &PROP_CONTENT_TYPE, props.range(p, n + 2), || {
-                    Value::str(String::from_utf8_lossy(b))
-                });
-                p += 2 + n;
-            }
-            // UTF-8 strings and binary data.
-            0x08 | 0x09 | 0x12 | 0x15 | 0x16 | 0x1a | 0x1c | 0x1f => {
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_STRING_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_STRING, &props, p + 2, n)?;
-                p += 2 + n;
-            }
-            0x26 => {
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_KEY_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_KEY, &props, p + 2, n)?;
-                p += 2 + n;
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_VALUE_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_VALUE, &props, p + 2, n)?;
-                p += 2 + n;
-            }
-            _ => {
-                return Err(Error::Malformed(format!(
-                    "unknown MQTT property 0x{id:02x}"
-                )));
-            }
-        }
+        p = property(cx, node, &props, p + 1, id, found.as_deref_mut())?;
     }
     Ok(total)
+}
+
+/// The value of one property `id` at `p` (§2.2.2.2); returns where the next property starts.
+fn property(
+    cx: &mut Cx,
+    node: NodeId,
+    props: &Tvb,
+    p: usize,
+    id: u8,
+    found: Option<&mut Found>,
+) -> Result<usize> {
+    Ok(match id {
+        // Byte, two-byte and four-byte integers.
+        0x01 | 0x17 | 0x19 | 0x25 | 0x28 | 0x29 | 0x2a => number(cx, node, props, p, 1)?,
+        0x13 | 0x21 | 0x22 => number(cx, node, props, p, 2)?,
+        0x02 | 0x11 | 0x18 | 0x27 => number(cx, node, props, p, 4)?,
+        0x24 => {
+            cx.add_u8(node, &PROP_MAX_QOS, props, p)?;
+            p + 1
+        }
+        0x23 => {
+            let a = cx.add_be_u16(node, &PROP_TOPIC_ALIAS, props, p)?;
+            if let Some(f) = found {
+                f.alias = Some(a);
+            }
+            p + 2
+        }
+        // Variable byte integer.
+        0x0b => {
+            let (v, n) = read_varint(props.data(), p)?;
+            cx.add(node, &PROP_NUMBER, props.range(p, n), Value::UInt(v));
+            p + n
+        }
+        0x03 => {
+            let n = props.be_u16(p)? as usize;
+            let b = props.bytes(p + 2, n)?;
+            if let Some(f) = found {
+                f.content_type = Some(String::from_utf8_lossy(b).into_owned());
+            }
+            cx.add_with(node, &PROP_CONTENT_TYPE, props.range(p, n + 2), || {
+                Value::str(String::from_utf8_lossy(b))
+            });
+            p + 2 + n
+        }
+        // UTF-8 strings and binary data.
+        0x08 | 0x09 | 0x12 | 0x15 | 0x16 | 0x1a | 0x1c | 0x1f => {
+            prefixed_string(cx, node, &PROP_STRING_LEN, &PROP_STRING, props, p)?
+        }
+        // User property: a key and a value.
+        0x26 => {
+            let p = prefixed_string(cx, node, &PROP_KEY_LEN, &PROP_KEY, props, p)?;
+            prefixed_string(cx, node, &PROP_VALUE_LEN, &PROP_VALUE, props, p)?
+        }
+        _ => {
+            return Err(Error::Malformed(format!(
+                "unknown MQTT property 0x{id:02x}"
+            )));
+        }
+    })
+}
+
+/// A big-endian integer property of `width` bytes, shown as `mqtt.property.number`.
+fn number(cx: &mut Cx, node: NodeId, props: &Tvb, p: usize, width: usize) -> Result<usize> {
+    let v = match width {
+        1 => props.u8(p)? as u64,
+        2 => props.be_u16(p)? as u64,
+        _ => props.be_u32(p)? as u64,
+    };
+    cx.add_uint(node, &PROP_NUMBER, props.range(p, width), v);
+    Ok(p + width)
+}
+
+/// A string with a two-byte length in front, as a length field and a string field.
+fn prefixed_string(
+    cx: &mut Cx,
+    node: NodeId,
+    len_f: &'static FieldDef,
+    str_f: &'static FieldDef,
+    props: &Tvb,
+    p: usize,
+) -> Result<usize> {
+    let n = props.be_u16(p)? as usize;
+    cx.add(node, len_f, props.range(p, 2), Value::UInt(n as u64));
+    cx.add_string(node, str_f, props, p + 2, n)?;
+    Ok(p + 2 + n)
 }
 
 /// Per-topic statistics (`-z mqtt,topics`), fed with dissected packets.
