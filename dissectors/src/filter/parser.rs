@@ -404,28 +404,14 @@ impl<'a> Parser<'a> {
                 if self.peek() == Some(&Tok::LParen) {
                     return self.call(w, t);
                 }
-                let layer = match self.peek_token() {
-                    Some(Token {
-                        tok: Tok::Layer(s),
-                        start,
-                        end,
-                    }) => {
-                        self.pos += 1;
-                        Some((s.clone(), *start, *end))
-                    }
+                let layer = self.suffix(|t| match t {
+                    Tok::Layer(s) => Some(s),
                     _ => None,
-                };
-                let slice = match self.peek_token() {
-                    Some(Token {
-                        tok: Tok::Slice(s),
-                        start,
-                        end,
-                    }) => {
-                        self.pos += 1;
-                        Some((s.clone(), *start, *end))
-                    }
+                });
+                let slice = self.suffix(|t| match t {
+                    Tok::Slice(s) => Some(s),
                     _ => None,
-                };
+                });
                 Ok(Operand::Word {
                     text: w.clone(),
                     start: t.start,
@@ -457,6 +443,15 @@ impl<'a> Parser<'a> {
             }
             _ => Err(self.unexpected(t)),
         }
+    }
+
+    /// The raw text and span of the `#` layer selector or `[...]` slice (whichever `text_of`
+    /// reads) that follows a field name, taken when it comes next.
+    fn suffix(&mut self, text_of: fn(&Tok) -> Option<&String>) -> Option<(String, usize, usize)> {
+        let t = self.peek_token()?;
+        let text = text_of(&t.tok)?.clone();
+        self.pos += 1;
+        Some((text, t.start, t.end))
     }
 
     fn call(&mut self, name: &str, name_tok: &Token) -> Result<Operand, FilterError> {

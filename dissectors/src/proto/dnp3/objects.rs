@@ -162,7 +162,13 @@ pub fn point(
     }
     let data = pos + prefix_len;
     let next = if !header_only || (4..=6).contains(&p.prefix) {
-        let next = value(cx, onode, pnode, tvb, pos, data, p, last, state, &mut label)?;
+        let at = At {
+            pnode,
+            pos,
+            data,
+            last,
+        };
+        let next = value(cx, onode, tvb, &at, p, state, &mut label)?;
         p.index = p.index.wrapping_add(1);
         next
     } else {
@@ -199,21 +205,28 @@ fn prefix(cx: &mut Cx, pnode: NodeId, tvb: &Tvb, pos: usize, p: &mut Point) -> R
     Ok(width)
 }
 
-/// The value of one point, at `data` (after its prefix); `pos` is where the point started.
-#[allow(clippy::too_many_arguments)]
+/// Where one point stands: its item, where it starts, where its value starts (after the
+/// prefix), and whether it is the last of its header.
+struct At {
+    pnode: NodeId,
+    pos: usize,
+    data: usize,
+    last: bool,
+}
+
+/// The value of one point, at `at.data`.
 fn value(
     cx: &mut Cx,
     onode: NodeId,
-    pnode: NodeId,
     tvb: &Tvb,
-    pos: usize,
-    data: usize,
+    at: &At,
     p: &mut Point,
-    last: bool,
     state: &mut State,
     label: &mut String,
 ) -> Result<usize> {
-    let prefix_len = data - pos;
+    let At {
+        pnode, pos, data, ..
+    } = *at;
     match p.obj >> 8 {
         0 => return device_attribute(cx, onode, pnode, tvb, data, label),
         110 | 111 => {
@@ -226,8 +239,8 @@ fn value(
     }
     match p.obj {
         o if empty_object(o) => Ok(data),
-        0x0101 | 0x0a01 | 0x0c03 | 0x5001 => single_bit(cx, pnode, tvb, pos, data, p, last, label),
-        0x0301 => double_bit(cx, pnode, tvb, pos, prefix_len, p, last, label),
+        0x0101 | 0x0a01 | 0x0c03 | 0x5001 => single_bit(cx, tvb, at, p, label),
+        0x0301 => double_bit(cx, tvb, at, p, label),
         0x0102 | 0x0201 | 0x0202 | 0x0203 | 0x0a02 | 0x0b01 | 0x0b02 | 0x0302 | 0x0401 | 0x0402
         | 0x0403 => binary_status(cx, pnode, tvb, data, p.obj, state, label),
         0x0c01 | 0x0c02 => crob(cx, pnode, tvb, data, label),
@@ -306,17 +319,13 @@ fn quality(
 }
 
 /// Packed single bits (groups 1 and 10 variation 1, 12 variation 3, 80 variation 1).
-#[allow(clippy::too_many_arguments)]
-fn single_bit(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    pos: usize,
-    data: usize,
-    p: &mut Point,
-    last: bool,
-    label: &mut String,
-) -> Result<usize> {
+fn single_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
+    let At {
+        pnode,
+        pos,
+        data,
+        last,
+    } = *at;
     let byte = tvb.u8(data)?;
     let mut bit = byte & 1;
     if p.obj == 0x5001 {
@@ -346,17 +355,13 @@ fn single_bit(
 }
 
 /// Packed double bits (group 3 variation 1).
-#[allow(clippy::too_many_arguments)]
-fn double_bit(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    pos: usize,
-    prefix_len: usize,
-    p: &mut Point,
-    last: bool,
-    label: &mut String,
-) -> Result<usize> {
+fn double_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
+    let At {
+        pnode,
+        pos,
+        data,
+        last,
+    } = *at;
     // tshark reads the byte at the point's start, before any prefix.
     let byte = tvb.u8(pos)?;
     let state = (byte >> (p.bitindex * 2)) & 3;
@@ -369,7 +374,7 @@ fn double_bit(
     p.bitindex += 1;
     if p.bitindex > 3 || last {
         p.bitindex = 0;
-        return Ok(pos + prefix_len + 1);
+        return Ok(data + 1);
     }
     Ok(pos)
 }
