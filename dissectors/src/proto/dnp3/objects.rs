@@ -321,10 +321,7 @@ fn quality(
 /// Packed single bits (groups 1 and 10 variation 1, 12 variation 3, 80 variation 1).
 fn single_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
     let At {
-        pnode,
-        pos,
-        data,
-        last,
+        pnode, pos, data, ..
     } = *at;
     let byte = tvb.u8(data)?;
     let mut bit = byte & 1;
@@ -346,23 +343,13 @@ fn single_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String
     }
     cx.add(pnode, &BIT, tvb.range(data, 1), Value::Bool(bit != 0));
     cx.tree.node_mut(pnode).range = tvb.range(pos, data - pos + 1);
-    p.bitindex += 1;
-    if p.bitindex > 7 || last {
-        p.bitindex = 0;
-        return Ok(data + 1);
-    }
-    Ok(pos)
+    Ok(next_packed(at, p, 8))
 }
 
 /// Packed double bits (group 3 variation 1).
 fn double_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
-    let At {
-        pnode,
-        pos,
-        data,
-        last,
-    } = *at;
     // tshark reads the byte at the point's start, before any prefix.
+    let pos = at.pos;
     let byte = tvb.u8(pos)?;
     let state = (byte >> (p.bitindex * 2)) & 3;
     let _ = write!(
@@ -370,13 +357,24 @@ fn double_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String
         ", State: {}",
         val_to_str(DOUBLE_BIT, state as u64).unwrap_or("Unknown double bit state")
     );
-    cx.add(pnode, &BIT2, tvb.range(pos, 1), Value::UInt(state as u64));
+    cx.add(
+        at.pnode,
+        &BIT2,
+        tvb.range(pos, 1),
+        Value::UInt(state as u64),
+    );
+    Ok(next_packed(at, p, 4))
+}
+
+/// Moves to the next of the `per_byte` values packed in a byte: the same byte again (the
+/// point's start) until it is used up or this was the header's last point, then the next one.
+fn next_packed(at: &At, p: &mut Point, per_byte: u8) -> usize {
     p.bitindex += 1;
-    if p.bitindex > 3 || last {
+    if p.bitindex >= per_byte || at.last {
         p.bitindex = 0;
-        return Ok(data + 1);
+        return at.data + 1;
     }
-    Ok(pos)
+    at.pos
 }
 
 /// Binary and double-bit inputs and binary outputs with flags, optionally with an absolute or
