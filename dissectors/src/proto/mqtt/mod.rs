@@ -1002,6 +1002,7 @@ impl MqttTopics {
 mod tests {
     use super::*;
     use crate::proto::tcp::reassembly::testconn::Conn;
+    use crate::testutil::TestPacket;
 
     // Packets built from the MQTT 3.1.1 / 5.0 specifications' layouts (§3.x).
     const CONNECT_311: &[u8] = b"\x10\x13\x00\x04MQTT\x04\x02\x00\x3c\x00\x07client1";
@@ -1009,6 +1010,13 @@ mod tests {
     /// v5: user name + password, clean start, session expiry 120 s.
     const CONNECT_5: &[u8] =
         b"\x10\x1a\x00\x04MQTT\x05\xc2\x00\x3c\x05\x11\x00\x00\x00\x78\x00\x02c5\x00\x01u\x00\x01p";
+
+    /// Asserts that each field shows exactly the one value given.
+    fn expect(p: &TestPacket, fields: &[(&str, &str)]) {
+        for (f, v) in fields {
+            assert_eq!(p.show(f), [*v], "{f}");
+        }
+    }
 
     fn v311() -> Conn {
         let mut c = Conn::new(1883);
@@ -1026,14 +1034,19 @@ mod tests {
     fn connect_311() {
         let mut c = Conn::new(1883);
         let p = c.c2s(CONNECT_311);
-        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
-        assert_eq!(p.show("mqtt.len"), ["19"]);
-        assert_eq!(p.show("mqtt.protoname"), ["MQTT"]);
-        assert_eq!(p.show("mqtt.ver"), ["4"]);
-        assert_eq!(p.show("mqtt.conflags"), ["0x02"]);
-        assert_eq!(p.show("mqtt.conflag.cleansess"), ["1"]);
-        assert_eq!(p.show("mqtt.kalive"), ["60"]);
-        assert_eq!(p.show("mqtt.clientid"), ["client1"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.msgtype", "1"),
+                ("mqtt.len", "19"),
+                ("mqtt.protoname", "MQTT"),
+                ("mqtt.ver", "4"),
+                ("mqtt.conflags", "0x02"),
+                ("mqtt.conflag.cleansess", "1"),
+                ("mqtt.kalive", "60"),
+                ("mqtt.clientid", "client1"),
+            ],
+        );
         assert_eq!(p.info(), "Connect Command");
     }
 
@@ -1052,13 +1065,18 @@ mod tests {
     fn connect_5_with_will_and_properties() {
         let mut c = Conn::new(1883);
         let p = c.c2s(CONNECT_5);
-        assert_eq!(p.show("mqtt.ver"), ["5"]);
-        assert_eq!(p.show("mqtt.property_len"), ["5"]);
-        assert_eq!(p.show("mqtt.property_id"), ["0x11"]);
-        assert_eq!(p.show("mqtt.prop_number"), ["120"]);
-        assert_eq!(p.show("mqtt.clientid"), ["c5"]);
-        assert_eq!(p.show("mqtt.username"), ["u"]);
-        assert_eq!(p.show("mqtt.passwd"), ["p"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.ver", "5"),
+                ("mqtt.property_len", "5"),
+                ("mqtt.property_id", "0x11"),
+                ("mqtt.prop_number", "120"),
+                ("mqtt.clientid", "c5"),
+                ("mqtt.username", "u"),
+                ("mqtt.passwd", "p"),
+            ],
+        );
         // Will (flag 0x04) with will properties, QoS 1.
         let mut c = Conn::new(1883);
         let will: &[u8] =
@@ -1066,11 +1084,16 @@ mod tests {
         let mut fixed = will.to_vec();
         fixed[1] = (will.len() - 2) as u8;
         let p = c.c2s(&fixed);
-        assert_eq!(p.show("mqtt.conflag.willflag"), ["1"]);
-        assert_eq!(p.show("mqtt.conflag.qos"), ["1"]);
-        assert_eq!(p.show("mqtt.willtopic"), ["w"]);
-        assert_eq!(p.show("mqtt.willmsg"), ["62:79:65"]);
-        assert_eq!(p.show("mqtt.prop_number"), ["10"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.conflag.willflag", "1"),
+                ("mqtt.conflag.qos", "1"),
+                ("mqtt.willtopic", "w"),
+                ("mqtt.willmsg", "62:79:65"),
+                ("mqtt.prop_number", "10"),
+            ],
+        );
     }
 
     #[test]
@@ -1103,9 +1126,10 @@ mod tests {
         let m = p.packet.tree.by_abbrev("mqtt.msg").next().unwrap();
         assert_eq!(p.packet.tree.text_of(m), Some("Message: {\"t\":21}"));
         let p = c.c2s(b"\x33\x0c\x00\x03a/b\x00\x07hello");
-        assert_eq!(p.show("mqtt.qos"), ["1"]);
-        assert_eq!(p.show("mqtt.retain"), ["1"]);
-        assert_eq!(p.show("mqtt.msgid"), ["7"]);
+        expect(
+            &p,
+            &[("mqtt.qos", "1"), ("mqtt.retain", "1"), ("mqtt.msgid", "7")],
+        );
         assert_eq!(p.info(), "Publish Message (id=7) [a/b]");
         c.engine.prefs.set("mqtt.show_msg_as_text", "TRUE");
         let p = c.c2s(b"\x30\x08\x00\x03a/bhey");
@@ -1162,11 +1186,16 @@ mod tests {
         // MQTT 5: subscription options and reason codes.
         let mut c = v5();
         let p = c.c2s(b"\x82\x09\x00\x01\x00\x00\x03a/b\x2e");
-        assert_eq!(p.show("mqtt.subscription_options"), ["0x2e"]);
-        assert_eq!(p.show("mqtt.subscription_options_retain"), ["2"]);
-        assert_eq!(p.show("mqtt.subscription_options_rap"), ["1"]);
-        assert_eq!(p.show("mqtt.subscription_options_nl"), ["1"]);
-        assert_eq!(p.show("mqtt.subscription_options_qos"), ["2"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.subscription_options", "0x2e"),
+                ("mqtt.subscription_options_retain", "2"),
+                ("mqtt.subscription_options_rap", "1"),
+                ("mqtt.subscription_options_nl", "1"),
+                ("mqtt.subscription_options_qos", "2"),
+            ],
+        );
         let p = c.s2c(b"\x90\x04\x00\x01\x00\x02");
         assert_eq!(p.show("mqtt.suback.reason_code"), ["2"]);
         let p = c.s2c(b"\xb0\x04\x00\x02\x00\x11");
