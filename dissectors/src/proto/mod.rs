@@ -1,6 +1,8 @@
 //! One folder per protocol family. Each declares its fields once (`fields!`), its expert items
-//! (`experts!`), a [`Protocol`](crate::engine::registry::Protocol) value named `PROTOCOL`, and a
-//! `register` function that adds it to the dispatch tables it belongs in.
+//! (`experts!`), a [`Protocol`](crate::engine::registry::Protocol) value named `PROTOCOL`
+//! (usually through [`protocol!`](crate::protocol!)), and a `register` function that adds it
+//! to the dispatch tables it belongs in. Protocols carried in TCP streams describe their PDUs
+//! with [`tcp_pdus`] (or their own `StreamPdus`) and register them beside their port.
 //!
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
