@@ -115,6 +115,19 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date (month 1-12): the inverse of
+/// [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    // March-based years, as in civil_from_days.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let day_of_year = (153 * mp + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// Seconds with nine decimals, as tshark prints relative times (`0.000123000`).
 pub fn format_rel_time(out: &mut String, ns: i64) {
     let sign = if ns < 0 { "-" } else { "" };

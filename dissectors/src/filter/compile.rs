@@ -8,6 +8,7 @@ use super::eval::{FieldSel, Lit, Prog, SetItem, SliceEnd, SliceRange, Src};
 use super::parser::{ArithOp, Expr, Operand, SetElem};
 use crate::engine::field::{FieldDef, FieldType, Strings};
 use crate::engine::registry::Registry;
+use crate::engine::value::days_from_civil;
 
 /// What kind of value an operand yields, for type checking.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -99,6 +100,35 @@ struct Typed {
     span: (usize, usize),
 }
 
+impl Typed {
+    fn new(
+        src: Src,
+        class: Class,
+        field: Option<&'static FieldDef>,
+        name: String,
+        span: (usize, usize),
+    ) -> Typed {
+        Typed {
+            src,
+            class,
+            field,
+            name,
+            span,
+        }
+    }
+
+    /// A placeholder standing for a literal compared with `l`, for typing it.
+    fn literal_of(l: &Typed) -> Typed {
+        Typed::new(
+            Src::Const(Lit::Never),
+            l.class,
+            None,
+            l.name.clone(),
+            l.span,
+        )
+    }
+}
+
 pub struct Compiler<'r> {
     pub registry: &'r Registry,
     pub text: &'r str,
@@ -106,45 +136,6 @@ pub struct Compiler<'r> {
     /// Some test reads a protocol's bytes to the end of its payload (`contains`, `matches`),
     /// which the extent of every later node decides: the filter needs the whole tree.
     pub whole_tree: bool,
-}
-
-/// An IPv4 or IPv6 address, or a network in CIDR form (`10.0.0.0/8`, `fe80::/10`).
-fn ip_literal(
-    text: &str,
-    shown: &str,
-    quoted: bool,
-    v6: bool,
-    span: (usize, usize),
-) -> Result<Lit, FilterError> {
-    let family = if v6 { "IPv6" } else { "IPv4" };
-    if quoted {
-        return Err(err(
-            format!("an {family} address cannot be given as a string ({shown})"),
-            span,
-        ));
-    }
-    let max = if v6 { 128 } else { 32 };
-    let (addr, bits) = match text.split_once('/') {
-        Some((a, b)) => (a, b.parse::<u32>().ok().filter(|b| *b <= max)),
-        None => (text, Some(max)),
-    };
-    let lit = match bits {
-        Some(b) if v6 => addr
-            .parse::<std::net::Ipv6Addr>()
-            .ok()
-            .map(|a| Lit::Ip6(a.octets(), b as u8)),
-        Some(b) => addr.parse::<std::net::Ipv4Addr>().ok().map(|a| {
-            let mask = if b == 0 { 0 } else { u32::MAX << (32 - b) };
-            Lit::Ip4(u32::from(a), mask)
-        }),
-        None => None,
-    };
-    lit.ok_or_else(|| {
-        err(
-            format!("{shown} is not a valid {family} address or network"),
-            span,
-        )
-    })
 }
 
 fn err(msg: impl Into<String>, span: (usize, usize)) -> FilterError {
@@ -216,9 +207,9 @@ impl<'r> Compiler<'r> {
 
     pub fn expr(&mut self, e: &Expr) -> Result<Prog, FilterError> {
         Ok(match e {
-            Expr::Or(v) => Prog::Or(v.iter().map(|e| self.expr(e)).collect::<Result<_, _>>()?),
-            Expr::Xor(v) => Prog::Xor(v.iter().map(|e| self.expr(e)).collect::<Result<_, _>>()?),
-            Expr::And(v) => Prog::And(v.iter().map(|e| self.expr(e)).collect::<Result<_, _>>()?),
+            Expr::Or(v) => Prog::Or(self.exprs(v)?),
+            Expr::Xor(v) => Prog::Xor(self.exprs(v)?),
+            Expr::And(v) => Prog::And(self.exprs(v)?),
             Expr::Not(e) => Prog::Not(Box::new(self.expr(e)?)),
             Expr::Test(op) => self.test(op)?,
             Expr::Cmp { op, lhs, rhs, .. } => {
@@ -229,85 +220,8 @@ impl<'r> Compiler<'r> {
                 }
                 Prog::Cmp(*op, l.src, r.src)
             }
-            Expr::Contains(lhs, rhs) => {
-                let l = self.lhs(lhs, "contains")?;
-                if !l.class.byte_like() {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) cannot participate in 'contains' comparison",
-                            l.name,
-                            self.desc(&l)
-                        ),
-                        l.span,
-                    ));
-                }
-                // Any byte string may be looked for in an address.
-                let want = Typed {
-                    class: if l.class == Class::Str {
-                        Class::Str
-                    } else {
-                        Class::Bytes
-                    },
-                    src: Src::Const(Lit::Never),
-                    field: None,
-                    name: l.name.clone(),
-                    span: l.span,
-                };
-                let r = self.rhs(rhs, &want)?;
-                if !r.class.byte_like() {
-                    return Err(self.incompatible(&l, &r));
-                }
-                Prog::Contains(
-                    whole_layer(l.src, &mut self.whole_tree),
-                    whole_layer(r.src, &mut self.whole_tree),
-                )
-            }
-            Expr::Matches(lhs, rhs) => {
-                let l = self.lhs(lhs, "matches")?;
-                if !matches!(l.class, Class::Bytes | Class::Str) {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) cannot participate in 'matches' comparison",
-                            l.name,
-                            self.desc(&l)
-                        ),
-                        l.span,
-                    ));
-                }
-                let (pattern, span) = match rhs {
-                    Operand::Str { bytes, start, end } => {
-                        let s = String::from_utf8(bytes.clone()).map_err(|_| {
-                            err("a regular expression must be valid UTF-8", (*start, *end))
-                        })?;
-                        (s, (*start, *end))
-                    }
-                    Operand::Word {
-                        text,
-                        start,
-                        end,
-                        slice: None,
-                        layer: None,
-                    } if self.registry.field(text).is_none() => (text.clone(), (*start, *end)),
-                    other => {
-                        return Err(err(
-                            "'matches' needs a regular expression in double quotes",
-                            other.span(),
-                        ))
-                    }
-                };
-                // Wireshark's `matches` is case-insensitive unless the pattern says `(?-i)`.
-                let re = regex::bytes::RegexBuilder::new(&pattern)
-                    .case_insensitive(true)
-                    .size_limit(1 << 20)
-                    .dfa_size_limit(1 << 20)
-                    .build()
-                    .map_err(|e| {
-                        let detail = e.to_string();
-                        let last = detail.lines().last().unwrap_or("").trim().to_string();
-                        err(format!("invalid regular expression: {last}"), span)
-                    })?;
-                Prog::Matches(whole_layer(l.src, &mut self.whole_tree), re)
-            }
+            Expr::Contains(lhs, rhs) => self.contains(lhs, rhs)?,
+            Expr::Matches(lhs, rhs) => self.matches(lhs, rhs)?,
             Expr::In { lhs, set } => {
                 let l = self.lhs(lhs, "in")?;
                 let mut items = vec![];
@@ -322,6 +236,76 @@ impl<'r> Compiler<'r> {
                 Prog::In(l.src, items)
             }
         })
+    }
+
+    fn exprs(&mut self, v: &[Expr]) -> Result<Vec<Prog>, FilterError> {
+        v.iter().map(|e| self.expr(e)).collect()
+    }
+
+    /// `lhs contains rhs`: a byte string (or string) looked for in a byte-like value.
+    fn contains(&mut self, lhs: &Operand, rhs: &Operand) -> Result<Prog, FilterError> {
+        let l = self.lhs(lhs, "contains")?;
+        if !l.class.byte_like() {
+            return Err(self.type_error(&l, "cannot participate in 'contains' comparison"));
+        }
+        // Any byte string may be looked for in an address.
+        let class = if l.class == Class::Str {
+            Class::Str
+        } else {
+            Class::Bytes
+        };
+        let want = Typed {
+            class,
+            ..Typed::literal_of(&l)
+        };
+        let r = self.rhs(rhs, &want)?;
+        if !r.class.byte_like() {
+            return Err(self.incompatible(&l, &r));
+        }
+        Ok(Prog::Contains(
+            whole_layer(l.src, &mut self.whole_tree),
+            whole_layer(r.src, &mut self.whole_tree),
+        ))
+    }
+
+    /// `lhs matches "regex"`.
+    fn matches(&mut self, lhs: &Operand, rhs: &Operand) -> Result<Prog, FilterError> {
+        let l = self.lhs(lhs, "matches")?;
+        if !matches!(l.class, Class::Bytes | Class::Str) {
+            return Err(self.type_error(&l, "cannot participate in 'matches' comparison"));
+        }
+        let (pattern, span) = match rhs {
+            Operand::Str { bytes, start, end } => {
+                let s = String::from_utf8(bytes.clone())
+                    .map_err(|_| err("a regular expression must be valid UTF-8", (*start, *end)))?;
+                (s, (*start, *end))
+            }
+            Operand::Word {
+                text,
+                start,
+                end,
+                slice: None,
+                layer: None,
+            } if self.registry.field(text).is_none() => (text.clone(), (*start, *end)),
+            other => {
+                return Err(err(
+                    "'matches' needs a regular expression in double quotes",
+                    other.span(),
+                ))
+            }
+        };
+        // Wireshark's `matches` is case-insensitive unless the pattern says `(?-i)`.
+        let re = regex::bytes::RegexBuilder::new(&pattern)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .dfa_size_limit(1 << 20)
+            .build()
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail.lines().last().unwrap_or("").trim().to_string();
+                err(format!("invalid regular expression: {last}"), span)
+            })?;
+        Ok(Prog::Matches(whole_layer(l.src, &mut self.whole_tree), re))
     }
 
     fn desc(&self, t: &Typed) -> String {
@@ -356,6 +340,43 @@ impl<'r> Compiler<'r> {
         )
     }
 
+    /// `name (type=…) <what>`, at the operand: an operand whose type an operator rejects.
+    fn type_error(&self, t: &Typed, what: impl std::fmt::Display) -> FilterError {
+        err(format!("{} (type={}) {what}", t.name, self.desc(t)), t.span)
+    }
+
+    /// Arithmetic works on integers only.
+    fn need_int(&self, t: &Typed, op: ArithOp) -> Result<(), FilterError> {
+        if t.class == Class::Int {
+            return Ok(());
+        }
+        Err(self.type_error(t, format_args!("does not support '{}'", op.symbol())))
+    }
+
+    /// The filter's own spelling of `span`, for messages (`or` when it cannot be sliced).
+    fn spelled(&self, span: (usize, usize), or: &str) -> String {
+        self.text.get(span.0..span.1).unwrap_or(or).to_string()
+    }
+
+    /// A bare field name (no slice) and its selector; None when the operand is something
+    /// else or a word that is no field (a name that looks like one is reported as unknown).
+    fn bare_field(&mut self, op: &Operand) -> Result<Option<FieldSel>, FilterError> {
+        let Operand::Word {
+            text,
+            start,
+            end,
+            slice: None,
+            layer,
+        } = op
+        else {
+            return Ok(None);
+        };
+        match self.field_sel(text, layer)? {
+            None if looks_like_field(text) => Err(self.unknown_field(text, (*start, *end))),
+            sel => Ok(sel),
+        }
+    }
+
     /// A bare operand used as a test.
     fn test(&mut self, op: &Operand) -> Result<Prog, FilterError> {
         match op {
@@ -364,10 +385,9 @@ impl<'r> Compiler<'r> {
                 start,
                 end,
                 slice: None,
-                layer,
-            } => match self.field_sel(text, layer)? {
+                ..
+            } => match self.bare_field(op)? {
                 Some(sel) => Ok(Prog::Exists(sel)),
-                None if looks_like_field(text) => Err(self.unknown_field(text, (*start, *end))),
                 None => Err(err(
                     format!("'{text}' is neither a field nor a protocol name"),
                     (*start, *end),
@@ -380,7 +400,7 @@ impl<'r> Compiler<'r> {
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => Err(err(
                 format!(
                     "{} is neither a field nor a protocol name",
-                    self.text.get(*start..*end).unwrap_or("?")
+                    self.spelled((*start, *end), "?")
                 ),
                 (*start, *end),
             )),
@@ -397,70 +417,7 @@ impl<'r> Compiler<'r> {
                 end,
                 slice,
                 layer,
-            } => {
-                let Some(sel) = self.field_sel(text, layer)? else {
-                    if looks_like_field(text) {
-                        return Err(self.unknown_field(text, (*start, *end)));
-                    }
-                    if slice.is_some() || layer.is_some() {
-                        return Err(err(
-                            format!("'{text}' is not a field, so it takes no '[...]' or '#'"),
-                            (*start, *end),
-                        ));
-                    }
-                    return Err(err(
-                        format!("left side of '{what}' must be a field or function, not '{text}'"),
-                        span,
-                    ));
-                };
-                let f = sel.field;
-                match slice {
-                    None => Ok(Typed {
-                        src: Src::Field {
-                            sel,
-                            slice: None,
-                            extent: false,
-                        },
-                        class: Class::of(f.ftype),
-                        field: Some(f),
-                        name: self
-                            .text
-                            .get(span.0..span.1)
-                            .unwrap_or(f.abbrev)
-                            .to_string(),
-                        span,
-                    }),
-                    Some((s, ss, _)) => {
-                        let class = Class::of(f.ftype);
-                        if !(class.byte_like() || matches!(class, Class::Ipv4 | Class::Ipv6)) {
-                            return Err(err(
-                                format!(
-                                    "\"{}\" is a {} and cannot be sliced into a sequence of bytes",
-                                    f.abbrev,
-                                    type_desc(f.ftype)
-                                ),
-                                (*start, *end),
-                            ));
-                        }
-                        let ranges = parse_slice(s, *ss + 1)?;
-                        Ok(Typed {
-                            src: Src::Field {
-                                sel,
-                                slice: Some(ranges.into_boxed_slice()),
-                                extent: false,
-                            },
-                            class: Class::Bytes,
-                            field: None,
-                            name: self
-                                .text
-                                .get(span.0..span.1)
-                                .unwrap_or(f.abbrev)
-                                .to_string(),
-                            span,
-                        })
-                    }
-                }
-            }
+            } => self.field_operand(text, (*start, *end), slice, layer, what, span),
             Operand::Call {
                 name,
                 name_span,
@@ -468,150 +425,185 @@ impl<'r> Compiler<'r> {
                 ..
             } => self.call(name, *name_span, args, span),
             Operand::Arith(ArithOp::BitAnd, a, b) if !self.is_value_source(b) => {
-                let l = self.lhs(a, "&")?;
-                if !matches!(l.class, Class::Int | Class::Bool | Class::Bytes) {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) cannot be used with '&'",
-                            l.name,
-                            self.desc(&l)
-                        ),
-                        l.span,
-                    ));
-                }
-                let want = Typed {
-                    src: Src::Const(Lit::Never),
-                    class: Class::Int,
-                    field: None,
-                    name: l.name.clone(),
-                    span: l.span,
-                };
-                let mask = match self.literal(b, &want)? {
-                    Lit::Int(m) if (0..=u64::MAX as i128).contains(&m) => m as u64,
-                    _ => {
-                        return Err(err(
-                            "the right side of '&' must be a non-negative integer",
-                            b.span(),
-                        ))
-                    }
-                };
-                Ok(Typed {
-                    src: Src::BitAnd(Box::new(l.src), mask),
-                    class: Class::Int,
-                    field: None,
-                    name: self.text.get(span.0..span.1).unwrap_or("&").to_string(),
-                    span,
-                })
+                self.bit_and(a, b, span)
             }
-            Operand::Arith(op, a, b) if !self.is_value_source(a) => {
-                // A literal on the left: fold two literals, or type it by the right side.
-                let name = self.text.get(span.0..span.1).unwrap_or("?").to_string();
-                if !self.is_value_source(b) {
-                    let x = self.const_int(a)?;
-                    let y = self.const_int(b)?;
-                    let v = super::eval::arith(*op, x, y).ok_or_else(|| {
-                        err(
-                            format!("{name} has no value (overflow or division by zero)"),
-                            span,
-                        )
-                    })?;
-                    return Ok(Typed {
-                        src: Src::Const(Lit::Int(v)),
-                        class: Class::Int,
-                        field: None,
-                        name,
-                        span,
-                    });
-                }
-                let r = self.lhs(b, op.symbol())?;
-                if r.class != Class::Int {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) does not support '{}'",
-                            r.name,
-                            self.desc(&r),
-                            op.symbol()
-                        ),
-                        r.span,
-                    ));
-                }
-                let l = self.literal(a, &r)?;
-                Ok(Typed {
-                    src: Src::Arith(*op, Box::new(Src::Const(l)), Box::new(r.src)),
-                    class: Class::Int,
-                    field: r.field,
-                    name,
-                    span,
-                })
-            }
-            Operand::Arith(op, a, b) => {
-                let l = self.lhs(a, op.symbol())?;
-                if l.class != Class::Int {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) does not support '{}'",
-                            l.name,
-                            self.desc(&l),
-                            op.symbol()
-                        ),
-                        l.span,
-                    ));
-                }
-                let r = self.rhs(b, &l)?;
-                if r.class != Class::Int {
-                    return Err(err(
-                        format!(
-                            "{} (type={}) does not support '{}'",
-                            r.name,
-                            self.desc(&r),
-                            op.symbol()
-                        ),
-                        r.span,
-                    ));
-                }
-                // The result keeps the left field's type, so literals compared with it are
-                // range-checked the same way (tshark: `udp.dstport * 2 > 70000` is an error).
-                Ok(Typed {
-                    src: Src::Arith(*op, Box::new(l.src), Box::new(r.src)),
-                    class: Class::Int,
-                    field: l.field,
-                    name: self.text.get(span.0..span.1).unwrap_or("?").to_string(),
-                    span,
-                })
-            }
-            Operand::Neg(a, _) if !self.is_value_source(a) => Ok(Typed {
-                src: Src::Const(Lit::Int(-self.const_int(a)?)),
-                class: Class::Int,
-                field: None,
-                name: self.text.get(span.0..span.1).unwrap_or("-").to_string(),
-                span,
-            }),
-            Operand::Neg(a, _) => {
-                let l = self.lhs(a, "-")?;
-                if !matches!(l.class, Class::Int | Class::Float | Class::RelTime) {
-                    return Err(err(
-                        format!("{} (type={}) does not support '-'", l.name, self.desc(&l)),
-                        l.span,
-                    ));
-                }
-                Ok(Typed {
-                    src: Src::Neg(Box::new(l.src)),
-                    class: l.class,
-                    field: None,
-                    name: self.text.get(span.0..span.1).unwrap_or("-").to_string(),
-                    span,
-                })
-            }
+            Operand::Arith(op, a, b) => self.arith(*op, a, b, span),
+            Operand::Neg(a, _) => self.neg(a, span),
             Operand::Str { start, end, .. } | Operand::Char { start, end, .. } => Err(err(
                 format!(
                     "left side of '{what}' must be a field or function, not {}",
-                    self.text.get(*start..*end).unwrap_or("?")
+                    self.spelled((*start, *end), "?")
                 ),
                 span,
             )),
         }
     }
 
+    /// A field, with its optional `#` layer selector and `[...]` slice.
+    fn field_operand(
+        &mut self,
+        text: &str,
+        word: (usize, usize),
+        slice: &Option<(String, usize, usize)>,
+        layer: &Option<(String, usize, usize)>,
+        what: &str,
+        span: (usize, usize),
+    ) -> Result<Typed, FilterError> {
+        let Some(sel) = self.field_sel(text, layer)? else {
+            if looks_like_field(text) {
+                return Err(self.unknown_field(text, word));
+            }
+            if slice.is_some() || layer.is_some() {
+                return Err(err(
+                    format!("'{text}' is not a field, so it takes no '[...]' or '#'"),
+                    word,
+                ));
+            }
+            return Err(err(
+                format!("left side of '{what}' must be a field or function, not '{text}'"),
+                span,
+            ));
+        };
+        let f = sel.field;
+        let name = self.spelled(span, f.abbrev);
+        let Some((s, ss, _)) = slice else {
+            let src = Src::Field {
+                sel,
+                slice: None,
+                extent: false,
+            };
+            return Ok(Typed::new(src, Class::of(f.ftype), Some(f), name, span));
+        };
+        let class = Class::of(f.ftype);
+        if !(class.byte_like() || matches!(class, Class::Ipv4 | Class::Ipv6)) {
+            return Err(err(
+                format!(
+                    "\"{}\" is a {} and cannot be sliced into a sequence of bytes",
+                    f.abbrev,
+                    type_desc(f.ftype)
+                ),
+                word,
+            ));
+        }
+        let ranges = parse_slice(s, *ss + 1)?;
+        let src = Src::Field {
+            sel,
+            slice: Some(ranges.into_boxed_slice()),
+            extent: false,
+        };
+        Ok(Typed::new(src, Class::Bytes, None, name, span))
+    }
+
+    /// `value & mask`, the mask a literal.
+    fn bit_and(
+        &mut self,
+        a: &Operand,
+        b: &Operand,
+        span: (usize, usize),
+    ) -> Result<Typed, FilterError> {
+        let l = self.lhs(a, "&")?;
+        if !matches!(l.class, Class::Int | Class::Bool | Class::Bytes) {
+            return Err(self.type_error(&l, "cannot be used with '&'"));
+        }
+        let want = Typed {
+            class: Class::Int,
+            ..Typed::literal_of(&l)
+        };
+        let mask = match self.literal(b, &want)? {
+            Lit::Int(m) if (0..=u64::MAX as i128).contains(&m) => m as u64,
+            _ => {
+                return Err(err(
+                    "the right side of '&' must be a non-negative integer",
+                    b.span(),
+                ))
+            }
+        };
+        let src = Src::BitAnd(Box::new(l.src), mask);
+        Ok(Typed::new(
+            src,
+            Class::Int,
+            None,
+            self.spelled(span, "&"),
+            span,
+        ))
+    }
+
+    /// Arithmetic on integers. A literal on the left is typed by the right side, two
+    /// literals fold into one; otherwise the result keeps the left field's type, so literals
+    /// compared with it are range-checked the same way (tshark: `udp.dstport * 2 > 70000` is an
+    /// error).
+    fn arith(
+        &mut self,
+        op: ArithOp,
+        a: &Operand,
+        b: &Operand,
+        span: (usize, usize),
+    ) -> Result<Typed, FilterError> {
+        let name = self.spelled(span, "?");
+        if self.is_value_source(a) {
+            let l = self.lhs(a, op.symbol())?;
+            self.need_int(&l, op)?;
+            let r = self.rhs(b, &l)?;
+            self.need_int(&r, op)?;
+            let src = Src::Arith(op, Box::new(l.src), Box::new(r.src));
+            return Ok(Typed::new(src, Class::Int, l.field, name, span));
+        }
+        if !self.is_value_source(b) {
+            let (x, y) = (self.const_int(a)?, self.const_int(b)?);
+            let v = super::eval::arith(op, x, y).ok_or_else(|| {
+                err(
+                    format!("{name} has no value (overflow or division by zero)"),
+                    span,
+                )
+            })?;
+            let src = Src::Const(Lit::Int(v));
+            return Ok(Typed::new(src, Class::Int, None, name, span));
+        }
+        let r = self.lhs(b, op.symbol())?;
+        self.need_int(&r, op)?;
+        let l = self.literal(a, &r)?;
+        let src = Src::Arith(op, Box::new(Src::Const(l)), Box::new(r.src));
+        Ok(Typed::new(src, Class::Int, r.field, name, span))
+    }
+
+    /// Unary minus: folded for a literal, negated at run time for a value.
+    fn neg(&mut self, a: &Operand, span: (usize, usize)) -> Result<Typed, FilterError> {
+        let name = self.spelled(span, "-");
+        if !self.is_value_source(a) {
+            let src = Src::Const(Lit::Int(-self.const_int(a)?));
+            return Ok(Typed::new(src, Class::Int, None, name, span));
+        }
+        let l = self.lhs(a, "-")?;
+        if !matches!(l.class, Class::Int | Class::Float | Class::RelTime) {
+            return Err(self.type_error(&l, "does not support '-'"));
+        }
+        Ok(Typed::new(
+            Src::Neg(Box::new(l.src)),
+            l.class,
+            None,
+            name,
+            span,
+        ))
+    }
+
+    /// The display-filter functions tshark 4.0 knows, alphabetically (for suggestions), each
+    /// with its compiler.
+    #[allow(clippy::type_complexity)]
+    const FUNCTIONS: [(
+        &'static str,
+        fn(&mut Self, &Call) -> Result<(Src, Class), FilterError>,
+    ); 8] = [
+        ("abs", Self::fn_abs),
+        ("count", Self::fn_count),
+        ("len", Self::fn_len),
+        ("lower", Self::fn_lower),
+        ("max", Self::fn_max),
+        ("min", Self::fn_min),
+        ("string", Self::fn_string),
+        ("upper", Self::fn_upper),
+    ];
+
+    /// A function call, compiled by its entry in [`Self::FUNCTIONS`].
     fn call(
         &mut self,
         name: &str,
@@ -620,159 +612,151 @@ impl<'r> Compiler<'r> {
         span: (usize, usize),
     ) -> Result<Typed, FilterError> {
         let lname = name.to_ascii_lowercase();
-        if !matches!(
-            lname.as_str(),
-            "len" | "count" | "lower" | "upper" | "string" | "max" | "min" | "abs"
-        ) {
+        let Some((_, compile)) = Self::FUNCTIONS.iter().find(|(n, _)| *n == lname) else {
             let mut msg = format!("function '{name}' does not exist");
-            const FUNCTIONS: [&str; 8] = [
-                "abs", "count", "len", "lower", "max", "min", "string", "upper",
-            ];
-            if let Some(s) = suggest(name, FUNCTIONS.into_iter()) {
+            if let Some(s) = suggest(name, Self::FUNCTIONS.iter().map(|(n, _)| *n)) {
                 msg.push_str(&format!("\ndid you mean '{s}'?"));
             }
             return Err(err(msg, name_span));
-        }
-        if matches!(lname.as_str(), "max" | "min") {
-            if args.is_empty() {
-                return Err(err(
-                    format!("function {lname}() needs at least 1 argument"),
-                    name_span,
-                ));
-            }
-            let mut srcs = vec![];
-            let mut class = None;
-            for a in args {
-                let t = self.lhs(a, &lname)?;
-                if !matches!(
-                    t.class,
-                    Class::Int | Class::Float | Class::RelTime | Class::AbsTime
-                ) {
-                    return Err(err(
-                        format!(
-                            "{lname}() takes numbers or times, and {} is a {}",
-                            t.name,
-                            self.desc(&t)
-                        ),
-                        t.span,
-                    ));
-                }
-                if class.is_some_and(|c| c != t.class) {
-                    return Err(err(
-                        format!("the arguments of {lname}() must all have the same type"),
-                        t.span,
-                    ));
-                }
-                class = Some(t.class);
-                srcs.push(t.src);
-            }
-            return Ok(Typed {
-                src: Src::Extreme {
-                    args: srcs,
-                    max: lname == "max",
-                },
-                class: class.unwrap_or(Class::Int),
-                field: None,
-                name: self.text.get(span.0..span.1).unwrap_or(name).to_string(),
-                span,
-            });
-        }
-        if args.len() != 1 {
+        };
+        let call = Call {
+            name: &lname,
+            name_span,
+            args,
+        };
+        let (src, class) = compile(self, &call)?;
+        Ok(Typed::new(src, class, None, self.spelled(span, name), span))
+    }
+
+    /// len, count and string take a plain field.
+    fn plain_field(&mut self, call: &Call, arg: &Operand) -> Result<FieldSel, FilterError> {
+        self.bare_field(arg)?.ok_or_else(|| {
+            err(
+                format!("only fields can be used as parameter for {}()", call.name),
+                arg.span(),
+            )
+        })
+    }
+
+    fn fn_len(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        let sel = self.plain_field(call, call.one()?)?;
+        Ok((Src::Len(sel), Class::Int))
+    }
+
+    fn fn_count(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        let sel = self.plain_field(call, call.one()?)?;
+        Ok((Src::Count(sel), Class::Int))
+    }
+
+    fn fn_string(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        let arg = call.one()?;
+        let sel = self.plain_field(call, arg)?;
+        let f = sel.field;
+        if matches!(f.ftype, FieldType::Protocol | FieldType::None) {
             return Err(err(
                 format!(
-                    "function {lname}() takes exactly 1 argument, not {}",
-                    args.len()
+                    "string() cannot convert {} (type={})",
+                    f.abbrev,
+                    type_desc(f.ftype)
                 ),
-                name_span,
+                arg.span(),
             ));
         }
-        let arg = &args[0];
-        let text = self.text.get(span.0..span.1).unwrap_or(name).to_string();
-        // len, count and string take a plain field.
-        let plain_field = |c: &mut Self| -> Result<FieldSel, FilterError> {
-            match arg {
-                Operand::Word {
-                    text,
-                    start,
-                    end,
-                    slice: None,
-                    layer,
-                } => match c.field_sel(text, layer)? {
-                    Some(sel) => Ok(sel),
-                    None if looks_like_field(text) => Err(c.unknown_field(text, (*start, *end))),
-                    None => Err(err(
-                        format!("only fields can be used as parameter for {lname}()"),
-                        arg.span(),
-                    )),
-                },
-                _ => Err(err(
-                    format!("only fields can be used as parameter for {lname}()"),
-                    arg.span(),
-                )),
-            }
+        Ok((Src::String(sel), Class::Str))
+    }
+
+    fn fn_abs(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        let t = self.lhs(call.one()?, "abs")?;
+        if !matches!(t.class, Class::Int | Class::Float | Class::RelTime) {
+            return Err(err(
+                format!(
+                    "abs() takes a number, and {} is a {}",
+                    t.name,
+                    self.desc(&t)
+                ),
+                t.span,
+            ));
+        }
+        Ok((Src::Abs(Box::new(t.src)), t.class))
+    }
+
+    fn fn_lower(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        self.case(call, false)
+    }
+
+    fn fn_upper(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        self.case(call, true)
+    }
+
+    /// lower() and upper(): tshark 4.0 takes only string fields here (not slices or other
+    /// functions).
+    fn case(&mut self, call: &Call, upper: bool) -> Result<(Src, Class), FilterError> {
+        let arg = call.one()?;
+        let f = self.plain_field(call, arg)?.field;
+        if f.ftype != FieldType::String {
+            return Err(err(
+                format!(
+                    "only string fields can be used as parameter for {}(), and {} is a {}",
+                    call.name,
+                    f.abbrev,
+                    type_desc(f.ftype)
+                ),
+                arg.span(),
+            ));
+        }
+        let a = self.lhs(arg, call.name)?;
+        let src = Src::Case {
+            arg: Box::new(a.src),
+            upper,
         };
-        let (src, class) = match lname.as_str() {
-            "len" => (Src::Len(plain_field(self)?), Class::Int),
-            "count" => (Src::Count(plain_field(self)?), Class::Int),
-            "string" => {
-                let sel = plain_field(self)?;
-                let f = sel.field;
-                if matches!(f.ftype, FieldType::Protocol | FieldType::None) {
-                    return Err(err(
-                        format!(
-                            "string() cannot convert {} (type={})",
-                            f.abbrev,
-                            type_desc(f.ftype)
-                        ),
-                        arg.span(),
-                    ));
-                }
-                (Src::String(sel), Class::Str)
+        Ok((src, Class::Str))
+    }
+
+    fn fn_max(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        self.extreme(call, true)
+    }
+
+    fn fn_min(&mut self, call: &Call) -> Result<(Src, Class), FilterError> {
+        self.extreme(call, false)
+    }
+
+    /// max() and min(): one or more numbers or times, all of one type.
+    fn extreme(&mut self, call: &Call, max: bool) -> Result<(Src, Class), FilterError> {
+        let lname = call.name;
+        if call.args.is_empty() {
+            return Err(err(
+                format!("function {lname}() needs at least 1 argument"),
+                call.name_span,
+            ));
+        }
+        let mut srcs = vec![];
+        let mut class = None;
+        for a in call.args {
+            let t = self.lhs(a, lname)?;
+            if !matches!(
+                t.class,
+                Class::Int | Class::Float | Class::RelTime | Class::AbsTime
+            ) {
+                return Err(err(
+                    format!(
+                        "{lname}() takes numbers or times, and {} is a {}",
+                        t.name,
+                        self.desc(&t)
+                    ),
+                    t.span,
+                ));
             }
-            "abs" => {
-                let t = self.lhs(arg, "abs")?;
-                if !matches!(t.class, Class::Int | Class::Float | Class::RelTime) {
-                    return Err(err(
-                        format!(
-                            "abs() takes a number, and {} is a {}",
-                            t.name,
-                            self.desc(&t)
-                        ),
-                        t.span,
-                    ));
-                }
-                (Src::Abs(Box::new(t.src)), t.class)
+            if class.is_some_and(|c| c != t.class) {
+                return Err(err(
+                    format!("the arguments of {lname}() must all have the same type"),
+                    t.span,
+                ));
             }
-            _ => {
-                // tshark 4.0 takes only string fields here (not slices or other functions).
-                let f = plain_field(self)?.field;
-                if f.ftype != FieldType::String {
-                    return Err(err(
-                        format!(
-                            "only string fields can be used as parameter for {lname}(), and {} is a {}",
-                            f.abbrev,
-                            type_desc(f.ftype)
-                        ),
-                        arg.span(),
-                    ));
-                }
-                let a = self.lhs(arg, &lname)?;
-                (
-                    Src::Case {
-                        arg: Box::new(a.src),
-                        upper: lname == "upper",
-                    },
-                    Class::Str,
-                )
-            }
-        };
-        Ok(Typed {
-            src,
-            class,
-            field: None,
-            name: text,
-            span,
-        })
+            class = Some(t.class);
+            srcs.push(t.src);
+        }
+        let src = Src::Extreme { args: srcs, max };
+        Ok((src, class.unwrap_or(Class::Int)))
     }
 
     /// An integer literal inside arithmetic (`1 * 2`).
@@ -847,24 +831,7 @@ impl<'r> Compiler<'r> {
                 }
                 (String::from_utf8_lossy(bytes), true)
             }
-            Operand::Char { value, .. } => {
-                return match l.class {
-                    Class::Int | Class::Bool | Class::Float => Ok(Lit::Int(*value as i128)),
-                    Class::Bytes if *value <= 0xff => Ok(Lit::Bytes(Box::new([*value as u8]))),
-                    Class::Str | Class::Bytes => {
-                        let c = char::from_u32(*value).unwrap_or('\u{fffd}');
-                        Ok(Lit::Bytes(c.to_string().into_bytes().into_boxed_slice()))
-                    }
-                    _ => Err(err(
-                        format!(
-                            "a character constant cannot be compared with {} ({})",
-                            l.name,
-                            self.desc(l)
-                        ),
-                        span,
-                    )),
-                };
-            }
+            Operand::Char { value, .. } => return self.char_literal(*value, l, span),
             _ => {
                 return Err(err(
                     format!("expected a value to compare with {}", l.name),
@@ -872,165 +839,277 @@ impl<'r> Compiler<'r> {
                 ))
             }
         };
-        let text = text.as_ref();
-        let shown = self.text.get(span.0..span.1).unwrap_or(text);
+        let lit = Spelling {
+            text: text.as_ref(),
+            shown: self.text.get(span.0..span.1).unwrap_or(text.as_ref()),
+            quoted,
+            span,
+        };
         match l.class {
-            Class::Int => self.int_literal(text, shown, quoted, l, span),
-            Class::Bool => {
-                if let Some(f) = l.field {
-                    if let Strings::TrueFalse(t, fl) = f.strings {
-                        if text.eq_ignore_ascii_case(t) {
-                            return Ok(Lit::Int(1));
-                        }
-                        if text.eq_ignore_ascii_case(fl) {
-                            return Ok(Lit::Int(0));
-                        }
-                    }
-                }
-                match text {
-                    "True" | "TRUE" => return Ok(Lit::Int(1)),
-                    "False" | "FALSE" => return Ok(Lit::Int(0)),
-                    _ => {}
-                }
-                match parse_int(text) {
-                    Some(v) if !quoted => Ok(Lit::Int((v != 0) as i128)),
-                    _ => Err(err(
-                        format!("{shown} cannot be found among the possible values for {}", l.name),
-                        span,
-                    )),
-                }
-            }
-            Class::Float => text
+            Class::Int => self.int_literal(&lit, l),
+            Class::Bool => bool_literal(&lit, l),
+            Class::Float => lit
+                .text
                 .parse::<f64>()
                 .ok()
                 .filter(|_| !quoted)
                 .map(Lit::Float)
-                .ok_or_else(|| err(format!("{shown} is not a valid floating-point number"), span)),
-            Class::RelTime => {
-                if quoted {
-                    return Err(err(
-                        format!("a time offset cannot be given as a string ({shown})"),
-                        span,
-                    ));
-                }
-                parse_seconds(text)
-                    .map(Lit::Time)
-                    .ok_or_else(|| err(format!("{shown} is not a valid time offset in seconds"), span))
-            }
-            Class::AbsTime => parse_seconds(text)
-                .filter(|_| !quoted)
-                .or_else(|| parse_abs_time(text))
-                .map(Lit::Time)
-                .ok_or_else(|| {
-                    err(
-                        format!(
-                            "{shown} is not a valid date and time (use \"2024-01-31 12:00:00\" or \"Jan 31, 2024 12:00:00\")"
-                        ),
-                        span,
-                    )
-                }),
-            Class::Str => Ok(Lit::Bytes(text.as_bytes().into())),
-            Class::Bytes => {
-                if let Some(b) = parse_bytes(text) {
-                    return Ok(Lit::Bytes(b.into_boxed_slice()));
-                }
-                match parse_int(text) {
-                    Some(v) if (0..=255).contains(&v) => Ok(Lit::Bytes(Box::new([v as u8]))),
-                    // tshark accepts a larger decimal number here (and it matches nothing)
-                    // but rejects a larger hex one.
-                    Some(_) if !text.to_ascii_lowercase().contains("0x") => Ok(Lit::Never),
-                    _ => Err(err(format!("{shown} is not a valid byte string"), span)),
-                }
-            }
-            Class::Ether | Class::Eui64 => {
-                let (n, what) = if l.class == Class::Ether {
-                    (6, "Ethernet address")
-                } else {
-                    (8, "EUI-64 address")
-                };
-                match parse_bytes(text) {
-                    Some(b) if b.len() == n && !quoted => Ok(Lit::Bytes(b.into_boxed_slice())),
-                    _ => Err(err(format!("{shown} is not a valid {what}"), span)),
-                }
-            }
-            Class::Ipv4 | Class::Ipv6 => ip_literal(text, shown, quoted, l.class == Class::Ipv6, span),
+                .ok_or_else(|| lit.error("is not a valid floating-point number")),
+            Class::RelTime => rel_time_literal(&lit),
+            Class::AbsTime => abs_time_literal(&lit),
+            Class::Str => Ok(Lit::Bytes(lit.text.as_bytes().into())),
+            Class::Bytes => bytes_literal(&lit),
+            Class::Ether => mac_literal(&lit, 6, "Ethernet address"),
+            Class::Eui64 => mac_literal(&lit, 8, "EUI-64 address"),
+            Class::Ipv4 => ip_literal(&lit, false),
+            Class::Ipv6 => ip_literal(&lit, true),
         }
     }
 
-    fn int_literal(
+    /// A character constant (`'a'`, `'\x41'`): a number, or the character's bytes.
+    fn char_literal(
         &self,
-        text: &str,
-        shown: &str,
-        quoted: bool,
+        value: u32,
         l: &Typed,
         span: (usize, usize),
     ) -> Result<Lit, FilterError> {
+        match l.class {
+            Class::Int | Class::Bool | Class::Float => Ok(Lit::Int(value as i128)),
+            Class::Bytes if value <= 0xff => Ok(Lit::Bytes(Box::new([value as u8]))),
+            Class::Str | Class::Bytes => {
+                let c = char::from_u32(value).unwrap_or('\u{fffd}');
+                Ok(Lit::Bytes(c.to_string().into_bytes().into_boxed_slice()))
+            }
+            _ => Err(err(
+                format!(
+                    "a character constant cannot be compared with {} ({})",
+                    l.name,
+                    self.desc(l)
+                ),
+                span,
+            )),
+        }
+    }
+
+    fn int_literal(&self, lit: &Spelling, l: &Typed) -> Result<Lit, FilterError> {
         let f = l.field;
         let vals = f.and_then(|f| match f.strings {
             Strings::Values(v) => Some(v),
             _ => None,
         });
         // A quoted string is only ever a value name (tshark: `udp.srcport == "53"` is an error).
-        if quoted && vals.is_none() {
+        if lit.quoted && vals.is_none() {
             return Err(err(
                 format!(
-                    "{} cannot be converted from a string ({shown})",
-                    f.map_or("an integer".to_string(), |f| type_desc(f.ftype))
+                    "{} cannot be converted from a string ({})",
+                    f.map_or("an integer".to_string(), |f| type_desc(f.ftype)),
+                    lit.shown
                 ),
-                span,
+                lit.span,
             ));
         }
-        if let Some(v) = parse_int(text).filter(|_| !quoted) {
-            let Some(f) = f else {
-                return Ok(Lit::Int(v));
+        if let Some(v) = parse_int(lit.text).filter(|_| !lit.quoted) {
+            return match f {
+                Some(f) => int_in_range(lit, v, f, vals.is_some()),
+                None => Ok(Lit::Int(v)),
             };
-            let bits = f.ftype.int_bits().clamp(1, 64);
-            let (lo, hi): (i128, i128) = if f.ftype.is_signed() {
-                (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-            } else {
-                // Negative numbers compile for unsigned fields (and match nothing), as in tshark.
-                (i64::MIN as i128, (1i128 << bits) - 1)
-            };
-            if v > hi || v < lo {
-                if vals.is_some() {
-                    return Err(err(
-                        format!(
-                            "{shown} cannot be found among the possible values for {}",
-                            f.abbrev
-                        ),
-                        span,
-                    ));
-                }
-                let side = if v > hi { "large" } else { "small" };
-                return Err(err(
-                    format!(
-                        "{shown} is too {side} for {} ({})",
-                        f.abbrev,
-                        type_desc(f.ftype)
-                    ),
-                    span,
-                ));
-            }
-            return Ok(Lit::Int(v));
         }
-        if let Some(vals) = vals {
-            if let Some((v, _)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(text)) {
-                return Ok(Lit::Int(*v as i128));
-            }
-            let mut msg = format!(
-                "{shown} cannot be found among the possible values for {}",
-                l.name
-            );
-            let lower: Vec<String> = vals.iter().map(|(_, n)| n.to_ascii_lowercase()).collect();
-            if let Some(s) = suggest(text, lower.iter().map(|n| n.as_str())) {
-                if let Some((_, name)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(s)) {
-                    msg.push_str(&format!("\ndid you mean '{name}'?"));
-                }
-            }
-            return Err(err(msg, span));
+        let Some(vals) = vals else {
+            return Err(lit.error("is not a valid number"));
+        };
+        if let Some((v, _)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(lit.text)) {
+            return Ok(Lit::Int(*v as i128));
         }
-        Err(err(format!("{shown} is not a valid number"), span))
+        let mut msg = format!(
+            "{} cannot be found among the possible values for {}",
+            lit.shown, l.name
+        );
+        let lower: Vec<String> = vals.iter().map(|(_, n)| n.to_ascii_lowercase()).collect();
+        if let Some(s) = suggest(lit.text, lower.iter().map(|n| n.as_str())) {
+            if let Some((_, name)) = vals.iter().find(|(_, n)| n.eq_ignore_ascii_case(s)) {
+                msg.push_str(&format!("\ndid you mean '{name}'?"));
+            }
+        }
+        Err(err(msg, lit.span))
     }
+}
+
+/// A number checked against the range of the integer field `f` it is compared with.
+fn int_in_range(
+    lit: &Spelling,
+    v: i128,
+    f: &FieldDef,
+    has_names: bool,
+) -> Result<Lit, FilterError> {
+    let bits = f.ftype.int_bits().clamp(1, 64);
+    let (lo, hi): (i128, i128) = if f.ftype.is_signed() {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        // Negative numbers compile for unsigned fields (and match nothing), as in tshark.
+        (i64::MIN as i128, (1i128 << bits) - 1)
+    };
+    if (lo..=hi).contains(&v) {
+        return Ok(Lit::Int(v));
+    }
+    if has_names {
+        return Err(lit.error(format_args!(
+            "cannot be found among the possible values for {}",
+            f.abbrev
+        )));
+    }
+    let side = if v > hi { "large" } else { "small" };
+    Err(lit.error(format_args!(
+        "is too {side} for {} ({})",
+        f.abbrev,
+        type_desc(f.ftype)
+    )))
+}
+
+/// A literal as the filter spells it: `text` is what is parsed (escapes resolved), `shown` is
+/// how messages quote it.
+struct Spelling<'a> {
+    text: &'a str,
+    shown: &'a str,
+    quoted: bool,
+    span: (usize, usize),
+}
+
+impl Spelling<'_> {
+    /// `<shown> <what>` at the literal.
+    fn error(&self, what: impl std::fmt::Display) -> FilterError {
+        err(format!("{} {what}", self.shown), self.span)
+    }
+}
+
+/// A function call's name (lowercased) and arguments.
+struct Call<'a> {
+    name: &'a str,
+    name_span: (usize, usize),
+    args: &'a [Operand],
+}
+
+impl Call<'_> {
+    /// The argument of a one-argument function.
+    fn one(&self) -> Result<&Operand, FilterError> {
+        match self.args {
+            [a] => Ok(a),
+            _ => Err(err(
+                format!(
+                    "function {}() takes exactly 1 argument, not {}",
+                    self.name,
+                    self.args.len()
+                ),
+                self.name_span,
+            )),
+        }
+    }
+}
+
+/// A boolean: the field's own true/false names, `True`/`False`, or a number (non-zero is true).
+fn bool_literal(lit: &Spelling, l: &Typed) -> Result<Lit, FilterError> {
+    let text = lit.text;
+    if let Some(f) = l.field {
+        if let Strings::TrueFalse(t, fl) = f.strings {
+            if text.eq_ignore_ascii_case(t) {
+                return Ok(Lit::Int(1));
+            }
+            if text.eq_ignore_ascii_case(fl) {
+                return Ok(Lit::Int(0));
+            }
+        }
+    }
+    match text {
+        "True" | "TRUE" => return Ok(Lit::Int(1)),
+        "False" | "FALSE" => return Ok(Lit::Int(0)),
+        _ => {}
+    }
+    match parse_int(text) {
+        Some(v) if !lit.quoted => Ok(Lit::Int((v != 0) as i128)),
+        _ => Err(lit.error(format_args!(
+            "cannot be found among the possible values for {}",
+            l.name
+        ))),
+    }
+}
+
+/// A time offset in seconds (`1.5`).
+fn rel_time_literal(lit: &Spelling) -> Result<Lit, FilterError> {
+    if lit.quoted {
+        return Err(err(
+            format!("a time offset cannot be given as a string ({})", lit.shown),
+            lit.span,
+        ));
+    }
+    parse_seconds(lit.text)
+        .map(Lit::Time)
+        .ok_or_else(|| lit.error("is not a valid time offset in seconds"))
+}
+
+/// An absolute time: seconds since the epoch (unquoted) or a date and time.
+fn abs_time_literal(lit: &Spelling) -> Result<Lit, FilterError> {
+    parse_seconds(lit.text)
+        .filter(|_| !lit.quoted)
+        .or_else(|| parse_abs_time(lit.text))
+        .map(Lit::Time)
+        .ok_or_else(|| {
+            lit.error(
+                "is not a valid date and time (use \"2024-01-31 12:00:00\" or \"Jan 31, 2024 12:00:00\")",
+            )
+        })
+}
+
+/// A byte string, or a number that fits one byte.
+fn bytes_literal(lit: &Spelling) -> Result<Lit, FilterError> {
+    let text = lit.text;
+    if let Some(b) = parse_bytes(text) {
+        return Ok(Lit::Bytes(b.into_boxed_slice()));
+    }
+    match parse_int(text) {
+        Some(v) if (0..=255).contains(&v) => Ok(Lit::Bytes(Box::new([v as u8]))),
+        // tshark accepts a larger decimal number here (and it matches nothing)
+        // but rejects a larger hex one.
+        Some(_) if !text.to_ascii_lowercase().contains("0x") => Ok(Lit::Never),
+        _ => Err(lit.error("is not a valid byte string")),
+    }
+}
+
+/// A hardware address of `n` bytes (Ethernet, EUI-64).
+fn mac_literal(lit: &Spelling, n: usize, what: &str) -> Result<Lit, FilterError> {
+    match parse_bytes(lit.text) {
+        Some(b) if b.len() == n && !lit.quoted => Ok(Lit::Bytes(b.into_boxed_slice())),
+        _ => Err(lit.error(format_args!("is not a valid {what}"))),
+    }
+}
+
+/// An IPv4 or IPv6 address, or a network in CIDR form (`10.0.0.0/8`, `fe80::/10`).
+fn ip_literal(lit: &Spelling, v6: bool) -> Result<Lit, FilterError> {
+    let family = if v6 { "IPv6" } else { "IPv4" };
+    if lit.quoted {
+        return Err(err(
+            format!(
+                "an {family} address cannot be given as a string ({})",
+                lit.shown
+            ),
+            lit.span,
+        ));
+    }
+    let max = if v6 { 128 } else { 32 };
+    let (addr, bits) = match lit.text.split_once('/') {
+        Some((a, b)) => (a, b.parse::<u32>().ok().filter(|b| *b <= max)),
+        None => (lit.text, Some(max)),
+    };
+    let parsed = match bits {
+        Some(b) if v6 => addr
+            .parse::<std::net::Ipv6Addr>()
+            .ok()
+            .map(|a| Lit::Ip6(a.octets(), b as u8)),
+        Some(b) => addr.parse::<std::net::Ipv4Addr>().ok().map(|a| {
+            let mask = if b == 0 { 0 } else { u32::MAX << (32 - b) };
+            Lit::Ip4(u32::from(a), mask)
+        }),
+        None => None,
+    };
+    parsed.ok_or_else(|| lit.error(format_args!("is not a valid {family} address or network")))
 }
 
 /// `contains` and `matches` look at a protocol's bytes up to the end of the data it was given
@@ -1129,17 +1208,6 @@ pub fn parse_seconds(s: &str) -> Option<i64> {
     Some(if neg { -total } else { total })
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Absolute times, read as UTC: `2024-01-31 12:00:00[.123][Z| UTC]`, `2024-01-31T12:00:00`,
 /// `2024-01-31`, `Jan 31, 2024 12:00:00[.123][ UTC]`.
 pub fn parse_abs_time(s: &str) -> Option<i64> {
@@ -1172,7 +1240,7 @@ pub fn parse_abs_time(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..=9999).contains(&y) {
         return None;
     }
-    let mut secs = days_from_civil(y, m, d) * 86_400;
+    let mut secs = days_from_civil(y, m.into(), d.into()) * 86_400;
     let mut ns = 0;
     if !rest.is_empty() {
         let mut parts = rest.splitn(3, ':');

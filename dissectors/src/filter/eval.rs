@@ -320,6 +320,42 @@ fn node_len(pkt: &Packet, node: &Node) -> i128 {
     }) as i128
 }
 
+/// The bytes `ranges` pick out of `data`, joined; false when one falls outside it.
+fn slices(ranges: &[SliceRange], data: &[u8], f: &mut dyn FnMut(V<'_>) -> bool) -> bool {
+    if let [one] = ranges {
+        return one.apply(data).is_some_and(|b| f(V::Bytes(b)));
+    }
+    let mut buf = Vec::new();
+    for r in ranges {
+        match r.apply(data) {
+            Some(b) => buf.extend_from_slice(b),
+            None => return false,
+        }
+    }
+    f(V::Bytes(&buf))
+}
+
+/// The largest (`max`) or smallest value of all of `args`' values, for max() and min().
+fn extreme(pkt: &Packet, args: &[Src], max: bool) -> Option<Num> {
+    let want = if max {
+        Ordering::Greater
+    } else {
+        Ordering::Less
+    };
+    let mut best: Option<Num> = None;
+    for a in args {
+        a.each(pkt, &mut |v| {
+            if let Some(x) = Num::of(&v) {
+                if best.is_none_or_(|b| order(&x.v(), &b.v()) == Some(want)) {
+                    best = Some(x);
+                }
+            }
+            false
+        });
+    }
+    best
+}
+
 impl Src {
     /// Calls `f` with every value; stops (and returns true) as soon as `f` returns true.
     pub fn each(&self, pkt: &Packet, f: &mut dyn FnMut(V<'_>) -> bool) -> bool {
@@ -341,46 +377,12 @@ impl Src {
                 sel,
                 slice: Some(ranges),
                 ..
-            } => sel.nodes(pkt).any(|(_, n)| {
-                let Some(data) = node_bytes(pkt, n) else {
-                    return false;
-                };
-                if let [one] = &ranges[..] {
-                    return one.apply(data).is_some_and(|b| f(V::Bytes(b)));
-                }
-                let mut buf = Vec::new();
-                for r in ranges.iter() {
-                    match r.apply(data) {
-                        Some(b) => buf.extend_from_slice(b),
-                        None => return false,
-                    }
-                }
-                f(V::Bytes(&buf))
-            }),
+            } => sel
+                .nodes(pkt)
+                .any(|(_, n)| node_bytes(pkt, n).is_some_and(|data| slices(ranges, data, f))),
             Src::Len(sel) => sel.nodes(pkt).any(|(_, n)| f(V::Int(node_len(pkt, n)))),
             Src::Count(sel) => f(V::Int(sel.nodes(pkt).count() as i128)),
-            Src::Extreme { args, max } => {
-                let mut best: Option<Num> = None;
-                for a in args {
-                    a.each(pkt, &mut |v| {
-                        if let Some(x) = Num::of(&v) {
-                            let better = best.is_none_or_(|b| {
-                                let o = order(&x.v(), &b.v());
-                                if *max {
-                                    o == Some(Ordering::Greater)
-                                } else {
-                                    o == Some(Ordering::Less)
-                                }
-                            });
-                            if better {
-                                best = Some(x);
-                            }
-                        }
-                        false
-                    });
-                }
-                best.is_some_and(|b| f(b.v()))
-            }
+            Src::Extreme { args, max } => extreme(pkt, args, *max).is_some_and(|b| f(b.v())),
             Src::Arith(op, a, b) => a.each(pkt, &mut |x| {
                 b.each(pkt, &mut |y| match (x, y) {
                     (V::Int(p), V::Int(q)) => arith(*op, p, q).is_some_and(|r| f(V::Int(r))),

@@ -111,128 +111,139 @@ pub fn lex(text: &str) -> Result<Vec<Token>, FilterError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_whitespace() {
+        if b[i].is_ascii_whitespace() {
             i += 1;
             continue;
         }
-        let start = i;
-        let two = b.get(i + 1).copied();
-        let three = b.get(i + 2).copied();
-        let (tok, len) = match c {
-            b'(' => (Tok::LParen, 1),
-            b')' => (Tok::RParen, 1),
-            b'{' => (Tok::LBrace, 1),
-            b'}' => (Tok::RBrace, 1),
-            b',' => (Tok::Comma, 1),
-            b'.' if two == Some(b'.') => (Tok::DotDot, 2),
-            b'=' if two == Some(b'=') && three == Some(b'=') => (Tok::Cmp(CmpOp::AllEq), 3),
-            b'=' if two == Some(b'=') => (Tok::Cmp(CmpOp::AnyEq), 2),
-            b'!' if two == Some(b'=') && three == Some(b'=') => (Tok::Cmp(CmpOp::AnyNe), 3),
-            b'!' if two == Some(b'=') => (Tok::Cmp(CmpOp::AllNe), 2),
-            b'!' => (Tok::Not, 1),
-            b'<' if two == Some(b'=') => (Tok::Cmp(CmpOp::Le), 2),
-            b'<' => (Tok::Cmp(CmpOp::Lt), 1),
-            b'>' if two == Some(b'=') => (Tok::Cmp(CmpOp::Ge), 2),
-            b'>' => (Tok::Cmp(CmpOp::Gt), 1),
-            b'~' if two == Some(b'=') => (Tok::Cmp(CmpOp::AnyNe), 2),
-            b'~' => (Tok::Matches, 1),
-            b'&' if two == Some(b'&') => (Tok::And, 2),
-            b'&' => (Tok::BitAnd, 1),
-            b'+' => (Tok::Plus, 1),
-            b'*' => (Tok::Star, 1),
-            b'%' => (Tok::Percent, 1),
-            // Inside a word `-` and `/` belong to it (`aa-bb`, `10.0.0.0/8`, `-1`); on their own
-            // or before a name they are arithmetic (`frame.len - 14`, `-udp.srcport`).
-            b'-' if !two.is_some_and(|c| c.is_ascii_digit()) => (Tok::Minus, 1),
-            b'/' => (Tok::Slash, 1),
-            b'|' if two == Some(b'|') => (Tok::Or, 2),
-            b'^' if two == Some(b'^') => (Tok::Xor, 2),
-            b'"' => {
-                let (s, len) = lex_string(text, i)?;
-                (Tok::Str(s), len)
-            }
-            // Raw strings (`r"\d+\.\w"`): no escapes, handy for regular expressions.
-            b'r' if two == Some(b'"') => match text[i + 2..].find('"') {
-                Some(p) => (Tok::Str(b[i + 2..i + 2 + p].to_vec()), p + 3),
-                None => {
-                    return Err(FilterError::new(
-                        "the string has no closing '\"'",
-                        i,
-                        text.len(),
-                    ))
-                }
-            },
-            b'\'' => {
-                let (ch, len) = lex_char(text, i)?;
-                (Tok::Char(ch), len)
-            }
-            b'[' => match b[i + 1..].iter().position(|&x| x == b']') {
-                Some(p) => (Tok::Slice(text[i + 1..i + 1 + p].to_string()), p + 2),
-                None => return Err(FilterError::new("'[' has no matching ']'", i, text.len())),
-            },
-            b'#' => {
-                if two == Some(b'[') {
-                    match b[i + 2..].iter().position(|&x| x == b']') {
-                        Some(p) => (Tok::Layer(text[i + 2..i + 2 + p].to_string()), p + 3),
-                        None => {
-                            return Err(FilterError::new(
-                                "'[' has no matching ']'",
-                                i + 1,
-                                text.len(),
-                            ))
-                        }
-                    }
-                } else {
-                    let n = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                    if n == 0 {
-                        return Err(FilterError::new(
-                            "'#' must be followed by a layer number or a range in brackets",
-                            i,
-                            i + 1,
-                        ));
-                    }
-                    (Tok::Layer(text[i + 1..i + 1 + n].to_string()), n + 1)
-                }
-            }
-            c if is_word_char(c) => {
-                let mut j = i;
-                while j < b.len() && is_word_char(b[j]) {
-                    // `1..5`: the word ends before the range operator.
-                    if b[j] == b'.' && b.get(j + 1) == Some(&b'.') {
-                        break;
-                    }
-                    j += 1;
-                }
-                if j == i {
-                    // A word cannot start with `..` (handled above), so this is unreachable,
-                    // but never loop forever on it.
-                    j = i + 1;
-                }
-                let w = &text[i..j];
-                (
-                    keyword(w).unwrap_or_else(|| Tok::Word(w.to_string())),
-                    j - i,
-                )
-            }
-            _ => {
-                let ch = text[i..].chars().next().unwrap_or('?');
-                let end = i + ch.len_utf8();
-                return Err(FilterError::new(
-                    format!("unexpected character '{}'", ch.escape_default()),
-                    i,
-                    end,
-                ));
-            }
+        let (tok, len) = match operator(b[i], b.get(i + 1).copied(), b.get(i + 2).copied()) {
+            Some(op) => op,
+            None => lex_operand(text, i)?,
         };
         out.push(Token {
             tok,
-            start,
-            end: start + len,
+            start: i,
+            end: i + len,
         });
-        i = start + len;
+        i += len;
     }
     Ok(out)
+}
+
+/// Punctuation and operators: the token starting with `c` (followed by `two`, `three`) and its
+/// length, or None when `c` starts an operand.
+fn operator(c: u8, two: Option<u8>, three: Option<u8>) -> Option<(Tok, usize)> {
+    Some(match c {
+        b'(' => (Tok::LParen, 1),
+        b')' => (Tok::RParen, 1),
+        b'{' => (Tok::LBrace, 1),
+        b'}' => (Tok::RBrace, 1),
+        b',' => (Tok::Comma, 1),
+        b'.' if two == Some(b'.') => (Tok::DotDot, 2),
+        b'=' if two == Some(b'=') && three == Some(b'=') => (Tok::Cmp(CmpOp::AllEq), 3),
+        b'=' if two == Some(b'=') => (Tok::Cmp(CmpOp::AnyEq), 2),
+        b'!' if two == Some(b'=') && three == Some(b'=') => (Tok::Cmp(CmpOp::AnyNe), 3),
+        b'!' if two == Some(b'=') => (Tok::Cmp(CmpOp::AllNe), 2),
+        b'!' => (Tok::Not, 1),
+        b'<' if two == Some(b'=') => (Tok::Cmp(CmpOp::Le), 2),
+        b'<' => (Tok::Cmp(CmpOp::Lt), 1),
+        b'>' if two == Some(b'=') => (Tok::Cmp(CmpOp::Ge), 2),
+        b'>' => (Tok::Cmp(CmpOp::Gt), 1),
+        b'~' if two == Some(b'=') => (Tok::Cmp(CmpOp::AnyNe), 2),
+        b'~' => (Tok::Matches, 1),
+        b'&' if two == Some(b'&') => (Tok::And, 2),
+        b'&' => (Tok::BitAnd, 1),
+        b'+' => (Tok::Plus, 1),
+        b'*' => (Tok::Star, 1),
+        b'%' => (Tok::Percent, 1),
+        // Inside a word `-` and `/` belong to it (`aa-bb`, `10.0.0.0/8`, `-1`); on their own
+        // or before a name they are arithmetic (`frame.len - 14`, `-udp.srcport`).
+        b'-' if !two.is_some_and(|c| c.is_ascii_digit()) => (Tok::Minus, 1),
+        b'/' => (Tok::Slash, 1),
+        b'|' if two == Some(b'|') => (Tok::Or, 2),
+        b'^' if two == Some(b'^') => (Tok::Xor, 2),
+        _ => return None,
+    })
+}
+
+/// A string, character, slice, layer selector or word at `i`, and its length.
+fn lex_operand(text: &str, i: usize) -> Result<(Tok, usize), FilterError> {
+    let b = text.as_bytes();
+    match b[i] {
+        b'"' => lex_string(text, i).map(|(s, len)| (Tok::Str(s), len)),
+        // Raw strings (`r"\d+\.\w"`): no escapes, handy for regular expressions.
+        b'r' if b.get(i + 1) == Some(&b'"') => match text[i + 2..].find('"') {
+            Some(p) => Ok((Tok::Str(b[i + 2..i + 2 + p].to_vec()), p + 3)),
+            None => Err(FilterError::new(
+                "the string has no closing '\"'",
+                i,
+                text.len(),
+            )),
+        },
+        b'\'' => lex_char(text, i).map(|(ch, len)| (Tok::Char(ch), len)),
+        b'[' => bracketed(text, i).map(|(s, len)| (Tok::Slice(s), len)),
+        b'#' => lex_layer(text, i),
+        c if is_word_char(c) => Ok(lex_word(text, i)),
+        _ => {
+            let ch = text[i..].chars().next().unwrap_or('?');
+            Err(FilterError::new(
+                format!("unexpected character '{}'", ch.escape_default()),
+                i,
+                i + ch.len_utf8(),
+            ))
+        }
+    }
+}
+
+/// The text inside `[...]` whose `[` is at `open`, and the length from `[` to `]` inclusive.
+fn bracketed(text: &str, open: usize) -> Result<(String, usize), FilterError> {
+    match text.as_bytes()[open + 1..].iter().position(|&x| x == b']') {
+        Some(p) => Ok((text[open + 1..open + 1 + p].to_string(), p + 2)),
+        None => Err(FilterError::new(
+            "'[' has no matching ']'",
+            open,
+            text.len(),
+        )),
+    }
+}
+
+/// A layer selector: `#2` or `#[1-2]`.
+fn lex_layer(text: &str, i: usize) -> Result<(Tok, usize), FilterError> {
+    let b = text.as_bytes();
+    if b.get(i + 1) == Some(&b'[') {
+        return bracketed(text, i + 1).map(|(s, len)| (Tok::Layer(s), len + 1));
+    }
+    let n = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 {
+        return Err(FilterError::new(
+            "'#' must be followed by a layer number or a range in brackets",
+            i,
+            i + 1,
+        ));
+    }
+    Ok((Tok::Layer(text[i + 1..i + 1 + n].to_string()), n + 1))
+}
+
+/// A keyword or a word (field name or unquoted literal) starting at `i`.
+fn lex_word(text: &str, i: usize) -> (Tok, usize) {
+    let b = text.as_bytes();
+    let mut j = i;
+    while j < b.len() && is_word_char(b[j]) {
+        // `1..5`: the word ends before the range operator.
+        if b[j] == b'.' && b.get(j + 1) == Some(&b'.') {
+            break;
+        }
+        j += 1;
+    }
+    if j == i {
+        // A word cannot start with `..` (an operator), so this is unreachable, but never loop
+        // forever on it.
+        j = i + 1;
+    }
+    let w = &text[i..j];
+    (
+        keyword(w).unwrap_or_else(|| Tok::Word(w.to_string())),
+        j - i,
+    )
 }
 
 /// Reads one escape after a backslash at `b[i]`; returns (bytes, length consumed including `\`).

@@ -185,41 +185,33 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.xor_expr()?];
-        while self.peek() == Some(&Tok::Or) {
-            self.pos += 1;
-            v.push(self.xor_expr()?);
-        }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::Or(vec![]))
-        } else {
-            Expr::Or(v)
-        })
+        self.chain(Tok::Or, Self::xor_expr, Expr::Or)
     }
 
     fn xor_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.and_expr()?];
-        while self.peek() == Some(&Tok::Xor) {
-            self.pos += 1;
-            v.push(self.and_expr()?);
-        }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::Xor(vec![]))
-        } else {
-            Expr::Xor(v)
-        })
+        self.chain(Tok::Xor, Self::and_expr, Expr::Xor)
     }
 
     fn and_expr(&mut self) -> Result<Expr, FilterError> {
-        let mut v = vec![self.unary()?];
-        while self.peek() == Some(&Tok::And) {
+        self.chain(Tok::And, Self::unary, Expr::And)
+    }
+
+    /// One precedence level: operands of the next tighter level joined by `op`, kept flat
+    /// (n-ary) and unwrapped when there is only one.
+    fn chain(
+        &mut self,
+        op: Tok,
+        next: fn(&mut Self) -> Result<Expr, FilterError>,
+        build: fn(Vec<Expr>) -> Expr,
+    ) -> Result<Expr, FilterError> {
+        let mut v = vec![next(self)?];
+        while self.peek() == Some(&op) {
             self.pos += 1;
-            v.push(self.unary()?);
+            v.push(next(self)?);
         }
-        Ok(if v.len() == 1 {
-            v.pop().unwrap_or(Expr::And(vec![]))
-        } else {
-            Expr::And(v)
+        Ok(match v.len() {
+            1 => v.pop().unwrap_or_else(|| build(vec![])),
+            _ => build(v),
         })
     }
 
@@ -348,45 +340,46 @@ impl<'a> Parser<'a> {
 
     /// Operands with arithmetic, loosest first: `&`, then `+ -`, then `* / %`, then unary `-`.
     fn operand(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.sum()?;
-        while self.peek() == Some(&Tok::BitAnd) {
-            self.pos += 1;
-            self.count_arith()?;
-            let b = self.sum()?;
-            a = Operand::Arith(ArithOp::BitAnd, Box::new(a), Box::new(b));
-        }
-        Ok(a)
+        self.arith_level(
+            |t| (*t == Tok::BitAnd).then_some(ArithOp::BitAnd),
+            Self::sum,
+        )
     }
 
     fn sum(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.product()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Plus) => ArithOp::Add,
-                Some(Tok::Minus) => ArithOp::Sub,
-                _ => return Ok(a),
-            };
-            self.pos += 1;
-            self.count_arith()?;
-            let b = self.product()?;
-            a = Operand::Arith(op, Box::new(a), Box::new(b));
-        }
+        let ops = |t: &Tok| match t {
+            Tok::Plus => Some(ArithOp::Add),
+            Tok::Minus => Some(ArithOp::Sub),
+            _ => None,
+        };
+        self.arith_level(ops, Self::product)
     }
 
     fn product(&mut self) -> Result<Operand, FilterError> {
-        let mut a = self.unary_minus()?;
-        loop {
-            let op = match self.peek() {
-                Some(Tok::Star) => ArithOp::Mul,
-                Some(Tok::Slash) => ArithOp::Div,
-                Some(Tok::Percent) => ArithOp::Mod,
-                _ => return Ok(a),
-            };
+        let ops = |t: &Tok| match t {
+            Tok::Star => Some(ArithOp::Mul),
+            Tok::Slash => Some(ArithOp::Div),
+            Tok::Percent => Some(ArithOp::Mod),
+            _ => None,
+        };
+        self.arith_level(ops, Self::unary_minus)
+    }
+
+    /// One level of left-associative arithmetic: operands of the tighter level `next`, joined
+    /// by the tokens `op` names an operator.
+    fn arith_level(
+        &mut self,
+        op: fn(&Tok) -> Option<ArithOp>,
+        next: fn(&mut Self) -> Result<Operand, FilterError>,
+    ) -> Result<Operand, FilterError> {
+        let mut a = next(self)?;
+        while let Some(op) = self.peek().and_then(op) {
             self.pos += 1;
             self.count_arith()?;
-            let b = self.unary_minus()?;
+            let b = next(self)?;
             a = Operand::Arith(op, Box::new(a), Box::new(b));
         }
+        Ok(a)
     }
 
     fn unary_minus(&mut self) -> Result<Operand, FilterError> {
@@ -411,28 +404,14 @@ impl<'a> Parser<'a> {
                 if self.peek() == Some(&Tok::LParen) {
                     return self.call(w, t);
                 }
-                let layer = match self.peek_token() {
-                    Some(Token {
-                        tok: Tok::Layer(s),
-                        start,
-                        end,
-                    }) => {
-                        self.pos += 1;
-                        Some((s.clone(), *start, *end))
-                    }
+                let layer = self.suffix(|t| match t {
+                    Tok::Layer(s) => Some(s),
                     _ => None,
-                };
-                let slice = match self.peek_token() {
-                    Some(Token {
-                        tok: Tok::Slice(s),
-                        start,
-                        end,
-                    }) => {
-                        self.pos += 1;
-                        Some((s.clone(), *start, *end))
-                    }
+                });
+                let slice = self.suffix(|t| match t {
+                    Tok::Slice(s) => Some(s),
                     _ => None,
-                };
+                });
                 Ok(Operand::Word {
                     text: w.clone(),
                     start: t.start,
@@ -464,6 +443,15 @@ impl<'a> Parser<'a> {
             }
             _ => Err(self.unexpected(t)),
         }
+    }
+
+    /// The raw text and span of the `#` layer selector or `[...]` slice (whichever `text_of`
+    /// reads) that follows a field name, taken when it comes next.
+    fn suffix(&mut self, text_of: fn(&Tok) -> Option<&String>) -> Option<(String, usize, usize)> {
+        let t = self.peek_token()?;
+        let text = text_of(&t.tok)?.clone();
+        self.pos += 1;
+        Some((text, t.start, t.end))
     }
 
     fn call(&mut self, name: &str, name_tok: &Token) -> Result<Operand, FilterError> {

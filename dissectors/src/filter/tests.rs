@@ -59,6 +59,16 @@ fn m(s: &str, p: &Packet) -> bool {
     compile(s).matches(p)
 }
 
+/// Asserts that every filter of `yes` matches `p` and none of `no` does.
+fn check(p: &Packet, yes: &[&str], no: &[&str]) {
+    for f in yes {
+        assert!(m(f, p), "{f}");
+    }
+    for f in no {
+        assert!(!m(f, p), "{f}");
+    }
+}
+
 fn error(s: &str) -> FilterError {
     match Filter::compile(s, registry()) {
         Ok(_) => panic!("'{s}' compiled"),
@@ -95,51 +105,50 @@ fn presence_and_logic() {
 #[test]
 fn integer_comparisons_bases_and_value_names() {
     let p = udp4();
-    for f in [
-        "udp.srcport == 5683",
-        "udp.srcport eq 0x1633",
-        "udp.srcport == 013063",
-        "udp.srcport == 0b1011000110011",
-        "udp.srcport != 5684",
-        "udp.srcport ne 1",
-        "udp.srcport > 5000 && udp.srcport < 6000",
-        "udp.srcport >= 5683 and udp.srcport <= 5683",
-        "udp.srcport gt 1 and udp.srcport ge 5683 and udp.srcport lt 9999 and udp.srcport le 5683",
-        "udp.port == 1234",
-        "udp.port == 5683",
-        "ip.proto == 17",
-        "ip.proto == UDP",
-        "ip.proto == \"udp\"",
-        "ip.ttl == 64",
-        "ip.flags.df == True",
-        "ip.flags.df == 1",
-        "ip.flags.mf == False",
-        "ip.flags.df == \"Set\"",
-        "ip.flags.df",
-        "ip.flags.mf",
-        "udp.srcport > 'A'",
-        "udp.srcport in {53, 5683}",
-        "udp.srcport in {1..10 5600..5700}",
-        "udp.srcport not in {53 80}",
-        "ip.flags & 0x02",
-        "ip.flags & 0x02 == 2",
-        "udp.srcport & 1",
-        "ip.proto > -1",
-    ] {
-        assert!(m(f, &p), "{f}");
-    }
-    for f in [
-        "udp.srcport == 5684",
-        "udp.srcport != 5683",
-        "udp.port != 5683",
-        "ip.proto == -1",
-        "ip.flags & 0x04",
-        "udp.srcport in {53, 80..90}",
-        "udp.srcport not in {5683}",
-        "ip.flags.df == False",
-    ] {
-        assert!(!m(f, &p), "{f}");
-    }
+    check(
+        &p,
+        &[
+            "udp.srcport == 5683",
+            "udp.srcport eq 0x1633",
+            "udp.srcport == 013063",
+            "udp.srcport == 0b1011000110011",
+            "udp.srcport != 5684",
+            "udp.srcport ne 1",
+            "udp.srcport > 5000 && udp.srcport < 6000",
+            "udp.srcport >= 5683 and udp.srcport <= 5683",
+            "udp.srcport gt 1 and udp.srcport ge 5683 and udp.srcport lt 9999 and udp.srcport le 5683",
+            "udp.port == 1234",
+            "udp.port == 5683",
+            "ip.proto == 17",
+            "ip.proto == UDP",
+            "ip.proto == \"udp\"",
+            "ip.ttl == 64",
+            "ip.flags.df == True",
+            "ip.flags.df == 1",
+            "ip.flags.mf == False",
+            "ip.flags.df == \"Set\"",
+            "ip.flags.df",
+            "ip.flags.mf",
+            "udp.srcport > 'A'",
+            "udp.srcport in {53, 5683}",
+            "udp.srcport in {1..10 5600..5700}",
+            "udp.srcport not in {53 80}",
+            "ip.flags & 0x02",
+            "ip.flags & 0x02 == 2",
+            "udp.srcport & 1",
+            "ip.proto > -1",
+        ],
+        &[
+            "udp.srcport == 5684",
+            "udp.srcport != 5683",
+            "udp.port != 5683",
+            "ip.proto == -1",
+            "ip.flags & 0x04",
+            "udp.srcport in {53, 80..90}",
+            "udp.srcport not in {5683}",
+            "ip.flags.df == False",
+        ],
+    );
 }
 
 #[test]
@@ -171,162 +180,161 @@ fn any_and_all_semantics_over_repeated_fields() {
 #[test]
 fn layer_operator_and_numeric_functions() {
     let p = icmp_err();
-    for f in [
-        "ip.src#1 == 127.0.0.1",
-        "ip.src#2 == 10.0.0.9",
-        "ip.src#[2] == 10.0.0.9",
-        "ip.src#[1-2] == 10.0.0.9",
-        "ip.src#[2:1] == 10.0.0.9",
-        "ip.src#[2:] == 10.0.0.9",
-        "ip.src#[-1] == 10.0.0.9",
-        "ip#2",
-        "ip#2[12:4] == 0a:00:00:09",
-        "ip.src#2[0] == 0a",
-        "len(ip.src#2) == 4",
-        "count(ip.src#1) == 1",
-        "string(ip.dst#2) == \"127.0.0.3\"",
-        "max(ip.ttl) == 64",
-        "min(ip.len) == 28",
-        "max(ip.len, udp.length) == 56",
-        "min(udp.srcport, udp.dstport) == 5683",
-        "abs(frame.encap_type) == 1",
-        "max(frame.time_relative) == 0",
-        "ip.src#1 != 10.0.0.9",
-    ] {
-        assert!(m(f, &p), "{f}");
-    }
-    for f in [
-        "ip.src#2 == 127.0.0.1",
-        "ip.src#3",
-        "ip#0",
-        "ip.src#[3-4] == 10.0.0.9",
-        "icmp#2",
-        "max(ip.len) < 50",
-    ] {
-        assert!(!m(f, &p), "{f}");
-    }
+    check(
+        &p,
+        &[
+            "ip.src#1 == 127.0.0.1",
+            "ip.src#2 == 10.0.0.9",
+            "ip.src#[2] == 10.0.0.9",
+            "ip.src#[1-2] == 10.0.0.9",
+            "ip.src#[2:1] == 10.0.0.9",
+            "ip.src#[2:] == 10.0.0.9",
+            "ip.src#[-1] == 10.0.0.9",
+            "ip#2",
+            "ip#2[12:4] == 0a:00:00:09",
+            "ip.src#2[0] == 0a",
+            "len(ip.src#2) == 4",
+            "count(ip.src#1) == 1",
+            "string(ip.dst#2) == \"127.0.0.3\"",
+            "max(ip.ttl) == 64",
+            "min(ip.len) == 28",
+            "max(ip.len, udp.length) == 56",
+            "min(udp.srcport, udp.dstport) == 5683",
+            "abs(frame.encap_type) == 1",
+            "max(frame.time_relative) == 0",
+            "ip.src#1 != 10.0.0.9",
+        ],
+        &[
+            "ip.src#2 == 127.0.0.1",
+            "ip.src#3",
+            "ip#0",
+            "ip.src#[3-4] == 10.0.0.9",
+            "icmp#2",
+            "max(ip.len) < 50",
+        ],
+    );
 }
 
 #[test]
 fn arithmetic() {
     let p = udp4(); // frame.len 53, ip.len 39, udp 5683 -> 1234
-    for f in [
-        "frame.len - 14 == ip.len",
-        "ip.len + 14 == frame.len",
-        "udp.srcport % 2 == 1",
-        "udp.srcport / 2 == 2841",
-        "udp.srcport + 1 * 2 == 5685",
-        "udp.srcport - 1 - 1 == 5681",
-        "{udp.srcport + 1} * 2 == 11368",
-        "-udp.srcport == -5683",
-        "- udp.srcport < 0",
-        "count(ip.src) + 1 == 2",
-        "len(udp) * 2 == 16",
-        "udp.srcport + 1 & 0xff == 0x34",
-        "udp.srcport + udp.dstport == 6917",
-        "udp.srcport - udp.dstport > 4000",
-        "udp.srcport & udp.srcport == 5683",
-        "-frame.time_relative <= 0",
-        "udp.srcport + 1",
-        "udp.srcport == 5000 + 683",
-        "udp.srcport == 2 * 2000 + 1683",
-        "udp.srcport > -5",
-        "udp.srcport > - 5",
-        "10 - udp.srcport < 0",
-        "2 * udp.srcport == 11366",
-    ] {
-        assert!(m(f, &p), "{f}");
-    }
-    for f in [
-        "frame.number / 0 == 1",
-        "frame.number % 0 == 0",
-        "udp.srcport - 5683",
-        // Results that do not fit are no value rather than an overflow.
-        "count(udp) * 18446744073709551615 * 18446744073709551615 * 18446744073709551615 != 0",
-        "-{count(udp) * -9223372036854775808 * 9223372036854775808 * 2} != 0",
-        "abs(count(udp) * -9223372036854775808 * 9223372036854775808 * 2) != 0",
-    ] {
-        assert!(!m(f, &p), "{f}");
-    }
+    check(
+        &p,
+        &[
+            "frame.len - 14 == ip.len",
+            "ip.len + 14 == frame.len",
+            "udp.srcport % 2 == 1",
+            "udp.srcport / 2 == 2841",
+            "udp.srcport + 1 * 2 == 5685",
+            "udp.srcport - 1 - 1 == 5681",
+            "{udp.srcport + 1} * 2 == 11368",
+            "-udp.srcport == -5683",
+            "- udp.srcport < 0",
+            "count(ip.src) + 1 == 2",
+            "len(udp) * 2 == 16",
+            "udp.srcport + 1 & 0xff == 0x34",
+            "udp.srcport + udp.dstport == 6917",
+            "udp.srcport - udp.dstport > 4000",
+            "udp.srcport & udp.srcport == 5683",
+            "-frame.time_relative <= 0",
+            "udp.srcport + 1",
+            "udp.srcport == 5000 + 683",
+            "udp.srcport == 2 * 2000 + 1683",
+            "udp.srcport > -5",
+            "udp.srcport > - 5",
+            "10 - udp.srcport < 0",
+            "2 * udp.srcport == 11366",
+        ],
+        &[
+            "frame.number / 0 == 1",
+            "frame.number % 0 == 0",
+            "udp.srcport - 5683",
+            // Results that do not fit are no value rather than an overflow.
+            "count(udp) * 18446744073709551615 * 18446744073709551615 * 18446744073709551615 != 0",
+            "-{count(udp) * -9223372036854775808 * 9223372036854775808 * 2} != 0",
+            "abs(count(udp) * -9223372036854775808 * 9223372036854775808 * 2) != 0",
+        ],
+    );
 }
 
 #[test]
 fn addresses_cidr_and_bytes() {
     let p = udp4();
-    for f in [
-        "ip.src == 10.0.0.1",
-        "ip.src == 10.0.0.0/8",
-        "ip.addr == 192.168.0.0/16",
-        "ip.dst in {192.168.1.0/24}",
-        "ip.src > 9.255.255.255",
-        "eth.src == 02:00:00:00:00:01",
-        "eth.src == 02-00-00-00-00-01",
-        "eth.src == 0200.0000.0001",
-        "eth.src == 020000000001",
-        "eth.dst == ff:ff:ff:ff:ff:ff",
-        "eth.src[-2:] == 00:01",
-        "eth.src[0] == 02",
-        "eth.src[:2] == 02:00",
-        "eth.src[1-3] == 00:00:00",
-        "eth.src contains 00:01",
-        "eth.src >= 00:00:00:00:00:00",
-        "ip.src[0] == 0a",
-        "ip.src[3] == 1",
-        "frame[12:2] == 08:00",
-        "frame[12:2] == 0800",
-        "frame[12] == 0x08",
-        "frame[0:6] == ff:ff:ff:ff:ff:ff",
-        "frame[14] == 45",
-        "frame[-5:] == \"World\"",
-        "ip[0] == 45",
-        "ip[-4:] == c0:a8:01:14",
-        "ip[0:1,16-19] == 45:c0:a8:01:14",
-        "udp[0:2] == 16:33",
-        "udp contains \"Hello\"",
-        "frame contains \"World\"",
-        "frame contains 48:65",
-        "udp.payload == \"Hello World\"",
-        "udp.payload[0] == 'H'",
-        "udp.payload[0] & 0x40",
-        "frame[6:6] == eth.src",
-        "ip[12:4] == ip.src",
-        "ip.dst > ip[12:4]",
-        "len(udp.payload) == 11",
-        "len(eth.src) == 6",
-        "len(ip.src) == 4",
-        "len(udp) == 8",
-        "len(udp.srcport) == 2",
-        "len(ip.flags.df) == 0",
-        "frame[0:2]",
-    ] {
-        assert!(m(f, &p), "{f}");
-    }
-    for f in [
-        "ip.src == 10.0.0.2",
-        "ip.src == 11.0.0.0/8",
-        "eth.src == 02:00:00:00:00:02",
-        "frame[100:2]",
-        "frame[100:2] == 00:00",
-        "frame[12] == 256",
-        "udp contains \"hello\"",
-        "ip[-100:] == 45",
-    ] {
-        assert!(!m(f, &p), "{f}");
-    }
+    check(
+        &p,
+        &[
+            "ip.src == 10.0.0.1",
+            "ip.src == 10.0.0.0/8",
+            "ip.addr == 192.168.0.0/16",
+            "ip.dst in {192.168.1.0/24}",
+            "ip.src > 9.255.255.255",
+            "eth.src == 02:00:00:00:00:01",
+            "eth.src == 02-00-00-00-00-01",
+            "eth.src == 0200.0000.0001",
+            "eth.src == 020000000001",
+            "eth.dst == ff:ff:ff:ff:ff:ff",
+            "eth.src[-2:] == 00:01",
+            "eth.src[0] == 02",
+            "eth.src[:2] == 02:00",
+            "eth.src[1-3] == 00:00:00",
+            "eth.src contains 00:01",
+            "eth.src >= 00:00:00:00:00:00",
+            "ip.src[0] == 0a",
+            "ip.src[3] == 1",
+            "frame[12:2] == 08:00",
+            "frame[12:2] == 0800",
+            "frame[12] == 0x08",
+            "frame[0:6] == ff:ff:ff:ff:ff:ff",
+            "frame[14] == 45",
+            "frame[-5:] == \"World\"",
+            "ip[0] == 45",
+            "ip[-4:] == c0:a8:01:14",
+            "ip[0:1,16-19] == 45:c0:a8:01:14",
+            "udp[0:2] == 16:33",
+            "udp contains \"Hello\"",
+            "frame contains \"World\"",
+            "frame contains 48:65",
+            "udp.payload == \"Hello World\"",
+            "udp.payload[0] == 'H'",
+            "udp.payload[0] & 0x40",
+            "frame[6:6] == eth.src",
+            "ip[12:4] == ip.src",
+            "ip.dst > ip[12:4]",
+            "len(udp.payload) == 11",
+            "len(eth.src) == 6",
+            "len(ip.src) == 4",
+            "len(udp) == 8",
+            "len(udp.srcport) == 2",
+            "len(ip.flags.df) == 0",
+            "frame[0:2]",
+        ],
+        &[
+            "ip.src == 10.0.0.2",
+            "ip.src == 11.0.0.0/8",
+            "eth.src == 02:00:00:00:00:02",
+            "frame[100:2]",
+            "frame[100:2] == 00:00",
+            "frame[12] == 256",
+            "udp contains \"hello\"",
+            "ip[-100:] == 45",
+        ],
+    );
     let q = udp6();
-    for f in [
-        "ipv6.src == fe80::1",
-        "ipv6.src == fe80::/10",
-        "ipv6.addr == ff02::1",
-        "ipv6.dst == ff00::/8",
-        "ipv6.src != ::1",
-        "ipv6.src[0:2] == fe:80",
-        "ipv6.src > ::1",
-        "udp.payload == de:ad:be:ef",
-        "udp.payload[1:2] == ad-be",
-    ] {
-        assert!(m(f, &q), "{f}");
-    }
+    check(
+        &q,
+        &[
+            "ipv6.src == fe80::1",
+            "ipv6.src == fe80::/10",
+            "ipv6.addr == ff02::1",
+            "ipv6.dst == ff00::/8",
+            "ipv6.src != ::1",
+            "ipv6.src[0:2] == fe:80",
+            "ipv6.src > ::1",
+            "udp.payload == de:ad:be:ef",
+            "udp.payload[1:2] == ad-be",
+        ],
+        &[],
+    );
     assert!(!m("ipv6.src == fe80::2", &q));
     assert!(!m("ipv6.src == 2001:db8::/32", &q));
 }
@@ -334,40 +342,39 @@ fn addresses_cidr_and_bytes() {
 #[test]
 fn strings_regex_and_functions() {
     let p = udp4();
-    for f in [
-        "frame.protocols == \"eth:ethertype:ip:udp:data\"",
-        "frame.protocols contains \"udp\"",
-        "frame.protocols matches \"UDP\"",
-        "frame.protocols ~ \"^eth:.*:data$\"",
-        "frame.protocols matches r\"^eth:\\w+:ip\\b\"",
-        "frame.protocols matches \"(?-i)udp\"",
-        "frame.protocols > \"a\"",
-        "upper(frame.protocols) contains \"UDP\"",
-        "lower(frame.protocols) == \"eth:ethertype:ip:udp:data\"",
-        "string(udp.srcport) == \"5683\"",
-        "string(ip.src) matches \"^10\\\\.\"",
-        "string(udp.srcport) in {\"5683\" \"53\"}",
-        "len(frame.protocols) == 25",
-        "count(udp) == 1",
-        "count(ip.src) == 1",
-        "udp matches \"hello\"",
-        "frame.protocols[0:3] == \"eth\"",
-        "frame.protocols[0:3] == 65:74:68",
-        "frame.protocols == \"eth:ether\\x74ype:ip:udp:data\"",
-        "frame.protocols == \"eth:ether\\164ype:ip:udp:data\"",
-        "frame.protocols contains 'd'",
-        "frame.protocols contains dat",
-    ] {
-        assert!(m(f, &p), "{f}");
-    }
-    for f in [
-        "frame.protocols contains \"UDP\"",
-        "frame.protocols matches \"(?-i)UDP\"",
-        "frame.protocols == \"eth\"",
-        "count(udp) == 2",
-    ] {
-        assert!(!m(f, &p), "{f}");
-    }
+    check(
+        &p,
+        &[
+            "frame.protocols == \"eth:ethertype:ip:udp:data\"",
+            "frame.protocols contains \"udp\"",
+            "frame.protocols matches \"UDP\"",
+            "frame.protocols ~ \"^eth:.*:data$\"",
+            "frame.protocols matches r\"^eth:\\w+:ip\\b\"",
+            "frame.protocols matches \"(?-i)udp\"",
+            "frame.protocols > \"a\"",
+            "upper(frame.protocols) contains \"UDP\"",
+            "lower(frame.protocols) == \"eth:ethertype:ip:udp:data\"",
+            "string(udp.srcport) == \"5683\"",
+            "string(ip.src) matches \"^10\\\\.\"",
+            "string(udp.srcport) in {\"5683\" \"53\"}",
+            "len(frame.protocols) == 25",
+            "count(udp) == 1",
+            "count(ip.src) == 1",
+            "udp matches \"hello\"",
+            "frame.protocols[0:3] == \"eth\"",
+            "frame.protocols[0:3] == 65:74:68",
+            "frame.protocols == \"eth:ether\\x74ype:ip:udp:data\"",
+            "frame.protocols == \"eth:ether\\164ype:ip:udp:data\"",
+            "frame.protocols contains 'd'",
+            "frame.protocols contains dat",
+        ],
+        &[
+            "frame.protocols contains \"UDP\"",
+            "frame.protocols matches \"(?-i)UDP\"",
+            "frame.protocols == \"eth\"",
+            "count(udp) == 2",
+        ],
+    );
 }
 
 #[test]

@@ -1,10 +1,15 @@
 //! One folder per protocol family. Each declares its fields once (`fields!`), its expert items
-//! (`experts!`), a [`Protocol`](crate::engine::registry::Protocol) value named `PROTOCOL`, and a
-//! `register` function that adds it to the dispatch tables it belongs in.
+//! (`experts!`), a [`Protocol`](crate::engine::registry::Protocol) value named `PROTOCOL`
+//! (usually through [`protocol!`](crate::protocol!)), and a `register` function that adds it
+//! to the dispatch tables it belongs in. Protocols carried in TCP streams describe their PDUs
+//! with [`tcp_pdus`] (or their own `StreamPdus`) and register them beside their port.
 //!
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::{PduLenFn, Protocol, Registry, StreamPdus};
+use crate::engine::tree::{ByteRange, NodeId};
+use crate::engine::value::Value;
+use crate::engine::Cx;
 
 pub mod arp;
 pub mod base;
@@ -90,6 +95,73 @@ pub static ALL: &[&Protocol] = &[
     &iec104::PROTOCOL,
     &iec104::asdu::PROTOCOL,
 ];
+
+/// Declares the calling module's `pub static PROTOCOL` from its `PROTO` field and `FIELDS`
+/// list (both from `fields!`), its expert items when given (`EXPERTS` from `experts!`), and no
+/// preferences: the shape almost every protocol has.
+///
+/// ```ignore
+/// crate::protocol!("ntp", "NTP", dissect, register);
+/// crate::protocol!("http", "HTTP", dissect, register, EXPERTS);
+/// ```
+#[macro_export]
+macro_rules! protocol {
+    ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr $(,)?) => {
+        $crate::protocol!($(#[$meta])* $name, $short, $dissect, $register, &[]);
+    };
+    ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr, $experts:expr $(,)?) => {
+        $(#[$meta])*
+        pub static PROTOCOL: $crate::engine::registry::Protocol =
+            $crate::engine::registry::Protocol {
+                name: $name,
+                short_name: $short,
+                field: &PROTO,
+                fields: FIELDS,
+                experts: $experts,
+                prefs: &[],
+                dissect: $dissect,
+                register: $register,
+            };
+    };
+}
+
+/// How a protocol whose tshark dissector cuts TCP streams with `tcp_dissect_pdus` (so each
+/// PDU shows `tcp.pdu.size`) finds its PDUs; `clears_info` as in [`StreamPdus`].
+pub const fn tcp_pdus(pdu_len: PduLenFn, clears_info: bool) -> StreamPdus {
+    StreamPdus {
+        pdu_len,
+        clears_info,
+        shows_pdu_size: true,
+        partial: None,
+    }
+}
+
+/// True when the TCP segment being dissected already carried a PDU of the protocol `name`
+/// (a layer of that name since the last `tcp`).
+pub fn again_in_segment(cx: &Cx, name: &str) -> bool {
+    cx.layers()
+        .iter()
+        .rev()
+        .take_while(|l| **l != "tcp")
+        .any(|l| *l == name)
+}
+
+/// The layer of a PDU of `proto` cut from a TCP stream: a protocol layer for the first in a
+/// segment; for later ones (`again`) a plain item of the protocol's field, since tshark lists
+/// the protocol once in `frame.protocols`, that still names the Protocol column.
+pub fn stream_pdu_layer(
+    cx: &mut Cx,
+    parent: NodeId,
+    proto: &'static Protocol,
+    again: bool,
+    range: ByteRange,
+) -> NodeId {
+    if !again {
+        return cx.add_proto(parent, proto, range);
+    }
+    cx.columns.protocol = proto.short_name.into();
+    cx.add(parent, proto.field, range, Value::None)
+}
 
 impl Registry {
     /// Every protocol lowshark knows, registered.

@@ -20,7 +20,7 @@
 use crate::engine::address::Address;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -142,16 +142,7 @@ crate::experts! {
     DUPLICATE_DETECTED = ExpertDef::new("arp.duplicate-address-detected", Group::Sequence, Severity::Warn, "Duplicate IP address configured");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "arp",
-    short_name: "ARP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("arp", "ARP", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::ETHERTYPE, 0x0806, &PROTOCOL);

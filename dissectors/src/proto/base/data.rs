@@ -1,7 +1,7 @@
 //! `data`: bytes no dissector claimed, shown as they are.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -14,16 +14,8 @@ crate::fields! {
     LEN = FieldDef::new("data.len", "Length", T::I32);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "data",
-    short_name: "Data",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register: |r: &mut Registry| r.set_data_protocol(&PROTOCOL),
-};
+crate::protocol!("data", "Data", dissect, |r: &mut Registry| r
+    .set_data_protocol(&PROTOCOL),);
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Data does not claim the Protocol column: the last real protocol keeps it, as in Wireshark.

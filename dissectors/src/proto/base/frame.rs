@@ -2,7 +2,7 @@
 //! lengths, interface) and the root of dispatch by link type.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -29,16 +29,8 @@ crate::fields! {
     COMMENT = FieldDef::new("frame.comment", "Comment", T::String);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "frame",
-    short_name: "FRAME",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect: dissect_frame,
-    register: |r: &mut Registry| r.set_frame_protocol(&PROTOCOL),
-};
+crate::protocol!("frame", "FRAME", dissect_frame, |r: &mut Registry| r
+    .set_frame_protocol(&PROTOCOL),);
 
 /// Wiretap's encapsulation number for a pcap link type, as tshark prints in `frame.encap_type`.
 pub fn wtap_encap(link_type: u32) -> i64 {

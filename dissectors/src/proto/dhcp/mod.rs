@@ -22,7 +22,7 @@ pub mod v6;
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -125,16 +125,7 @@ crate::experts! {
     OPTION_TRUNCATED = ExpertDef::new("dhcp.option.parse_err", Group::Malformed, Severity::Error, "Parse error");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "dhcp",
-    short_name: "DHCP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("dhcp", "DHCP", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::UDP_PORT, 67, &PROTOCOL);

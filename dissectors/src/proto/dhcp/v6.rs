@@ -12,7 +12,7 @@
 //! ```
 
 use crate::engine::field::{val_to_str, FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -149,16 +149,7 @@ crate::fields! {
     NTPSERVER_FQDN = FieldDef::new("dhcpv6.ntpserver.fqdn", "NTP Server FQDN", T::String);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "dhcpv6",
-    short_name: "DHCPv6",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("dhcpv6", "DHCPv6", dissect, register);
 
 fn register(r: &mut Registry) {
     r.add(tables::UDP_PORT, 546, &PROTOCOL);

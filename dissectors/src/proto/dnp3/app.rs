@@ -197,32 +197,7 @@ fn object(
         (raw, 0)
     };
     let onode = cx.add_uint(objs, &AL_OBJ, tvb.range(off, 2), obj as u64);
-    let name = object_name(obj);
-    if onode.is_built() {
-        let mut label = String::new();
-        let fallback = if group == 0 {
-            "Unknown group 0 Variation"
-        } else {
-            "Unknown Object\\Variation"
-        };
-        let _ = write!(
-            label,
-            "Object(s): {} (0x{obj:04x})",
-            name.unwrap_or(fallback)
-        );
-        if oct_len != 0 || group == 110 || group == 111 {
-            let _ = write!(label, ", Length: {oct_len}");
-        }
-        cx.set_text(onode, &label);
-    }
-    if name.is_none() && group != 110 && group != 111 {
-        let e = if group == 0 {
-            &UNKNOWN_GROUP0_VARIATION
-        } else {
-            &UNKNOWN_OBJECT
-        };
-        cx.expert(onode, e, None);
-    }
+    object_label(cx, onode, obj, oct_len);
     let range = qualifier(cx, onode, tvb, off + 2)?;
     let Some((range, mut pos, rnode)) = range else {
         return Ok((tvb.len(), raw));
@@ -263,6 +238,38 @@ fn object(
     let node = cx.tree.node_mut(onode);
     node.range.len = (pos.saturating_sub(off)) as u32;
     Ok((pos, raw))
+}
+
+/// The object header's label (name, code and octet-string length), with an expert item when
+/// the object is unknown.
+fn object_label(cx: &mut Cx, onode: NodeId, obj: u16, oct_len: u8) {
+    let group = (obj >> 8) as u8;
+    let name = object_name(obj);
+    if onode.is_built() {
+        let mut label = String::new();
+        let fallback = if group == 0 {
+            "Unknown group 0 Variation"
+        } else {
+            "Unknown Object\\Variation"
+        };
+        let _ = write!(
+            label,
+            "Object(s): {} (0x{obj:04x})",
+            name.unwrap_or(fallback)
+        );
+        if oct_len != 0 || group == 110 || group == 111 {
+            let _ = write!(label, ", Length: {oct_len}");
+        }
+        cx.set_text(onode, &label);
+    }
+    if name.is_none() && group != 110 && group != 111 {
+        let e = if group == 0 {
+            &UNKNOWN_GROUP0_VARIATION
+        } else {
+            &UNKNOWN_OBJECT
+        };
+        cx.expert(onode, e, None);
+    }
 }
 
 /// The qualifier at `off` and the range after it, under the object node; None when the

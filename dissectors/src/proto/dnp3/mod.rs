@@ -26,7 +26,7 @@ pub mod transport;
 
 pub use fields::{EXPERTS, FIELDS, PROTO};
 
-use crate::engine::registry::{tables, Protocol, Registry, StreamPdus};
+use crate::engine::registry::{tables, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
@@ -38,24 +38,10 @@ use transport::{Added, Reassembly};
 /// The registered port (IANA "dnp") for TCP and UDP.
 pub const PORT: u16 = 20000;
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "dnp3",
-    short_name: "DNP 3.0",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("dnp3", "DNP 3.0", dissect, register, EXPERTS);
 
 /// How DNP3 cuts a TCP stream into link frames.
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len: link::pdu_len,
-    clears_info: false,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(link::pdu_len, false);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, PORT as u64, &PROTOCOL);

@@ -162,7 +162,13 @@ pub fn point(
     }
     let data = pos + prefix_len;
     let next = if !header_only || (4..=6).contains(&p.prefix) {
-        let next = value(cx, onode, pnode, tvb, pos, data, p, last, state, &mut label)?;
+        let at = At {
+            pnode,
+            pos,
+            data,
+            last,
+        };
+        let next = value(cx, onode, tvb, &at, p, state, &mut label)?;
         p.index = p.index.wrapping_add(1);
         next
     } else {
@@ -199,21 +205,28 @@ fn prefix(cx: &mut Cx, pnode: NodeId, tvb: &Tvb, pos: usize, p: &mut Point) -> R
     Ok(width)
 }
 
-/// The value of one point, at `data` (after its prefix); `pos` is where the point started.
-#[allow(clippy::too_many_arguments)]
+/// Where one point stands: its item, where it starts, where its value starts (after the
+/// prefix), and whether it is the last of its header.
+struct At {
+    pnode: NodeId,
+    pos: usize,
+    data: usize,
+    last: bool,
+}
+
+/// The value of one point, at `at.data`.
 fn value(
     cx: &mut Cx,
     onode: NodeId,
-    pnode: NodeId,
     tvb: &Tvb,
-    pos: usize,
-    data: usize,
+    at: &At,
     p: &mut Point,
-    last: bool,
     state: &mut State,
     label: &mut String,
 ) -> Result<usize> {
-    let prefix_len = data - pos;
+    let At {
+        pnode, pos, data, ..
+    } = *at;
     match p.obj >> 8 {
         0 => return device_attribute(cx, onode, pnode, tvb, data, label),
         110 | 111 => {
@@ -226,20 +239,12 @@ fn value(
     }
     match p.obj {
         o if empty_object(o) => Ok(data),
-        0x0101 | 0x0a01 | 0x0c03 | 0x5001 => single_bit(cx, pnode, tvb, pos, data, p, last, label),
-        0x0301 => double_bit(cx, pnode, tvb, pos, prefix_len, p, last, label),
+        0x0101 | 0x0a01 | 0x0c03 | 0x5001 => single_bit(cx, tvb, at, p, label),
+        0x0301 => double_bit(cx, tvb, at, p, label),
         0x0102 | 0x0201 | 0x0202 | 0x0203 | 0x0a02 | 0x0b01 | 0x0b02 | 0x0302 | 0x0401 | 0x0402
         | 0x0403 => binary_status(cx, pnode, tvb, data, p.obj, state, label),
         0x0c01 | 0x0c02 => crob(cx, pnode, tvb, data, label),
-        0x0d01 | 0x0d02 | 0x2b01..=0x2b08 => command_event(cx, pnode, tvb, data, p.obj, label),
-        0x2901..=0x2904 => output_block(cx, pnode, tvb, data, p.obj, label),
-        0x1401..=0x1408 | 0x1501..=0x150c | 0x1601..=0x1608 | 0x1701..=0x1708 => {
-            counter(cx, pnode, tvb, data, p.obj, label)
-        }
-        0x1e01..=0x1e06 | 0x1f01..=0x1f08 | 0x2001..=0x2008 | 0x2101..=0x2108 | 0x2201..=0x2203 => {
-            analog_input(cx, pnode, tvb, data, p.obj, label)
-        }
-        0x2801..=0x2804 | 0x2a01..=0x2a08 => analog_output(cx, pnode, tvb, data, p.obj, label),
+        o if numeric_layout(o).is_some() => numeric_point(cx, pnode, tvb, data, o, label),
         0x3201 | 0x3203 | 0x3301 | 0x3302 => {
             let t = add_time(cx, onode, &TIMESTAMP, tvb, data)?;
             if p.obj == 0x3301 {
@@ -314,17 +319,10 @@ fn quality(
 }
 
 /// Packed single bits (groups 1 and 10 variation 1, 12 variation 3, 80 variation 1).
-#[allow(clippy::too_many_arguments)]
-fn single_bit(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    pos: usize,
-    data: usize,
-    p: &mut Point,
-    last: bool,
-    label: &mut String,
-) -> Result<usize> {
+fn single_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
+    let At {
+        pnode, pos, data, ..
+    } = *at;
     let byte = tvb.u8(data)?;
     let mut bit = byte & 1;
     if p.obj == 0x5001 {
@@ -345,27 +343,13 @@ fn single_bit(
     }
     cx.add(pnode, &BIT, tvb.range(data, 1), Value::Bool(bit != 0));
     cx.tree.node_mut(pnode).range = tvb.range(pos, data - pos + 1);
-    p.bitindex += 1;
-    if p.bitindex > 7 || last {
-        p.bitindex = 0;
-        return Ok(data + 1);
-    }
-    Ok(pos)
+    Ok(next_packed(at, p, 8))
 }
 
 /// Packed double bits (group 3 variation 1).
-#[allow(clippy::too_many_arguments)]
-fn double_bit(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    pos: usize,
-    prefix_len: usize,
-    p: &mut Point,
-    last: bool,
-    label: &mut String,
-) -> Result<usize> {
+fn double_bit(cx: &mut Cx, tvb: &Tvb, at: &At, p: &mut Point, label: &mut String) -> Result<usize> {
     // tshark reads the byte at the point's start, before any prefix.
+    let pos = at.pos;
     let byte = tvb.u8(pos)?;
     let state = (byte >> (p.bitindex * 2)) & 3;
     let _ = write!(
@@ -373,13 +357,24 @@ fn double_bit(
         ", State: {}",
         val_to_str(DOUBLE_BIT, state as u64).unwrap_or("Unknown double bit state")
     );
-    cx.add(pnode, &BIT2, tvb.range(pos, 1), Value::UInt(state as u64));
+    cx.add(
+        at.pnode,
+        &BIT2,
+        tvb.range(pos, 1),
+        Value::UInt(state as u64),
+    );
+    Ok(next_packed(at, p, 4))
+}
+
+/// Moves to the next of the `per_byte` values packed in a byte: the same byte again (the
+/// point's start) until it is used up or this was the header's last point, then the next one.
+fn next_packed(at: &At, p: &mut Point, per_byte: u8) -> usize {
     p.bitindex += 1;
-    if p.bitindex > 3 || last {
+    if p.bitindex >= per_byte || at.last {
         p.bitindex = 0;
-        return Ok(pos + prefix_len + 1);
+        return at.data + 1;
     }
-    Ok(pos)
+    at.pos
 }
 
 /// Binary and double-bit inputs and binary outputs with flags, optionally with an absolute or
@@ -531,8 +526,88 @@ fn add_num(
 const ANA: [&FieldDef; 3] = [&ANA_INT, &ANA_FLOAT, &ANA_DOUBLE];
 const ANAOUT: [&FieldDef; 3] = [&ANAOUT_INT, &ANAOUT_FLOAT, &ANAOUT_DOUBLE];
 
-/// Binary and analog output command events (groups 13 and 43).
-fn command_event(
+/// The value of a numeric point.
+#[derive(Copy, Clone)]
+enum Part {
+    /// An analog value, shown as the analog input or output field of its kind.
+    Analog(Num),
+    /// A counter of this many bytes.
+    Count(usize),
+    /// A binary command event: the top bit of the control status byte, read again.
+    Bocs,
+}
+
+/// What stands before or after the value of a numeric point.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Lead {
+    /// Quality flags of this kind (except in the variations a row calls bare).
+    Quality(Quality),
+    /// The control status, before the value (command events).
+    StatusBefore,
+    /// The control status, after the value (analog output blocks).
+    StatusAfter,
+}
+
+/// The layout of one group of numeric points, `| flags or status? | value | status? | time? |`:
+/// its group, what leads or trails the value, the variations without quality flags, the value
+/// of each variation (from variation 1), the variations with a 48-bit time after the value and
+/// what the label calls that time.
+struct Numeric(
+    u16,
+    Lead,
+    &'static [u16],
+    &'static [Part],
+    &'static [u16],
+    &'static str,
+);
+
+const I16: Part = Part::Analog(Num::I16);
+const I32: Part = Part::Analog(Num::I32);
+const F32: Part = Part::Analog(Num::F32);
+const F64: Part = Part::Analog(Num::F64);
+const C16: Part = Part::Count(2);
+const C32: Part = Part::Count(4);
+const COUNTERS: &[Part] = &[C32, C16, C32, C16, C32, C16, C32, C16, C32, C16, C32, C16];
+const ANALOG_EVENTS: &[Part] = &[I32, I16, I32, I16, F32, F64, F32, F64];
+const ANALOG_OUTPUTS: &[Part] = &[I32, I16, F32, F64];
+const EVENT_TIMES: &[u16] = &[3, 4, 7, 8];
+
+const CTR: Lead = Lead::Quality(Quality::Counter);
+const AI: Lead = Lead::Quality(Quality::AnaIn);
+const AO: Lead = Lead::Quality(Quality::AnaOut);
+const TS: &str = "Timestamp";
+
+/// Counters (20-23), analog inputs (30-34), analog outputs (40-43) and binary command events
+/// (13), by group (IEEE 1815-2012 Annex A): group, lead, bare variations, values, timed
+/// variations and the time's name.
+#[rustfmt::skip]
+static NUMERIC: [Numeric; 14] = [
+    Numeric(13, Lead::StatusBefore, &[], &[Part::Bocs, Part::Bocs], &[2], TS),
+    Numeric(20, CTR, &[5, 6, 7, 8], COUNTERS.split_at(8).0, &[], ""),
+    Numeric(21, CTR, &[9, 10, 11, 12], COUNTERS, &[5, 6, 7, 8], TS),
+    Numeric(22, CTR, &[], COUNTERS.split_at(8).0, &[5, 6, 7, 8], TS),
+    Numeric(23, CTR, &[], COUNTERS.split_at(8).0, &[5, 6, 7, 8], TS),
+    Numeric(30, AI, &[3, 4], &[I32, I16, I32, I16, F32, F64], &[], ""),
+    Numeric(31, AI, &[5, 6], &[I32, I16, I32, I16, I32, I16, F32, F64], &[3, 4], "Time of Freeze"),
+    Numeric(32, AI, &[], ANALOG_EVENTS, EVENT_TIMES, TS),
+    Numeric(33, AI, &[], ANALOG_EVENTS, EVENT_TIMES, TS),
+    Numeric(34, AI, &[1, 2, 3], &[I16, I32, F32], &[], ""),
+    Numeric(40, AO, &[], ANALOG_OUTPUTS, &[], ""),
+    Numeric(41, Lead::StatusAfter, &[], ANALOG_OUTPUTS, &[], ""),
+    Numeric(42, AO, &[], ANALOG_EVENTS, EVENT_TIMES, TS),
+    Numeric(43, Lead::StatusBefore, &[], ANALOG_EVENTS, EVENT_TIMES, TS),
+];
+
+/// The layout and value of a numeric object, or None for any other object.
+fn numeric_layout(obj: u16) -> Option<(&'static Numeric, Part)> {
+    let (group, var) = (obj >> 8, obj & 0xff);
+    let row = NUMERIC.iter().find(|n| n.0 == group)?;
+    let part = *row.3.get(usize::from(var).checked_sub(1)?)?;
+    Some((row, part))
+}
+
+/// One numeric point (counter, analog value or command event) laid out as `row` says.
+fn numeric_point(
     cx: &mut Cx,
     pnode: NodeId,
     tvb: &Tvb,
@@ -540,136 +615,53 @@ fn command_event(
     obj: u16,
     label: &mut String,
 ) -> Result<usize> {
-    control_status(cx, pnode, tvb, data, label)?;
-    let mut next = data + 1;
-    let num = match obj & 0xff {
-        _ if obj >> 8 == 13 => {
+    let Some((row, part)) = numeric_layout(obj) else {
+        return Ok(data);
+    };
+    let Numeric(group, lead, bare, _, timed, time_name) = *row;
+    let var = obj & 0xff;
+    let mut next = data;
+    match lead {
+        Lead::Quality(kind) if !bare.contains(&var) => {
+            quality(cx, pnode, tvb, next, kind, label)?;
+            next += 1;
+        }
+        Lead::StatusBefore => {
+            control_status(cx, pnode, tvb, next, label)?;
+            next += 1;
+        }
+        _ => {}
+    }
+    next = match part {
+        Part::Analog(num) => {
+            let fields = if (30..=34).contains(&group) {
+                ANA
+            } else {
+                ANAOUT
+            };
+            add_num(cx, pnode, tvb, next, num, fields, label)?
+        }
+        Part::Count(width) => {
+            let v = cx
+                .add_int(pnode, &CNT, tvb, next, width, Endian::Little)?
+                .value;
+            let _ = write!(label, ", Count: {v}");
+            next + width
+        }
+        Part::Bocs => {
             let b = tvb.u8(data)?;
             cx.add(pnode, &BOCS, tvb.range(data, 1), Value::Bool(b & 0x80 != 0));
-            None
+            next
         }
-        1 | 3 => Some(Num::I32),
-        2 | 4 => Some(Num::I16),
-        5 | 7 => Some(Num::F32),
-        _ => Some(Num::F64),
     };
-    if let Some(num) = num {
-        next = add_num(cx, pnode, tvb, next, num, ANAOUT, label)?;
-    }
-    if matches!(obj, 0x0d02 | 0x2b03 | 0x2b04 | 0x2b07 | 0x2b08) {
-        let t = add_time(cx, pnode, &TIMESTAMP, tvb, next)?;
-        append_time(label, "Timestamp", t);
-        next += 6;
-    }
-    Ok(next)
-}
-
-/// Analog output blocks (group 41): the value, then the control status.
-fn output_block(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    data: usize,
-    obj: u16,
-    label: &mut String,
-) -> Result<usize> {
-    let num = match obj & 0xff {
-        1 => Num::I32,
-        2 => Num::I16,
-        3 => Num::F32,
-        _ => Num::F64,
-    };
-    let next = add_num(cx, pnode, tvb, data, num, ANAOUT, label)?;
-    control_status(cx, pnode, tvb, next, label)?;
-    Ok(next + 1)
-}
-
-/// Counters, frozen counters and their events (groups 20-23).
-fn counter(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    data: usize,
-    obj: u16,
-    label: &mut String,
-) -> Result<usize> {
-    let (group, var) = (obj >> 8, obj & 0xff);
-    let no_flag = matches!(obj, 0x1405..=0x1408 | 0x1509..=0x150c);
-    let mut next = data;
-    if !no_flag {
-        quality(cx, pnode, tvb, next, Quality::Counter, label)?;
+    if lead == Lead::StatusAfter {
+        control_status(cx, pnode, tvb, next, label)?;
         next += 1;
     }
-    let width = if var % 2 == 1 { 4 } else { 2 };
-    let v = cx
-        .add_int(pnode, &CNT, tvb, next, width, Endian::Little)?
-        .value;
-    let _ = write!(label, ", Count: {v}");
-    next += width;
-    if group != 20 && (5..=8).contains(&var) {
+    if timed.contains(&var) {
         let t = add_time(cx, pnode, &TIMESTAMP, tvb, next)?;
-        append_time(label, "Timestamp", t);
+        append_time(label, time_name, t);
         next += 6;
-    }
-    Ok(next)
-}
-
-/// Analog inputs, frozen analog inputs, their events and deadbands (groups 30-34).
-fn analog_input(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    data: usize,
-    obj: u16,
-    label: &mut String,
-) -> Result<usize> {
-    let no_flag = matches!(obj, 0x1e03 | 0x1e04 | 0x1f05 | 0x1f06 | 0x2201..=0x2203);
-    let mut next = data;
-    if !no_flag {
-        quality(cx, pnode, tvb, next, Quality::AnaIn, label)?;
-        next += 1;
-    }
-    let num =
-        match obj {
-            0x1e01 | 0x1e03 | 0x1f01 | 0x1f03 | 0x1f05 | 0x2001 | 0x2003 | 0x2101 | 0x2103
-            | 0x2202 => Num::I32,
-            0x1e02 | 0x1e04 | 0x1f02 | 0x1f04 | 0x1f06 | 0x2002 | 0x2004 | 0x2102 | 0x2104
-            | 0x2201 => Num::I16,
-            0x1e05 | 0x1f07 | 0x2005 | 0x2007 | 0x2105 | 0x2107 | 0x2203 => Num::F32,
-            _ => Num::F64,
-        };
-    next = add_num(cx, pnode, tvb, next, num, ANA, label)?;
-    let what = match obj {
-        0x2003 | 0x2004 | 0x2007 | 0x2008 | 0x2103 | 0x2104 | 0x2107 | 0x2108 => "Timestamp",
-        0x1f03 | 0x1f04 => "Time of Freeze",
-        _ => return Ok(next),
-    };
-    let t = add_time(cx, pnode, &TIMESTAMP, tvb, next)?;
-    append_time(label, what, t);
-    Ok(next + 6)
-}
-
-/// Analog output status and events (groups 40 and 42).
-fn analog_output(
-    cx: &mut Cx,
-    pnode: NodeId,
-    tvb: &Tvb,
-    data: usize,
-    obj: u16,
-    label: &mut String,
-) -> Result<usize> {
-    quality(cx, pnode, tvb, data, Quality::AnaOut, label)?;
-    let num = match obj {
-        0x2801 | 0x2a01 | 0x2a03 => Num::I32,
-        0x2802 | 0x2a02 | 0x2a04 => Num::I16,
-        0x2803 | 0x2a05 | 0x2a07 => Num::F32,
-        _ => Num::F64,
-    };
-    let next = add_num(cx, pnode, tvb, data + 1, num, ANAOUT, label)?;
-    if matches!(obj, 0x2a03 | 0x2a04 | 0x2a07 | 0x2a08) {
-        let t = add_time(cx, pnode, &TIMESTAMP, tvb, next)?;
-        append_time(label, "Timestamp", t);
-        return Ok(next + 6);
     }
     Ok(next)
 }

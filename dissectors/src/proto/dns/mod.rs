@@ -68,12 +68,7 @@ pub static MDNS: Protocol = Protocol {
 };
 
 /// DNS over TCP: each message has a 2-byte length in front (RFC 1035 §4.2.2).
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    clears_info: false,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, false);
 
 fn register(r: &mut Registry) {
     r.add(tables::UDP_PORT, 53, &PROTOCOL);

@@ -16,7 +16,7 @@
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry, StreamPdus};
+use crate::engine::registry::{tables, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::{bytes_to_text, Value};
@@ -97,16 +97,7 @@ crate::experts! {
     DECOMPRESSION_FAILED = ExpertDef::new("http.decompression_failed", Group::Undecoded, Severity::Warn, "Decompression failed");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "http",
-    short_name: "HTTP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("http", "HTTP", dissect, register, EXPERTS);
 
 static STREAM_PDUS: StreamPdus = StreamPdus {
     pdu_len: body::pdu_len,

@@ -180,17 +180,6 @@ fn cp24(t: &Tvb, cx: &mut Cx, n: NodeId, off: &mut usize) -> Result<()> {
     Ok(())
 }
 
-/// Days from 1970-01-01 to a proleptic Gregorian date (month 1-12).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// CP56Time2a (IEC 60870-5-101 §7.2.6.18) as tshark reads it: years 70-99 are 19xx, others
 /// 20xx; out-of-range fields roll over as `mktime` does; the time is taken as UTC, one hour
 /// earlier with the SU bit.
@@ -206,7 +195,7 @@ pub fn cp56_ns(b: &[u8; 7]) -> i64 {
     }
     let y = 1900 + year + mon0.div_euclid(12);
     let m = mon0.rem_euclid(12) + 1;
-    let days = days_from_civil(y, m, 1) + day - 1;
+    let days = crate::engine::value::days_from_civil(y, m, 1) + day - 1;
     let mut secs = days * 86_400 + hour * 3600 + min * 60 + ms / 1000;
     // tshark hands the SU (summer time) bit to mktime as tm_isdst; in UTC (how captures are
     // compared) glibc then moves the time back one hour.

@@ -20,7 +20,7 @@ mod elements;
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, PduLen, Protocol, Registry, StreamPdus};
+use crate::engine::registry::{tables, PduLen, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -55,23 +55,15 @@ crate::experts! {
     APDU_MIN_LEN = ExpertDef::new("iec104.apdu_min_len", Group::Malformed, Severity::Error, "APDU less than bytes");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "iec60870_104",
-    short_name: "IEC 60870-5-104",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
+crate::protocol!(
+    "iec60870_104",
+    "IEC 60870-5-104",
     dissect,
     register,
-};
+    EXPERTS,
+);
 
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    clears_info: true,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, true);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, PORT as u64, &PROTOCOL);
@@ -91,18 +83,8 @@ pub fn pdu_len(b: &[u8]) -> PduLen {
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
-    let again = cx
-        .layers()
-        .iter()
-        .rev()
-        .take_while(|l| **l != "tcp")
-        .any(|l| *l == "iec60870_104");
-    let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name.into();
-        cx.add(parent, &PROTO, tvb.whole(), Value::None)
-    } else {
-        cx.add_proto(parent, &PROTOCOL, tvb.whole())
-    };
+    let again = crate::proto::again_in_segment(cx, PROTOCOL.name);
+    let node = crate::proto::stream_pdu_layer(cx, parent, &PROTOCOL, again, tvb.whole());
     let data = tvb.data();
     let Some(off) = data[..data.len().saturating_sub(1)]
         .iter()
@@ -142,6 +124,34 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         );
         return Ok(());
     }
+    let kind = control_field(cx, node, tvb, off, len, &mut res)?;
+    // Each APDU of a segment is appended after the previous one's text, ` | ` between.
+    if again {
+        cx.columns.info.push_str(" | ");
+        cx.columns.info.push_str(&res);
+    } else {
+        cx.set_info(&res);
+    }
+    cx.set_text(node, format_args!("IEC 60870-5-104: {res}"));
+    if kind == 0 {
+        let asdu_len = (len as usize - 4).min(tvb.remaining(off + 6));
+        let sub = tvb.sub_clamped(off + 6, asdu_len);
+        cx.call(&asdu::PROTOCOL, &sub, parent);
+    }
+    Ok(())
+}
+
+/// The APCI control field (IEC 60870-5-104 §5): the frame type (0 I, 1 S, 3 U) and its
+/// sequence numbers or function, added to `res` as tshark's summary reads them; returns the
+/// frame type.
+fn control_field(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    off: usize,
+    len: u8,
+    res: &mut String,
+) -> Result<u32> {
     let ctrl = tvb.le_u32(off + 2)?;
     let kind = if ctrl & 1 == 0 { 0 } else { ctrl & 3 };
     let r = tvb.range(off + 2, 4);
@@ -173,20 +183,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             let _ = write!(res, "({name}) ");
         }
     }
-    // Each APDU of a segment is appended after the previous one's text, ` | ` between.
-    if again {
-        cx.columns.info.push_str(" | ");
-        cx.columns.info.push_str(&res);
-    } else {
-        cx.set_info(&res);
-    }
-    cx.set_text(node, format_args!("IEC 60870-5-104: {res}"));
-    if kind == 0 {
-        let asdu_len = (len as usize - 4).min(tvb.remaining(off + 6));
-        let sub = tvb.sub_clamped(off + 6, asdu_len);
-        cx.call(&asdu::PROTOCOL, &sub, parent);
-    }
-    Ok(())
+    Ok(kind)
 }
 
 #[cfg(test)]

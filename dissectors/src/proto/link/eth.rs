@@ -56,16 +56,7 @@ crate::fields! {
     VLAN_LEN = FieldDef::new("vlan.len", "Length", T::U16);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "eth",
-    short_name: "Ethernet",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("eth", "Ethernet", dissect, register);
 
 pub static VLAN: Protocol = Protocol {
     name: "vlan",

@@ -9,7 +9,7 @@
 //! ```
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -30,16 +30,7 @@ crate::fields! {
     FAMILY = FieldDef::new("null.family", "Family", T::U32).vals(FAMILIES);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "null",
-    short_name: "NULL",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("null", "NULL", dissect, register);
 
 fn register(r: &mut Registry) {
     r.add(tables::LINK_TYPE, 0, &PROTOCOL);

@@ -10,7 +10,7 @@
 //! `ETH_P_*` value (`sll.ltype`, e.g. 0x00f6 for IEEE 802.15.4) or a GRE protocol type.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -45,16 +45,7 @@ crate::fields! {
     RESERVED = FieldDef::new("sll.reserved", "Reserved", T::U16).hex();
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "sll",
-    short_name: "SLL",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("sll", "SLL", dissect, register);
 
 fn register(r: &mut Registry) {
     r.add(tables::LINK_TYPE, 113, &PROTOCOL);

@@ -20,7 +20,7 @@
 
 use crate::engine::expert::{ws, ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::{format_g, label, write_bit_pattern, Value};
@@ -141,25 +141,15 @@ crate::experts! {
     MAX_RECURSION = ExpertDef::new("cbor.max_recursion_depth_reached", Group::Protocol, Severity::Warn, "Maximum allowed recursion depth reached. Dissection stopped.");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "cbor",
-    short_name: "CBOR",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("cbor", "CBOR", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
-    for t in [
+    let types = [
         "application/cbor",
         "application/senml+cbor",
         "application/sensml+cbor",
-    ] {
-        r.add_str(tables::MEDIA_TYPE, t, &PROTOCOL);
-    }
+    ];
+    super::register_types(r, &types, &PROTOCOL);
 }
 
 /// Items nested deeper than this are not dissected (hostile input).
@@ -404,16 +394,7 @@ fn chunks(
     loop {
         let b = tvb.u8(off)?;
         if b == 0xff {
-            off = float_simple(
-                cx,
-                inner,
-                tvb,
-                &Head {
-                    off,
-                    major: 7,
-                    minor: 31,
-                },
-            )?;
+            off = stop_code(cx, inner, tvb, off)?;
             break;
         }
         if b >> 5 != h.major {
@@ -442,6 +423,16 @@ fn chunks(
     Ok(off)
 }
 
+/// The "break" stop code (0xff) that ends an indefinite-length item, at `off`.
+fn stop_code(cx: &mut Cx, parent: NodeId, tvb: &Tvb, off: usize) -> Step<usize> {
+    let h = Head {
+        off,
+        major: 7,
+        minor: 31,
+    };
+    float_simple(cx, parent, tvb, &h)
+}
+
 /// An array (major 4) or map (major 5): its items, or key and value pairs, as siblings.
 fn container(cx: &mut Cx, parent: NodeId, tvb: &Tvb, h: &Head, depth: usize) -> Step<usize> {
     let map = h.major == 5;
@@ -467,16 +458,7 @@ fn container(cx: &mut Cx, parent: NodeId, tvb: &Tvb, h: &Head, depth: usize) -> 
     let mut i = 0u64;
     while i < count {
         if indefinite && tvb.u8(off)? == 0xff {
-            off = float_simple(
-                cx,
-                node,
-                tvb,
-                &Head {
-                    off,
-                    major: 7,
-                    minor: 31,
-                },
-            )?;
+            off = stop_code(cx, node, tvb, off)?;
             break;
         }
         for _ in 0..per_entry {

@@ -20,7 +20,7 @@
 //! numbers as written. Nesting is bounded ([`MAX_DEPTH`]); deeper input is not JSON here.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -43,16 +43,7 @@ crate::fields! {
     VALUE_NAN = FieldDef::new("json.value.nan", "NaN value", T::None).blurb("JSON NaN value");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "json",
-    short_name: "JSON",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("json", "JSON", dissect, register);
 
 /// The media types tshark 4.0 shows as JSON.
 const JSON_TYPES: &[&str] = &[
@@ -70,9 +61,7 @@ const JSON_TYPES: &[&str] = &[
 ];
 
 fn register(r: &mut Registry) {
-    for t in JSON_TYPES {
-        r.add_str(tables::MEDIA_TYPE, t, &PROTOCOL);
-    }
+    crate::proto::media::register_types(r, JSON_TYPES, &PROTOCOL);
 }
 
 /// Objects and arrays nested deeper than this do not parse (hostile input must not exhaust
@@ -178,18 +167,7 @@ impl Parser<'_> {
         }
         let start = self.pos;
         self.pos += 1;
-        let mut members = vec![];
-        if !self.eat(b'}') {
-            loop {
-                members.push(self.member(depth)?);
-                if self.eat(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return None;
-                }
-            }
-        }
+        let members = self.list(b'}', |p| p.member(depth))?;
         Some(Json {
             start,
             end: self.pos,
@@ -218,23 +196,34 @@ impl Parser<'_> {
         }
         let start = self.pos;
         self.pos += 1;
-        let mut items = vec![];
-        if !self.eat(b']') {
-            loop {
-                items.push(self.value(depth + 1)?);
-                if self.eat(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return None;
-                }
-            }
-        }
+        let items = self.list(b']', |p| p.value(depth + 1))?;
         Some(Json {
             start,
             end: self.pos,
             kind: Kind::Array(items),
         })
+    }
+
+    /// Comma-separated entries read by `entry` up to the closing `close` (after the opening
+    /// bracket); None when an entry or a separator is bad.
+    fn list<T>(
+        &mut self,
+        close: u8,
+        mut entry: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let mut out = vec![];
+        if self.eat(close) {
+            return Some(out);
+        }
+        loop {
+            out.push(entry(self)?);
+            if self.eat(close) {
+                return Some(out);
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
     }
 
     /// A string token: its range, quotes included.

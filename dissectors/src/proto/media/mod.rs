@@ -15,7 +15,7 @@
 //! [`Cx::call_string_table`]); the layers name it in their label and Info text.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -33,17 +33,13 @@ crate::fields! {
     TYPE = FieldDef::new("media.type", "Media type", T::Bytes);
 }
 
-/// Bytes of a media type no layer decodes (tshark's `media`), for HTTP bodies.
-pub static PROTOCOL: Protocol = Protocol {
-    name: "media",
-    short_name: "Media",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
+crate::protocol!(
+    /// Bytes of a media type no layer decodes (tshark's `media`), for HTTP bodies.
+    "media",
+    "Media",
     dissect,
-    register: |_: &mut Registry| {},
-};
+    |_: &mut Registry| {},
+);
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Like `data`, the media layer leaves the Protocol column to the protocol carrying it.
@@ -57,6 +53,17 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.set_text(node, label);
     cx.add(node, &TYPE, tvb.whole(), Value::bytes(tvb.data()));
     Ok(())
+}
+
+/// Adds `proto` to the media-type table for each of `types`.
+pub fn register_types(
+    r: &mut Registry,
+    types: &[&'static str],
+    proto: &'static crate::engine::registry::Protocol,
+) {
+    for t in types {
+        r.add_str(crate::engine::registry::tables::MEDIA_TYPE, t, proto);
+    }
 }
 
 /// Hands a payload to the layer its media type names; false when no layer knows the type

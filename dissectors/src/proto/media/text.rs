@@ -10,7 +10,7 @@
 //! included in the line).
 
 use crate::engine::field::FieldDef;
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::bytes_to_text;
@@ -20,16 +20,7 @@ crate::fields! {
     PROTO = FieldDef::protocol("data-text-lines", "Line-based text data");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "data-text-lines",
-    short_name: "Line-based text data",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("data-text-lines", "Line-based text data", dissect, register);
 
 /// Media types shown as lines of text (those tshark 4.0 registers for its text dissector that
 /// an IoT gateway's traffic carries).
@@ -57,9 +48,7 @@ const TEXT_TYPES: &[&str] = &[
 ];
 
 fn register(r: &mut Registry) {
-    for t in TEXT_TYPES {
-        r.add_str(tables::MEDIA_TYPE, t, &PROTOCOL);
-    }
+    crate::proto::media::register_types(r, TEXT_TYPES, &PROTOCOL);
 }
 
 /// Where each line of `b` ends (after its `\n`, or at the end of the data).

@@ -26,7 +26,6 @@ use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PduLen, Protocol, Registry, StreamPdus};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
-use crate::engine::value::Value;
 use crate::engine::Cx;
 
 /// The Modbus/TCP port (tshark's `mbtcp.tcp.port` default).
@@ -218,13 +217,8 @@ pub static MODBUS: Protocol = Protocol {
     register: |_| {},
 };
 
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    // A segment that only starts an ADU keeps TCP's Info, tagged (as tshark shows it).
-    clears_info: false,
-    shows_pdu_size: true,
-    partial: None,
-};
+// A segment that only starts an ADU keeps TCP's Info, tagged (as tshark shows it).
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, false);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, PORT as u64, &PROTOCOL);
@@ -342,12 +336,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.call_data(tvb, parent);
         return Ok(());
     }
-    let again = cx
-        .layers()
-        .iter()
-        .rev()
-        .take_while(|l| **l != "tcp")
-        .any(|l| *l == "mbtcp");
+    let again = crate::proto::again_in_segment(cx, PROTOCOL.name);
     let trans_id = tvb.be_u16(0)?;
     let len = tvb.be_u16(4)?;
     let unit_id = tvb.u8(6)?;
@@ -362,12 +351,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // Each ADU replaces the Info text (tshark clears the column per PDU: the last one shows).
     cx.set_info(info);
     let range = tvb.range(0, (len as usize + 6).min(tvb.len()));
-    let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name.into();
-        cx.add(parent, &MBTCP, range, Value::None)
-    } else {
-        cx.add_proto(parent, &PROTOCOL, range)
-    };
+    let node = crate::proto::stream_pdu_layer(cx, parent, &PROTOCOL, again, range);
     if dir == Direction::Unknown {
         cx.expert(node, &CANNOT_CLASSIFY, None);
     }

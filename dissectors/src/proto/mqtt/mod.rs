@@ -274,12 +274,7 @@ pub static PROTOCOL: Protocol = Protocol {
 };
 
 /// How MQTT cuts a TCP stream into packets.
-static STREAM_PDUS: StreamPdus = StreamPdus {
-    pdu_len,
-    clears_info: true,
-    shows_pdu_size: true,
-    partial: None,
-};
+static STREAM_PDUS: StreamPdus = crate::proto::tcp_pdus(pdu_len, true);
 
 fn register(r: &mut Registry) {
     r.add(tables::TCP_PORT, 1883, &PROTOCOL);
@@ -355,18 +350,8 @@ fn add_lstring(
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // A second MQTT packet in the same frame: tshark lists the layer once in frame.protocols
     // and joins the Info texts with ", ".
-    let again = cx
-        .layers()
-        .iter()
-        .rev()
-        .take_while(|l| **l != "tcp")
-        .any(|l| *l == "mqtt");
-    let node = if again {
-        cx.columns.protocol = PROTOCOL.short_name.into();
-        cx.add(parent, &PROTO, tvb.whole(), Value::None)
-    } else {
-        cx.add_proto(parent, &PROTOCOL, tvb.whole())
-    };
+    let again = crate::proto::again_in_segment(cx, PROTOCOL.name);
+    let node = crate::proto::stream_pdu_layer(cx, parent, &PROTOCOL, again, tvb.whole());
     let b0 = tvb.u8(0)?;
     let mtype = b0 >> 4;
 
@@ -398,71 +383,92 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // A payload whose MQTT 5 content type names a media type: handed to that layer once the
     // Info column is final (the layer appends to it).
     let mut media: Option<(Tvb, String)> = None;
-    let end = body.len();
     match mtype {
         CONNECT => connect(cx, node, &body, v5)?,
-        // MQTT 3.1 has no acknowledge flags: the byte is reserved.
-        CONNACK if v == 3 => {
-            let f = body.u8(0)?;
-            cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
-            cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-        }
-        CONNACK => {
-            let f = body.u8(0)?;
-            let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
-            cx.add_bits(
-                fnode,
-                &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
-                body.range(0, 1),
-                f as u64,
-            );
-            if codes5 {
-                cx.add_u8(node, &CONNACK_REASON, &body, 1)?;
-                if v5 && 2 < end {
-                    properties(cx, node, &PROPERTIES_F, &body, 2, None)?;
-                }
-            } else {
-                cx.add_u8(node, &CONACK_VAL, &body, 1)?;
-            }
-        }
+        CONNACK => connack(cx, node, &body, v, codes5)?,
         PUBLISH => media = publish(cx, node, &body, b0, v5, (stream, sport), &mut info)?,
-        PUBACK | PUBREC | PUBREL | PUBCOMP => {
-            let id = cx.add_be_u16(node, &MSGID, &body, 0)?;
-            info.push_str(&format!(" (id={id})"));
-            if v5 && end > 2 {
-                let f = match mtype {
-                    PUBACK => &PUBACK_REASON,
-                    PUBREC => &PUBREC_REASON,
-                    PUBREL => &PUBREL_REASON,
-                    _ => &PUBCOMP_REASON,
-                };
-                cx.add_u8(node, f, &body, 2)?;
-                if end > 3 {
-                    properties(cx, node, &PROPERTIES_F, &body, 3, None)?;
-                }
-            }
-        }
+        PUBACK | PUBREC | PUBREL | PUBCOMP => pub_ack(cx, node, &body, mtype, v5, &mut info)?,
         SUBSCRIBE | UNSUBSCRIBE => subscribe(cx, node, &body, mtype, v5, &mut info)?,
         SUBACK | UNSUBACK => suback(cx, node, &body, mtype, v5, codes5, &mut info)?,
-        DISCONNECT | AUTH if v5 => {
-            let f = if mtype == DISCONNECT {
-                &DISCONNECT_REASON
-            } else {
-                &AUTH_REASON
-            };
-            if end > 0 {
-                cx.add_u8(node, f, &body, 0)?;
-            }
-            if end > 1 {
-                properties(cx, node, &PROPERTIES_F, &body, 1, None)?;
-            }
-        }
+        DISCONNECT | AUTH if v5 => reason_and_properties(cx, node, &body, mtype)?,
         _ => {}
     }
     // Several packets in one segment read "A, B" in the Info column.
     cx.set_info(format_args!("{info_before}{info}"));
     if let Some((payload, t)) = media {
         crate::proto::media::call(cx, &t, &payload, parent);
+    }
+    Ok(())
+}
+
+/// CONNACK (§3.2): acknowledge flags (reserved in MQTT 3.1), then the return code or, with
+/// MQTT 5 reason codes, the reason code and properties.
+fn connack(cx: &mut Cx, node: NodeId, body: &Tvb, v: u8, codes5: bool) -> Result<()> {
+    let f = body.u8(0)?;
+    if v == 3 {
+        cx.add_uint(node, &CONACK_FLAGS_RESERVED, body.range(0, 1), f as u64);
+        cx.add_u8(node, &CONACK_VAL, body, 1)?;
+        return Ok(());
+    }
+    let fnode = cx.add_uint(node, &CONACK_FLAGS, body.range(0, 1), f as u64);
+    cx.add_bits(
+        fnode,
+        &[&CONACK_FLAGS_RESERVED, &CONACK_FLAGS_SP],
+        body.range(0, 1),
+        f as u64,
+    );
+    if !codes5 {
+        cx.add_u8(node, &CONACK_VAL, body, 1)?;
+        return Ok(());
+    }
+    cx.add_u8(node, &CONNACK_REASON, body, 1)?;
+    if v == 5 && 2 < body.len() {
+        properties(cx, node, &PROPERTIES_F, body, 2, None)?;
+    }
+    Ok(())
+}
+
+/// PUBACK, PUBREC, PUBREL and PUBCOMP (§3.4-3.7): the packet identifier, then in MQTT 5 a
+/// reason code and properties when present.
+fn pub_ack(
+    cx: &mut Cx,
+    node: NodeId,
+    body: &Tvb,
+    mtype: u8,
+    v5: bool,
+    info: &mut String,
+) -> Result<()> {
+    let id = cx.add_be_u16(node, &MSGID, body, 0)?;
+    let _ = write!(info, " (id={id})");
+    let end = body.len();
+    if !v5 || end <= 2 {
+        return Ok(());
+    }
+    let f = match mtype {
+        PUBACK => &PUBACK_REASON,
+        PUBREC => &PUBREC_REASON,
+        PUBREL => &PUBREL_REASON,
+        _ => &PUBCOMP_REASON,
+    };
+    cx.add_u8(node, f, body, 2)?;
+    if end > 3 {
+        properties(cx, node, &PROPERTIES_F, body, 3, None)?;
+    }
+    Ok(())
+}
+
+/// MQTT 5 DISCONNECT and AUTH (§3.14, §3.15): an optional reason code and properties.
+fn reason_and_properties(cx: &mut Cx, node: NodeId, body: &Tvb, mtype: u8) -> Result<()> {
+    let f = if mtype == DISCONNECT {
+        &DISCONNECT_REASON
+    } else {
+        &AUTH_REASON
+    };
+    if !body.is_empty() {
+        cx.add_u8(node, f, body, 0)?;
+    }
+    if body.len() > 1 {
+        properties(cx, node, &PROPERTIES_F, body, 1, None)?;
     }
     Ok(())
 }
@@ -771,101 +777,94 @@ fn properties(
     let mut p = 0usize;
     while p < plen {
         let id = cx.add_u8(node, &PROPERTY_ID, &props, p)?;
-        p += 1;
-        match id {
-            // Byte.
-            0x01 | 0x17 | 0x19 | 0x25 | 0x28 | 0x29 | 0x2a => {
-                cx.add_uint(node, &PROP_NUMBER, props.range(p, 1), props.u8(p)? as u64);
-                p += 1;
-            }
-            0x24 => {
-                cx.add_u8(node, &PROP_MAX_QOS, &props, p)?;
-                p += 1;
-            }
-            // Two-byte integer.
-            0x13 | 0x21 | 0x22 => {
-                cx.add_uint(
-                    node,
-                    &PROP_NUMBER,
-                    props.range(p, 2),
-                    props.be_u16(p)? as u64,
-                );
-                p += 2;
-            }
-            0x23 => {
-                let a = cx.add_be_u16(node, &PROP_TOPIC_ALIAS, &props, p)?;
-                if let Some(f) = found.as_deref_mut() {
-                    f.alias = Some(a);
-                }
-                p += 2;
-            }
-            // Four-byte integer.
-            0x02 | 0x11 | 0x18 | 0x27 => {
-                cx.add_uint(
-                    node,
-                    &PROP_NUMBER,
-                    props.range(p, 4),
-                    props.be_u32(p)? as u64,
-                );
-                p += 4;
-            }
-            // Variable byte integer.
-            0x0b => {
-                let (v, n) = read_varint(props.data(), p)?;
-                cx.add(node, &PROP_NUMBER, props.range(p, n), Value::UInt(v));
-                p += n;
-            }
-            0x03 => {
-                let n = props.be_u16(p)? as usize;
-                let b = props.bytes(p + 2, n)?;
-                if let Some(f) = found.as_deref_mut() {
-                    f.content_type = Some(String::from_utf8_lossy(b).into_owned());
-                }
-                cx.add_with(node, &PROP_CONTENT_TYPE, props.range(p, n + 2), || {
-                    Value::str(String::from_utf8_lossy(b))
-                });
-                p += 2 + n;
-            }
-            // UTF-8 strings and binary data.
-            0x08 | 0x09 | 0x12 | 0x15 | 0x16 | 0x1a | 0x1c | 0x1f => {
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_STRING_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_STRING, &props, p + 2, n)?;
-                p += 2 + n;
-            }
-            0x26 => {
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_KEY_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_KEY, &props, p + 2, n)?;
-                p += 2 + n;
-                let n = props.be_u16(p)? as usize;
-                cx.add(
-                    node,
-                    &PROP_VALUE_LEN,
-                    props.range(p, 2),
-                    Value::UInt(n as u64),
-                );
-                cx.add_string(node, &PROP_VALUE, &props, p + 2, n)?;
-                p += 2 + n;
-            }
-            _ => {
-                return Err(Error::Malformed(format!(
-                    "unknown MQTT property 0x{id:02x}"
-                )));
-            }
-        }
+        p = property(cx, node, &props, p + 1, id, found.as_deref_mut())?;
     }
     Ok(total)
+}
+
+/// The value of one property `id` at `p` (§2.2.2.2); returns where the next property starts.
+fn property(
+    cx: &mut Cx,
+    node: NodeId,
+    props: &Tvb,
+    p: usize,
+    id: u8,
+    found: Option<&mut Found>,
+) -> Result<usize> {
+    Ok(match id {
+        // Byte, two-byte and four-byte integers.
+        0x01 | 0x17 | 0x19 | 0x25 | 0x28 | 0x29 | 0x2a => number(cx, node, props, p, 1)?,
+        0x13 | 0x21 | 0x22 => number(cx, node, props, p, 2)?,
+        0x02 | 0x11 | 0x18 | 0x27 => number(cx, node, props, p, 4)?,
+        0x24 => {
+            cx.add_u8(node, &PROP_MAX_QOS, props, p)?;
+            p + 1
+        }
+        0x23 => {
+            let a = cx.add_be_u16(node, &PROP_TOPIC_ALIAS, props, p)?;
+            if let Some(f) = found {
+                f.alias = Some(a);
+            }
+            p + 2
+        }
+        // Variable byte integer.
+        0x0b => {
+            let (v, n) = read_varint(props.data(), p)?;
+            cx.add(node, &PROP_NUMBER, props.range(p, n), Value::UInt(v));
+            p + n
+        }
+        0x03 => {
+            let n = props.be_u16(p)? as usize;
+            let b = props.bytes(p + 2, n)?;
+            if let Some(f) = found {
+                f.content_type = Some(String::from_utf8_lossy(b).into_owned());
+            }
+            cx.add_with(node, &PROP_CONTENT_TYPE, props.range(p, n + 2), || {
+                Value::str(String::from_utf8_lossy(b))
+            });
+            p + 2 + n
+        }
+        // UTF-8 strings and binary data.
+        0x08 | 0x09 | 0x12 | 0x15 | 0x16 | 0x1a | 0x1c | 0x1f => {
+            prefixed_string(cx, node, &PROP_STRING_LEN, &PROP_STRING, props, p)?
+        }
+        // User property: a key and a value.
+        0x26 => {
+            let p = prefixed_string(cx, node, &PROP_KEY_LEN, &PROP_KEY, props, p)?;
+            prefixed_string(cx, node, &PROP_VALUE_LEN, &PROP_VALUE, props, p)?
+        }
+        _ => {
+            return Err(Error::Malformed(format!(
+                "unknown MQTT property 0x{id:02x}"
+            )));
+        }
+    })
+}
+
+/// A big-endian integer property of `width` bytes, shown as `mqtt.property.number`.
+fn number(cx: &mut Cx, node: NodeId, props: &Tvb, p: usize, width: usize) -> Result<usize> {
+    let v = match width {
+        1 => props.u8(p)? as u64,
+        2 => props.be_u16(p)? as u64,
+        _ => props.be_u32(p)? as u64,
+    };
+    cx.add_uint(node, &PROP_NUMBER, props.range(p, width), v);
+    Ok(p + width)
+}
+
+/// A string with a two-byte length in front, as a length field and a string field.
+fn prefixed_string(
+    cx: &mut Cx,
+    node: NodeId,
+    len_f: &'static FieldDef,
+    str_f: &'static FieldDef,
+    props: &Tvb,
+    p: usize,
+) -> Result<usize> {
+    let n = props.be_u16(p)? as usize;
+    cx.add(node, len_f, props.range(p, 2), Value::UInt(n as u64));
+    cx.add_string(node, str_f, props, p + 2, n)?;
+    Ok(p + 2 + n)
 }
 
 /// Per-topic statistics (`-z mqtt,topics`), fed with dissected packets.
@@ -1003,6 +1002,7 @@ impl MqttTopics {
 mod tests {
     use super::*;
     use crate::proto::tcp::reassembly::testconn::Conn;
+    use crate::testutil::TestPacket;
 
     // Packets built from the MQTT 3.1.1 / 5.0 specifications' layouts (§3.x).
     const CONNECT_311: &[u8] = b"\x10\x13\x00\x04MQTT\x04\x02\x00\x3c\x00\x07client1";
@@ -1010,6 +1010,13 @@ mod tests {
     /// v5: user name + password, clean start, session expiry 120 s.
     const CONNECT_5: &[u8] =
         b"\x10\x1a\x00\x04MQTT\x05\xc2\x00\x3c\x05\x11\x00\x00\x00\x78\x00\x02c5\x00\x01u\x00\x01p";
+
+    /// Asserts that each field shows exactly the one value given.
+    fn expect(p: &TestPacket, fields: &[(&str, &str)]) {
+        for (f, v) in fields {
+            assert_eq!(p.show(f), [*v], "{f}");
+        }
+    }
 
     fn v311() -> Conn {
         let mut c = Conn::new(1883);
@@ -1027,14 +1034,19 @@ mod tests {
     fn connect_311() {
         let mut c = Conn::new(1883);
         let p = c.c2s(CONNECT_311);
-        assert_eq!(p.show("mqtt.msgtype"), ["1"]);
-        assert_eq!(p.show("mqtt.len"), ["19"]);
-        assert_eq!(p.show("mqtt.protoname"), ["MQTT"]);
-        assert_eq!(p.show("mqtt.ver"), ["4"]);
-        assert_eq!(p.show("mqtt.conflags"), ["0x02"]);
-        assert_eq!(p.show("mqtt.conflag.cleansess"), ["1"]);
-        assert_eq!(p.show("mqtt.kalive"), ["60"]);
-        assert_eq!(p.show("mqtt.clientid"), ["client1"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.msgtype", "1"),
+                ("mqtt.len", "19"),
+                ("mqtt.protoname", "MQTT"),
+                ("mqtt.ver", "4"),
+                ("mqtt.conflags", "0x02"),
+                ("mqtt.conflag.cleansess", "1"),
+                ("mqtt.kalive", "60"),
+                ("mqtt.clientid", "client1"),
+            ],
+        );
         assert_eq!(p.info(), "Connect Command");
     }
 
@@ -1053,13 +1065,18 @@ mod tests {
     fn connect_5_with_will_and_properties() {
         let mut c = Conn::new(1883);
         let p = c.c2s(CONNECT_5);
-        assert_eq!(p.show("mqtt.ver"), ["5"]);
-        assert_eq!(p.show("mqtt.property_len"), ["5"]);
-        assert_eq!(p.show("mqtt.property_id"), ["0x11"]);
-        assert_eq!(p.show("mqtt.prop_number"), ["120"]);
-        assert_eq!(p.show("mqtt.clientid"), ["c5"]);
-        assert_eq!(p.show("mqtt.username"), ["u"]);
-        assert_eq!(p.show("mqtt.passwd"), ["p"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.ver", "5"),
+                ("mqtt.property_len", "5"),
+                ("mqtt.property_id", "0x11"),
+                ("mqtt.prop_number", "120"),
+                ("mqtt.clientid", "c5"),
+                ("mqtt.username", "u"),
+                ("mqtt.passwd", "p"),
+            ],
+        );
         // Will (flag 0x04) with will properties, QoS 1.
         let mut c = Conn::new(1883);
         let will: &[u8] =
@@ -1067,11 +1084,16 @@ mod tests {
         let mut fixed = will.to_vec();
         fixed[1] = (will.len() - 2) as u8;
         let p = c.c2s(&fixed);
-        assert_eq!(p.show("mqtt.conflag.willflag"), ["1"]);
-        assert_eq!(p.show("mqtt.conflag.qos"), ["1"]);
-        assert_eq!(p.show("mqtt.willtopic"), ["w"]);
-        assert_eq!(p.show("mqtt.willmsg"), ["62:79:65"]);
-        assert_eq!(p.show("mqtt.prop_number"), ["10"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.conflag.willflag", "1"),
+                ("mqtt.conflag.qos", "1"),
+                ("mqtt.willtopic", "w"),
+                ("mqtt.willmsg", "62:79:65"),
+                ("mqtt.prop_number", "10"),
+            ],
+        );
     }
 
     #[test]
@@ -1104,9 +1126,10 @@ mod tests {
         let m = p.packet.tree.by_abbrev("mqtt.msg").next().unwrap();
         assert_eq!(p.packet.tree.text_of(m), Some("Message: {\"t\":21}"));
         let p = c.c2s(b"\x33\x0c\x00\x03a/b\x00\x07hello");
-        assert_eq!(p.show("mqtt.qos"), ["1"]);
-        assert_eq!(p.show("mqtt.retain"), ["1"]);
-        assert_eq!(p.show("mqtt.msgid"), ["7"]);
+        expect(
+            &p,
+            &[("mqtt.qos", "1"), ("mqtt.retain", "1"), ("mqtt.msgid", "7")],
+        );
         assert_eq!(p.info(), "Publish Message (id=7) [a/b]");
         c.engine.prefs.set("mqtt.show_msg_as_text", "TRUE");
         let p = c.c2s(b"\x30\x08\x00\x03a/bhey");
@@ -1163,11 +1186,16 @@ mod tests {
         // MQTT 5: subscription options and reason codes.
         let mut c = v5();
         let p = c.c2s(b"\x82\x09\x00\x01\x00\x00\x03a/b\x2e");
-        assert_eq!(p.show("mqtt.subscription_options"), ["0x2e"]);
-        assert_eq!(p.show("mqtt.subscription_options_retain"), ["2"]);
-        assert_eq!(p.show("mqtt.subscription_options_rap"), ["1"]);
-        assert_eq!(p.show("mqtt.subscription_options_nl"), ["1"]);
-        assert_eq!(p.show("mqtt.subscription_options_qos"), ["2"]);
+        expect(
+            &p,
+            &[
+                ("mqtt.subscription_options", "0x2e"),
+                ("mqtt.subscription_options_retain", "2"),
+                ("mqtt.subscription_options_rap", "1"),
+                ("mqtt.subscription_options_nl", "1"),
+                ("mqtt.subscription_options_qos", "2"),
+            ],
+        );
         let p = c.s2c(b"\x90\x04\x00\x01\x00\x02");
         assert_eq!(p.show("mqtt.suback.reason_code"), ["2"]);
         let p = c.s2c(b"\xb0\x04\x00\x02\x00\x11");

@@ -20,7 +20,7 @@
 //! tshark's field values are. Control (mode 6) and private (mode 7) messages are shown as data.
 
 use crate::engine::field::{Base, FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -80,16 +80,7 @@ crate::fields! {
     MAC = FieldDef::new("ntp.mac", "Message Authentication Code", T::Bytes);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "ntp",
-    short_name: "NTP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("ntp", "NTP", dissect, register);
 
 fn register(r: &mut Registry) {
     r.add(tables::UDP_PORT, 123, &PROTOCOL);

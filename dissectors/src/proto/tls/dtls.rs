@@ -168,6 +168,7 @@ pub fn handshake_message(
     cx.add_be_u24(node, &f::FRAGMENT_OFFSET, frag, off + 6)?;
     cx.add_be_u24(node, &f::FRAGMENT_LENGTH, frag, off + 9)?;
     let piece = frag.sub(off + 12, flen)?;
+    // Set here too, so that a Client Hello never completed still marks the server side.
     if t == handshake::CLIENT_HELLO {
         rc.conn.server_port = Some(cx.info.dst_port);
     }
@@ -180,12 +181,7 @@ pub fn handshake_message(
                 let src = cx.add_source(format!("Reassembled DTLS ({len} bytes)"), data);
                 let tvb = src.tvb();
                 fragments_tree(cx, rec, &tvb, &frames);
-                let mut hs = handshake::Hs {
-                    hf,
-                    conn: rc.conn,
-                    dtls: true,
-                };
-                let name = handshake::body(cx, node, &tvb, t, &mut hs)?;
+                let name = rc.handshake_body(cx, node, &tvb, t)?;
                 let name = format!("{name} (Reassembled)");
                 cx.set_text(node, format!("Handshake Protocol: {name}"));
                 return Ok((name, 12 + flen));
@@ -194,14 +190,7 @@ pub fn handshake_message(
         }
     };
     let name = match body {
-        Some(b) => {
-            let mut hs = handshake::Hs {
-                hf,
-                conn: rc.conn,
-                dtls: true,
-            };
-            handshake::body(cx, node, &b, t, &mut hs)?.to_string()
-        }
+        Some(b) => rc.handshake_body(cx, node, &b, t)?.to_string(),
         None => format!("{base} (Fragment)"),
     };
     cx.set_text(node, format!("Handshake Protocol: {name}"));

@@ -291,6 +291,28 @@ pub struct RecordCx<'a> {
     pub app: Option<&'static str>,
 }
 
+impl RecordCx<'_> {
+    /// The body of a whole handshake message of type `t` under its item `node` (a Client Hello
+    /// also says which side is the server); returns the message's name.
+    pub fn handshake_body(
+        &mut self,
+        cx: &mut Cx,
+        node: NodeId,
+        body: &Tvb,
+        t: u8,
+    ) -> Result<&'static str> {
+        if t == handshake::CLIENT_HELLO {
+            self.conn.server_port = Some(cx.info.dst_port);
+        }
+        let mut hs = handshake::Hs {
+            hf: self.hf,
+            conn: self.conn,
+            dtls: self.dtls,
+        };
+        handshake::body(cx, node, body, t, &mut hs)
+    }
+}
+
 /// Dissects a record's fragment (`frag`) of content type `ct` under the record node `rec`;
 /// returns the record label's content part.
 pub fn record_content(
@@ -405,16 +427,8 @@ fn handshake_message(
         cx.set_text(node, format!("Handshake Protocol: {name}"));
         return Ok((name, 4 + avail));
     }
-    if t == handshake::CLIENT_HELLO {
-        rc.conn.server_port = Some(cx.info.dst_port);
-    }
     let body = frag.sub(off + 4, len)?;
-    let mut hs = handshake::Hs {
-        hf,
-        conn: rc.conn,
-        dtls: false,
-    };
-    let name = handshake::body(cx, node, &body, t, &mut hs)?;
+    let name = rc.handshake_body(cx, node, &body, t)?;
     cx.set_text(node, format!("Handshake Protocol: {name}"));
     Ok((name.to_string(), 4 + len))
 }

@@ -1,6 +1,33 @@
 //! Value names of the TLS registries (IANA "Transport Layer Security (TLS) Parameters" and the
 //! RFCs cited per table), as tshark 4.0 spells them, so labels and the Info column read the same.
 
+/// A value-string table with the sixteen RFC 8701 GREASE values (0x?a?a, equal bytes), which
+/// the version, cipher suite, extension and group registries all reserve, where `grease` stands.
+macro_rules! with_grease {
+    ([$($before:expr),* $(,)?] grease [$($after:expr),* $(,)?]) => {
+        &[
+            $($before,)*
+            (0x0a0a, "Reserved (GREASE)"),
+            (0x1a1a, "Reserved (GREASE)"),
+            (0x2a2a, "Reserved (GREASE)"),
+            (0x3a3a, "Reserved (GREASE)"),
+            (0x4a4a, "Reserved (GREASE)"),
+            (0x5a5a, "Reserved (GREASE)"),
+            (0x6a6a, "Reserved (GREASE)"),
+            (0x7a7a, "Reserved (GREASE)"),
+            (0x8a8a, "Reserved (GREASE)"),
+            (0x9a9a, "Reserved (GREASE)"),
+            (0xaaaa, "Reserved (GREASE)"),
+            (0xbaba, "Reserved (GREASE)"),
+            (0xcaca, "Reserved (GREASE)"),
+            (0xdada, "Reserved (GREASE)"),
+            (0xeaea, "Reserved (GREASE)"),
+            (0xfafa, "Reserved (GREASE)"),
+            $($after,)*
+        ]
+    };
+}
+
 /// Record content types (RFC 8446 §5.1).
 pub const CONTENT_TYPES: &[(u64, &str)] = &[
     (20, "Change Cipher Spec"),
@@ -12,7 +39,7 @@ pub const CONTENT_TYPES: &[(u64, &str)] = &[
 ];
 
 /// Protocol versions, SSL 3.0 to TLS 1.3 and its drafts, DTLS.
-pub const VERSIONS: &[(u64, &str)] = &[
+pub const VERSIONS: &[(u64, &str)] = with_grease!([
     (2, "SSL 2.0"),
     (0x0300, "SSL 3.0"),
     (0x0301, "TLS 1.0"),
@@ -40,23 +67,7 @@ pub const VERSIONS: &[(u64, &str)] = &[
     (0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)"),
     (0xfeff, "DTLS 1.0"),
     (0xfefd, "DTLS 1.2"),
-    (0x0a0a, "Reserved (GREASE)"),
-    (0x1a1a, "Reserved (GREASE)"),
-    (0x2a2a, "Reserved (GREASE)"),
-    (0x3a3a, "Reserved (GREASE)"),
-    (0x4a4a, "Reserved (GREASE)"),
-    (0x5a5a, "Reserved (GREASE)"),
-    (0x6a6a, "Reserved (GREASE)"),
-    (0x7a7a, "Reserved (GREASE)"),
-    (0x8a8a, "Reserved (GREASE)"),
-    (0x9a9a, "Reserved (GREASE)"),
-    (0xaaaa, "Reserved (GREASE)"),
-    (0xbaba, "Reserved (GREASE)"),
-    (0xcaca, "Reserved (GREASE)"),
-    (0xdada, "Reserved (GREASE)"),
-    (0xeaea, "Reserved (GREASE)"),
-    (0xfafa, "Reserved (GREASE)"),
-];
+] grease []);
 
 /// Handshake message types (RFC 8446 §4, RFC 5246 §7.4, RFC 6347).
 pub const HANDSHAKE_TYPES: &[(u64, &str)] = &[
@@ -84,7 +95,7 @@ pub const HANDSHAKE_TYPES: &[(u64, &str)] = &[
 ];
 
 /// Cipher suites (IANA TLS Cipher Suites registry).
-pub const CIPHER_SUITES: &[(u64, &str)] = &[
+pub const CIPHER_SUITES: &[(u64, &str)] = with_grease!([
     (0, "TLS_NULL_WITH_NULL_NULL"),
     (1, "TLS_RSA_WITH_NULL_MD5"),
     (2, "TLS_RSA_WITH_NULL_SHA"),
@@ -243,24 +254,13 @@ pub const CIPHER_SUITES: &[(u64, &str)] = &[
     (198, "TLS_SM4_GCM_SM3"),
     (199, "TLS_SM4_CCM_SM3"),
     (255, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"),
-    (0x0a0a, "Reserved (GREASE)"),
+] grease [
     (0x1301, "TLS_AES_128_GCM_SHA256"),
     (0x1302, "TLS_AES_256_GCM_SHA384"),
     (0x1303, "TLS_CHACHA20_POLY1305_SHA256"),
     (0x1304, "TLS_AES_128_CCM_SHA256"),
     (0x1305, "TLS_AES_128_CCM_8_SHA256"),
-    (0x1a1a, "Reserved (GREASE)"),
-    (0x2a2a, "Reserved (GREASE)"),
-    (0x3a3a, "Reserved (GREASE)"),
-    (0x4a4a, "Reserved (GREASE)"),
     (0x5600, "TLS_FALLBACK_SCSV"),
-    (0x5a5a, "Reserved (GREASE)"),
-    (0x6a6a, "Reserved (GREASE)"),
-    (0x7a7a, "Reserved (GREASE)"),
-    (0x8a8a, "Reserved (GREASE)"),
-    (0x9a9a, "Reserved (GREASE)"),
-    (0xaaaa, "Reserved (GREASE)"),
-    (0xbaba, "Reserved (GREASE)"),
     (0xc001, "TLS_ECDH_ECDSA_WITH_NULL_SHA"),
     (0xc002, "TLS_ECDH_ECDSA_WITH_RC4_128_SHA"),
     (0xc003, "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA"),
@@ -450,7 +450,6 @@ pub const CIPHER_SUITES: &[(u64, &str)] = &[
     (0xc104, "TLS_GOSTR341112_256_WITH_MAGMA_MGM_L"),
     (0xc105, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_S"),
     (0xc106, "TLS_GOSTR341112_256_WITH_MAGMA_MGM_S"),
-    (0xcaca, "Reserved (GREASE)"),
     (0xcc13, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
     (0xcc14, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"),
     (0xcc15, "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
@@ -465,7 +464,6 @@ pub const CIPHER_SUITES: &[(u64, &str)] = &[
     (0xd002, "TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384"),
     (0xd003, "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256"),
     (0xd005, "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256"),
-    (0xdada, "Reserved (GREASE)"),
     (0xe001, "ECDHE_SM1_SM3"),
     (0xe003, "ECC_SM1_SM3"),
     (0xe005, "IBSDH_SM1_SM3"),
@@ -501,16 +499,14 @@ pub const CIPHER_SUITES: &[(u64, &str)] = &[
     (0xe41d, "TLS_DHE_PSK_WITH_SALSA20_SHA1"),
     (0xe41e, "TLS_DHE_RSA_WITH_ESTREAM_SALSA20_SHA1"),
     (0xe41f, "TLS_DHE_RSA_WITH_SALSA20_SHA1"),
-    (0xeaea, "Reserved (GREASE)"),
-    (0xfafa, "Reserved (GREASE)"),
     (0xfefe, "SSL_RSA_FIPS_WITH_DES_CBC_SHA"),
     (0xfeff, "SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA"),
     (0xffe0, "SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA"),
     (0xffe1, "SSL_RSA_FIPS_WITH_DES_CBC_SHA"),
-];
+]);
 
 /// Hello extension types (IANA TLS ExtensionType Values).
-pub const EXTENSION_TYPES: &[(u64, &str)] = &[
+pub const EXTENSION_TYPES: &[(u64, &str)] = with_grease!([
     (0, "server_name"),
     (1, "max_fragment_length"),
     (2, "client_certificate_url"),
@@ -561,33 +557,18 @@ pub const EXTENSION_TYPES: &[(u64, &str)] = &[
     (57, "quic_transport_parameters"),
     (58, "ticket_request"),
     (59, "dnssec_chain"),
-    (0x0a0a, "Reserved (GREASE)"),
-    (0x1a1a, "Reserved (GREASE)"),
-    (0x2a2a, "Reserved (GREASE)"),
+] grease [
     (0x3374, "next_protocol_negotiation"),
-    (0x3a3a, "Reserved (GREASE)"),
     (0x4469, "application_settings"),
-    (0x4a4a, "Reserved (GREASE)"),
-    (0x5a5a, "Reserved (GREASE)"),
-    (0x6a6a, "Reserved (GREASE)"),
     (0x754f, "channel_id_old"),
     (0x7550, "channel_id"),
     (0xff01, "renegotiation_info"),
-    (0x7a7a, "Reserved (GREASE)"),
-    (0x8a8a, "Reserved (GREASE)"),
-    (0x9a9a, "Reserved (GREASE)"),
-    (0xaaaa, "Reserved (GREASE)"),
-    (0xbaba, "Reserved (GREASE)"),
-    (0xcaca, "Reserved (GREASE)"),
-    (0xdada, "Reserved (GREASE)"),
-    (0xeaea, "Reserved (GREASE)"),
-    (0xfafa, "Reserved (GREASE)"),
     (0xffa5, "quic_transport_parameters (drafts version)"),
     (0xffce, "encrypted_server_name"),
-];
+]);
 
 /// Named groups (IANA TLS Supported Groups).
-pub const GROUPS: &[(u64, &str)] = &[
+pub const GROUPS: &[(u64, &str)] = with_grease!([
     (1, "sect163k1"),
     (2, "sect163r1"),
     (3, "sect163r2"),
@@ -708,25 +689,10 @@ pub const GROUPS: &[(u64, &str)] = &[
     (0x2f34, "p384_sntrup857"),
     (0x0242, "sntrup1277"),
     (0x2f42, "p521_sntrup1277"),
-    (0x0a0a, "Reserved (GREASE)"),
-    (0x1a1a, "Reserved (GREASE)"),
-    (0x2a2a, "Reserved (GREASE)"),
-    (0x3a3a, "Reserved (GREASE)"),
-    (0x4a4a, "Reserved (GREASE)"),
-    (0x5a5a, "Reserved (GREASE)"),
-    (0x6a6a, "Reserved (GREASE)"),
-    (0x7a7a, "Reserved (GREASE)"),
-    (0x8a8a, "Reserved (GREASE)"),
-    (0x9a9a, "Reserved (GREASE)"),
-    (0xaaaa, "Reserved (GREASE)"),
-    (0xbaba, "Reserved (GREASE)"),
-    (0xcaca, "Reserved (GREASE)"),
-    (0xdada, "Reserved (GREASE)"),
-    (0xeaea, "Reserved (GREASE)"),
-    (0xfafa, "Reserved (GREASE)"),
+] grease [
     (0xff01, "arbitrary_explicit_prime_curves"),
     (0xff02, "arbitrary_explicit_char2_curves"),
-];
+]);
 
 /// Signature schemes (RFC 8446 §4.2.3).
 pub const SIG_SCHEMES: &[(u64, &str)] = &[

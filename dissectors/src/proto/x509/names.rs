@@ -58,13 +58,6 @@ pub fn time_ns(s: &str) -> Option<i64> {
     let n = |a: usize, b: usize| s.get(a..b)?.parse::<i64>().ok();
     let (y, m, d) = (n(0, 4)?, n(5, 7)?, n(8, 10)?);
     let (hh, mm, ss) = (n(11, 13)?, n(14, 16)?, n(17, 19)?);
-    // Days from civil (proleptic Gregorian), the inverse of value::civil_from_days.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::engine::value::days_from_civil(y, m, d);
     Some(((days * 86_400) + hh * 3600 + mm * 60 + ss) * 1_000_000_000)
 }

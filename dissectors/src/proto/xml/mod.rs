@@ -28,7 +28,7 @@
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::{bytes_to_text, Value};
@@ -64,16 +64,7 @@ crate::experts! {
     UNRECOGNIZED_TEXT = ExpertDef::new("xml.unrecognized_text", Group::Protocol, Severity::Warn, "Unrecognized text");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "xml",
-    short_name: "XML",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("xml", "XML", dissect, register, EXPERTS);
 
 /// The media types tshark 4.0 shows as XML.
 const XML_TYPES: &[&str] = &[
@@ -105,9 +96,7 @@ const XML_TYPES: &[&str] = &[
 ];
 
 fn register(r: &mut Registry) {
-    for t in XML_TYPES {
-        r.add_str(tables::MEDIA_TYPE, t, &PROTOCOL);
-    }
+    crate::proto::media::register_types(r, XML_TYPES, &PROTOCOL);
 }
 
 /// A namespace of element names and the fields their tags, text and attributes use (tshark's
@@ -246,12 +235,25 @@ impl Builder<'_, '_> {
         };
         let n = cx.add(self.top().node, field, r, value);
         let label = self.shown(t.start, name_end);
-        cx.set_text(n, label.clone());
+        self.push(cx, n, label, t.start, ns);
+    }
+
+    /// Labels the item of an element (or DOCTYPE) that opened at `start` and makes it the
+    /// one later tokens go under.
+    fn push(
+        &mut self,
+        cx: &mut Cx,
+        node: NodeId,
+        label: String,
+        start: usize,
+        ns: Option<&'static Ns>,
+    ) {
+        cx.set_text(node, label.as_str());
         self.stack.push(Frame {
-            node: n,
-            last: n,
+            node,
+            last: node,
             last_label: label,
-            start: t.start,
+            start,
             ns,
         });
     }
@@ -348,14 +350,7 @@ impl Builder<'_, '_> {
                 let parent = self.top().node;
                 let n = cx.add(parent, &DOCTYPE, r, Value::str(self.text(name.0, name.1)));
                 let label = self.shown(t.start, t.end);
-                cx.set_text(n, label.clone());
-                self.stack.push(Frame {
-                    node: n,
-                    last: n,
-                    last_label: label,
-                    start: t.start,
-                    ns: None,
-                });
+                self.push(cx, n, label, t.start, None);
                 if !open {
                     self.pop(cx, &t, &CLOSING_UNOPENED_TAG);
                 }

@@ -14,7 +14,7 @@
 
 use super::Ns;
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::Cx;
@@ -49,18 +49,14 @@ static PROTO: FieldDef = FieldDef::protocol("presence", "presence XML doc (RFC 3
 /// the registry cannot hold twice: not filterable here).
 static CDATA: FieldDef = FieldDef::new("presence", "presence", T::String);
 
-/// Not a dissector of its own: the XML layer uses its fields (tshark registers the DTD as a
-/// protocol the same way).
-pub static PROTOCOL: Protocol = Protocol {
-    name: "presence",
-    short_name: "presence",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
+crate::protocol!(
+    /// Not a dissector of its own: the XML layer uses its fields (tshark registers the DTD as a
+    /// protocol the same way).
+    "presence",
+    "presence",
     dissect,
-    register: |_: &mut Registry| {},
-};
+    |_: &mut Registry| {},
+);
 
 fn dissect(_: &Tvb, cx: &mut Cx, _: NodeId) -> Result<()> {
     cx.reject();
