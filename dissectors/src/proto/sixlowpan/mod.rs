@@ -985,6 +985,21 @@ fn add_address(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, addr: [u8; 16],
     }
 }
 
+/// The IPHC base header's encoding bits (RFC 6282 §3.1.1) and context identifiers (§3.1.2).
+#[derive(Clone, Copy)]
+struct IphcFlags {
+    tf: u16,
+    nh: bool,
+    hlim_mode: u16,
+    sac: bool,
+    sam: u16,
+    m: bool,
+    dac: bool,
+    dam: u16,
+    sci: u8,
+    dci: u8,
+}
+
 /// IPHC (RFC 6282 §3). `dgram` is the uncompressed size of this IPv6 packet when known (from
 /// FRAG1 or an enclosing header). Returns the rebuilt packet.
 fn iphc(
@@ -998,6 +1013,66 @@ fn iphc(
     if depth > 8 {
         return Err(Error::Malformed("too many nested IPHC headers".into()));
     }
+    let (f, hdr, mut off) = iphc_encoding(cx, node, tvb)?;
+    let (ecn, dscp, flow) = traffic_class(cx, node, tvb, f.tf, &mut off)?;
+    // Next header and hop limit (§3.1.1).
+    let mut nxt = 0u8;
+    if !f.nh {
+        nxt = cx.add_u8(node, &NEXT, tvb, off)?;
+        off += 1;
+    }
+    let hlim = match f.hlim_mode {
+        1 => 1,
+        2 => 64,
+        3 => 255,
+        _ => {
+            let h = cx.add_u8(node, &HOPS, tvb, off)?;
+            off += 1;
+            h
+        }
+    };
+    let src = iphc_src(cx, node, hdr, tvb, &f, iids, &mut off)?;
+    let dst = iphc_dst(cx, node, hdr, tvb, &f, iids, &mut off)?;
+    cx.set_text(
+        node,
+        format_args!(
+            "6LoWPAN, Src: {}, Dest: {}",
+            std::net::Ipv6Addr::from(src),
+            std::net::Ipv6Addr::from(dst)
+        ),
+    );
+    // What follows: NHC-compressed headers or the inline payload.
+    let inner = Iids {
+        src: Some(src[8..].try_into().unwrap_or([0; 8])),
+        dst: Some(dst[8..].try_into().unwrap_or([0; 8])),
+        pan: iids.pan,
+    };
+    let remaining = dgram.map(|d| d.saturating_sub(40));
+    let mut u = if f.nh {
+        nxt = nhc_proto(tvb.u8(off)?);
+        nhc(tvb, off, cx, node, remaining, &inner, depth)?
+    } else {
+        inline_rest(tvb, off, remaining)?
+    };
+    let mut h = ipv6_header((dscp << 2) | ecn, flow, nxt, hlim, &src, &dst);
+    finish_ipv6(&mut h, &mut u)?;
+    Ok(u)
+}
+
+/// The payload carried inline from `off`, `remaining` bytes long once uncompressed if known.
+fn inline_rest(tvb: &Tvb, off: usize, remaining: Option<usize>) -> Result<Unc> {
+    let rest = tvb.rest(off)?;
+    Ok(Unc {
+        data: rest.to_vec(),
+        reported: remaining.unwrap_or(rest.len()),
+        fixes: vec![],
+        nodes: vec![],
+    })
+}
+
+/// The "IPHC Header" subtree: dispatch, encoding bits and the optional CID octet. Returns the
+/// bits, the subtree and the offset of the first inline field.
+fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, NodeId, usize)> {
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
@@ -1010,176 +1085,136 @@ fn iphc(
         tvb.range(0, 2),
         flags as u64,
     );
-    let tf = (flags >> 11) & 3;
-    let nh = flags & 0x0400 != 0;
-    let hlim_mode = (flags >> 8) & 3;
-    let sac = flags & 0x0040 != 0;
-    let sam = (flags >> 4) & 3;
-    let m = flags & 0x0008 != 0;
-    let dac = flags & 0x0004 != 0;
-    let dam = flags & 3;
-    let mut off = 2usize;
-    let (mut sci, mut dci) = (0u8, 0u8);
-    if flags & 0x0080 != 0 {
-        let c = tvb.u8(2)?;
-        cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
-        sci = c >> 4;
-        dci = c & 0x0f;
-        off = 3;
-    }
-
-    // Traffic class and flow label (§3.1.1): ECN comes first on the wire, then DSCP.
-    let (ecn, dscp, flow) = traffic_class(cx, node, tvb, tf, &mut off)?;
-
-    // Next header and hop limit (§3.1.1).
-    let mut nxt = 0u8;
-    if !nh {
-        nxt = cx.add_u8(node, &NEXT, tvb, off)?;
-        off += 1;
-    }
-    let hlim = match hlim_mode {
-        1 => 1,
-        2 => 64,
-        3 => 255,
-        _ => {
-            let h = cx.add_u8(node, &HOPS, tvb, off)?;
-            off += 1;
-            h
-        }
+    let mut f = IphcFlags {
+        tf: (flags >> 11) & 3,
+        nh: flags & 0x0400 != 0,
+        hlim_mode: (flags >> 8) & 3,
+        sac: flags & 0x0040 != 0,
+        sam: (flags >> 4) & 3,
+        m: flags & 0x0008 != 0,
+        dac: flags & 0x0004 != 0,
+        dam: flags & 3,
+        sci: 0,
+        dci: 0,
     };
+    if flags & 0x0080 == 0 {
+        return Ok((f, hdr, 2));
+    }
+    let c = tvb.u8(2)?;
+    cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    f.sci = c >> 4;
+    f.dci = c & 0x0f;
+    Ok((f, hdr, 3))
+}
 
-    // Source address (§3.1.1 SAC/SAM).
-    let mut src = [0u8; 16];
-    let mut sctx = if sac {
-        lookup_context(cx, sci)
-    } else {
-        Ctx::LinkLocal
-    };
-    let mut slen = 0usize;
-    let mut s_missing_iid = false;
-    match (sac, sam) {
-        (true, 0) => sctx = Ctx::None, // the unspecified address
-        (false, 0) => {
-            sctx = Ctx::None;
-            src = tvb.array(off)?;
-            slen = 16;
+/// A unicast address by its mode (RFC 6282 §3.1.1 SAM/DAM): 0 all 16 octets inline, 1 the IID
+/// inline, 2 a 16-bit short address inline, 3 the IID from the link layer. Returns the
+/// address (prefix still zero), the octets carried and whether the IID is missing.
+fn unicast_addr(
+    tvb: &Tvb,
+    off: usize,
+    mode: u16,
+    iid: Option<[u8; 8]>,
+) -> Result<([u8; 16], usize, bool)> {
+    let mut a = [0u8; 16];
+    match mode {
+        0 => return Ok((tvb.array(off)?, 16, false)),
+        1 => {
+            a[8..].copy_from_slice(tvb.bytes(off, 8)?);
+            Ok((a, 8, false))
         }
-        (_, 1) => {
-            src[8..].copy_from_slice(tvb.bytes(off, 8)?);
-            slen = 8;
-        }
-        (_, 2) => {
-            src[11] = 0xff;
-            src[12] = 0xfe;
-            src[14..].copy_from_slice(tvb.bytes(off, 2)?);
-            slen = 2;
+        2 => {
+            a[11] = 0xff;
+            a[12] = 0xfe;
+            a[14..].copy_from_slice(tvb.bytes(off, 2)?);
+            Ok((a, 2, false))
         }
         _ => {
-            s_missing_iid = iids.src.is_none();
-            src[8..].copy_from_slice(&iids.src.unwrap_or([0; 8]));
+            a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
+            Ok((a, 0, iid.is_none()))
         }
     }
-    let s_unknown = apply_context(cx, &mut src, sctx);
+}
+
+/// The source address (§3.1.1 SAC/SAM), shown with its context; moves `off` past it.
+fn iphc_src(
+    cx: &mut Cx,
+    node: NodeId,
+    hdr: NodeId,
+    tvb: &Tvb,
+    f: &IphcFlags,
+    iids: &Iids,
+    off: &mut usize,
+) -> Result<[u8; 16]> {
+    let (mut src, slen, missing_iid, sctx) = match (f.sac, f.sam) {
+        // SAC=1, SAM=0: the unspecified address.
+        (true, 0) => ([0u8; 16], 0, false, Ctx::None),
+        (false, 0) => (tvb.array(*off)?, 16, false, Ctx::None),
+        (sac, sam) => {
+            let (a, len, missing) = unicast_addr(tvb, *off, sam, iids.src)?;
+            let ctx = if sac {
+                lookup_context(cx, f.sci)
+            } else {
+                Ctx::LinkLocal
+            };
+            (a, len, missing, ctx)
+        }
+    };
+    let unknown = apply_context(cx, &mut src, sctx);
     let shown = ShownAddr {
         field: &SRC,
         role: "Source",
         len: slen,
-        missing_iid: s_missing_iid,
-        unknown: s_unknown,
+        missing_iid,
+        unknown,
     };
-    add_address(cx, node, tvb, off, src, shown);
+    add_address(cx, node, tvb, *off, src, shown);
     show_context(cx, hdr, sctx, &SCTX_PREFIX, &SCTX_ORIGIN);
-    off += slen;
+    *off += slen;
+    Ok(src)
+}
 
-    // Destination address (§3.1.1 M/DAC/DAM).
-    let mut dst = [0u8; 16];
-    let mut dlen = 0usize;
-    let mut dctx: Ctx;
-    let mut d_missing_iid = false;
-    match (m, dac) {
-        (true, _) => {
-            (dst, dlen, dctx) = multicast_dst(cx, tvb, off, hdr, (dac, dam, dci))?;
-        }
-        (false, _) => {
-            dctx = if dac {
-                lookup_context(cx, dci)
-            } else {
-                Ctx::LinkLocal
-            };
-            match dam {
-                0 if dac => return illegal_dam(cx, hdr),
-                0 => {
-                    dctx = Ctx::None;
-                    dst = tvb.array(off)?;
-                    dlen = 16;
-                }
-                1 => {
-                    dst[8..].copy_from_slice(tvb.bytes(off, 8)?);
-                    dlen = 8;
-                }
-                2 => {
-                    dst[11] = 0xff;
-                    dst[12] = 0xfe;
-                    dst[14..].copy_from_slice(tvb.bytes(off, 2)?);
-                    dlen = 2;
-                }
-                _ => {
-                    d_missing_iid = iids.dst.is_none();
-                    dst[8..].copy_from_slice(&iids.dst.unwrap_or([0; 8]));
-                }
-            }
-        }
-    }
-    let d_unknown = if m {
-        match dctx {
+/// The destination address (§3.1.1 M/DAC/DAM), shown with its context; moves `off` past it.
+fn iphc_dst(
+    cx: &mut Cx,
+    node: NodeId,
+    hdr: NodeId,
+    tvb: &Tvb,
+    f: &IphcFlags,
+    iids: &Iids,
+    off: &mut usize,
+) -> Result<[u8; 16]> {
+    let (dst, dlen, dctx, missing_iid, unknown) = if f.m {
+        let (dst, dlen, dctx) = multicast_dst(cx, tvb, *off, hdr, (f.dac, f.dam, f.dci))?;
+        let unknown = match dctx {
             Ctx::Unknown(cid) => Some(cid),
             _ => None,
-        }
+        };
+        (dst, dlen, dctx, false, unknown)
     } else {
-        apply_context(cx, &mut dst, dctx)
+        if f.dac && f.dam == 0 {
+            return illegal_dam(cx, hdr);
+        }
+        let (mut dst, dlen, missing) = unicast_addr(tvb, *off, f.dam, iids.dst)?;
+        let dctx = match (f.dam, f.dac) {
+            (0, _) => Ctx::None,
+            (_, true) => lookup_context(cx, f.dci),
+            (_, false) => Ctx::LinkLocal,
+        };
+        let unknown = apply_context(cx, &mut dst, dctx);
+        (dst, dlen, dctx, missing, unknown)
     };
     let shown = ShownAddr {
         field: &DST,
         role: "Destination",
         len: dlen,
-        missing_iid: d_missing_iid,
-        unknown: d_unknown,
+        missing_iid,
+        unknown,
     };
-    add_address(cx, node, tvb, off, dst, shown);
+    add_address(cx, node, tvb, *off, dst, shown);
     show_context(cx, hdr, dctx, &DCTX_PREFIX, &DCTX_ORIGIN);
-    off += dlen;
-
-    cx.set_text(
-        node,
-        format_args!(
-            "6LoWPAN, Src: {}, Dest: {}",
-            std::net::Ipv6Addr::from(src),
-            std::net::Ipv6Addr::from(dst)
-        ),
-    );
-
-    // What follows: NHC-compressed headers or the inline payload.
-    let inner = Iids {
-        src: Some(src[8..].try_into().unwrap_or([0; 8])),
-        dst: Some(dst[8..].try_into().unwrap_or([0; 8])),
-        pan: iids.pan,
-    };
-    let remaining = dgram.map(|d| d.saturating_sub(40));
-    let mut u = if nh {
-        nxt = nhc_proto(tvb.u8(off)?);
-        nhc(tvb, off, cx, node, remaining, &inner, depth)?
-    } else {
-        let rest = tvb.rest(off)?;
-        Unc {
-            data: rest.to_vec(),
-            reported: remaining.unwrap_or(rest.len()),
-            fixes: vec![],
-            nodes: vec![],
-        }
-    };
-    let mut h = ipv6_header((dscp << 2) | ecn, flow, nxt, hlim, &src, &dst);
-    finish_ipv6(&mut h, &mut u)?;
-    Ok(u)
+    *off += dlen;
+    Ok(dst)
 }
 
 /// Traffic class and flow label (RFC 6282 §3.1.1 TF): ECN comes first on the wire, then
