@@ -1376,176 +1376,16 @@ fn nhc(
     }
     let b = tvb.u8(off)?;
     if b & 0xf0 == 0xe0 {
-        let eid = (b >> 1) & 7;
-        let sub = cx.add_text(node, tvb.range(off, 2), "IPv6 extension header");
-        cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x0e);
-        cx.add_bits(
-            sub,
-            &[&NHC_EXT_EID, &NHC_EXT_NH],
-            tvb.range(off, 1),
-            b as u64,
-        );
-        let nh = b & 1 != 0;
-        if eid == 7 {
-            // IPv6 in IPv6 (§4.2): the tunneled header is itself IPHC-compressed, and its
-            // elided IIDs come from the enclosing header's addresses.
-            let inner = tvb.sub_from(off + 1)?;
-            let mut u = iphc(&inner, cx, node, remaining, iids, depth + 1)?;
-            // Checksums belong to the inner header, which starts at 0 of this buffer.
-            for f in &mut u.fixes {
-                if f.ip_off == ENCLOSING {
-                    f.ip_off = 0;
-                }
-            }
-            return Ok(u);
-        }
-        let proto = match eid {
-            0 => 0u8,
-            1 => 43,
-            2 => 44,
-            3 => 60,
-            4 => 135,
-            _ => {
-                cx.expert(
-                    sub,
-                    &UNKNOWN_NHC,
-                    Some(format!("Reserved extension header ID {eid}")),
-                );
-                return Err(Error::Malformed("reserved NHC extension header ID".into()));
-            }
+        let chain = NhcChain {
+            node,
+            remaining,
+            iids,
+            depth,
         };
-        let _ = proto;
-        let mut p = off + 1;
-        let mut next = 59u8;
-        if !nh {
-            next = cx.add_u8(sub, &NHC_EXT_NEXT, tvb, p)?;
-            p += 1;
-        }
-        let (body, total, len_node) = if eid == 2 {
-            // The fragment header has a reserved octet where others have their length.
-            cx.add_u8(sub, &NHC_EXT_RESERVED, tvb, p)?;
-            let body = tvb.bytes(p, 7)?;
-            p += 7;
-            (body, 8usize, None)
-        } else {
-            let l = tvb.u8(p)? as usize;
-            let ln = cx.add_uint(sub, &NHC_EXT_LENGTH, tvb.range(p, 1), l as u64);
-            p += 1;
-            let body = tvb.bytes(p, l)?;
-            p += l;
-            (body, (2 + l).div_ceil(8) * 8, Some(ln))
-        };
-        cx.tree.node_mut(sub).range = tvb.range(off, p - off);
-        if !body.is_empty() {
-            cx.add_text(
-                sub,
-                tvb.range(p - body.len(), body.len()),
-                format!("Data ({} bytes)", body.len()),
-            );
-        }
-        if nh {
-            next = nhc_proto(tvb.u8(p)?);
-        }
-        let mut data = Vec::with_capacity(total);
-        data.push(next);
-        if eid == 2 {
-            data.extend_from_slice(body);
-        } else {
-            data.push((total / 8 - 1) as u8);
-            data.extend_from_slice(body);
-            let pad = total - 2 - body.len();
-            if pad > 0 {
-                if eid != 0 && eid != 3 {
-                    if let Some(ln) = len_node {
-                        cx.expert(ln, &BAD_EXT_HEADER_LENGTH, None);
-                    }
-                }
-                // Pad1 or PadN option (RFC 8200 §4.2).
-                if pad == 1 {
-                    data.push(0);
-                } else {
-                    data.push(1);
-                    data.push((pad - 2) as u8);
-                    data.resize(data.len() + pad - 2, 0);
-                }
-            }
-        }
-        let after = remaining.map(|r| r.saturating_sub(total));
-        let mut u = if nh {
-            nhc(tvb, p, cx, node, after, iids, depth + 1)?
-        } else {
-            let rest = tvb.rest(p)?;
-            Unc {
-                data: rest.to_vec(),
-                reported: after.unwrap_or(rest.len()),
-                fixes: vec![],
-                nodes: vec![],
-            }
-        };
-        shift(&mut u, total);
-        data.append(&mut u.data);
-        u.data = data;
-        u.reported += total;
-        return Ok(u);
+        return nhc_ext(tvb, off, cx, &chain);
     }
     if b & 0xf8 == 0xf0 {
-        let sub = cx.add_text(node, tvb.range(off, 1), "UDP header compression");
-        cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x1e);
-        cx.add_bits(
-            sub,
-            &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
-            tvb.range(off, 1),
-            b as u64,
-        );
-        let p = off + 1;
-        let (sport, dport, n) = match b & 3 {
-            0 => (tvb.be_u16(p)?, tvb.be_u16(p + 2)?, 4),
-            1 => (tvb.be_u16(p)?, 0xf000 + tvb.u8(p + 2)? as u16, 3),
-            2 => (0xf000 + tvb.u8(p)? as u16, tvb.be_u16(p + 1)?, 3),
-            _ => {
-                let x = tvb.u8(p)?;
-                (0xf0b0 + (x >> 4) as u16, 0xf0b0 + (x & 0x0f) as u16, 1)
-            }
-        };
-        let (sr, dr) = match b & 3 {
-            0 => (tvb.range(p, 2), tvb.range(p + 2, 2)),
-            1 => (tvb.range(p, 2), tvb.range(p + 2, 1)),
-            2 => (tvb.range(p, 1), tvb.range(p + 1, 2)),
-            _ => (tvb.range(p, 1), tvb.range(p, 1)),
-        };
-        cx.add(node, &UDP_SRC, sr, Value::UInt(sport as u64));
-        cx.add(node, &UDP_DST, dr, Value::UInt(dport as u64));
-        let mut p = p + n;
-        let mut csum = 0u16;
-        let mut fixes = vec![];
-        let mut nodes = vec![];
-        if b & 0x04 == 0 {
-            csum = cx.add_be_u16(node, &UDP_CHECKSUM, tvb, p)?;
-            p += 2;
-        } else {
-            fixes.push(UdpFix {
-                ip_off: ENCLOSING,
-                udp_off: 0,
-            });
-            let n = cx.add_generated(node, &UDP_CHECKSUM, Value::UInt(0xffff));
-            nodes.push(Some(n));
-        }
-        let rest = tvb.rest(p)?;
-        let len = remaining.unwrap_or(rest.len() + 8);
-        let len16 = u16::try_from(len)
-            .map_err(|_| Error::Malformed("UDP datagram longer than 65535 bytes".into()))?;
-        let mut data = Vec::with_capacity(8 + rest.len());
-        data.extend_from_slice(&sport.to_be_bytes());
-        data.extend_from_slice(&dport.to_be_bytes());
-        data.extend_from_slice(&len16.to_be_bytes());
-        data.extend_from_slice(&csum.to_be_bytes());
-        data.extend_from_slice(rest);
-        return Ok(Unc {
-            data,
-            reported: len,
-            fixes,
-            nodes,
-        });
+        return nhc_udp(tvb, off, cx, node, remaining);
     }
     let n = cx.add_uint(node, &NHC_PATTERN, tvb.range(off, 1), b as u64);
     cx.expert(
@@ -1554,6 +1394,190 @@ fn nhc(
         Some(format!("Unknown next header compression 0x{b:02x}")),
     );
     Err(Error::Malformed("unknown NHC".into()))
+}
+
+/// Where an NHC header sits in the chain: the 6LoWPAN node, the uncompressed length left
+/// (when known), the addresses' IIDs and the nesting depth.
+struct NhcChain<'a> {
+    node: NodeId,
+    remaining: Option<usize>,
+    iids: &'a Iids,
+    depth: u32,
+}
+
+/// An NHC extension header (RFC 6282 §4.2), rebuilt with its padding, and what follows it.
+fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
+    let b = tvb.u8(off)?;
+    let eid = (b >> 1) & 7;
+    let sub = cx.add_text(c.node, tvb.range(off, 2), "IPv6 extension header");
+    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x0e);
+    cx.add_bits(
+        sub,
+        &[&NHC_EXT_EID, &NHC_EXT_NH],
+        tvb.range(off, 1),
+        b as u64,
+    );
+    let nh = b & 1 != 0;
+    if eid == 7 {
+        // IPv6 in IPv6 (§4.2): the tunneled header is itself IPHC-compressed, and its
+        // elided IIDs come from the enclosing header's addresses.
+        let inner = tvb.sub_from(off + 1)?;
+        let mut u = iphc(&inner, cx, c.node, c.remaining, c.iids, c.depth + 1)?;
+        // Checksums belong to the inner header, which starts at 0 of this buffer.
+        for f in &mut u.fixes {
+            if f.ip_off == ENCLOSING {
+                f.ip_off = 0;
+            }
+        }
+        return Ok(u);
+    }
+    if eid > 4 {
+        cx.expert(
+            sub,
+            &UNKNOWN_NHC,
+            Some(format!("Reserved extension header ID {eid}")),
+        );
+        return Err(Error::Malformed("reserved NHC extension header ID".into()));
+    }
+    let mut p = off + 1;
+    let mut next = 59u8;
+    if !nh {
+        next = cx.add_u8(sub, &NHC_EXT_NEXT, tvb, p)?;
+        p += 1;
+    }
+    let (body, total, len_node) = if eid == 2 {
+        // The fragment header has a reserved octet where others have their length.
+        cx.add_u8(sub, &NHC_EXT_RESERVED, tvb, p)?;
+        let body = tvb.bytes(p, 7)?;
+        p += 7;
+        (body, 8usize, None)
+    } else {
+        let l = tvb.u8(p)? as usize;
+        let ln = cx.add_uint(sub, &NHC_EXT_LENGTH, tvb.range(p, 1), l as u64);
+        p += 1;
+        let body = tvb.bytes(p, l)?;
+        p += l;
+        (body, (2 + l).div_ceil(8) * 8, Some(ln))
+    };
+    cx.tree.node_mut(sub).range = tvb.range(off, p - off);
+    if !body.is_empty() {
+        cx.add_text(
+            sub,
+            tvb.range(p - body.len(), body.len()),
+            format!("Data ({} bytes)", body.len()),
+        );
+    }
+    if nh {
+        next = nhc_proto(tvb.u8(p)?);
+    }
+    let mut data = Vec::with_capacity(total);
+    data.push(next);
+    if eid == 2 {
+        data.extend_from_slice(body);
+    } else {
+        data.push((total / 8 - 1) as u8);
+        data.extend_from_slice(body);
+        // Options headers are padded silently; others should not need it.
+        let pad = total - 2 - body.len();
+        if pad > 0 && eid != 0 && eid != 3 {
+            if let Some(ln) = len_node {
+                cx.expert(ln, &BAD_EXT_HEADER_LENGTH, None);
+            }
+        }
+        push_padding(&mut data, pad);
+    }
+    let after = c.remaining.map(|r| r.saturating_sub(total));
+    let mut u = if nh {
+        nhc(tvb, p, cx, c.node, after, c.iids, c.depth + 1)?
+    } else {
+        inline_rest(tvb, p, after)?
+    };
+    shift(&mut u, total);
+    data.append(&mut u.data);
+    u.data = data;
+    u.reported += total;
+    Ok(u)
+}
+
+/// Pad1 or PadN option (RFC 8200 §4.2) filling `pad` octets.
+fn push_padding(data: &mut Vec<u8>, pad: usize) {
+    match pad {
+        0 => {}
+        1 => data.push(0),
+        _ => {
+            data.push(1);
+            data.push((pad - 2) as u8);
+            data.resize(data.len() + pad - 2, 0);
+        }
+    }
+}
+
+/// NHC UDP (RFC 6282 §4.3): ports by their compression mode, an elided checksum to recompute,
+/// the length from what is left of the datagram.
+fn nhc_udp(
+    tvb: &Tvb,
+    off: usize,
+    cx: &mut Cx,
+    node: NodeId,
+    remaining: Option<usize>,
+) -> Result<Unc> {
+    let b = tvb.u8(off)?;
+    let sub = cx.add_text(node, tvb.range(off, 1), "UDP header compression");
+    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x1e);
+    cx.add_bits(
+        sub,
+        &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
+        tvb.range(off, 1),
+        b as u64,
+    );
+    let p = off + 1;
+    let (sport, dport, n) = match b & 3 {
+        0 => (tvb.be_u16(p)?, tvb.be_u16(p + 2)?, 4),
+        1 => (tvb.be_u16(p)?, 0xf000 + tvb.u8(p + 2)? as u16, 3),
+        2 => (0xf000 + tvb.u8(p)? as u16, tvb.be_u16(p + 1)?, 3),
+        _ => {
+            let x = tvb.u8(p)?;
+            (0xf0b0 + (x >> 4) as u16, 0xf0b0 + (x & 0x0f) as u16, 1)
+        }
+    };
+    let (sr, dr) = match b & 3 {
+        0 => (tvb.range(p, 2), tvb.range(p + 2, 2)),
+        1 => (tvb.range(p, 2), tvb.range(p + 2, 1)),
+        2 => (tvb.range(p, 1), tvb.range(p + 1, 2)),
+        _ => (tvb.range(p, 1), tvb.range(p, 1)),
+    };
+    cx.add(node, &UDP_SRC, sr, Value::UInt(sport as u64));
+    cx.add(node, &UDP_DST, dr, Value::UInt(dport as u64));
+    let mut p = p + n;
+    let mut csum = 0u16;
+    let mut fixes = vec![];
+    let mut nodes = vec![];
+    if b & 0x04 == 0 {
+        csum = cx.add_be_u16(node, &UDP_CHECKSUM, tvb, p)?;
+        p += 2;
+    } else {
+        fixes.push(UdpFix {
+            ip_off: ENCLOSING,
+            udp_off: 0,
+        });
+        let n = cx.add_generated(node, &UDP_CHECKSUM, Value::UInt(0xffff));
+        nodes.push(Some(n));
+    }
+    let rest = tvb.rest(p)?;
+    let len = remaining.unwrap_or(rest.len() + 8);
+    let len16 = u16::try_from(len)
+        .map_err(|_| Error::Malformed("UDP datagram longer than 65535 bytes".into()))?;
+    let mut data = Vec::with_capacity(8 + rest.len());
+    for v in [sport, dport, len16, csum] {
+        data.extend_from_slice(&v.to_be_bytes());
+    }
+    data.extend_from_slice(rest);
+    Ok(Unc {
+        data,
+        reported: len,
+        fixes,
+        nodes,
+    })
 }
 
 // ---- fragmentation -----------------------------------------------------------------------------
