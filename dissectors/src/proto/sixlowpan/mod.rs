@@ -704,6 +704,52 @@ impl Bits<'_> {
 /// HC1 and HC2 (RFC 4944 §10): the inline fields follow in Wireshark's order (hop limit,
 /// source, destination, traffic class and flow label, next header, UDP ports/length/checksum).
 fn hc1(tvb: &Tvb, cx: &mut Cx, node: NodeId, dgram: Option<usize>, iids: &Iids) -> Result<Unc> {
+    let (enc, hc2, off) = hc1_encoding(tvb, cx, node)?;
+    let nh = (enc >> 1) & 3;
+    let mut b = Bits { tvb, bit: off * 8 };
+    let hops = b.read(8)? as u8;
+    cx.add_uint(node, &HOPS, b.range(8), hops as u64);
+    let src = hc1_address(cx, node, &mut b, enc >> 6, iids.src, &SRC)?;
+    let dst = hc1_address(cx, node, &mut b, enc >> 4, iids.dst, &DST)?;
+    let (mut class, mut flow) = (0u32, 0u32);
+    if enc & 0x08 == 0 {
+        class = b.read(8)?;
+        cx.add_uint(node, &CLASS, b.range(8), class as u64);
+        flow = b.read(20)?;
+        cx.add_uint(node, &FLOW, b.range(20), flow as u64);
+    }
+    let nxt = match nh {
+        1 => 17u8,
+        2 => 58,
+        3 => 6,
+        _ => {
+            let v = b.read(8)? as u8;
+            cx.add_uint(node, &NEXT, b.range(8), v as u64);
+            v
+        }
+    };
+    let mut hdr = ipv6_header(class as u8, flow, nxt, hops, &src, &dst);
+    let mut u = if enc & 1 != 0 && nh == 1 {
+        hc2_udp(cx, node, &mut b, hc2, dgram)?
+    } else {
+        let rest = tvb.rest(b.bit.div_ceil(8))?;
+        Unc {
+            data: rest.to_vec(),
+            reported: match dgram {
+                Some(d) => d.saturating_sub(40),
+                None => rest.len(),
+            },
+            fixes: vec![],
+            nodes: vec![],
+        }
+    };
+    finish_ipv6(&mut hdr, &mut u)?;
+    Ok(u)
+}
+
+/// The HC1 encoding octet and, with "more bits", the HC2 UDP one. Returns both and the
+/// offset of the first inline field.
+fn hc1_encoding(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<(u8, u8, usize)> {
     let sub = cx.add_text(node, tvb.range(0, 2), "HC1 Encoding");
     cx.add_uint(sub, &PATTERN, tvb.range(0, 1), 0x42);
     let enc = tvb.u8(1)?;
@@ -722,139 +768,106 @@ fn hc1(tvb: &Tvb, cx: &mut Cx, node: NodeId, dgram: Option<usize>, iids: &Iids) 
         tvb.range(1, 1),
         enc as u64,
     );
-    let nh = (enc >> 1) & 3;
-    let mut off = 2;
-    let mut hc2 = 0u8;
-    if enc & 1 != 0 {
-        if nh != 1 {
-            cx.expert(sub, &HC1_MORE_BITS, None);
+    if enc & 1 == 0 {
+        return Ok((enc, 0, 2));
+    }
+    if (enc >> 1) & 3 != 1 {
+        cx.expert(sub, &HC1_MORE_BITS, None);
+        return Err(Error::Malformed(
+            "HC1 more bits with a next header other than UDP".into(),
+        ));
+    }
+    let hc2 = tvb.u8(2)?;
+    let h = cx.add_uint(node, &HC2_UDP_ENCODING, tvb.range(2, 1), hc2 as u64);
+    cx.add_bits(
+        h,
+        &[&HC2_UDP_SRC, &HC2_UDP_DST, &HC2_UDP_LEN],
+        tvb.range(2, 1),
+        hc2 as u64,
+    );
+    Ok((enc, hc2, 3))
+}
+
+/// One HC1 address: `bits` 0b10 prefix compressed (link-local), 0b01 interface ID
+/// compressed (from the link layer); inline parts read from `b`.
+fn hc1_address(
+    cx: &mut Cx,
+    node: NodeId,
+    b: &mut Bits,
+    bits: u8,
+    iid: Option<[u8; 8]>,
+    field: &'static FieldDef,
+) -> Result<[u8; 16]> {
+    let start = b.bit;
+    let mut a = [0u8; 16];
+    if bits & 2 != 0 {
+        a[..8].copy_from_slice(&LINK_LOCAL[..8]);
+    } else {
+        a[..8].copy_from_slice(&b.array8()?);
+    }
+    let missing = bits & 1 != 0 && iid.is_none();
+    if bits & 1 != 0 {
+        a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
+    } else {
+        a[8..].copy_from_slice(&b.array8()?);
+    }
+    let n = cx.add(node, field, b.range(b.bit - start), Value::Ipv6(a));
+    if b.bit == start {
+        cx.tree.node_mut(n).flags.generated = true;
+    }
+    if missing {
+        cx.expert(n, &NO_LINK_ADDRESS, None);
+    }
+    Ok(a)
+}
+
+/// A port per HC2 (RFC 4944 §11): 4 bits over 0xf0b0 when compressed, else 16 inline.
+fn hc2_port(
+    cx: &mut Cx,
+    node: NodeId,
+    b: &mut Bits,
+    compressed: bool,
+    f: &'static FieldDef,
+) -> Result<u32> {
+    let n = if compressed { 4 } else { 16 };
+    let v = b.read(n)? + if compressed { 0xf0b0 } else { 0 };
+    cx.add_uint(node, f, b.range(n), v as u64);
+    Ok(v)
+}
+
+/// The HC2-compressed UDP header (RFC 4944 §11), rebuilt in front of the inline payload.
+fn hc2_udp(cx: &mut Cx, node: NodeId, b: &mut Bits, hc2: u8, dgram: Option<usize>) -> Result<Unc> {
+    let sport = hc2_port(cx, node, b, hc2 & 0x80 != 0, &UDP_SRC)?;
+    let dport = hc2_port(cx, node, b, hc2 & 0x40 != 0, &UDP_DST)?;
+    let tvb = b.tvb;
+    let len = if hc2 & 0x20 == 0 {
+        let l = b.read(16)?;
+        cx.add_uint(node, &UDP_LEN, b.range(16), l as u64);
+        l as usize
+    } else if let Some(d) = dgram {
+        if d < 40 {
             return Err(Error::Malformed(
-                "HC1 more bits with a next header other than UDP".into(),
+                "datagram size less than an IPv6 header".into(),
             ));
         }
-        hc2 = tvb.u8(2)?;
-        let h = cx.add_uint(node, &HC2_UDP_ENCODING, tvb.range(2, 1), hc2 as u64);
-        cx.add_bits(
-            h,
-            &[&HC2_UDP_SRC, &HC2_UDP_DST, &HC2_UDP_LEN],
-            tvb.range(2, 1),
-            hc2 as u64,
-        );
-        off = 3;
-    }
-    let mut b = Bits { tvb, bit: off * 8 };
-    let hops = b.read(8)? as u8;
-    cx.add_uint(node, &HOPS, b.range(8), hops as u64);
-    let mut addrs = [[0u8; 16]; 2];
-    for (i, (pfx_c, ifc_c, iid, field)) in [
-        (enc & 0x80 != 0, enc & 0x40 != 0, iids.src, &SRC),
-        (enc & 0x20 != 0, enc & 0x10 != 0, iids.dst, &DST),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let start = b.bit;
-        let a = &mut addrs[i];
-        if pfx_c {
-            a[..8].copy_from_slice(&LINK_LOCAL[..8]);
-        } else {
-            a[..8].copy_from_slice(&b.array8()?);
-        }
-        let mut missing = false;
-        if ifc_c {
-            missing = iid.is_none();
-            a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
-        } else {
-            a[8..].copy_from_slice(&b.array8()?);
-        }
-        let n = cx.add(node, field, b.range(b.bit - start), Value::Ipv6(*a));
-        if b.bit == start {
-            cx.tree.node_mut(n).flags.generated = true;
-        }
-        if missing {
-            cx.expert(n, &NO_LINK_ADDRESS, None);
-        }
-    }
-    let (mut class, mut flow) = (0u32, 0u32);
-    if enc & 0x08 == 0 {
-        class = b.read(8)?;
-        cx.add_uint(node, &CLASS, b.range(8), class as u64);
-        flow = b.read(20)?;
-        cx.add_uint(node, &FLOW, b.range(20), flow as u64);
-    }
-    let nxt = match nh {
-        1 => 17u8,
-        2 => 58,
-        3 => 6,
-        _ => {
-            let v = b.read(8)? as u8;
-            cx.add_uint(node, &NEXT, b.range(8), v as u64);
-            v
-        }
+        d - 40
+    } else {
+        (tvb.len() + 8).saturating_sub((b.bit + 16).div_ceil(8))
     };
-    let mut hdr = ipv6_header(class as u8, flow, nxt, hops, &addrs[0], &addrs[1]);
-    let mut u = Unc {
-        data: vec![],
-        reported: 0,
+    let csum = b.read(16)?;
+    cx.add_uint(node, &UDP_CHECKSUM, b.range(16), csum as u64);
+    let rest = tvb.rest(b.bit.div_ceil(8))?;
+    let mut data = Vec::with_capacity(8 + rest.len());
+    for v in [sport, dport, len as u32, csum] {
+        data.extend_from_slice(&(v as u16).to_be_bytes());
+    }
+    data.extend_from_slice(rest);
+    Ok(Unc {
+        data,
+        reported: len,
         fixes: vec![],
         nodes: vec![],
-    };
-    if enc & 1 != 0 && nh == 1 {
-        let sport = if hc2 & 0x80 != 0 {
-            0xf0b0 + b.read(4)?
-        } else {
-            b.read(16)?
-        };
-        cx.add_uint(
-            node,
-            &UDP_SRC,
-            b.range(if hc2 & 0x80 != 0 { 4 } else { 16 }),
-            sport as u64,
-        );
-        let dport = if hc2 & 0x40 != 0 {
-            0xf0b0 + b.read(4)?
-        } else {
-            b.read(16)?
-        };
-        cx.add_uint(
-            node,
-            &UDP_DST,
-            b.range(if hc2 & 0x40 != 0 { 4 } else { 16 }),
-            dport as u64,
-        );
-        let len = if hc2 & 0x20 == 0 {
-            let l = b.read(16)?;
-            cx.add_uint(node, &UDP_LEN, b.range(16), l as u64);
-            l as usize
-        } else if let Some(d) = dgram {
-            if d < 40 {
-                return Err(Error::Malformed(
-                    "datagram size less than an IPv6 header".into(),
-                ));
-            }
-            d - 40
-        } else {
-            (tvb.len() + 8).saturating_sub((b.bit + 16).div_ceil(8))
-        };
-        let csum = b.read(16)?;
-        cx.add_uint(node, &UDP_CHECKSUM, b.range(16), csum as u64);
-        let rest = tvb.rest(b.bit.div_ceil(8))?;
-        u.data.extend_from_slice(&(sport as u16).to_be_bytes());
-        u.data.extend_from_slice(&(dport as u16).to_be_bytes());
-        u.data.extend_from_slice(&(len as u16).to_be_bytes());
-        u.data.extend_from_slice(&(csum as u16).to_be_bytes());
-        u.data.extend_from_slice(rest);
-        u.reported = len;
-    } else {
-        let rest = tvb.rest(b.bit.div_ceil(8))?;
-        u.data.extend_from_slice(rest);
-        u.reported = match dgram {
-            Some(d) => d.saturating_sub(40),
-            None => rest.len(),
-        };
-    }
-    finish_ipv6(&mut hdr, &mut u)?;
-    Ok(u)
+    })
 }
 
 /// An IPv6 base header with payload length 0 (filled in by [`finish_ipv6`]).
