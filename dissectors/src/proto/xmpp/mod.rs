@@ -496,100 +496,29 @@ fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
     }
 }
 
-/// One top-level stanza or stream element; returns its Info text.
-fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u32) -> String {
-    let dir = |el: &El| match (out, el.attr("to"), el.attr("from")) {
+/// The Info column's direction: `> to ` for what the client sends, `< from ` otherwise.
+fn direction(el: &El, out: bool) -> String {
+    match (out, el.attr("to"), el.attr("from")) {
         (true, Some(to), _) => format!("> {to} "),
         (false, _, Some(from)) => format!("< {from} "),
         _ => String::new(),
-    };
+    }
+}
+
+/// One top-level stanza or stream element; returns its Info text.
+fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u32) -> String {
     match el.local() {
-        "iq" => iq(cx, parent, tvb, el, stream, &dir(el)),
+        "iq" => iq(cx, parent, tvb, el, stream, &direction(el, out)),
         "message" => {
-            let n = cx.add(parent, &MESSAGE, range(tvb, el), Value::None);
-            for k in ["from", "id", "to", "type"] {
-                let f = match k {
-                    "from" => &FROM,
-                    "id" => &ID,
-                    "to" => &TO,
-                    _ => &TYPE,
-                };
-                add_attr(cx, n, f, tvb, el, k);
-            }
-            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
-            for c in &el.children {
-                let xmlns = c.attr("xmlns").unwrap_or("");
-                match c.local() {
-                    _ if xmlns == "http://jabber.org/protocol/chatstates" => {
-                        cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
-                    }
-                    "body" | "subject" | "thread" => {
-                        let f = match c.local() {
-                            "body" => &MESSAGE_BODY,
-                            "subject" => &MESSAGE_SUBJECT,
-                            _ => &MESSAGE_THREAD,
-                        };
-                        let b = cx.add(n, f, range(tvb, c), Value::None);
-                        let label = c.local().to_ascii_uppercase();
-                        cx.set_text(
-                            b,
-                            format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
-                        );
-                        cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "error" => stanza_error(cx, n, tvb, c),
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
-            format!("MESSAGE {}", dir(el))
+            message(cx, parent, tvb, el);
+            format!("MESSAGE {}", direction(el, out))
         }
         "presence" => {
-            let n = cx.add(parent, &PRESENCE, range(tvb, el), Value::None);
-            for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
-                add_attr(cx, n, f, tvb, el, k);
-            }
-            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
-            for c in &el.children {
-                match c.local() {
-                    "show" => {
-                        cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "status" => {
-                        let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
-                        cx.set_text(
-                            s,
-                            format!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
-                        );
-                        cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "c" => {
-                        let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
-                        add_xmlns(cx, s, tvb, c);
-                    }
-                    "error" => stanza_error(cx, n, tvb, c),
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
-            format!("PRESENCE {}", dir(el))
+            presence(cx, parent, tvb, el);
+            format!("PRESENCE {}", direction(el, out))
         }
         "features" => {
-            let n = cx.add(parent, &FEATURES, range(tvb, el), Value::None);
-            for c in &el.children {
-                match c.local() {
-                    "mechanisms" => {
-                        let m = cx.add_text(n, range(tvb, c), "MECHANISMS");
-                        add_xmlns(cx, m, tvb, c);
-                        let mut names = vec![];
-                        for mech in &c.children {
-                            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
-                            names.push(mech.text.clone());
-                        }
-                        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
-                    }
-                    // tshark lists the offered STARTTLS as an unknown element too.
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
+            features(cx, parent, tvb, el);
             "FEATURES ".into()
         }
         "starttls" => {
@@ -617,40 +546,120 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
             "AUTH".into()
         }
-        "challenge" | "response" | "success" => {
-            let label = el.local().to_ascii_uppercase();
-            let n = cx.add_text(parent, range(tvb, el), label.clone());
-            match el.local() {
-                "challenge" => {
-                    cx.expert(n, &CHALLENGE, None);
-                }
-                "success" => {
-                    cx.expert(n, &SUCCESS, None);
-                }
-                _ => {
-                    cx.expert(n, &RESPONSE, None);
-                }
-            }
-            add_xmlns(cx, n, tvb, el);
-            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
-            label
-        }
+        "challenge" | "response" | "success" => sasl_step(cx, parent, tvb, el),
         "failure" => {
-            let n = cx.add(parent, &FAILURE, range(tvb, el), Value::None);
-            add_xmlns(cx, n, tvb, el);
-            for c in &el.children {
-                if c.local() == "text" {
-                    cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
-                } else {
-                    cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
-                }
-            }
+            failure(cx, parent, tvb, el);
             "FAILURE ".into()
         }
         other => {
             let n = cx.add_text(parent, range(tvb, el), format!("UNKNOWN PACKET: {other}"));
             cx.expert(n, &PACKET_UNKNOWN, Some(format!("Unknown packet: {other}")));
             "UNKNOWN PACKET ".into()
+        }
+    }
+}
+
+/// The attributes `<message>` and `<presence>` share, in tshark's order.
+fn add_stanza_attrs(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
+    for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
+        add_attr(cx, n, f, tvb, el, k);
+    }
+    add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
+}
+
+/// A child whose text is the item (`BODY: text`), with the text again as an attribute.
+fn add_text_child(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, c: &El, label: &str) {
+    let b = cx.add(n, f, range(tvb, c), Value::None);
+    cx.set_text(
+        b,
+        format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
+    );
+    cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+}
+
+/// A `<message>` stanza (RFC 6121 §5) with chat states (XEP-0085).
+fn message(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &MESSAGE, range(tvb, el), Value::None);
+    add_stanza_attrs(cx, n, tvb, el);
+    for c in &el.children {
+        let xmlns = c.attr("xmlns").unwrap_or("");
+        match c.local() {
+            _ if xmlns == "http://jabber.org/protocol/chatstates" => {
+                cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
+            }
+            "body" => add_text_child(cx, n, &MESSAGE_BODY, tvb, c, "BODY"),
+            "subject" => add_text_child(cx, n, &MESSAGE_SUBJECT, tvb, c, "SUBJECT"),
+            "thread" => add_text_child(cx, n, &MESSAGE_THREAD, tvb, c, "THREAD"),
+            "error" => stanza_error(cx, n, tvb, c),
+            _ => generic(cx, n, tvb, c),
+        }
+    }
+}
+
+/// A `<presence>` stanza (RFC 6121 §4) with entity capabilities (XEP-0115).
+fn presence(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &PRESENCE, range(tvb, el), Value::None);
+    add_stanza_attrs(cx, n, tvb, el);
+    for c in &el.children {
+        match c.local() {
+            "show" => {
+                cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
+            }
+            "status" => add_text_child(cx, n, &PRESENCE_STATUS, tvb, c, "STATUS"),
+            "c" => {
+                let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
+                add_xmlns(cx, s, tvb, c);
+            }
+            "error" => stanza_error(cx, n, tvb, c),
+            _ => generic(cx, n, tvb, c),
+        }
+    }
+}
+
+/// `<stream:features>` (RFC 6120 §4.3.2) with the SASL mechanisms offered.
+fn features(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &FEATURES, range(tvb, el), Value::None);
+    for c in &el.children {
+        if c.local() != "mechanisms" {
+            // tshark lists the offered STARTTLS as an unknown element too.
+            generic(cx, n, tvb, c);
+            continue;
+        }
+        let m = cx.add_text(n, range(tvb, c), "MECHANISMS");
+        add_xmlns(cx, m, tvb, c);
+        let mut names = vec![];
+        for mech in &c.children {
+            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
+            names.push(mech.text.clone());
+        }
+        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
+    }
+}
+
+/// A SASL challenge, response or success (RFC 6120 §6.4); returns its Info text.
+fn sasl_step(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) -> String {
+    let label = el.local().to_ascii_uppercase();
+    let n = cx.add_text(parent, range(tvb, el), label.clone());
+    let expert = match el.local() {
+        "challenge" => &CHALLENGE,
+        "success" => &SUCCESS,
+        _ => &RESPONSE,
+    };
+    cx.expert(n, expert, None);
+    add_xmlns(cx, n, tvb, el);
+    cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+    label
+}
+
+/// A SASL `<failure>` (RFC 6120 §6.5): its condition and text.
+fn failure(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &FAILURE, range(tvb, el), Value::None);
+    add_xmlns(cx, n, tvb, el);
+    for c in &el.children {
+        if c.local() == "text" {
+            cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
+        } else {
+            cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
         }
     }
 }
