@@ -565,40 +565,11 @@ fn dissect_header(
         frame_type: (fcf & 7) as u8,
         ..Default::default()
     };
-    let mut off;
-    if h.frame_type == TYPE_MULTIPURPOSE {
-        off = dissect_mpf_fcf(tvb, cx, node, &mut h)?;
+    let mut off = if h.frame_type == TYPE_MULTIPURPOSE {
+        dissect_mpf_fcf(tvb, cx, node, &mut h)?
     } else {
-        h.security = fcf & 0x8 != 0;
-        h.pending = fcf & 0x10 != 0;
-        h.ack_request = fcf & 0x20 != 0;
-        h.pan_id_compression = fcf & 0x40 != 0;
-        h.seqno_suppression = fcf & 0x100 != 0;
-        h.ie_present = fcf & 0x200 != 0;
-        h.dst_mode = ((fcf >> 10) & 3) as u8;
-        h.version = ((fcf >> 12) & 3) as u8;
-        h.src_mode = ((fcf >> 14) & 3) as u8;
-        let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-        cx.add_bits(
-            f,
-            &[
-                &FRAME_TYPE,
-                &SECURITY,
-                &PENDING,
-                &ACK_REQUEST,
-                &PAN_ID_COMPRESSION,
-                &FCF_RESERVED,
-                &SEQNO_SUPPRESSION,
-                &IE_PRESENT,
-                &DST_ADDR_MODE,
-                &VERSION,
-                &SRC_ADDR_MODE,
-            ],
-            tvb.range(0, 2),
-            fcf as u64,
-        );
-        off = 2;
-    }
+        dissect_fcf(tvb, cx, node, &mut h)?
+    };
     let type_name = if h.version == VERSION_2015 && h.frame_type == TYPE_BEACON {
         "Enhanced Beacon"
     } else {
@@ -626,7 +597,56 @@ fn dissect_header(
         }
         off += 1;
     }
+    let Some(off) = dissect_addressing(tvb, cx, node, &mut h, summary, off)? else {
+        return Ok(None);
+    };
+    let off = dissect_header_tail(tvb, cx, node, &mut h, off)?;
+    Ok(Some((h, off)))
+}
 
+/// The two-octet frame control field of every frame type but multipurpose (§7.2.2).
+fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Result<usize> {
+    let fcf = h.fcf;
+    h.security = fcf & 0x8 != 0;
+    h.pending = fcf & 0x10 != 0;
+    h.ack_request = fcf & 0x20 != 0;
+    h.pan_id_compression = fcf & 0x40 != 0;
+    h.seqno_suppression = fcf & 0x100 != 0;
+    h.ie_present = fcf & 0x200 != 0;
+    h.dst_mode = ((fcf >> 10) & 3) as u8;
+    h.version = ((fcf >> 12) & 3) as u8;
+    h.src_mode = ((fcf >> 14) & 3) as u8;
+    let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
+    cx.add_bits(
+        f,
+        &[
+            &FRAME_TYPE,
+            &SECURITY,
+            &PENDING,
+            &ACK_REQUEST,
+            &PAN_ID_COMPRESSION,
+            &FCF_RESERVED,
+            &SEQNO_SUPPRESSION,
+            &IE_PRESENT,
+            &DST_ADDR_MODE,
+            &VERSION,
+            &SRC_ADDR_MODE,
+        ],
+        tvb.range(0, 2),
+        fcf as u64,
+    );
+    Ok(2)
+}
+
+/// PAN IDs and addresses (§7.2.2.4–7.2.2.9); Ok(None) when their modes rule the frame out.
+fn dissect_addressing(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    h: &mut MacHeader,
+    summary: &mut Label,
+    mut off: usize,
+) -> Result<Option<usize>> {
     if h.dst_mode == 1 {
         invalid(cx, node, &DST_INVALID);
         return Ok(None);
@@ -635,10 +655,9 @@ fn dissect_header(
         invalid(cx, node, &SRC_INVALID);
         return Ok(None);
     }
-    let Some((dst_pan_present, src_pan_present)) = pan_id_presence(cx, node, &h) else {
+    let Some((dst_pan_present, src_pan_present)) = pan_id_presence(cx, node, h) else {
         return Ok(None);
     };
-
     if dst_pan_present {
         h.dst_pan = Some(cx.add_le_u16(node, &DST_PAN, tvb, off)?);
         cx.info.wpan_dst_pan = h.dst_pan;
@@ -658,29 +677,43 @@ fn dissect_header(
     let (src, len) = add_mac_addr(cx, node, tvb, off, h.src_mode, [&SRC16, &SRC64])?;
     h.src = src;
     if let MacAddr::Short(a) = src {
-        // The extended address this short address was given (association response or
-        // coordinator realignment seen earlier in the capture).
-        let pan = h.src_pan.or(h.dst_pan).unwrap_or(0xffff);
-        if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
-            let r = tvb.range(off, 2);
-            let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
-            cx.tree.node_mut(n).flags.generated = true;
-            cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
-            cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
-        }
+        add_learned_ext(cx, node, tvb, off, h.src_pan.or(h.dst_pan), a);
     }
     off += len;
     if h.src != MacAddr::None {
         summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
     }
-    set_packet_addresses(cx, &h);
+    set_packet_addresses(cx, h);
+    Ok(Some(off))
+}
 
+/// The extended address a short source address was given (association response or
+/// coordinator realignment seen earlier in the capture), as a generated item.
+fn add_learned_ext(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, pan: Option<u16>, a: u16) {
+    let pan = pan.unwrap_or(0xffff);
+    if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
+        let r = tvb.range(off, 2);
+        let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
+        cx.tree.node_mut(n).flags.generated = true;
+        cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
+        cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
+    }
+}
+
+/// What follows the addresses: the auxiliary security header, then the beacon or command
+/// header (2003/2006) or the header IEs (2015), and the 2003 security counters.
+fn dissect_header_tail(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    h: &mut MacHeader,
+    mut off: usize,
+) -> Result<usize> {
     // The auxiliary security header exists from 2006 on; 2003 frames carry their counters just
     // before the payload (below).
     if h.security && h.version != VERSION_2003 {
-        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, &mut h, off)?;
+        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, h, off)?;
     }
-
     if h.version == VERSION_2003 || h.version == VERSION_2006 {
         if h.frame_type == TYPE_BEACON {
             off = wpan_cmd::dissect_beacon_header(tvb, cx, node, off)?;
@@ -693,9 +726,8 @@ fn dissect_header(
             cx.set_info(wpan_cmd::cmd_name(id));
         }
     } else if h.ie_present {
-        off = wpan_ie::dissect_header_ies(tvb, cx, node, &mut h, off)?;
+        off = wpan_ie::dissect_header_ies(tvb, cx, node, h, off)?;
     }
-
     if h.security && h.version == VERSION_2003 {
         // 802.15.4-2003 (§7.6.1): frame counter and key sequence counter precede the ciphertext
         // under the default AES-CCM-64 suite.
@@ -707,7 +739,7 @@ fn dissect_header(
             ..Default::default()
         });
     }
-    Ok(Some((h, off)))
+    Ok(off)
 }
 
 /// Multipurpose frame control (§7.3.5): one octet, or two when Long Frame Control is set.
