@@ -1044,8 +1044,9 @@ fn iphc(
             h
         }
     };
-    let src = iphc_src(cx, node, hdr, tvb, &f, iids, &mut off)?;
-    let dst = iphc_dst(cx, node, hdr, tvb, &f, iids, &mut off)?;
+    let at = IphcAt { node, hdr, f, iids };
+    let src = iphc_address(cx, tvb, &at, &mut off, false)?;
+    let dst = iphc_address(cx, tvb, &at, &mut off, true)?;
     cx.set_text(
         node,
         format_args!(
@@ -1149,22 +1150,49 @@ fn unicast_addr(
     }
 }
 
-/// The source address (§3.1.1 SAC/SAM), shown with its context; moves `off` past it.
-fn iphc_src(
-    cx: &mut Cx,
+/// Where IPHC addresses are shown and what they are decompressed with.
+struct IphcAt<'a> {
     node: NodeId,
+    /// The "IPHC Header" subtree, for the contexts used.
     hdr: NodeId,
+    f: IphcFlags,
+    iids: &'a Iids,
+}
+
+/// The source (`dst` false) or destination address, shown with its context; moves `off`
+/// past what is carried.
+fn iphc_address(
+    cx: &mut Cx,
     tvb: &Tvb,
-    f: &IphcFlags,
-    iids: &Iids,
+    at: &IphcAt,
     off: &mut usize,
+    dst: bool,
 ) -> Result<[u8; 16]> {
-    let (mut src, slen, missing_iid, sctx) = match (f.sac, f.sam) {
+    let (addr, shown, ctx) = if dst {
+        iphc_dst(cx, tvb, at, *off)?
+    } else {
+        iphc_src(cx, tvb, at, *off)?
+    };
+    let len = shown.len;
+    add_address(cx, at.node, tvb, *off, addr, shown);
+    if dst {
+        show_context(cx, at.hdr, ctx, &DCTX_PREFIX, &DCTX_ORIGIN);
+    } else {
+        show_context(cx, at.hdr, ctx, &SCTX_PREFIX, &SCTX_ORIGIN);
+    }
+    *off += len;
+    Ok(addr)
+}
+
+/// The source address (§3.1.1 SAC/SAM) at `off`, how to show it and its context.
+fn iphc_src(cx: &mut Cx, tvb: &Tvb, at: &IphcAt, off: usize) -> Result<([u8; 16], ShownAddr, Ctx)> {
+    let f = &at.f;
+    let (mut src, len, missing_iid, ctx) = match (f.sac, f.sam) {
         // SAC=1, SAM=0: the unspecified address.
         (true, 0) => ([0u8; 16], 0, false, Ctx::None),
-        (false, 0) => (tvb.array(*off)?, 16, false, Ctx::None),
+        (false, 0) => (tvb.array(off)?, 16, false, Ctx::None),
         (sac, sam) => {
-            let (a, len, missing) = unicast_addr(tvb, *off, sam, iids.src)?;
+            let (a, len, missing) = unicast_addr(tvb, off, sam, at.iids.src)?;
             let ctx = if sac {
                 lookup_context(cx, f.sci)
             } else {
@@ -1173,61 +1201,48 @@ fn iphc_src(
             (a, len, missing, ctx)
         }
     };
-    let unknown = apply_context(cx, &mut src, sctx);
+    let unknown = apply_context(cx, &mut src, ctx);
     let shown = ShownAddr {
         field: &SRC,
         role: "Source",
-        len: slen,
+        len,
         missing_iid,
         unknown,
     };
-    add_address(cx, node, tvb, *off, src, shown);
-    show_context(cx, hdr, sctx, &SCTX_PREFIX, &SCTX_ORIGIN);
-    *off += slen;
-    Ok(src)
+    Ok((src, shown, ctx))
 }
 
-/// The destination address (§3.1.1 M/DAC/DAM), shown with its context; moves `off` past it.
-fn iphc_dst(
-    cx: &mut Cx,
-    node: NodeId,
-    hdr: NodeId,
-    tvb: &Tvb,
-    f: &IphcFlags,
-    iids: &Iids,
-    off: &mut usize,
-) -> Result<[u8; 16]> {
-    let (dst, dlen, dctx, missing_iid, unknown) = if f.m {
-        let (dst, dlen, dctx) = multicast_dst(cx, tvb, *off, hdr, (f.dac, f.dam, f.dci))?;
-        let unknown = match dctx {
+/// The destination address (§3.1.1 M/DAC/DAM) at `off`, how to show it and its context.
+fn iphc_dst(cx: &mut Cx, tvb: &Tvb, at: &IphcAt, off: usize) -> Result<([u8; 16], ShownAddr, Ctx)> {
+    let f = &at.f;
+    let (dst, len, ctx, missing_iid, unknown) = if f.m {
+        let (dst, len, ctx) = multicast_dst(cx, tvb, off, at.hdr, (f.dac, f.dam, f.dci))?;
+        let unknown = match ctx {
             Ctx::Unknown(cid) => Some(cid),
             _ => None,
         };
-        (dst, dlen, dctx, false, unknown)
+        (dst, len, ctx, false, unknown)
     } else {
         if f.dac && f.dam == 0 {
-            return illegal_dam(cx, hdr);
+            return illegal_dam(cx, at.hdr);
         }
-        let (mut dst, dlen, missing) = unicast_addr(tvb, *off, f.dam, iids.dst)?;
-        let dctx = match (f.dam, f.dac) {
+        let (mut dst, len, missing) = unicast_addr(tvb, off, f.dam, at.iids.dst)?;
+        let ctx = match (f.dam, f.dac) {
             (0, _) => Ctx::None,
             (_, true) => lookup_context(cx, f.dci),
             (_, false) => Ctx::LinkLocal,
         };
-        let unknown = apply_context(cx, &mut dst, dctx);
-        (dst, dlen, dctx, missing, unknown)
+        let unknown = apply_context(cx, &mut dst, ctx);
+        (dst, len, ctx, missing, unknown)
     };
     let shown = ShownAddr {
         field: &DST,
         role: "Destination",
-        len: dlen,
+        len,
         missing_iid,
         unknown,
     };
-    add_address(cx, node, tvb, *off, dst, shown);
-    show_context(cx, hdr, dctx, &DCTX_PREFIX, &DCTX_ORIGIN);
-    *off += dlen;
-    Ok(dst)
+    Ok((dst, shown, ctx))
 }
 
 /// Traffic class and flow label (RFC 6282 §3.1.1 TF): ECN comes first on the wire, then
