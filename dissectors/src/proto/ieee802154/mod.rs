@@ -472,29 +472,11 @@ fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut La
                     Value::UInt((b & 0x7f) as u64),
                 );
             }
-            FcsMode::Crc32 => {
-                let Ok(fcs) = tvb.le_u32(off) else { return };
-                let n = cx.add(node, &FCS32, tvb.range(off, 4), Value::UInt(fcs as u64));
-                let label = if ok {
-                    format!("FCS: 0x{fcs:08x} (Correct)")
-                } else {
-                    let want = tvb.bytes(0, off).map(crc32).unwrap_or(0);
-                    format!("FCS: 0x{fcs:08x} (Incorrect, expected FCS=0x{want:08x})")
-                };
-                cx.set_text(n, label);
-                cx.add_hidden(node, &FCS_OK, tvb.range(off, 4), Value::Bool(ok));
-            }
-            _ => {
-                let Ok(fcs) = tvb.le_u16(off) else { return };
-                let n = cx.add(node, &FCS, tvb.range(off, 2), Value::UInt(fcs as u64));
-                let label = if ok {
-                    format!("FCS: 0x{fcs:04x} (Correct)")
-                } else {
-                    let want = tvb.bytes(0, off).map(crc16).unwrap_or(0);
-                    format!("FCS: 0x{fcs:04x} (Incorrect, expected FCS=0x{want:04x})")
-                };
-                cx.set_text(n, label);
-                cx.add_hidden(node, &FCS_OK, tvb.range(off, 2), Value::Bool(ok));
+            mode => {
+                let len = if mode == FcsMode::Crc32 { 4 } else { 2 };
+                if add_crc(tvb, cx, node, off, ok, len).is_none() {
+                    return;
+                }
             }
         }
     } else {
@@ -506,6 +488,29 @@ fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut La
         summary.push_str(", Bad FCS");
         cx.expert(node, &FCS_BAD, None);
     }
+}
+
+/// A 2- or 4-octet FCS at `off`, with the expected value when it is wrong; None when it is
+/// not all there.
+fn add_crc(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize, ok: bool, len: usize) -> Option<()> {
+    let (field, fcs, crc): (_, _, fn(&[u8]) -> u32) = if len == 4 {
+        (&FCS32, tvb.le_u32(off).ok()?, crc32)
+    } else {
+        (&FCS, tvb.le_u16(off).ok()? as u32, |d| crc16(d) as u32)
+    };
+    let n = cx.add(node, field, tvb.range(off, len), Value::UInt(fcs as u64));
+    let w = len * 2;
+    if ok {
+        cx.set_text(n, format_args!("FCS: 0x{fcs:0w$x} (Correct)"));
+    } else {
+        let want = tvb.bytes(0, off).map(crc).unwrap_or(0);
+        cx.set_text(
+            n,
+            format_args!("FCS: 0x{fcs:0w$x} (Incorrect, expected FCS=0x{want:0w$x})"),
+        );
+    }
+    cx.add_hidden(node, &FCS_OK, tvb.range(off, len), Value::Bool(ok));
+    Some(())
 }
 
 /// Appends to the Info column without a separator (", Dst: …").
