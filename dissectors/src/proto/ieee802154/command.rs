@@ -11,6 +11,7 @@
 //! Up to 802.15.4-2006 the command identifier is part of the MAC header (it is not encrypted);
 //! from 2015 on it follows the payload IEs.
 
+use crate::engine::field::FieldDef;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -308,28 +309,32 @@ pub fn dissect_command(
     Ok(())
 }
 
+/// A one-octet code shown as `Name: 0xNN (meaning)`.
+fn add_code(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    tvb: &Tvb,
+    off: usize,
+    meaning: fn(u8) -> &'static str,
+) -> Result<u8> {
+    let v = tvb.u8(off)?;
+    let n = cx.add(parent, f, tvb.range(off, 1), Value::UInt(v as u64));
+    cx.set_text(n, format_args!("{}: 0x{v:02x} ({})", f.name, meaning(v)));
+    Ok(v)
+}
+
 /// Association Response (IEEE 802.15.4-2020 §7.5.3): learns the short address given.
 fn assoc_response(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
     addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
     let t = cx.add_text(node, tvb.range(0, 3), cmd_name(id));
     let addr = cx.add_le_u16(t, &w::ASSOC_ADDR, tvb, 0)?;
-    let status = tvb.u8(2)?;
-    let n = cx.add(
-        t,
-        &w::ASSOC_STATUS,
-        tvb.range(2, 1),
-        Value::UInt(status as u64),
-    );
-    let what = match status {
+    let status = add_code(cx, t, &w::ASSOC_STATUS, tvb, 2, |v| match v {
         0 => "Association Successful",
         1 => "PAN Full",
         2 => "Association Denied",
         _ => "Reserved",
-    };
-    cx.set_text(
-        n,
-        format_args!("Association Status: 0x{status:02x} ({what})"),
-    );
+    })?;
     if status == 0 && addr != 0xfffe {
         if let MacAddr::Ext(e) = h.dst {
             w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
@@ -353,22 +358,11 @@ fn assoc_response(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -
 fn disassociation(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
     addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
     let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
-    let reason = tvb.u8(0)?;
-    let n = cx.add(
-        t,
-        &w::DISASSOC_REASON,
-        tvb.range(0, 1),
-        Value::UInt(reason as u64),
-    );
-    let what = match reason {
+    add_code(cx, t, &w::DISASSOC_REASON, tvb, 0, |v| match v {
         1 => "Coordinator requests device to leave",
         2 => "Device wishes to leave",
         _ => "Reserved",
-    };
-    cx.set_text(
-        n,
-        format_args!("Disassociation Reason: 0x{reason:02x} ({what})"),
-    );
+    })?;
     let pan = h.dst_pan.unwrap_or(0xffff);
     cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
     Ok(1)
