@@ -239,17 +239,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let dst: [u8; 4] = tvb.array(16)?;
     add_address(cx, node, tvb, 12, src, &SRC, &SRC_HOST);
     add_address(cx, node, tvb, 16, dst, &DST, &DST_HOST);
-    cx.set_text(
-        node,
-        format_args!(
-            "Internet Protocol Version 4, Src: {}, Dst: {}",
-            Address::Ipv4(src),
-            Address::Ipv4(dst)
-        ),
-    );
-    cx.info.net_src = Address::Ipv4(src);
-    cx.info.net_dst = Address::Ipv4(dst);
-    cx.set_addresses(Address::Ipv4(src), Address::Ipv4(dst));
+    let (s, d) = (Address::Ipv4(src), Address::Ipv4(dst));
+    set_network_addresses(cx, node, "Internet Protocol Version 4", s, d);
     if hdr_len > 20 {
         dissect_options(cx, node, &tvb.sub(20, hdr_len - 20)?)?;
     }
@@ -467,6 +458,21 @@ fn add_type(cx: &mut Cx, o: NodeId, opts: &Tvb, off: usize, t: u8) {
         r,
         t as u64,
     );
+}
+
+/// A network layer's addresses: in its summary line, in the packet info the upper layers key
+/// on (ports, checksums, conversations) and in the address columns.
+pub(crate) fn set_network_addresses(
+    cx: &mut Cx,
+    node: NodeId,
+    title: &str,
+    src: Address,
+    dst: Address,
+) {
+    cx.set_text(node, format_args!("{title}, Src: {src}, Dst: {dst}"));
+    cx.info.net_src = src;
+    cx.info.net_dst = dst;
+    cx.set_addresses(src, dst);
 }
 
 /// Packets shared by the unit tests of the layers above IPv4.
