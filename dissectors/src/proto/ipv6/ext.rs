@@ -333,79 +333,118 @@ fn dissect_options(
             cx.expert(len_node, &OPT_INVALID_LEN, None);
             return Err(Error::Short);
         }
-        let bad_len = |cx: &mut Cx, want: usize| {
-            if olen != want {
-                cx.expert(len_node, &OPT_INVALID_LEN, None);
-                true
-            } else {
-                false
-            }
+        let opt = Opt {
+            o,
+            len_node,
+            ty,
+            d,
+            olen,
         };
-        match ty {
-            0x01 => {
-                cx.add_bytes(o, &OPT_PADN, hdr, d, olen)?;
+        option_value(cx, hdr, &opt, header, hop_by_hop)?;
+    }
+    Ok(())
+}
+
+/// One option's node, length node, type, and where its value is.
+struct Opt {
+    o: NodeId,
+    len_node: NodeId,
+    ty: u8,
+    d: usize,
+    olen: usize,
+}
+
+/// An option's value by type (RFC 8200 §4.2, RFC 2675, RFC 2711, RFC 6553, RFC 6275). A known
+/// type with the wrong length is flagged and then shown as an unknown option, as tshark does.
+fn option_value(
+    cx: &mut Cx,
+    hdr: &Tvb,
+    opt: &Opt,
+    header: Option<Ipv6Header>,
+    hop_by_hop: bool,
+) -> Result<()> {
+    let Opt {
+        o,
+        len_node,
+        ty,
+        d,
+        olen,
+    } = *opt;
+    let bad_len = |cx: &mut Cx, want: usize| {
+        if olen != want {
+            cx.expert(len_node, &OPT_INVALID_LEN, None);
+            true
+        } else {
+            false
+        }
+    };
+    match ty {
+        0x01 => {
+            cx.add_bytes(o, &OPT_PADN, hdr, d, olen)?;
+        }
+        0x04 if !bad_len(cx, 1) => {
+            cx.add_u8(o, &OPT_TEL, hdr, d)?;
+        }
+        0x05 if !bad_len(cx, 2) => {
+            if !hop_by_hop {
+                cx.expert(o, &OPT_HEADER_MISMATCH, None);
             }
-            0x04 if !bad_len(cx, 1) => {
-                cx.add_u8(o, &OPT_TEL, hdr, d)?;
-            }
-            0x05 if !bad_len(cx, 2) => {
-                if !hop_by_hop {
-                    cx.expert(o, &OPT_HEADER_MISMATCH, None);
-                }
-                cx.add_be_u16(o, &OPT_ROUTER_ALERT, hdr, d)?;
-            }
-            0xc2 if !bad_len(cx, 4) => {
-                let jumbo = cx.add_int(o, &OPT_JUMBO, hdr, d, 4, Endian::Big)?;
-                let (n, j) = (jumbo.node, jumbo.value);
-                if header.is_some_and(|h| h.payload_len != 0) {
-                    cx.expert(n, &JUMBO_PROHIBITED, None);
-                } else if j < 65536 {
-                    cx.expert(n, &JUMBO_TRUNCATED, None);
-                }
-            }
-            0x63 | 0x23 if olen >= 4 => {
-                // RFC 6553 §3: O (down), R (rank error), F (forwarding error), instance, rank.
-                let flags = hdr.u8(d)?;
-                let fl = cx.add_uint(o, &OPT_RPL_FLAG, hdr.range(d, 1), flags as u64);
-                cx.add_bits(
-                    fl,
-                    &[
-                        &OPT_RPL_FLAG_O,
-                        &OPT_RPL_FLAG_R,
-                        &OPT_RPL_FLAG_F,
-                        &OPT_RPL_FLAG_RSV,
-                    ],
-                    hdr.range(d, 1),
-                    flags as u64,
-                );
-                cx.add_u8(o, &OPT_RPL_INSTANCE, hdr, d + 1)?;
-                cx.add_be_u16(o, &OPT_RPL_RANK, hdr, d + 2)?;
-                if olen > 4 {
-                    cx.add_bytes(o, &OPT_UNKNOWN, hdr, d + 4, olen - 4)?;
-                }
-            }
-            0xc9 if !bad_len(cx, 16) => {
-                let a: [u8; 16] = hdr.array(d)?;
-                cx.add(o, &OPT_HOME_ADDRESS, hdr.range(d, 16), Value::Ipv6(a));
-            }
-            // RFC 4727 §5.1.2: 0x1e with any action/change bits is for experiments.
-            _ if ty & 0x1f == 0x1e => {
-                cx.set_text(o, "Experimental Option");
-                cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
-            }
-            _ => {
-                // What a node that does not know the option must do (RFC 8200 §4.2).
-                let action =
-                    crate::engine::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
-                cx.set_text(
-                    o,
-                    format_args!("Unknown IPv6 Option (0x{ty:02x}): {action}"),
-                );
-                if olen > 0 {
-                    cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
-                }
+            cx.add_be_u16(o, &OPT_ROUTER_ALERT, hdr, d)?;
+        }
+        0xc2 if !bad_len(cx, 4) => {
+            let jumbo = cx.add_int(o, &OPT_JUMBO, hdr, d, 4, Endian::Big)?;
+            let (n, j) = (jumbo.node, jumbo.value);
+            if header.is_some_and(|h| h.payload_len != 0) {
+                cx.expert(n, &JUMBO_PROHIBITED, None);
+            } else if j < 65536 {
+                cx.expert(n, &JUMBO_TRUNCATED, None);
             }
         }
+        0x63 | 0x23 if olen >= 4 => rpl_option(cx, hdr, o, d, olen)?,
+        0xc9 if !bad_len(cx, 16) => {
+            let a: [u8; 16] = hdr.array(d)?;
+            cx.add(o, &OPT_HOME_ADDRESS, hdr.range(d, 16), Value::Ipv6(a));
+        }
+        // RFC 4727 §5.1.2: 0x1e with any action/change bits is for experiments.
+        _ if ty & 0x1f == 0x1e => {
+            cx.set_text(o, "Experimental Option");
+            cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
+        }
+        _ => {
+            // What a node that does not know the option must do (RFC 8200 §4.2).
+            let action = crate::engine::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
+            cx.set_text(
+                o,
+                format_args!("Unknown IPv6 Option (0x{ty:02x}): {action}"),
+            );
+            if olen > 0 {
+                cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The RPL option (RFC 6553 §3): O (down), R (rank error), F (forwarding error), instance,
+/// rank.
+fn rpl_option(cx: &mut Cx, hdr: &Tvb, o: NodeId, d: usize, olen: usize) -> Result<()> {
+    let flags = hdr.u8(d)?;
+    let fl = cx.add_uint(o, &OPT_RPL_FLAG, hdr.range(d, 1), flags as u64);
+    cx.add_bits(
+        fl,
+        &[
+            &OPT_RPL_FLAG_O,
+            &OPT_RPL_FLAG_R,
+            &OPT_RPL_FLAG_F,
+            &OPT_RPL_FLAG_RSV,
+        ],
+        hdr.range(d, 1),
+        flags as u64,
+    );
+    cx.add_u8(o, &OPT_RPL_INSTANCE, hdr, d + 1)?;
+    cx.add_be_u16(o, &OPT_RPL_RANK, hdr, d + 2)?;
+    if olen > 4 {
+        cx.add_bytes(o, &OPT_UNKNOWN, hdr, d + 4, olen - 4)?;
     }
     Ok(())
 }
