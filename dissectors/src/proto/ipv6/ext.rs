@@ -487,63 +487,29 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let src = header.map(|h| h.src);
     // The address the packet is finally for, when segments remain: the upper layer's
     // checksum uses it (RFC 8200 §8.1).
-    let mut final_dst: Option<[u8; 16]> = None;
-    let mut addr_count: Option<usize> = None;
-    match ty {
+    let (addr_count, final_dst) = match ty {
         0 => {
             cx.expert(type_node, &RT_DEPRECATED, None);
-            cx.add_bytes(node, &RT_SRC_RESERVED, &hdr, 4, 4)?;
-            let n = (len - 8) / 16;
-            for i in 0..n {
-                let a: [u8; 16] = hdr.array(8 + 16 * i)?;
-                cx.add(
-                    node,
-                    &RT_SRC_ADDR,
-                    hdr.range(8 + 16 * i, 16),
-                    Value::Ipv6(a),
-                );
-                final_dst = Some(a);
-            }
-            addr_count = Some(n);
+            routing_type0(&hdr, cx, node)?
         }
         2 => {
             cx.add_bytes(node, &RT_MIPV6_RESERVED, &hdr, 4, 4)?;
             let a: [u8; 16] = hdr.array(8)?;
             cx.add(node, &RT_MIPV6_HOME, hdr.range(8, 16), Value::Ipv6(a));
-            final_dst = Some(a);
-            addr_count = Some(1);
+            (Some(1), Some(a))
         }
         3 => {
             let (n, last) = dissect_rpl_srh(&hdr, cx, node, hlen, &dst, src.as_ref())?;
-            final_dst = last;
-            addr_count = Some(n);
+            (Some(n), last)
         }
-        4 => {
-            let last_entry = cx.add_u8(node, &RT_SRH_LAST_ENTRY, &hdr, 4)?;
-            cx.add_u8(node, &RT_SRH_FLAGS, &hdr, 5)?;
-            cx.add_bytes(node, &RT_SRH_TAG, &hdr, 6, 2)?;
-            let n = last_entry as usize + 1;
-            for i in 0..n {
-                let off = 8 + 16 * i;
-                if off + 16 > len {
-                    cx.expert(node, &RT_INVALID_LENGTH, None);
-                    break;
-                }
-                let a: [u8; 16] = hdr.array(off)?;
-                cx.add(node, &RT_SRH_ADDR, hdr.range(off, 16), Value::Ipv6(a));
-                // Segment List[0] is the last segment of the path (RFC 8754 §2).
-                if i == 0 {
-                    final_dst = Some(a);
-                }
-            }
-            addr_count = Some(n);
-        }
+        4 => segment_routing(&hdr, cx, node)?,
         _ => {
             if len > 4 {
                 cx.add_bytes(node, &RT_UNKNOWN, &hdr, 4, len - 4)?;
             }
+            (None, None)
         }
-    }
+    };
     if let Some(n) = addr_count {
         if segleft as usize > n {
             cx.expert(
@@ -569,6 +535,56 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     crate::proto::ipv6::dispatch_next(cx, nxt, &tvb.sub_from(len)?, parent);
     Ok(())
+}
+
+/// Type 0 (RFC 2460 §4.4, deprecated by RFC 5095): the addresses to visit. Returns their
+/// count and the last one.
+fn routing_type0(
+    hdr: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+) -> Result<(Option<usize>, Option<[u8; 16]>)> {
+    cx.add_bytes(node, &RT_SRC_RESERVED, hdr, 4, 4)?;
+    let n = (hdr.len() - 8) / 16;
+    let mut last = None;
+    for i in 0..n {
+        let a: [u8; 16] = hdr.array(8 + 16 * i)?;
+        cx.add(
+            node,
+            &RT_SRC_ADDR,
+            hdr.range(8 + 16 * i, 16),
+            Value::Ipv6(a),
+        );
+        last = Some(a);
+    }
+    Ok((Some(n), last))
+}
+
+/// Segment Routing Header (RFC 8754 §2). Returns the segment count and the final segment.
+fn segment_routing(
+    hdr: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+) -> Result<(Option<usize>, Option<[u8; 16]>)> {
+    let last_entry = cx.add_u8(node, &RT_SRH_LAST_ENTRY, hdr, 4)?;
+    cx.add_u8(node, &RT_SRH_FLAGS, hdr, 5)?;
+    cx.add_bytes(node, &RT_SRH_TAG, hdr, 6, 2)?;
+    let n = last_entry as usize + 1;
+    let mut last = None;
+    for i in 0..n {
+        let off = 8 + 16 * i;
+        if off + 16 > hdr.len() {
+            cx.expert(node, &RT_INVALID_LENGTH, None);
+            break;
+        }
+        let a: [u8; 16] = hdr.array(off)?;
+        cx.add(node, &RT_SRH_ADDR, hdr.range(off, 16), Value::Ipv6(a));
+        // Segment List[0] is the last segment of the path.
+        if i == 0 {
+            last = Some(a);
+        }
+    }
+    Ok((Some(n), last))
 }
 
 /// RFC 6554 §3: addresses elided against the packet's destination. Returns the address count
