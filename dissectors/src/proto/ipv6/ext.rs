@@ -884,40 +884,45 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             cx.call_data(&payload, parent);
         }
         FragResult::Complete(data, frames) => {
-            let total = data.len();
-            // As tshark shows it: the fragments, their count, the length and the data (the
-            // "reassembled in" link only appears on the other fragments, in a second pass).
-            let list: Vec<String> = frames
-                .iter()
-                .map(|(f, _, n)| format!("#{f}({n})"))
-                .collect();
-            let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
-            cx.set_text(
-                fr,
-                format_args!(
-                    "[{} IPv6 Fragments ({total} bytes): {}]",
-                    frames.len(),
-                    list.join(", ")
-                ),
-            );
-            for (f, o, n) in &frames {
-                let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
-                cx.set_text(
-                    x,
-                    format_args!(
-                        "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
-                        (o + n).saturating_sub(1)
-                    ),
-                );
-            }
-            cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
-            cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
-            cx.add_generated_with(fr, &REASSEMBLED_DATA, || Value::bytes(&data));
+            add_fragments_tree(cx, v6, &data, &frames);
             let src = cx.add_source("Reassembled IPv6", data);
             crate::proto::ipv6::dispatch_next(cx, nxt, &src.tvb(), parent);
         }
     }
     Ok(())
+}
+
+/// The reassembled datagram's tree as tshark shows it: the fragments, their count, the length
+/// and the data (the "reassembled in" link only appears on the other fragments, in a second
+/// pass).
+fn add_fragments_tree(cx: &mut Cx, v6: NodeId, data: &[u8], frames: &[(u64, usize, usize)]) {
+    let total = data.len();
+    let list: Vec<String> = frames
+        .iter()
+        .map(|(f, _, n)| format!("#{f}({n})"))
+        .collect();
+    let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
+    cx.set_text(
+        fr,
+        format_args!(
+            "[{} IPv6 Fragments ({total} bytes): {}]",
+            frames.len(),
+            list.join(", ")
+        ),
+    );
+    for (f, o, n) in frames {
+        let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
+        cx.set_text(
+            x,
+            format_args!(
+                "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
+                (o + n).saturating_sub(1)
+            ),
+        );
+    }
+    cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
+    cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
+    cx.add_generated_with(fr, &REASSEMBLED_DATA, || Value::bytes(data));
 }
 
 #[cfg(test)]
