@@ -135,60 +135,35 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
             .uint("tcp.max_total_reassembly_bytes", DEFAULT_MAX_TOTAL_BYTES) as usize;
     let ooo_on = cx.prefs.bool("tcp.reassemble_out_of_order", false);
     let key = (s.stream, s.dir);
-    let (mut flow, held_before) = {
+    let mut flow = {
         let st = cx.session.get::<ReasmState>();
         let f = st.flows.remove(&key).unwrap_or_default();
-        let h = f.held_bytes();
-        st.held = st.held.saturating_sub(h);
-        (f, h)
+        st.held = st.held.saturating_sub(f.held_bytes());
+        f
     };
-    let _ = held_before;
     let frame = cx.meta.number;
     let data = s.payload.data();
     let len = data.len() as u32;
     let mut out = Outcome::default();
     // tshark shows the segment's payload first, then what reassembly made of it.
     add_payload(cx, s.tcp_node, &s.payload);
-    let mut start = 0usize;
-    if let Some(next) = flow.next {
-        let end = s.seq.wrapping_add(len);
-        if !gt(end, next) {
-            // Everything here was delivered already: a retransmission.
-            let done = flow
-                .done
-                .iter()
-                .rev()
-                .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
-                .map(|(_, _, f)| *f);
+    let start = match place_segment(cx, &s, &mut flow, ooo_on) {
+        Placed::Deliver(start) => start,
+        Placed::Done {
+            partial,
+            reassembled_in,
+        } => {
+            out.partial = partial;
+            if partial {
+                enforce_total(cx, s.tcp_node, &mut flow, max_total);
+            }
             put_back(cx, s.tcp_node, key, flow);
-            if let Some(f) = done {
+            if let Some(f) = reassembled_in {
                 cx.add_generated(s.tcp_node, &REASSEMBLED_IN, Value::UInt(f));
             }
             return out;
         }
-        if gt(next, s.seq) {
-            start = next.wrapping_sub(s.seq) as usize;
-        } else if gt(s.seq, next) {
-            if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
-                flow.ooo.insert(s.seq, (frame, data.to_vec()));
-                cx.add_with(s.tcp_node, &SEGMENT_DATA, s.payload.whole(), || {
-                    Value::bytes(data)
-                });
-                out.partial = true;
-                enforce_total(cx, s.tcp_node, &mut flow, max_total);
-                put_back(cx, s.tcp_node, key, flow);
-                return out;
-            }
-            // A gap we will not fill: what was pending cannot complete.
-            if flow.pending.take().is_some() {
-                cx.expert(
-                    s.tcp_node,
-                    &UNREASSEMBLED,
-                    Some("Pending PDU abandoned: a previous segment was not captured".into()),
-                );
-            }
-        }
-    }
+    };
     flow.next = Some(s.seq.wrapping_add(len));
     let f = Feed {
         s: &s,
@@ -198,7 +173,73 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         max_pdu,
     };
     feed(cx, &f, &mut flow, start, &mut out);
-    // Held segments that the gap no longer separates.
+    feed_held(cx, &s, &mut flow, &mut out, max_pdu);
+    enforce_total(cx, s.tcp_node, &mut flow, max_total);
+    put_back(cx, s.tcp_node, key, flow);
+    out
+}
+
+/// What to do with a segment, given what the direction delivered so far.
+enum Placed {
+    /// Deliver from this offset of the segment on.
+    Deliver(usize),
+    /// Nothing to deliver now: a retransmission (with the frame that reassembled its data,
+    /// if any), or held until the gap before it fills (`partial`).
+    Done {
+        partial: bool,
+        reassembled_in: Option<u64>,
+    },
+}
+
+/// Places a segment against the next expected sequence number: old data (a retransmission,
+/// shown with the frame that reassembled it), an overlap to skip, or a gap to hold or give up on.
+fn place_segment(cx: &mut Cx, s: &SegmentIn, flow: &mut FlowReasm, ooo_on: bool) -> Placed {
+    let Some(next) = flow.next else {
+        return Placed::Deliver(0);
+    };
+    let data = s.payload.data();
+    let end = s.seq.wrapping_add(data.len() as u32);
+    if !gt(end, next) {
+        // Everything here was delivered already: a retransmission.
+        let reassembled_in = flow
+            .done
+            .iter()
+            .rev()
+            .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
+            .map(|(_, _, f)| *f);
+        return Placed::Done {
+            partial: false,
+            reassembled_in,
+        };
+    }
+    if gt(next, s.seq) {
+        return Placed::Deliver(next.wrapping_sub(s.seq) as usize);
+    }
+    if gt(s.seq, next) {
+        if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
+            flow.ooo.insert(s.seq, (cx.meta.number, data.to_vec()));
+            cx.add_with(s.tcp_node, &SEGMENT_DATA, s.payload.whole(), || {
+                Value::bytes(data)
+            });
+            return Placed::Done {
+                partial: true,
+                reassembled_in: None,
+            };
+        }
+        // A gap we will not fill: what was pending cannot complete.
+        if flow.pending.take().is_some() {
+            cx.expert(
+                s.tcp_node,
+                &UNREASSEMBLED,
+                Some("Pending PDU abandoned: a previous segment was not captured".into()),
+            );
+        }
+    }
+    Placed::Deliver(0)
+}
+
+/// Feeds held out-of-order segments that the gap no longer separates.
+fn feed_held(cx: &mut Cx, s: &SegmentIn, flow: &mut FlowReasm, out: &mut Outcome, max_pdu: usize) {
     while let Some((&seq, _)) = flow.ooo.iter().next() {
         let next = flow.next.unwrap_or(seq);
         if gt(seq, next) {
@@ -216,17 +257,14 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         let src = cx.add_source(format!("Out-of-order TCP ({} bytes)", bytes.len()), bytes);
         let tvb = src.tvb();
         let f = Feed {
-            s: &s,
+            s,
             tvb: &tvb,
             base_seq: seq,
             frame: of,
             max_pdu,
         };
-        feed(cx, &f, &mut flow, skip, &mut out);
+        feed(cx, &f, flow, skip, out);
     }
-    enforce_total(cx, s.tcp_node, &mut flow, max_total);
-    put_back(cx, s.tcp_node, key, flow);
-    out
 }
 
 fn put_back(cx: &mut Cx, node: NodeId, key: (u32, u8), flow: FlowReasm) {
