@@ -677,19 +677,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
         let xmlns = c.attr("xmlns").unwrap_or("");
         match c.local() {
             "bind" => {
-                let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
-                add_xmlns(cx, b, tvb, c);
-                if let Some(r) = c.child("resource") {
-                    cx.add(
-                        b,
-                        &IQ_BIND_RESOURCE,
-                        range(tvb, r),
-                        Value::str(r.text.clone()),
-                    );
-                }
-                if let Some(j) = c.child("jid") {
-                    cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
-                }
+                iq_bind(cx, n, tvb, c);
                 what.get_or_insert_default_str("BIND ");
             }
             "session" => {
@@ -698,31 +686,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                 what.get_or_insert_default_str("SESSION ");
             }
             "query" => {
-                let q = cx.add(n, &QUERY, range(tvb, c), Value::None);
-                add_xmlns(cx, q, tvb, c);
-                add_attr(cx, q, &QUERY_NODE, tvb, c, "node");
-                for i in &c.children {
-                    match i.local() {
-                        "item" => {
-                            let it = cx.add(q, &QUERY_ITEM, range(tvb, i), Value::None);
-                            add_attr(cx, it, &QUERY_ITEM_JID, tvb, i, "jid");
-                            add_attr(cx, it, &QUERY_ITEM_NAME, tvb, i, "name");
-                            add_attr(cx, it, &QUERY_ITEM_SUBSCRIPTION, tvb, i, "subscription");
-                        }
-                        "identity" => {
-                            let it = cx.add(q, &QUERY_IDENTITY, range(tvb, i), Value::None);
-                            add_attr(cx, it, &QUERY_IDENTITY_CATEGORY, tvb, i, "category");
-                            add_attr(cx, it, &QUERY_IDENTITY_TYPE, tvb, i, "type");
-                            add_attr(cx, it, &QUERY_IDENTITY_NAME, tvb, i, "name");
-                        }
-                        "feature" => {
-                            if let Some(v) = i.attr("var") {
-                                cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
-                            }
-                        }
-                        _ => generic(cx, q, tvb, i),
-                    }
-                }
+                iq_query(cx, n, tvb, c);
                 what.get_or_insert_default_str(&format!("QUERY({}) ", ns_short(xmlns)));
             }
             "vCard" => {
@@ -742,30 +706,80 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
             }
         }
     }
-    // Request/response matching per connection.
-    if let Some(id) = el.attr("id") {
-        let key = (stream, id.to_string());
-        let frame = cx.meta.number;
-        let st = cx.session.get::<XmppState>();
-        // tshark's rule: the first IQ with an id is the request, every later one with the same
-        // id on the connection answers it.
-        match st.requests.get(&key).copied() {
-            Some(req) if req != frame => {
-                cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+    match_iq(cx, parent, n, el, stream);
+    format!("IQ({ty}) {what}{dir}")
+}
+
+/// Resource binding (RFC 6120 §7): the resource asked for and the JID given.
+fn iq_bind(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
+    let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
+    add_xmlns(cx, b, tvb, c);
+    if let Some(r) = c.child("resource") {
+        cx.add(
+            b,
+            &IQ_BIND_RESOURCE,
+            range(tvb, r),
+            Value::str(r.text.clone()),
+        );
+    }
+    if let Some(j) = c.child("jid") {
+        cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
+    }
+}
+
+/// A `<query>`: roster items (RFC 6121 §2), disco identities and features (XEP-0030).
+fn iq_query(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
+    let q = cx.add(n, &QUERY, range(tvb, c), Value::None);
+    add_xmlns(cx, q, tvb, c);
+    add_attr(cx, q, &QUERY_NODE, tvb, c, "node");
+    for i in &c.children {
+        match i.local() {
+            "item" => {
+                let it = cx.add(q, &QUERY_ITEM, range(tvb, i), Value::None);
+                add_attr(cx, it, &QUERY_ITEM_JID, tvb, i, "jid");
+                add_attr(cx, it, &QUERY_ITEM_NAME, tvb, i, "name");
+                add_attr(cx, it, &QUERY_ITEM_SUBSCRIPTION, tvb, i, "subscription");
             }
-            Some(_) => {}
-            None => {
-                if st.requests.len() >= MAX_REQUESTS {
-                    st.requests.clear();
+            "identity" => {
+                let it = cx.add(q, &QUERY_IDENTITY, range(tvb, i), Value::None);
+                add_attr(cx, it, &QUERY_IDENTITY_CATEGORY, tvb, i, "category");
+                add_attr(cx, it, &QUERY_IDENTITY_TYPE, tvb, i, "type");
+                add_attr(cx, it, &QUERY_IDENTITY_NAME, tvb, i, "name");
+            }
+            "feature" => {
+                if let Some(v) = i.attr("var") {
+                    cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
                 }
-                st.requests.insert(key, frame);
-                if matches!(ty, "get" | "set") {
-                    cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
-                }
+            }
+            _ => generic(cx, q, tvb, i),
+        }
+    }
+}
+
+/// Request/response matching per connection, by IQ id. tshark's rule: the first IQ with an id
+/// is the request, every later one with the same id on the connection answers it.
+fn match_iq(cx: &mut Cx, parent: NodeId, n: NodeId, el: &El, stream: u32) {
+    let Some(id) = el.attr("id") else {
+        return;
+    };
+    let key = (stream, id.to_string());
+    let frame = cx.meta.number;
+    let st = cx.session.get::<XmppState>();
+    match st.requests.get(&key).copied() {
+        Some(req) if req != frame => {
+            cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+        }
+        Some(_) => {}
+        None => {
+            if st.requests.len() >= MAX_REQUESTS {
+                st.requests.clear();
+            }
+            st.requests.insert(key, frame);
+            if matches!(el.attr("type").unwrap_or(""), "get" | "set") {
+                cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
             }
         }
     }
-    format!("IQ({ty}) {what}{dir}")
 }
 
 trait FirstOnly {
