@@ -1085,30 +1085,14 @@ fn option_value(
             cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
             s
         }
-        14 => {
-            cx.add(opt, &OPT_MAX_AGE, vr, Value::UInt(u as u64));
-            u.to_string()
-        }
-        35 | 39 | 8 | 20 => {
-            let f = match num {
-                35 => &OPT_PROXY_URI,
-                39 => &OPT_PROXY_SCHEME,
-                8 => &OPT_LOCATION_PATH,
-                _ => &OPT_LOCATION_QUERY,
-            };
-            let s = ascii(val);
-            cx.add_with(opt, f, vr, || Value::str(s.clone()));
-            nullstr(text(&s))
-        }
-        60 => {
-            cx.add(opt, &OPT_SIZE1, vr, Value::UInt(u as u64));
-            u.to_string()
-        }
-        4 | 1 => {
-            let f = if num == 4 { &OPT_ETAG } else { &OPT_IF_MATCH };
-            cx.add_with(opt, f, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        14 => uint_option(cx, v, &OPT_MAX_AGE),
+        35 => string_option(cx, v, &OPT_PROXY_URI),
+        39 => string_option(cx, v, &OPT_PROXY_SCHEME),
+        8 => string_option(cx, v, &OPT_LOCATION_PATH),
+        20 => string_option(cx, v, &OPT_LOCATION_QUERY),
+        60 => uint_option(cx, v, &OPT_SIZE1),
+        4 => bytes_option(cx, v, &OPT_ETAG),
+        1 => bytes_option(cx, v, &OPT_IF_MATCH),
         3 => uri_host(cx, v, info),
         7 => {
             cx.add(opt, &OPT_URI_PORT, vr, Value::UInt(u as u64));
@@ -1150,18 +1134,12 @@ fn option_value(
             cx.add(opt, &OPT_SIZE2, vr, Value::UInt(u as u64));
             u.to_string()
         }
-        252 => {
-            cx.add_with(opt, &OPT_ECHO, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        252 => bytes_option(cx, v, &OPT_ECHO),
         258 => {
             cx.add(opt, &OPT_NO_RESPONSE, vr, Value::UInt(u as u64 & 0xff));
             no_response_text(u)
         }
-        292 => {
-            cx.add_with(opt, &OPT_REQUEST_TAG, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        292 => bytes_option(cx, v, &OPT_REQUEST_TAG),
         _ => {
             cx.add_generated(opt, &OPT_CRITICAL, Value::Bool(num & 1 != 0));
             cx.add_generated(opt, &OPT_UNSAFE, Value::Bool(num & 2 != 0));
@@ -1170,6 +1148,26 @@ fn option_value(
             hexstr(val)
         }
     })
+}
+
+/// An unsigned-integer option; returns its value for the label.
+fn uint_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    cx.add(v.opt, f, v.vr, Value::UInt(v.u as u64));
+    v.u.to_string()
+}
+
+/// A string option; returns it (escaped, or "(null)") for the label.
+fn string_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    let s = ascii(v.val);
+    cx.add_with(v.opt, f, v.vr, || Value::str(s.clone()));
+    nullstr(text(&s))
+}
+
+/// An opaque option; returns it in hex for the label.
+fn bytes_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    let val = v.val;
+    cx.add_with(v.opt, f, v.vr, || Value::bytes(val));
+    hexstr(val)
 }
 
 /// Uri-Host (RFC 7252 §5.10.1), which also starts the URI shown for the request.
