@@ -690,6 +690,7 @@ fn dissect_metric_container(opt: &Tvb, cx: &mut Cx, o: NodeId) -> Result<()> {
     Ok(())
 }
 
+/// One routing metric/constraint object's body by type (RFC 6551 §3–§4).
 fn dissect_metric_object(
     b: &Tvb,
     cx: &mut Cx,
@@ -697,53 +698,18 @@ fn dissect_metric_object(
     mtype: u8,
     constraint: bool,
 ) -> Result<()> {
-    let add16 = |cx: &mut Cx,
-                 obj: &'static FieldDef,
-                 bits: &[&'static FieldDef],
-                 off: usize|
-     -> Result<()> {
-        let v = b.be_u16(off)?;
-        let r = b.range(off, 2);
-        let n = cx.add_uint(o, obj, r, v as u64);
-        cx.add_bits(n, bits, r, v as u64);
-        Ok(())
-    };
     match mtype {
-        1 => {
-            // NSA (§3.1): Res(8) Flags(6) A O, then optional TLVs.
-            add16(
-                cx,
-                &NSA_OBJECT,
-                &[&NSA_RESERVED, &NSA_FLAGS, &NSA_FLAG_A, &NSA_FLAG_O],
-                0,
-            )?;
-            let mut off = 2;
-            while off < b.len() {
-                let tlv = cx.add_int(o, &NSA_TLV, b, off, 1, Endian::Big)?;
-                let (tn, t) = (tlv.node, tlv.value);
-                let l = b.u8(off + 1)? as usize;
-                cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t);
-                cx.add_u8(tn, &NSA_TLV_LENGTH, b, off + 1)?;
-                cx.add_bytes(tn, &NSA_TLV_DATA, b, off + 2, l)?;
-                off += 2 + l;
-            }
-        }
+        1 => metric_nsa(b, cx, o)?,
         2 => {
             // NE (§3.2): Flags(4) I T(2) E E_E(8), one per node.
-            let mut off = 0;
-            while off < b.len() {
-                add16(
-                    cx,
-                    &NE_OBJECT,
-                    &[&NE_FLAGS, &NE_FLAG_I, &NE_TYPE, &NE_FLAG_E, &NE_ENERGY],
-                    off,
-                )?;
-                off += 2;
+            let bits = [&NE_FLAGS, &NE_FLAG_I, &NE_TYPE, &NE_FLAG_E, &NE_ENERGY];
+            for off in (0..b.len()).step_by(2) {
+                add_bits16(b, cx, o, &NE_OBJECT, &bits, off)?;
             }
         }
         3 => {
             // HP (§3.3): Res(4) Flags(4) HopCount(8).
-            add16(cx, &HP_OBJECT, &[&HP_RESERVED, &HP_FLAGS, &HP_HP], 0)?;
+            add_bits16(b, cx, o, &HP_OBJECT, &[&HP_RESERVED, &HP_FLAGS, &HP_HP], 0)?;
         }
         4 | 5 => {
             // Throughput / latency (§4.1, §4.2): 32-bit values, one per link when recorded.
@@ -770,33 +736,67 @@ fn dissect_metric_object(
         }
         7 => {
             // ETX (§4.3.2): 16 bits, ETX × 128, one per link when recorded.
-            let mut off = 0;
-            while off < b.len() {
+            for off in (0..b.len()).step_by(2) {
                 cx.add_be_u16(o, &ETX, b, off)?;
-                off += 2;
             }
         }
-        8 => {
-            // Link color (§4.4): Res(8), then Color(10) Counter(6) as a metric, or
-            // Color(10) Reserved(5) I(1) as a constraint.
-            let lc = cx.add(o, &LC_OBJECT, b.whole(), Value::None);
-            let res = b.u8(0)?;
-            cx.add_uint(lc, &LC_RES, b.range(0, 1), res as u64);
-            let mut off = 1;
-            while off < b.len() {
-                let v = b.be_u16(off)?;
-                let r = b.range(off, 2);
-                if constraint {
-                    cx.add_bits(lc, &[&LC_LC, &LC_RESERVED, &LC_FLAG_I], r, v as u64);
-                } else {
-                    cx.add_bits(lc, &[&LC_LC, &LC_COUNTER], r, v as u64);
-                }
-                off += 2;
-            }
-        }
+        8 => metric_link_color(b, cx, o, constraint)?,
         _ => {
             cx.expert(o, &UNKNOWN_METRIC, None);
         }
+    }
+    Ok(())
+}
+
+/// A 16-bit object at `off` with its bit fields.
+fn add_bits16(
+    b: &Tvb,
+    cx: &mut Cx,
+    o: NodeId,
+    obj: &'static FieldDef,
+    bits: &[&'static FieldDef],
+    off: usize,
+) -> Result<()> {
+    let v = b.be_u16(off)?;
+    let r = b.range(off, 2);
+    let n = cx.add_uint(o, obj, r, v as u64);
+    cx.add_bits(n, bits, r, v as u64);
+    Ok(())
+}
+
+/// Node State and Attribute (§3.1): Res(8) Flags(6) A O, then optional TLVs.
+fn metric_nsa(b: &Tvb, cx: &mut Cx, o: NodeId) -> Result<()> {
+    let bits = [&NSA_RESERVED, &NSA_FLAGS, &NSA_FLAG_A, &NSA_FLAG_O];
+    add_bits16(b, cx, o, &NSA_OBJECT, &bits, 0)?;
+    let mut off = 2;
+    while off < b.len() {
+        let tlv = cx.add_int(o, &NSA_TLV, b, off, 1, Endian::Big)?;
+        let (tn, t) = (tlv.node, tlv.value);
+        let l = b.u8(off + 1)? as usize;
+        cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t);
+        cx.add_u8(tn, &NSA_TLV_LENGTH, b, off + 1)?;
+        cx.add_bytes(tn, &NSA_TLV_DATA, b, off + 2, l)?;
+        off += 2 + l;
+    }
+    Ok(())
+}
+
+/// Link color (§4.4): Res(8), then Color(10) Counter(6) as a metric, or Color(10)
+/// Reserved(5) I(1) as a constraint.
+fn metric_link_color(b: &Tvb, cx: &mut Cx, o: NodeId, constraint: bool) -> Result<()> {
+    let lc = cx.add(o, &LC_OBJECT, b.whole(), Value::None);
+    let res = b.u8(0)?;
+    cx.add_uint(lc, &LC_RES, b.range(0, 1), res as u64);
+    let mut off = 1;
+    while off < b.len() {
+        let v = b.be_u16(off)?;
+        let r = b.range(off, 2);
+        if constraint {
+            cx.add_bits(lc, &[&LC_LC, &LC_RESERVED, &LC_FLAG_I], r, v as u64);
+        } else {
+            cx.add_bits(lc, &[&LC_LC, &LC_COUNTER], r, v as u64);
+        }
+        off += 2;
     }
     Ok(())
 }
