@@ -737,105 +737,128 @@ impl CoapStats {
     fn add_message(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
         let class = s.code >> 5;
         if class == 0 && s.code != 0 {
-            if self.requests.len() >= MAX_STATS_REQUESTS {
-                let mut keys: Vec<u64> = self.requests.keys().copied().collect();
-                keys.sort_unstable();
-                for k in &keys[..keys.len() / 2] {
-                    self.requests.remove(k);
-                }
-            }
-            self.requests.insert(frame, (s.code, s.uri.clone()));
-            let key = (src, dst, s.token.clone());
-            match s.observe {
-                Some(0)
-                    if !self.open.contains_key(&key)
-                        && self.observations.len() < MAX_STATS_OBSERVATIONS =>
-                {
-                    self.observations.push(ObsStat {
-                        observer: src,
-                        server: dst,
-                        token: s.token.clone(),
-                        resource: s.uri.clone(),
-                        reg_frame: frame,
-                        notifications: 0,
-                        first_seq: None,
-                        last_seq: None,
-                        gaps: 0,
-                        missing: 0,
-                        reordered: 0,
-                        end: None,
-                    });
-                    self.open.insert(key, self.observations.len() - 1);
-                }
-                Some(1) => {
-                    if let Some(i) = self.open.remove(&key) {
-                        self.observations[i].end =
-                            Some(format!("deregistered (Observe: 1) in frame {frame}"));
-                    }
-                }
-                _ => {}
-            }
+            self.add_request(frame, src, dst, s);
         } else if (2..=5).contains(&class) {
-            if let (Some(req), Some(dt)) = (s.response_to, s.response_time) {
-                if let Some((method, uri)) = self.requests.get(&req) {
-                    let m = crate::engine::field::val_to_str(coap::CODES, *method as u64)
-                        .unwrap_or("?")
-                        .to_string();
-                    let r = self.srt.entry((uri.clone(), m)).or_insert(SrtRow {
-                        min: i64::MAX,
-                        ..Default::default()
-                    });
-                    r.calls += 1;
-                    r.min = r.min.min(dt);
-                    r.max = r.max.max(dt);
-                    r.sum = r.sum.saturating_add(dt);
-                }
-            }
-            let key = (dst, src, s.token.clone());
-            if let Some(&i) = self.open.get(&key) {
-                let o = &mut self.observations[i];
-                match s.observe {
-                    Some(seq) => {
-                        o.notifications += 1;
-                        if let Some(last) = o.last_seq {
-                            if is_fresh(last, seq, 0) {
-                                let step = (seq.wrapping_sub(last)) & 0x00ff_ffff;
-                                if step > 1 {
-                                    o.gaps += 1;
-                                    o.missing += (step - 1) as u64;
-                                }
-                                o.last_seq = Some(seq);
-                            } else if seq != last {
-                                o.reordered += 1;
-                            }
-                        } else {
-                            o.first_seq = Some(seq);
-                            o.last_seq = Some(seq);
-                        }
-                        if let (Some(mid), Some(tt)) = (s.mid, s.ttype) {
-                            if tt <= 1 {
-                                self.notif_mids.insert((src, dst, mid), i);
-                            }
-                        }
-                    }
-                    None => {
-                        o.end = Some(format!(
-                            "ended by a response without Observe in frame {frame}"
-                        ));
-                        self.open.remove(&key);
-                    }
-                }
-            }
+            self.add_response_time(s);
+            self.add_notification(frame, src, dst, s);
         } else if s.code == 0 && s.ttype == Some(3) {
-            if let Some(mid) = s.mid {
-                if let Some(i) = self.notif_mids.remove(&(dst, src, mid)) {
-                    let o = &mut self.observations[i];
-                    if o.end.is_none() {
-                        o.end = Some(format!("cancelled by Reset in frame {frame}"));
-                        let key = (o.observer, o.server, o.token.clone());
-                        self.open.remove(&key);
-                    }
+            // RFC 7641 §3.6: a Reset to a notification cancels the observation.
+            let Some(i) = s
+                .mid
+                .and_then(|mid| self.notif_mids.remove(&(dst, src, mid)))
+            else {
+                return;
+            };
+            let o = &mut self.observations[i];
+            if o.end.is_none() {
+                o.end = Some(format!("cancelled by Reset in frame {frame}"));
+                let key = (o.observer, o.server, o.token.clone());
+                self.open.remove(&key);
+            }
+        }
+    }
+
+    /// A request: remembered for its response time; Observe 0/1 opens or ends an observation.
+    fn add_request(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
+        if self.requests.len() >= MAX_STATS_REQUESTS {
+            let mut keys: Vec<u64> = self.requests.keys().copied().collect();
+            keys.sort_unstable();
+            for k in &keys[..keys.len() / 2] {
+                self.requests.remove(k);
+            }
+        }
+        self.requests.insert(frame, (s.code, s.uri.clone()));
+        let key = (src, dst, s.token.clone());
+        match s.observe {
+            Some(0)
+                if !self.open.contains_key(&key)
+                    && self.observations.len() < MAX_STATS_OBSERVATIONS =>
+            {
+                self.observations.push(ObsStat {
+                    observer: src,
+                    server: dst,
+                    token: s.token.clone(),
+                    resource: s.uri.clone(),
+                    reg_frame: frame,
+                    notifications: 0,
+                    first_seq: None,
+                    last_seq: None,
+                    gaps: 0,
+                    missing: 0,
+                    reordered: 0,
+                    end: None,
+                });
+                self.open.insert(key, self.observations.len() - 1);
+            }
+            Some(1) => {
+                if let Some(i) = self.open.remove(&key) {
+                    self.observations[i].end =
+                        Some(format!("deregistered (Observe: 1) in frame {frame}"));
                 }
+            }
+            _ => {}
+        }
+    }
+
+    /// A response's time, under its request's (URI, method).
+    fn add_response_time(&mut self, s: &Seen) {
+        let (Some(req), Some(dt)) = (s.response_to, s.response_time) else {
+            return;
+        };
+        let Some((method, uri)) = self.requests.get(&req) else {
+            return;
+        };
+        let m = crate::engine::field::val_to_str(coap::CODES, *method as u64)
+            .unwrap_or("?")
+            .to_string();
+        let r = self.srt.entry((uri.clone(), m)).or_insert(SrtRow {
+            min: i64::MAX,
+            ..Default::default()
+        });
+        r.calls += 1;
+        r.min = r.min.min(dt);
+        r.max = r.max.max(dt);
+        r.sum = r.sum.saturating_add(dt);
+    }
+
+    /// A response on an open observation: a notification (counting gaps and reordering), or
+    /// without Observe its end.
+    fn add_notification(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
+        let key = (dst, src, s.token.clone());
+        let Some(&i) = self.open.get(&key) else {
+            return;
+        };
+        let o = &mut self.observations[i];
+        let Some(seq) = s.observe else {
+            o.end = Some(format!(
+                "ended by a response without Observe in frame {frame}"
+            ));
+            self.open.remove(&key);
+            return;
+        };
+        o.notifications += 1;
+        match o.last_seq {
+            Some(last) if is_fresh(last, seq, 0) => {
+                let step = (seq.wrapping_sub(last)) & 0x00ff_ffff;
+                if step > 1 {
+                    o.gaps += 1;
+                    o.missing += (step - 1) as u64;
+                }
+                o.last_seq = Some(seq);
+            }
+            Some(last) => {
+                if seq != last {
+                    o.reordered += 1;
+                }
+            }
+            None => {
+                o.first_seq = Some(seq);
+                o.last_seq = Some(seq);
+            }
+        }
+        if let (Some(mid), Some(tt)) = (s.mid, s.ttype) {
+            if tt <= 1 {
+                self.notif_mids.insert((src, dst, mid), i);
             }
         }
     }
