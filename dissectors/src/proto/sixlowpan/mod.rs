@@ -1433,18 +1433,48 @@ struct NhcChain<'a> {
     depth: u32,
 }
 
+/// How an NHC header's subtree is shown: its title, the octets it first covers, its dispatch
+/// pattern and the bit fields of its first octet.
+struct NhcKind {
+    title: &'static str,
+    len: usize,
+    pattern: u64,
+    bits: &'static [&'static FieldDef],
+}
+
+static NHC_EXT: NhcKind = NhcKind {
+    title: "IPv6 extension header",
+    len: 2,
+    pattern: 0x0e,
+    bits: &[&NHC_EXT_EID, &NHC_EXT_NH],
+};
+
+static NHC_UDP: NhcKind = NhcKind {
+    title: "UDP header compression",
+    len: 1,
+    pattern: 0x1e,
+    bits: &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
+};
+
+/// The subtree of the NHC header at `off`; returns it and the NHC octet.
+fn nhc_subtree(
+    tvb: &Tvb,
+    off: usize,
+    cx: &mut Cx,
+    node: NodeId,
+    k: &NhcKind,
+) -> Result<(NodeId, u8)> {
+    let b = tvb.u8(off)?;
+    let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
+    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
+    cx.add_bits(sub, k.bits, tvb.range(off, 1), b as u64);
+    Ok((sub, b))
+}
+
 /// An NHC extension header (RFC 6282 §4.2), rebuilt with its padding, and what follows it.
 fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
-    let b = tvb.u8(off)?;
+    let (sub, b) = nhc_subtree(tvb, off, cx, c.node, &NHC_EXT)?;
     let eid = (b >> 1) & 7;
-    let sub = cx.add_text(c.node, tvb.range(off, 2), "IPv6 extension header");
-    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x0e);
-    cx.add_bits(
-        sub,
-        &[&NHC_EXT_EID, &NHC_EXT_NH],
-        tvb.range(off, 1),
-        b as u64,
-    );
     let nh = b & 1 != 0;
     if eid == 7 {
         // IPv6 in IPv6 (§4.2): the tunneled header is itself IPHC-compressed, and its
@@ -1549,15 +1579,7 @@ fn nhc_udp(
     node: NodeId,
     remaining: Option<usize>,
 ) -> Result<Unc> {
-    let b = tvb.u8(off)?;
-    let sub = cx.add_text(node, tvb.range(off, 1), "UDP header compression");
-    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x1e);
-    cx.add_bits(
-        sub,
-        &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
-        tvb.range(off, 1),
-        b as u64,
-    );
+    let (_, b) = nhc_subtree(tvb, off, cx, node, &NHC_UDP)?;
     let p = off + 1;
     let (sport, dport, n) = match b & 3 {
         0 => (tvb.be_u16(p)?, tvb.be_u16(p + 2)?, 4),
