@@ -241,105 +241,121 @@ fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
 
 /// Parses a PDU into its top-level units.
 fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
-    let mut units = vec![];
-    let mut probs = Problems::default();
+    let mut p = Parsed::default();
     let mut r = Reader::from_reader(data);
     r.config_mut().trim_text(true);
     r.config_mut().check_end_names = false;
     // `</stream:stream>` closes a header seen in an earlier PDU.
     r.config_mut().allow_unmatched_ends = true;
-    let mut stack: Vec<El> = vec![];
-    let mut count = 0usize;
     loop {
         let start = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                probs.malformed = Some(e.to_string());
+                p.probs.malformed = Some(e.to_string());
                 break;
             }
         };
         let end = r.buffer_position() as usize;
+        if !p.event(ev, start, end) {
+            break;
+        }
+    }
+    // Elements still open continue in the next PDU: decode what is here.
+    while let Some(mut el) = p.stack.pop() {
+        el.end = data.len();
+        p.close(el);
+    }
+    (p.units, p.probs)
+}
+
+/// What parsing has built so far: the top-level units and the elements still open.
+#[derive(Default)]
+struct Parsed {
+    units: Vec<Unit>,
+    probs: Problems,
+    stack: Vec<El>,
+    /// Elements seen, against [`MAX_ELEMENTS`].
+    count: usize,
+}
+
+impl Parsed {
+    /// A finished element goes under the one still open, or is a top-level unit.
+    fn close(&mut self, el: El) {
+        match self.stack.last_mut() {
+            Some(p) => p.children.push(el),
+            None => self.units.push(Unit::Element(el)),
+        }
+    }
+
+    /// Takes one event spanning `start..end`; false when parsing must stop.
+    fn event(&mut self, ev: Event, start: usize, end: usize) -> bool {
         match ev {
-            Event::Eof => break,
+            Event::Eof => return false,
             Event::Decl(d) => {
                 let version = d
                     .version()
                     .map(|v| String::from_utf8_lossy(&v).into_owned())
                     .unwrap_or_default();
-                if stack.is_empty() {
-                    units.push(Unit::XmlDecl {
+                if self.stack.is_empty() {
+                    let decl = Unit::XmlDecl {
                         version,
                         start,
                         end,
-                    });
+                    };
+                    self.units.push(decl);
                 }
             }
-            Event::DocType(_) => probs.doctype = true,
+            Event::DocType(_) => self.probs.doctype = true,
             Event::Start(e) => {
-                count += 1;
-                if stack.is_empty() && is_stream_tag(e.name().as_ref()) {
-                    let mut el = read_start(&e, start, &mut probs);
+                self.count += 1;
+                if self.stack.is_empty() && is_stream_tag(e.name().as_ref()) {
+                    let mut el = read_start(&e, start, &mut self.probs);
                     el.end = end;
-                    units.push(Unit::StreamOpen(el));
-                    continue;
+                    self.units.push(Unit::StreamOpen(el));
+                    return true;
                 }
-                if stack.len() >= MAX_DEPTH || count > MAX_ELEMENTS {
-                    probs.too_deep = true;
-                    break;
+                if self.stack.len() >= MAX_DEPTH || self.count > MAX_ELEMENTS {
+                    self.probs.too_deep = true;
+                    return false;
                 }
-                stack.push(read_start(&e, start, &mut probs));
+                let el = read_start(&e, start, &mut self.probs);
+                self.stack.push(el);
             }
             Event::Empty(e) => {
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    probs.too_deep = true;
-                    break;
+                self.count += 1;
+                if self.count > MAX_ELEMENTS {
+                    self.probs.too_deep = true;
+                    return false;
                 }
-                let mut el = read_start(&e, start, &mut probs);
+                let mut el = read_start(&e, start, &mut self.probs);
                 el.end = end;
-                match stack.last_mut() {
-                    Some(p) => p.children.push(el),
-                    None => units.push(Unit::Element(el)),
-                }
+                self.close(el);
             }
-            Event::End(e) => match stack.pop() {
+            Event::End(e) => match self.stack.pop() {
                 Some(mut el) => {
                     el.end = end;
-                    match stack.last_mut() {
-                        Some(p) => p.children.push(el),
-                        None => units.push(Unit::Element(el)),
-                    }
+                    self.close(el);
                 }
                 None if is_stream_tag(e.name().as_ref()) => {
-                    units.push(Unit::StreamEnd { start, end })
+                    self.units.push(Unit::StreamEnd { start, end })
                 }
                 // The rest of an element opened in an earlier PDU.
                 None => {}
             },
-            Event::Text(t) => {
-                if let Some(p) = stack.last_mut() {
-                    // Text as written, entities included, as tshark shows it.
-                    p.text.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Event::CData(t) => {
-                if let Some(p) = stack.last_mut() {
-                    p.text.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
+            // Text as written, entities included, as tshark shows it.
+            Event::Text(t) => self.push_text(&t),
+            Event::CData(t) => self.push_text(&t),
             _ => {}
         }
+        true
     }
-    // Elements still open continue in the next PDU: decode what is here.
-    while let Some(mut el) = stack.pop() {
-        el.end = data.len();
-        match stack.last_mut() {
-            Some(p) => p.children.push(el),
-            None => units.push(Unit::Element(el)),
+
+    fn push_text(&mut self, t: &[u8]) {
+        if let Some(p) = self.stack.last_mut() {
+            p.text.push_str(&String::from_utf8_lossy(t));
         }
     }
-    (units, probs)
 }
 
 /// Per-connection memory: IQ requests waiting for their response, and which connections
