@@ -147,8 +147,11 @@ pub struct CoapState {
     done: std::collections::VecDeque<DoneBody>,
 }
 
+/// The (frame, length) of each block of a body.
+type BlockFrames = Vec<(u64, usize)>;
+
 /// A completed body: the frame that completed it, the bytes, and (frame, length) per block.
-type DoneBody = (u64, Vec<u8>, Vec<(u64, usize)>);
+type DoneBody = (u64, Vec<u8>, BlockFrames);
 
 const MAX_DONE_BODIES: usize = 16;
 
@@ -514,7 +517,7 @@ impl CoapState {
 impl Partial {
     /// The body and the (frame, length) of its blocks, once every byte up to the last block's
     /// end is here.
-    fn assemble(&self) -> Option<(Vec<u8>, Vec<(u64, usize)>)> {
+    fn assemble(&self) -> Option<(Vec<u8>, BlockFrames)> {
         let total = self.end?;
         let mut body = Vec::new();
         for (&o, (d, _)) in self.blocks.range(..total) {

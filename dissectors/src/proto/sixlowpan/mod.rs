@@ -1132,7 +1132,7 @@ fn unicast_addr(
 ) -> Result<([u8; 16], usize, bool)> {
     let mut a = [0u8; 16];
     match mode {
-        0 => return Ok((tvb.array(off)?, 16, false)),
+        0 => Ok((tvb.array(off)?, 16, false)),
         1 => {
             a[8..].copy_from_slice(tvb.bytes(off, 8)?);
             Ok((a, 8, false))
