@@ -483,50 +483,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
     match code {
         0 => {
             while off < tvb.len() {
-                let oplen = tvb.u8(off + 1)? as usize;
-                let mp = cx.add(node, &RR_PCO_MP, tvb.range(off, 24), Value::None);
-                cx.add_u8(mp, &RR_PCO_MP_OPCODE, tvb, off)?;
-                cx.add_u8(mp, &RR_PCO_MP_OPLENGTH, tvb, off + 1)?;
-                cx.add_u8(mp, &RR_PCO_MP_ORDINAL, tvb, off + 2)?;
-                cx.add_u8(mp, &RR_PCO_MP_MATCHLEN, tvb, off + 3)?;
-                cx.add_u8(mp, &RR_PCO_MP_MINLEN, tvb, off + 4)?;
-                cx.add_u8(mp, &RR_PCO_MP_MAXLEN, tvb, off + 5)?;
-                cx.add_bytes(mp, &RESERVED, tvb, off + 6, 2)?;
-                cx.add_ipv6(mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
-                // OpLength counts 8-octet units: 3 for the match part, 4 per use-prefix part.
-                let n_up = oplen.saturating_sub(3) / 4;
-                let mut u = off + 24;
-                for _ in 0..n_up {
-                    let up = cx.add(node, &RR_PCO_UP, tvb.range(u, 32), Value::None);
-                    cx.add_u8(up, &RR_PCO_UP_USELEN, tvb, u)?;
-                    cx.add_u8(up, &RR_PCO_UP_KEEPLEN, tvb, u + 1)?;
-                    let fm = [
-                        &RR_PCO_UP_FLAGMASK_L,
-                        &RR_PCO_UP_FLAGMASK_A,
-                        &RR_PCO_UP_FLAGMASK_RESERVED,
-                    ];
-                    cx.add_bitmask(up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
-                    // tshark draws the RA flags with the flag-mask bit fields.
-                    cx.add_bitmask(up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
-                    cx.add_be_u32(up, &RR_PCO_UP_VALIDLIFETIME, tvb, u + 4)?;
-                    cx.add_be_u32(up, &RR_PCO_UP_PREFERREDLIFETIME, tvb, u + 8)?;
-                    cx.add_bitmask(
-                        up,
-                        &RR_PCO_UP_FLAG,
-                        &[
-                            &RR_PCO_UP_FLAG_V,
-                            &RR_PCO_UP_FLAG_P,
-                            &RR_PCO_UP_FLAG_RESERVED,
-                        ],
-                        tvb,
-                        u + 12,
-                        4,
-                    )?;
-                    cx.add_ipv6(up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
-                    u += 32;
-                }
-                let step = 8 * oplen.max(3);
-                off = off.saturating_add(step);
+                off = rr_prefix_control(tvb, cx, node, off)?;
             }
         }
         1 => {
@@ -549,6 +506,58 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// One Prefix Control Operation of a command (RFC 2894 §3.2): the match-prefix part and its
+/// use-prefix parts. Returns the offset of the next one.
+fn rr_prefix_control(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    let oplen = tvb.u8(off + 1)? as usize;
+    let mp = cx.add(node, &RR_PCO_MP, tvb.range(off, 24), Value::None);
+    cx.add_u8(mp, &RR_PCO_MP_OPCODE, tvb, off)?;
+    cx.add_u8(mp, &RR_PCO_MP_OPLENGTH, tvb, off + 1)?;
+    cx.add_u8(mp, &RR_PCO_MP_ORDINAL, tvb, off + 2)?;
+    cx.add_u8(mp, &RR_PCO_MP_MATCHLEN, tvb, off + 3)?;
+    cx.add_u8(mp, &RR_PCO_MP_MINLEN, tvb, off + 4)?;
+    cx.add_u8(mp, &RR_PCO_MP_MAXLEN, tvb, off + 5)?;
+    cx.add_bytes(mp, &RESERVED, tvb, off + 6, 2)?;
+    cx.add_ipv6(mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
+    // OpLength counts 8-octet units: 3 for the match part, 4 per use-prefix part.
+    let n_up = oplen.saturating_sub(3) / 4;
+    for i in 0..n_up {
+        rr_use_prefix(tvb, cx, node, off + 24 + 32 * i)?;
+    }
+    Ok(off.saturating_add(8 * oplen.max(3)))
+}
+
+/// A use-prefix part (RFC 2894 §3.2.2).
+fn rr_use_prefix(tvb: &Tvb, cx: &mut Cx, node: NodeId, u: usize) -> Result<()> {
+    let up = cx.add(node, &RR_PCO_UP, tvb.range(u, 32), Value::None);
+    cx.add_u8(up, &RR_PCO_UP_USELEN, tvb, u)?;
+    cx.add_u8(up, &RR_PCO_UP_KEEPLEN, tvb, u + 1)?;
+    let fm = [
+        &RR_PCO_UP_FLAGMASK_L,
+        &RR_PCO_UP_FLAGMASK_A,
+        &RR_PCO_UP_FLAGMASK_RESERVED,
+    ];
+    cx.add_bitmask(up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
+    // tshark draws the RA flags with the flag-mask bit fields.
+    cx.add_bitmask(up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
+    cx.add_be_u32(up, &RR_PCO_UP_VALIDLIFETIME, tvb, u + 4)?;
+    cx.add_be_u32(up, &RR_PCO_UP_PREFERREDLIFETIME, tvb, u + 8)?;
+    cx.add_bitmask(
+        up,
+        &RR_PCO_UP_FLAG,
+        &[
+            &RR_PCO_UP_FLAG_V,
+            &RR_PCO_UP_FLAG_P,
+            &RR_PCO_UP_FLAG_RESERVED,
+        ],
+        tvb,
+        u + 12,
+        4,
+    )?;
+    cx.add_ipv6(up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
     Ok(())
 }
 
