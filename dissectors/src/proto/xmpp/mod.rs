@@ -389,6 +389,20 @@ fn iot_namespace(ns: &str) -> Option<&'static str> {
     }
 }
 
+/// A `<stream:stream>` header (RFC 6120 §4.7), labelled with its attributes.
+fn stream_open(cx: &mut Cx, node: NodeId, tvb: &Tvb, el: &El) -> NodeId {
+    let n = cx.add(node, &STREAM, range(tvb, el), Value::None);
+    let mut label = String::from("STREAM");
+    add_xmlns(cx, n, tvb, el);
+    for (k, v) in &el.attrs {
+        if k != "xmlns" && !k.starts_with("xmlns:") {
+            label.push_str(&format!(" {k}={v}"));
+        }
+    }
+    cx.set_text(n, label);
+    n
+}
+
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let stream = cx.info.stream.unwrap_or(u32::MAX);
     let data = tvb.data();
@@ -437,26 +451,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 info = "XML ".into();
             }
             Unit::StreamOpen(el) => {
-                let n = cx.add(
-                    node,
-                    &STREAM,
-                    tvb.range(el.start, el.end - el.start),
-                    Value::None,
-                );
-                let mut label = String::from("STREAM");
-                add_xmlns(cx, n, tvb, el);
-                for (k, v) in &el.attrs {
-                    if k != "xmlns" && !k.starts_with("xmlns:") {
-                        label.push_str(&format!(" {k}={v}"));
-                    }
-                }
-                cx.set_text(n, label);
-                in_header = Some(n);
-                info = match (out, el.attr("to"), el.attr("from")) {
-                    (true, Some(to), _) => format!("STREAM > {to} "),
-                    (false, _, Some(from)) => format!("STREAM < {from} "),
-                    _ => "STREAM ".into(),
-                };
+                in_header = Some(stream_open(cx, node, tvb, el));
+                info = format!("STREAM {}", direction(el, out));
             }
             Unit::StreamEnd { start, end } => {
                 cx.add(
