@@ -808,32 +808,8 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
         }
         return false;
     }
-    let (lo, hi) = if p.sport <= p.dport {
-        (p.sport, p.dport)
-    } else {
-        (p.dport, p.sport)
-    };
     let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
-    // As tshark: a protocol a heuristic already found on this connection comes before the
-    // ports (a port protocol that refused the connection's first bytes, e.g. Modbus on 502
-    // carrying TLS, is not asked again).
-    let remembered = cx
-        .session
-        .get::<ConversationProtocols>()
-        .by_stream
-        .get(&p.stream)
-        .copied();
-    let proto = remembered
-        .or_else(|| {
-            [lo, hi]
-                .iter()
-                .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
-        })
-        .or_else(|| {
-            (desegment && !heur_first)
-                .then(|| conversation_protocol(cx, p.stream, payload))
-                .flatten()
-        });
+    let proto = choose_protocol(cx, &p, payload, desegment && !heur_first);
     let framing = proto.and_then(|p| Some((p, cx.registry.stream_pdus(p)?)));
     match framing {
         Some((proto, reg)) if desegment && !heur_first => {
@@ -876,6 +852,40 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
             false
         }
     }
+}
+
+/// The application protocol of a segment: the one a heuristic already found on this
+/// connection, as tshark, before the ports (a port protocol that refused the connection's
+/// first bytes, e.g. Modbus on 502 carrying TLS, is not asked again); then the lower port's,
+/// the higher's; then (when `try_heuristics`) a stream protocol a heuristic finds now.
+fn choose_protocol(
+    cx: &mut Cx,
+    p: &Payload,
+    payload: &Tvb,
+    try_heuristics: bool,
+) -> Option<&'static Protocol> {
+    let remembered = cx
+        .session
+        .get::<ConversationProtocols>()
+        .by_stream
+        .get(&p.stream)
+        .copied();
+    let (lo, hi) = if p.sport <= p.dport {
+        (p.sport, p.dport)
+    } else {
+        (p.dport, p.sport)
+    };
+    remembered
+        .or_else(|| {
+            [lo, hi]
+                .iter()
+                .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
+        })
+        .or_else(|| {
+            try_heuristics
+                .then(|| conversation_protocol(cx, p.stream, payload))
+                .flatten()
+        })
 }
 
 /// Stream protocols TCP's heuristics found on a connection (TLS on a port no table names),
