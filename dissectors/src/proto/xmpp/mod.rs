@@ -747,16 +747,20 @@ fn iq_query(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
     for i in &c.children {
         match i.local() {
             "item" => {
-                let it = cx.add(q, &QUERY_ITEM, range(tvb, i), Value::None);
-                add_attr(cx, it, &QUERY_ITEM_JID, tvb, i, "jid");
-                add_attr(cx, it, &QUERY_ITEM_NAME, tvb, i, "name");
-                add_attr(cx, it, &QUERY_ITEM_SUBSCRIPTION, tvb, i, "subscription");
+                let attrs = [
+                    ("jid", &QUERY_ITEM_JID),
+                    ("name", &QUERY_ITEM_NAME),
+                    ("subscription", &QUERY_ITEM_SUBSCRIPTION),
+                ];
+                add_with_attrs(cx, q, &QUERY_ITEM, tvb, i, &attrs);
             }
             "identity" => {
-                let it = cx.add(q, &QUERY_IDENTITY, range(tvb, i), Value::None);
-                add_attr(cx, it, &QUERY_IDENTITY_CATEGORY, tvb, i, "category");
-                add_attr(cx, it, &QUERY_IDENTITY_TYPE, tvb, i, "type");
-                add_attr(cx, it, &QUERY_IDENTITY_NAME, tvb, i, "name");
+                let attrs = [
+                    ("category", &QUERY_IDENTITY_CATEGORY),
+                    ("type", &QUERY_IDENTITY_TYPE),
+                    ("name", &QUERY_IDENTITY_NAME),
+                ];
+                add_with_attrs(cx, q, &QUERY_IDENTITY, tvb, i, &attrs);
             }
             "feature" => {
                 if let Some(v) = i.attr("var") {
@@ -765,6 +769,21 @@ fn iq_query(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
             }
             _ => generic(cx, q, tvb, i),
         }
+    }
+}
+
+/// An element as an item with the given attributes under it, in this order.
+fn add_with_attrs(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    tvb: &Tvb,
+    el: &El,
+    attrs: &[(&str, &'static FieldDef)],
+) {
+    let n = cx.add(parent, f, range(tvb, el), Value::None);
+    for (k, af) in attrs {
+        add_attr(cx, n, af, tvb, el, k);
     }
 }
 
