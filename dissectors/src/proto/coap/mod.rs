@@ -563,45 +563,128 @@ static PROTOCOL_TCP_PDU: Protocol = Protocol {
     register: |_| {},
 };
 
+/// The fixed part of a message: RFC 7252 §3 over UDP, RFC 8323 §3.2 over TCP.
+struct MsgHeader {
+    ttype: Option<u8>,
+    mid: Option<u16>,
+    code: u8,
+    tkl: usize,
+    /// Offset of the token.
+    off: usize,
+}
+
 fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Result<()> {
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
-    let mut off;
-    let tkl;
-    let mut ttype = None;
-    let mut mid = None;
-    if !is_tcp {
-        let b0 = tvb.u8(0)?;
-        let r = tvb.range(0, 1);
-        cx.add_bits(node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
-        ttype = Some((b0 >> 4) & 3);
-        tkl = (b0 & 0x0f) as usize;
-        cx.add_u8(node, &CODE, tvb, 1)?;
-        mid = Some(cx.add_be_u16(node, &MID, tvb, 2)?);
-        off = 4;
+    let h = if is_tcp {
+        tcp_header(tvb, cx, node)?
     } else {
-        let b0 = tvb.u8(0)?;
-        let total = tcp_pdu_len(tvb.data()).ok_or(Error::Short)?;
-        let ext = match b0 >> 4 {
-            13 => 1,
-            14 => 2,
-            15 => 4,
-            _ => 0,
-        };
-        cx.add(
-            node,
-            &LENGTH,
-            tvb.range(0, 1 + ext),
-            Value::UInt(total as u64),
-        );
-        cx.add_uint(node, &TOKEN_LEN, tvb.range(0, 1), b0 as u64);
-        tkl = (b0 & 0x0f) as usize;
-        off = 1 + ext;
-        cx.add_u8(node, &CODE, tvb, off)?;
-        off += 1;
+        udp_header(tvb, cx, node)?
+    };
+    let class = h.code >> 5;
+    set_header_texts(cx, node, &h, is_tcp);
+    if h.tkl > 8 {
+        // RFC 7252 §3: 9-15 are reserved (RFC 8974 gives 13-15 a meaning only after a CSM
+        // or similar negotiation, which tshark 4.0 does not know either).
+        cx.expert(node, &TOKEN_LEN_RESERVED, None);
     }
-    let code = tvb.u8(if is_tcp { off - 1 } else { 1 })?;
-    let class = code >> 5;
-    let code_name = code_name(code);
+    let mut off = h.off;
+    let token = if h.tkl > 0 {
+        let t = cx.add_bytes(node, &TOKEN, tvb, off, h.tkl)?.to_vec();
+        off += h.tkl;
+        t
+    } else {
+        vec![]
+    };
+
+    let mut info = MsgInfo::default();
+    let (payload_off, options_ok) = dissect_options(tvb, cx, node, off, h.code, &mut info)?;
+
+    // Transactions, retransmissions, Observe: capture-wide state.
+    let facts = MsgFacts {
+        frame: cx.meta.number,
+        ts_ns: cx.meta.ts_ns,
+        src: Endpoint(cx.info.net_src, cx.info.src_port),
+        dst: Endpoint(cx.info.net_dst, cx.info.dst_port),
+        tcp: is_tcp,
+        ttype: h.ttype,
+        mid: h.mid,
+        code: h.code,
+        token,
+        observe: info.observe,
+        uri: info.uri.clone(),
+    };
+    // A message quoted in an ICMP error was not delivered: it is looked up (its request, the
+    // original it copies) but must not change the state.
+    let quoted = cx.layers().iter().any(|l| *l == "icmp" || *l == "icmpv6");
+    let track = options_ok.then(|| coap_track::track_message(cx, &facts, quoted));
+    if let Some(uri) = track.as_ref().and_then(|t| t.uri_from_request.as_ref()) {
+        if (2..=5).contains(&class) {
+            info.uri = uri.clone();
+        }
+    }
+    if options_ok && payload_off < tvb.len() {
+        let payload = tvb.sub_from(payload_off)?;
+        let body = Body {
+            node,
+            parent,
+            facts: &facts,
+            quoted,
+        };
+        dissect_body(cx, &payload, &body, &info);
+    }
+    write_info_tail(cx, node, &facts.token, &info, class);
+    if let Some(t) = track {
+        coap_track::add_tracking_items(cx, node, class, &t);
+    }
+    Ok(())
+}
+
+/// Version, type, token length, code and Message ID (RFC 7252 §3).
+fn udp_header(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<MsgHeader> {
+    let b0 = tvb.u8(0)?;
+    let r = tvb.range(0, 1);
+    cx.add_bits(node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
+    let code = cx.add_u8(node, &CODE, tvb, 1)?;
+    let mid = cx.add_be_u16(node, &MID, tvb, 2)?;
+    Ok(MsgHeader {
+        ttype: Some((b0 >> 4) & 3),
+        mid: Some(mid),
+        code,
+        tkl: (b0 & 0x0f) as usize,
+        off: 4,
+    })
+}
+
+/// Length (with its extended forms), token length and code (RFC 8323 §3.2).
+fn tcp_header(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<MsgHeader> {
+    let b0 = tvb.u8(0)?;
+    let total = tcp_pdu_len(tvb.data()).ok_or(Error::Short)?;
+    let ext = match b0 >> 4 {
+        13 => 1,
+        14 => 2,
+        15 => 4,
+        _ => 0,
+    };
+    cx.add(
+        node,
+        &LENGTH,
+        tvb.range(0, 1 + ext),
+        Value::UInt(total as u64),
+    );
+    cx.add_uint(node, &TOKEN_LEN, tvb.range(0, 1), b0 as u64);
+    let code = cx.add_u8(node, &CODE, tvb, 1 + ext)?;
+    Ok(MsgHeader {
+        ttype: None,
+        mid: None,
+        code,
+        tkl: (b0 & 0x0f) as usize,
+        off: 2 + ext,
+    })
+}
+
+/// The protocol line and the start of the Info column (over TCP, one entry per message).
+fn set_header_texts(cx: &mut Cx, node: NodeId, h: &MsgHeader, is_tcp: bool) {
+    let code_name = code_name(h.code);
     if is_tcp {
         cx.set_text(
             node,
@@ -611,100 +694,65 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
             cx.columns.info.push_str(" | ");
         }
         cx.columns.info.push_str(&code_name);
-    } else {
-        let t = ttype.unwrap_or(0) as usize;
-        let m = mid.unwrap_or(0);
-        cx.set_text(
-            node,
-            format_args!(
-                "Constrained Application Protocol, {}, {code_name}, MID:{m}",
-                TYPES[t].1
-            ),
-        );
-        cx.set_info(format_args!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
+        return;
     }
-    if tkl > 8 {
-        // RFC 7252 §3: 9-15 are reserved (RFC 8974 gives 13-15 a meaning only after a CSM
-        // or similar negotiation, which tshark 4.0 does not know either).
-        cx.expert(node, &TOKEN_LEN_RESERVED, None);
+    let t = h.ttype.unwrap_or(0) as usize;
+    let m = h.mid.unwrap_or(0);
+    cx.set_text(
+        node,
+        format_args!(
+            "Constrained Application Protocol, {}, {code_name}, MID:{m}",
+            TYPES[t].1
+        ),
+    );
+    cx.set_info(format_args!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
+}
+
+/// Where a message's payload goes and what tracking knows about the message.
+struct Body<'a> {
+    node: NodeId,
+    parent: NodeId,
+    facts: &'a MsgFacts,
+    quoted: bool,
+}
+
+/// The payload: one block of a transfer (decoded once the body is complete) or a whole body.
+fn dissect_body(cx: &mut Cx, payload: &Tvb, b: &Body, info: &MsgInfo) {
+    let class = b.facts.code >> 5;
+    // RFC 7959: Block2 carries the response body, Block1 the request body.
+    let block = match class {
+        0 => info.block1,
+        2..=5 => info.block2,
+        _ => None,
     }
-    let token = if tkl > 0 {
-        let t = cx.add_bytes(node, &TOKEN, tvb, off, tkl)?.to_vec();
-        off += tkl;
-        t
-    } else {
-        vec![]
+    .or(info.block1)
+    .or(info.block2);
+    let Some(block) = block else {
+        coap_payload::dissect_payload(payload, cx, b.node, b.parent, class, info);
+        return;
     };
-
-    let mut info = MsgInfo::default();
-    let (payload_off, options_ok) = dissect_options(tvb, cx, node, off, code, &mut info)?;
-
-    // Transactions, retransmissions, Observe: capture-wide state.
-    let facts = MsgFacts {
-        frame: cx.meta.number,
-        ts_ns: cx.meta.ts_ns,
-        src: Endpoint(cx.info.net_src, cx.info.src_port),
-        dst: Endpoint(cx.info.net_dst, cx.info.dst_port),
-        tcp: is_tcp,
-        ttype,
-        mid,
-        code,
-        token: token.clone(),
-        observe: info.observe,
-        uri: info.uri.clone(),
-    };
-    // A message quoted in an ICMP error was not delivered: it is looked up (its request, the
-    // original it copies) but must not change the state.
-    let quoted = cx.layers().iter().any(|l| *l == "icmp" || *l == "icmpv6");
-    let track = if options_ok {
-        Some(coap_track::track_message(cx, &facts, quoted))
-    } else {
-        None
-    };
-    if let Some(t) = &track {
-        if t.uri_from_request.is_some() && (2..=5).contains(&class) {
-            info.uri = t.uri_from_request.clone().unwrap_or_default();
-        }
+    cx.add_with(b.node, &BLOCK_PAYLOAD, payload.whole(), || {
+        Value::bytes(payload.data())
+    });
+    cx.add_generated(b.node, &BLOCK_LENGTH, Value::UInt(payload.len() as u64));
+    if b.quoted {
+        return;
     }
-
-    if options_ok && payload_off < tvb.len() {
-        let payload = tvb.sub_from(payload_off)?;
-        // RFC 7959: Block2 carries the response body, Block1 the request body.
-        let block = match class {
-            0 => info.block1,
-            2..=5 => info.block2,
-            _ => None,
-        }
-        .or(info.block1)
-        .or(info.block2);
-        match block {
-            Some(b) => {
-                cx.add_with(node, &BLOCK_PAYLOAD, payload.whole(), || {
-                    Value::bytes(payload.data())
-                });
-                cx.add_generated(node, &BLOCK_LENGTH, Value::UInt(payload.len() as u64));
-                let body = if quoted {
-                    None
-                } else {
-                    coap_track::add_block(cx, node, &facts, b, payload.data())
-                };
-                if let Some(body) = body {
-                    let src = cx.add_source("Reassembled CoAP blocks", body);
-                    let t = src.tvb();
-                    coap_payload::dissect_payload(&t, cx, node, parent, class, &info);
-                }
-            }
-            None => coap_payload::dissect_payload(&payload, cx, node, parent, class, &info),
-        }
+    if let Some(body) = coap_track::add_block(cx, b.node, b.facts, block, payload.data()) {
+        let src = cx.add_source("Reassembled CoAP blocks", body);
+        let t = src.tvb();
+        coap_payload::dissect_payload(&t, cx, b.node, b.parent, class, info);
     }
+}
 
-    // Info column, as tshark builds it.
+/// The Info column after the code, as tshark builds it: token, block, URI, query.
+fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, class: u8) {
     if !token.is_empty() {
-        let info = &mut cx.columns.info;
-        info.push_str(", TKN:");
+        let col = &mut cx.columns.info;
+        col.push_str(", TKN:");
         for (i, b) in token.iter().enumerate() {
             let sep = if i == 0 { "" } else { " " };
-            let _ = write!(info, "{sep}{b:02x}");
+            let _ = write!(col, "{sep}{b:02x}");
         }
     }
     if let Some(b) = info.block2.or(info.block1) {
@@ -732,10 +780,6 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
         let q = crate::engine::value::escape_text(&info.query).into_owned();
         cx.columns.info.push_str(&q);
     }
-    if let Some(t) = track {
-        coap_track::add_tracking_items(cx, node, class, &t);
-    }
-    Ok(())
 }
 
 fn code_name(code: u8) -> Cow<'static, str> {
@@ -1041,30 +1085,14 @@ fn option_value(
             cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
             s
         }
-        14 => {
-            cx.add(opt, &OPT_MAX_AGE, vr, Value::UInt(u as u64));
-            u.to_string()
-        }
-        35 | 39 | 8 | 20 => {
-            let f = match num {
-                35 => &OPT_PROXY_URI,
-                39 => &OPT_PROXY_SCHEME,
-                8 => &OPT_LOCATION_PATH,
-                _ => &OPT_LOCATION_QUERY,
-            };
-            let s = ascii(val);
-            cx.add_with(opt, f, vr, || Value::str(s.clone()));
-            nullstr(text(&s))
-        }
-        60 => {
-            cx.add(opt, &OPT_SIZE1, vr, Value::UInt(u as u64));
-            u.to_string()
-        }
-        4 | 1 => {
-            let f = if num == 4 { &OPT_ETAG } else { &OPT_IF_MATCH };
-            cx.add_with(opt, f, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        14 => uint_option(cx, v, &OPT_MAX_AGE),
+        35 => string_option(cx, v, &OPT_PROXY_URI),
+        39 => string_option(cx, v, &OPT_PROXY_SCHEME),
+        8 => string_option(cx, v, &OPT_LOCATION_PATH),
+        20 => string_option(cx, v, &OPT_LOCATION_QUERY),
+        60 => uint_option(cx, v, &OPT_SIZE1),
+        4 => bytes_option(cx, v, &OPT_ETAG),
+        1 => bytes_option(cx, v, &OPT_IF_MATCH),
         3 => uri_host(cx, v, info),
         7 => {
             cx.add(opt, &OPT_URI_PORT, vr, Value::UInt(u as u64));
@@ -1106,18 +1134,12 @@ fn option_value(
             cx.add(opt, &OPT_SIZE2, vr, Value::UInt(u as u64));
             u.to_string()
         }
-        252 => {
-            cx.add_with(opt, &OPT_ECHO, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        252 => bytes_option(cx, v, &OPT_ECHO),
         258 => {
             cx.add(opt, &OPT_NO_RESPONSE, vr, Value::UInt(u as u64 & 0xff));
             no_response_text(u)
         }
-        292 => {
-            cx.add_with(opt, &OPT_REQUEST_TAG, vr, || Value::bytes(val));
-            hexstr(val)
-        }
+        292 => bytes_option(cx, v, &OPT_REQUEST_TAG),
         _ => {
             cx.add_generated(opt, &OPT_CRITICAL, Value::Bool(num & 1 != 0));
             cx.add_generated(opt, &OPT_UNSAFE, Value::Bool(num & 2 != 0));
@@ -1126,6 +1148,26 @@ fn option_value(
             hexstr(val)
         }
     })
+}
+
+/// An unsigned-integer option; returns its value for the label.
+fn uint_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    cx.add(v.opt, f, v.vr, Value::UInt(v.u as u64));
+    v.u.to_string()
+}
+
+/// A string option; returns it (escaped, or "(null)") for the label.
+fn string_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    let s = ascii(v.val);
+    cx.add_with(v.opt, f, v.vr, || Value::str(s.clone()));
+    nullstr(text(&s))
+}
+
+/// An opaque option; returns it in hex for the label.
+fn bytes_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
+    let val = v.val;
+    cx.add_with(v.opt, f, v.vr, || Value::bytes(val));
+    hexstr(val)
 }
 
 /// Uri-Host (RFC 7252 §5.10.1), which also starts the URI shown for the request.

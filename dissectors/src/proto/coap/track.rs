@@ -147,8 +147,11 @@ pub struct CoapState {
     done: std::collections::VecDeque<DoneBody>,
 }
 
+/// The (frame, length) of each block of a body.
+type BlockFrames = Vec<(u64, usize)>;
+
 /// A completed body: the frame that completed it, the bytes, and (frame, length) per block.
-type DoneBody = (u64, Vec<u8>, Vec<(u64, usize)>);
+type DoneBody = (u64, Vec<u8>, BlockFrames);
 
 const MAX_DONE_BODIES: usize = 16;
 
@@ -164,6 +167,38 @@ fn evict_oldest_half<K: Clone + Eq + std::hash::Hash, V>(
     before - map.len()
 }
 
+/// Evicts the older half of a full table; says so in the text the tree shows.
+fn make_room<K: Clone + Eq + std::hash::Hash, V>(
+    map: &mut HashMap<K, V>,
+    max: usize,
+    age: impl Fn(&V) -> u64,
+    table: &str,
+    items: &str,
+) -> Option<String> {
+    if map.len() < max {
+        return None;
+    }
+    let n = evict_oldest_half(map, age);
+    Some(format!(
+        "CoAP {table} table full: {n} oldest {items} forgotten"
+    ))
+}
+
+/// The transaction a message belongs to: a request's own, or the one a response answers.
+fn tx_key(m: &MsgFacts, request: bool) -> TxKey {
+    let (client, server) = if request {
+        (m.src, m.dst)
+    } else {
+        (m.dst, m.src)
+    };
+    TxKey {
+        client,
+        server,
+        token: m.token.clone(),
+        tcp: m.tcp,
+    }
+}
+
 /// Updates the state with one message and says what the tree should show.
 /// `quoted`: the message is quoted in an ICMP error; it is looked up but changes nothing.
 pub fn track_message(cx: &mut Cx, m: &MsgFacts, quoted: bool) -> Tracking {
@@ -172,198 +207,205 @@ pub fn track_message(cx: &mut Cx, m: &MsgFacts, quoted: bool) -> Tracking {
     st.max_frame = st.max_frame.max(m.frame);
     let mut t = Tracking::default();
     let class = m.code >> 5;
-
-    // Duplicate detection (UDP only: TCP is reliable and has no Message IDs).
-    let mut retransmission = false;
-    if let (Some(mid), Some(tt)) = (m.mid, m.ttype) {
-        let key = (m.src, m.dst, mid);
-        if tt <= 1 {
-            match st.mids.get(&key) {
-                Some(e) if e.frame != m.frame && m.ts_ns - e.ts <= EXCHANGE_LIFETIME_NS => {
-                    retransmission = true;
-                    if class == 0 && m.code != 0 {
-                        t.request_first_in = Some(e.frame);
-                    } else if (2..=5).contains(&class) {
-                        t.response_first_in = Some(e.frame);
-                    }
-                }
-                Some(e) if e.frame == m.frame => {}
-                _ if quoted => {}
-                _ => {
-                    if st.mids.len() >= MAX_MIDS {
-                        let n = evict_oldest_half(&mut st.mids, |e| e.frame);
-                        t.evicted = Some(format!(
-                            "CoAP message ID table full: {n} oldest entries forgotten"
-                        ));
-                    }
-                    st.mids.insert(
-                        key,
-                        MidEntry {
-                            frame: m.frame,
-                            ts: m.ts_ns,
-                            notification_of: None,
-                        },
-                    );
-                }
-            }
-        } else if tt == 3 && !quoted {
-            // RFC 7641 §3.6: a Reset in reply to a notification cancels the observation.
-            let back = (m.dst, m.src, mid);
-            if let Some(k) = st.mids.get(&back).and_then(|e| e.notification_of.clone()) {
-                if let Some(o) = st.observations.get_mut(&k) {
-                    if o.active {
-                        o.active = false;
-                        t.observe_deregistered = Some(o.reg_frame);
-                    }
-                }
-            }
-        }
-    }
-
+    let retransmission = track_mid(st, m, quoted, &mut t);
     if m.code == 0 {
         return t;
     }
     if quoted {
-        if (2..=5).contains(&class) {
-            let key = TxKey {
-                client: m.dst,
-                server: m.src,
-                token: m.token.clone(),
-                tcp: m.tcp,
-            };
-            if let Some(tx) = st.transactions.get(&key) {
-                t.uri_from_request = Some(tx.uri.clone());
-                if tx.rsp_frame == Some(m.frame) {
-                    t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
-                }
-            }
-        } else if class == 0 {
-            let key = TxKey {
-                client: m.src,
-                server: m.dst,
-                token: m.token.clone(),
-                tcp: m.tcp,
-            };
-            if let Some(tx) = st.transactions.get(&key) {
-                if tx.req_frame == m.frame {
-                    t.response_in = tx.rsp_frame;
-                }
-            }
-        }
-        return t;
-    }
-    if class == 0 {
-        let key = TxKey {
-            client: m.src,
-            server: m.dst,
-            token: m.token.clone(),
-            tcp: m.tcp,
-        };
-        if let Some(tx) = st.transactions.get(&key) {
-            if tx.req_frame == m.frame {
-                t.response_in = tx.rsp_frame;
-                return t;
-            }
-        }
-        if !retransmission {
-            if st.transactions.len() >= MAX_TRANSACTIONS {
-                let n = evict_oldest_half(&mut st.transactions, |tx| tx.req_frame);
-                t.evicted = Some(format!(
-                    "CoAP transaction table full: {n} oldest transactions forgotten"
-                ));
-            }
-            st.transactions.insert(
-                key.clone(),
-                Tx {
-                    req_frame: m.frame,
-                    req_ts: m.ts_ns,
-                    uri: m.uri.clone(),
-                    rsp_frame: None,
-                },
-            );
-            match m.observe {
-                Some(0) => {
-                    if st.observations.len() >= MAX_OBSERVATIONS {
-                        let n = evict_oldest_half(&mut st.observations, |o| o.reg_frame);
-                        t.evicted = Some(format!(
-                            "CoAP observation table full: {n} oldest observations forgotten"
-                        ));
-                    }
-                    let o = st.observations.entry(key).or_insert(Observation {
-                        reg_frame: m.frame,
-                        notifications: 0,
-                        last_seq: None,
-                        active: true,
-                    });
-                    // A re-registration with the same token renews the observation.
-                    o.active = true;
-                }
-                Some(1) => {
-                    if let Some(o) = st.observations.get_mut(&key) {
-                        if o.active {
-                            o.active = false;
-                            t.observe_deregistered = Some(o.reg_frame);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        look_up_quoted(st, m, &mut t);
+    } else if class == 0 {
+        track_request(st, m, retransmission, &mut t);
     } else if (2..=5).contains(&class) {
-        let key = TxKey {
-            client: m.dst,
-            server: m.src,
-            token: m.token.clone(),
-            tcp: m.tcp,
-        };
-        if let Some(tx) = st.transactions.get_mut(&key) {
-            t.uri_from_request = Some(tx.uri.clone());
-            match tx.rsp_frame {
-                None if !retransmission => {
-                    tx.rsp_frame = Some(m.frame);
-                    t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
-                }
-                Some(f) if f == m.frame => {
-                    t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
-                }
-                _ => {}
-            }
-        }
-        if let Some(o) = st.observations.get_mut(&key) {
-            if o.active && !retransmission {
-                match m.observe {
-                    Some(seq) => {
-                        o.notifications += 1;
-                        t.observe_registered_in = Some(o.reg_frame);
-                        t.observe_notification = Some(o.notifications);
-                        if let Some((last, last_ts)) = o.last_seq {
-                            if !is_fresh(last, seq, m.ts_ns - last_ts) {
-                                t.observe_reordered = Some(format!(
-                                    "Notification {seq} is not newer than {last} (RFC 7641 section 3.4)"
-                                ));
-                            }
-                        }
-                        if t.observe_reordered.is_none() {
-                            o.last_seq = Some((seq, m.ts_ns));
-                        }
-                        if let (Some(mid), Some(tt)) = (m.mid, m.ttype) {
-                            if tt <= 1 {
-                                if let Some(e) = st.mids.get_mut(&(m.src, m.dst, mid)) {
-                                    e.notification_of = Some(key.clone());
-                                }
-                            }
-                        }
-                    }
-                    None => {
-                        // RFC 7641 §3.2: a response without Observe ends the observation.
-                        o.active = false;
-                        t.observe_deregistered = Some(o.reg_frame);
-                    }
-                }
-            }
-        }
+        track_response(st, m, retransmission, &mut t);
     }
     t
+}
+
+/// Duplicate detection by Message ID (UDP only: TCP is reliable and has no Message IDs), and
+/// RFC 7641 §3.6: a Reset in reply to a notification cancels the observation. Returns
+/// whether the message is a retransmission.
+fn track_mid(st: &mut CoapState, m: &MsgFacts, quoted: bool, t: &mut Tracking) -> bool {
+    let (Some(mid), Some(tt)) = (m.mid, m.ttype) else {
+        return false;
+    };
+    let class = m.code >> 5;
+    if tt == 3 && !quoted {
+        let back = (m.dst, m.src, mid);
+        if let Some(k) = st.mids.get(&back).and_then(|e| e.notification_of.clone()) {
+            if let Some(o) = st.observations.get_mut(&k) {
+                deregister(o, t);
+            }
+        }
+        return false;
+    }
+    if tt > 1 {
+        return false;
+    }
+    let key = (m.src, m.dst, mid);
+    match st.mids.get(&key) {
+        Some(e) if e.frame != m.frame && m.ts_ns - e.ts <= EXCHANGE_LIFETIME_NS => {
+            if class == 0 && m.code != 0 {
+                t.request_first_in = Some(e.frame);
+            } else if (2..=5).contains(&class) {
+                t.response_first_in = Some(e.frame);
+            }
+            return true;
+        }
+        Some(e) if e.frame == m.frame => {}
+        _ if quoted => {}
+        _ => {
+            if let Some(msg) =
+                make_room(&mut st.mids, MAX_MIDS, |e| e.frame, "message ID", "entries")
+            {
+                t.evicted = Some(msg);
+            }
+            let entry = MidEntry {
+                frame: m.frame,
+                ts: m.ts_ns,
+                notification_of: None,
+            };
+            st.mids.insert(key, entry);
+        }
+    }
+    false
+}
+
+/// Ends an active observation, noting the frame that registered it.
+fn deregister(o: &mut Observation, t: &mut Tracking) {
+    if o.active {
+        o.active = false;
+        t.observe_deregistered = Some(o.reg_frame);
+    }
+}
+
+/// A quoted (or revisited) message: what its transaction says, changing nothing.
+fn look_up_quoted(st: &CoapState, m: &MsgFacts, t: &mut Tracking) {
+    let class = m.code >> 5;
+    let request = class == 0;
+    if !request && !(2..=5).contains(&class) {
+        return;
+    }
+    let Some(tx) = st.transactions.get(&tx_key(m, request)) else {
+        return;
+    };
+    if request {
+        if tx.req_frame == m.frame {
+            t.response_in = tx.rsp_frame;
+        }
+    } else {
+        t.uri_from_request = Some(tx.uri.clone());
+        if tx.rsp_frame == Some(m.frame) {
+            t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
+        }
+    }
+}
+
+/// A request opens a transaction, and with Observe 0/1 registers or deregisters (RFC 7641
+/// §3.1, §3.6).
+fn track_request(st: &mut CoapState, m: &MsgFacts, retransmission: bool, t: &mut Tracking) {
+    let key = tx_key(m, true);
+    if let Some(tx) = st.transactions.get(&key) {
+        if tx.req_frame == m.frame {
+            t.response_in = tx.rsp_frame;
+            return;
+        }
+    }
+    if retransmission {
+        return;
+    }
+    if let Some(msg) = make_room(
+        &mut st.transactions,
+        MAX_TRANSACTIONS,
+        |tx| tx.req_frame,
+        "transaction",
+        "transactions",
+    ) {
+        t.evicted = Some(msg);
+    }
+    let tx = Tx {
+        req_frame: m.frame,
+        req_ts: m.ts_ns,
+        uri: m.uri.clone(),
+        rsp_frame: None,
+    };
+    st.transactions.insert(key.clone(), tx);
+    match m.observe {
+        Some(0) => {
+            if let Some(msg) = make_room(
+                &mut st.observations,
+                MAX_OBSERVATIONS,
+                |o| o.reg_frame,
+                "observation",
+                "observations",
+            ) {
+                t.evicted = Some(msg);
+            }
+            let o = st.observations.entry(key).or_insert(Observation {
+                reg_frame: m.frame,
+                notifications: 0,
+                last_seq: None,
+                active: true,
+            });
+            // A re-registration with the same token renews the observation.
+            o.active = true;
+        }
+        Some(1) => {
+            if let Some(o) = st.observations.get_mut(&key) {
+                deregister(o, t);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A response completes its transaction and may be a notification of an observation.
+fn track_response(st: &mut CoapState, m: &MsgFacts, retransmission: bool, t: &mut Tracking) {
+    let key = tx_key(m, false);
+    if let Some(tx) = st.transactions.get_mut(&key) {
+        t.uri_from_request = Some(tx.uri.clone());
+        match tx.rsp_frame {
+            None if !retransmission => {
+                tx.rsp_frame = Some(m.frame);
+                t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
+            }
+            Some(f) if f == m.frame => {
+                t.response_to = Some((tx.req_frame, m.ts_ns - tx.req_ts));
+            }
+            _ => {}
+        }
+    }
+    let Some(o) = st.observations.get_mut(&key) else {
+        return;
+    };
+    if !o.active || retransmission {
+        return;
+    }
+    let Some(seq) = m.observe else {
+        // RFC 7641 §3.2: a response without Observe ends the observation.
+        deregister(o, t);
+        return;
+    };
+    o.notifications += 1;
+    t.observe_registered_in = Some(o.reg_frame);
+    t.observe_notification = Some(o.notifications);
+    if let Some((last, last_ts)) = o.last_seq {
+        if !is_fresh(last, seq, m.ts_ns - last_ts) {
+            t.observe_reordered = Some(format!(
+                "Notification {seq} is not newer than {last} (RFC 7641 section 3.4)"
+            ));
+        }
+    }
+    if t.observe_reordered.is_none() {
+        o.last_seq = Some((seq, m.ts_ns));
+    }
+    // Remembered so that a Reset to this notification cancels the observation.
+    if let (Some(mid), Some(tt)) = (m.mid, m.ttype) {
+        if tt <= 1 {
+            if let Some(e) = st.mids.get_mut(&(m.src, m.dst, mid)) {
+                e.notification_of = Some(key);
+            }
+        }
+    }
 }
 
 /// RFC 7641 §3.4: is notification `v2` newer than `v1` (24-bit serial arithmetic)?
@@ -398,38 +440,20 @@ pub fn add_block(
             body
         });
     }
-    let mut evicted = None;
     // Block 0 of new data starts a new transfer (the previous one was abandoned).
     if b.num == 0 {
-        if let Some(p) = st.partials.get(&key) {
-            let same = p.blocks.get(&0).is_some_and(|(d, _)| d == data);
-            if !same {
-                let p = st.partials.remove(&key).unwrap_or_default();
-                st.buffered = st.buffered.saturating_sub(p.bytes);
-            }
-        }
-    }
-    if !st.partials.contains_key(&key) && st.partials.len() >= MAX_PARTIAL_BODIES {
-        if let Some(k) = st
+        let same = st
             .partials
-            .iter()
-            .min_by_key(|(_, p)| p.first_frame)
-            .map(|(k, _)| k.clone())
-        {
-            let p = st.partials.remove(&k).unwrap_or_default();
-            st.buffered = st.buffered.saturating_sub(p.bytes);
-            evicted = Some(format!(
-                "Too many unfinished CoAP block transfers: the one started in frame {} was dropped",
-                p.first_frame
-            ));
+            .get(&key)
+            .map(|p| p.blocks.get(&0).is_some_and(|(d, _)| d == data));
+        if same == Some(false) {
+            st.forget_partial(&key);
         }
     }
+    let evicted = st.make_room_for_partial(&key);
     let end = off.saturating_add(data.len() as u64);
-    let too_big = end > MAX_BODY as u64 || st.buffered + data.len() > MAX_BUFFERED;
-    if too_big {
-        if let Some(p) = st.partials.remove(&key) {
-            st.buffered = st.buffered.saturating_sub(p.bytes);
-        }
+    if end > MAX_BODY as u64 || st.buffered + data.len() > MAX_BUFFERED {
+        st.forget_partial(&key);
         let msg = format!(
             "CoAP block transfer exceeds {} bytes of reassembly memory; not reassembled",
             MAX_BODY
@@ -449,53 +473,74 @@ pub fn add_block(
     if !b.more {
         p.end = Some(end);
     }
-    let mut complete = None;
-    if let Some(total) = p.end {
-        let mut body = Vec::new();
-        let mut ok = true;
-        for (&o, (d, _)) in p.blocks.range(..total) {
-            if o != body.len() as u64 {
-                ok = o <= body.len() as u64;
-                if !ok {
-                    break;
-                }
-                // Overlap (block size changed mid-transfer): keep what extends the body.
-                let skip = (body.len() as u64 - o) as usize;
-                if skip < d.len() {
-                    body.extend_from_slice(&d[skip..]);
-                }
-                continue;
-            }
-            body.extend_from_slice(d);
-        }
-        if ok && body.len() as u64 >= total {
-            body.truncate(total as usize);
-            let frames: Vec<(u64, usize)> = p
-                .blocks
-                .range(..total)
-                .map(|(_, (d, f))| (*f, d.len()))
-                .collect();
-            complete = Some((body, frames));
-        }
-    }
-    if let Some((body, frames)) = complete {
-        if let Some(p) = st.partials.remove(&key) {
-            st.buffered = st.buffered.saturating_sub(p.bytes);
-        }
+    let complete = p.assemble();
+    if let Some((body, frames)) = &complete {
+        st.forget_partial(&key);
         if st.done.len() >= MAX_DONE_BODIES {
             st.done.pop_front();
         }
         st.done.push_back((m.frame, body.clone(), frames.clone()));
-        add_blocks_tree(cx, node, &body, &frames);
-        if let Some(msg) = evicted {
-            cx.expert(node, &ws::UNREASSEMBLED, Some(msg));
-        }
-        return Some(body);
+        add_blocks_tree(cx, node, body, frames);
     }
     if let Some(msg) = evicted {
         cx.expert(node, &ws::UNREASSEMBLED, Some(msg));
     }
-    None
+    complete.map(|(body, _)| body)
+}
+
+impl CoapState {
+    /// Drops an unfinished transfer and the bytes it held.
+    fn forget_partial(&mut self, key: &BlockKey) -> Option<Partial> {
+        let p = self.partials.remove(key)?;
+        self.buffered = self.buffered.saturating_sub(p.bytes);
+        Some(p)
+    }
+
+    /// Before a new transfer starts in a full table, drops the oldest one; says so.
+    fn make_room_for_partial(&mut self, key: &BlockKey) -> Option<String> {
+        if self.partials.contains_key(key) || self.partials.len() < MAX_PARTIAL_BODIES {
+            return None;
+        }
+        let oldest = self
+            .partials
+            .iter()
+            .min_by_key(|(_, p)| p.first_frame)
+            .map(|(k, _)| k.clone())?;
+        let p = self.forget_partial(&oldest)?;
+        Some(format!(
+            "Too many unfinished CoAP block transfers: the one started in frame {} was dropped",
+            p.first_frame
+        ))
+    }
+}
+
+impl Partial {
+    /// The body and the (frame, length) of its blocks, once every byte up to the last block's
+    /// end is here.
+    fn assemble(&self) -> Option<(Vec<u8>, BlockFrames)> {
+        let total = self.end?;
+        let mut body = Vec::new();
+        for (&o, (d, _)) in self.blocks.range(..total) {
+            if o > body.len() as u64 {
+                return None;
+            }
+            // Overlap (block size changed mid-transfer): keep what extends the body.
+            let skip = (body.len() as u64 - o) as usize;
+            if skip < d.len() {
+                body.extend_from_slice(&d[skip..]);
+            }
+        }
+        if (body.len() as u64) < total {
+            return None;
+        }
+        body.truncate(total as usize);
+        let frames = self
+            .blocks
+            .range(..total)
+            .map(|(_, (d, f))| (*f, d.len()))
+            .collect();
+        Some((body, frames))
+    }
 }
 
 /// The `coap.blocks` tree of a completed body: its blocks' frames, count and length.
@@ -695,105 +740,128 @@ impl CoapStats {
     fn add_message(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
         let class = s.code >> 5;
         if class == 0 && s.code != 0 {
-            if self.requests.len() >= MAX_STATS_REQUESTS {
-                let mut keys: Vec<u64> = self.requests.keys().copied().collect();
-                keys.sort_unstable();
-                for k in &keys[..keys.len() / 2] {
-                    self.requests.remove(k);
-                }
-            }
-            self.requests.insert(frame, (s.code, s.uri.clone()));
-            let key = (src, dst, s.token.clone());
-            match s.observe {
-                Some(0)
-                    if !self.open.contains_key(&key)
-                        && self.observations.len() < MAX_STATS_OBSERVATIONS =>
-                {
-                    self.observations.push(ObsStat {
-                        observer: src,
-                        server: dst,
-                        token: s.token.clone(),
-                        resource: s.uri.clone(),
-                        reg_frame: frame,
-                        notifications: 0,
-                        first_seq: None,
-                        last_seq: None,
-                        gaps: 0,
-                        missing: 0,
-                        reordered: 0,
-                        end: None,
-                    });
-                    self.open.insert(key, self.observations.len() - 1);
-                }
-                Some(1) => {
-                    if let Some(i) = self.open.remove(&key) {
-                        self.observations[i].end =
-                            Some(format!("deregistered (Observe: 1) in frame {frame}"));
-                    }
-                }
-                _ => {}
-            }
+            self.add_request(frame, src, dst, s);
         } else if (2..=5).contains(&class) {
-            if let (Some(req), Some(dt)) = (s.response_to, s.response_time) {
-                if let Some((method, uri)) = self.requests.get(&req) {
-                    let m = crate::engine::field::val_to_str(coap::CODES, *method as u64)
-                        .unwrap_or("?")
-                        .to_string();
-                    let r = self.srt.entry((uri.clone(), m)).or_insert(SrtRow {
-                        min: i64::MAX,
-                        ..Default::default()
-                    });
-                    r.calls += 1;
-                    r.min = r.min.min(dt);
-                    r.max = r.max.max(dt);
-                    r.sum = r.sum.saturating_add(dt);
-                }
-            }
-            let key = (dst, src, s.token.clone());
-            if let Some(&i) = self.open.get(&key) {
-                let o = &mut self.observations[i];
-                match s.observe {
-                    Some(seq) => {
-                        o.notifications += 1;
-                        if let Some(last) = o.last_seq {
-                            if is_fresh(last, seq, 0) {
-                                let step = (seq.wrapping_sub(last)) & 0x00ff_ffff;
-                                if step > 1 {
-                                    o.gaps += 1;
-                                    o.missing += (step - 1) as u64;
-                                }
-                                o.last_seq = Some(seq);
-                            } else if seq != last {
-                                o.reordered += 1;
-                            }
-                        } else {
-                            o.first_seq = Some(seq);
-                            o.last_seq = Some(seq);
-                        }
-                        if let (Some(mid), Some(tt)) = (s.mid, s.ttype) {
-                            if tt <= 1 {
-                                self.notif_mids.insert((src, dst, mid), i);
-                            }
-                        }
-                    }
-                    None => {
-                        o.end = Some(format!(
-                            "ended by a response without Observe in frame {frame}"
-                        ));
-                        self.open.remove(&key);
-                    }
-                }
-            }
+            self.add_response_time(s);
+            self.add_notification(frame, src, dst, s);
         } else if s.code == 0 && s.ttype == Some(3) {
-            if let Some(mid) = s.mid {
-                if let Some(i) = self.notif_mids.remove(&(dst, src, mid)) {
-                    let o = &mut self.observations[i];
-                    if o.end.is_none() {
-                        o.end = Some(format!("cancelled by Reset in frame {frame}"));
-                        let key = (o.observer, o.server, o.token.clone());
-                        self.open.remove(&key);
-                    }
+            // RFC 7641 §3.6: a Reset to a notification cancels the observation.
+            let Some(i) = s
+                .mid
+                .and_then(|mid| self.notif_mids.remove(&(dst, src, mid)))
+            else {
+                return;
+            };
+            let o = &mut self.observations[i];
+            if o.end.is_none() {
+                o.end = Some(format!("cancelled by Reset in frame {frame}"));
+                let key = (o.observer, o.server, o.token.clone());
+                self.open.remove(&key);
+            }
+        }
+    }
+
+    /// A request: remembered for its response time; Observe 0/1 opens or ends an observation.
+    fn add_request(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
+        if self.requests.len() >= MAX_STATS_REQUESTS {
+            let mut keys: Vec<u64> = self.requests.keys().copied().collect();
+            keys.sort_unstable();
+            for k in &keys[..keys.len() / 2] {
+                self.requests.remove(k);
+            }
+        }
+        self.requests.insert(frame, (s.code, s.uri.clone()));
+        let key = (src, dst, s.token.clone());
+        match s.observe {
+            Some(0)
+                if !self.open.contains_key(&key)
+                    && self.observations.len() < MAX_STATS_OBSERVATIONS =>
+            {
+                self.observations.push(ObsStat {
+                    observer: src,
+                    server: dst,
+                    token: s.token.clone(),
+                    resource: s.uri.clone(),
+                    reg_frame: frame,
+                    notifications: 0,
+                    first_seq: None,
+                    last_seq: None,
+                    gaps: 0,
+                    missing: 0,
+                    reordered: 0,
+                    end: None,
+                });
+                self.open.insert(key, self.observations.len() - 1);
+            }
+            Some(1) => {
+                if let Some(i) = self.open.remove(&key) {
+                    self.observations[i].end =
+                        Some(format!("deregistered (Observe: 1) in frame {frame}"));
                 }
+            }
+            _ => {}
+        }
+    }
+
+    /// A response's time, under its request's (URI, method).
+    fn add_response_time(&mut self, s: &Seen) {
+        let (Some(req), Some(dt)) = (s.response_to, s.response_time) else {
+            return;
+        };
+        let Some((method, uri)) = self.requests.get(&req) else {
+            return;
+        };
+        let m = crate::engine::field::val_to_str(coap::CODES, *method as u64)
+            .unwrap_or("?")
+            .to_string();
+        let r = self.srt.entry((uri.clone(), m)).or_insert(SrtRow {
+            min: i64::MAX,
+            ..Default::default()
+        });
+        r.calls += 1;
+        r.min = r.min.min(dt);
+        r.max = r.max.max(dt);
+        r.sum = r.sum.saturating_add(dt);
+    }
+
+    /// A response on an open observation: a notification (counting gaps and reordering), or
+    /// without Observe its end.
+    fn add_notification(&mut self, frame: u64, src: Endpoint, dst: Endpoint, s: &Seen) {
+        let key = (dst, src, s.token.clone());
+        let Some(&i) = self.open.get(&key) else {
+            return;
+        };
+        let o = &mut self.observations[i];
+        let Some(seq) = s.observe else {
+            o.end = Some(format!(
+                "ended by a response without Observe in frame {frame}"
+            ));
+            self.open.remove(&key);
+            return;
+        };
+        o.notifications += 1;
+        match o.last_seq {
+            Some(last) if is_fresh(last, seq, 0) => {
+                let step = (seq.wrapping_sub(last)) & 0x00ff_ffff;
+                if step > 1 {
+                    o.gaps += 1;
+                    o.missing += (step - 1) as u64;
+                }
+                o.last_seq = Some(seq);
+            }
+            Some(last) => {
+                if seq != last {
+                    o.reordered += 1;
+                }
+            }
+            None => {
+                o.first_seq = Some(seq);
+                o.last_seq = Some(seq);
+            }
+        }
+        if let (Some(mid), Some(tt)) = (s.mid, s.ttype) {
+            if tt <= 1 {
+                self.notif_mids.insert((src, dst, mid), i);
             }
         }
     }

@@ -11,6 +11,7 @@
 //! Up to 802.15.4-2006 the command identifier is part of the MAC header (it is not encrypted);
 //! from 2015 on it follows the payload IEs.
 
+use crate::engine::field::FieldDef;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -66,6 +67,13 @@ pub fn cmd_name(id: u8) -> &'static str {
 /// Superframe specification, GTS fields and pending address list of a 2003/2006 beacon;
 /// returns the offset of the beacon payload.
 pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    superframe_spec(tvb, cx, node, off)?;
+    let o = gts_fields(tvb, cx, node, off + 2)?;
+    pending_addresses(tvb, cx, node, o)
+}
+
+/// The superframe specification (§7.3.1.4).
+fn superframe_spec(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<()> {
     let spec = tvb.le_u16(off)?;
     let r = tvb.range(off, 2);
     // Wireshark's label names the flags that are set ("Superframe Specification: PAN
@@ -97,9 +105,12 @@ pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -
         r,
         spec as u64,
     );
-    let mut o = off + 2;
+    Ok(())
+}
 
-    // GTS specification: b0-2 descriptor count, b7 permit; then directions and descriptors.
+/// GTS specification (b0-2 descriptor count, b7 permit), then directions and descriptors
+/// (§7.3.1.5); returns the offset after them.
+fn gts_fields(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut o: usize) -> Result<usize> {
     let gts = tvb.u8(o)?;
     let count = (gts & 7) as usize;
     let glen = if count > 0 { 2 + 3 * count } else { 1 };
@@ -112,50 +123,55 @@ pub fn dissect_beacon_header(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -
         Value::Bool(gts & 0x80 != 0),
     );
     o += 1;
-    if count > 0 {
-        let dirs = tvb.u8(o)?;
-        let rx = (0..count).filter(|i| dirs & (1 << i) != 0).count();
-        let d = cx.add_text(
-            g,
-            tvb.range(o, 1),
-            format!("GTS Directions: {rx} Receive & {} Transmit", count - rx),
-        );
-        for i in 0..count {
-            let dir = dirs & (1 << i) != 0;
-            let n = cx.add(d, &w::GTS_DIRECTION, tvb.range(o, 1), Value::Bool(dir));
-            cx.set_text(
-                n,
-                format_args!(
-                    "GTS Slot {}: {}",
-                    i + 1,
-                    if dir { "Receive Only" } else { "Transmit Only" }
-                ),
-            );
-        }
-        o += 1;
-        let ds = cx.add_text(g, tvb.range(o, 3 * count), "GTS Descriptors");
-        for _ in 0..count {
-            let addr = tvb.le_u16(o)?;
-            let slot = tvb.u8(o + 2)?;
-            let n = cx.add(
-                ds,
-                &w::GTS_ADDRESS,
-                tvb.range(o, 3),
-                Value::UInt(addr as u64),
-            );
-            cx.set_text(
-                n,
-                format_args!(
-                    "Address: 0x{addr:04x}, Slot: {}, Length: {}",
-                    slot & 0x0f,
-                    slot >> 4
-                ),
-            );
-            o += 3;
-        }
+    if count == 0 {
+        return Ok(o);
     }
+    let dirs = tvb.u8(o)?;
+    let rx = (0..count).filter(|i| dirs & (1 << i) != 0).count();
+    let d = cx.add_text(
+        g,
+        tvb.range(o, 1),
+        format!("GTS Directions: {rx} Receive & {} Transmit", count - rx),
+    );
+    for i in 0..count {
+        let dir = dirs & (1 << i) != 0;
+        let n = cx.add(d, &w::GTS_DIRECTION, tvb.range(o, 1), Value::Bool(dir));
+        cx.set_text(
+            n,
+            format_args!(
+                "GTS Slot {}: {}",
+                i + 1,
+                if dir { "Receive Only" } else { "Transmit Only" }
+            ),
+        );
+    }
+    o += 1;
+    let ds = cx.add_text(g, tvb.range(o, 3 * count), "GTS Descriptors");
+    for _ in 0..count {
+        let addr = tvb.le_u16(o)?;
+        let slot = tvb.u8(o + 2)?;
+        let n = cx.add(
+            ds,
+            &w::GTS_ADDRESS,
+            tvb.range(o, 3),
+            Value::UInt(addr as u64),
+        );
+        cx.set_text(
+            n,
+            format_args!(
+                "Address: 0x{addr:04x}, Slot: {}, Length: {}",
+                slot & 0x0f,
+                slot >> 4
+            ),
+        );
+        o += 3;
+    }
+    Ok(o)
+}
 
-    // Pending address specification: b0-2 short count, b4-6 long count.
+/// Pending address specification (b0-2 short count, b4-6 long count) and the addresses
+/// (§7.3.1.6); returns the offset of the beacon payload.
+fn pending_addresses(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut o: usize) -> Result<usize> {
     let pend = tvb.u8(o)?;
     let (n16, n64) = ((pend & 7) as usize, ((pend >> 4) & 7) as usize);
     let p = cx.add_text(
@@ -215,10 +231,11 @@ pub fn dissect_command(
     if crate::engine::field::val_to_str(CMD_NAMES, id as u64).is_none() {
         cx.expert(node, &w::CMD_UNKNOWN, None);
     }
-    let short_bcast = |a: &MacAddr| matches!(a, MacAddr::Short(0xffff));
+    if let Some(ok) = addressing_ok(id, h) {
+        addr_check(cx, node, id, ok);
+    }
     let used = match id {
         CMD_ASSOC_REQ => {
-            addr_check(cx, node, id, is_ext(&h.src) && h.dst != MacAddr::None);
             let c = tvb.u8(0)?;
             let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
             cx.add_bits(
@@ -241,46 +258,8 @@ pub fn dissect_command(
         }
         CMD_ASSOC_RSP => assoc_response(cx, node, &tvb, h, id)?,
         CMD_DISASSOC => disassociation(cx, node, &tvb, h, id)?,
-        CMD_DATA_REQ => {
-            addr_check(cx, node, id, h.src != MacAddr::None);
-            0
-        }
-        CMD_PANID_CONFLICT => {
-            addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
-            0
-        }
-        CMD_ORPHAN => {
-            addr_check(
-                cx,
-                node,
-                id,
-                is_ext(&h.src)
-                    && short_bcast(&h.dst)
-                    && h.effective_src_pan() == 0xffff
-                    && h.dst_pan == Some(0xffff),
-            );
-            0
-        }
-        CMD_BEACON_REQ => {
-            if h.version <= w::VERSION_2006 {
-                addr_check(
-                    cx,
-                    node,
-                    id,
-                    short_bcast(&h.dst) && h.src == MacAddr::None && h.dst_pan == Some(0xffff),
-                );
-            }
-            0
-        }
         CMD_REALIGN => realignment(cx, node, &tvb, h, id)?,
         CMD_GTS_REQ => {
-            addr_check(
-                cx,
-                node,
-                id,
-                matches!(h.src, MacAddr::Short(s) if s != 0xffff && s != 0xfffe)
-                    && h.dst == MacAddr::None,
-            );
             let c = tvb.u8(0)?;
             let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
             cx.add_bits(
@@ -308,28 +287,57 @@ pub fn dissect_command(
     Ok(())
 }
 
+/// Whether the addressing of a command without its own checker is what the standard asks
+/// (§7.5); None when there is no rule for it here.
+fn addressing_ok(id: u8, h: &MacHeader) -> Option<bool> {
+    let short_bcast = |a: &MacAddr| matches!(a, MacAddr::Short(0xffff));
+    Some(match id {
+        CMD_ASSOC_REQ => is_ext(&h.src) && h.dst != MacAddr::None,
+        CMD_DATA_REQ => h.src != MacAddr::None,
+        CMD_PANID_CONFLICT => is_ext(&h.src) && is_ext(&h.dst),
+        CMD_ORPHAN => {
+            is_ext(&h.src)
+                && short_bcast(&h.dst)
+                && h.effective_src_pan() == 0xffff
+                && h.dst_pan == Some(0xffff)
+        }
+        CMD_BEACON_REQ if h.version <= w::VERSION_2006 => {
+            short_bcast(&h.dst) && h.src == MacAddr::None && h.dst_pan == Some(0xffff)
+        }
+        CMD_GTS_REQ => {
+            matches!(h.src, MacAddr::Short(s) if s != 0xffff && s != 0xfffe)
+                && h.dst == MacAddr::None
+        }
+        _ => return None,
+    })
+}
+
+/// A one-octet code shown as `Name: 0xNN (meaning)`.
+fn add_code(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    tvb: &Tvb,
+    off: usize,
+    meaning: fn(u8) -> &'static str,
+) -> Result<u8> {
+    let v = tvb.u8(off)?;
+    let n = cx.add(parent, f, tvb.range(off, 1), Value::UInt(v as u64));
+    cx.set_text(n, format_args!("{}: 0x{v:02x} ({})", f.name, meaning(v)));
+    Ok(v)
+}
+
 /// Association Response (IEEE 802.15.4-2020 §7.5.3): learns the short address given.
 fn assoc_response(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
     addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
     let t = cx.add_text(node, tvb.range(0, 3), cmd_name(id));
     let addr = cx.add_le_u16(t, &w::ASSOC_ADDR, tvb, 0)?;
-    let status = tvb.u8(2)?;
-    let n = cx.add(
-        t,
-        &w::ASSOC_STATUS,
-        tvb.range(2, 1),
-        Value::UInt(status as u64),
-    );
-    let what = match status {
+    let status = add_code(cx, t, &w::ASSOC_STATUS, tvb, 2, |v| match v {
         0 => "Association Successful",
         1 => "PAN Full",
         2 => "Association Denied",
         _ => "Reserved",
-    };
-    cx.set_text(
-        n,
-        format_args!("Association Status: 0x{status:02x} ({what})"),
-    );
+    })?;
     if status == 0 && addr != 0xfffe {
         if let MacAddr::Ext(e) = h.dst {
             w::learn_address(cx, node, h.dst_pan.unwrap_or(0xffff), addr, e);
@@ -353,22 +361,11 @@ fn assoc_response(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -
 fn disassociation(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &MacHeader, id: u8) -> Result<usize> {
     addr_check(cx, node, id, is_ext(&h.src) && is_ext(&h.dst));
     let t = cx.add_text(node, tvb.range(0, 1), cmd_name(id));
-    let reason = tvb.u8(0)?;
-    let n = cx.add(
-        t,
-        &w::DISASSOC_REASON,
-        tvb.range(0, 1),
-        Value::UInt(reason as u64),
-    );
-    let what = match reason {
+    add_code(cx, t, &w::DISASSOC_REASON, tvb, 0, |v| match v {
         1 => "Coordinator requests device to leave",
         2 => "Device wishes to leave",
         _ => "Reserved",
-    };
-    cx.set_text(
-        n,
-        format_args!("Disassociation Reason: 0x{reason:02x} ({what})"),
-    );
+    })?;
     let pan = h.dst_pan.unwrap_or(0xffff);
     cx.session.get::<w::WpanState>().invalidate(&h.dst, pan);
     Ok(1)

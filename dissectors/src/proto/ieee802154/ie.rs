@@ -193,6 +193,28 @@ pub fn dissect_header_ies(
     Ok(o)
 }
 
+/// Signed 16-bit little-endian fields in a row (CSL §7.4.2.3, RIT/RDV): the first `required`
+/// must be there, the others are read while they fit. Returns the octets used.
+fn add_le_i16_run(
+    cx: &mut Cx,
+    n: NodeId,
+    b: &Tvb,
+    fields: &[&'static FieldDef],
+    required: usize,
+) -> Result<usize> {
+    let mut used = 0;
+    for (i, f) in fields.iter().enumerate() {
+        let off = 2 * i;
+        if i >= required && b.len() < off + 2 {
+            break;
+        }
+        let v = b.le_u16(off)? as i16 as i64;
+        cx.add(n, f, b.range(off, 2), Value::Int(v));
+        used = off + 2;
+    }
+    Ok(used)
+}
+
 fn dissect_header_ie_body(cx: &mut Cx, n: NodeId, b: &Tvb, id: u16, h: &MacHeader) -> Result<()> {
     let mut used = 0;
     match id {
@@ -211,46 +233,16 @@ fn dissect_header_ie_body(cx: &mut Cx, n: NodeId, b: &Tvb, id: u16, h: &MacHeade
             used = b.len();
         }
         HIE_CSL => {
-            cx.add(
-                n,
+            let f = [
                 &w::HIE_CSL_PHASE,
-                b.range(0, 2),
-                Value::Int(b.le_u16(0)? as i16 as i64),
-            );
-            cx.add(
-                n,
                 &w::HIE_CSL_PERIOD,
-                b.range(2, 2),
-                Value::Int(b.le_u16(2)? as i16 as i64),
-            );
-            used = 4;
-            if b.len() >= 6 {
-                cx.add(
-                    n,
-                    &w::HIE_CSL_RENDEZVOUS,
-                    b.range(4, 2),
-                    Value::Int(b.le_u16(4)? as i16 as i64),
-                );
-                used = 6;
-            }
+                &w::HIE_CSL_RENDEZVOUS,
+            ];
+            used = add_le_i16_run(cx, n, b, &f, 2)?;
         }
         HIE_RDV => {
-            cx.add(
-                n,
-                &w::HIE_CSL_RENDEZVOUS,
-                b.range(0, 2),
-                Value::Int(b.le_u16(0)? as i16 as i64),
-            );
-            used = 2;
-            if b.len() >= 4 {
-                cx.add(
-                    n,
-                    &w::HIE_RDV_WAKEUP,
-                    b.range(2, 2),
-                    Value::Int(b.le_u16(2)? as i16 as i64),
-                );
-                used = 4;
-            }
+            let f = [&w::HIE_CSL_RENDEZVOUS, &w::HIE_RDV_WAKEUP];
+            used = add_le_i16_run(cx, n, b, &f, 1)?;
         }
         HIE_TIME_CORRECTION => {
             // §7.4.2.7: b0-11 signed correction in µs, b15 NACK.

@@ -472,29 +472,11 @@ fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut La
                     Value::UInt((b & 0x7f) as u64),
                 );
             }
-            FcsMode::Crc32 => {
-                let Ok(fcs) = tvb.le_u32(off) else { return };
-                let n = cx.add(node, &FCS32, tvb.range(off, 4), Value::UInt(fcs as u64));
-                let label = if ok {
-                    format!("FCS: 0x{fcs:08x} (Correct)")
-                } else {
-                    let want = tvb.bytes(0, off).map(crc32).unwrap_or(0);
-                    format!("FCS: 0x{fcs:08x} (Incorrect, expected FCS=0x{want:08x})")
-                };
-                cx.set_text(n, label);
-                cx.add_hidden(node, &FCS_OK, tvb.range(off, 4), Value::Bool(ok));
-            }
-            _ => {
-                let Ok(fcs) = tvb.le_u16(off) else { return };
-                let n = cx.add(node, &FCS, tvb.range(off, 2), Value::UInt(fcs as u64));
-                let label = if ok {
-                    format!("FCS: 0x{fcs:04x} (Correct)")
-                } else {
-                    let want = tvb.bytes(0, off).map(crc16).unwrap_or(0);
-                    format!("FCS: 0x{fcs:04x} (Incorrect, expected FCS=0x{want:04x})")
-                };
-                cx.set_text(n, label);
-                cx.add_hidden(node, &FCS_OK, tvb.range(off, 2), Value::Bool(ok));
+            mode => {
+                let len = if mode == FcsMode::Crc32 { 4 } else { 2 };
+                if add_crc(tvb, cx, node, off, ok, len).is_none() {
+                    return;
+                }
             }
         }
     } else {
@@ -506,6 +488,29 @@ fn add_fcs(tvb: &Tvb, cx: &mut Cx, node: NodeId, fcs: &FcsInfo, summary: &mut La
         summary.push_str(", Bad FCS");
         cx.expert(node, &FCS_BAD, None);
     }
+}
+
+/// A 2- or 4-octet FCS at `off`, with the expected value when it is wrong; None when it is
+/// not all there.
+fn add_crc(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize, ok: bool, len: usize) -> Option<()> {
+    let (field, fcs, crc): (_, _, fn(&[u8]) -> u32) = if len == 4 {
+        (&FCS32, tvb.le_u32(off).ok()?, crc32)
+    } else {
+        (&FCS, tvb.le_u16(off).ok()? as u32, |d| crc16(d) as u32)
+    };
+    let n = cx.add(node, field, tvb.range(off, len), Value::UInt(fcs as u64));
+    let w = len * 2;
+    if ok {
+        cx.set_text(n, format_args!("FCS: 0x{fcs:0w$x} (Correct)"));
+    } else {
+        let want = tvb.bytes(0, off).map(crc).unwrap_or(0);
+        cx.set_text(
+            n,
+            format_args!("FCS: 0x{fcs:0w$x} (Incorrect, expected FCS=0x{want:0w$x})"),
+        );
+    }
+    cx.add_hidden(node, &FCS_OK, tvb.range(off, len), Value::Bool(ok));
+    Some(())
 }
 
 /// Appends to the Info column without a separator (", Dst: …").
@@ -565,40 +570,11 @@ fn dissect_header(
         frame_type: (fcf & 7) as u8,
         ..Default::default()
     };
-    let mut off;
-    if h.frame_type == TYPE_MULTIPURPOSE {
-        off = dissect_mpf_fcf(tvb, cx, node, &mut h)?;
+    let mut off = if h.frame_type == TYPE_MULTIPURPOSE {
+        dissect_mpf_fcf(tvb, cx, node, &mut h)?
     } else {
-        h.security = fcf & 0x8 != 0;
-        h.pending = fcf & 0x10 != 0;
-        h.ack_request = fcf & 0x20 != 0;
-        h.pan_id_compression = fcf & 0x40 != 0;
-        h.seqno_suppression = fcf & 0x100 != 0;
-        h.ie_present = fcf & 0x200 != 0;
-        h.dst_mode = ((fcf >> 10) & 3) as u8;
-        h.version = ((fcf >> 12) & 3) as u8;
-        h.src_mode = ((fcf >> 14) & 3) as u8;
-        let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-        cx.add_bits(
-            f,
-            &[
-                &FRAME_TYPE,
-                &SECURITY,
-                &PENDING,
-                &ACK_REQUEST,
-                &PAN_ID_COMPRESSION,
-                &FCF_RESERVED,
-                &SEQNO_SUPPRESSION,
-                &IE_PRESENT,
-                &DST_ADDR_MODE,
-                &VERSION,
-                &SRC_ADDR_MODE,
-            ],
-            tvb.range(0, 2),
-            fcf as u64,
-        );
-        off = 2;
-    }
+        dissect_fcf(tvb, cx, node, &mut h)?
+    };
     let type_name = if h.version == VERSION_2015 && h.frame_type == TYPE_BEACON {
         "Enhanced Beacon"
     } else {
@@ -626,7 +602,56 @@ fn dissect_header(
         }
         off += 1;
     }
+    let Some(off) = dissect_addressing(tvb, cx, node, &mut h, summary, off)? else {
+        return Ok(None);
+    };
+    let off = dissect_header_tail(tvb, cx, node, &mut h, off)?;
+    Ok(Some((h, off)))
+}
 
+/// The two-octet frame control field of every frame type but multipurpose (§7.2.2).
+fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Result<usize> {
+    let fcf = h.fcf;
+    h.security = fcf & 0x8 != 0;
+    h.pending = fcf & 0x10 != 0;
+    h.ack_request = fcf & 0x20 != 0;
+    h.pan_id_compression = fcf & 0x40 != 0;
+    h.seqno_suppression = fcf & 0x100 != 0;
+    h.ie_present = fcf & 0x200 != 0;
+    h.dst_mode = ((fcf >> 10) & 3) as u8;
+    h.version = ((fcf >> 12) & 3) as u8;
+    h.src_mode = ((fcf >> 14) & 3) as u8;
+    let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
+    cx.add_bits(
+        f,
+        &[
+            &FRAME_TYPE,
+            &SECURITY,
+            &PENDING,
+            &ACK_REQUEST,
+            &PAN_ID_COMPRESSION,
+            &FCF_RESERVED,
+            &SEQNO_SUPPRESSION,
+            &IE_PRESENT,
+            &DST_ADDR_MODE,
+            &VERSION,
+            &SRC_ADDR_MODE,
+        ],
+        tvb.range(0, 2),
+        fcf as u64,
+    );
+    Ok(2)
+}
+
+/// PAN IDs and addresses (§7.2.2.4–7.2.2.9); Ok(None) when their modes rule the frame out.
+fn dissect_addressing(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    h: &mut MacHeader,
+    summary: &mut Label,
+    mut off: usize,
+) -> Result<Option<usize>> {
     if h.dst_mode == 1 {
         invalid(cx, node, &DST_INVALID);
         return Ok(None);
@@ -635,10 +660,9 @@ fn dissect_header(
         invalid(cx, node, &SRC_INVALID);
         return Ok(None);
     }
-    let Some((dst_pan_present, src_pan_present)) = pan_id_presence(cx, node, &h) else {
+    let Some((dst_pan_present, src_pan_present)) = pan_id_presence(cx, node, h) else {
         return Ok(None);
     };
-
     if dst_pan_present {
         h.dst_pan = Some(cx.add_le_u16(node, &DST_PAN, tvb, off)?);
         cx.info.wpan_dst_pan = h.dst_pan;
@@ -658,29 +682,43 @@ fn dissect_header(
     let (src, len) = add_mac_addr(cx, node, tvb, off, h.src_mode, [&SRC16, &SRC64])?;
     h.src = src;
     if let MacAddr::Short(a) = src {
-        // The extended address this short address was given (association response or
-        // coordinator realignment seen earlier in the capture).
-        let pan = h.src_pan.or(h.dst_pan).unwrap_or(0xffff);
-        if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
-            let r = tvb.range(off, 2);
-            let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
-            cx.tree.node_mut(n).flags.generated = true;
-            cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
-            cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
-        }
+        add_learned_ext(cx, node, tvb, off, h.src_pan.or(h.dst_pan), a);
     }
     off += len;
     if h.src != MacAddr::None {
         summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
     }
-    set_packet_addresses(cx, &h);
+    set_packet_addresses(cx, h);
+    Ok(Some(off))
+}
 
+/// The extended address a short source address was given (association response or
+/// coordinator realignment seen earlier in the capture), as a generated item.
+fn add_learned_ext(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, pan: Option<u16>, a: u16) {
+    let pan = pan.unwrap_or(0xffff);
+    if let Some((ext, origin)) = cx.session.get::<WpanState>().lookup(pan, a) {
+        let r = tvb.range(off, 2);
+        let n = cx.add(node, &SRC64, r, Value::Eui64(ext));
+        cx.tree.node_mut(n).flags.generated = true;
+        cx.add_hidden(node, &ADDR64, r, Value::Eui64(ext));
+        cx.add_generated(node, &SRC64_ORIGIN, Value::UInt(origin));
+    }
+}
+
+/// What follows the addresses: the auxiliary security header, then the beacon or command
+/// header (2003/2006) or the header IEs (2015), and the 2003 security counters.
+fn dissect_header_tail(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    h: &mut MacHeader,
+    mut off: usize,
+) -> Result<usize> {
     // The auxiliary security header exists from 2006 on; 2003 frames carry their counters just
     // before the payload (below).
     if h.security && h.version != VERSION_2003 {
-        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, &mut h, off)?;
+        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, h, off)?;
     }
-
     if h.version == VERSION_2003 || h.version == VERSION_2006 {
         if h.frame_type == TYPE_BEACON {
             off = wpan_cmd::dissect_beacon_header(tvb, cx, node, off)?;
@@ -693,9 +731,8 @@ fn dissect_header(
             cx.set_info(wpan_cmd::cmd_name(id));
         }
     } else if h.ie_present {
-        off = wpan_ie::dissect_header_ies(tvb, cx, node, &mut h, off)?;
+        off = wpan_ie::dissect_header_ies(tvb, cx, node, h, off)?;
     }
-
     if h.security && h.version == VERSION_2003 {
         // 802.15.4-2003 (§7.6.1): frame counter and key sequence counter precede the ciphertext
         // under the default AES-CCM-64 suite.
@@ -707,7 +744,7 @@ fn dissect_header(
             ..Default::default()
         });
     }
-    Ok(Some((h, off)))
+    Ok(off)
 }
 
 /// Multipurpose frame control (§7.3.5): one octet, or two when Long Frame Control is set.

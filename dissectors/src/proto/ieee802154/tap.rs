@@ -269,13 +269,7 @@ fn tlv_value(
         }
         (0, _) => {
             st.fcs_type = cx.add_u8(t, &FCS_TYPE, tvb, v)?;
-            let fcs_type = st.fcs_type;
-            if fcs_type > 2 {
-                cx.expert(t, &TLV_INVALID_FCS_TYPE, None);
-            }
-            let n =
-                crate::engine::field::val_to_str(FCS_TYPES, fcs_type as u64).unwrap_or("Unknown");
-            format!("FCS type: {n} ({fcs_type})")
+            fcs_type_label(cx, t, st.fcs_type)
         }
         (1, _) => {
             let rss = f32_le(tvb, v)?;
@@ -293,21 +287,9 @@ fn tlv_value(
             format!("Channel assignment: Page: {pn} ({page}), Number: {ch}")
         }
         (4, _) => sun_phy(cx, t, tvb, v)?,
-        (5 | 6 | 8, _) => {
-            let f = match ty {
-                5 => &SOF_TS,
-                6 => &EOF_TS,
-                _ => &SLOT_START_TS,
-            };
-            let ts = tvb.le_u64(v)?;
-            cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
-            match ty {
-                5 => st.sof = Some(ts),
-                6 => st.eof = Some(ts),
-                _ => st.slot_start = Some(ts),
-            }
-            format!("{name}: {}.{:09} s", ts / 1_000_000_000, ts % 1_000_000_000)
-        }
+        (5, _) => timestamp(cx, t, tvb, v, &SOF_TS, name, &mut st.sof)?,
+        (6, _) => timestamp(cx, t, tvb, v, &EOF_TS, name, &mut st.eof)?,
+        (8, _) => timestamp(cx, t, tvb, v, &SLOT_START_TS, name, &mut st.slot_start)?,
         (7, _) => {
             let asn = tvb.le_u64(v)?;
             cx.add(t, &ASN, tvb.range(v, 8), Value::UInt(asn));
@@ -327,19 +309,7 @@ fn tlv_value(
             cx.add(t, &CH_FREQ, tvb.range(v, 4), Value::Double(f));
             format!("Channel center frequency: {f:.3} kHz")
         }
-        (12, _) => {
-            let start = f32_le(tvb, v)?;
-            let spacing = f32_le(tvb, v + 4)?;
-            cx.add(t, &CHPLAN_START, tvb.range(v, 4), Value::Double(start));
-            cx.add(
-                t,
-                &CHPLAN_SPACING,
-                tvb.range(v + 4, 4),
-                Value::Double(spacing),
-            );
-            let n = cx.add_le_u16(t, &CHPLAN_CHANNELS, tvb, v + 8)?;
-            format!("Channel plan: Start {start:.3} kHz, Spacing {spacing:.3} kHz, Channels {n}")
-        }
+        (12, _) => channel_plan(cx, t, tvb, v)?,
         _ => {
             cx.expert(t, &TLV_INVALID_TYPE, None);
             cx.add_bytes(t, &TLV_UNKNOWN, tvb, v, len)?;
@@ -347,6 +317,52 @@ fn tlv_value(
         }
     };
     Ok(label)
+}
+
+/// The FCS type's label; an unknown type is flagged.
+fn fcs_type_label(cx: &mut Cx, t: NodeId, fcs_type: u8) -> String {
+    if fcs_type > 2 {
+        cx.expert(t, &TLV_INVALID_FCS_TYPE, None);
+    }
+    let n = crate::engine::field::val_to_str(FCS_TYPES, fcs_type as u64).unwrap_or("Unknown");
+    format!("FCS type: {n} ({fcs_type})")
+}
+
+/// A 64-bit nanosecond time stamp TLV (start/end of frame, slot start), remembered in `slot`.
+fn timestamp(
+    cx: &mut Cx,
+    t: NodeId,
+    tvb: &Tvb,
+    v: usize,
+    f: &'static FieldDef,
+    name: &str,
+    slot: &mut Option<u64>,
+) -> Result<String> {
+    let ts = tvb.le_u64(v)?;
+    cx.add(t, f, tvb.range(v, 8), Value::UInt(ts));
+    *slot = Some(ts);
+    Ok(format!(
+        "{name}: {}.{:09} s",
+        ts / 1_000_000_000,
+        ts % 1_000_000_000
+    ))
+}
+
+/// The channel plan TLV: start and spacing in kHz, channel count.
+fn channel_plan(cx: &mut Cx, t: NodeId, tvb: &Tvb, v: usize) -> Result<String> {
+    let start = f32_le(tvb, v)?;
+    let spacing = f32_le(tvb, v + 4)?;
+    cx.add(t, &CHPLAN_START, tvb.range(v, 4), Value::Double(start));
+    cx.add(
+        t,
+        &CHPLAN_SPACING,
+        tvb.range(v + 4, 4),
+        Value::Double(spacing),
+    );
+    let n = cx.add_le_u16(t, &CHPLAN_CHANNELS, tvb, v + 8)?;
+    Ok(format!(
+        "Channel plan: Start {start:.3} kHz, Spacing {spacing:.3} kHz, Channels {n}"
+    ))
 }
 
 /// The SUN PHY information TLV; returns its label.

@@ -24,6 +24,13 @@ fn with_fcs(mac: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Asserts the shown values of several fields at once (field, values in tree order).
+fn expect(p: &TestPacket, rows: &[(&str, &[&str])]) {
+    for (field, want) in rows {
+        assert_eq!(p.show(field), *want, "{field}");
+    }
+}
+
 fn fcs195(mac: &[u8]) -> TestPacket {
     dissect_one(195, &with_fcs(mac))
 }
@@ -51,14 +58,19 @@ fn crc16_matches_frames_tshark_verified() {
 #[test]
 fn ack_frame() {
     let p = dissect_one(195, &hex(ACK));
-    assert_eq!(p.show("wpan.frame_length"), ["3"]);
-    assert_eq!(p.show("wpan.fcf"), ["0x0012"]);
-    assert_eq!(p.show("wpan.frame_type"), ["0x0002"]);
-    assert_eq!(p.show("wpan.pending"), ["1"]);
-    assert_eq!(p.show("wpan.version"), ["0"]);
-    assert_eq!(p.show("wpan.seq_no"), ["234"]);
-    assert_eq!(p.show("wpan.fcs"), ["0x7879"]);
-    assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+    expect(
+        &p,
+        &[
+            ("wpan.frame_length", &["3"]),
+            ("wpan.fcf", &["0x0012"]),
+            ("wpan.frame_type", &["0x0002"]),
+            ("wpan.pending", &["1"]),
+            ("wpan.version", &["0"]),
+            ("wpan.seq_no", &["234"]),
+            ("wpan.fcs", &["0x7879"]),
+            ("wpan.fcs_ok", &["1"]),
+        ],
+    );
     assert!(!p.has("wpan.dst16") && !p.has("wpan.src_pan"));
     assert_eq!(p.info(), "Ack");
     assert_eq!(p.packet.info.dl_src, Address::None);
@@ -127,16 +139,21 @@ fn fcs_not_captured_is_assumed_good() {
 fn data_short_addresses_2006_pan_compressed() {
     let mac = hex("41980a3412cdab341200b2c3");
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.frame_type"), ["0x0001"]);
-    assert_eq!(p.show("wpan.pan_id_compression"), ["1"]);
-    assert_eq!(p.show("wpan.version"), ["1"]);
-    assert_eq!(p.show("wpan.dst_addr_mode"), ["0x0002"]);
-    assert_eq!(p.show("wpan.src_addr_mode"), ["0x0002"]);
-    assert_eq!(p.show("wpan.seq_no"), ["10"]);
-    assert_eq!(p.show("wpan.dst_pan"), ["0x1234"]);
-    assert_eq!(p.show("wpan.dst16"), ["0xabcd"]);
-    assert_eq!(p.show("wpan.src16"), ["0x1234"]);
-    assert_eq!(p.show("wpan.addr16"), ["0xabcd", "0x1234"]);
+    expect(
+        &p,
+        &[
+            ("wpan.frame_type", &["0x0001"]),
+            ("wpan.pan_id_compression", &["1"]),
+            ("wpan.version", &["1"]),
+            ("wpan.dst_addr_mode", &["0x0002"]),
+            ("wpan.src_addr_mode", &["0x0002"]),
+            ("wpan.seq_no", &["10"]),
+            ("wpan.dst_pan", &["0x1234"]),
+            ("wpan.dst16", &["0xabcd"]),
+            ("wpan.src16", &["0x1234"]),
+            ("wpan.addr16", &["0xabcd", "0x1234"]),
+        ],
+    );
     assert!(!p.has("wpan.src_pan"));
     assert_eq!(p.info(), "Data, Dst: 0xabcd, Src: 0x1234");
     assert_eq!(
@@ -282,15 +299,20 @@ fn reserved_modes_and_version_are_invalid() {
 #[test]
 fn beacon_2003_with_superframe_gts_and_pending_addresses() {
     let p = dissect_one(195, &hex(BEACON));
-    assert_eq!(p.show("wpan.frame_type"), ["0x0000"]);
-    assert_eq!(p.show("wpan.src_pan"), ["0x99aa"]);
-    assert_eq!(p.show("wpan.src16"), ["0xdead"]);
-    assert_eq!(p.show("wpan.beacon_order"), ["15"]);
-    assert_eq!(p.show("wpan.superframe_order"), ["15"]);
-    assert_eq!(p.show("wpan.cap"), ["15"]);
-    assert_eq!(p.show("wpan.assoc_permit"), ["0"]);
-    assert_eq!(p.show("wpan.gts.count"), ["0"]);
-    assert_eq!(p.show("wpan.gts.permit"), ["0"]);
+    expect(
+        &p,
+        &[
+            ("wpan.frame_type", &["0x0000"]),
+            ("wpan.src_pan", &["0x99aa"]),
+            ("wpan.src16", &["0xdead"]),
+            ("wpan.beacon_order", &["15"]),
+            ("wpan.superframe_order", &["15"]),
+            ("wpan.cap", &["15"]),
+            ("wpan.assoc_permit", &["0"]),
+            ("wpan.gts.count", &["0"]),
+            ("wpan.gts.permit", &["0"]),
+        ],
+    );
     assert!(p.info().starts_with("Beacon, Src: 0xdead"));
     // The ZigBee beacon payload is shown as data (no ZigBee dissector).
     assert!(p.has("data.data"));
@@ -311,17 +333,22 @@ fn beacon_2003_with_superframe_gts_and_pending_addresses() {
         "c0c1"
     ));
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.beacon_order"), ["15"]);
-    assert_eq!(p.show("wpan.superframe_order"), ["15"]);
-    assert_eq!(p.show("wpan.assoc_permit"), ["1"]);
-    assert_eq!(p.show("wpan.bcn_coord"), ["1"]);
-    assert_eq!(p.show("wpan.gts.count"), ["2"]);
-    assert_eq!(p.show("wpan.gts.permit"), ["1"]);
-    assert_eq!(p.show("wpan.gts.direction"), ["0", "1"]);
-    assert_eq!(p.show("wpan.gts.address"), ["0xa1a1", "0x5f5f"]);
-    assert_eq!(p.show("wpan.pending16"), ["0x1137"]);
-    assert_eq!(p.show("wpan.pending64"), ["08:07:06:05:04:03:02:01"]);
-    assert_eq!(p.show("data.data"), ["c0:c1"]);
+    expect(
+        &p,
+        &[
+            ("wpan.beacon_order", &["15"]),
+            ("wpan.superframe_order", &["15"]),
+            ("wpan.assoc_permit", &["1"]),
+            ("wpan.bcn_coord", &["1"]),
+            ("wpan.gts.count", &["2"]),
+            ("wpan.gts.permit", &["1"]),
+            ("wpan.gts.direction", &["0", "1"]),
+            ("wpan.gts.address", &["0xa1a1", "0x5f5f"]),
+            ("wpan.pending16", &["0x1137"]),
+            ("wpan.pending64", &["08:07:06:05:04:03:02:01"]),
+            ("data.data", &["c0:c1"]),
+        ],
+    );
     let labels: Vec<String> = p
         .packet
         .tree
@@ -337,9 +364,14 @@ fn beacon_2003_with_superframe_gts_and_pending_addresses() {
 #[test]
 fn commands_and_their_info() {
     let p = dissect_one(195, &hex(ASSOC_REQ));
-    assert_eq!(p.show("wpan.cmd"), ["0x01"]);
-    assert_eq!(p.show("wpan.cinfo.device_type"), ["1"]);
-    assert_eq!(p.show("wpan.cinfo.alloc_addr"), ["1"]);
+    expect(
+        &p,
+        &[
+            ("wpan.cmd", &["0x01"]),
+            ("wpan.cinfo.device_type", &["1"]),
+            ("wpan.cinfo.alloc_addr", &["1"]),
+        ],
+    );
     assert_eq!(p.info(), "Association Request, FFD");
     assert_truncations_are_malformed(195, &hex(ASSOC_REQ), 21);
 
@@ -361,9 +393,14 @@ fn commands_and_their_info() {
     assert_eq!(p.packet.columns.dst.to_string(), "0xffff");
 
     let p = dissect_one(195, &hex(REALIGN));
-    assert_eq!(p.show("wpan.realign.pan"), ["0xddee"]);
-    assert_eq!(p.show("wpan.realign.addr"), ["0x50fa", "0xb0a7"]);
-    assert_eq!(p.show("wpan.realign.channel"), ["20"]);
+    expect(
+        &p,
+        &[
+            ("wpan.realign.pan", &["0xddee"]),
+            ("wpan.realign.addr", &["0x50fa", "0xb0a7"]),
+            ("wpan.realign.channel", &["20"]),
+        ],
+    );
     // A 2003 realignment: no channel page.
     assert!(!p.has("wpan.realign.channel_page"));
     assert_eq!(
@@ -382,9 +419,14 @@ fn commands_and_their_info() {
     assert_eq!(p.show("wpan.disassoc.reason"), ["0x02"]);
     let p = fcs195(&hex("038005cdab3412091a"));
     assert_eq!(p.info(), "GTS Request");
-    assert_eq!(p.show("wpan.gtsreq.length"), ["10"]);
-    assert_eq!(p.show("wpan.gtsreq.direction"), ["1"]);
-    assert_eq!(p.show("wpan.gtsreq.type"), ["0"]);
+    expect(
+        &p,
+        &[
+            ("wpan.gtsreq.length", &["10"]),
+            ("wpan.gtsreq.direction", &["1"]),
+            ("wpan.gtsreq.type", &["0"]),
+        ],
+    );
     assert!(!p.has("wpan.invalid_addressing"));
     let p = fcs195(&hex("43cc05cdab0807060504030201111213141516171805"));
     assert_eq!(p.info(), "PAN ID Conflict");
@@ -398,9 +440,14 @@ fn association_teaches_the_extended_address_of_a_short_one() {
     let mut e = Engine::with_defaults();
     dissect_with(&mut e, 195, &hex(ASSOC_RSP));
     let p = dissect_with(&mut e, 195, &hex(BEACON));
-    assert_eq!(p.show("wpan.src16"), ["0xdead"]);
-    assert_eq!(p.show("wpan.src64"), ["11:22:33:44:55:66:77:88"]);
-    assert_eq!(p.show("wpan.src64.origin"), ["1"]);
+    expect(
+        &p,
+        &[
+            ("wpan.src16", &["0xdead"]),
+            ("wpan.src64", &["11:22:33:44:55:66:77:88"]),
+            ("wpan.src64.origin", &["1"]),
+        ],
+    );
     // Table bound.
     let mut st = WpanState::default();
     for i in 0..ADDR_MAP_MAX as u16 {
@@ -445,14 +492,19 @@ fn ack_tracking_when_asked() {
 #[test]
 fn secured_2006_frame_shows_aux_header_and_mic_without_dispatch() {
     let p = dissect_one(195, &hex(SECURE_DATA_REQ));
-    assert_eq!(p.show("wpan.security"), ["1"]);
-    assert_eq!(p.show("wpan.aux_sec.security_control_field"), ["0x0d"]);
-    assert_eq!(p.show("wpan.aux_sec.sec_level"), ["0x05"]);
-    assert_eq!(p.show("wpan.aux_sec.key_id_mode"), ["0x01"]);
-    assert_eq!(p.show("wpan.aux_sec.frame_counter"), ["6"]);
-    assert_eq!(p.show("wpan.aux_sec.key_index"), ["0x01"]);
-    assert_eq!(p.show("wpan.cmd"), ["0x04"]);
-    assert_eq!(p.show("wpan.mic"), ["a9:ed:57:ce"]);
+    expect(
+        &p,
+        &[
+            ("wpan.security", &["1"]),
+            ("wpan.aux_sec.security_control_field", &["0x0d"]),
+            ("wpan.aux_sec.sec_level", &["0x05"]),
+            ("wpan.aux_sec.key_id_mode", &["0x01"]),
+            ("wpan.aux_sec.frame_counter", &["6"]),
+            ("wpan.aux_sec.key_index", &["0x01"]),
+            ("wpan.cmd", &["0x04"]),
+            ("wpan.mic", &["a9:ed:57:ce"]),
+        ],
+    );
     assert!(p.has("wpan.decrypt_error"));
     assert_eq!(p.show("wpan.fcs"), ["0xc54f"]);
     assert_eq!(p.info(), "Data Request");
@@ -464,10 +516,15 @@ fn secured_2006_frame_shows_aux_header_and_mic_without_dispatch() {
          112233445566778805606162\
          63aabbccddaabbccddaabbccddaabbccdd");
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.aux_sec.sec_level"), ["0x07"]);
-    assert_eq!(p.show("wpan.aux_sec.key_id_mode"), ["0x03"]);
-    assert_eq!(p.show("wpan.aux_sec.key_source"), ["0x1122334455667788"]);
-    assert_eq!(p.show("wpan.aux_sec.key_index"), ["0x05"]);
+    expect(
+        &p,
+        &[
+            ("wpan.aux_sec.sec_level", &["0x07"]),
+            ("wpan.aux_sec.key_id_mode", &["0x03"]),
+            ("wpan.aux_sec.key_source", &["0x1122334455667788"]),
+            ("wpan.aux_sec.key_index", &["0x05"]),
+        ],
+    );
     assert_eq!(p.show("wpan.mic").len(), 1);
     assert_eq!(p.show("wpan.mic")[0].len(), 16 * 3 - 1);
     assert!(!p.has("6lowpan"));
@@ -478,9 +535,14 @@ fn secured_2003_frame_counters() {
     // 2003 data frame with security: frame counter + key sequence counter, AES-CCM-64 MIC.
     let mac = hex("49880134120200010044332211070102030405060708");
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.sec_frame_counter"), ["0x11223344"]);
-    assert_eq!(p.show("wpan.sec_key_sequence_counter"), ["0x07"]);
-    assert_eq!(p.show("wpan.mic"), ["01:02:03:04:05:06:07:08"]);
+    expect(
+        &p,
+        &[
+            ("wpan.sec_frame_counter", &["0x11223344"]),
+            ("wpan.sec_key_sequence_counter", &["0x07"]),
+            ("wpan.mic", &["01:02:03:04:05:06:07:08"]),
+        ],
+    );
     assert!(!p.has("wpan.aux_sec.hdr"));
 }
 
@@ -512,21 +574,31 @@ fn enhanced_beacon_2015_with_tsch_ies() {
     );
     assert!(!p.has("wpan.seq_no"));
     assert!(p.has("wpan.header_ie.ht1"));
-    assert_eq!(p.show("wpan.header_ie.id"), ["0x007e"]);
-    assert_eq!(p.show("wpan.payload_ie.id"), ["0x0001", "0x000f"]);
-    assert_eq!(p.show("wpan.tsch.asn"), ["10"]);
-    assert_eq!(p.show("wpan.tsch.join_metric"), ["1"]);
-    assert_eq!(p.show("wpan.tsch.timeslot.id"), ["0x00"]);
-    assert_eq!(p.show("wpan.tsch.slotframe_num"), ["1"]);
-    assert_eq!(p.show("wpan.tsch.slotframe_size"), ["101"]);
+    expect(
+        &p,
+        &[
+            ("wpan.header_ie.id", &["0x007e"]),
+            ("wpan.payload_ie.id", &["0x0001", "0x000f"]),
+            ("wpan.tsch.asn", &["10"]),
+            ("wpan.tsch.join_metric", &["1"]),
+            ("wpan.tsch.timeslot.id", &["0x00"]),
+            ("wpan.tsch.slotframe_num", &["1"]),
+            ("wpan.tsch.slotframe_size", &["101"]),
+        ],
+    );
     assert!(p
         .packet
         .tree
         .iter()
         .any(|(_, n)| p.packet.tree.text_of(n) == Some("Slotframes [1]")));
-    assert_eq!(p.show("wpan.tsch.link_options"), ["0x0f"]);
-    assert_eq!(p.show("wpan.tsch.link_options.timekeeping"), ["1"]);
-    assert_eq!(p.show("wpan.tsch.hopping_sequence_id"), ["0x00"]);
+    expect(
+        &p,
+        &[
+            ("wpan.tsch.link_options", &["0x0f"]),
+            ("wpan.tsch.link_options.timekeeping", &["1"]),
+            ("wpan.tsch.hopping_sequence_id", &["0x00"]),
+        ],
+    );
     assert!(p.has("wpan.payload_ie.termination"));
     assert!(!p.packet.is_malformed());
     // Cuts inside the header (through the HT1 IE) are malformed; cuts inside payload IEs are
@@ -545,13 +617,18 @@ fn enhanced_ack_with_time_correction_and_csl() {
     mac.extend(hex("803f")); // HT2
     mac.push(0x00);
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.header_ie.id"), ["0x001e", "0x001a", "0x007f"]);
-    assert_eq!(p.show("wpan.nack"), ["1"]);
-    assert_eq!(p.show("wpan.header_ie.time_correction.value"), ["-3"]);
-    assert_eq!(p.show("wpan.header_ie.csl.phase"), ["16"]);
-    assert_eq!(p.show("wpan.header_ie.csl.period"), ["32"]);
-    assert_eq!(p.show("wpan.header_ie.csl.rendezvous_time"), ["1000"]);
-    assert_eq!(p.show("data.data"), ["00"]);
+    expect(
+        &p,
+        &[
+            ("wpan.header_ie.id", &["0x001e", "0x001a", "0x007f"]),
+            ("wpan.nack", &["1"]),
+            ("wpan.header_ie.time_correction.value", &["-3"]),
+            ("wpan.header_ie.csl.phase", &["16"]),
+            ("wpan.header_ie.csl.period", &["32"]),
+            ("wpan.header_ie.csl.rendezvous_time", &["1000"]),
+            ("data.data", &["00"]),
+        ],
+    );
 }
 
 #[test]
@@ -570,10 +647,15 @@ fn header_ie_longer_than_the_frame_is_malformed() {
 fn multipurpose_frames_short_and_long() {
     // Short FCF: type 5, dst short, src none; seq, dst address, payload.
     let p = fcs195(&hex("2509341255"));
-    assert_eq!(p.show("wpan.frame_type"), ["0x0005"]);
-    assert_eq!(p.show("wpan.long_frame_control"), ["0"]);
-    assert_eq!(p.show("wpan.seq_no"), ["9"]);
-    assert_eq!(p.show("wpan.dst16"), ["0x1234"]);
+    expect(
+        &p,
+        &[
+            ("wpan.frame_type", &["0x0005"]),
+            ("wpan.long_frame_control", &["0"]),
+            ("wpan.seq_no", &["9"]),
+            ("wpan.dst16", &["0x1234"]),
+        ],
+    );
     assert!(!p.has("wpan.dst_pan"));
     assert!(p.info().starts_with("Multipurpose, Dst: 0x1234"));
     // Long FCF: PAN ID present, ext src, ack request.
@@ -581,13 +663,18 @@ fn multipurpose_frames_short_and_long() {
     let mut mac = fcf.to_le_bytes().to_vec();
     mac.extend(hex("07cdab34120807060504030201aa"));
     let p = fcs195(&mac);
-    assert_eq!(p.show("wpan.long_frame_control"), ["1"]);
-    assert_eq!(p.show("wpan.pan_id_present"), ["1"]);
-    assert_eq!(p.show("wpan.ack_request"), ["1"]);
-    assert_eq!(p.show("wpan.dst_pan"), ["0xabcd"]);
-    assert_eq!(p.show("wpan.dst16"), ["0x1234"]);
-    assert_eq!(p.show("wpan.src64"), ["01:02:03:04:05:06:07:08"]);
-    assert_eq!(p.show("data.data"), ["aa"]);
+    expect(
+        &p,
+        &[
+            ("wpan.long_frame_control", &["1"]),
+            ("wpan.pan_id_present", &["1"]),
+            ("wpan.ack_request", &["1"]),
+            ("wpan.dst_pan", &["0xabcd"]),
+            ("wpan.dst16", &["0x1234"]),
+            ("wpan.src64", &["01:02:03:04:05:06:07:08"]),
+            ("data.data", &["aa"]),
+        ],
+    );
 }
 
 #[test]
@@ -623,10 +710,15 @@ fn link_types_230_sll_and_215() {
     let mut phy = hex("00000000a705");
     phy.extend(with_fcs(&hex("020007")));
     let p = dissect_one(215, &phy);
-    assert_eq!(p.show("wpan-nonask-phy.sfd"), ["0xa7"]);
-    assert_eq!(p.show("wpan-nonask-phy.frame_length"), ["0x05"]);
-    assert_eq!(p.show("wpan.seq_no"), ["7"]);
-    assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
+    expect(
+        &p,
+        &[
+            ("wpan-nonask-phy.sfd", &["0xa7"]),
+            ("wpan-nonask-phy.frame_length", &["0x05"]),
+            ("wpan.seq_no", &["7"]),
+            ("wpan.fcs_ok", &["1"]),
+        ],
+    );
 }
 
 #[test]
@@ -635,14 +727,24 @@ fn cc24xx_metadata_replaces_the_fcs() {
     e.prefs.set("wpan.fcs_format", "cc24xx");
     // zigator frame 1 read as CC24xx: RSSI 121, CRC-OK clear, correlation 120 (tshark agrees).
     let p = dissect_with(&mut e, 195, &hex(ACK));
-    assert_eq!(p.show("wpan.rssi"), ["121"]);
-    assert_eq!(p.show("wpan.fcs_ok"), ["0"]);
-    assert_eq!(p.show("wpan.correlation"), ["120"]);
+    expect(
+        &p,
+        &[
+            ("wpan.rssi", &["121"]),
+            ("wpan.fcs_ok", &["0"]),
+            ("wpan.correlation", &["120"]),
+        ],
+    );
     assert_eq!(p.info(), "Ack, Bad FCS");
     let p = dissect_with(&mut e, 195, &hex("1200eae0d5"));
-    assert_eq!(p.show("wpan.rssi"), ["-32"]);
-    assert_eq!(p.show("wpan.fcs_ok"), ["1"]);
-    assert_eq!(p.show("wpan.correlation"), ["85"]);
+    expect(
+        &p,
+        &[
+            ("wpan.rssi", &["-32"]),
+            ("wpan.fcs_ok", &["1"]),
+            ("wpan.correlation", &["85"]),
+        ],
+    );
     // tshark's description works too.
     let mut e = Engine::with_defaults();
     e.prefs.set("wpan.fcs_format", "TI CC24xx metadata");

@@ -184,26 +184,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let first = tvb.u8(0)?;
     let hdr_len = ((first & 0x0f) as usize) * 4;
     let node = cx.add_proto(parent, &PROTOCOL, tvb.range(0, hdr_len.max(20)));
-    cx.add_uint(node, &VERSION, tvb.range(0, 1), first as u64);
-    if first >> 4 != 4 {
-        cx.expert(
-            node,
-            &BOGUS_VERSION,
-            Some(format!("Bogus IP version ({})", first >> 4)),
-        );
-        return Err(Error::Malformed("bogus IP version".into()));
-    }
-    let hl = cx.add(node, &HDR_LEN, tvb.range(0, 1), Value::UInt(hdr_len as u64));
-    if hdr_len < 20 {
-        cx.expert(
-            hl,
-            &BOGUS_HEADER_LENGTH,
-            Some(format!(
-                "Bogus IP header length ({hdr_len}, must be at least 20)"
-            )),
-        );
-        return Err(Error::Malformed("bogus IP header length".into()));
-    }
+    check_version_and_length(cx, node, tvb, first, hdr_len)?;
     cx.add_bitmask8(node, &DSFIELD, &[&DSCP, &ECN], tvb, 1)?;
     let total_len = cx.add_be_u16(node, &LEN, tvb, 2)? as usize;
     cx.add_be_u16(node, &ID, tvb, 4)?;
@@ -220,36 +201,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let proto = cx.add_u8(node, &PROTO_NUM, tvb, 9)?;
     let header = tvb.bytes(0, hdr_len)?;
     cx.add_be_u16(node, &CHECKSUM, tvb, 10)?;
-    let check = cx.prefs.bool("ip.check_checksum", false).then(|| {
-        // The value the field should hold: the sum with the checksum field taken as zero.
-        let computed = checksum::finish(checksum::sum_words(
-            checksum::sum_words(0, &header[..10]),
-            &header[12..],
-        ));
-        (checksum::internet_checksum(header) == 0, computed)
-    });
-    let fields = ChecksumFields {
-        status: &CHECKSUM_STATUS,
-        bad: &CHECKSUM_BAD,
-        calculated: Some(&CHECKSUM_CALCULATED),
-        say_expected: true,
-    };
-    cx.add_checksum_status(node, tvb.range(10, 2), &fields, check);
+    add_checksum_status(cx, node, tvb, header);
     let src: [u8; 4] = tvb.array(12)?;
     let dst: [u8; 4] = tvb.array(16)?;
     add_address(cx, node, tvb, 12, src, &SRC, &SRC_HOST);
     add_address(cx, node, tvb, 16, dst, &DST, &DST_HOST);
-    cx.set_text(
-        node,
-        format_args!(
-            "Internet Protocol Version 4, Src: {}, Dst: {}",
-            Address::Ipv4(src),
-            Address::Ipv4(dst)
-        ),
-    );
-    cx.info.net_src = Address::Ipv4(src);
-    cx.info.net_dst = Address::Ipv4(dst);
-    cx.set_addresses(Address::Ipv4(src), Address::Ipv4(dst));
+    let (s, d) = (Address::Ipv4(src), Address::Ipv4(dst));
+    set_network_addresses(cx, node, "Internet Protocol Version 4", s, d);
     if hdr_len > 20 {
         dissect_options(cx, node, &tvb.sub(20, hdr_len - 20)?)?;
     }
@@ -284,6 +242,56 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.call_data(&payload, parent);
     }
     Ok(())
+}
+
+/// The version and header length fields; a bogus one ends the dissection.
+fn check_version_and_length(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    first: u8,
+    hdr_len: usize,
+) -> Result<()> {
+    cx.add_uint(node, &VERSION, tvb.range(0, 1), first as u64);
+    if first >> 4 != 4 {
+        cx.expert(
+            node,
+            &BOGUS_VERSION,
+            Some(format!("Bogus IP version ({})", first >> 4)),
+        );
+        return Err(Error::Malformed("bogus IP version".into()));
+    }
+    let hl = cx.add(node, &HDR_LEN, tvb.range(0, 1), Value::UInt(hdr_len as u64));
+    if hdr_len < 20 {
+        cx.expert(
+            hl,
+            &BOGUS_HEADER_LENGTH,
+            Some(format!(
+                "Bogus IP header length ({hdr_len}, must be at least 20)"
+            )),
+        );
+        return Err(Error::Malformed("bogus IP header length".into()));
+    }
+    Ok(())
+}
+
+/// The header checksum's status (checked only with `ip.check_checksum`, as tshark).
+fn add_checksum_status(cx: &mut Cx, node: NodeId, tvb: &Tvb, header: &[u8]) {
+    let check = cx.prefs.bool("ip.check_checksum", false).then(|| {
+        // The value the field should hold: the sum with the checksum field taken as zero.
+        let computed = checksum::finish(checksum::sum_words(
+            checksum::sum_words(0, &header[..10]),
+            &header[12..],
+        ));
+        (checksum::internet_checksum(header) == 0, computed)
+    });
+    let fields = ChecksumFields {
+        status: &CHECKSUM_STATUS,
+        bad: &CHECKSUM_BAD,
+        calculated: Some(&CHECKSUM_CALCULATED),
+        say_expected: true,
+    };
+    cx.add_checksum_status(node, tvb.range(10, 2), &fields, check);
 }
 
 /// IPv4 reassembly state: datagrams keyed by source, destination, identification and protocol.
@@ -467,6 +475,21 @@ fn add_type(cx: &mut Cx, o: NodeId, opts: &Tvb, off: usize, t: u8) {
         r,
         t as u64,
     );
+}
+
+/// A network layer's addresses: in its summary line, in the packet info the upper layers key
+/// on (ports, checksums, conversations) and in the address columns.
+pub(crate) fn set_network_addresses(
+    cx: &mut Cx,
+    node: NodeId,
+    title: &str,
+    src: Address,
+    dst: Address,
+) {
+    cx.set_text(node, format_args!("{title}, Src: {src}, Dst: {dst}"));
+    cx.info.net_src = src;
+    cx.info.net_dst = dst;
+    cx.set_addresses(src, dst);
 }
 
 /// Packets shared by the unit tests of the layers above IPv4.

@@ -333,79 +333,118 @@ fn dissect_options(
             cx.expert(len_node, &OPT_INVALID_LEN, None);
             return Err(Error::Short);
         }
-        let bad_len = |cx: &mut Cx, want: usize| {
-            if olen != want {
-                cx.expert(len_node, &OPT_INVALID_LEN, None);
-                true
-            } else {
-                false
-            }
+        let opt = Opt {
+            o,
+            len_node,
+            ty,
+            d,
+            olen,
         };
-        match ty {
-            0x01 => {
-                cx.add_bytes(o, &OPT_PADN, hdr, d, olen)?;
+        option_value(cx, hdr, &opt, header, hop_by_hop)?;
+    }
+    Ok(())
+}
+
+/// One option's node, length node, type, and where its value is.
+struct Opt {
+    o: NodeId,
+    len_node: NodeId,
+    ty: u8,
+    d: usize,
+    olen: usize,
+}
+
+/// An option's value by type (RFC 8200 §4.2, RFC 2675, RFC 2711, RFC 6553, RFC 6275). A known
+/// type with the wrong length is flagged and then shown as an unknown option, as tshark does.
+fn option_value(
+    cx: &mut Cx,
+    hdr: &Tvb,
+    opt: &Opt,
+    header: Option<Ipv6Header>,
+    hop_by_hop: bool,
+) -> Result<()> {
+    let Opt {
+        o,
+        len_node,
+        ty,
+        d,
+        olen,
+    } = *opt;
+    let bad_len = |cx: &mut Cx, want: usize| {
+        if olen != want {
+            cx.expert(len_node, &OPT_INVALID_LEN, None);
+            true
+        } else {
+            false
+        }
+    };
+    match ty {
+        0x01 => {
+            cx.add_bytes(o, &OPT_PADN, hdr, d, olen)?;
+        }
+        0x04 if !bad_len(cx, 1) => {
+            cx.add_u8(o, &OPT_TEL, hdr, d)?;
+        }
+        0x05 if !bad_len(cx, 2) => {
+            if !hop_by_hop {
+                cx.expert(o, &OPT_HEADER_MISMATCH, None);
             }
-            0x04 if !bad_len(cx, 1) => {
-                cx.add_u8(o, &OPT_TEL, hdr, d)?;
-            }
-            0x05 if !bad_len(cx, 2) => {
-                if !hop_by_hop {
-                    cx.expert(o, &OPT_HEADER_MISMATCH, None);
-                }
-                cx.add_be_u16(o, &OPT_ROUTER_ALERT, hdr, d)?;
-            }
-            0xc2 if !bad_len(cx, 4) => {
-                let jumbo = cx.add_int(o, &OPT_JUMBO, hdr, d, 4, Endian::Big)?;
-                let (n, j) = (jumbo.node, jumbo.value);
-                if header.is_some_and(|h| h.payload_len != 0) {
-                    cx.expert(n, &JUMBO_PROHIBITED, None);
-                } else if j < 65536 {
-                    cx.expert(n, &JUMBO_TRUNCATED, None);
-                }
-            }
-            0x63 | 0x23 if olen >= 4 => {
-                // RFC 6553 §3: O (down), R (rank error), F (forwarding error), instance, rank.
-                let flags = hdr.u8(d)?;
-                let fl = cx.add_uint(o, &OPT_RPL_FLAG, hdr.range(d, 1), flags as u64);
-                cx.add_bits(
-                    fl,
-                    &[
-                        &OPT_RPL_FLAG_O,
-                        &OPT_RPL_FLAG_R,
-                        &OPT_RPL_FLAG_F,
-                        &OPT_RPL_FLAG_RSV,
-                    ],
-                    hdr.range(d, 1),
-                    flags as u64,
-                );
-                cx.add_u8(o, &OPT_RPL_INSTANCE, hdr, d + 1)?;
-                cx.add_be_u16(o, &OPT_RPL_RANK, hdr, d + 2)?;
-                if olen > 4 {
-                    cx.add_bytes(o, &OPT_UNKNOWN, hdr, d + 4, olen - 4)?;
-                }
-            }
-            0xc9 if !bad_len(cx, 16) => {
-                let a: [u8; 16] = hdr.array(d)?;
-                cx.add(o, &OPT_HOME_ADDRESS, hdr.range(d, 16), Value::Ipv6(a));
-            }
-            // RFC 4727 §5.1.2: 0x1e with any action/change bits is for experiments.
-            _ if ty & 0x1f == 0x1e => {
-                cx.set_text(o, "Experimental Option");
-                cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
-            }
-            _ => {
-                // What a node that does not know the option must do (RFC 8200 §4.2).
-                let action =
-                    crate::engine::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
-                cx.set_text(
-                    o,
-                    format_args!("Unknown IPv6 Option (0x{ty:02x}): {action}"),
-                );
-                if olen > 0 {
-                    cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
-                }
+            cx.add_be_u16(o, &OPT_ROUTER_ALERT, hdr, d)?;
+        }
+        0xc2 if !bad_len(cx, 4) => {
+            let jumbo = cx.add_int(o, &OPT_JUMBO, hdr, d, 4, Endian::Big)?;
+            let (n, j) = (jumbo.node, jumbo.value);
+            if header.is_some_and(|h| h.payload_len != 0) {
+                cx.expert(n, &JUMBO_PROHIBITED, None);
+            } else if j < 65536 {
+                cx.expert(n, &JUMBO_TRUNCATED, None);
             }
         }
+        0x63 | 0x23 if olen >= 4 => rpl_option(cx, hdr, o, d, olen)?,
+        0xc9 if !bad_len(cx, 16) => {
+            let a: [u8; 16] = hdr.array(d)?;
+            cx.add(o, &OPT_HOME_ADDRESS, hdr.range(d, 16), Value::Ipv6(a));
+        }
+        // RFC 4727 §5.1.2: 0x1e with any action/change bits is for experiments.
+        _ if ty & 0x1f == 0x1e => {
+            cx.set_text(o, "Experimental Option");
+            cx.add_bytes(o, &OPT_EXPERIMENTAL, hdr, d, olen)?;
+        }
+        _ => {
+            // What a node that does not know the option must do (RFC 8200 §4.2).
+            let action = crate::engine::field::val_to_str(ACTIONS, (ty >> 6) as u64).unwrap_or("");
+            cx.set_text(
+                o,
+                format_args!("Unknown IPv6 Option (0x{ty:02x}): {action}"),
+            );
+            if olen > 0 {
+                cx.add_bytes(o, &OPT_UNKNOWN, hdr, d, olen)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The RPL option (RFC 6553 §3): O (down), R (rank error), F (forwarding error), instance,
+/// rank.
+fn rpl_option(cx: &mut Cx, hdr: &Tvb, o: NodeId, d: usize, olen: usize) -> Result<()> {
+    let flags = hdr.u8(d)?;
+    let fl = cx.add_uint(o, &OPT_RPL_FLAG, hdr.range(d, 1), flags as u64);
+    cx.add_bits(
+        fl,
+        &[
+            &OPT_RPL_FLAG_O,
+            &OPT_RPL_FLAG_R,
+            &OPT_RPL_FLAG_F,
+            &OPT_RPL_FLAG_RSV,
+        ],
+        hdr.range(d, 1),
+        flags as u64,
+    );
+    cx.add_u8(o, &OPT_RPL_INSTANCE, hdr, d + 1)?;
+    cx.add_be_u16(o, &OPT_RPL_RANK, hdr, d + 2)?;
+    if olen > 4 {
+        cx.add_bytes(o, &OPT_UNKNOWN, hdr, d + 4, olen - 4)?;
     }
     Ok(())
 }
@@ -448,63 +487,29 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let src = header.map(|h| h.src);
     // The address the packet is finally for, when segments remain: the upper layer's
     // checksum uses it (RFC 8200 §8.1).
-    let mut final_dst: Option<[u8; 16]> = None;
-    let mut addr_count: Option<usize> = None;
-    match ty {
+    let (addr_count, final_dst) = match ty {
         0 => {
             cx.expert(type_node, &RT_DEPRECATED, None);
-            cx.add_bytes(node, &RT_SRC_RESERVED, &hdr, 4, 4)?;
-            let n = (len - 8) / 16;
-            for i in 0..n {
-                let a: [u8; 16] = hdr.array(8 + 16 * i)?;
-                cx.add(
-                    node,
-                    &RT_SRC_ADDR,
-                    hdr.range(8 + 16 * i, 16),
-                    Value::Ipv6(a),
-                );
-                final_dst = Some(a);
-            }
-            addr_count = Some(n);
+            routing_type0(&hdr, cx, node)?
         }
         2 => {
             cx.add_bytes(node, &RT_MIPV6_RESERVED, &hdr, 4, 4)?;
             let a: [u8; 16] = hdr.array(8)?;
             cx.add(node, &RT_MIPV6_HOME, hdr.range(8, 16), Value::Ipv6(a));
-            final_dst = Some(a);
-            addr_count = Some(1);
+            (Some(1), Some(a))
         }
         3 => {
             let (n, last) = dissect_rpl_srh(&hdr, cx, node, hlen, &dst, src.as_ref())?;
-            final_dst = last;
-            addr_count = Some(n);
+            (Some(n), last)
         }
-        4 => {
-            let last_entry = cx.add_u8(node, &RT_SRH_LAST_ENTRY, &hdr, 4)?;
-            cx.add_u8(node, &RT_SRH_FLAGS, &hdr, 5)?;
-            cx.add_bytes(node, &RT_SRH_TAG, &hdr, 6, 2)?;
-            let n = last_entry as usize + 1;
-            for i in 0..n {
-                let off = 8 + 16 * i;
-                if off + 16 > len {
-                    cx.expert(node, &RT_INVALID_LENGTH, None);
-                    break;
-                }
-                let a: [u8; 16] = hdr.array(off)?;
-                cx.add(node, &RT_SRH_ADDR, hdr.range(off, 16), Value::Ipv6(a));
-                // Segment List[0] is the last segment of the path (RFC 8754 §2).
-                if i == 0 {
-                    final_dst = Some(a);
-                }
-            }
-            addr_count = Some(n);
-        }
+        4 => segment_routing(&hdr, cx, node)?,
         _ => {
             if len > 4 {
                 cx.add_bytes(node, &RT_UNKNOWN, &hdr, 4, len - 4)?;
             }
+            (None, None)
         }
-    }
+    };
     if let Some(n) = addr_count {
         if segleft as usize > n {
             cx.expert(
@@ -530,6 +535,56 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     }
     crate::proto::ipv6::dispatch_next(cx, nxt, &tvb.sub_from(len)?, parent);
     Ok(())
+}
+
+/// Type 0 (RFC 2460 §4.4, deprecated by RFC 5095): the addresses to visit. Returns their
+/// count and the last one.
+fn routing_type0(
+    hdr: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+) -> Result<(Option<usize>, Option<[u8; 16]>)> {
+    cx.add_bytes(node, &RT_SRC_RESERVED, hdr, 4, 4)?;
+    let n = (hdr.len() - 8) / 16;
+    let mut last = None;
+    for i in 0..n {
+        let a: [u8; 16] = hdr.array(8 + 16 * i)?;
+        cx.add(
+            node,
+            &RT_SRC_ADDR,
+            hdr.range(8 + 16 * i, 16),
+            Value::Ipv6(a),
+        );
+        last = Some(a);
+    }
+    Ok((Some(n), last))
+}
+
+/// Segment Routing Header (RFC 8754 §2). Returns the segment count and the final segment.
+fn segment_routing(
+    hdr: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+) -> Result<(Option<usize>, Option<[u8; 16]>)> {
+    let last_entry = cx.add_u8(node, &RT_SRH_LAST_ENTRY, hdr, 4)?;
+    cx.add_u8(node, &RT_SRH_FLAGS, hdr, 5)?;
+    cx.add_bytes(node, &RT_SRH_TAG, hdr, 6, 2)?;
+    let n = last_entry as usize + 1;
+    let mut last = None;
+    for i in 0..n {
+        let off = 8 + 16 * i;
+        if off + 16 > hdr.len() {
+            cx.expert(node, &RT_INVALID_LENGTH, None);
+            break;
+        }
+        let a: [u8; 16] = hdr.array(off)?;
+        cx.add(node, &RT_SRH_ADDR, hdr.range(off, 16), Value::Ipv6(a));
+        // Segment List[0] is the last segment of the path.
+        if i == 0 {
+            last = Some(a);
+        }
+    }
+    Ok((Some(n), last))
 }
 
 /// RFC 6554 §3: addresses elided against the packet's destination. Returns the address count
@@ -829,40 +884,45 @@ fn dissect_fraghdr(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             cx.call_data(&payload, parent);
         }
         FragResult::Complete(data, frames) => {
-            let total = data.len();
-            // As tshark shows it: the fragments, their count, the length and the data (the
-            // "reassembled in" link only appears on the other fragments, in a second pass).
-            let list: Vec<String> = frames
-                .iter()
-                .map(|(f, _, n)| format!("#{f}({n})"))
-                .collect();
-            let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
-            cx.set_text(
-                fr,
-                format_args!(
-                    "[{} IPv6 Fragments ({total} bytes): {}]",
-                    frames.len(),
-                    list.join(", ")
-                ),
-            );
-            for (f, o, n) in &frames {
-                let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
-                cx.set_text(
-                    x,
-                    format_args!(
-                        "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
-                        (o + n).saturating_sub(1)
-                    ),
-                );
-            }
-            cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
-            cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
-            cx.add_generated_with(fr, &REASSEMBLED_DATA, || Value::bytes(&data));
+            add_fragments_tree(cx, v6, &data, &frames);
             let src = cx.add_source("Reassembled IPv6", data);
             crate::proto::ipv6::dispatch_next(cx, nxt, &src.tvb(), parent);
         }
     }
     Ok(())
+}
+
+/// The reassembled datagram's tree as tshark shows it: the fragments, their count, the length
+/// and the data (the "reassembled in" link only appears on the other fragments, in a second
+/// pass).
+fn add_fragments_tree(cx: &mut Cx, v6: NodeId, data: &[u8], frames: &[(u64, usize, usize)]) {
+    let total = data.len();
+    let list: Vec<String> = frames
+        .iter()
+        .map(|(f, _, n)| format!("#{f}({n})"))
+        .collect();
+    let fr = cx.add(v6, &FRAGMENTS, ByteRange::default(), Value::None);
+    cx.set_text(
+        fr,
+        format_args!(
+            "[{} IPv6 Fragments ({total} bytes): {}]",
+            frames.len(),
+            list.join(", ")
+        ),
+    );
+    for (f, o, n) in frames {
+        let x = cx.add(fr, &FRAGMENT, ByteRange::default(), Value::UInt(*f));
+        cx.set_text(
+            x,
+            format_args!(
+                "[Frame: {f}, payload: {o}-{} ({n} bytes)]",
+                (o + n).saturating_sub(1)
+            ),
+        );
+    }
+    cx.add_generated(fr, &FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
+    cx.add_generated(fr, &REASSEMBLED_LENGTH, Value::UInt(total as u64));
+    cx.add_generated_with(fr, &REASSEMBLED_DATA, || Value::bytes(data));
 }
 
 #[cfg(test)]

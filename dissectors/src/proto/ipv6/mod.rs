@@ -120,16 +120,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.add(node, &DST_SLAAC_MAC, tvb.range(32, 8), Value::Ether(mac));
         cx.add_hidden(node, &SLAAC_MAC, tvb.range(32, 8), Value::Ether(mac));
     }
-    cx.set_text(
-        node,
-        format_args!(
-            "Internet Protocol Version 6, Src: {}, Dst: {}",
-            Address::Ipv6(src),
-            Address::Ipv6(dst)
-        ),
-    );
-    cx.info.net_src = Address::Ipv6(src);
-    cx.info.net_dst = Address::Ipv6(dst);
+    let (s, d) = (Address::Ipv6(src), Address::Ipv6(dst));
+    crate::proto::ipv4::set_network_addresses(cx, node, "Internet Protocol Version 6", s, d);
     cx.info.ipv6 = Some(Ipv6Header {
         node,
         range: tvb.range(0, 40),
@@ -138,7 +130,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         dst,
         ext_headers: 0,
     });
-    cx.set_addresses(Address::Ipv6(src), Address::Ipv6(dst));
     let available = tvb.remaining(40);
     // A zero payload length with data behind it is a jumbogram or TSO; take what is there.
     let len = if plen == 0 { available } else { plen };

@@ -272,36 +272,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
         133 => {
             cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
             let s = dissect_options(tvb, cx, node, 8)?;
-            cx.set_info(match s.src_ll {
-                Some(ll) => format!("{name} from {ll}"),
-                None => name.to_string(),
-            });
+            set_info_from(cx, name, s.src_ll);
         }
         134 => {
-            cx.add_u8(node, &RA_CUR_HOP_LIMIT, tvb, 4)?;
-            cx.add_bitmask(
-                node,
-                &RA_FLAG,
-                &[
-                    &RA_FLAG_M,
-                    &RA_FLAG_O,
-                    &RA_FLAG_H,
-                    &RA_FLAG_PRF,
-                    &RA_FLAG_P,
-                    &RA_FLAG_RSV,
-                ],
-                tvb,
-                5,
-                1,
-            )?;
-            cx.add_be_u16(node, &RA_ROUTER_LIFETIME, tvb, 6)?;
-            cx.add_be_u32(node, &RA_REACHABLE_TIME, tvb, 8)?;
-            cx.add_be_u32(node, &RA_RETRANS_TIMER, tvb, 12)?;
+            router_advert(tvb, cx, node)?;
             let s = dissect_options(tvb, cx, node, 16)?;
-            cx.set_info(match s.src_ll {
-                Some(ll) => format!("{name} from {ll}"),
-                None => name.to_string(),
-            });
+            set_info_from(cx, name, s.src_ll);
         }
         135 => {
             cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
@@ -313,35 +289,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             }
             cx.set_info(info);
         }
-        136 => {
-            let f = cx.add_bitmask(
-                node,
-                &NA_FLAG,
-                &[&NA_FLAG_R, &NA_FLAG_S, &NA_FLAG_O, &NA_FLAG_RSV],
-                tvb,
-                4,
-                4,
-            )?;
-            let t = cx.add_ipv6(node, &NA_TARGET, tvb, 8)?;
-            let s = dissect_options(tvb, cx, node, 24)?;
-            let flags: Vec<&str> = [
-                (0x8000_0000u64, "rtr"),
-                (0x4000_0000, "sol"),
-                (0x2000_0000, "ovr"),
-            ]
-            .iter()
-            .filter(|(m, _)| f & m != 0)
-            .map(|(_, n)| *n)
-            .collect();
-            let mut info = format!("{name} {}", std::net::Ipv6Addr::from(t));
-            if !flags.is_empty() {
-                info.push_str(&format!(" ({})", flags.join(", ")));
-            }
-            if let Some(ll) = s.target_ll {
-                info.push_str(&format!(" is at {ll}"));
-            }
-            cx.set_info(info);
-        }
+        136 => neighbor_advert(tvb, cx, node, name)?,
         137 => {
             cx.add_bytes(node, &RESERVED, tvb, 4, 4)?;
             cx.add_ipv6(node, &RD_TARGET, tvb, 8)?;
@@ -359,17 +307,86 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
         }
         138 => dissect_router_renumbering(tvb, cx, node, code)?,
         157 | 158 => {
-            // DAR / DAC (RFC 6775 §4.4): the 6LR asks the 6LBR on behalf of a host.
-            cx.add_u8(node, &DA_STATUS, tvb, 4)?;
-            cx.add_u8(node, &DA_RSV, tvb, 5)?;
-            cx.add_be_u16(node, &DA_LIFETIME, tvb, 6)?;
-            let e: [u8; 8] = tvb.array(8)?;
-            cx.add(node, &DA_EUI64, tvb.range(8, 8), Value::Eui64(e));
-            cx.add_ipv6(node, &DA_REG_ADDR, tvb, 16)?;
+            duplicate_address(tvb, cx, node)?;
             cx.set_info(name);
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// `Router Solicitation from <link-layer address>` when the option gives it.
+fn set_info_from(cx: &mut Cx, name: &str, src_ll: Option<String>) {
+    match src_ll {
+        Some(ll) => cx.set_info(format_args!("{name} from {ll}")),
+        None => cx.set_info(name),
+    }
+}
+
+/// Router Advertisement fields before the options (RFC 4861 §4.2, RFC 4191 §2.2).
+fn router_advert(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
+    cx.add_u8(node, &RA_CUR_HOP_LIMIT, tvb, 4)?;
+    cx.add_bitmask(
+        node,
+        &RA_FLAG,
+        &[
+            &RA_FLAG_M,
+            &RA_FLAG_O,
+            &RA_FLAG_H,
+            &RA_FLAG_PRF,
+            &RA_FLAG_P,
+            &RA_FLAG_RSV,
+        ],
+        tvb,
+        5,
+        1,
+    )?;
+    cx.add_be_u16(node, &RA_ROUTER_LIFETIME, tvb, 6)?;
+    cx.add_be_u32(node, &RA_REACHABLE_TIME, tvb, 8)?;
+    cx.add_be_u32(node, &RA_RETRANS_TIMER, tvb, 12)?;
+    Ok(())
+}
+
+/// Neighbor Advertisement (RFC 4861 §4.4) with tshark's Info: target, flags, link address.
+fn neighbor_advert(tvb: &Tvb, cx: &mut Cx, node: NodeId, name: &str) -> Result<()> {
+    let f = cx.add_bitmask(
+        node,
+        &NA_FLAG,
+        &[&NA_FLAG_R, &NA_FLAG_S, &NA_FLAG_O, &NA_FLAG_RSV],
+        tvb,
+        4,
+        4,
+    )?;
+    let t = cx.add_ipv6(node, &NA_TARGET, tvb, 8)?;
+    let s = dissect_options(tvb, cx, node, 24)?;
+    let flags: Vec<&str> = [
+        (0x8000_0000u64, "rtr"),
+        (0x4000_0000, "sol"),
+        (0x2000_0000, "ovr"),
+    ]
+    .iter()
+    .filter(|(m, _)| f & m != 0)
+    .map(|(_, n)| *n)
+    .collect();
+    let mut info = format!("{name} {}", std::net::Ipv6Addr::from(t));
+    if !flags.is_empty() {
+        info.push_str(&format!(" ({})", flags.join(", ")));
+    }
+    if let Some(ll) = s.target_ll {
+        info.push_str(&format!(" is at {ll}"));
+    }
+    cx.set_info(info);
+    Ok(())
+}
+
+/// DAR / DAC (RFC 6775 §4.4): the 6LR asks the 6LBR on behalf of a host.
+fn duplicate_address(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
+    cx.add_u8(node, &DA_STATUS, tvb, 4)?;
+    cx.add_u8(node, &DA_RSV, tvb, 5)?;
+    cx.add_be_u16(node, &DA_LIFETIME, tvb, 6)?;
+    let e: [u8; 8] = tvb.array(8)?;
+    cx.add(node, &DA_EUI64, tvb.range(8, 8), Value::Eui64(e));
+    cx.add_ipv6(node, &DA_REG_ADDR, tvb, 16)?;
     Ok(())
 }
 
@@ -466,50 +483,7 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
     match code {
         0 => {
             while off < tvb.len() {
-                let oplen = tvb.u8(off + 1)? as usize;
-                let mp = cx.add(node, &RR_PCO_MP, tvb.range(off, 24), Value::None);
-                cx.add_u8(mp, &RR_PCO_MP_OPCODE, tvb, off)?;
-                cx.add_u8(mp, &RR_PCO_MP_OPLENGTH, tvb, off + 1)?;
-                cx.add_u8(mp, &RR_PCO_MP_ORDINAL, tvb, off + 2)?;
-                cx.add_u8(mp, &RR_PCO_MP_MATCHLEN, tvb, off + 3)?;
-                cx.add_u8(mp, &RR_PCO_MP_MINLEN, tvb, off + 4)?;
-                cx.add_u8(mp, &RR_PCO_MP_MAXLEN, tvb, off + 5)?;
-                cx.add_bytes(mp, &RESERVED, tvb, off + 6, 2)?;
-                cx.add_ipv6(mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
-                // OpLength counts 8-octet units: 3 for the match part, 4 per use-prefix part.
-                let n_up = oplen.saturating_sub(3) / 4;
-                let mut u = off + 24;
-                for _ in 0..n_up {
-                    let up = cx.add(node, &RR_PCO_UP, tvb.range(u, 32), Value::None);
-                    cx.add_u8(up, &RR_PCO_UP_USELEN, tvb, u)?;
-                    cx.add_u8(up, &RR_PCO_UP_KEEPLEN, tvb, u + 1)?;
-                    let fm = [
-                        &RR_PCO_UP_FLAGMASK_L,
-                        &RR_PCO_UP_FLAGMASK_A,
-                        &RR_PCO_UP_FLAGMASK_RESERVED,
-                    ];
-                    cx.add_bitmask(up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
-                    // tshark draws the RA flags with the flag-mask bit fields.
-                    cx.add_bitmask(up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
-                    cx.add_be_u32(up, &RR_PCO_UP_VALIDLIFETIME, tvb, u + 4)?;
-                    cx.add_be_u32(up, &RR_PCO_UP_PREFERREDLIFETIME, tvb, u + 8)?;
-                    cx.add_bitmask(
-                        up,
-                        &RR_PCO_UP_FLAG,
-                        &[
-                            &RR_PCO_UP_FLAG_V,
-                            &RR_PCO_UP_FLAG_P,
-                            &RR_PCO_UP_FLAG_RESERVED,
-                        ],
-                        tvb,
-                        u + 12,
-                        4,
-                    )?;
-                    cx.add_ipv6(up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
-                    u += 32;
-                }
-                let step = 8 * oplen.max(3);
-                off = off.saturating_add(step);
+                off = rr_prefix_control(tvb, cx, node, off)?;
             }
         }
         1 => {
@@ -532,6 +506,58 @@ fn dissect_router_renumbering(tvb: &Tvb, cx: &mut Cx, node: NodeId, code: u8) ->
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// One Prefix Control Operation of a command (RFC 2894 §3.2): the match-prefix part and its
+/// use-prefix parts. Returns the offset of the next one.
+fn rr_prefix_control(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    let oplen = tvb.u8(off + 1)? as usize;
+    let mp = cx.add(node, &RR_PCO_MP, tvb.range(off, 24), Value::None);
+    cx.add_u8(mp, &RR_PCO_MP_OPCODE, tvb, off)?;
+    cx.add_u8(mp, &RR_PCO_MP_OPLENGTH, tvb, off + 1)?;
+    cx.add_u8(mp, &RR_PCO_MP_ORDINAL, tvb, off + 2)?;
+    cx.add_u8(mp, &RR_PCO_MP_MATCHLEN, tvb, off + 3)?;
+    cx.add_u8(mp, &RR_PCO_MP_MINLEN, tvb, off + 4)?;
+    cx.add_u8(mp, &RR_PCO_MP_MAXLEN, tvb, off + 5)?;
+    cx.add_bytes(mp, &RESERVED, tvb, off + 6, 2)?;
+    cx.add_ipv6(mp, &RR_PCO_MP_MATCHPREFIX, tvb, off + 8)?;
+    // OpLength counts 8-octet units: 3 for the match part, 4 per use-prefix part.
+    let n_up = oplen.saturating_sub(3) / 4;
+    for i in 0..n_up {
+        rr_use_prefix(tvb, cx, node, off + 24 + 32 * i)?;
+    }
+    Ok(off.saturating_add(8 * oplen.max(3)))
+}
+
+/// A use-prefix part (RFC 2894 §3.2.2).
+fn rr_use_prefix(tvb: &Tvb, cx: &mut Cx, node: NodeId, u: usize) -> Result<()> {
+    let up = cx.add(node, &RR_PCO_UP, tvb.range(u, 32), Value::None);
+    cx.add_u8(up, &RR_PCO_UP_USELEN, tvb, u)?;
+    cx.add_u8(up, &RR_PCO_UP_KEEPLEN, tvb, u + 1)?;
+    let fm = [
+        &RR_PCO_UP_FLAGMASK_L,
+        &RR_PCO_UP_FLAGMASK_A,
+        &RR_PCO_UP_FLAGMASK_RESERVED,
+    ];
+    cx.add_bitmask(up, &RR_PCO_UP_FLAGMASK, &fm, tvb, u + 2, 1)?;
+    // tshark draws the RA flags with the flag-mask bit fields.
+    cx.add_bitmask(up, &RR_PCO_UP_RAFLAGS, &fm, tvb, u + 3, 1)?;
+    cx.add_be_u32(up, &RR_PCO_UP_VALIDLIFETIME, tvb, u + 4)?;
+    cx.add_be_u32(up, &RR_PCO_UP_PREFERREDLIFETIME, tvb, u + 8)?;
+    cx.add_bitmask(
+        up,
+        &RR_PCO_UP_FLAG,
+        &[
+            &RR_PCO_UP_FLAG_V,
+            &RR_PCO_UP_FLAG_P,
+            &RR_PCO_UP_FLAG_RESERVED,
+        ],
+        tvb,
+        u + 12,
+        4,
+    )?;
+    cx.add_ipv6(up, &RR_PCO_UP_USEPREFIX, tvb, u + 16)?;
     Ok(())
 }
 

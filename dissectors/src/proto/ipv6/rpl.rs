@@ -257,105 +257,19 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     // security section and end with a MAC or signature whose size the level gives (§6.1).
     let mut trailer = 0;
     if code & 0x80 != 0 {
-        let (o, lvl) = dissect_security(tvb, cx, node, off)?;
-        off = o;
-        trailer = match lvl {
-            0 | 1 => 4,
-            2 | 3 => 8,
-            4 | 5 => 384,
-            _ => 256,
-        };
-        if tvb.remaining(off) < trailer {
-            return Err(crate::engine::tvb::Error::Short);
-        }
-        if lvl & 1 == 1 {
-            // An encrypted body (ENC-* levels) cannot be read without the key.
-            let n = tvb.len() - off - trailer;
-            if n > 0 {
-                let d = cx.add(
-                    node,
-                    &DATA,
-                    tvb.range(off, n),
-                    Value::bytes(tvb.bytes(off, n)?),
-                );
-                cx.set_text(d, format_args!("Encrypted message ({n} bytes)"));
-            }
-            add_trailer(tvb, cx, node, tvb.len() - trailer, lvl)?;
+        let Some((o, t)) = dissect_secure_start(tvb, cx, node, off)? else {
             return Ok(());
-        }
+        };
+        (off, trailer) = (o, t);
     }
     let full = *tvb;
     let tvb = &tvb.sub(0, tvb.len() - trailer)?;
-    match code & 0x7f {
-        0x00 => {
-            cx.add_u8(node, &DIS_FLAGS, tvb, off)?;
-            cx.add_bytes(node, &RESERVED, tvb, off + 1, 1)?;
-            off += 2;
-        }
-        0x01 => {
-            cx.add_u8(node, &DIO_INSTANCE, tvb, off)?;
-            cx.add_u8(node, &DIO_VERSION, tvb, off + 1)?;
-            cx.add_be_u16(node, &DIO_RANK, tvb, off + 2)?;
-            cx.add_bitmask8(
-                node,
-                &DIO_FLAG,
-                &[
-                    &DIO_FLAG_G,
-                    &DIO_FLAG_0,
-                    &DIO_FLAG_MOP,
-                    &DIO_FLAG_PREFERENCE,
-                ],
-                tvb,
-                off + 4,
-            )?;
-            cx.add_u8(node, &DIO_DTSN, tvb, off + 5)?;
-            cx.add_u8(node, &DIO_FLAG, tvb, off + 6)?;
-            cx.add_bytes(node, &RESERVED, tvb, off + 7, 1)?;
-            cx.add_ipv6(node, &DIO_DAGID, tvb, off + 8)?;
-            off += 24;
-        }
-        0x02 => {
-            cx.add_u8(node, &DAO_INSTANCE, tvb, off)?;
-            let f = cx.add_bitmask8(
-                node,
-                &DAO_FLAG,
-                &[&DAO_FLAG_K, &DAO_FLAG_D, &DAO_FLAG_RSV],
-                tvb,
-                off + 1,
-            )?;
-            cx.add_bytes(node, &RESERVED, tvb, off + 2, 1)?;
-            cx.add_u8(node, &DAO_SEQUENCE, tvb, off + 3)?;
-            off += 4;
-            if f & 0x40 != 0 {
-                cx.add_ipv6(node, &DAO_DODAGID, tvb, off)?;
-                off += 16;
-            }
-        }
-        0x03 => {
-            cx.add_u8(node, &DAOACK_INSTANCE, tvb, off)?;
-            let f = cx.add_bitmask8(
-                node,
-                &DAOACK_FLAG,
-                &[&DAOACK_FLAG_D, &DAOACK_FLAG_RSV],
-                tvb,
-                off + 1,
-            )?;
-            cx.add_u8(node, &DAOACK_SEQUENCE, tvb, off + 2)?;
-            cx.add_u8(node, &DAOACK_STATUS, tvb, off + 3)?;
-            off += 4;
-            if f & 0x80 != 0 {
-                cx.add_ipv6(node, &DAOACK_DODAGID, tvb, off)?;
-                off += 16;
-            }
-        }
-        0x0a => {
-            cx.add_u8(node, &CC_INSTANCE, tvb, off)?;
-            cx.add_bitmask8(node, &CC_FLAG, &[&CC_FLAG_R, &CC_FLAG_RSV], tvb, off + 1)?;
-            cx.add_be_u16(node, &CC_NONCE, tvb, off + 2)?;
-            cx.add_ipv6(node, &CC_DODAGID, tvb, off + 4)?;
-            cx.add_be_u32(node, &CC_DESTINATION_COUNTER, tvb, off + 20)?;
-            off += 24;
-        }
+    let base: fn(&Tvb, &mut Cx, NodeId, usize) -> Result<usize> = match code & 0x7f {
+        0x00 => dis_base,
+        0x01 => dio_base,
+        0x02 => dao_base,
+        0x03 => dao_ack_base,
+        0x0a => cc_base,
         _ => {
             let rest = tvb.remaining(off);
             if rest > 0 {
@@ -363,13 +277,129 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
             }
             return Ok(());
         }
-    }
+    };
+    off = base(tvb, cx, node, off)?;
     dissect_options(tvb, cx, node, off)?;
     if trailer > 0 {
         let lvl = full.u8(6)? & 7;
         add_trailer(&full, cx, node, full.len() - trailer, lvl)?;
     }
     Ok(())
+}
+
+/// The security section of a secure message and the size of its trailer; None when the
+/// body is encrypted (then shown as data with its trailer, nothing more to read).
+fn dissect_secure_start(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    off: usize,
+) -> Result<Option<(usize, usize)>> {
+    let (off, lvl) = dissect_security(tvb, cx, node, off)?;
+    let trailer = match lvl {
+        0 | 1 => 4,
+        2 | 3 => 8,
+        4 | 5 => 384,
+        _ => 256,
+    };
+    if tvb.remaining(off) < trailer {
+        return Err(crate::engine::tvb::Error::Short);
+    }
+    if lvl & 1 == 0 {
+        return Ok(Some((off, trailer)));
+    }
+    // An encrypted body (ENC-* levels) cannot be read without the key.
+    let n = tvb.len() - off - trailer;
+    if n > 0 {
+        let d = cx.add(
+            node,
+            &DATA,
+            tvb.range(off, n),
+            Value::bytes(tvb.bytes(off, n)?),
+        );
+        cx.set_text(d, format_args!("Encrypted message ({n} bytes)"));
+    }
+    add_trailer(tvb, cx, node, tvb.len() - trailer, lvl)?;
+    Ok(None)
+}
+
+/// DODAG Information Solicitation base (§6.2.1).
+fn dis_base(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    cx.add_u8(node, &DIS_FLAGS, tvb, off)?;
+    cx.add_bytes(node, &RESERVED, tvb, off + 1, 1)?;
+    Ok(off + 2)
+}
+
+/// DODAG Information Object base (§6.3.1).
+fn dio_base(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    cx.add_u8(node, &DIO_INSTANCE, tvb, off)?;
+    cx.add_u8(node, &DIO_VERSION, tvb, off + 1)?;
+    cx.add_be_u16(node, &DIO_RANK, tvb, off + 2)?;
+    cx.add_bitmask8(
+        node,
+        &DIO_FLAG,
+        &[
+            &DIO_FLAG_G,
+            &DIO_FLAG_0,
+            &DIO_FLAG_MOP,
+            &DIO_FLAG_PREFERENCE,
+        ],
+        tvb,
+        off + 4,
+    )?;
+    cx.add_u8(node, &DIO_DTSN, tvb, off + 5)?;
+    cx.add_u8(node, &DIO_FLAG, tvb, off + 6)?;
+    cx.add_bytes(node, &RESERVED, tvb, off + 7, 1)?;
+    cx.add_ipv6(node, &DIO_DAGID, tvb, off + 8)?;
+    Ok(off + 24)
+}
+
+/// Destination Advertisement Object base (§6.4.1), with the DODAGID when D is set.
+fn dao_base(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    cx.add_u8(node, &DAO_INSTANCE, tvb, off)?;
+    let f = cx.add_bitmask8(
+        node,
+        &DAO_FLAG,
+        &[&DAO_FLAG_K, &DAO_FLAG_D, &DAO_FLAG_RSV],
+        tvb,
+        off + 1,
+    )?;
+    cx.add_bytes(node, &RESERVED, tvb, off + 2, 1)?;
+    cx.add_u8(node, &DAO_SEQUENCE, tvb, off + 3)?;
+    if f & 0x40 == 0 {
+        return Ok(off + 4);
+    }
+    cx.add_ipv6(node, &DAO_DODAGID, tvb, off + 4)?;
+    Ok(off + 20)
+}
+
+/// DAO-ACK base (§6.5.1), with the DODAGID when D is set.
+fn dao_ack_base(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    cx.add_u8(node, &DAOACK_INSTANCE, tvb, off)?;
+    let f = cx.add_bitmask8(
+        node,
+        &DAOACK_FLAG,
+        &[&DAOACK_FLAG_D, &DAOACK_FLAG_RSV],
+        tvb,
+        off + 1,
+    )?;
+    cx.add_u8(node, &DAOACK_SEQUENCE, tvb, off + 2)?;
+    cx.add_u8(node, &DAOACK_STATUS, tvb, off + 3)?;
+    if f & 0x80 == 0 {
+        return Ok(off + 4);
+    }
+    cx.add_ipv6(node, &DAOACK_DODAGID, tvb, off + 4)?;
+    Ok(off + 20)
+}
+
+/// Consistency Check base (§6.6.1).
+fn cc_base(tvb: &Tvb, cx: &mut Cx, node: NodeId, off: usize) -> Result<usize> {
+    cx.add_u8(node, &CC_INSTANCE, tvb, off)?;
+    cx.add_bitmask8(node, &CC_FLAG, &[&CC_FLAG_R, &CC_FLAG_RSV], tvb, off + 1)?;
+    cx.add_be_u16(node, &CC_NONCE, tvb, off + 2)?;
+    cx.add_ipv6(node, &CC_DODAGID, tvb, off + 4)?;
+    cx.add_be_u32(node, &CC_DESTINATION_COUNTER, tvb, off + 20)?;
+    Ok(off + 24)
 }
 
 /// The MAC (LVL 0–3) or signature (LVL 4–7) that ends a secure message (§6.1).
@@ -660,6 +690,7 @@ fn dissect_metric_container(opt: &Tvb, cx: &mut Cx, o: NodeId) -> Result<()> {
     Ok(())
 }
 
+/// One routing metric/constraint object's body by type (RFC 6551 §3–§4).
 fn dissect_metric_object(
     b: &Tvb,
     cx: &mut Cx,
@@ -667,53 +698,18 @@ fn dissect_metric_object(
     mtype: u8,
     constraint: bool,
 ) -> Result<()> {
-    let add16 = |cx: &mut Cx,
-                 obj: &'static FieldDef,
-                 bits: &[&'static FieldDef],
-                 off: usize|
-     -> Result<()> {
-        let v = b.be_u16(off)?;
-        let r = b.range(off, 2);
-        let n = cx.add_uint(o, obj, r, v as u64);
-        cx.add_bits(n, bits, r, v as u64);
-        Ok(())
-    };
     match mtype {
-        1 => {
-            // NSA (§3.1): Res(8) Flags(6) A O, then optional TLVs.
-            add16(
-                cx,
-                &NSA_OBJECT,
-                &[&NSA_RESERVED, &NSA_FLAGS, &NSA_FLAG_A, &NSA_FLAG_O],
-                0,
-            )?;
-            let mut off = 2;
-            while off < b.len() {
-                let tlv = cx.add_int(o, &NSA_TLV, b, off, 1, Endian::Big)?;
-                let (tn, t) = (tlv.node, tlv.value);
-                let l = b.u8(off + 1)? as usize;
-                cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t);
-                cx.add_u8(tn, &NSA_TLV_LENGTH, b, off + 1)?;
-                cx.add_bytes(tn, &NSA_TLV_DATA, b, off + 2, l)?;
-                off += 2 + l;
-            }
-        }
+        1 => metric_nsa(b, cx, o)?,
         2 => {
             // NE (§3.2): Flags(4) I T(2) E E_E(8), one per node.
-            let mut off = 0;
-            while off < b.len() {
-                add16(
-                    cx,
-                    &NE_OBJECT,
-                    &[&NE_FLAGS, &NE_FLAG_I, &NE_TYPE, &NE_FLAG_E, &NE_ENERGY],
-                    off,
-                )?;
-                off += 2;
+            let bits = [&NE_FLAGS, &NE_FLAG_I, &NE_TYPE, &NE_FLAG_E, &NE_ENERGY];
+            for off in (0..b.len()).step_by(2) {
+                add_bits16(b, cx, o, &NE_OBJECT, &bits, off)?;
             }
         }
         3 => {
             // HP (§3.3): Res(4) Flags(4) HopCount(8).
-            add16(cx, &HP_OBJECT, &[&HP_RESERVED, &HP_FLAGS, &HP_HP], 0)?;
+            add_bits16(b, cx, o, &HP_OBJECT, &[&HP_RESERVED, &HP_FLAGS, &HP_HP], 0)?;
         }
         4 | 5 => {
             // Throughput / latency (§4.1, §4.2): 32-bit values, one per link when recorded.
@@ -740,33 +736,67 @@ fn dissect_metric_object(
         }
         7 => {
             // ETX (§4.3.2): 16 bits, ETX × 128, one per link when recorded.
-            let mut off = 0;
-            while off < b.len() {
+            for off in (0..b.len()).step_by(2) {
                 cx.add_be_u16(o, &ETX, b, off)?;
-                off += 2;
             }
         }
-        8 => {
-            // Link color (§4.4): Res(8), then Color(10) Counter(6) as a metric, or
-            // Color(10) Reserved(5) I(1) as a constraint.
-            let lc = cx.add(o, &LC_OBJECT, b.whole(), Value::None);
-            let res = b.u8(0)?;
-            cx.add_uint(lc, &LC_RES, b.range(0, 1), res as u64);
-            let mut off = 1;
-            while off < b.len() {
-                let v = b.be_u16(off)?;
-                let r = b.range(off, 2);
-                if constraint {
-                    cx.add_bits(lc, &[&LC_LC, &LC_RESERVED, &LC_FLAG_I], r, v as u64);
-                } else {
-                    cx.add_bits(lc, &[&LC_LC, &LC_COUNTER], r, v as u64);
-                }
-                off += 2;
-            }
-        }
+        8 => metric_link_color(b, cx, o, constraint)?,
         _ => {
             cx.expert(o, &UNKNOWN_METRIC, None);
         }
+    }
+    Ok(())
+}
+
+/// A 16-bit object at `off` with its bit fields.
+fn add_bits16(
+    b: &Tvb,
+    cx: &mut Cx,
+    o: NodeId,
+    obj: &'static FieldDef,
+    bits: &[&'static FieldDef],
+    off: usize,
+) -> Result<()> {
+    let v = b.be_u16(off)?;
+    let r = b.range(off, 2);
+    let n = cx.add_uint(o, obj, r, v as u64);
+    cx.add_bits(n, bits, r, v as u64);
+    Ok(())
+}
+
+/// Node State and Attribute (§3.1): Res(8) Flags(6) A O, then optional TLVs.
+fn metric_nsa(b: &Tvb, cx: &mut Cx, o: NodeId) -> Result<()> {
+    let bits = [&NSA_RESERVED, &NSA_FLAGS, &NSA_FLAG_A, &NSA_FLAG_O];
+    add_bits16(b, cx, o, &NSA_OBJECT, &bits, 0)?;
+    let mut off = 2;
+    while off < b.len() {
+        let tlv = cx.add_int(o, &NSA_TLV, b, off, 1, Endian::Big)?;
+        let (tn, t) = (tlv.node, tlv.value);
+        let l = b.u8(off + 1)? as usize;
+        cx.add_uint(tn, &NSA_TLV_TYPE, b.range(off, 1), t);
+        cx.add_u8(tn, &NSA_TLV_LENGTH, b, off + 1)?;
+        cx.add_bytes(tn, &NSA_TLV_DATA, b, off + 2, l)?;
+        off += 2 + l;
+    }
+    Ok(())
+}
+
+/// Link color (§4.4): Res(8), then Color(10) Counter(6) as a metric, or Color(10)
+/// Reserved(5) I(1) as a constraint.
+fn metric_link_color(b: &Tvb, cx: &mut Cx, o: NodeId, constraint: bool) -> Result<()> {
+    let lc = cx.add(o, &LC_OBJECT, b.whole(), Value::None);
+    let res = b.u8(0)?;
+    cx.add_uint(lc, &LC_RES, b.range(0, 1), res as u64);
+    let mut off = 1;
+    while off < b.len() {
+        let v = b.be_u16(off)?;
+        let r = b.range(off, 2);
+        if constraint {
+            cx.add_bits(lc, &[&LC_LC, &LC_RESERVED, &LC_FLAG_I], r, v as u64);
+        } else {
+            cx.add_bits(lc, &[&LC_LC, &LC_COUNTER], r, v as u64);
+        }
+        off += 2;
     }
     Ok(())
 }

@@ -175,54 +175,15 @@ impl FragTable {
     ) -> AddResult {
         let mut r = AddResult::default();
         let size = key.size as usize;
-        let mut data = data;
-        if offset >= size && size > 0 || offset > size {
-            r.too_long = true;
-            data = &[];
-        } else if offset + data.len() > size {
-            r.too_long = true;
-            data = &data[..size - offset];
-        }
-        if let Some(e) = self.map.get(&key) {
-            let same = e.buf.get(offset..offset + data.len()) == Some(data)
-                && e.have[offset..offset + data.len()].iter().all(|h| *h);
-            if let Some(done) = e.completed_in {
-                if same {
-                    // A retransmission of a fragment of a datagram already rebuilt.
-                    r.overlap = true;
-                    r.reassembled_in = Some(done);
-                    return r;
-                }
-                // The same tag reused for a new datagram.
-                let mut d = vec![];
-                self.remove(&key, "", &mut d);
-            } else if offset == 0 && !same && e.have.first() == Some(&true) {
-                // A different first fragment: the sender started a new datagram with this tag
-                // before the previous one was complete.
-                self.remove(
-                    &key,
-                    "a new first fragment with the same tag replaced it",
-                    &mut r.dropped,
-                );
-            }
+        let data = clip_to_size(data, offset, size, &mut r);
+        if self.settle_existing(&key, offset, data, &mut r) {
+            return r;
         }
         if !self.map.contains_key(&key) {
             self.make_room(ts, size, &mut r.dropped);
             self.serial += 1;
             self.bytes += size;
-            self.map.insert(
-                key,
-                Entry {
-                    buf: vec![0; size],
-                    have: vec![false; size],
-                    missing: size,
-                    frags: vec![],
-                    completed_in: None,
-                    last_ts: ts,
-                    serial: self.serial,
-                    fixes: vec![],
-                },
-            );
+            self.map.insert(key, Entry::new(size, ts, self.serial));
         }
         let Some(e) = self.map.get_mut(&key) else {
             return r;
@@ -232,36 +193,112 @@ impl FragTable {
             e.fixes = fixes;
         }
         e.frags.push((frame, offset, data.len()));
+        e.fill(offset, data, &mut r);
+        if e.missing == 0 && e.completed_in.is_none() {
+            e.complete(frame, &mut r);
+        }
+        r
+    }
+
+    /// What an entry already under `key` means for this fragment: a retransmission of a
+    /// completed datagram (true: nothing more to do), a reused tag, or a new first fragment
+    /// replacing an unfinished datagram (both drop the old entry).
+    fn settle_existing(
+        &mut self,
+        key: &FragKey,
+        offset: usize,
+        data: &[u8],
+        r: &mut AddResult,
+    ) -> bool {
+        let Some(e) = self.map.get(key) else {
+            return false;
+        };
+        let same = e.buf.get(offset..offset + data.len()) == Some(data)
+            && e.have[offset..offset + data.len()].iter().all(|h| *h);
+        if let Some(done) = e.completed_in {
+            if same {
+                // A retransmission of a fragment of a datagram already rebuilt.
+                r.overlap = true;
+                r.reassembled_in = Some(done);
+                return true;
+            }
+            // The same tag reused for a new datagram.
+            let mut d = vec![];
+            self.remove(key, "", &mut d);
+        } else if offset == 0 && !same && e.have.first() == Some(&true) {
+            // A different first fragment: the sender started a new datagram with this tag
+            // before the previous one was complete.
+            self.remove(
+                key,
+                "a new first fragment with the same tag replaced it",
+                &mut r.dropped,
+            );
+        }
+        false
+    }
+}
+
+/// The part of a fragment within the datagram size (`too_long` when some was cut).
+fn clip_to_size<'a>(data: &'a [u8], offset: usize, size: usize, r: &mut AddResult) -> &'a [u8] {
+    if offset >= size && size > 0 || offset > size {
+        r.too_long = true;
+        &[]
+    } else if offset + data.len() > size {
+        r.too_long = true;
+        &data[..size - offset]
+    } else {
+        data
+    }
+}
+
+impl Entry {
+    fn new(size: usize, ts: i64, serial: u64) -> Entry {
+        Entry {
+            buf: vec![0; size],
+            have: vec![false; size],
+            missing: size,
+            frags: vec![],
+            completed_in: None,
+            last_ts: ts,
+            serial,
+            fixes: vec![],
+        }
+    }
+
+    /// Copies the fragment's bytes in; bytes already there count as overlap (same) or
+    /// conflict (different, the first data wins).
+    fn fill(&mut self, offset: usize, data: &[u8], r: &mut AddResult) {
         for (i, b) in data.iter().enumerate() {
             let p = offset + i;
-            if e.have[p] {
-                if e.buf[p] == *b {
+            if self.have[p] {
+                if self.buf[p] == *b {
                     r.overlap = true;
                 } else {
                     r.conflict = true;
                 }
             } else {
-                e.have[p] = true;
-                e.buf[p] = *b;
-                e.missing -= 1;
+                self.have[p] = true;
+                self.buf[p] = *b;
+                self.missing -= 1;
             }
         }
-        if e.missing == 0 && e.completed_in.is_none() {
-            e.completed_in = Some(frame);
-            let mut frags = e.frags.clone();
-            frags.sort_by_key(|f| (f.1, f.0));
-            let mut frames: Vec<u64> = vec![];
-            r.pieces = frags.clone();
-            for f in frags {
-                if !frames.contains(&f.0) {
-                    frames.push(f.0);
-                }
+    }
+
+    /// Marks the datagram complete in `frame` and hands it out with its fragments.
+    fn complete(&mut self, frame: u64, r: &mut AddResult) {
+        self.completed_in = Some(frame);
+        let mut frags = self.frags.clone();
+        frags.sort_by_key(|f| (f.1, f.0));
+        let mut frames: Vec<u64> = vec![];
+        for f in &frags {
+            if !frames.contains(&f.0) {
+                frames.push(f.0);
             }
-            r.frames = frames;
-            r.fixes = e.fixes.clone();
-            r.reassembled = Some(e.buf.clone());
         }
-        r
+        r.pieces = frags;
+        r.frames = frames;
+        r.fixes = self.fixes.clone();
+        r.reassembled = Some(self.buf.clone());
     }
 }
 

@@ -704,6 +704,52 @@ impl Bits<'_> {
 /// HC1 and HC2 (RFC 4944 §10): the inline fields follow in Wireshark's order (hop limit,
 /// source, destination, traffic class and flow label, next header, UDP ports/length/checksum).
 fn hc1(tvb: &Tvb, cx: &mut Cx, node: NodeId, dgram: Option<usize>, iids: &Iids) -> Result<Unc> {
+    let (enc, hc2, off) = hc1_encoding(tvb, cx, node)?;
+    let nh = (enc >> 1) & 3;
+    let mut b = Bits { tvb, bit: off * 8 };
+    let hops = b.read(8)? as u8;
+    cx.add_uint(node, &HOPS, b.range(8), hops as u64);
+    let src = hc1_address(cx, node, &mut b, enc >> 6, iids.src, &SRC)?;
+    let dst = hc1_address(cx, node, &mut b, enc >> 4, iids.dst, &DST)?;
+    let (mut class, mut flow) = (0u32, 0u32);
+    if enc & 0x08 == 0 {
+        class = b.read(8)?;
+        cx.add_uint(node, &CLASS, b.range(8), class as u64);
+        flow = b.read(20)?;
+        cx.add_uint(node, &FLOW, b.range(20), flow as u64);
+    }
+    let nxt = match nh {
+        1 => 17u8,
+        2 => 58,
+        3 => 6,
+        _ => {
+            let v = b.read(8)? as u8;
+            cx.add_uint(node, &NEXT, b.range(8), v as u64);
+            v
+        }
+    };
+    let mut hdr = ipv6_header(class as u8, flow, nxt, hops, &src, &dst);
+    let mut u = if enc & 1 != 0 && nh == 1 {
+        hc2_udp(cx, node, &mut b, hc2, dgram)?
+    } else {
+        let rest = tvb.rest(b.bit.div_ceil(8))?;
+        Unc {
+            data: rest.to_vec(),
+            reported: match dgram {
+                Some(d) => d.saturating_sub(40),
+                None => rest.len(),
+            },
+            fixes: vec![],
+            nodes: vec![],
+        }
+    };
+    finish_ipv6(&mut hdr, &mut u)?;
+    Ok(u)
+}
+
+/// The HC1 encoding octet and, with "more bits", the HC2 UDP one. Returns both and the
+/// offset of the first inline field.
+fn hc1_encoding(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<(u8, u8, usize)> {
     let sub = cx.add_text(node, tvb.range(0, 2), "HC1 Encoding");
     cx.add_uint(sub, &PATTERN, tvb.range(0, 1), 0x42);
     let enc = tvb.u8(1)?;
@@ -722,139 +768,106 @@ fn hc1(tvb: &Tvb, cx: &mut Cx, node: NodeId, dgram: Option<usize>, iids: &Iids) 
         tvb.range(1, 1),
         enc as u64,
     );
-    let nh = (enc >> 1) & 3;
-    let mut off = 2;
-    let mut hc2 = 0u8;
-    if enc & 1 != 0 {
-        if nh != 1 {
-            cx.expert(sub, &HC1_MORE_BITS, None);
+    if enc & 1 == 0 {
+        return Ok((enc, 0, 2));
+    }
+    if (enc >> 1) & 3 != 1 {
+        cx.expert(sub, &HC1_MORE_BITS, None);
+        return Err(Error::Malformed(
+            "HC1 more bits with a next header other than UDP".into(),
+        ));
+    }
+    let hc2 = tvb.u8(2)?;
+    let h = cx.add_uint(node, &HC2_UDP_ENCODING, tvb.range(2, 1), hc2 as u64);
+    cx.add_bits(
+        h,
+        &[&HC2_UDP_SRC, &HC2_UDP_DST, &HC2_UDP_LEN],
+        tvb.range(2, 1),
+        hc2 as u64,
+    );
+    Ok((enc, hc2, 3))
+}
+
+/// One HC1 address: `bits` 0b10 prefix compressed (link-local), 0b01 interface ID
+/// compressed (from the link layer); inline parts read from `b`.
+fn hc1_address(
+    cx: &mut Cx,
+    node: NodeId,
+    b: &mut Bits,
+    bits: u8,
+    iid: Option<[u8; 8]>,
+    field: &'static FieldDef,
+) -> Result<[u8; 16]> {
+    let start = b.bit;
+    let mut a = [0u8; 16];
+    if bits & 2 != 0 {
+        a[..8].copy_from_slice(&LINK_LOCAL[..8]);
+    } else {
+        a[..8].copy_from_slice(&b.array8()?);
+    }
+    let missing = bits & 1 != 0 && iid.is_none();
+    if bits & 1 != 0 {
+        a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
+    } else {
+        a[8..].copy_from_slice(&b.array8()?);
+    }
+    let n = cx.add(node, field, b.range(b.bit - start), Value::Ipv6(a));
+    if b.bit == start {
+        cx.tree.node_mut(n).flags.generated = true;
+    }
+    if missing {
+        cx.expert(n, &NO_LINK_ADDRESS, None);
+    }
+    Ok(a)
+}
+
+/// A port per HC2 (RFC 4944 §11): 4 bits over 0xf0b0 when compressed, else 16 inline.
+fn hc2_port(
+    cx: &mut Cx,
+    node: NodeId,
+    b: &mut Bits,
+    compressed: bool,
+    f: &'static FieldDef,
+) -> Result<u32> {
+    let n = if compressed { 4 } else { 16 };
+    let v = b.read(n)? + if compressed { 0xf0b0 } else { 0 };
+    cx.add_uint(node, f, b.range(n), v as u64);
+    Ok(v)
+}
+
+/// The HC2-compressed UDP header (RFC 4944 §11), rebuilt in front of the inline payload.
+fn hc2_udp(cx: &mut Cx, node: NodeId, b: &mut Bits, hc2: u8, dgram: Option<usize>) -> Result<Unc> {
+    let sport = hc2_port(cx, node, b, hc2 & 0x80 != 0, &UDP_SRC)?;
+    let dport = hc2_port(cx, node, b, hc2 & 0x40 != 0, &UDP_DST)?;
+    let tvb = b.tvb;
+    let len = if hc2 & 0x20 == 0 {
+        let l = b.read(16)?;
+        cx.add_uint(node, &UDP_LEN, b.range(16), l as u64);
+        l as usize
+    } else if let Some(d) = dgram {
+        if d < 40 {
             return Err(Error::Malformed(
-                "HC1 more bits with a next header other than UDP".into(),
+                "datagram size less than an IPv6 header".into(),
             ));
         }
-        hc2 = tvb.u8(2)?;
-        let h = cx.add_uint(node, &HC2_UDP_ENCODING, tvb.range(2, 1), hc2 as u64);
-        cx.add_bits(
-            h,
-            &[&HC2_UDP_SRC, &HC2_UDP_DST, &HC2_UDP_LEN],
-            tvb.range(2, 1),
-            hc2 as u64,
-        );
-        off = 3;
-    }
-    let mut b = Bits { tvb, bit: off * 8 };
-    let hops = b.read(8)? as u8;
-    cx.add_uint(node, &HOPS, b.range(8), hops as u64);
-    let mut addrs = [[0u8; 16]; 2];
-    for (i, (pfx_c, ifc_c, iid, field)) in [
-        (enc & 0x80 != 0, enc & 0x40 != 0, iids.src, &SRC),
-        (enc & 0x20 != 0, enc & 0x10 != 0, iids.dst, &DST),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let start = b.bit;
-        let a = &mut addrs[i];
-        if pfx_c {
-            a[..8].copy_from_slice(&LINK_LOCAL[..8]);
-        } else {
-            a[..8].copy_from_slice(&b.array8()?);
-        }
-        let mut missing = false;
-        if ifc_c {
-            missing = iid.is_none();
-            a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
-        } else {
-            a[8..].copy_from_slice(&b.array8()?);
-        }
-        let n = cx.add(node, field, b.range(b.bit - start), Value::Ipv6(*a));
-        if b.bit == start {
-            cx.tree.node_mut(n).flags.generated = true;
-        }
-        if missing {
-            cx.expert(n, &NO_LINK_ADDRESS, None);
-        }
-    }
-    let (mut class, mut flow) = (0u32, 0u32);
-    if enc & 0x08 == 0 {
-        class = b.read(8)?;
-        cx.add_uint(node, &CLASS, b.range(8), class as u64);
-        flow = b.read(20)?;
-        cx.add_uint(node, &FLOW, b.range(20), flow as u64);
-    }
-    let nxt = match nh {
-        1 => 17u8,
-        2 => 58,
-        3 => 6,
-        _ => {
-            let v = b.read(8)? as u8;
-            cx.add_uint(node, &NEXT, b.range(8), v as u64);
-            v
-        }
+        d - 40
+    } else {
+        (tvb.len() + 8).saturating_sub((b.bit + 16).div_ceil(8))
     };
-    let mut hdr = ipv6_header(class as u8, flow, nxt, hops, &addrs[0], &addrs[1]);
-    let mut u = Unc {
-        data: vec![],
-        reported: 0,
+    let csum = b.read(16)?;
+    cx.add_uint(node, &UDP_CHECKSUM, b.range(16), csum as u64);
+    let rest = tvb.rest(b.bit.div_ceil(8))?;
+    let mut data = Vec::with_capacity(8 + rest.len());
+    for v in [sport, dport, len as u32, csum] {
+        data.extend_from_slice(&(v as u16).to_be_bytes());
+    }
+    data.extend_from_slice(rest);
+    Ok(Unc {
+        data,
+        reported: len,
         fixes: vec![],
         nodes: vec![],
-    };
-    if enc & 1 != 0 && nh == 1 {
-        let sport = if hc2 & 0x80 != 0 {
-            0xf0b0 + b.read(4)?
-        } else {
-            b.read(16)?
-        };
-        cx.add_uint(
-            node,
-            &UDP_SRC,
-            b.range(if hc2 & 0x80 != 0 { 4 } else { 16 }),
-            sport as u64,
-        );
-        let dport = if hc2 & 0x40 != 0 {
-            0xf0b0 + b.read(4)?
-        } else {
-            b.read(16)?
-        };
-        cx.add_uint(
-            node,
-            &UDP_DST,
-            b.range(if hc2 & 0x40 != 0 { 4 } else { 16 }),
-            dport as u64,
-        );
-        let len = if hc2 & 0x20 == 0 {
-            let l = b.read(16)?;
-            cx.add_uint(node, &UDP_LEN, b.range(16), l as u64);
-            l as usize
-        } else if let Some(d) = dgram {
-            if d < 40 {
-                return Err(Error::Malformed(
-                    "datagram size less than an IPv6 header".into(),
-                ));
-            }
-            d - 40
-        } else {
-            (tvb.len() + 8).saturating_sub((b.bit + 16).div_ceil(8))
-        };
-        let csum = b.read(16)?;
-        cx.add_uint(node, &UDP_CHECKSUM, b.range(16), csum as u64);
-        let rest = tvb.rest(b.bit.div_ceil(8))?;
-        u.data.extend_from_slice(&(sport as u16).to_be_bytes());
-        u.data.extend_from_slice(&(dport as u16).to_be_bytes());
-        u.data.extend_from_slice(&(len as u16).to_be_bytes());
-        u.data.extend_from_slice(&(csum as u16).to_be_bytes());
-        u.data.extend_from_slice(rest);
-        u.reported = len;
-    } else {
-        let rest = tvb.rest(b.bit.div_ceil(8))?;
-        u.data.extend_from_slice(rest);
-        u.reported = match dgram {
-            Some(d) => d.saturating_sub(40),
-            None => rest.len(),
-        };
-    }
-    finish_ipv6(&mut hdr, &mut u)?;
-    Ok(u)
+    })
 }
 
 /// An IPv6 base header with payload length 0 (filled in by [`finish_ipv6`]).
@@ -985,6 +998,21 @@ fn add_address(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, addr: [u8; 16],
     }
 }
 
+/// The IPHC base header's encoding bits (RFC 6282 §3.1.1) and context identifiers (§3.1.2).
+#[derive(Clone, Copy)]
+struct IphcFlags {
+    tf: u16,
+    nh: bool,
+    hlim_mode: u16,
+    sac: bool,
+    sam: u16,
+    m: bool,
+    dac: bool,
+    dam: u16,
+    sci: u8,
+    dci: u8,
+}
+
 /// IPHC (RFC 6282 §3). `dgram` is the uncompressed size of this IPv6 packet when known (from
 /// FRAG1 or an enclosing header). Returns the rebuilt packet.
 fn iphc(
@@ -998,6 +1026,67 @@ fn iphc(
     if depth > 8 {
         return Err(Error::Malformed("too many nested IPHC headers".into()));
     }
+    let (f, hdr, mut off) = iphc_encoding(cx, node, tvb)?;
+    let (ecn, dscp, flow) = traffic_class(cx, node, tvb, f.tf, &mut off)?;
+    // Next header and hop limit (§3.1.1).
+    let mut nxt = 0u8;
+    if !f.nh {
+        nxt = cx.add_u8(node, &NEXT, tvb, off)?;
+        off += 1;
+    }
+    let hlim = match f.hlim_mode {
+        1 => 1,
+        2 => 64,
+        3 => 255,
+        _ => {
+            let h = cx.add_u8(node, &HOPS, tvb, off)?;
+            off += 1;
+            h
+        }
+    };
+    let at = IphcAt { node, hdr, f, iids };
+    let src = iphc_address(cx, tvb, &at, &mut off, false)?;
+    let dst = iphc_address(cx, tvb, &at, &mut off, true)?;
+    cx.set_text(
+        node,
+        format_args!(
+            "6LoWPAN, Src: {}, Dest: {}",
+            std::net::Ipv6Addr::from(src),
+            std::net::Ipv6Addr::from(dst)
+        ),
+    );
+    // What follows: NHC-compressed headers or the inline payload.
+    let inner = Iids {
+        src: Some(src[8..].try_into().unwrap_or([0; 8])),
+        dst: Some(dst[8..].try_into().unwrap_or([0; 8])),
+        pan: iids.pan,
+    };
+    let remaining = dgram.map(|d| d.saturating_sub(40));
+    let mut u = if f.nh {
+        nxt = nhc_proto(tvb.u8(off)?);
+        nhc(tvb, off, cx, node, remaining, &inner, depth)?
+    } else {
+        inline_rest(tvb, off, remaining)?
+    };
+    let mut h = ipv6_header((dscp << 2) | ecn, flow, nxt, hlim, &src, &dst);
+    finish_ipv6(&mut h, &mut u)?;
+    Ok(u)
+}
+
+/// The payload carried inline from `off`, `remaining` bytes long once uncompressed if known.
+fn inline_rest(tvb: &Tvb, off: usize, remaining: Option<usize>) -> Result<Unc> {
+    let rest = tvb.rest(off)?;
+    Ok(Unc {
+        data: rest.to_vec(),
+        reported: remaining.unwrap_or(rest.len()),
+        fixes: vec![],
+        nodes: vec![],
+    })
+}
+
+/// The "IPHC Header" subtree: dispatch, encoding bits and the optional CID octet. Returns the
+/// bits, the subtree and the offset of the first inline field.
+fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, NodeId, usize)> {
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
@@ -1010,176 +1099,150 @@ fn iphc(
         tvb.range(0, 2),
         flags as u64,
     );
-    let tf = (flags >> 11) & 3;
-    let nh = flags & 0x0400 != 0;
-    let hlim_mode = (flags >> 8) & 3;
-    let sac = flags & 0x0040 != 0;
-    let sam = (flags >> 4) & 3;
-    let m = flags & 0x0008 != 0;
-    let dac = flags & 0x0004 != 0;
-    let dam = flags & 3;
-    let mut off = 2usize;
-    let (mut sci, mut dci) = (0u8, 0u8);
-    if flags & 0x0080 != 0 {
-        let c = tvb.u8(2)?;
-        cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
-        sci = c >> 4;
-        dci = c & 0x0f;
-        off = 3;
-    }
-
-    // Traffic class and flow label (§3.1.1): ECN comes first on the wire, then DSCP.
-    let (ecn, dscp, flow) = traffic_class(cx, node, tvb, tf, &mut off)?;
-
-    // Next header and hop limit (§3.1.1).
-    let mut nxt = 0u8;
-    if !nh {
-        nxt = cx.add_u8(node, &NEXT, tvb, off)?;
-        off += 1;
-    }
-    let hlim = match hlim_mode {
-        1 => 1,
-        2 => 64,
-        3 => 255,
-        _ => {
-            let h = cx.add_u8(node, &HOPS, tvb, off)?;
-            off += 1;
-            h
-        }
+    let mut f = IphcFlags {
+        tf: (flags >> 11) & 3,
+        nh: flags & 0x0400 != 0,
+        hlim_mode: (flags >> 8) & 3,
+        sac: flags & 0x0040 != 0,
+        sam: (flags >> 4) & 3,
+        m: flags & 0x0008 != 0,
+        dac: flags & 0x0004 != 0,
+        dam: flags & 3,
+        sci: 0,
+        dci: 0,
     };
+    if flags & 0x0080 == 0 {
+        return Ok((f, hdr, 2));
+    }
+    let c = tvb.u8(2)?;
+    cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    f.sci = c >> 4;
+    f.dci = c & 0x0f;
+    Ok((f, hdr, 3))
+}
 
-    // Source address (§3.1.1 SAC/SAM).
-    let mut src = [0u8; 16];
-    let mut sctx = if sac {
-        lookup_context(cx, sci)
+/// A unicast address by its mode (RFC 6282 §3.1.1 SAM/DAM): 0 all 16 octets inline, 1 the IID
+/// inline, 2 a 16-bit short address inline, 3 the IID from the link layer. Returns the
+/// address (prefix still zero), the octets carried and whether the IID is missing.
+fn unicast_addr(
+    tvb: &Tvb,
+    off: usize,
+    mode: u16,
+    iid: Option<[u8; 8]>,
+) -> Result<([u8; 16], usize, bool)> {
+    let mut a = [0u8; 16];
+    match mode {
+        0 => Ok((tvb.array(off)?, 16, false)),
+        1 => {
+            a[8..].copy_from_slice(tvb.bytes(off, 8)?);
+            Ok((a, 8, false))
+        }
+        2 => {
+            a[11] = 0xff;
+            a[12] = 0xfe;
+            a[14..].copy_from_slice(tvb.bytes(off, 2)?);
+            Ok((a, 2, false))
+        }
+        _ => {
+            a[8..].copy_from_slice(&iid.unwrap_or([0; 8]));
+            Ok((a, 0, iid.is_none()))
+        }
+    }
+}
+
+/// Where IPHC addresses are shown and what they are decompressed with.
+struct IphcAt<'a> {
+    node: NodeId,
+    /// The "IPHC Header" subtree, for the contexts used.
+    hdr: NodeId,
+    f: IphcFlags,
+    iids: &'a Iids,
+}
+
+/// The source (`dst` false) or destination address, shown with its context; moves `off`
+/// past what is carried.
+fn iphc_address(
+    cx: &mut Cx,
+    tvb: &Tvb,
+    at: &IphcAt,
+    off: &mut usize,
+    dst: bool,
+) -> Result<[u8; 16]> {
+    let (addr, shown, ctx) = if dst {
+        iphc_dst(cx, tvb, at, *off)?
     } else {
-        Ctx::LinkLocal
+        iphc_src(cx, tvb, at, *off)?
     };
-    let mut slen = 0usize;
-    let mut s_missing_iid = false;
-    match (sac, sam) {
-        (true, 0) => sctx = Ctx::None, // the unspecified address
-        (false, 0) => {
-            sctx = Ctx::None;
-            src = tvb.array(off)?;
-            slen = 16;
-        }
-        (_, 1) => {
-            src[8..].copy_from_slice(tvb.bytes(off, 8)?);
-            slen = 8;
-        }
-        (_, 2) => {
-            src[11] = 0xff;
-            src[12] = 0xfe;
-            src[14..].copy_from_slice(tvb.bytes(off, 2)?);
-            slen = 2;
-        }
-        _ => {
-            s_missing_iid = iids.src.is_none();
-            src[8..].copy_from_slice(&iids.src.unwrap_or([0; 8]));
-        }
+    let len = shown.len;
+    add_address(cx, at.node, tvb, *off, addr, shown);
+    if dst {
+        show_context(cx, at.hdr, ctx, &DCTX_PREFIX, &DCTX_ORIGIN);
+    } else {
+        show_context(cx, at.hdr, ctx, &SCTX_PREFIX, &SCTX_ORIGIN);
     }
-    let s_unknown = apply_context(cx, &mut src, sctx);
-    let shown = ShownAddr {
-        field: &SRC,
-        role: "Source",
-        len: slen,
-        missing_iid: s_missing_iid,
-        unknown: s_unknown,
-    };
-    add_address(cx, node, tvb, off, src, shown);
-    show_context(cx, hdr, sctx, &SCTX_PREFIX, &SCTX_ORIGIN);
-    off += slen;
+    *off += len;
+    Ok(addr)
+}
 
-    // Destination address (§3.1.1 M/DAC/DAM).
-    let mut dst = [0u8; 16];
-    let mut dlen = 0usize;
-    let mut dctx: Ctx;
-    let mut d_missing_iid = false;
-    match (m, dac) {
-        (true, _) => {
-            (dst, dlen, dctx) = multicast_dst(cx, tvb, off, hdr, (dac, dam, dci))?;
-        }
-        (false, _) => {
-            dctx = if dac {
-                lookup_context(cx, dci)
+/// The source address (§3.1.1 SAC/SAM) at `off`, how to show it and its context.
+fn iphc_src(cx: &mut Cx, tvb: &Tvb, at: &IphcAt, off: usize) -> Result<([u8; 16], ShownAddr, Ctx)> {
+    let f = &at.f;
+    let (mut src, len, missing_iid, ctx) = match (f.sac, f.sam) {
+        // SAC=1, SAM=0: the unspecified address.
+        (true, 0) => ([0u8; 16], 0, false, Ctx::None),
+        (false, 0) => (tvb.array(off)?, 16, false, Ctx::None),
+        (sac, sam) => {
+            let (a, len, missing) = unicast_addr(tvb, off, sam, at.iids.src)?;
+            let ctx = if sac {
+                lookup_context(cx, f.sci)
             } else {
                 Ctx::LinkLocal
             };
-            match dam {
-                0 if dac => return illegal_dam(cx, hdr),
-                0 => {
-                    dctx = Ctx::None;
-                    dst = tvb.array(off)?;
-                    dlen = 16;
-                }
-                1 => {
-                    dst[8..].copy_from_slice(tvb.bytes(off, 8)?);
-                    dlen = 8;
-                }
-                2 => {
-                    dst[11] = 0xff;
-                    dst[12] = 0xfe;
-                    dst[14..].copy_from_slice(tvb.bytes(off, 2)?);
-                    dlen = 2;
-                }
-                _ => {
-                    d_missing_iid = iids.dst.is_none();
-                    dst[8..].copy_from_slice(&iids.dst.unwrap_or([0; 8]));
-                }
-            }
+            (a, len, missing, ctx)
         }
-    }
-    let d_unknown = if m {
-        match dctx {
+    };
+    let unknown = apply_context(cx, &mut src, ctx);
+    let shown = ShownAddr {
+        field: &SRC,
+        role: "Source",
+        len,
+        missing_iid,
+        unknown,
+    };
+    Ok((src, shown, ctx))
+}
+
+/// The destination address (§3.1.1 M/DAC/DAM) at `off`, how to show it and its context.
+fn iphc_dst(cx: &mut Cx, tvb: &Tvb, at: &IphcAt, off: usize) -> Result<([u8; 16], ShownAddr, Ctx)> {
+    let f = &at.f;
+    let (dst, len, ctx, missing_iid, unknown) = if f.m {
+        let (dst, len, ctx) = multicast_dst(cx, tvb, off, at.hdr, (f.dac, f.dam, f.dci))?;
+        let unknown = match ctx {
             Ctx::Unknown(cid) => Some(cid),
             _ => None,
-        }
+        };
+        (dst, len, ctx, false, unknown)
     } else {
-        apply_context(cx, &mut dst, dctx)
+        if f.dac && f.dam == 0 {
+            return illegal_dam(cx, at.hdr);
+        }
+        let (mut dst, len, missing) = unicast_addr(tvb, off, f.dam, at.iids.dst)?;
+        let ctx = match (f.dam, f.dac) {
+            (0, _) => Ctx::None,
+            (_, true) => lookup_context(cx, f.dci),
+            (_, false) => Ctx::LinkLocal,
+        };
+        let unknown = apply_context(cx, &mut dst, ctx);
+        (dst, len, ctx, missing, unknown)
     };
     let shown = ShownAddr {
         field: &DST,
         role: "Destination",
-        len: dlen,
-        missing_iid: d_missing_iid,
-        unknown: d_unknown,
+        len,
+        missing_iid,
+        unknown,
     };
-    add_address(cx, node, tvb, off, dst, shown);
-    show_context(cx, hdr, dctx, &DCTX_PREFIX, &DCTX_ORIGIN);
-    off += dlen;
-
-    cx.set_text(
-        node,
-        format_args!(
-            "6LoWPAN, Src: {}, Dest: {}",
-            std::net::Ipv6Addr::from(src),
-            std::net::Ipv6Addr::from(dst)
-        ),
-    );
-
-    // What follows: NHC-compressed headers or the inline payload.
-    let inner = Iids {
-        src: Some(src[8..].try_into().unwrap_or([0; 8])),
-        dst: Some(dst[8..].try_into().unwrap_or([0; 8])),
-        pan: iids.pan,
-    };
-    let remaining = dgram.map(|d| d.saturating_sub(40));
-    let mut u = if nh {
-        nxt = nhc_proto(tvb.u8(off)?);
-        nhc(tvb, off, cx, node, remaining, &inner, depth)?
-    } else {
-        let rest = tvb.rest(off)?;
-        Unc {
-            data: rest.to_vec(),
-            reported: remaining.unwrap_or(rest.len()),
-            fixes: vec![],
-            nodes: vec![],
-        }
-    };
-    let mut h = ipv6_header((dscp << 2) | ecn, flow, nxt, hlim, &src, &dst);
-    finish_ipv6(&mut h, &mut u)?;
-    Ok(u)
+    Ok((dst, shown, ctx))
 }
 
 /// Traffic class and flow label (RFC 6282 §3.1.1 TF): ECN comes first on the wire, then
@@ -1341,176 +1404,16 @@ fn nhc(
     }
     let b = tvb.u8(off)?;
     if b & 0xf0 == 0xe0 {
-        let eid = (b >> 1) & 7;
-        let sub = cx.add_text(node, tvb.range(off, 2), "IPv6 extension header");
-        cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x0e);
-        cx.add_bits(
-            sub,
-            &[&NHC_EXT_EID, &NHC_EXT_NH],
-            tvb.range(off, 1),
-            b as u64,
-        );
-        let nh = b & 1 != 0;
-        if eid == 7 {
-            // IPv6 in IPv6 (§4.2): the tunneled header is itself IPHC-compressed, and its
-            // elided IIDs come from the enclosing header's addresses.
-            let inner = tvb.sub_from(off + 1)?;
-            let mut u = iphc(&inner, cx, node, remaining, iids, depth + 1)?;
-            // Checksums belong to the inner header, which starts at 0 of this buffer.
-            for f in &mut u.fixes {
-                if f.ip_off == ENCLOSING {
-                    f.ip_off = 0;
-                }
-            }
-            return Ok(u);
-        }
-        let proto = match eid {
-            0 => 0u8,
-            1 => 43,
-            2 => 44,
-            3 => 60,
-            4 => 135,
-            _ => {
-                cx.expert(
-                    sub,
-                    &UNKNOWN_NHC,
-                    Some(format!("Reserved extension header ID {eid}")),
-                );
-                return Err(Error::Malformed("reserved NHC extension header ID".into()));
-            }
+        let chain = NhcChain {
+            node,
+            remaining,
+            iids,
+            depth,
         };
-        let _ = proto;
-        let mut p = off + 1;
-        let mut next = 59u8;
-        if !nh {
-            next = cx.add_u8(sub, &NHC_EXT_NEXT, tvb, p)?;
-            p += 1;
-        }
-        let (body, total, len_node) = if eid == 2 {
-            // The fragment header has a reserved octet where others have their length.
-            cx.add_u8(sub, &NHC_EXT_RESERVED, tvb, p)?;
-            let body = tvb.bytes(p, 7)?;
-            p += 7;
-            (body, 8usize, None)
-        } else {
-            let l = tvb.u8(p)? as usize;
-            let ln = cx.add_uint(sub, &NHC_EXT_LENGTH, tvb.range(p, 1), l as u64);
-            p += 1;
-            let body = tvb.bytes(p, l)?;
-            p += l;
-            (body, (2 + l).div_ceil(8) * 8, Some(ln))
-        };
-        cx.tree.node_mut(sub).range = tvb.range(off, p - off);
-        if !body.is_empty() {
-            cx.add_text(
-                sub,
-                tvb.range(p - body.len(), body.len()),
-                format!("Data ({} bytes)", body.len()),
-            );
-        }
-        if nh {
-            next = nhc_proto(tvb.u8(p)?);
-        }
-        let mut data = Vec::with_capacity(total);
-        data.push(next);
-        if eid == 2 {
-            data.extend_from_slice(body);
-        } else {
-            data.push((total / 8 - 1) as u8);
-            data.extend_from_slice(body);
-            let pad = total - 2 - body.len();
-            if pad > 0 {
-                if eid != 0 && eid != 3 {
-                    if let Some(ln) = len_node {
-                        cx.expert(ln, &BAD_EXT_HEADER_LENGTH, None);
-                    }
-                }
-                // Pad1 or PadN option (RFC 8200 §4.2).
-                if pad == 1 {
-                    data.push(0);
-                } else {
-                    data.push(1);
-                    data.push((pad - 2) as u8);
-                    data.resize(data.len() + pad - 2, 0);
-                }
-            }
-        }
-        let after = remaining.map(|r| r.saturating_sub(total));
-        let mut u = if nh {
-            nhc(tvb, p, cx, node, after, iids, depth + 1)?
-        } else {
-            let rest = tvb.rest(p)?;
-            Unc {
-                data: rest.to_vec(),
-                reported: after.unwrap_or(rest.len()),
-                fixes: vec![],
-                nodes: vec![],
-            }
-        };
-        shift(&mut u, total);
-        data.append(&mut u.data);
-        u.data = data;
-        u.reported += total;
-        return Ok(u);
+        return nhc_ext(tvb, off, cx, &chain);
     }
     if b & 0xf8 == 0xf0 {
-        let sub = cx.add_text(node, tvb.range(off, 1), "UDP header compression");
-        cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), 0x1e);
-        cx.add_bits(
-            sub,
-            &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
-            tvb.range(off, 1),
-            b as u64,
-        );
-        let p = off + 1;
-        let (sport, dport, n) = match b & 3 {
-            0 => (tvb.be_u16(p)?, tvb.be_u16(p + 2)?, 4),
-            1 => (tvb.be_u16(p)?, 0xf000 + tvb.u8(p + 2)? as u16, 3),
-            2 => (0xf000 + tvb.u8(p)? as u16, tvb.be_u16(p + 1)?, 3),
-            _ => {
-                let x = tvb.u8(p)?;
-                (0xf0b0 + (x >> 4) as u16, 0xf0b0 + (x & 0x0f) as u16, 1)
-            }
-        };
-        let (sr, dr) = match b & 3 {
-            0 => (tvb.range(p, 2), tvb.range(p + 2, 2)),
-            1 => (tvb.range(p, 2), tvb.range(p + 2, 1)),
-            2 => (tvb.range(p, 1), tvb.range(p + 1, 2)),
-            _ => (tvb.range(p, 1), tvb.range(p, 1)),
-        };
-        cx.add(node, &UDP_SRC, sr, Value::UInt(sport as u64));
-        cx.add(node, &UDP_DST, dr, Value::UInt(dport as u64));
-        let mut p = p + n;
-        let mut csum = 0u16;
-        let mut fixes = vec![];
-        let mut nodes = vec![];
-        if b & 0x04 == 0 {
-            csum = cx.add_be_u16(node, &UDP_CHECKSUM, tvb, p)?;
-            p += 2;
-        } else {
-            fixes.push(UdpFix {
-                ip_off: ENCLOSING,
-                udp_off: 0,
-            });
-            let n = cx.add_generated(node, &UDP_CHECKSUM, Value::UInt(0xffff));
-            nodes.push(Some(n));
-        }
-        let rest = tvb.rest(p)?;
-        let len = remaining.unwrap_or(rest.len() + 8);
-        let len16 = u16::try_from(len)
-            .map_err(|_| Error::Malformed("UDP datagram longer than 65535 bytes".into()))?;
-        let mut data = Vec::with_capacity(8 + rest.len());
-        data.extend_from_slice(&sport.to_be_bytes());
-        data.extend_from_slice(&dport.to_be_bytes());
-        data.extend_from_slice(&len16.to_be_bytes());
-        data.extend_from_slice(&csum.to_be_bytes());
-        data.extend_from_slice(rest);
-        return Ok(Unc {
-            data,
-            reported: len,
-            fixes,
-            nodes,
-        });
+        return nhc_udp(tvb, off, cx, node, remaining);
     }
     let n = cx.add_uint(node, &NHC_PATTERN, tvb.range(off, 1), b as u64);
     cx.expert(
@@ -1519,6 +1422,212 @@ fn nhc(
         Some(format!("Unknown next header compression 0x{b:02x}")),
     );
     Err(Error::Malformed("unknown NHC".into()))
+}
+
+/// Where an NHC header sits in the chain: the 6LoWPAN node, the uncompressed length left
+/// (when known), the addresses' IIDs and the nesting depth.
+struct NhcChain<'a> {
+    node: NodeId,
+    remaining: Option<usize>,
+    iids: &'a Iids,
+    depth: u32,
+}
+
+/// How an NHC header's subtree is shown: its title, the octets it first covers, its dispatch
+/// pattern and the bit fields of its first octet.
+struct NhcKind {
+    title: &'static str,
+    len: usize,
+    pattern: u64,
+    bits: &'static [&'static FieldDef],
+}
+
+static NHC_EXT: NhcKind = NhcKind {
+    title: "IPv6 extension header",
+    len: 2,
+    pattern: 0x0e,
+    bits: &[&NHC_EXT_EID, &NHC_EXT_NH],
+};
+
+static NHC_UDP: NhcKind = NhcKind {
+    title: "UDP header compression",
+    len: 1,
+    pattern: 0x1e,
+    bits: &[&NHC_UDP_CHECKSUM, &NHC_UDP_PORTS],
+};
+
+/// The subtree of the NHC header at `off`; returns it and the NHC octet.
+fn nhc_subtree(
+    tvb: &Tvb,
+    off: usize,
+    cx: &mut Cx,
+    node: NodeId,
+    k: &NhcKind,
+) -> Result<(NodeId, u8)> {
+    let b = tvb.u8(off)?;
+    let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
+    cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
+    cx.add_bits(sub, k.bits, tvb.range(off, 1), b as u64);
+    Ok((sub, b))
+}
+
+/// An NHC extension header (RFC 6282 §4.2), rebuilt with its padding, and what follows it.
+fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
+    let (sub, b) = nhc_subtree(tvb, off, cx, c.node, &NHC_EXT)?;
+    let eid = (b >> 1) & 7;
+    let nh = b & 1 != 0;
+    if eid == 7 {
+        // IPv6 in IPv6 (§4.2): the tunneled header is itself IPHC-compressed, and its
+        // elided IIDs come from the enclosing header's addresses.
+        let inner = tvb.sub_from(off + 1)?;
+        let mut u = iphc(&inner, cx, c.node, c.remaining, c.iids, c.depth + 1)?;
+        // Checksums belong to the inner header, which starts at 0 of this buffer.
+        for f in &mut u.fixes {
+            if f.ip_off == ENCLOSING {
+                f.ip_off = 0;
+            }
+        }
+        return Ok(u);
+    }
+    if eid > 4 {
+        cx.expert(
+            sub,
+            &UNKNOWN_NHC,
+            Some(format!("Reserved extension header ID {eid}")),
+        );
+        return Err(Error::Malformed("reserved NHC extension header ID".into()));
+    }
+    let mut p = off + 1;
+    let mut next = 59u8;
+    if !nh {
+        next = cx.add_u8(sub, &NHC_EXT_NEXT, tvb, p)?;
+        p += 1;
+    }
+    let (body, total, len_node) = if eid == 2 {
+        // The fragment header has a reserved octet where others have their length.
+        cx.add_u8(sub, &NHC_EXT_RESERVED, tvb, p)?;
+        let body = tvb.bytes(p, 7)?;
+        p += 7;
+        (body, 8usize, None)
+    } else {
+        let l = tvb.u8(p)? as usize;
+        let ln = cx.add_uint(sub, &NHC_EXT_LENGTH, tvb.range(p, 1), l as u64);
+        p += 1;
+        let body = tvb.bytes(p, l)?;
+        p += l;
+        (body, (2 + l).div_ceil(8) * 8, Some(ln))
+    };
+    cx.tree.node_mut(sub).range = tvb.range(off, p - off);
+    if !body.is_empty() {
+        cx.add_text(
+            sub,
+            tvb.range(p - body.len(), body.len()),
+            format!("Data ({} bytes)", body.len()),
+        );
+    }
+    if nh {
+        next = nhc_proto(tvb.u8(p)?);
+    }
+    let mut data = Vec::with_capacity(total);
+    data.push(next);
+    if eid == 2 {
+        data.extend_from_slice(body);
+    } else {
+        data.push((total / 8 - 1) as u8);
+        data.extend_from_slice(body);
+        // Options headers are padded silently; others should not need it.
+        let pad = total - 2 - body.len();
+        if pad > 0 && eid != 0 && eid != 3 {
+            if let Some(ln) = len_node {
+                cx.expert(ln, &BAD_EXT_HEADER_LENGTH, None);
+            }
+        }
+        push_padding(&mut data, pad);
+    }
+    let after = c.remaining.map(|r| r.saturating_sub(total));
+    let mut u = if nh {
+        nhc(tvb, p, cx, c.node, after, c.iids, c.depth + 1)?
+    } else {
+        inline_rest(tvb, p, after)?
+    };
+    shift(&mut u, total);
+    data.append(&mut u.data);
+    u.data = data;
+    u.reported += total;
+    Ok(u)
+}
+
+/// Pad1 or PadN option (RFC 8200 §4.2) filling `pad` octets.
+fn push_padding(data: &mut Vec<u8>, pad: usize) {
+    match pad {
+        0 => {}
+        1 => data.push(0),
+        _ => {
+            data.push(1);
+            data.push((pad - 2) as u8);
+            data.resize(data.len() + pad - 2, 0);
+        }
+    }
+}
+
+/// NHC UDP (RFC 6282 §4.3): ports by their compression mode, an elided checksum to recompute,
+/// the length from what is left of the datagram.
+fn nhc_udp(
+    tvb: &Tvb,
+    off: usize,
+    cx: &mut Cx,
+    node: NodeId,
+    remaining: Option<usize>,
+) -> Result<Unc> {
+    let (_, b) = nhc_subtree(tvb, off, cx, node, &NHC_UDP)?;
+    let p = off + 1;
+    let (sport, dport, n) = match b & 3 {
+        0 => (tvb.be_u16(p)?, tvb.be_u16(p + 2)?, 4),
+        1 => (tvb.be_u16(p)?, 0xf000 + tvb.u8(p + 2)? as u16, 3),
+        2 => (0xf000 + tvb.u8(p)? as u16, tvb.be_u16(p + 1)?, 3),
+        _ => {
+            let x = tvb.u8(p)?;
+            (0xf0b0 + (x >> 4) as u16, 0xf0b0 + (x & 0x0f) as u16, 1)
+        }
+    };
+    let (sr, dr) = match b & 3 {
+        0 => (tvb.range(p, 2), tvb.range(p + 2, 2)),
+        1 => (tvb.range(p, 2), tvb.range(p + 2, 1)),
+        2 => (tvb.range(p, 1), tvb.range(p + 1, 2)),
+        _ => (tvb.range(p, 1), tvb.range(p, 1)),
+    };
+    cx.add(node, &UDP_SRC, sr, Value::UInt(sport as u64));
+    cx.add(node, &UDP_DST, dr, Value::UInt(dport as u64));
+    let mut p = p + n;
+    let mut csum = 0u16;
+    let mut fixes = vec![];
+    let mut nodes = vec![];
+    if b & 0x04 == 0 {
+        csum = cx.add_be_u16(node, &UDP_CHECKSUM, tvb, p)?;
+        p += 2;
+    } else {
+        fixes.push(UdpFix {
+            ip_off: ENCLOSING,
+            udp_off: 0,
+        });
+        let n = cx.add_generated(node, &UDP_CHECKSUM, Value::UInt(0xffff));
+        nodes.push(Some(n));
+    }
+    let rest = tvb.rest(p)?;
+    let len = remaining.unwrap_or(rest.len() + 8);
+    let len16 = u16::try_from(len)
+        .map_err(|_| Error::Malformed("UDP datagram longer than 65535 bytes".into()))?;
+    let mut data = Vec::with_capacity(8 + rest.len());
+    for v in [sport, dport, len16, csum] {
+        data.extend_from_slice(&v.to_be_bytes());
+    }
+    data.extend_from_slice(rest);
+    Ok(Unc {
+        data,
+        reported: len,
+        fixes,
+        nodes,
+    })
 }
 
 // ---- fragmentation -----------------------------------------------------------------------------

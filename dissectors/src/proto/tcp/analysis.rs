@@ -133,81 +133,100 @@ pub fn analyze(
     budget: &mut usize,
 ) -> Option<Acked> {
     let mut ta: Option<Acked> = None;
-    let (seq, ack, seglen, flags, window) = (s.seq, s.ack, s.seglen, s.flags, s.window);
-    let no_sfr = flags & (TH_SYN | TH_FIN | TH_RST) == 0;
-    if flags & TH_ACK != 0 {
+    if s.flags & TH_ACK != 0 {
         rev.bif_invalid = false;
     }
-    let set = |ta: &mut Option<Acked>, f: u32| ta.get_or_insert_with(Acked::default).flags |= f;
+    classify_window_and_acks(fwd, rev, s, &mut ta);
+    note_ack(fwd, rev, s, &mut ta);
+    classify_retransmission(fwd, rev, s, first_rtt, &mut ta);
+    record_segment(fwd, s, budget, &ta);
+    drop_acked(rev, s, budget, &mut ta);
+    bytes_in_flight(fwd, s, &mut ta);
+    ta
+}
 
-    'fwd: {
-        // Zero window probe: one byte at the expected sequence number into a closed window.
-        if seglen == 1 && seq == fwd.nextseq && rev.window_seen && rev.window == 0 {
-            set(&mut ta, A_ZERO_WINDOW_PROBE);
-            break 'fwd;
-        }
-        if window == 0 && no_sfr {
-            set(&mut ta, A_ZERO_WINDOW);
-        }
-        // Data beyond what we have seen: something in between was not captured.
-        if fwd.nextseq != 0 && gt(seq, fwd.nextseq) && flags & TH_RST == 0 {
-            set(&mut ta, A_LOST_PACKET);
-            fwd.bif_invalid = true;
-        }
-        // Keep-alive: 0 or 1 byte one before the next expected sequence number.
-        if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && no_sfr {
-            set(&mut ta, A_KEEP_ALIVE);
-        }
-        let same_point = seq == fwd.nextseq && ack == fwd.lastack;
-        if seglen == 0 && window != 0 && window != fwd.window && same_point && no_sfr {
-            set(&mut ta, A_WINDOW_UPDATE);
-        }
-        if seglen > 0
-            && rev.window_seen
-            && seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window)
-            && no_sfr
-        {
-            set(&mut ta, A_WINDOW_FULL);
-        }
-        if seglen == 0
-            && window != 0
-            && window == fwd.window
-            && same_point
-            && rev.lastsegmentflags & A_KEEP_ALIVE != 0
-            && no_sfr
-        {
-            set(&mut ta, A_KEEP_ALIVE_ACK);
-            break 'fwd;
-        }
-        if seglen == 0
-            && window == 0
-            && window == fwd.window
-            && same_point
-            && rev.lastsegmentflags & A_ZERO_WINDOW_PROBE != 0
-            && no_sfr
-        {
-            set(&mut ta, A_ZERO_WINDOW_PROBE_ACK);
-            break 'fwd;
-        }
-        // Duplicate ACK: nothing new, same ACK and window as before.
-        if seglen == 0 && window != 0 && window == fwd.window && same_point && no_sfr {
-            fwd.dupacknum = if fwd.dupacknum == -1 {
-                1
-            } else {
-                fwd.dupacknum + 1
-            };
-            let t = ta.get_or_insert_with(Acked::default);
-            t.flags |= A_DUPLICATE_ACK;
-            t.dupack_num = fwd.dupacknum.max(0) as u32;
-            t.dupack_frame = fwd.lastnondupack;
-        }
+/// Sets `f` in the verdict, creating it.
+fn mark(ta: &mut Option<Acked>, f: u32) -> &mut Acked {
+    let t = ta.get_or_insert_with(Acked::default);
+    t.flags |= f;
+    t
+}
+
+/// SYN, FIN and RST all clear: the segment may be a probe, keep-alive or window signal.
+fn no_sfr(s: &Segment) -> bool {
+    s.flags & (TH_SYN | TH_FIN | TH_RST) == 0
+}
+
+/// The forward checks: zero window (probe), lost segment, keep-alive, window update/full,
+/// keep-alive and zero-window-probe ACKs, duplicate ACK (tshark's order; some end the list).
+fn classify_window_and_acks(
+    fwd: &mut FlowAnalysis,
+    rev: &FlowAnalysis,
+    s: &Segment,
+    ta: &mut Option<Acked>,
+) {
+    let (seq, seglen, window) = (s.seq, s.seglen, s.window);
+    let no_sfr = no_sfr(s);
+    // Zero window probe: one byte at the expected sequence number into a closed window.
+    if seglen == 1 && seq == fwd.nextseq && rev.window_seen && rev.window == 0 {
+        mark(ta, A_ZERO_WINDOW_PROBE);
+        return;
     }
+    if window == 0 && no_sfr {
+        mark(ta, A_ZERO_WINDOW);
+    }
+    // Data beyond what we have seen: something in between was not captured.
+    if fwd.nextseq != 0 && gt(seq, fwd.nextseq) && s.flags & TH_RST == 0 {
+        mark(ta, A_LOST_PACKET);
+        fwd.bif_invalid = true;
+    }
+    // Keep-alive: 0 or 1 byte one before the next expected sequence number.
+    if seglen <= 1 && seq == fwd.nextseq.wrapping_sub(1) && no_sfr {
+        mark(ta, A_KEEP_ALIVE);
+    }
+    let same_point = seq == fwd.nextseq && s.ack == fwd.lastack;
+    if seglen == 0 && window != 0 && window != fwd.window && same_point && no_sfr {
+        mark(ta, A_WINDOW_UPDATE);
+    }
+    if seglen > 0
+        && rev.window_seen
+        && seq.wrapping_add(seglen) == rev.lastack.wrapping_add(rev.window)
+        && no_sfr
+    {
+        mark(ta, A_WINDOW_FULL);
+    }
+    // The remaining checks are all about a bare segment repeating the last ACK and window.
+    let repeat = seglen == 0 && window == fwd.window && same_point && no_sfr;
+    if repeat && window != 0 && rev.lastsegmentflags & A_KEEP_ALIVE != 0 {
+        mark(ta, A_KEEP_ALIVE_ACK);
+        return;
+    }
+    if repeat && window == 0 && rev.lastsegmentflags & A_ZERO_WINDOW_PROBE != 0 {
+        mark(ta, A_ZERO_WINDOW_PROBE_ACK);
+        return;
+    }
+    // Duplicate ACK: nothing new, same ACK and window as before.
+    if repeat && window != 0 {
+        fwd.dupacknum = if fwd.dupacknum == -1 {
+            1
+        } else {
+            fwd.dupacknum + 1
+        };
+        let t = mark(ta, A_DUPLICATE_ACK);
+        t.dupack_num = fwd.dupacknum.max(0) as u32;
+        t.dupack_frame = fwd.lastnondupack;
+    }
+}
+
+/// A new ACK resets the duplicate count; an ACK beyond anything the peer sent means data in
+/// the other direction was not captured.
+fn note_ack(fwd: &mut FlowAnalysis, rev: &mut FlowAnalysis, s: &Segment, ta: &mut Option<Acked>) {
+    let ack = s.ack;
     if ack != fwd.lastack {
         fwd.lastnondupack = s.frame;
         fwd.dupacknum = 0;
     }
-    // ACK of data in the other direction we never saw.
-    if rev.maxseqtobeacked != 0 && gt(ack, rev.maxseqtobeacked) && flags & TH_ACK != 0 {
+    if rev.maxseqtobeacked != 0 && gt(ack, rev.maxseqtobeacked) && s.flags & TH_ACK != 0 {
         let t = ta.get_or_insert_with(Acked::default);
         // Once per hole while the other side sends nothing new: its ACK counter doubles as
         // the marker (-1), as in tshark.
@@ -217,65 +236,69 @@ pub fn analyze(
         rev.maxseqtobeacked = rev.nextseq;
         rev.dupacknum = -1;
     }
+}
 
-    // Retransmission / fast retransmission / out-of-order / spurious retransmission.
-    'retrans: {
-        if !(seglen > 0 || flags & (TH_SYN | TH_FIN) != 0) {
-            break 'retrans;
-        }
-        let mut seq_not_advanced = fwd.nextseq != 0 && lt(seq, fwd.nextseq);
-        if ta.as_ref().is_some_and(|t| t.flags & A_KEEP_ALIVE != 0) {
-            break 'retrans;
-        }
-        // A segment that starts one before nextseq but carries more than one byte follows a
-        // zero window probe: it is new data.
-        if seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq {
-            seq_not_advanced = false;
-        }
-        if seglen > 0 && rev.lastack != 0 && le(seq.wrapping_add(seglen), rev.lastack) {
-            set(&mut ta, A_SPURIOUS_RETRANSMISSION);
-            break 'retrans;
-        }
-        let t = s.ts.saturating_sub(rev.lastacktime);
-        if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
-            set(&mut ta, A_FAST_RETRANSMISSION);
-            break 'retrans;
-        }
-        let t = s.ts.saturating_sub(fwd.nextseqtime);
-        let ooo_thres = if first_rtt == 0 { 3_000_000 } else { first_rtt };
-        let synfin = (flags & (TH_SYN | TH_FIN) != 0) as u32;
-        if seq_not_advanced
-            && t < ooo_thres
-            && fwd.nextseq != seq.wrapping_add(seglen).wrapping_add(synfin)
-        {
-            set(&mut ta, A_OUT_OF_ORDER);
-            break 'retrans;
-        }
-        if seq_not_advanced {
-            let t = ta.get_or_insert_with(Acked::default);
-            t.flags |= A_RETRANSMISSION;
-            t.rto = s.ts.saturating_sub(fwd.nextseqtime);
-            t.rto_frame = fwd.nextseqframe;
-            // The oldest unacknowledged segment is the likeliest original.
-            if let Some(u) = fwd.segments.back() {
-                t.rto = s.ts.saturating_sub(u.ts);
-                t.rto_frame = u.frame;
-            }
+/// Retransmission / fast retransmission / out-of-order / spurious retransmission.
+fn classify_retransmission(
+    fwd: &FlowAnalysis,
+    rev: &FlowAnalysis,
+    s: &Segment,
+    first_rtt: i64,
+    ta: &mut Option<Acked>,
+) {
+    let (seq, seglen) = (s.seq, s.seglen);
+    let synfin = s.flags & (TH_SYN | TH_FIN) != 0;
+    if !(seglen > 0 || synfin) || ta.as_ref().is_some_and(|t| t.flags & A_KEEP_ALIVE != 0) {
+        return;
+    }
+    // A segment that starts one before nextseq but carries more than one byte follows a
+    // zero window probe: it is new data.
+    let seq_not_advanced = fwd.nextseq != 0
+        && lt(seq, fwd.nextseq)
+        && !(seglen > 1 && fwd.nextseq.wrapping_sub(1) == seq);
+    if seglen > 0 && rev.lastack != 0 && le(seq.wrapping_add(seglen), rev.lastack) {
+        mark(ta, A_SPURIOUS_RETRANSMISSION);
+        return;
+    }
+    let t = s.ts.saturating_sub(rev.lastacktime);
+    if seq_not_advanced && rev.dupacknum >= 2 && rev.lastack == seq && t < 20_000_000 {
+        mark(ta, A_FAST_RETRANSMISSION);
+        return;
+    }
+    let t = s.ts.saturating_sub(fwd.nextseqtime);
+    let ooo_thres = if first_rtt == 0 { 3_000_000 } else { first_rtt };
+    if seq_not_advanced
+        && t < ooo_thres
+        && fwd.nextseq != seq.wrapping_add(seglen).wrapping_add(synfin as u32)
+    {
+        mark(ta, A_OUT_OF_ORDER);
+        return;
+    }
+    if seq_not_advanced {
+        let t = mark(ta, A_RETRANSMISSION);
+        t.rto = s.ts.saturating_sub(fwd.nextseqtime);
+        t.rto_frame = fwd.nextseqframe;
+        // The oldest unacknowledged segment is the likeliest original.
+        if let Some(u) = fwd.segments.back() {
+            t.rto = s.ts.saturating_sub(u.ts);
+            t.rto_frame = u.frame;
         }
     }
+}
 
-    let mut nextseq = seq.wrapping_add(seglen);
-    if (seglen > 0 || flags & (TH_SYN | TH_FIN) != 0)
-        && fwd.segments.len() < MAX_UNACKED_SEGMENTS
-        && *budget > 0
-    {
+/// Remembers the segment as unacknowledged (within the bounds) and advances this direction's
+/// next sequence number, ACK and window.
+fn record_segment(fwd: &mut FlowAnalysis, s: &Segment, budget: &mut usize, ta: &Option<Acked>) {
+    let synfin = s.flags & (TH_SYN | TH_FIN) != 0;
+    let mut nextseq = s.seq.wrapping_add(s.seglen);
+    if (s.seglen > 0 || synfin) && fwd.segments.len() < MAX_UNACKED_SEGMENTS && *budget > 0 {
         *budget -= 1;
-        if flags & (TH_SYN | TH_FIN) != 0 {
+        if synfin {
             nextseq = nextseq.wrapping_add(1);
         }
         fwd.segments.push_front(Unacked {
             frame: s.frame,
-            seq,
+            seq: s.seq,
             nextseq,
             ts: s.ts,
         });
@@ -288,16 +311,20 @@ pub fn analyze(
         fwd.nextseqframe = s.frame;
         fwd.nextseqtime = s.ts;
     }
-    if (seq == fwd.maxseqtobeacked || fwd.maxseqtobeacked == 0) && !zwp {
+    if (s.seq == fwd.maxseqtobeacked || fwd.maxseqtobeacked == 0) && !zwp {
         fwd.maxseqtobeacked = fwd.nextseq;
     }
-    fwd.window = window;
+    fwd.window = s.window;
     fwd.window_seen = true;
-    fwd.lastack = ack;
+    fwd.lastack = s.ack;
     fwd.lastacktime = s.ts;
     fwd.lastsegmentflags = ta.as_ref().map_or(0, |t| t.flags);
+}
 
-    // Drop what this ACK covers from the reverse direction's unacknowledged list.
+/// Drops what this ACK covers from the reverse direction's unacknowledged list; the segment
+/// it ends exactly gives the ACK RTT.
+fn drop_acked(rev: &mut FlowAnalysis, s: &Segment, budget: &mut usize, ta: &mut Option<Acked>) {
+    let ack = s.ack;
     let mut i = 0;
     while i < rev.segments.len() {
         let u = &mut rev.segments[i];
@@ -317,38 +344,131 @@ pub fn analyze(
         rev.segments.remove(i);
         *budget += 1;
     }
-
-    // Bytes in flight: the span of this direction's unacknowledged data.
-    if seglen != 0 && !fwd.segments.is_empty() && !fwd.bif_invalid {
-        let rel = |v: u32| v.wrapping_sub(s.base_seq);
-        let mut first = rel(fwd.segments[0].seq);
-        let mut last = rel(fwd.segments[0].nextseq);
-        for u in &fwd.segments {
-            last = last.max(rel(u.nextseq));
-            first = first.min(rel(u.seq));
-        }
-        let in_flight = last.wrapping_sub(first);
-        let t = ta.get_or_insert_with(Acked::default);
-        if in_flight > 0 && in_flight < 2_000_000_000 {
-            t.bytes_in_flight = in_flight;
-            if flags & (TH_SYN | TH_FIN) != 0 {
-                t.bytes_in_flight -= 1;
-            }
-        }
-        let push = flags & TH_PUSH != 0;
-        if push && !fwd.push_set_last {
-            fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
-            fwd.push_set_last = true;
-        } else if push || fwd.push_set_last {
-            fwd.push_bytes_sent = seglen;
-            fwd.push_set_last = push;
-        } else {
-            fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
-        }
-        t.push_bytes_sent = fwd.push_bytes_sent;
-    }
-    ta
 }
+
+/// Bytes in flight (the span of this direction's unacknowledged data) and bytes sent since
+/// the last PSH.
+fn bytes_in_flight(fwd: &mut FlowAnalysis, s: &Segment, ta: &mut Option<Acked>) {
+    let seglen = s.seglen;
+    if seglen == 0 || fwd.segments.is_empty() || fwd.bif_invalid {
+        return;
+    }
+    let rel = |v: u32| v.wrapping_sub(s.base_seq);
+    let mut first = rel(fwd.segments[0].seq);
+    let mut last = rel(fwd.segments[0].nextseq);
+    for u in &fwd.segments {
+        last = last.max(rel(u.nextseq));
+        first = first.min(rel(u.seq));
+    }
+    let in_flight = last.wrapping_sub(first);
+    let t = ta.get_or_insert_with(Acked::default);
+    if in_flight > 0 && in_flight < 2_000_000_000 {
+        t.bytes_in_flight = in_flight;
+        if s.flags & (TH_SYN | TH_FIN) != 0 {
+            t.bytes_in_flight -= 1;
+        }
+    }
+    let push = s.flags & TH_PUSH != 0;
+    if push && !fwd.push_set_last {
+        fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
+        fwd.push_set_last = true;
+    } else if push || fwd.push_set_last {
+        fwd.push_bytes_sent = seglen;
+        fwd.push_set_last = push;
+    } else {
+        fwd.push_bytes_sent = fwd.push_bytes_sent.saturating_add(seglen);
+    }
+    t.push_bytes_sent = fwd.push_bytes_sent;
+}
+
+/// The analysis flags shown as an expert and an Info tag, in tshark's order; `also_retrans`
+/// adds the plain retransmission expert as tshark does for the special kinds.
+struct Tag {
+    flag: u32,
+    expert: &'static crate::engine::expert::ExpertDef,
+    also_retrans: bool,
+    text: &'static str,
+}
+
+const fn tag(
+    flag: u32,
+    expert: &'static crate::engine::expert::ExpertDef,
+    also_retrans: bool,
+    text: &'static str,
+) -> Tag {
+    Tag {
+        flag,
+        expert,
+        also_retrans,
+        text,
+    }
+}
+
+/// The tags tshark adds before the duplicate-ACK one.
+static TAGS_BEFORE_DUP: &[Tag] = &[
+    tag(
+        A_RETRANSMISSION,
+        &RETRANSMISSION,
+        false,
+        "[TCP Retransmission] ",
+    ),
+    tag(
+        A_FAST_RETRANSMISSION,
+        &FAST_RETRANSMISSION,
+        true,
+        "[TCP Fast Retransmission] ",
+    ),
+    tag(
+        A_SPURIOUS_RETRANSMISSION,
+        &SPURIOUS_RETRANSMISSION,
+        true,
+        "[TCP Spurious Retransmission] ",
+    ),
+    tag(A_OUT_OF_ORDER, &OUT_OF_ORDER, false, "[TCP Out-Of-Order] "),
+    tag(
+        A_LOST_PACKET,
+        &LOST_SEGMENT,
+        false,
+        "[TCP Previous segment not captured] ",
+    ),
+    tag(
+        A_ACK_LOST_PACKET,
+        &ACK_LOST_SEGMENT,
+        false,
+        "[TCP ACKed unseen segment] ",
+    ),
+    tag(
+        A_WINDOW_UPDATE,
+        &WINDOW_UPDATE,
+        false,
+        "[TCP Window Update] ",
+    ),
+    tag(A_WINDOW_FULL, &WINDOW_FULL, false, "[TCP Window Full] "),
+    tag(A_KEEP_ALIVE, &KEEP_ALIVE, false, "[TCP Keep-Alive] "),
+    tag(
+        A_KEEP_ALIVE_ACK,
+        &KEEP_ALIVE_ACK,
+        false,
+        "[TCP Keep-Alive ACK] ",
+    ),
+];
+
+/// The tags tshark adds after the duplicate-ACK one.
+static TAGS_AFTER_DUP: &[Tag] = &[
+    tag(
+        A_ZERO_WINDOW_PROBE,
+        &ZERO_WINDOW_PROBE,
+        false,
+        "[TCP ZeroWindowProbe] ",
+    ),
+    tag(A_ZERO_WINDOW, &ZERO_WINDOW, false, "[TCP ZeroWindow] "),
+    tag(
+        A_ZERO_WINDOW_PROBE_ACK,
+        &ZERO_WINDOW_PROBE_ACK,
+        false,
+        "[TCP ZeroWindowProbeAck] ",
+    ),
+];
 
 /// Adds the `tcp.analysis` subtree (when there is a verdict) and prefixes the Info column with
 /// the flags, as tshark does.
@@ -378,61 +498,33 @@ pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) -> String
             Value::UInt(ta.push_bytes_sent as u64),
         );
     }
-    // Info prefixes, in the order tshark prepends them (the last prepended shows first).
-    let mut prefixes: Vec<String> = vec![];
     if ta.flags == 0 {
         return String::new();
     }
+    show_flags(cx, node, ta)
+}
+
+/// The `tcp.analysis.flags` subtree; returns the Info prefix.
+fn show_flags(cx: &mut Cx, node: NodeId, ta: &Acked) -> String {
+    // Info prefixes, in the order tshark prepends them (the last prepended shows first).
+    let mut prefixes: Vec<String> = vec![];
     let flags = cx.add_generated(node, &FLAGS, Value::None);
-    let f = ta.flags;
-    if f & A_RETRANSMISSION != 0 {
-        cx.expert(flags, &RETRANSMISSION, None);
-        prefixes.push("[TCP Retransmission] ".to_string());
-        if ta.rto != 0 {
-            cx.add_generated(flags, &RTO, Value::RelTime(ta.rto));
-            cx.add_generated(flags, &RTO_FRAME, Value::UInt(ta.rto_frame));
+    let show_tags = |cx: &mut Cx, tags: &[Tag], prefixes: &mut Vec<String>| {
+        for t in tags.iter().filter(|t| ta.flags & t.flag != 0) {
+            cx.expert(flags, t.expert, None);
+            if t.also_retrans {
+                cx.expert(flags, &RETRANSMISSION, None);
+            }
+            prefixes.push(t.text.to_string());
+            if t.flag == A_RETRANSMISSION && ta.rto != 0 {
+                cx.add_generated(flags, &RTO, Value::RelTime(ta.rto));
+                cx.add_generated(flags, &RTO_FRAME, Value::UInt(ta.rto_frame));
+            }
         }
-    }
-    if f & A_FAST_RETRANSMISSION != 0 {
-        cx.expert(flags, &FAST_RETRANSMISSION, None);
-        cx.expert(flags, &RETRANSMISSION, None);
-        prefixes.push("[TCP Fast Retransmission] ".to_string());
-    }
-    if f & A_SPURIOUS_RETRANSMISSION != 0 {
-        cx.expert(flags, &SPURIOUS_RETRANSMISSION, None);
-        cx.expert(flags, &RETRANSMISSION, None);
-        prefixes.push("[TCP Spurious Retransmission] ".to_string());
-    }
-    if f & A_OUT_OF_ORDER != 0 {
-        cx.expert(flags, &OUT_OF_ORDER, None);
-        prefixes.push("[TCP Out-Of-Order] ".to_string());
-    }
-    if f & A_LOST_PACKET != 0 {
-        cx.expert(flags, &LOST_SEGMENT, None);
-        prefixes.push("[TCP Previous segment not captured] ".to_string());
-    }
-    if f & A_ACK_LOST_PACKET != 0 {
-        cx.expert(flags, &ACK_LOST_SEGMENT, None);
-        prefixes.push("[TCP ACKed unseen segment] ".to_string());
-    }
-    if f & A_WINDOW_UPDATE != 0 {
-        cx.expert(flags, &WINDOW_UPDATE, None);
-        prefixes.push("[TCP Window Update] ".to_string());
-    }
-    if f & A_WINDOW_FULL != 0 {
-        cx.expert(flags, &WINDOW_FULL, None);
-        prefixes.push("[TCP Window Full] ".to_string());
-    }
-    if f & A_KEEP_ALIVE != 0 {
-        cx.expert(flags, &KEEP_ALIVE, None);
-        prefixes.push("[TCP Keep-Alive] ".to_string());
-    }
-    if f & A_KEEP_ALIVE_ACK != 0 {
-        cx.expert(flags, &KEEP_ALIVE_ACK, None);
-        prefixes.push("[TCP Keep-Alive ACK] ".to_string());
-    }
+    };
+    show_tags(cx, TAGS_BEFORE_DUP, &mut prefixes);
     if ta.dupack_num != 0 {
-        if f & A_DUPLICATE_ACK != 0 {
+        if ta.flags & A_DUPLICATE_ACK != 0 {
             // The flag itself is a plain item; the expert hangs off the frame reference below.
             cx.add_generated(flags, &DUPLICATE_ACK.field, Value::None);
             prefixes.push(format!(
@@ -448,18 +540,7 @@ pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) -> String
             Some(format!("Duplicate ACK (#{})", ta.dupack_num)),
         );
     }
-    if f & A_ZERO_WINDOW_PROBE != 0 {
-        cx.expert(flags, &ZERO_WINDOW_PROBE, None);
-        prefixes.push("[TCP ZeroWindowProbe] ".to_string());
-    }
-    if f & A_ZERO_WINDOW != 0 {
-        cx.expert(flags, &ZERO_WINDOW, None);
-        prefixes.push("[TCP ZeroWindow] ".to_string());
-    }
-    if f & A_ZERO_WINDOW_PROBE_ACK != 0 {
-        cx.expert(flags, &ZERO_WINDOW_PROBE_ACK, None);
-        prefixes.push("[TCP ZeroWindowProbeAck] ".to_string());
-    }
+    show_tags(cx, TAGS_AFTER_DUP, &mut prefixes);
     // tshark prepends each tag, so the last one added shows first.
     prefixes.iter().rev().map(|s| s.as_str()).collect()
 }

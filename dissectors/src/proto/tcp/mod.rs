@@ -307,9 +307,107 @@ impl std::fmt::Display for FlagsInfo {
     }
 }
 
+/// The fixed header's values (RFC 9293 §3.1).
+#[derive(Clone, Copy)]
+struct Header {
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    ack: u32,
+    flags: u16,
+    window: u16,
+    hdr_len: usize,
+    seg_len: usize,
+}
+
+impl Header {
+    fn syn(&self) -> bool {
+        self.flags & 0x002 != 0
+    }
+    fn fin(&self) -> bool {
+        self.flags & 0x001 != 0
+    }
+    fn rst(&self) -> bool {
+        self.flags & 0x004 != 0
+    }
+    fn has_ack(&self) -> bool {
+        self.flags & 0x010 != 0
+    }
+}
+
+/// What the connection's bookkeeping says about one segment.
+struct Tracked {
+    stream: u32,
+    /// Direction index into [`Conversation::flows`].
+    dir: usize,
+    rel_seq: u32,
+    rel_ack: u32,
+    peer_base: u32,
+    /// Window scale shift, or tshark's -1 (unknown) / -2 (no scaling).
+    scale: i32,
+    first_ts: i64,
+    last_ts: i64,
+    /// Some(true): this FIN initiates the closing; Some(false): it undergoes it.
+    fin_role: Option<bool>,
+    completeness: u8,
+    first_rtt: i64,
+    analysis: Option<crate::proto::tcp::analysis::Acked>,
+}
+
+impl Tracked {
+    fn scaled_window(&self, window: u16) -> u64 {
+        if self.scale >= 0 {
+            (window as u64) << self.scale
+        } else {
+            window as u64
+        }
+    }
+    fn retransmitted(&self) -> bool {
+        use crate::proto::tcp::analysis::{
+            A_FAST_RETRANSMISSION, A_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION,
+        };
+        let mask = A_RETRANSMISSION | A_SPURIOUS_RETRANSMISSION | A_FAST_RETRANSMISSION;
+        self.analysis.as_ref().is_some_and(|t| t.flags & mask != 0)
+    }
+}
+
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let hdr_len = ((tvb.u8(12).unwrap_or(0x50) >> 4) as usize) * 4;
     let node = cx.add_proto(parent, &PROTOCOL, tvb.range(0, hdr_len.max(20)));
+    let h = read_header(cx, tvb, node, hdr_len)?;
+    let t = track(cx, tvb, &h);
+    cx.info.stream = Some(t.stream);
+    add_header_fields(cx, node, tvb, &h, &t)?;
+    if hdr_len > 20 {
+        let sack = SackCtx {
+            peer_base: t.peer_base,
+            ack: h.ack,
+            has_ack: h.has_ack(),
+        };
+        dissect_options(cx, node, tvb, hdr_len, sack)?;
+    }
+    let ts = cx.meta.ts_ns;
+    let times = cx.add_text(node, ByteRange::default(), "Timestamps");
+    cx.add_generated(
+        times,
+        &TIME_RELATIVE,
+        Value::RelTime(ts.saturating_sub(t.first_ts)),
+    );
+    cx.add_generated(
+        times,
+        &TIME_DELTA,
+        Value::RelTime(ts.saturating_sub(t.last_ts)),
+    );
+    let prefix = match &t.analysis {
+        Some(ta) => crate::proto::tcp::analysis::show(cx, node, ta, t.first_rtt),
+        None => String::new(),
+    };
+    set_texts(cx, node, tvb, &h, &t, &prefix);
+    dissect_data(cx, tvb, node, parent, &h, &t, &prefix)
+}
+
+/// Reads the fixed header; ports go into the tree and the packet info at once.
+fn read_header(cx: &mut Cx, tvb: &Tvb, node: NodeId, hdr_len: usize) -> Result<Header> {
     let sport = cx.add_be_u16(node, &SRCPORT, tvb, 0)?;
     let dport = cx.add_be_u16(node, &DSTPORT, tvb, 2)?;
     cx.add_hidden(node, &PORT, tvb.range(0, 2), Value::UInt(sport as u64));
@@ -317,11 +415,16 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.info.src_port = sport;
     cx.info.dst_port = dport;
     cx.info.transport = 6;
-    let seq = tvb.be_u32(4)?;
-    let ack = tvb.be_u32(8)?;
-    let off_flags = tvb.be_u16(12)?;
-    let flags = off_flags & 0x0fff;
-    let window = tvb.be_u16(14)?;
+    let h = Header {
+        sport,
+        dport,
+        seq: tvb.be_u32(4)?,
+        ack: tvb.be_u32(8)?,
+        flags: tvb.be_u16(12)? & 0x0fff,
+        window: tvb.be_u16(14)?,
+        hdr_len,
+        seg_len: 0,
+    };
     if hdr_len < 20 {
         cx.add(
             node,
@@ -339,16 +442,20 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         return Err(Error::Malformed("bogus TCP header length".into()));
     }
     let _ = tvb.bytes(0, hdr_len)?;
-    let seg_len = tvb.len() - hdr_len;
-    let syn = flags & 0x002 != 0;
-    let fin = flags & 0x001 != 0;
-    let has_ack = flags & 0x010 != 0;
+    Ok(Header {
+        seg_len: tvb.len() - hdr_len,
+        ..h
+    })
+}
 
-    // Conversation bookkeeping: stream index, bases for relative numbers, window scaling.
-    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
-    let (key, forward) = ConvKey::new(src, sport, dst, dport);
+/// Conversation bookkeeping: stream index, bases for relative numbers, window scaling,
+/// completeness, initial RTT and the sequence analysis.
+fn track(cx: &mut Cx, tvb: &Tvb, h: &Header) -> Tracked {
+    let (key, forward) = ConvKey::new(cx.info.net_src, h.sport, cx.info.net_dst, h.dport);
     let ts = cx.meta.ts_ns;
-    let wscale_opt = find_wscale(tvb, hdr_len);
+    let frame = cx.meta.number;
+    let analyze = cx.prefs.bool("tcp.analyze_sequence_numbers", true);
+    let wscale_opt = find_wscale(tvb, h.hdr_len);
     let state = cx.session.get::<TcpState>();
     let (stream, conv) = state.convs.get_or_insert(key, || Conversation {
         first_ts: ts,
@@ -356,29 +463,85 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         ..Default::default()
     });
     let (me, peer) = if forward { (0, 1) } else { (1, 0) };
-    if syn {
-        conv.flows[me].base_seq = Some(seq);
-        conv.flows[me].syn_seen = true;
-        conv.flows[me].wscale = wscale_opt;
-    } else if conv.flows[me].base_seq.is_none() {
-        conv.flows[me].base_seq = Some(seq.wrapping_sub(1));
-    }
-    if has_ack && conv.flows[peer].base_seq.is_none() {
-        conv.flows[peer].base_seq = Some(ack.wrapping_sub(1));
-    }
-    let rel_seq = seq.wrapping_sub(conv.flows[me].base_seq.unwrap_or(seq));
+    set_bases(conv, h, me, peer, wscale_opt);
+    let rel_seq = h.seq.wrapping_sub(conv.flows[me].base_seq.unwrap_or(h.seq));
     let peer_base = conv.flows[peer].base_seq.unwrap_or(0);
     // Without the ACK flag the field is shown raw (tshark relativises only real ACKs).
-    let rel_ack = if has_ack {
-        ack.wrapping_sub(conv.flows[peer].base_seq.unwrap_or(ack))
+    let rel_ack = if h.has_ack() {
+        h.ack
+            .wrapping_sub(conv.flows[peer].base_seq.unwrap_or(h.ack))
     } else {
-        ack
+        h.ack
     };
-    // Window scaling applies after the handshake, when both SYNs offered it (RFC 7323 §2.2).
-    // As tshark: -1 while this side's SYN is unknown, -2 when scaling is off; when only this
-    // side's SYN was captured, its own shift is trusted.
-    let f = &conv.flows;
-    let scale: i32 = match (
+    let scale = window_scale(&conv.flows, me, peer, h.syn());
+    let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
+    conv.last_ts = ts;
+    // Which side closes first: its FINs "initiate" the closing, the other's "undergo" it.
+    let fin_role = h
+        .fin()
+        .then(|| *conv.first_fin_dir.get_or_insert(me as u8) == me as u8);
+    let completeness = conv.completeness;
+    conv.completeness |= completeness_bits(h.flags, h.seg_len, !conv.seen_frame);
+    conv.seen_frame = true;
+    update_first_rtt(conv, h, ts);
+    let mut t = Tracked {
+        stream,
+        dir: me,
+        rel_seq,
+        rel_ack,
+        peer_base,
+        scale,
+        first_ts,
+        last_ts,
+        fin_role,
+        completeness,
+        first_rtt: conv.first_rtt,
+        analysis: None,
+    };
+    if analyze {
+        let seg = crate::proto::tcp::analysis::Segment {
+            frame,
+            ts,
+            seq: h.seq,
+            ack: h.ack,
+            seglen: h.seg_len as u32,
+            flags: h.flags,
+            window: t.scaled_window(h.window) as u32,
+            base_seq: conv.flows[me].base_seq.unwrap_or(0),
+        };
+        let [a0, a1] = &mut conv.analysis;
+        let (fwd, rev) = if me == 0 { (a0, a1) } else { (a1, a0) };
+        t.analysis = crate::proto::tcp::analysis::analyze(
+            fwd,
+            rev,
+            &seg,
+            t.first_rtt,
+            &mut state.unacked_budget,
+        );
+    }
+    t
+}
+
+/// The sequence bases relative numbers count from: the ISN of a SYN, else guessed from the
+/// first segment (and the first ACK for the peer).
+fn set_bases(conv: &mut Conversation, h: &Header, me: usize, peer: usize, wscale: Option<u8>) {
+    if h.syn() {
+        conv.flows[me].base_seq = Some(h.seq);
+        conv.flows[me].syn_seen = true;
+        conv.flows[me].wscale = wscale;
+    } else if conv.flows[me].base_seq.is_none() {
+        conv.flows[me].base_seq = Some(h.seq.wrapping_sub(1));
+    }
+    if h.has_ack() && conv.flows[peer].base_seq.is_none() {
+        conv.flows[peer].base_seq = Some(h.ack.wrapping_sub(1));
+    }
+}
+
+/// Window scaling applies after the handshake, when both SYNs offered it (RFC 7323 §2.2).
+/// As tshark: -1 while this side's SYN is unknown, -2 when scaling is off; when only this
+/// side's SYN was captured, its own shift is trusted.
+fn window_scale(f: &[Flow; 2], me: usize, peer: usize, syn: bool) -> i32 {
+    match (
         f[me].syn_seen,
         f[me].wscale,
         f[peer].syn_seen,
@@ -390,70 +553,67 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         // The peer's SYN without the option rules scaling out for both sides (RFC 7323 §1.3).
         (false, _, true, None) => -2,
         _ => -1,
-    };
-    let (first_ts, last_ts) = (conv.first_ts, conv.last_ts);
-    conv.last_ts = ts;
-    // Which side closes first: its FINs "initiate" the closing, the other's "undergo" it.
-    let fin_role = if fin {
-        let first = *conv.first_fin_dir.get_or_insert(me as u8);
-        Some(first == me as u8)
-    } else {
-        None
-    };
-    let completeness = conv.completeness;
-    conv.completeness |= completeness_bits(flags, seg_len, !conv.seen_frame);
-    conv.seen_frame = true;
-    // Initial RTT: SYN to the ACK completing the handshake.
-    if flags & 0x012 == 0x010 && conv.first_rtt == 0 {
+    }
+}
+
+/// Initial RTT: SYN to the ACK completing the handshake.
+fn update_first_rtt(conv: &mut Conversation, h: &Header, ts: i64) {
+    if h.flags & 0x012 == 0x010 && conv.first_rtt == 0 {
         if let Some(syn_ts) = conv.ts_mru_syn {
             conv.first_rtt = ts.saturating_sub(syn_ts);
         }
     }
-    if syn && !has_ack {
+    if h.syn() && !h.has_ack() {
         conv.ts_mru_syn = Some(ts);
     }
-    let first_rtt = conv.first_rtt;
-    let ta = if cx.prefs.bool("tcp.analyze_sequence_numbers", true) {
-        let scaled_win = if scale >= 0 {
-            (window as u32) << scale
-        } else {
-            window as u32
-        };
-        let seg = crate::proto::tcp::analysis::Segment {
-            frame: cx.meta.number,
-            ts,
-            seq,
-            ack,
-            seglen: seg_len as u32,
-            flags,
-            window: scaled_win,
-            base_seq: conv.flows[me].base_seq.unwrap_or(0),
-        };
-        let [a0, a1] = &mut conv.analysis;
-        let (fwd, rev) = if me == 0 { (a0, a1) } else { (a1, a0) };
-        crate::proto::tcp::analysis::analyze(fwd, rev, &seg, first_rtt, &mut state.unacked_budget)
-    } else {
-        None
-    };
-    cx.info.stream = Some(stream);
+}
 
-    cx.add_generated(node, &STREAM, Value::UInt(stream as u64));
-    cx.add_generated(node, &COMPLETENESS, Value::UInt(completeness as u64));
-    cx.add_generated(node, &LEN, Value::UInt(seg_len as u64));
-    cx.add(node, &SEQ, tvb.range(4, 4), Value::UInt(rel_seq as u64));
-    cx.add(node, &SEQ_RAW, tvb.range(4, 4), Value::UInt(seq as u64));
-    let nxt = rel_seq
-        .wrapping_add(seg_len as u32)
-        .wrapping_add((syn || fin) as u32);
+/// The header fields from the stream index to the urgent pointer, in tshark's order.
+fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) -> Result<()> {
+    cx.add_generated(node, &STREAM, Value::UInt(t.stream as u64));
+    cx.add_generated(node, &COMPLETENESS, Value::UInt(t.completeness as u64));
+    cx.add_generated(node, &LEN, Value::UInt(h.seg_len as u64));
+    cx.add(node, &SEQ, tvb.range(4, 4), Value::UInt(t.rel_seq as u64));
+    cx.add(node, &SEQ_RAW, tvb.range(4, 4), Value::UInt(h.seq as u64));
+    let nxt = t
+        .rel_seq
+        .wrapping_add(h.seg_len as u32)
+        .wrapping_add((h.syn() || h.fin()) as u32);
     cx.add_generated(node, &NXTSEQ, Value::UInt(nxt as u64));
-    cx.add(node, &ACK, tvb.range(8, 4), Value::UInt(rel_ack as u64));
-    cx.add(node, &ACK_RAW, tvb.range(8, 4), Value::UInt(ack as u64));
+    cx.add(node, &ACK, tvb.range(8, 4), Value::UInt(t.rel_ack as u64));
+    cx.add(node, &ACK_RAW, tvb.range(8, 4), Value::UInt(h.ack as u64));
     cx.add(
         node,
         &HDR_LEN,
         tvb.range(12, 1),
-        Value::UInt(hdr_len as u64),
+        Value::UInt(h.hdr_len as u64),
     );
+    add_flags(cx, node, tvb, h, t.fin_role);
+    cx.add(
+        node,
+        &WINDOW_SIZE_VALUE,
+        tvb.range(14, 2),
+        Value::UInt(h.window as u64),
+    );
+    cx.add_generated(node, &WINDOW_SIZE, Value::UInt(t.scaled_window(h.window)));
+    if !h.syn() {
+        let factor = if t.scale >= 0 {
+            1i64 << t.scale
+        } else {
+            t.scale as i64
+        };
+        cx.add_generated(node, &WINDOW_SIZE_SCALEFACTOR, Value::Int(factor));
+    }
+    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
+    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
+    add_checksum_status(cx, node, tvb, csum, &src, &dst);
+    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
+    Ok(())
+}
+
+/// The flags subtree with the connection experts on the RST, SYN and FIN bits.
+fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<bool>) {
+    let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
     let r = tvb.range(12, 2);
     cx.add_bits(
@@ -471,12 +631,12 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         flags as u64,
     );
     let rst_node = cx.add_uint(fnode, &FLAGS_RESET, r, flags as u64);
-    if flags & 0x004 != 0 {
+    if h.rst() {
         cx.expert(rst_node, &CONNECTION_RST, None);
     }
     let syn_node = cx.add_uint(fnode, &FLAGS_SYN, r, flags as u64);
-    if syn {
-        let (def, what) = if has_ack {
+    if h.syn() {
+        let (def, what) = if h.has_ack() {
             (
                 &CONNECTION_SYNACK,
                 "Connection establish acknowledge (SYN+ACK)",
@@ -484,11 +644,11 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         } else {
             (&CONNECTION_SYN, "Connection establish request (SYN)")
         };
-        let server = if has_ack { sport } else { dport };
+        let server = if h.has_ack() { h.sport } else { h.dport };
         cx.expert(syn_node, def, Some(format!("{what}: server port {server}")));
     }
     let fin_node = cx.add_uint(fnode, &FLAGS_FIN, r, flags as u64);
-    if fin {
+    if h.fin() {
         cx.expert(fin_node, &CONNECTION_FIN, None);
     }
     let str_node = cx.add_generated_with(fnode, &FLAGS_STR, || Value::str(flags_str(flags)));
@@ -501,73 +661,48 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         }
         None => {}
     }
-    cx.add(
-        node,
-        &WINDOW_SIZE_VALUE,
-        tvb.range(14, 2),
-        Value::UInt(window as u64),
-    );
-    let scaled = if scale >= 0 {
-        (window as u64) << scale
-    } else {
-        window as u64
-    };
-    cx.add_generated(node, &WINDOW_SIZE, Value::UInt(scaled));
-    if !syn {
-        cx.add_generated(
-            node,
-            &WINDOW_SIZE_SCALEFACTOR,
-            Value::Int(if scale >= 0 {
-                1i64 << scale
-            } else {
-                scale as i64
-            }),
-        );
-    }
-    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
-    add_checksum_status(cx, node, tvb, csum, &src, &dst);
-    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
-    if hdr_len > 20 {
-        let sack = SackCtx {
-            peer_base,
-            ack,
-            has_ack,
-        };
-        dissect_options(cx, node, tvb, hdr_len, sack)?;
-    }
-    let t = cx.add_text(node, ByteRange::default(), "Timestamps");
-    cx.add_generated(
-        t,
-        &TIME_RELATIVE,
-        Value::RelTime(ts.saturating_sub(first_ts)),
-    );
-    cx.add_generated(t, &TIME_DELTA, Value::RelTime(ts.saturating_sub(last_ts)));
-    let prefix = match &ta {
-        Some(ta) => crate::proto::tcp::analysis::show(cx, node, ta, first_rtt),
-        None => String::new(),
-    };
+}
 
+/// The protocol line and the Info column (analysis tags first, then the options).
+fn set_texts(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked, prefix: &str) {
+    let (sport, dport, rel_seq, seg_len) = (h.sport, h.dport, t.rel_seq, h.seg_len);
+    let ack = h.has_ack().then_some(t.rel_ack);
     cx.set_text(
         node,
         format_args!(
             "Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {rel_seq}{}, Len: {seg_len}",
-            OptionalAck(has_ack.then_some(rel_ack), ", Ack: ")
+            OptionalAck(ack, ", Ack: ")
         ),
     );
     let info = &mut cx.columns.info;
     info.clear();
     let _ = write!(
         info,
-        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={scaled} Len={seg_len}",
-        FlagsInfo(flags),
-        OptionalAck(has_ack.then_some(rel_ack), " Ack=")
+        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={} Len={seg_len}",
+        FlagsInfo(h.flags),
+        OptionalAck(ack, " Ack="),
+        t.scaled_window(h.window),
     );
-    write_options_info(info, tvb, hdr_len, peer_base);
+    write_options_info(info, tvb, h.hdr_len, t.peer_base);
+}
 
-    if seg_len > 0 && flags & 0x004 != 0 {
+/// The segment's data: a reset cause on a RST, else the application's.
+fn dissect_data(
+    cx: &mut Cx,
+    tvb: &Tvb,
+    node: NodeId,
+    parent: NodeId,
+    h: &Header,
+    t: &Tracked,
+    prefix: &str,
+) -> Result<()> {
+    if h.seg_len == 0 {
+        return Ok(());
+    }
+    let payload = tvb.sub_from(h.hdr_len)?;
+    if h.rst() {
         // Data on a RST is a diagnostic text (RFC 9293 §3.10.7.1 allows it; stacks such as
         // BIG-IP explain the reset there), not application data.
-        let payload = tvb.sub_from(hdr_len)?;
         // A C string, as tshark reads it: up to the first NUL.
         let data = payload.data();
         let text =
@@ -575,36 +710,27 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         cx.add_with(node, &RESET_CAUSE, payload.whole(), || Value::str(text));
         return Ok(());
     }
-    if seg_len > 0 {
-        let payload = tvb.sub_from(hdr_len)?;
-        let fenced_sep = dissect_payload(
-            cx,
-            &payload,
-            Payload {
-                node,
-                parent,
-                sport,
-                dport,
-                seq,
-                stream,
-                dir: me as u8,
-                retransmitted: ta.as_ref().is_some_and(|t| {
-                    t.flags
-                        & (crate::proto::tcp::analysis::A_RETRANSMISSION
-                            | crate::proto::tcp::analysis::A_SPURIOUS_RETRANSMISSION
-                            | crate::proto::tcp::analysis::A_FAST_RETRANSMISSION)
-                        != 0
-                }),
-            },
-        );
-        // Analysis tags stay in front of whatever the application put in the Info column
-        // (tshark's column fence). Dissectors that clear the column and append with a
-        // separator (MQTT) leave tshark's ", " after the fence.
-        if !prefix.is_empty() && !cx.columns.info.starts_with(&prefix) {
-            let sep = if fenced_sep { ", " } else { "" };
-            cx.columns.info.insert_str(0, sep);
-            cx.columns.info.insert_str(0, &prefix);
-        }
+    let fenced_sep = dissect_payload(
+        cx,
+        &payload,
+        Payload {
+            node,
+            parent,
+            sport: h.sport,
+            dport: h.dport,
+            seq: h.seq,
+            stream: t.stream,
+            dir: t.dir as u8,
+            retransmitted: t.retransmitted(),
+        },
+    );
+    // Analysis tags stay in front of whatever the application put in the Info column
+    // (tshark's column fence). Dissectors that clear the column and append with a
+    // separator (MQTT) leave tshark's ", " after the fence.
+    if !prefix.is_empty() && !cx.columns.info.starts_with(prefix) {
+        let sep = if fenced_sep { ", " } else { "" };
+        cx.columns.info.insert_str(0, sep);
+        cx.columns.info.insert_str(0, prefix);
     }
     Ok(())
 }
@@ -682,32 +808,8 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
         }
         return false;
     }
-    let (lo, hi) = if p.sport <= p.dport {
-        (p.sport, p.dport)
-    } else {
-        (p.dport, p.sport)
-    };
     let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
-    // As tshark: a protocol a heuristic already found on this connection comes before the
-    // ports (a port protocol that refused the connection's first bytes, e.g. Modbus on 502
-    // carrying TLS, is not asked again).
-    let remembered = cx
-        .session
-        .get::<ConversationProtocols>()
-        .by_stream
-        .get(&p.stream)
-        .copied();
-    let proto = remembered
-        .or_else(|| {
-            [lo, hi]
-                .iter()
-                .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
-        })
-        .or_else(|| {
-            (desegment && !heur_first)
-                .then(|| conversation_protocol(cx, p.stream, payload))
-                .flatten()
-        });
+    let proto = choose_protocol(cx, &p, payload, desegment && !heur_first);
     let framing = proto.and_then(|p| Some((p, cx.registry.stream_pdus(p)?)));
     match framing {
         Some((proto, reg)) if desegment && !heur_first => {
@@ -750,6 +852,40 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
             false
         }
     }
+}
+
+/// The application protocol of a segment: the one a heuristic already found on this
+/// connection, as tshark, before the ports (a port protocol that refused the connection's
+/// first bytes, e.g. Modbus on 502 carrying TLS, is not asked again); then the lower port's,
+/// the higher's; then (when `try_heuristics`) a stream protocol a heuristic finds now.
+fn choose_protocol(
+    cx: &mut Cx,
+    p: &Payload,
+    payload: &Tvb,
+    try_heuristics: bool,
+) -> Option<&'static Protocol> {
+    let remembered = cx
+        .session
+        .get::<ConversationProtocols>()
+        .by_stream
+        .get(&p.stream)
+        .copied();
+    let (lo, hi) = if p.sport <= p.dport {
+        (p.sport, p.dport)
+    } else {
+        (p.dport, p.sport)
+    };
+    remembered
+        .or_else(|| {
+            [lo, hi]
+                .iter()
+                .find_map(|port| cx.registry.lookup(tables::TCP_PORT, *port as u64))
+        })
+        .or_else(|| {
+            try_heuristics
+                .then(|| conversation_protocol(cx, p.stream, payload))
+                .flatten()
+        })
 }
 
 /// Stream protocols TCP's heuristics found on a connection (TLS on a port no table names),

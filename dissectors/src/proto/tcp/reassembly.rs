@@ -135,65 +135,111 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
             .uint("tcp.max_total_reassembly_bytes", DEFAULT_MAX_TOTAL_BYTES) as usize;
     let ooo_on = cx.prefs.bool("tcp.reassemble_out_of_order", false);
     let key = (s.stream, s.dir);
-    let (mut flow, held_before) = {
+    let mut flow = {
         let st = cx.session.get::<ReasmState>();
         let f = st.flows.remove(&key).unwrap_or_default();
-        let h = f.held_bytes();
-        st.held = st.held.saturating_sub(h);
-        (f, h)
+        st.held = st.held.saturating_sub(f.held_bytes());
+        f
     };
-    let _ = held_before;
     let frame = cx.meta.number;
     let data = s.payload.data();
     let len = data.len() as u32;
     let mut out = Outcome::default();
     // tshark shows the segment's payload first, then what reassembly made of it.
     add_payload(cx, s.tcp_node, &s.payload);
-    let mut start = 0usize;
-    if let Some(next) = flow.next {
-        let end = s.seq.wrapping_add(len);
-        if !gt(end, next) {
-            // Everything here was delivered already: a retransmission.
-            let done = flow
-                .done
-                .iter()
-                .rev()
-                .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
-                .map(|(_, _, f)| *f);
+    let start = match place_segment(cx, &s, &mut flow, ooo_on) {
+        Placed::Deliver(start) => start,
+        Placed::Done {
+            partial,
+            reassembled_in,
+        } => {
+            out.partial = partial;
+            if partial {
+                enforce_total(cx, s.tcp_node, &mut flow, max_total);
+            }
             put_back(cx, s.tcp_node, key, flow);
-            if let Some(f) = done {
+            if let Some(f) = reassembled_in {
                 cx.add_generated(s.tcp_node, &REASSEMBLED_IN, Value::UInt(f));
             }
             return out;
         }
-        if gt(next, s.seq) {
-            start = next.wrapping_sub(s.seq) as usize;
-        } else if gt(s.seq, next) {
-            if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
-                flow.ooo.insert(s.seq, (frame, data.to_vec()));
-                cx.add_with(s.tcp_node, &SEGMENT_DATA, s.payload.whole(), || {
-                    Value::bytes(data)
-                });
-                out.partial = true;
-                enforce_total(cx, s.tcp_node, &mut flow, max_total);
-                put_back(cx, s.tcp_node, key, flow);
-                return out;
-            }
-            // A gap we will not fill: what was pending cannot complete.
-            if flow.pending.take().is_some() {
-                cx.expert(
-                    s.tcp_node,
-                    &UNREASSEMBLED,
-                    Some("Pending PDU abandoned: a previous segment was not captured".into()),
-                );
-            }
+    };
+    flow.next = Some(s.seq.wrapping_add(len));
+    let f = Feed {
+        s: &s,
+        tvb: &s.payload,
+        base_seq: s.seq,
+        frame,
+        max_pdu,
+    };
+    feed(cx, &f, &mut flow, start, &mut out);
+    feed_held(cx, &s, &mut flow, &mut out, max_pdu);
+    enforce_total(cx, s.tcp_node, &mut flow, max_total);
+    put_back(cx, s.tcp_node, key, flow);
+    out
+}
+
+/// What to do with a segment, given what the direction delivered so far.
+enum Placed {
+    /// Deliver from this offset of the segment on.
+    Deliver(usize),
+    /// Nothing to deliver now: a retransmission (with the frame that reassembled its data,
+    /// if any), or held until the gap before it fills (`partial`).
+    Done {
+        partial: bool,
+        reassembled_in: Option<u64>,
+    },
+}
+
+/// Places a segment against the next expected sequence number: old data (a retransmission,
+/// shown with the frame that reassembled it), an overlap to skip, or a gap to hold or give up on.
+fn place_segment(cx: &mut Cx, s: &SegmentIn, flow: &mut FlowReasm, ooo_on: bool) -> Placed {
+    let Some(next) = flow.next else {
+        return Placed::Deliver(0);
+    };
+    let data = s.payload.data();
+    let end = s.seq.wrapping_add(data.len() as u32);
+    if !gt(end, next) {
+        // Everything here was delivered already: a retransmission.
+        let reassembled_in = flow
+            .done
+            .iter()
+            .rev()
+            .find(|(a, e, _)| gt(end, *a) && gt(*e, s.seq))
+            .map(|(_, _, f)| *f);
+        return Placed::Done {
+            partial: false,
+            reassembled_in,
+        };
+    }
+    if gt(next, s.seq) {
+        return Placed::Deliver(next.wrapping_sub(s.seq) as usize);
+    }
+    if gt(s.seq, next) {
+        if ooo_on && flow.ooo.len() < MAX_OOO_SEGMENTS {
+            flow.ooo.insert(s.seq, (cx.meta.number, data.to_vec()));
+            cx.add_with(s.tcp_node, &SEGMENT_DATA, s.payload.whole(), || {
+                Value::bytes(data)
+            });
+            return Placed::Done {
+                partial: true,
+                reassembled_in: None,
+            };
+        }
+        // A gap we will not fill: what was pending cannot complete.
+        if flow.pending.take().is_some() {
+            cx.expert(
+                s.tcp_node,
+                &UNREASSEMBLED,
+                Some("Pending PDU abandoned: a previous segment was not captured".into()),
+            );
         }
     }
-    flow.next = Some(s.seq.wrapping_add(len));
-    feed(
-        cx, &s, &mut flow, &s.payload, s.seq, start, frame, &mut out, max_pdu,
-    );
-    // Held segments that the gap no longer separates.
+    Placed::Deliver(0)
+}
+
+/// Feeds held out-of-order segments that the gap no longer separates.
+fn feed_held(cx: &mut Cx, s: &SegmentIn, flow: &mut FlowReasm, out: &mut Outcome, max_pdu: usize) {
     while let Some((&seq, _)) = flow.ooo.iter().next() {
         let next = flow.next.unwrap_or(seq);
         if gt(seq, next) {
@@ -210,11 +256,15 @@ pub fn process(cx: &mut Cx, s: SegmentIn) -> Outcome {
         flow.next = Some(end);
         let src = cx.add_source(format!("Out-of-order TCP ({} bytes)", bytes.len()), bytes);
         let tvb = src.tvb();
-        feed(cx, &s, &mut flow, &tvb, seq, skip, of, &mut out, max_pdu);
+        let f = Feed {
+            s,
+            tvb: &tvb,
+            base_seq: seq,
+            frame: of,
+            max_pdu,
+        };
+        feed(cx, &f, flow, skip, out);
     }
-    enforce_total(cx, s.tcp_node, &mut flow, max_total);
-    put_back(cx, s.tcp_node, key, flow);
-    out
 }
 
 fn put_back(cx: &mut Cx, node: NodeId, key: (u32, u8), flow: FlowReasm) {
@@ -266,159 +316,170 @@ fn add_payload(cx: &mut Cx, node: NodeId, payload: &Tvb) {
     });
 }
 
-/// Cuts `tvb[off..]` (bytes of frame `frame`) into PDUs, continuing a pending one first.
-#[allow(clippy::too_many_arguments)]
-fn feed(
-    cx: &mut Cx,
-    s: &SegmentIn,
-    flow: &mut FlowReasm,
-    tvb: &Tvb,
+/// What one run of [`feed`] cuts: bytes `tvb[off..]` of frame `frame`, whose first byte has
+/// sequence number `base_seq`.
+struct Feed<'f> {
+    s: &'f SegmentIn<'f>,
+    tvb: &'f Tvb<'f>,
     base_seq: u32,
-    mut off: usize,
     frame: u64,
-    out: &mut Outcome,
     max_pdu: usize,
-) {
-    let data = tvb.data();
-    let pdu_len = s.reg.pdu_len;
-    while off < data.len() {
-        if let Some(mut p) = flow.pending.take() {
-            let rest = &data[off..];
-            let want = p
-                .total
-                .map_or(rest.len(), |t| t.saturating_sub(p.data.len()));
-            let take = want.min(rest.len());
-            if p.data.len().saturating_add(take) > max_pdu {
-                cx.expert(
-                    s.tcp_node,
-                    &UNREASSEMBLED,
-                    Some(format!(
-                        "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
-                    )),
-                );
-                cx.add_with(
-                    s.tcp_node,
-                    &SEGMENT_DATA,
-                    tvb.range(off, rest.len()),
-                    || Value::bytes(rest),
-                );
-                return;
-            }
-            p.data.extend_from_slice(&rest[..take]);
-            p.frames.push((frame, take));
-            let had = p.data.len() - take;
-            let total = match p.total {
-                Some(t) => Some(t),
-                // Never shorter than what was already held (a PDU-length function that
-                // contradicts itself must not make the bookkeeping underflow).
-                None => match pdu_len(&p.data) {
-                    PduLen::Complete(n) => Some(n.max(had).max(1)),
-                    PduLen::NeedMore => None,
-                    PduLen::NotMine => Some(p.data.len()),
-                },
-            };
-            p.total = total;
-            match total {
-                Some(t) if p.data.len() >= t => {
-                    // Bytes beyond the PDU belong to what follows.
-                    let extra = p.data.len() - t;
-                    p.data.truncate(t);
-                    if let Some(last) = p.frames.last_mut() {
-                        last.1 -= extra;
-                    }
-                    let used = take - extra;
-                    if s.reg.shows_pdu_size {
-                        cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(t as u64));
-                    }
-                    cx.add_with(s.tcp_node, &SEGMENT_DATA, tvb.range(off, used), || {
-                        Value::bytes(&rest[..used])
-                    });
-                    off += used;
-                    if p.frames.len() > 1 {
-                        if flow.done.len() >= MAX_DONE {
-                            flow.done.pop_front();
-                        }
-                        let end = p.start.wrapping_add(p.data.len() as u32);
-                        flow.done.push_back((p.start, end, cx.meta.number));
-                    }
-                    decode_reassembled(cx, s, p);
-                    out.decoded = true;
-                }
-                _ => {
-                    cx.add_with(s.tcp_node, &SEGMENT_DATA, tvb.range(off, take), || {
-                        Value::bytes(&rest[..take])
-                    });
-                    off += take;
-                    flow.pending = Some(p);
-                    out.partial = true;
-                }
-            }
-            continue;
+}
+
+/// Cuts `f.tvb[off..]` into PDUs, continuing a pending one first.
+fn feed(cx: &mut Cx, f: &Feed, flow: &mut FlowReasm, mut off: usize, out: &mut Outcome) {
+    while off < f.tvb.len() {
+        let next = match flow.pending.take() {
+            Some(p) => continue_pending(cx, f, flow, p, off, out),
+            None => start_pdu(cx, f, flow, off, out),
+        };
+        match next {
+            Some(n) => off = n,
+            None => return,
         }
-        let rest = &data[off..];
-        match pdu_len(rest) {
-            PduLen::Complete(n) if n <= rest.len() => {
-                let n = n.max(1);
-                if s.reg.shows_pdu_size {
-                    cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
-                }
-                let pdu = tvb.sub_clamped(off, n);
-                cx.call(s.proto, &pdu, s.parent);
-                out.decoded = true;
-                off += n;
+    }
+}
+
+/// The expert for a PDU reassembly gives up on.
+fn too_long(cx: &mut Cx, node: NodeId, max_pdu: usize) {
+    cx.expert(
+        node,
+        &UNREASSEMBLED,
+        Some(format!(
+            "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
+        )),
+    );
+}
+
+/// Shows `tvb[off..off + len]` as segment data.
+fn add_segment_data(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, len: usize) {
+    let bytes = &tvb.data()[off..off + len];
+    cx.add_with(node, &SEGMENT_DATA, tvb.range(off, len), || {
+        Value::bytes(bytes)
+    });
+}
+
+/// Adds bytes at `off` to the pending PDU `p`; decodes it when complete. Returns where the
+/// next PDU starts, or None when the rest of the bytes are consumed or given up on.
+fn continue_pending(
+    cx: &mut Cx,
+    f: &Feed,
+    flow: &mut FlowReasm,
+    mut p: Pending,
+    off: usize,
+    out: &mut Outcome,
+) -> Option<usize> {
+    let node = f.s.tcp_node;
+    let rest = &f.tvb.data()[off..];
+    let want = p
+        .total
+        .map_or(rest.len(), |t| t.saturating_sub(p.data.len()));
+    let take = want.min(rest.len());
+    if p.data.len().saturating_add(take) > f.max_pdu {
+        too_long(cx, node, f.max_pdu);
+        add_segment_data(cx, node, f.tvb, off, rest.len());
+        return None;
+    }
+    p.data.extend_from_slice(&rest[..take]);
+    p.frames.push((f.frame, take));
+    let had = p.data.len() - take;
+    if p.total.is_none() {
+        // Never shorter than what was already held (a PDU-length function that
+        // contradicts itself must not make the bookkeeping underflow).
+        p.total = match (f.s.reg.pdu_len)(&p.data) {
+            PduLen::Complete(n) => Some(n.max(had).max(1)),
+            PduLen::NeedMore => None,
+            PduLen::NotMine => Some(p.data.len()),
+        };
+    }
+    match p.total {
+        Some(t) if p.data.len() >= t => {
+            // Bytes beyond the PDU belong to what follows.
+            let extra = p.data.len() - t;
+            p.data.truncate(t);
+            if let Some(last) = p.frames.last_mut() {
+                last.1 -= extra;
             }
-            PduLen::NotMine => {
-                // The port's protocol refused the bytes (tshark's "return 0"): TCP's
-                // heuristics get them next, then data.
-                // A stream protocol found so is kept for the connection's later segments.
-                let rest = tvb.sub_clamped(off, data.len());
-                if let Some(p) = crate::proto::tcp::conversation_protocol(cx, s.stream, &rest) {
-                    cx.call(p, &rest, s.parent);
-                } else if !cx.call_heuristics(
-                    crate::engine::registry::tables::TCP_HEUR,
-                    &rest,
-                    s.parent,
-                ) {
-                    cx.call_data(&rest, s.parent);
-                }
-                return;
+            let used = take - extra;
+            if f.s.reg.shows_pdu_size {
+                cx.add_generated(node, &PDU_SIZE, Value::UInt(t as u64));
             }
-            r => {
-                let total = match r {
-                    PduLen::Complete(n) => Some(n),
-                    _ => None,
-                };
-                if total.is_some_and(|t| t > max_pdu) {
-                    cx.expert(
-                        s.tcp_node,
-                        &UNREASSEMBLED,
-                        Some(format!(
-                            "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
-                        )),
-                    );
-                    cx.call(s.proto, &tvb.sub_clamped(off, data.len()), s.parent);
-                    return;
+            add_segment_data(cx, node, f.tvb, off, used);
+            if p.frames.len() > 1 {
+                if flow.done.len() >= MAX_DONE {
+                    flow.done.pop_front();
                 }
-                cx.add_with(
-                    s.tcp_node,
-                    &SEGMENT_DATA,
-                    tvb.range(off, rest.len()),
-                    || Value::bytes(rest),
-                );
-                flow.pending = Some(Pending {
-                    start: base_seq.wrapping_add(off as u32),
-                    data: rest.to_vec(),
-                    total,
-                    frames: vec![(frame, rest.len())],
-                });
-                out.partial = true;
-                out.started_partial = true;
-                if let Some(partial) = s.reg.partial {
-                    partial(&tvb.sub_clamped(off, rest.len()), cx, s.parent);
-                }
-                return;
+                let end = p.start.wrapping_add(p.data.len() as u32);
+                flow.done.push_back((p.start, end, cx.meta.number));
             }
+            decode_reassembled(cx, f.s, p);
+            out.decoded = true;
+            Some(off + used)
         }
+        _ => {
+            add_segment_data(cx, node, f.tvb, off, take);
+            flow.pending = Some(p);
+            out.partial = true;
+            Some(off + take)
+        }
+    }
+}
+
+/// Starts a PDU at `off`: decodes it when all its bytes are here, hands bytes the protocol
+/// refuses to the heuristics, else holds them as pending. Returns where the next PDU starts.
+fn start_pdu(
+    cx: &mut Cx,
+    f: &Feed,
+    flow: &mut FlowReasm,
+    off: usize,
+    out: &mut Outcome,
+) -> Option<usize> {
+    let (s, tvb) = (f.s, f.tvb);
+    let rest = &tvb.data()[off..];
+    let total = match (s.reg.pdu_len)(rest) {
+        PduLen::Complete(n) if n <= rest.len() => {
+            let n = n.max(1);
+            if s.reg.shows_pdu_size {
+                cx.add_generated(s.tcp_node, &PDU_SIZE, Value::UInt(n as u64));
+            }
+            cx.call(s.proto, &tvb.sub_clamped(off, n), s.parent);
+            out.decoded = true;
+            return Some(off + n);
+        }
+        PduLen::NotMine => {
+            refused(cx, s, &tvb.sub_clamped(off, tvb.len()));
+            return None;
+        }
+        PduLen::Complete(n) => Some(n),
+        PduLen::NeedMore => None,
+    };
+    if total.is_some_and(|t| t > f.max_pdu) {
+        too_long(cx, s.tcp_node, f.max_pdu);
+        cx.call(s.proto, &tvb.sub_clamped(off, tvb.len()), s.parent);
+        return None;
+    }
+    add_segment_data(cx, s.tcp_node, tvb, off, rest.len());
+    flow.pending = Some(Pending {
+        start: f.base_seq.wrapping_add(off as u32),
+        data: rest.to_vec(),
+        total,
+        frames: vec![(f.frame, rest.len())],
+    });
+    out.partial = true;
+    out.started_partial = true;
+    if let Some(partial) = s.reg.partial {
+        partial(&tvb.sub_clamped(off, rest.len()), cx, s.parent);
+    }
+    None
+}
+
+/// The port's protocol refused the bytes (tshark's "return 0"): TCP's heuristics get them
+/// next, then data. A stream protocol found so is kept for the connection's later segments.
+fn refused(cx: &mut Cx, s: &SegmentIn, rest: &Tvb) {
+    if let Some(p) = crate::proto::tcp::conversation_protocol(cx, s.stream, rest) {
+        cx.call(p, rest, s.parent);
+    } else if !cx.call_heuristics(crate::engine::registry::tables::TCP_HEUR, rest, s.parent) {
+        cx.call_data(rest, s.parent);
     }
 }
 

@@ -241,105 +241,121 @@ fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
 
 /// Parses a PDU into its top-level units.
 fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
-    let mut units = vec![];
-    let mut probs = Problems::default();
+    let mut p = Parsed::default();
     let mut r = Reader::from_reader(data);
     r.config_mut().trim_text(true);
     r.config_mut().check_end_names = false;
     // `</stream:stream>` closes a header seen in an earlier PDU.
     r.config_mut().allow_unmatched_ends = true;
-    let mut stack: Vec<El> = vec![];
-    let mut count = 0usize;
     loop {
         let start = r.buffer_position() as usize;
         let ev = match r.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                probs.malformed = Some(e.to_string());
+                p.probs.malformed = Some(e.to_string());
                 break;
             }
         };
         let end = r.buffer_position() as usize;
+        if !p.event(ev, start, end) {
+            break;
+        }
+    }
+    // Elements still open continue in the next PDU: decode what is here.
+    while let Some(mut el) = p.stack.pop() {
+        el.end = data.len();
+        p.close(el);
+    }
+    (p.units, p.probs)
+}
+
+/// What parsing has built so far: the top-level units and the elements still open.
+#[derive(Default)]
+struct Parsed {
+    units: Vec<Unit>,
+    probs: Problems,
+    stack: Vec<El>,
+    /// Elements seen, against [`MAX_ELEMENTS`].
+    count: usize,
+}
+
+impl Parsed {
+    /// A finished element goes under the one still open, or is a top-level unit.
+    fn close(&mut self, el: El) {
+        match self.stack.last_mut() {
+            Some(p) => p.children.push(el),
+            None => self.units.push(Unit::Element(el)),
+        }
+    }
+
+    /// Takes one event spanning `start..end`; false when parsing must stop.
+    fn event(&mut self, ev: Event, start: usize, end: usize) -> bool {
         match ev {
-            Event::Eof => break,
+            Event::Eof => return false,
             Event::Decl(d) => {
                 let version = d
                     .version()
                     .map(|v| String::from_utf8_lossy(&v).into_owned())
                     .unwrap_or_default();
-                if stack.is_empty() {
-                    units.push(Unit::XmlDecl {
+                if self.stack.is_empty() {
+                    let decl = Unit::XmlDecl {
                         version,
                         start,
                         end,
-                    });
+                    };
+                    self.units.push(decl);
                 }
             }
-            Event::DocType(_) => probs.doctype = true,
+            Event::DocType(_) => self.probs.doctype = true,
             Event::Start(e) => {
-                count += 1;
-                if stack.is_empty() && is_stream_tag(e.name().as_ref()) {
-                    let mut el = read_start(&e, start, &mut probs);
+                self.count += 1;
+                if self.stack.is_empty() && is_stream_tag(e.name().as_ref()) {
+                    let mut el = read_start(&e, start, &mut self.probs);
                     el.end = end;
-                    units.push(Unit::StreamOpen(el));
-                    continue;
+                    self.units.push(Unit::StreamOpen(el));
+                    return true;
                 }
-                if stack.len() >= MAX_DEPTH || count > MAX_ELEMENTS {
-                    probs.too_deep = true;
-                    break;
+                if self.stack.len() >= MAX_DEPTH || self.count > MAX_ELEMENTS {
+                    self.probs.too_deep = true;
+                    return false;
                 }
-                stack.push(read_start(&e, start, &mut probs));
+                let el = read_start(&e, start, &mut self.probs);
+                self.stack.push(el);
             }
             Event::Empty(e) => {
-                count += 1;
-                if count > MAX_ELEMENTS {
-                    probs.too_deep = true;
-                    break;
+                self.count += 1;
+                if self.count > MAX_ELEMENTS {
+                    self.probs.too_deep = true;
+                    return false;
                 }
-                let mut el = read_start(&e, start, &mut probs);
+                let mut el = read_start(&e, start, &mut self.probs);
                 el.end = end;
-                match stack.last_mut() {
-                    Some(p) => p.children.push(el),
-                    None => units.push(Unit::Element(el)),
-                }
+                self.close(el);
             }
-            Event::End(e) => match stack.pop() {
+            Event::End(e) => match self.stack.pop() {
                 Some(mut el) => {
                     el.end = end;
-                    match stack.last_mut() {
-                        Some(p) => p.children.push(el),
-                        None => units.push(Unit::Element(el)),
-                    }
+                    self.close(el);
                 }
                 None if is_stream_tag(e.name().as_ref()) => {
-                    units.push(Unit::StreamEnd { start, end })
+                    self.units.push(Unit::StreamEnd { start, end })
                 }
                 // The rest of an element opened in an earlier PDU.
                 None => {}
             },
-            Event::Text(t) => {
-                if let Some(p) = stack.last_mut() {
-                    // Text as written, entities included, as tshark shows it.
-                    p.text.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Event::CData(t) => {
-                if let Some(p) = stack.last_mut() {
-                    p.text.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
+            // Text as written, entities included, as tshark shows it.
+            Event::Text(t) => self.push_text(&t),
+            Event::CData(t) => self.push_text(&t),
             _ => {}
         }
+        true
     }
-    // Elements still open continue in the next PDU: decode what is here.
-    while let Some(mut el) = stack.pop() {
-        el.end = data.len();
-        match stack.last_mut() {
-            Some(p) => p.children.push(el),
-            None => units.push(Unit::Element(el)),
+
+    fn push_text(&mut self, t: &[u8]) {
+        if let Some(p) = self.stack.last_mut() {
+            p.text.push_str(&String::from_utf8_lossy(t));
         }
     }
-    (units, probs)
 }
 
 /// Per-connection memory: IQ requests waiting for their response, and which connections
@@ -371,6 +387,20 @@ fn iot_namespace(ns: &str) -> Option<&'static str> {
         n if n.starts_with("urn:xmpp:iot:control") => Some("XEP-0325 IoT Control"),
         _ => None,
     }
+}
+
+/// A `<stream:stream>` header (RFC 6120 §4.7), labelled with its attributes.
+fn stream_open(cx: &mut Cx, node: NodeId, tvb: &Tvb, el: &El) -> NodeId {
+    let n = cx.add(node, &STREAM, range(tvb, el), Value::None);
+    let mut label = String::from("STREAM");
+    add_xmlns(cx, n, tvb, el);
+    for (k, v) in &el.attrs {
+        if k != "xmlns" && !k.starts_with("xmlns:") {
+            label.push_str(&format!(" {k}={v}"));
+        }
+    }
+    cx.set_text(n, label);
+    n
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
@@ -421,26 +451,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
                 info = "XML ".into();
             }
             Unit::StreamOpen(el) => {
-                let n = cx.add(
-                    node,
-                    &STREAM,
-                    tvb.range(el.start, el.end - el.start),
-                    Value::None,
-                );
-                let mut label = String::from("STREAM");
-                add_xmlns(cx, n, tvb, el);
-                for (k, v) in &el.attrs {
-                    if k != "xmlns" && !k.starts_with("xmlns:") {
-                        label.push_str(&format!(" {k}={v}"));
-                    }
-                }
-                cx.set_text(n, label);
-                in_header = Some(n);
-                info = match (out, el.attr("to"), el.attr("from")) {
-                    (true, Some(to), _) => format!("STREAM > {to} "),
-                    (false, _, Some(from)) => format!("STREAM < {from} "),
-                    _ => "STREAM ".into(),
-                };
+                in_header = Some(stream_open(cx, node, tvb, el));
+                info = format!("STREAM {}", direction(el, out));
             }
             Unit::StreamEnd { start, end } => {
                 cx.add(
@@ -496,100 +508,29 @@ fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
     }
 }
 
-/// One top-level stanza or stream element; returns its Info text.
-fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u32) -> String {
-    let dir = |el: &El| match (out, el.attr("to"), el.attr("from")) {
+/// The Info column's direction: `> to ` for what the client sends, `< from ` otherwise.
+fn direction(el: &El, out: bool) -> String {
+    match (out, el.attr("to"), el.attr("from")) {
         (true, Some(to), _) => format!("> {to} "),
         (false, _, Some(from)) => format!("< {from} "),
         _ => String::new(),
-    };
+    }
+}
+
+/// One top-level stanza or stream element; returns its Info text.
+fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u32) -> String {
     match el.local() {
-        "iq" => iq(cx, parent, tvb, el, stream, &dir(el)),
+        "iq" => iq(cx, parent, tvb, el, stream, &direction(el, out)),
         "message" => {
-            let n = cx.add(parent, &MESSAGE, range(tvb, el), Value::None);
-            for k in ["from", "id", "to", "type"] {
-                let f = match k {
-                    "from" => &FROM,
-                    "id" => &ID,
-                    "to" => &TO,
-                    _ => &TYPE,
-                };
-                add_attr(cx, n, f, tvb, el, k);
-            }
-            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
-            for c in &el.children {
-                let xmlns = c.attr("xmlns").unwrap_or("");
-                match c.local() {
-                    _ if xmlns == "http://jabber.org/protocol/chatstates" => {
-                        cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
-                    }
-                    "body" | "subject" | "thread" => {
-                        let f = match c.local() {
-                            "body" => &MESSAGE_BODY,
-                            "subject" => &MESSAGE_SUBJECT,
-                            _ => &MESSAGE_THREAD,
-                        };
-                        let b = cx.add(n, f, range(tvb, c), Value::None);
-                        let label = c.local().to_ascii_uppercase();
-                        cx.set_text(
-                            b,
-                            format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
-                        );
-                        cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "error" => stanza_error(cx, n, tvb, c),
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
-            format!("MESSAGE {}", dir(el))
+            message(cx, parent, tvb, el);
+            format!("MESSAGE {}", direction(el, out))
         }
         "presence" => {
-            let n = cx.add(parent, &PRESENCE, range(tvb, el), Value::None);
-            for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
-                add_attr(cx, n, f, tvb, el, k);
-            }
-            add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
-            for c in &el.children {
-                match c.local() {
-                    "show" => {
-                        cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "status" => {
-                        let s = cx.add(n, &PRESENCE_STATUS, range(tvb, c), Value::None);
-                        cx.set_text(
-                            s,
-                            format!("STATUS: {}", crate::engine::value::escape_text(&c.text)),
-                        );
-                        cx.add(s, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
-                    }
-                    "c" => {
-                        let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
-                        add_xmlns(cx, s, tvb, c);
-                    }
-                    "error" => stanza_error(cx, n, tvb, c),
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
-            format!("PRESENCE {}", dir(el))
+            presence(cx, parent, tvb, el);
+            format!("PRESENCE {}", direction(el, out))
         }
         "features" => {
-            let n = cx.add(parent, &FEATURES, range(tvb, el), Value::None);
-            for c in &el.children {
-                match c.local() {
-                    "mechanisms" => {
-                        let m = cx.add_text(n, range(tvb, c), "MECHANISMS");
-                        add_xmlns(cx, m, tvb, c);
-                        let mut names = vec![];
-                        for mech in &c.children {
-                            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
-                            names.push(mech.text.clone());
-                        }
-                        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
-                    }
-                    // tshark lists the offered STARTTLS as an unknown element too.
-                    _ => generic(cx, n, tvb, c),
-                }
-            }
+            features(cx, parent, tvb, el);
             "FEATURES ".into()
         }
         "starttls" => {
@@ -617,40 +558,120 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
             "AUTH".into()
         }
-        "challenge" | "response" | "success" => {
-            let label = el.local().to_ascii_uppercase();
-            let n = cx.add_text(parent, range(tvb, el), label.clone());
-            match el.local() {
-                "challenge" => {
-                    cx.expert(n, &CHALLENGE, None);
-                }
-                "success" => {
-                    cx.expert(n, &SUCCESS, None);
-                }
-                _ => {
-                    cx.expert(n, &RESPONSE, None);
-                }
-            }
-            add_xmlns(cx, n, tvb, el);
-            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
-            label
-        }
+        "challenge" | "response" | "success" => sasl_step(cx, parent, tvb, el),
         "failure" => {
-            let n = cx.add(parent, &FAILURE, range(tvb, el), Value::None);
-            add_xmlns(cx, n, tvb, el);
-            for c in &el.children {
-                if c.local() == "text" {
-                    cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
-                } else {
-                    cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
-                }
-            }
+            failure(cx, parent, tvb, el);
             "FAILURE ".into()
         }
         other => {
             let n = cx.add_text(parent, range(tvb, el), format!("UNKNOWN PACKET: {other}"));
             cx.expert(n, &PACKET_UNKNOWN, Some(format!("Unknown packet: {other}")));
             "UNKNOWN PACKET ".into()
+        }
+    }
+}
+
+/// The attributes `<message>` and `<presence>` share, in tshark's order.
+fn add_stanza_attrs(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
+    for (k, f) in [("from", &FROM), ("id", &ID), ("to", &TO), ("type", &TYPE)] {
+        add_attr(cx, n, f, tvb, el, k);
+    }
+    add_attr(cx, n, &ATTRIBUTE, tvb, el, "xml:lang");
+}
+
+/// A child whose text is the item (`BODY: text`), with the text again as an attribute.
+fn add_text_child(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, c: &El, label: &str) {
+    let b = cx.add(n, f, range(tvb, c), Value::None);
+    cx.set_text(
+        b,
+        format!("{label}: {}", crate::engine::value::escape_text(&c.text)),
+    );
+    cx.add(b, &ATTRIBUTE, range(tvb, c), Value::str(c.text.clone()));
+}
+
+/// A `<message>` stanza (RFC 6121 §5) with chat states (XEP-0085).
+fn message(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &MESSAGE, range(tvb, el), Value::None);
+    add_stanza_attrs(cx, n, tvb, el);
+    for c in &el.children {
+        let xmlns = c.attr("xmlns").unwrap_or("");
+        match c.local() {
+            _ if xmlns == "http://jabber.org/protocol/chatstates" => {
+                cx.add(n, &MESSAGE_CHATSTATE, range(tvb, c), Value::str(c.local()));
+            }
+            "body" => add_text_child(cx, n, &MESSAGE_BODY, tvb, c, "BODY"),
+            "subject" => add_text_child(cx, n, &MESSAGE_SUBJECT, tvb, c, "SUBJECT"),
+            "thread" => add_text_child(cx, n, &MESSAGE_THREAD, tvb, c, "THREAD"),
+            "error" => stanza_error(cx, n, tvb, c),
+            _ => generic(cx, n, tvb, c),
+        }
+    }
+}
+
+/// A `<presence>` stanza (RFC 6121 §4) with entity capabilities (XEP-0115).
+fn presence(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &PRESENCE, range(tvb, el), Value::None);
+    add_stanza_attrs(cx, n, tvb, el);
+    for c in &el.children {
+        match c.local() {
+            "show" => {
+                cx.add(n, &PRESENCE_SHOW, range(tvb, c), Value::str(c.text.clone()));
+            }
+            "status" => add_text_child(cx, n, &PRESENCE_STATUS, tvb, c, "STATUS"),
+            "c" => {
+                let s = cx.add(n, &PRESENCE_CAPS, range(tvb, c), Value::None);
+                add_xmlns(cx, s, tvb, c);
+            }
+            "error" => stanza_error(cx, n, tvb, c),
+            _ => generic(cx, n, tvb, c),
+        }
+    }
+}
+
+/// `<stream:features>` (RFC 6120 §4.3.2) with the SASL mechanisms offered.
+fn features(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &FEATURES, range(tvb, el), Value::None);
+    for c in &el.children {
+        if c.local() != "mechanisms" {
+            // tshark lists the offered STARTTLS as an unknown element too.
+            generic(cx, n, tvb, c);
+            continue;
+        }
+        let m = cx.add_text(n, range(tvb, c), "MECHANISMS");
+        add_xmlns(cx, m, tvb, c);
+        let mut names = vec![];
+        for mech in &c.children {
+            cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
+            names.push(mech.text.clone());
+        }
+        cx.set_text(m, format!("MECHANISMS: {}", names.join(", ")));
+    }
+}
+
+/// A SASL challenge, response or success (RFC 6120 §6.4); returns its Info text.
+fn sasl_step(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) -> String {
+    let label = el.local().to_ascii_uppercase();
+    let n = cx.add_text(parent, range(tvb, el), label.clone());
+    let expert = match el.local() {
+        "challenge" => &CHALLENGE,
+        "success" => &SUCCESS,
+        _ => &RESPONSE,
+    };
+    cx.expert(n, expert, None);
+    add_xmlns(cx, n, tvb, el);
+    cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+    label
+}
+
+/// A SASL `<failure>` (RFC 6120 §6.5): its condition and text.
+fn failure(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
+    let n = cx.add(parent, &FAILURE, range(tvb, el), Value::None);
+    add_xmlns(cx, n, tvb, el);
+    for c in &el.children {
+        if c.local() == "text" {
+            cx.add(n, &FAILURE_TEXT, range(tvb, c), Value::str(c.text.clone()));
+        } else {
+            cx.add_text(n, range(tvb, c), format!("CONDITION: {}", c.local()));
         }
     }
 }
@@ -668,19 +689,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
         let xmlns = c.attr("xmlns").unwrap_or("");
         match c.local() {
             "bind" => {
-                let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
-                add_xmlns(cx, b, tvb, c);
-                if let Some(r) = c.child("resource") {
-                    cx.add(
-                        b,
-                        &IQ_BIND_RESOURCE,
-                        range(tvb, r),
-                        Value::str(r.text.clone()),
-                    );
-                }
-                if let Some(j) = c.child("jid") {
-                    cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
-                }
+                iq_bind(cx, n, tvb, c);
                 what.get_or_insert_default_str("BIND ");
             }
             "session" => {
@@ -689,31 +698,7 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
                 what.get_or_insert_default_str("SESSION ");
             }
             "query" => {
-                let q = cx.add(n, &QUERY, range(tvb, c), Value::None);
-                add_xmlns(cx, q, tvb, c);
-                add_attr(cx, q, &QUERY_NODE, tvb, c, "node");
-                for i in &c.children {
-                    match i.local() {
-                        "item" => {
-                            let it = cx.add(q, &QUERY_ITEM, range(tvb, i), Value::None);
-                            add_attr(cx, it, &QUERY_ITEM_JID, tvb, i, "jid");
-                            add_attr(cx, it, &QUERY_ITEM_NAME, tvb, i, "name");
-                            add_attr(cx, it, &QUERY_ITEM_SUBSCRIPTION, tvb, i, "subscription");
-                        }
-                        "identity" => {
-                            let it = cx.add(q, &QUERY_IDENTITY, range(tvb, i), Value::None);
-                            add_attr(cx, it, &QUERY_IDENTITY_CATEGORY, tvb, i, "category");
-                            add_attr(cx, it, &QUERY_IDENTITY_TYPE, tvb, i, "type");
-                            add_attr(cx, it, &QUERY_IDENTITY_NAME, tvb, i, "name");
-                        }
-                        "feature" => {
-                            if let Some(v) = i.attr("var") {
-                                cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
-                            }
-                        }
-                        _ => generic(cx, q, tvb, i),
-                    }
-                }
+                iq_query(cx, n, tvb, c);
                 what.get_or_insert_default_str(&format!("QUERY({}) ", ns_short(xmlns)));
             }
             "vCard" => {
@@ -733,30 +718,99 @@ fn iq(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, stream: u32, dir: &str) -
             }
         }
     }
-    // Request/response matching per connection.
-    if let Some(id) = el.attr("id") {
-        let key = (stream, id.to_string());
-        let frame = cx.meta.number;
-        let st = cx.session.get::<XmppState>();
-        // tshark's rule: the first IQ with an id is the request, every later one with the same
-        // id on the connection answers it.
-        match st.requests.get(&key).copied() {
-            Some(req) if req != frame => {
-                cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+    match_iq(cx, parent, n, el, stream);
+    format!("IQ({ty}) {what}{dir}")
+}
+
+/// Resource binding (RFC 6120 §7): the resource asked for and the JID given.
+fn iq_bind(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
+    let b = cx.add(n, &IQ_BIND, range(tvb, c), Value::None);
+    add_xmlns(cx, b, tvb, c);
+    if let Some(r) = c.child("resource") {
+        cx.add(
+            b,
+            &IQ_BIND_RESOURCE,
+            range(tvb, r),
+            Value::str(r.text.clone()),
+        );
+    }
+    if let Some(j) = c.child("jid") {
+        cx.add(b, &IQ_BIND_JID, range(tvb, j), Value::str(j.text.clone()));
+    }
+}
+
+/// A `<query>`: roster items (RFC 6121 §2), disco identities and features (XEP-0030).
+fn iq_query(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
+    let q = cx.add(n, &QUERY, range(tvb, c), Value::None);
+    add_xmlns(cx, q, tvb, c);
+    add_attr(cx, q, &QUERY_NODE, tvb, c, "node");
+    for i in &c.children {
+        match i.local() {
+            "item" => {
+                let attrs = [
+                    ("jid", &QUERY_ITEM_JID),
+                    ("name", &QUERY_ITEM_NAME),
+                    ("subscription", &QUERY_ITEM_SUBSCRIPTION),
+                ];
+                add_with_attrs(cx, q, &QUERY_ITEM, tvb, i, &attrs);
             }
-            Some(_) => {}
-            None => {
-                if st.requests.len() >= MAX_REQUESTS {
-                    st.requests.clear();
+            "identity" => {
+                let attrs = [
+                    ("category", &QUERY_IDENTITY_CATEGORY),
+                    ("type", &QUERY_IDENTITY_TYPE),
+                    ("name", &QUERY_IDENTITY_NAME),
+                ];
+                add_with_attrs(cx, q, &QUERY_IDENTITY, tvb, i, &attrs);
+            }
+            "feature" => {
+                if let Some(v) = i.attr("var") {
+                    cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
                 }
-                st.requests.insert(key, frame);
-                if matches!(ty, "get" | "set") {
-                    cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
-                }
+            }
+            _ => generic(cx, q, tvb, i),
+        }
+    }
+}
+
+/// An element as an item with the given attributes under it, in this order.
+fn add_with_attrs(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    tvb: &Tvb,
+    el: &El,
+    attrs: &[(&str, &'static FieldDef)],
+) {
+    let n = cx.add(parent, f, range(tvb, el), Value::None);
+    for (k, af) in attrs {
+        add_attr(cx, n, af, tvb, el, k);
+    }
+}
+
+/// Request/response matching per connection, by IQ id. tshark's rule: the first IQ with an id
+/// is the request, every later one with the same id on the connection answers it.
+fn match_iq(cx: &mut Cx, parent: NodeId, n: NodeId, el: &El, stream: u32) {
+    let Some(id) = el.attr("id") else {
+        return;
+    };
+    let key = (stream, id.to_string());
+    let frame = cx.meta.number;
+    let st = cx.session.get::<XmppState>();
+    match st.requests.get(&key).copied() {
+        Some(req) if req != frame => {
+            cx.add_generated(parent, &RESPONSE_TO, Value::UInt(req));
+        }
+        Some(_) => {}
+        None => {
+            if st.requests.len() >= MAX_REQUESTS {
+                st.requests.clear();
+            }
+            st.requests.insert(key, frame);
+            if matches!(el.attr("type").unwrap_or(""), "get" | "set") {
+                cx.expert(n, &PACKET_WITHOUT_RESPONSE, None);
             }
         }
     }
-    format!("IQ({ty}) {what}{dir}")
 }
 
 trait FirstOnly {
