@@ -97,8 +97,8 @@ pub static ALL: &[&Protocol] = &[
 ];
 
 /// Declares the calling module's `pub static PROTOCOL` from its `PROTO` field and `FIELDS`
-/// list (both from `fields!`), its expert items when given (`EXPERTS` from `experts!`), and no
-/// preferences: the shape almost every protocol has.
+/// list (both from `fields!`), its expert items when given (`EXPERTS` from `experts!`) and its
+/// preferences when given: the shape almost every protocol has.
 ///
 /// ```ignore
 /// crate::protocol!("ntp", "NTP", dissect, register);
@@ -110,6 +110,9 @@ macro_rules! protocol {
         $crate::protocol!($(#[$meta])* $name, $short, $dissect, $register, &[]);
     };
     ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr, $experts:expr $(,)?) => {
+        $crate::protocol!($(#[$meta])* $name, $short, $dissect, $register, $experts, &[]);
+    };
+    ($(#[$meta:meta])* $name:literal, $short:literal, $dissect:expr, $register:expr, $experts:expr, $prefs:expr $(,)?) => {
         $(#[$meta])*
         pub static PROTOCOL: $crate::engine::registry::Protocol =
             $crate::engine::registry::Protocol {
@@ -118,7 +121,7 @@ macro_rules! protocol {
                 field: &PROTO,
                 fields: FIELDS,
                 experts: $experts,
-                prefs: &[],
+                prefs: $prefs,
                 dissect: $dissect,
                 register: $register,
             };

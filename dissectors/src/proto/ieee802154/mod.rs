@@ -62,18 +62,16 @@ const PREFS: &[PrefDef] = &[
     },
 ];
 
-/// The wpan layer for link type 195 (and the `wpan` name users pick with `-d`): an FCS follows
-/// the frame, of the kind `wpan.fcs_format` says.
-pub static PROTOCOL: Protocol = Protocol {
-    name: "wpan",
-    short_name: "IEEE 802.15.4",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: PREFS,
+crate::protocol!(
+    /// The wpan layer for link type 195 (and the `wpan` name users pick with `-d`): an FCS follows
+    /// the frame, of the kind `wpan.fcs_format` says.
+    "wpan",
+    "IEEE 802.15.4",
     dissect,
     register,
-};
+    EXPERTS,
+    PREFS
+);
 
 /// Declares a variant of the wpan layer with a fixed trailer kind. Variants are registered in
 /// dispatch tables only (not in `proto::ALL`), so the registry holds one `wpan` protocol.

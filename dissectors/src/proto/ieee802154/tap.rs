@@ -141,16 +141,7 @@ crate::experts! {
     TLV_INVALID_FCS_TYPE = ExpertDef::new("wpan-tap.tlv.invalid_fcs_type", Group::Protocol, Severity::Warn, "Invalid FCS type");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "wpan-tap",
-    short_name: "IEEE 802.15.4 TAP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("wpan-tap", "IEEE 802.15.4 TAP", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::LINK_TYPE, 283, &PROTOCOL);

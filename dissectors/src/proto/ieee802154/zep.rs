@@ -12,7 +12,7 @@
 //! metadata (RSSI, CRC-OK and correlation) instead.
 
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -41,16 +41,7 @@ crate::fields! {
     RESERVED_FIELD = FieldDef::new("zep.reserved_field", "Reserved Fields", T::Bytes);
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "zep",
-    short_name: "ZEP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: &[],
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("zep", "ZEP", dissect, register);
 
 fn register(r: &mut Registry) {
     r.add(tables::UDP_PORT, UDP_PORT as u64, &PROTOCOL);

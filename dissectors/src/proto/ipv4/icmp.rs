@@ -14,7 +14,7 @@ use crate::engine::checksum::{self, status};
 use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{Base, FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -56,16 +56,7 @@ crate::experts! {
     CHECKSUM_BAD = ExpertDef::new("icmp.checksum_bad", Group::Checksum, Severity::Warn, "Bad checksum");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "icmp",
-    short_name: "ICMP",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("icmp", "ICMP", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::IP_PROTO, 1, &PROTOCOL);

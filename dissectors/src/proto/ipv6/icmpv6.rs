@@ -15,7 +15,7 @@ use crate::engine::checksum::{self, status};
 use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::Cx;
@@ -63,16 +63,7 @@ crate::experts! {
     CHECKSUM_BAD = ExpertDef::new("icmpv6.checksum_bad.expert", Group::Checksum, Severity::Error, "Bad checksum");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "icmpv6",
-    short_name: "ICMPv6",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("icmpv6", "ICMPv6", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::IP_PROTO, 58, &PROTOCOL);

@@ -15,7 +15,7 @@
 use crate::engine::address::Address;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{tables, Protocol, Registry};
+use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
@@ -47,16 +47,7 @@ crate::experts! {
     PLEN_EXCEEDS = ExpertDef::new("ipv6.plen_exceeds_framing", Group::Protocol, Severity::Warn, "IPv6 payload length does not match expected framing length");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "ipv6",
-    short_name: "IPv6",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("ipv6", "IPv6", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(tables::ETHERTYPE, 0x86dd, &PROTOCOL);

@@ -21,7 +21,7 @@
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
@@ -238,16 +238,7 @@ crate::experts! {
     UNKNOWN_DATA_EXPERT = ExpertDef::new("icmpv6.unknown_data.expert", Group::Malformed, Severity::Error, "Unknown Data (not interpreted)");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "icmpv6.nd",
-    short_name: "ICMPv6",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("icmpv6.nd", "ICMPv6", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     for ty in [130, 131, 132, 133, 134, 135, 136, 137, 138, 143, 157, 158] {

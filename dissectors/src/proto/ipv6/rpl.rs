@@ -21,7 +21,7 @@
 
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
-use crate::engine::registry::{Protocol, Registry};
+use crate::engine::registry::Registry;
 use crate::engine::tlv::{TlvFormat, TlvKind};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Error, Result, Tvb};
@@ -232,16 +232,7 @@ crate::experts! {
     UNKNOWN_METRIC = ExpertDef::new("icmpv6.rpl.unknown.metric", Group::Undecoded, Severity::Note, "Unknown RPL metric/constraint type");
 }
 
-pub static PROTOCOL: Protocol = Protocol {
-    name: "icmpv6.rpl",
-    short_name: "ICMPv6",
-    field: &PROTO,
-    fields: FIELDS,
-    experts: EXPERTS,
-    prefs: &[],
-    dissect,
-    register,
-};
+crate::protocol!("icmpv6.rpl", "ICMPv6", dissect, register, EXPERTS);
 
 fn register(r: &mut Registry) {
     r.add(TYPE_TABLE, 155, &PROTOCOL);
