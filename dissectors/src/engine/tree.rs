@@ -204,6 +204,7 @@ impl Tree {
     }
 
     /// Whether a node of `field` would be built.
+    #[inline]
     pub fn wants(&self, field: Option<&FieldDef>) -> bool {
         match (&self.build, field) {
             (Build::All, _) => true,
@@ -223,6 +224,11 @@ impl Tree {
 
     /// Appends a node as the last child of `parent` (or of its nearest built ancestor), when
     /// the tree's [`Build`] wants it.
+    ///
+    /// Inlined so that a node the build skips costs its caller a test and no call: with a
+    /// partial build most pushes are skipped, and the caller's `value` (known there) is then
+    /// dropped without a drop-glue call.
+    #[inline]
     pub fn push(
         &mut self,
         parent: NodeId,
@@ -234,6 +240,18 @@ impl Tree {
         if !self.wants(field) {
             return NodeId(parent | NodeId::UNBUILT);
         }
+        self.push_built(parent, field, value, range)
+    }
+
+    /// The out-of-line half of [`Tree::push`]: links a wanted node in.
+    #[inline(never)]
+    fn push_built(
+        &mut self,
+        parent: u32,
+        field: Option<&'static FieldDef>,
+        value: Value,
+        range: ByteRange,
+    ) -> NodeId {
         let id = self.nodes.len() as u32;
         self.nodes.push(Node {
             field,

@@ -301,7 +301,7 @@ pub fn label(field: &FieldDef, value: &Value) -> String {
 
 /// Escapes control characters so that text from packets never reaches a terminal raw.
 pub fn escape_text(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control()) {
+    if !has_control(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -319,6 +319,17 @@ pub fn escape_text(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether `s` holds a control character (Unicode Cc: U+0000–U+001F, U+007F–U+009F), by a
+/// byte scan: this runs on every Info column printed, and `char::is_control` per char costs
+/// several times more. In UTF-8, U+0080–U+009F are the only Cc characters beyond ASCII, encoded
+/// as 0xC2 followed by 0x80–0x9F.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|n| *n < 0xa0))
+    })
+}
+
 /// Bytes shown as text the way Wireshark shows FT_STRING built from packet bytes: printable ASCII
 /// and valid UTF-8 kept, everything else as `\xNN`.
 pub fn bytes_to_text(b: &[u8]) -> String {
@@ -330,6 +341,15 @@ pub fn bytes_to_text(b: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::engine::field::FieldDef;
+
+    #[test]
+    fn control_scan_matches_char_is_control() {
+        for c in (0u32..0x800).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_control(&s), c.is_control(), "U+{:04X}", c as u32);
+        }
+        assert_eq!(escape_text("x\u{85}\ty"), "x\\x85\\ty");
+    }
 
     #[test]
     fn abs_time_matches_tshark() {
