@@ -140,6 +140,16 @@ impl Build {
         Build::Only(Arc::new(set))
     }
 
+    /// Whether two builds are the same one, by identity for field sets: a test cheap enough
+    /// to run on every frame (cloning a build touches its set's reference count).
+    pub fn is_same(&self, other: &Build) -> bool {
+        match (self, other) {
+            (Build::All, Build::All) | (Build::Layers, Build::Layers) => true,
+            (Build::Only(a), Build::Only(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// A build that gives every node either build gives.
     pub fn merge(self, other: Build) -> Build {
         match (self, other) {
