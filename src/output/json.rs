@@ -280,7 +280,7 @@ fn write_raw_array(out: &mut String, bytes: &[u8], nums: [u64; 3], ftype: u32, d
     out.push_str("[\n");
     indent(out, depth + 1);
     out.push('"');
-    write_hex(out, bytes);
+    value::write_plain_hex(out, bytes);
     out.push_str("\",\n");
     let mut digits = itoa::Buffer::new();
     for v in nums {
@@ -293,16 +293,6 @@ fn write_raw_array(out: &mut String, bytes: &[u8], nums: [u64; 3], ftype: u32, d
     out.push('\n');
     indent(out, depth);
     out.push(']');
-}
-
-/// Plain lowercase hex, straight into the output.
-fn write_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
 }
 
 /// A JSON object's member while its object is written: its key, what it holds, and its key

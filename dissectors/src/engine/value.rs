@@ -57,22 +57,39 @@ impl Value {
 
 /// Writes bytes as `aa:bb:cc` (tshark's form for FT_BYTES and hardware addresses).
 pub fn write_colon_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(out, bytes, true);
+}
+
+/// Writes bytes as plain lowercase hex (`aabbcc`).
+pub fn write_plain_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(out, bytes, false);
+}
+
+/// Lowercase hex of `bytes`, colon-separated when `colons`, formatted 16 bytes at a time in a
+/// stack buffer and appended in one piece (JSON and field output write every byte field so).
+fn push_hex(out: &mut String, bytes: &[u8], colons: bool) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
+    out.reserve(bytes.len() * 3);
+    let mut buf = [0u8; 16 * 3];
+    for (c, chunk) in bytes.chunks(16).enumerate() {
+        let mut n = 0;
+        for (i, b) in chunk.iter().enumerate() {
+            if colons && (c > 0 || i > 0) {
+                buf[n] = b':';
+                n += 1;
+            }
+            buf[n] = HEX[(b >> 4) as usize];
+            buf[n + 1] = HEX[(b & 15) as usize];
+            n += 2;
         }
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or(""));
     }
 }
 
 /// Bytes as plain lowercase hex with no separators.
 pub fn hex_string(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
+    write_plain_hex(&mut s, bytes);
     s
 }
 
