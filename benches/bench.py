@@ -3,12 +3,15 @@
 
 usage: benches/bench.py [--sizes 100000,1000000] [--mixes eth,wpan] [--runs 3]
                         [--jobs json,summary,fields,filter] [--tshark-max 1000000]
-                        [--memory-size 10000000] [--out BENCHMARKS-run.md]
+                        [--memory-size 10000000] [--cpu] [--out BENCHMARKS-run.md]
 
 For every mix and size it generates a capture (benches/make_capture.py, cached in $TMPDIR),
 then times each job with lowshark and with tshark in turn (A B A B ..., so a drift of the
 machine's speed hits both), and prints one Markdown table: median wall time of each tool,
 packets per second, the ratio tshark/lowshark, and each tool's peak resident memory.
+--cpu adds each tool's median CPU seconds (user + system) and their ratio: on a loaded machine
+wall times stretch with the other jobs, CPU seconds much less. The load average is printed
+with the table.
 tshark runs only up to --tshark-max packets (its JSON of 10M packets takes about 15 minutes).
 
 --memory-size N also runs every streaming output of lowshark once on an N-packet capture and
@@ -47,7 +50,8 @@ def capture(mix, size):
 
 
 def run_once(cmd):
-    """Wall seconds and peak resident memory (MiB) of one run, output discarded."""
+    """Wall seconds, peak resident memory (MiB) and CPU seconds (user + system) of one run,
+    output discarded."""
     env = dict(os.environ, TZ="UTC")
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -55,7 +59,7 @@ def run_once(cmd):
     wall = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with status {status}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def paired(ours, theirs, runs):
@@ -79,13 +83,15 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--tshark-max", type=int, default=1_000_000)
     p.add_argument("--memory-size", type=int, default=0)
+    p.add_argument("--cpu", action="store_true", help="also report CPU seconds and their ratio")
     p.add_argument("--out")
     a = p.parse_args()
     if not LOWSHARK.exists():
         raise SystemExit("build first: cargo build --release")
+    cpu_head = " lowshark CPU s | tshark CPU s | CPU ratio |" if a.cpu else ""
     lines = [
-        "| mix | packets | job | lowshark s | tshark s | lowshark pkt/s | ratio | lowshark MiB | tshark MiB |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| mix | packets | job | lowshark s | tshark s | lowshark pkt/s | ratio | lowshark MiB | tshark MiB |" + cpu_head,
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|" + ("---:|" * 3 if a.cpu else ""),
     ]
     for mix in a.mixes.split(","):
         for size in map(int, a.sizes.split(",")):
@@ -98,7 +104,11 @@ def main():
                 ratio = f"{lb / la:.1f}x" if lb else "-"
                 tb = f"{lb:.2f}" if lb else "-"
                 mb = f"{median(rb, 1):.0f}" if lb else "-"
-                lines.append(f"| {mix} | {size:,} | {job} | {la:.2f} | {tb} | {size / la:,.0f} | {ratio} | {median(ra, 1):.0f} | {mb} |")
+                row = f"| {mix} | {size:,} | {job} | {la:.2f} | {tb} | {size / la:,.0f} | {ratio} | {median(ra, 1):.0f} | {mb} |"
+                if a.cpu:
+                    ca, cb = median(ra, 2), median(rb, 2)
+                    row += f" {ca:.2f} | {cb:.2f} | {cb / ca:.1f}x |" if cb else f" {ca:.2f} | - | - |"
+                lines.append(row)
                 print(lines[-1], flush=True)
     if a.memory_size:
         lines += ["", "| streaming output | peak MiB, 100k | peak MiB, %s |" % f"{a.memory_size:,}", "|---|---:|---:|"]
@@ -108,6 +118,7 @@ def main():
             b = run_once([str(LOWSHARK), "-r", str(big)] + JOBS[job])[1]
             lines.append(f"| {job} | {s:.1f} | {b:.1f} |")
             print(lines[-1], flush=True)
+    lines += ["", "load average at the end: %.1f %.1f %.1f" % os.getloadavg()]
     text = "\n".join(lines) + "\n"
     print()
     print(text)

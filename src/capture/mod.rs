@@ -295,9 +295,18 @@ impl Input {
     /// end of a small file then costs a few KiB, not `len` bytes.
     pub(crate) fn read_vec(&mut self, len: usize) -> Result<Vec<u8>, CaptureError> {
         let mut v: Vec<u8> = Vec::new();
+        self.read_into(&mut v, len)?;
+        Ok(v)
+    }
+
+    /// [`Input::read_vec`] into `v` (emptied first), keeping its allocation: how blocks are
+    /// read one after the other into one buffer.
+    pub(crate) fn read_into(&mut self, v: &mut Vec<u8>, len: usize) -> Result<(), CaptureError> {
+        v.clear();
         while v.len() < len {
             let start = v.len();
-            let step = (len - start).min(start.max(READ_CHUNK));
+            // Capacity the vector already has costs nothing to fill.
+            let step = (len - start).min(start.max(v.capacity()).max(READ_CHUNK));
             v.reserve_exact(step);
             v.resize(start + step, 0);
             let got = self.fill(&mut v[start..])?;
@@ -306,7 +315,7 @@ impl Input {
                 break;
             }
         }
-        Ok(v)
+        Ok(())
     }
 
     /// The input ended inside `what` ("a packet record").

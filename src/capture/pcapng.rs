@@ -152,6 +152,9 @@ pub(super) struct PcapNgState {
     /// Link type of every IDB read, across sections (capped).
     link_types: Vec<u32>,
     max_snaplen: u32,
+    /// The body buffer of the last block read, kept so that reading the next one allocates
+    /// nothing (a frame's bytes are then copied out once, at their exact size).
+    spare: Vec<u8>,
 }
 
 impl PcapNgState {
@@ -162,6 +165,7 @@ impl PcapNgState {
             interfaces: Vec::new(),
             link_types: Vec::new(),
             max_snaplen: 0,
+            spare: Vec::new(),
         };
         let block = state.read_block_after_type(input, SHB_TYPE_BYTES)?;
         state.section_header(input, &block)?;
@@ -192,14 +196,18 @@ impl PcapNgState {
                 return Err(input.truncated("the header of a pcapng block"));
             }
             let block = self.read_block_after_type(input, block_type)?;
-            match block.kind {
-                BT_SHB => self.section_header(input, &block)?,
-                BT_IDB => self.interface_description(input, &block)?,
-                BT_EPB => return self.enhanced_packet(input, block).map(Some),
-                BT_SPB => return self.simple_packet(input, block).map(Some),
-                BT_OPB => return self.obsolete_packet(input, block).map(Some),
+            let frame = match block.kind {
+                BT_SHB => self.section_header(input, &block).map(|()| None),
+                BT_IDB => self.interface_description(input, &block).map(|()| None),
+                BT_EPB => self.enhanced_packet(input, &block).map(Some),
+                BT_SPB => self.simple_packet(input, &block).map(Some),
+                BT_OPB => self.obsolete_packet(input, &block).map(Some),
                 // NRB, ISB, DSB, custom and unknown blocks: nothing for a frame.
-                _ => {}
+                _ => Ok(None),
+            };
+            self.spare = block.body;
+            if let Some(frame) = frame? {
+                return Ok(Some(frame));
             }
         }
     }
@@ -271,7 +279,8 @@ impl PcapNgState {
             ));
         }
         let want = (total - head_len) as usize;
-        let mut rest = input.read_vec(want)?;
+        let mut rest = std::mem::take(&mut self.spare);
+        input.read_into(&mut rest, want)?;
         if rest.len() < want {
             return Err(input.truncated(&name));
         }
@@ -372,9 +381,9 @@ impl PcapNgState {
     }
 
     /// EPB: the usual packet block.
-    fn enhanced_packet(&self, input: &Input, block: Block) -> Result<CapturedFrame, CaptureError> {
+    fn enhanced_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 20 {
-            return Err(too_short(input, &block, 20));
+            return Err(too_short(input, block, 20));
         }
         let b = &block.body;
         let id = self.u32(&b[0..4]);
@@ -393,9 +402,9 @@ impl PcapNgState {
     }
 
     /// OPB: the packet block of pcapng's early drafts, still found in old files.
-    fn obsolete_packet(&self, input: &Input, block: Block) -> Result<CapturedFrame, CaptureError> {
+    fn obsolete_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 20 {
-            return Err(too_short(input, &block, 20));
+            return Err(too_short(input, block, 20));
         }
         let b = &block.body;
         let id = u32::from(self.u16(&b[0..2]));
@@ -417,12 +426,12 @@ impl PcapNgState {
     /// SPB: interface 0, no time stamp, no options. The captured length is
     /// not stored: it is the original length cut to interface 0's snaplen,
     /// and (leniently) to the data the block actually holds.
-    fn simple_packet(&self, input: &Input, block: Block) -> Result<CapturedFrame, CaptureError> {
+    fn simple_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 4 {
-            return Err(too_short(input, &block, 4));
+            return Err(too_short(input, block, 4));
         }
         let orig_len = self.u32(&block.body[0..4]);
-        let iface = self.interface(input, &block, 0)?;
+        let iface = self.interface(input, block, 0)?;
         let mut caplen = orig_len;
         if iface.snaplen != 0 {
             caplen = caplen.min(iface.snaplen);
@@ -444,7 +453,7 @@ impl PcapNgState {
     fn packet(
         &self,
         input: &Input,
-        block: Block,
+        block: &Block,
         fields: PacketFields,
     ) -> Result<CapturedFrame, CaptureError> {
         let PacketFields {
@@ -465,22 +474,20 @@ impl PcapNgState {
                 ),
             ));
         }
-        let iface = self.interface(input, &block, id)?;
+        let iface = self.interface(input, block, id)?;
         let data_end = data_at + caplen as usize;
         // Options start after the data padded to 32 bits; a missing final
         // padding is tolerated.
         let options_at = data_end.next_multiple_of(4);
         let mut comments = Vec::new();
         if has_options && options_at < block.body.len() {
-            self.walk_options(input, &block, options_at, |code, value| {
+            self.walk_options(input, block, options_at, |code, value| {
                 if code == OPT_COMMENT {
                     comments.push(option_text(value));
                 }
             })?;
         }
-        let mut data = block.body;
-        data.truncate(data_end);
-        data.drain(..data_at);
+        let data = block.body[data_at..data_end].to_vec();
         Ok(CapturedFrame {
             number: 0,
             ts_ns: ticks.map_or(0, |t| iface.timestamp_ns(t)),

@@ -205,34 +205,6 @@ fn is_container(f: &FieldDef) -> bool {
     matches!(f.ftype, FieldType::Protocol | FieldType::None)
 }
 
-/// The keyed items of a node's children, in tree order (one child can give several).
-fn entries<'t>(tree: &'t Tree, parent: NodeId, raw: bool, out: &mut Vec<(Key<'t>, Item)>) {
-    for (id, n) in tree.children(parent) {
-        let has_children = tree.has_children(id);
-        let Some(f) = n.field else {
-            let label = Key::Label(tree.text(id).unwrap_or(""));
-            let item = if has_children {
-                Item::Object(id)
-            } else {
-                Item::Show(id)
-            };
-            out.push((label, item));
-            continue;
-        };
-        if raw && n.range.len > 0 {
-            out.push((Key::Field(f.abbrev, "_raw"), Item::Raw(id)));
-        }
-        if is_container(f) && has_children {
-            out.push((Key::Field(f.abbrev, ""), Item::Object(id)));
-        } else {
-            out.push((Key::Field(f.abbrev, ""), Item::Show(id)));
-            if has_children && !is_container(f) {
-                out.push((Key::Field(f.abbrev, "_tree"), Item::Object(id)));
-            }
-        }
-    }
-}
-
 fn indent(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut n = n * 2;
@@ -243,7 +215,7 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts) {
+fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts, s: &mut Scratch) {
     let tree = &p.tree;
     match item {
         Item::Show(id) => {
@@ -268,7 +240,7 @@ fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts
                         open: f.all_children,
                         ..opts
                     };
-                    write_object(out, p, id, depth, opts, None);
+                    write_object(out, p, id, depth, opts, None, s);
                 } else {
                     out.push_str("{\n");
                     indent(out, depth + 1);
@@ -279,7 +251,7 @@ fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts
                     out.push('}');
                 }
             }
-            _ => write_object(out, p, id, depth, opts, None),
+            _ => write_object(out, p, id, depth, opts, None, s),
         },
         Item::Raw(id) => write_raw(out, p, tree.node(id), depth),
     }
@@ -308,7 +280,7 @@ fn write_raw_array(out: &mut String, bytes: &[u8], nums: [u64; 3], ftype: u32, d
     out.push_str("[\n");
     indent(out, depth + 1);
     out.push('"');
-    write_hex(out, bytes);
+    value::write_plain_hex(out, bytes);
     out.push_str("\",\n");
     let mut digits = itoa::Buffer::new();
     for v in nums {
@@ -323,74 +295,149 @@ fn write_raw_array(out: &mut String, bytes: &[u8], nums: [u64; 3], ftype: u32, d
     out.push(']');
 }
 
-/// Plain lowercase hex, straight into the output.
-fn write_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
+/// A JSON object's member while its object is written: its key, what it holds, and its key
+/// group (the members with the same key are written together, under the first one).
+#[derive(Copy, Clone)]
+struct Member {
+    key: KeyRef,
+    item: Item,
+    hash: u64,
+    /// Index (within the object) of the first member with the same key.
+    leader: u32,
+    /// The next member with the same key, or `u32::MAX`.
+    next: u32,
+    /// For a leader, how many members share its key; for the others, scratch.
+    count: u32,
+    /// For a leader, the last member of its group so far (while grouping).
+    last: u32,
+}
+
+/// A [`Key`] without the borrow of the tree (a label is named by its node), so members can
+/// live in the [`Scratch`] that outlasts one packet.
+#[derive(Copy, Clone)]
+enum KeyRef {
+    Field(&'static str, &'static str),
+    Label(NodeId),
+}
+
+impl KeyRef {
+    fn key(self, tree: &Tree) -> Key<'_> {
+        match self {
+            KeyRef::Field(a, b) => Key::Field(a, b),
+            KeyRef::Label(id) => Key::Label(tree.text(id).unwrap_or("")),
+        }
+    }
+}
+
+/// The members of the objects being written, as a stack: an object's members sit above its
+/// parent's while it is written. Kept from packet to packet, so writing allocates nothing once
+/// it has grown.
+#[derive(Default)]
+struct Scratch {
+    members: Vec<Member>,
+    /// Sort order for grouping a large object.
+    order: Vec<u32>,
+}
+
+/// Objects up to this many members find repeated keys by comparing hashes pairwise; larger
+/// ones sort (an object can hold thousands of list elements or attributes under one key,
+/// where pairwise comparing is quadratic).
+const PAIRWISE_MAX: usize = 24;
+
+impl Scratch {
+    /// Pushes the keyed members of `parent`'s children, in tree order (one child can give
+    /// several).
+    fn push_members(&mut self, tree: &Tree, parent: NodeId, raw: bool) {
+        let mut push = |key: KeyRef, item: Item| {
+            self.members.push(Member {
+                key,
+                item,
+                hash: key.key(tree).hash(),
+                leader: 0,
+                next: u32::MAX,
+                count: 0,
+                last: u32::MAX,
+            })
+        };
+        for (id, n) in tree.children(parent) {
+            let has_children = tree.has_children(id);
+            let Some(f) = n.field else {
+                let item = if has_children {
+                    Item::Object(id)
+                } else {
+                    Item::Show(id)
+                };
+                push(KeyRef::Label(id), item);
+                continue;
+            };
+            if raw && n.range.len > 0 {
+                push(KeyRef::Field(f.abbrev, "_raw"), Item::Raw(id));
+            }
+            if is_container(f) && has_children {
+                push(KeyRef::Field(f.abbrev, ""), Item::Object(id));
+            } else {
+                push(KeyRef::Field(f.abbrev, ""), Item::Show(id));
+                if has_children && !is_container(f) {
+                    push(KeyRef::Field(f.abbrev, "_tree"), Item::Object(id));
+                }
+            }
+        }
+    }
+
+    /// Groups the members from `base` on by key: sets each one's leader, chains the members of
+    /// a group through `next` in order, and counts each group on its leader.
+    fn group(&mut self, tree: &Tree, base: usize) {
+        let m = &mut self.members[base..];
+        let n = m.len();
+        let same = |m: &[Member], i: usize, j: usize| {
+            m[i].hash == m[j].hash && m[i].key.key(tree) == m[j].key.key(tree)
+        };
+        if n <= PAIRWISE_MAX {
+            for i in 0..n {
+                m[i].leader = (0..i)
+                    .find(|&j| m[j].leader == j as u32 && same(m, i, j))
+                    .unwrap_or(i) as u32;
+            }
+        } else {
+            let order = &mut self.order;
+            order.clear();
+            order.extend(0..n as u32);
+            order.sort_unstable_by_key(|&i| (m[i as usize].hash, i));
+            let mut start = 0;
+            while start < n {
+                let h = m[order[start] as usize].hash;
+                let end = start
+                    + order[start..]
+                        .iter()
+                        .take_while(|&&i| m[i as usize].hash == h)
+                        .count();
+                // Within one hash the first equal key (by position) leads; collisions are rare.
+                for a in start..end {
+                    let i = order[a] as usize;
+                    m[i].leader = order[start..a]
+                        .iter()
+                        .map(|&j| j as usize)
+                        .find(|&j| m[j].leader == j as u32 && same(m, i, j))
+                        .unwrap_or(i) as u32;
+                }
+                start = end;
+            }
+        }
+        for i in 0..n {
+            let l = m[i].leader as usize;
+            m[l].count += 1;
+            if m[l].last != u32::MAX {
+                let last = m[l].last as usize;
+                m[last].next = i as u32;
+            }
+            m[l].last = i as u32;
+        }
     }
 }
 
 /// Writes the object of `parent`'s children; `first` is written as its first member (the
-/// `frame_raw` of `-x`).
-/// Items of one object grouped by key, in linear time after a sort: an object can hold
-/// thousands of items under one key (list elements, attributes), where comparing each item
-/// with every other was quadratic.
-struct KeyGroups {
-    /// The first item with the same key.
-    leader: Vec<usize>,
-    /// The next item with the same key, or `usize::MAX`.
-    next: Vec<usize>,
-    /// For a leader, how many items share its key.
-    count: Vec<usize>,
-}
-
-impl KeyGroups {
-    fn of<T>(items: &[(Key<'_>, T)]) -> KeyGroups {
-        let n = items.len();
-        let hashes: Vec<u64> = items.iter().map(|(k, _)| k.hash()).collect();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by_key(|&i| (hashes[i], i));
-        let mut leader: Vec<usize> = (0..n).collect();
-        let mut start = 0;
-        while start < n {
-            let h = hashes[order[start]];
-            let end = start
-                + order[start..]
-                    .iter()
-                    .take_while(|&&i| hashes[i] == h)
-                    .count();
-            // Within one hash the first equal key (by position) leads; collisions are rare.
-            for a in start..end {
-                let i = order[a];
-                leader[i] = order[start..a]
-                    .iter()
-                    .copied()
-                    .find(|&j| leader[j] == j && items[j].0 == items[i].0)
-                    .unwrap_or(i);
-            }
-            start = end;
-        }
-        let mut next = vec![usize::MAX; n];
-        let mut last = vec![usize::MAX; n];
-        let mut count = vec![0; n];
-        for (i, &l) in leader.iter().enumerate() {
-            count[l] += 1;
-            if last[l] != usize::MAX {
-                next[last[l]] = i;
-            }
-            last[l] = i;
-        }
-        KeyGroups {
-            leader,
-            next,
-            count,
-        }
-    }
-}
-
+/// `frame_raw` of `-x`). Keys come in first-seen order; a repeated key gathers every member
+/// under it, in order, as an array.
 fn write_object(
     out: &mut String,
     p: &Packet,
@@ -398,14 +445,16 @@ fn write_object(
     depth: usize,
     opts: Opts,
     first: Option<&dyn Fn(&mut String)>,
+    s: &mut Scratch,
 ) {
-    let mut items = Vec::with_capacity(16);
-    entries(&p.tree, parent, opts.raw, &mut items);
-    if items.is_empty() {
+    let base = s.members.len();
+    s.push_members(&p.tree, parent, opts.raw);
+    let n = s.members.len() - base;
+    if n == 0 {
         out.push_str("{}");
         return;
     }
-    let groups = KeyGroups::of(&items);
+    s.group(&p.tree, base);
     out.push_str("{\n");
     let mut wrote_any = false;
     if let Some(first) = first {
@@ -413,9 +462,9 @@ fn write_object(
         first(out);
         wrote_any = true;
     }
-    // Keys in first-seen order; a repeated key gathers every item under it, in order.
-    for i in 0..items.len() {
-        if groups.leader[i] != i {
+    for i in 0..n {
+        let m = s.members[base + i];
+        if m.leader != i as u32 {
             continue;
         }
         if wrote_any {
@@ -423,26 +472,27 @@ fn write_object(
         }
         wrote_any = true;
         indent(out, depth + 1);
-        items[i].0.write(out);
+        m.key.key(&p.tree).write(out);
         out.push_str(": ");
-        let count = groups.count[i];
-        if count == 1 {
-            write_item(out, p, items[i].1, depth + 1, opts);
+        if m.count == 1 {
+            write_item(out, p, m.item, depth + 1, opts, s);
             continue;
         }
         out.push_str("[\n");
-        let mut n = 0;
-        let mut j = i;
-        while j != usize::MAX {
+        let mut written = 0;
+        let mut j = i as u32;
+        while j != u32::MAX {
+            let item = s.members[base + j as usize];
             indent(out, depth + 2);
-            write_item(out, p, items[j].1, depth + 2, opts);
-            n += 1;
-            out.push_str(if n < count { ",\n" } else { "\n" });
-            j = groups.next[j];
+            write_item(out, p, item.item, depth + 2, opts, s);
+            written += 1;
+            out.push_str(if written < m.count { ",\n" } else { "\n" });
+            j = item.next;
         }
         indent(out, depth + 1);
         out.push(']');
     }
+    s.members.truncate(base);
     out.push('\n');
     indent(out, depth);
     out.push('}');
@@ -470,6 +520,11 @@ pub fn write_json_packet_with(
     out.push_str(
         ",\n    \"_type\": \"doc\",\n    \"_score\": null,\n    \"_source\": {\n      \"layers\": ",
     );
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    let mut s = SCRATCH.take();
+    s.members.clear();
     if raw {
         // tshark puts the whole frame's bytes first, as frame_raw.
         let data = p.frame_data();
@@ -477,10 +532,11 @@ pub fn write_json_packet_with(
             out.push_str("\"frame_raw\": ");
             write_raw_array(out, data, [0, data.len() as u64, 0], 1, 4);
         };
-        write_object(out, p, NodeId::ROOT, 3, opts, Some(&frame_raw));
+        write_object(out, p, NodeId::ROOT, 3, opts, Some(&frame_raw), &mut s);
     } else {
-        write_object(out, p, NodeId::ROOT, 3, opts, None);
+        write_object(out, p, NodeId::ROOT, 3, opts, None, &mut s);
     }
+    SCRATCH.set(s);
     out.push_str("\n    }\n  }");
 }
 

@@ -114,9 +114,9 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
     if c.src.is_none() && c.dst.is_none() {
         out.push_str("                            ");
     } else {
-        write_padded(out, 12, true, c.src);
+        write_padded(out, 12, true, c.src.text().as_str());
         out.push_str(" → ");
-        write_padded(out, 12, false, c.dst);
+        write_padded(out, 12, false, c.dst.text().as_str());
         out.push(' ');
     }
     out.push_str(&c.protocol);
@@ -137,20 +137,18 @@ fn push_zero_padded(out: &mut String, v: u64, width: usize) {
 }
 
 /// Appends `value` padded with spaces to `width` characters, on the left when `right`
-/// aligned, as `{:>12}`/`{:<12}` would, without formatting it into a string first.
-fn write_padded(out: &mut String, width: usize, right: bool, value: impl std::fmt::Display) {
-    let at = out.len();
-    let _ = write!(out, "{value}");
-    let chars = out[at..].chars().count();
-    if chars < width {
-        let pad = width - chars;
-        const SPACES: &str = "                ";
-        let pad = &SPACES[..pad.min(SPACES.len())];
-        if right {
-            out.insert_str(at, pad);
-        } else {
-            out.push_str(pad);
-        }
+/// aligned, as `{:>12}`/`{:<12}` would.
+fn write_padded(out: &mut String, width: usize, right: bool, value: &str) {
+    // Characters are the bytes that do not continue a UTF-8 sequence.
+    let chars = value.bytes().filter(|b| b & 0xc0 != 0x80).count();
+    const SPACES: &str = "                ";
+    let pad = &SPACES[..width.saturating_sub(chars).min(SPACES.len())];
+    if right {
+        out.push_str(pad);
+        out.push_str(value);
+    } else {
+        out.push_str(value);
+        out.push_str(pad);
     }
 }
 

@@ -26,33 +26,66 @@ impl Address {
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Address::None => Ok(()),
-            Address::Ether(a) => write_colon_hex(f, a),
-            Address::Ipv4(a) => f.write_str(Ipv4Text::new(a).as_str()),
-            Address::Ipv6(a) => f.write_str(Ipv6Text::new(a).as_str()),
-            Address::Wpan16 { addr, .. } => write!(f, "0x{addr:04x}"),
-            Address::Eui64(a) => write_colon_hex(f, a),
-        }
+        f.write_str(self.text().as_str())
     }
 }
 
-/// `aa:bb:cc…`, written without a formatter call per byte (addresses are printed on every
-/// summary line).
-fn write_colon_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 3 * 8];
-    let mut n = 0;
-    for (i, b) in bytes.iter().take(8).enumerate() {
-        if i > 0 {
-            buf[n] = b':';
-            n += 1;
+impl Address {
+    /// The address as [`Display`](fmt::Display) writes it, in a stack buffer: for writers that
+    /// put it straight into their output, without a formatter (addresses are printed on every
+    /// summary line).
+    pub fn text(&self) -> AddressText {
+        let mut t = AddressText {
+            buf: [0; 48],
+            len: 0,
+        };
+        match self {
+            Address::None => {}
+            Address::Ether(a) => t.colon_hex(a),
+            Address::Ipv4(a) => t.push(Ipv4Text::new(a).bytes()),
+            Address::Ipv6(a) => t.push(Ipv6Text::new(a).bytes()),
+            Address::Wpan16 { addr, .. } => {
+                t.push(b"0x");
+                t.colon_hex_run(&addr.to_be_bytes(), false);
+            }
+            Address::Eui64(a) => t.colon_hex(a),
         }
-        buf[n] = HEX[(b >> 4) as usize];
-        buf[n + 1] = HEX[(b & 15) as usize];
-        n += 2;
+        t
     }
-    f.write_str(std::str::from_utf8(&buf[..n]).unwrap_or(""))
+}
+
+/// An [`Address`] as text ([`Address::text`]).
+pub struct AddressText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl AddressText {
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        let n = b.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&b[..n]);
+        self.len += n;
+    }
+
+    /// `aa:bb:cc…`.
+    fn colon_hex(&mut self, bytes: &[u8]) {
+        self.colon_hex_run(bytes, true);
+    }
+
+    /// Lowercase hex digits of `bytes`, with colons between bytes when `colons`.
+    fn colon_hex_run(&mut self, bytes: &[u8], colons: bool) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            if i > 0 && colons {
+                self.push(b":");
+            }
+            self.push(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+        }
+    }
 }
 
 /// An IPv6 address as text, the way the standard library writes it (RFC 5952: lowercase hex,
@@ -100,6 +133,11 @@ impl Ipv6Text {
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    /// The text's bytes (ASCII), for copying into other text without checking them again.
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     fn push(&mut self, s: &[u8]) {
@@ -154,6 +192,11 @@ impl Ipv4Text {
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    /// The text's bytes (ASCII), for copying into other text without checking them again.
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 

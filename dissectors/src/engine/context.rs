@@ -435,72 +435,6 @@ impl<'e> Cx<'e> {
         Ok(Item { node, value })
     }
 
-    /// Reads a byte and adds it as `field`.
-    pub fn add_u8(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u8> {
-        Ok(self.add_int(parent, f, tvb, off, 1, Endian::Big)?.value as u8)
-    }
-
-    /// Reads a big-endian u16 and adds it as `field`.
-    pub fn add_be_u16(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u16> {
-        Ok(self.add_int(parent, f, tvb, off, 2, Endian::Big)?.value as u16)
-    }
-
-    /// Reads a big-endian u24 and adds it as `field`.
-    pub fn add_be_u24(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u32> {
-        Ok(self.add_int(parent, f, tvb, off, 3, Endian::Big)?.value as u32)
-    }
-
-    /// Reads a big-endian u32 and adds it as `field`.
-    pub fn add_be_u32(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u32> {
-        Ok(self.add_int(parent, f, tvb, off, 4, Endian::Big)?.value as u32)
-    }
-
-    /// Reads a little-endian u16 and adds it as `field`.
-    pub fn add_le_u16(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u16> {
-        Ok(self.add_int(parent, f, tvb, off, 2, Endian::Little)?.value as u16)
-    }
-
-    /// Reads a little-endian u32 and adds it as `field`.
-    pub fn add_le_u32(
-        &mut self,
-        parent: NodeId,
-        f: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-    ) -> Result<u32> {
-        Ok(self.add_int(parent, f, tvb, off, 4, Endian::Little)?.value as u32)
-    }
-
     /// Reads an IPv6 address and adds it as `field`.
     pub fn add_ipv6(
         &mut self,
@@ -564,6 +498,20 @@ impl<'e> Cx<'e> {
         Ok(self.add_bitmask(parent, field, bits, tvb, off, 1)? as u8)
     }
 
+    /// Reads `len` bytes and adds them as `field`, its value made by `make` only when the
+    /// tree keeps the field: the one body behind the bytes and string readers.
+    fn add_slice<'t>(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        (tvb, off, len): (&Tvb<'t>, usize, usize),
+        make: fn(&[u8]) -> Value,
+    ) -> Result<(&'t [u8], NodeId)> {
+        let b = tvb.bytes(off, len)?;
+        let node = self.add_with(parent, field, tvb.range(off, len), || make(b));
+        Ok((b, node))
+    }
+
     /// Reads `len` bytes and adds them as a bytes field.
     pub fn add_bytes<'t>(
         &mut self,
@@ -573,12 +521,9 @@ impl<'e> Cx<'e> {
         off: usize,
         len: usize,
     ) -> Result<&'t [u8]> {
-        let b = tvb.bytes(off, len)?;
-        if self.tree.wants(Some(field)) {
-            self.tree
-                .push(parent, Some(field), Value::bytes(b), tvb.range(off, len));
-        }
-        Ok(b)
+        Ok(self
+            .add_slice(parent, field, (tvb, off, len), Value::bytes)?
+            .0)
     }
 
     /// [`Cx::add_bytes`], giving the node (to hang the parts of the bytes under it).
@@ -590,15 +535,9 @@ impl<'e> Cx<'e> {
         off: usize,
         len: usize,
     ) -> Result<NodeId> {
-        let b = tvb.bytes(off, len)?;
-        let value = if self.tree.wants(Some(field)) {
-            Value::bytes(b)
-        } else {
-            Value::None
-        };
         Ok(self
-            .tree
-            .push(parent, Some(field), value, tvb.range(off, len)))
+            .add_slice(parent, field, (tvb, off, len), Value::bytes)?
+            .1)
     }
 
     /// Reads `len` bytes and adds them as a string field (invalid UTF-8 shown escaped).
@@ -610,13 +549,8 @@ impl<'e> Cx<'e> {
         off: usize,
         len: usize,
     ) -> Result<&'t [u8]> {
-        let b = tvb.bytes(off, len)?;
-        if self.tree.wants(Some(field)) {
-            let s = String::from_utf8_lossy(b).into_owned();
-            self.tree
-                .push(parent, Some(field), Value::str(s), tvb.range(off, len));
-        }
-        Ok(b)
+        let text = |b: &[u8]| Value::str(String::from_utf8_lossy(b).into_owned());
+        Ok(self.add_slice(parent, field, (tvb, off, len), text)?.0)
     }
 
     /// Adds a value the dissector computed (shown in brackets, like Wireshark's generated items).
@@ -784,4 +718,40 @@ impl<'e> Cx<'e> {
         self.columns.src = src;
         self.columns.dst = dst;
     }
+}
+
+/// The fixed-width integer readers (`add_u8`, `add_be_u16`, …): each a call of the one
+/// generic body, [`Cx::add_int`], with its width and byte order, so they cannot drift apart.
+macro_rules! fixed_width_readers {
+    ($($(#[$doc:meta])* $name:ident -> $t:ty, $width:expr, $endian:ident;)*) => {
+        impl<'e> Cx<'e> {
+            $(
+                $(#[$doc])*
+                pub fn $name(
+                    &mut self,
+                    parent: NodeId,
+                    f: &'static FieldDef,
+                    tvb: &Tvb,
+                    off: usize,
+                ) -> Result<$t> {
+                    Ok(self.add_int(parent, f, tvb, off, $width, Endian::$endian)?.value as $t)
+                }
+            )*
+        }
+    };
+}
+
+fixed_width_readers! {
+    /// Reads a byte and adds it as `field`.
+    add_u8 -> u8, 1, Big;
+    /// Reads a big-endian u16 and adds it as `field`.
+    add_be_u16 -> u16, 2, Big;
+    /// Reads a big-endian u24 and adds it as `field`.
+    add_be_u24 -> u32, 3, Big;
+    /// Reads a big-endian u32 and adds it as `field`.
+    add_be_u32 -> u32, 4, Big;
+    /// Reads a little-endian u16 and adds it as `field`.
+    add_le_u16 -> u16, 2, Little;
+    /// Reads a little-endian u32 and adds it as `field`.
+    add_le_u32 -> u32, 4, Little;
 }

@@ -100,7 +100,9 @@ impl Engine {
         meta.ts_ns = meta.ts_ns.clamp(-MAX_TS_NS, MAX_TS_NS);
         let times = self.times(meta.ts_ns);
         packet.reset(meta);
-        packet.tree.set_build(self.build.clone());
+        if !packet.tree.build().is_same(&self.build) {
+            packet.tree.set_build(self.build.clone());
+        }
         packet.rel_ns = times.relative;
         packet.sources.push(DataSource {
             label: String::new(),

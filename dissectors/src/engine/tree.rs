@@ -140,6 +140,16 @@ impl Build {
         Build::Only(Arc::new(set))
     }
 
+    /// Whether two builds are the same one, by identity for field sets: a test cheap enough
+    /// to run on every frame (cloning a build touches its set's reference count).
+    pub fn is_same(&self, other: &Build) -> bool {
+        match (self, other) {
+            (Build::All, Build::All) | (Build::Layers, Build::Layers) => true,
+            (Build::Only(a), Build::Only(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// A build that gives every node either build gives.
     pub fn merge(self, other: Build) -> Build {
         match (self, other) {
@@ -204,6 +214,7 @@ impl Tree {
     }
 
     /// Whether a node of `field` would be built.
+    #[inline]
     pub fn wants(&self, field: Option<&FieldDef>) -> bool {
         match (&self.build, field) {
             (Build::All, _) => true,
@@ -223,6 +234,11 @@ impl Tree {
 
     /// Appends a node as the last child of `parent` (or of its nearest built ancestor), when
     /// the tree's [`Build`] wants it.
+    ///
+    /// Inlined so that a node the build skips costs its caller a test and no call: with a
+    /// partial build most pushes are skipped, and the caller's `value` (known there) is then
+    /// dropped without a drop-glue call.
+    #[inline]
     pub fn push(
         &mut self,
         parent: NodeId,
@@ -234,6 +250,18 @@ impl Tree {
         if !self.wants(field) {
             return NodeId(parent | NodeId::UNBUILT);
         }
+        self.push_built(parent, field, value, range)
+    }
+
+    /// The out-of-line half of [`Tree::push`]: links a wanted node in.
+    #[inline(never)]
+    fn push_built(
+        &mut self,
+        parent: u32,
+        field: Option<&'static FieldDef>,
+        value: Value,
+        range: ByteRange,
+    ) -> NodeId {
         let id = self.nodes.len() as u32;
         self.nodes.push(Node {
             field,

@@ -57,22 +57,39 @@ impl Value {
 
 /// Writes bytes as `aa:bb:cc` (tshark's form for FT_BYTES and hardware addresses).
 pub fn write_colon_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(out, bytes, true);
+}
+
+/// Writes bytes as plain lowercase hex (`aabbcc`).
+pub fn write_plain_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(out, bytes, false);
+}
+
+/// Lowercase hex of `bytes`, colon-separated when `colons`, formatted 16 bytes at a time in a
+/// stack buffer and appended in one piece (JSON and field output write every byte field so).
+fn push_hex(out: &mut String, bytes: &[u8], colons: bool) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(':');
+    out.reserve(bytes.len() * 3);
+    let mut buf = [0u8; 16 * 3];
+    for (c, chunk) in bytes.chunks(16).enumerate() {
+        let mut n = 0;
+        for (i, b) in chunk.iter().enumerate() {
+            if colons && (c > 0 || i > 0) {
+                buf[n] = b':';
+                n += 1;
+            }
+            buf[n] = HEX[(b >> 4) as usize];
+            buf[n + 1] = HEX[(b & 15) as usize];
+            n += 2;
         }
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or(""));
     }
 }
 
 /// Bytes as plain lowercase hex with no separators.
 pub fn hex_string(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
+    write_plain_hex(&mut s, bytes);
     s
 }
 
@@ -314,7 +331,7 @@ pub fn label(field: &FieldDef, value: &Value) -> String {
 
 /// Escapes control characters so that text from packets never reaches a terminal raw.
 pub fn escape_text(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control()) {
+    if !has_control(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -332,6 +349,26 @@ pub fn escape_text(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether `s` holds a control character (Unicode Cc: U+0000–U+001F, U+007F–U+009F), by a
+/// byte scan: this runs on every Info column printed, and `char::is_control` per char costs
+/// several times more. In UTF-8, U+0080–U+009F are the only Cc characters beyond ASCII, encoded
+/// as 0xC2 followed by 0x80–0x9F.
+fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    // Few texts hold a byte below 0x20, DEL or 0xC2 at all: a pass without early exit over
+    // 16-byte chunks (which the compiler vectorises) rules them out; `→` and other non-ASCII
+    // text in Info columns do not defeat it.
+    let suspect = b.chunks(16).any(|chunk| {
+        chunk.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == 0x7f) | (c == 0xc2)
+        })
+    });
+    suspect
+        && b.iter().enumerate().any(|(i, &c)| {
+            c < 0x20 || c == 0x7f || (c == 0xc2 && b.get(i + 1).is_some_and(|n| *n < 0xa0))
+        })
+}
+
 /// Bytes shown as text the way Wireshark shows FT_STRING built from packet bytes: printable ASCII
 /// and valid UTF-8 kept, everything else as `\xNN`.
 pub fn bytes_to_text(b: &[u8]) -> String {
@@ -343,6 +380,15 @@ pub fn bytes_to_text(b: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::engine::field::FieldDef;
+
+    #[test]
+    fn control_scan_matches_char_is_control() {
+        for c in (0u32..0x800).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_control(&s), c.is_control(), "U+{:04X}", c as u32);
+        }
+        assert_eq!(escape_text("x\u{85}\ty"), "x\\x85\\ty");
+    }
 
     #[test]
     fn abs_time_matches_tshark() {
