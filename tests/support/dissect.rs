@@ -1,7 +1,8 @@
 //! Dissecting a capture in the test process and comparing fields with tshark's.
 
-use super::tshark::{tshark_field, tshark_fields};
+use super::tshark::{pref_args, tshark_field, tshark_fields, FieldTable};
 use dissectors::engine::{Engine, FrameMeta, Packet};
+use dissectors::FieldType;
 use lowshark::capture::CaptureReader;
 use std::path::Path;
 
@@ -49,29 +50,136 @@ pub fn show(p: &Packet, abbrev: &str) -> Vec<String> {
         .collect()
 }
 
-/// Compares one field across a capture with tshark; returns (frames compared, mismatches as text).
-pub fn compare_field(path: &Path, field: &str, prefs: &[(&str, &str)]) -> (usize, Vec<String>) {
-    let mut extra: Vec<String> = vec![];
-    for (k, v) in prefs {
-        extra.push("-o".into());
-        extra.push(format!("{k}:{v}"));
-    }
-    let extra_ref: Vec<&str> = extra.iter().map(|s| s.as_str()).collect();
-    let theirs = tshark_field(path, field, &extra_ref);
+/// Dissects a capture with `prefs` and runs tshark on it for `fields`: our packets and tshark's
+/// table, of the same number of frames.
+pub fn both_sides<S: AsRef<str>>(
+    path: &Path,
+    fields: &[S],
+    prefs: &[(&str, &str)],
+) -> (Vec<Packet>, FieldTable) {
+    let theirs = tshark_fields(path, fields, prefs);
     let ours = dissect_capture(path, prefs);
-    let mut bad = vec![];
-    for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
-        let o = show(p, field);
-        if &o != t {
-            bad.push(format!(
-                "frame {}: {field} ours {:?} tshark {:?}",
-                i + 1,
-                o,
-                t
-            ));
+    assert_eq!(ours.len(), theirs.len(), "{}: frame count", path.display());
+    (ours, theirs)
+}
+
+/// The differential test of one capture: `fields` on every frame, ours (`ours(packet, field)`)
+/// against tshark's, both brought to one form by `norm` (see [`Tally::frame`]).
+pub fn differential<S: AsRef<str>>(
+    path: &Path,
+    fields: &[S],
+    prefs: &[(&str, &str)],
+    ours: impl Fn(&Packet, &str) -> Vec<String>,
+    norm: impl Fn(&str, &mut Vec<String>, &mut Vec<String>),
+) -> Tally {
+    let (packets, theirs) = both_sides(path, fields, prefs);
+    let mut tally = Tally::default();
+    for (i, (p, t)) in packets.iter().zip(&theirs).enumerate() {
+        tally.frame(i + 1, fields, t, |f| ours(p, f), &norm);
+    }
+    tally
+}
+
+/// The type lowshark declares for `field`, if it has one by that name.
+pub fn field_type(field: &str) -> Option<FieldType> {
+    thread_local! {
+        static REGISTRY: dissectors::Registry = dissectors::Registry::builtin();
+    }
+    REGISTRY.with(|r| r.field(field).map(|d| d.ftype))
+}
+
+/// A [`Tally::frame`] normaliser: `-T fields` prints a byte string as plain hex, our show form
+/// (the JSON one) with colons.
+pub fn bytes_as_plain_hex(field: &str, ours: &mut Vec<String>, theirs: &mut Vec<String>) {
+    if field_type(field) == Some(FieldType::Bytes) {
+        for v in ours.iter_mut().chain(theirs.iter_mut()) {
+            v.retain(|c| c != ':' && c != ' ');
         }
     }
+}
+
+/// Compares one field across a capture with tshark; returns (frames compared, mismatches as text).
+pub fn compare_field(path: &Path, field: &str, prefs: &[(&str, &str)]) -> (usize, Vec<String>) {
+    let extra = pref_args(prefs);
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let theirs = tshark_field(path, field, &extra);
+    let ours = dissect_capture(path, prefs);
+    let mut tally = Tally::default();
+    for (i, (p, t)) in ours.iter().zip(&theirs).enumerate() {
+        tally.frame(i + 1, &[field], &[t.clone()], |f| show(p, f), |_, _, _| {});
+    }
+    let bad = tally.mismatches.iter().map(|m| m.to_string()).collect();
     (ours.len().min(theirs.len()), bad)
+}
+
+/// One field of one frame where lowshark and tshark differ.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    pub frame: usize,
+    pub field: String,
+    pub ours: Vec<String>,
+    pub theirs: Vec<String>,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "frame {}: {} ours {:?} tshark {:?}",
+            self.frame, self.field, self.ours, self.theirs
+        )
+    }
+}
+
+/// What a differential comparison with tshark counted: frames, field values (the larger of
+/// the two sides' occurrence counts) and the mismatches.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub frames: usize,
+    pub values: usize,
+    pub mismatches: Vec<Mismatch>,
+}
+
+impl Tally {
+    /// Compares one frame field by field: `ours(field)` against tshark's row, after `norm(field,
+    /// ours, theirs)` has brought both sides to one form.
+    pub fn frame<S: AsRef<str>>(
+        &mut self,
+        frame: usize,
+        fields: &[S],
+        theirs: &[Vec<String>],
+        mut ours: impl FnMut(&str) -> Vec<String>,
+        norm: impl Fn(&str, &mut Vec<String>, &mut Vec<String>),
+    ) {
+        self.frames += 1;
+        for (j, field) in fields.iter().enumerate() {
+            let field = field.as_ref();
+            let mut o = ours(field);
+            let mut t = theirs.get(j).cloned().unwrap_or_default();
+            norm(field, &mut o, &mut t);
+            self.values += t.len().max(o.len());
+            if o != t {
+                self.mismatches.push(Mismatch {
+                    frame,
+                    field: field.to_string(),
+                    ours: o,
+                    theirs: t,
+                });
+            }
+        }
+    }
+
+    /// Adds another capture's counts (its mismatches prefixed with `what`, e.g. its name).
+    pub fn add(&mut self, what: &str, other: Tally) -> &mut Tally {
+        self.frames += other.frames;
+        self.values += other.values;
+        self.mismatches
+            .extend(other.mismatches.into_iter().map(|mut m| {
+                m.field = format!("{what}: {}", m.field);
+                m
+            }));
+        self
+    }
 }
 
 /// Values of a field in tshark's `-T fields` form: labels without a value (FT_NONE, protocols)
@@ -89,9 +197,9 @@ pub fn show_fields_form(p: &Packet, abbrev: &str) -> Vec<String> {
         .map(|n| {
             let f = n.field.unwrap();
             match f.ftype {
-                dissectors::FieldType::None | dissectors::FieldType::Protocol => "1".to_string(),
+                FieldType::None | FieldType::Protocol => "1".to_string(),
                 // -T fields prints bytes as plain hex.
-                dissectors::FieldType::Bytes => match &n.value {
+                FieldType::Bytes => match &n.value {
                     dissectors::Value::Bytes(b) => dissectors::engine::value::hex_string(b),
                     v => dissectors::engine::value::show(f, v),
                 },
@@ -101,6 +209,13 @@ pub fn show_fields_form(p: &Packet, abbrev: &str) -> Vec<String> {
         .collect()
 }
 
+/// `-T fields` cannot show an empty string: a lone empty value prints as nothing.
+pub fn empty_string_as_nothing(_: &str, ours: &mut Vec<String>, theirs: &mut Vec<String>) {
+    if theirs.is_empty() && ours.iter().all(|s| s.is_empty()) {
+        ours.clear();
+    }
+}
+
 /// Compares several fields across a capture with one tshark run: (frames compared, field
 /// values compared, mismatches as text).
 pub fn compare_fields(
@@ -108,36 +223,13 @@ pub fn compare_fields(
     fields: &[&str],
     prefs: &[(&str, &str)],
 ) -> (usize, usize, Vec<String>) {
-    let theirs = tshark_fields(path, fields, prefs);
-    let ours = dissect_capture(path, prefs);
-    let mut bad = vec![];
-    let mut values = 0;
-    for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
-        for (j, field) in fields.iter().enumerate() {
-            let mut o = show_fields_form(p, field);
-            let empty = vec![];
-            let tv = t.get(j).unwrap_or(&empty);
-            // -T fields cannot show an empty string: a lone empty value prints as nothing.
-            if tv.is_empty() && o.iter().all(|s| s.is_empty()) {
-                o.clear();
-            }
-            values += tv.len().max(o.len());
-            if &o != tv {
-                bad.push(format!(
-                    "frame {}: {field} ours {:?} tshark {:?}",
-                    i + 1,
-                    o,
-                    tv
-                ));
-            }
-        }
-    }
-    if ours.len() != theirs.len() {
-        bad.push(format!(
-            "frame count: ours {} tshark {}",
-            ours.len(),
-            theirs.len()
-        ));
-    }
-    (ours.len().min(theirs.len()), values, bad)
+    let tally = differential(
+        path,
+        fields,
+        prefs,
+        show_fields_form,
+        empty_string_as_nothing,
+    );
+    let bad = tally.mismatches.iter().map(|m| m.to_string()).collect();
+    (tally.frames, tally.values, bad)
 }
