@@ -112,6 +112,19 @@ pub fn compare_field(path: &Path, field: &str, prefs: &[(&str, &str)]) -> (usize
     (ours.len().min(theirs.len()), bad)
 }
 
+/// Compares each of `fields` across a capture with [`compare_field`] (a tshark run each) and
+/// fails on any mismatch; returns the frames compared, per field.
+pub fn assert_each_field_agrees(path: &Path, fields: &[&str]) -> Vec<usize> {
+    fields
+        .iter()
+        .map(|field| {
+            let (n, bad) = compare_field(path, field, &[]);
+            assert!(bad.is_empty(), "{}: {}", path.display(), bad.join("\n"));
+            n
+        })
+        .collect()
+}
+
 /// One field of one frame where lowshark and tshark differ.
 #[derive(Debug, Clone)]
 pub struct Mismatch {

@@ -67,3 +67,69 @@ pub fn have_python_module(module: &str) -> bool {
     }
     ok
 }
+
+/// A shared capture to compare with tshark: None, with the reason printed, when tshark or the
+/// capture is absent.
+pub fn shared_for_tshark(rel: &str) -> Option<PathBuf> {
+    if !have_tshark() {
+        return None;
+    }
+    shared(rel)
+}
+
+/// Whether `p` names a pcap or pcapng file.
+pub fn is_capture(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("pcap" | "pcapng")
+    )
+}
+
+/// The captures directly in the shared folder `rel` whose names start with `prefix`, sorted;
+/// none (with the reason printed) when the folder is absent.
+pub fn shared_captures(rel: &str, prefix: &str) -> Vec<PathBuf> {
+    let Some(dir) = shared(rel) else {
+        return vec![];
+    };
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("capture folder readable")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_capture(p))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every capture below the folders `roots` (those that exist), at any depth, sorted.
+pub fn captures_below(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut dirs = roots.to_vec();
+    while let Some(d) = dirs.pop() {
+        for p in std::fs::read_dir(&d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+        {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if is_capture(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every capture of the repository's `captures/` and of `../shared/captures` (when present).
+pub fn all_captures() -> Vec<PathBuf> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures");
+    captures_below(&[project(""), shared])
+}
