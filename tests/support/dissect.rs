@@ -128,6 +128,8 @@ pub fn assert_each_field_agrees(path: &Path, fields: &[&str]) -> Vec<usize> {
 /// One field of one frame where lowshark and tshark differ.
 #[derive(Debug, Clone)]
 pub struct Mismatch {
+    /// The capture's name, once [`Tally::add`] has gathered it with others.
+    pub capture: String,
     pub frame: usize,
     pub field: String,
     pub ours: Vec<String>,
@@ -136,6 +138,9 @@ pub struct Mismatch {
 
 impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.capture.is_empty() {
+            write!(f, "{} ", self.capture)?;
+        }
         write!(
             f,
             "frame {}: {} ours {:?} tshark {:?}",
@@ -173,6 +178,7 @@ impl Tally {
             self.values += t.len().max(o.len());
             if o != t {
                 self.mismatches.push(Mismatch {
+                    capture: String::new(),
                     frame,
                     field: field.to_string(),
                     ours: o,
@@ -182,16 +188,34 @@ impl Tally {
         }
     }
 
-    /// Adds another capture's counts (its mismatches prefixed with `what`, e.g. its name).
-    pub fn add(&mut self, what: &str, other: Tally) -> &mut Tally {
+    /// Adds the counts of capture `name`, printing them.
+    pub fn add(&mut self, name: &str, other: Tally) -> &mut Tally {
+        eprintln!(
+            "{name}: {} frames, {} field values, {} mismatches",
+            other.frames,
+            other.values,
+            other.mismatches.len()
+        );
         self.frames += other.frames;
         self.values += other.values;
         self.mismatches
             .extend(other.mismatches.into_iter().map(|mut m| {
-                m.field = format!("{what}: {}", m.field);
+                m.capture = name.to_string();
                 m
             }));
         self
+    }
+
+    /// Prints the totals and fails on any mismatch.
+    pub fn assert_no_mismatch(&self, what: &str) {
+        eprintln!(
+            "{what}: {} frames, {} field values compared, {} mismatches",
+            self.frames,
+            self.values,
+            self.mismatches.len()
+        );
+        let all: Vec<String> = self.mismatches.iter().map(|m| m.to_string()).collect();
+        assert!(all.is_empty(), "{}", all.join("\n"));
     }
 }
 
