@@ -357,8 +357,6 @@ fn dnp3_values(v: &Value, out: &mut BTreeMap<String, Vec<String>>) {
 /// operate, dissected by both tools with the port decoded as DNP3.
 #[test]
 fn loopback_dnp3py_capture() {
-    use std::process::Stdio;
-    use std::time::Duration;
     if !have_command("tcpdump") || !have_python_module("dnp3.master.tcp_runner") || !have_tshark() {
         eprintln!("skipping: needs tcpdump, tshark and dnp3py (pip install dnp3py)");
         return;
@@ -368,45 +366,19 @@ fn loopback_dnp3py_capture() {
         .map(|a| a.port())
         .expect("a free port");
     let pcap = temp_path(&format!("dnp3-peers-{port}.pcap"));
-    let mut cap = match Command::new("tcpdump")
-        .args(["-i", "lo", "-U", "--immediate-mode", "-w"])
-        .arg(&pcap.0)
-        .arg(format!("tcp port {port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("skipping: tcpdump does not start: {e}");
-            return;
-        }
+    let Some(tcpdump) = find_tool("tcpdump") else {
+        return;
     };
-    // tcpdump writes the file header once it captures; give it a moment more after that.
-    let t0 = std::time::Instant::now();
-    while std::fs::metadata(&pcap.0).map_or(true, |m| m.len() < 24)
-        && t0.elapsed() < Duration::from_secs(15)
-    {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(1000));
+    let Some(cap) = LoopbackCapture::start(&tcpdump, port, &pcap.0) else {
+        return;
+    };
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dnp3_peer.py");
     let peers = Command::new("python3")
         .arg(&script)
         .arg(port.to_string())
         .output()
         .expect("python3 runs");
-    std::thread::sleep(Duration::from_millis(500));
-    // SIGINT lets tcpdump flush and close the file.
-    let _ = Command::new("kill")
-        .args(["-INT", &cap.id().to_string()])
-        .status();
-    let t0 = std::time::Instant::now();
-    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = cap.kill();
-    let _ = cap.wait();
+    cap.stop();
     assert!(
         peers.status.success(),
         "dnp3py peers failed: {}",

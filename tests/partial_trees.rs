@@ -131,24 +131,7 @@ fn compare(path: &Path) -> (usize, Vec<String>) {
 }
 
 fn captures() -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut dirs = vec![support::project("")];
-    dirs.extend(support::shared(""));
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("pcap" | "pcapng")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    support::all_captures()
 }
 
 #[test]
