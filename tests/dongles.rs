@@ -50,12 +50,9 @@ const FIELDS: [&str; 5] = [
     "wpan.fcs_ok",
 ];
 
-fn field_args(extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    v.extend(["-T".into(), "fields".into()]);
-    for f in FIELDS {
-        v.extend(["-e".into(), f.into()]);
-    }
+fn field_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = extra.to_vec();
+    v.extend(support::fields_args(&FIELDS));
     v
 }
 
@@ -93,9 +90,16 @@ fn end_to_end(fw: SerialFirmware) {
     let w = support::temp_path(&format!("{}.pcapng", fw.name()));
     let w_path = w.0.to_string_lossy().into_owned();
     let n = expected.to_string();
-    let args = field_args(&["-i", &iface, "--channel", "15", "-c", &n, "-w", &w_path]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let cap = spawn(&args);
+    let cap = spawn(&field_args(&[
+        "-i",
+        &iface,
+        "--channel",
+        "15",
+        "-c",
+        &n,
+        "-w",
+        &w_path,
+    ]));
     let (code, err) = cap.finish();
     assert_eq!(code, 0, "{iface}: {err}");
     assert!(
@@ -130,19 +134,11 @@ fn end_to_end(fw: SerialFirmware) {
 /// The saved capture `file` read back by lowshark and (when installed) by tshark gives the
 /// `-T fields` lines `want`, field for field.
 fn read_back(file: &Path, want: &[String], what: &str) {
-    let ours = support::run(
-        &field_args(&[])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        file,
-    );
+    let ours = support::run(&field_args(&[]), file);
     let ours: Vec<&str> = ours.stdout.lines().collect();
     assert_eq!(ours, want, "{what}: -w read back by lowshark");
     if support::have_tshark() {
-        let mut args = vec!["-r", file.to_str().unwrap(), "-T", "fields"];
-        FIELDS.iter().for_each(|f| args.extend(["-e", f]));
-        let theirs = support::tshark(&args);
+        let theirs = support::tshark(&field_args(&["-r", file.to_str().unwrap()]));
         let theirs: Vec<&str> = theirs.lines().collect();
         assert_eq!(theirs, want, "{what}: -w read back by tshark");
     }
@@ -214,7 +210,7 @@ fn replug(fw: SerialFirmware) {
     let emu = Emulator::start(fw, a, opts).expect("emulator");
     let iface = format!("{}:{}", fw.name(), link.display());
     let args = field_args(&["-i", &iface, "--channel", "15", "-l"]);
-    let cap = spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let cap = spawn(&args);
     let before = cap.take(5);
     emu.unplug();
     // Everything delivered before the unplug was read (the emulator waited for it).

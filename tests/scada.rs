@@ -125,16 +125,9 @@ fn scada_field_coverage() {
 }
 
 fn columns(cmd: &mut Command) -> Vec<String> {
+    let columns = ["frame.number", "_ws.col.Protocol", "_ws.col.Info"];
     let out = cmd
-        .args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.col.Protocol",
-        ])
-        .args(["-e", "_ws.col.Info"])
+        .args(support::fields_args(&columns))
         .output()
         .expect("runs");
     String::from_utf8_lossy(&out.stdout)

@@ -567,21 +567,8 @@ fn dump_tree_order() {
     let layers: Vec<&str> = layers.split(',').collect();
     let mut printed = 0;
     for (i, p) in support::dissect_capture(&path, &[]).iter().enumerate() {
-        let mut inside = false;
-        for (id, n) in p.tree.iter() {
-            let Some(f) = n.field else { continue };
-            if p.tree.parent(id) == Some(dissectors::NodeId::ROOT) {
-                inside = layers.contains(&f.abbrev);
-                continue;
-            }
-            if !inside || f.abbrev.starts_with("_ws.") || n.flags.hidden {
-                continue;
-            }
-            let v = match f.ftype {
-                dissectors::FieldType::None => String::new(),
-                _ => dissectors::engine::value::show(f, &n.value),
-            };
-            println!("{}\t{}\t{}", i + 1, f.abbrev, v);
+        for (abbrev, v) in our_tree(p, &layers) {
+            println!("{}\t{abbrev}\t{v}", i + 1);
             printed += 1;
         }
     }

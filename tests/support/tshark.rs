@@ -78,3 +78,20 @@ pub fn tshark_fields_with<S: AsRef<str>>(file: &Path, fields: &[S], extra: &[&st
         })
         .collect()
 }
+
+/// `-T fields -e F1 -e F2 …`: the arguments of a field table, for either tool.
+pub fn fields_args<'a>(fields: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["-T", "fields"];
+    for f in fields {
+        args.extend(["-e", f]);
+    }
+    args
+}
+
+/// `-r file -Y filter -T fields -e …`: the field table of the frames a display filter selects,
+/// for either tool.
+pub fn selection_args<'a>(file: &'a str, filter: &'a str, fields: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["-r", file, "-Y", filter];
+    args.extend(fields_args(fields));
+    args
+}
