@@ -452,17 +452,15 @@ fn synthesized_frames() -> Vec<Vec<u8>> {
     dis.push(7);
     frames.push(icmpv6(b, all_rpl, 155, 0, &dis));
     // DIO with DODAG configuration, prefix, route information, metric container, PadN, Pad1.
-    let mut dio = vec![30, 240, 0x01, 0x00, 0x88, 240, 0, 0];
-    dio.extend_from_slice(&a);
-    dio.extend_from_slice(&[
+    let config = [
         4, 14, 0x07, 8, 12, 10, 0x07, 0x00, 0x01, 0x00, 0, 1, 0, 30, 0, 60,
-    ]);
-    dio.extend_from_slice(&[
+    ];
+    let prefix = [
         8, 30, 64, 0x60, 0, 0, 0x0e, 0x10, 0, 0, 0x07, 0x08, 0, 0, 0, 0,
-    ]);
-    dio.extend_from_slice(&a);
-    dio.extend_from_slice(&[3, 22, 64, 0x08, 0, 0, 1, 44]);
-    dio.extend_from_slice(&a);
+    ];
+    let route = [3, 22, 64, 0x08, 0, 0, 1, 44];
+    let head = [30, 240, 0x01, 0x00, 0x88, 240, 0, 0];
+    let mut dio = [&head[..], &a, &config, &prefix, &a, &route, &a].concat();
     let objs: Vec<u8> = [
         &[3u8, 0x00, 0x00, 2, 0x00, 0x03][..],
         &[7, 0x04, 0x00, 2, 0x01, 0x00],
@@ -800,21 +798,14 @@ mod build {
 }
 
 fn feed(frames: &[Vec<u8>]) -> (Vec<Packet>, Topology) {
-    let mut e = Engine::with_defaults();
+    let out = support::dissect_frames(
+        &mut Engine::with_defaults(),
+        support::timed(1, frames.to_vec()),
+    );
     let mut topo = Topology::default();
-    let mut out = vec![];
-    for (i, f) in frames.iter().enumerate() {
-        let meta = FrameMeta {
-            number: i as u64 + 1,
-            ts_ns: i as i64 * 1_000_000,
-            orig_len: f.len() as u32,
-            link_type: 1,
-            ..Default::default()
-        };
-        let p = e.dissect(meta, f);
+    for (i, p) in out.iter().enumerate() {
         assert!(!p.is_malformed(), "frame {} malformed", i + 1);
-        topo.add_packet(&p);
-        out.push(p);
+        topo.add_packet(p);
     }
     (out, topo)
 }

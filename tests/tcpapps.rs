@@ -425,20 +425,7 @@ fn loopback_mosquitto_capture() {
         std::sync::Arc::new(reg),
         dissectors::engine::Prefs::default(),
     );
-    let packets: Vec<dissectors::Packet> = support::read_capture(&pcap)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (lt, ts, data))| {
-            let meta = dissectors::FrameMeta {
-                number: i as u64 + 1,
-                ts_ns: ts,
-                orig_len: data.len() as u32,
-                link_type: lt,
-                ..Default::default()
-            };
-            engine.dissect(meta, &data)
-        })
-        .collect();
+    let packets = support::dissect_frames(&mut engine, support::read_capture(&pcap));
     let all =
         |f: &str| -> Vec<String> { packets.iter().flat_map(|p| support::show(p, f)).collect() };
     assert_eq!(all("mqtt.ver"), ["3", "4", "5"]);

@@ -24,7 +24,12 @@ pub fn dissect_capture(path: &Path, prefs: &[(&str, &str)]) -> Vec<Packet> {
     for (k, v) in prefs {
         e.prefs.set(k, v);
     }
-    read_capture(path)
+    dissect_frames(&mut e, read_capture(path))
+}
+
+/// Dissects frames in order with `e`, numbered from 1, each one displayed (as a capture is read).
+pub fn dissect_frames(e: &mut Engine, frames: Vec<Frame>) -> Vec<Packet> {
+    frames
         .into_iter()
         .enumerate()
         .map(|(i, (lt, ts, data))| {
@@ -39,6 +44,15 @@ pub fn dissect_capture(path: &Path, prefs: &[(&str, &str)]) -> Vec<Packet> {
             e.mark_displayed(ts);
             p
         })
+        .collect()
+}
+
+/// Hand-made frames of `link_type` as a capture's: 1 ms apart from time 0.
+pub fn timed(link_type: u32, frames: impl IntoIterator<Item = Vec<u8>>) -> Vec<Frame> {
+    frames
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| (link_type, i as i64 * 1_000_000, f))
         .collect()
 }
 
