@@ -131,19 +131,12 @@ fn dnp3_info_column_agrees_with_tshark() {
         );
         return;
     }
-    let args = [
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Protocol",
-        "-e",
-        "_ws.col.Info",
-        "-r",
-    ];
+    let mut args = fields_args(&["_ws.col.Protocol", "_ws.col.Info"]);
+    args.push("-r");
     let (mut compared, mut diffs) = (0usize, vec![]);
     for cap in &caps {
-        let t = info_column(Command::new("tshark").args(args).arg(cap));
-        let o = info_column(Command::new(BIN).args(args).arg(cap));
+        let t = info_column(Command::new("tshark").args(&args).arg(cap));
+        let o = info_column(Command::new(BIN).args(&args).arg(cap));
         assert_eq!(t.len(), o.len(), "{}: frame counts differ", cap.display());
         for (i, (a, b)) in t.iter().zip(&o).enumerate() {
             // Only DNP3 lines; tshark writes "[Malformed Packet]" without a space before it.

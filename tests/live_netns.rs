@@ -154,19 +154,9 @@ fn veth_capture_matches_tshark() {
     let ours = support::temp_path("netns-ours.pcapng");
     let theirs = support::temp_path("netns-theirs.pcapng");
     let (ours_s, theirs_s) = (ours.0.display().to_string(), theirs.0.display().to_string());
-    let cap = spawn_lowshark(&[
-        "-i",
-        &ns.host_if,
-        "-a",
-        "duration:5",
-        "-p",
-        "-s",
-        "96",
-        "-w",
-        &ours_s,
-    ]);
-    let mut tshark = Command::new("tshark")
-        .args([
+    // The same capture options for both tools: 5 s, not promiscuous, 96-byte snapshots.
+    let options = |file| {
+        [
             "-i",
             &ns.host_if,
             "-a",
@@ -175,8 +165,12 @@ fn veth_capture_matches_tshark() {
             "-s",
             "96",
             "-w",
-            &theirs_s,
-        ])
+            file,
+        ]
+    };
+    let cap = spawn_lowshark(&options(&ours_s));
+    let mut tshark = Command::new("tshark")
+        .args(options(&theirs_s))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
