@@ -246,11 +246,7 @@ fn loopback_duration_and_ring_buffer() {
         t0.elapsed() < Duration::from_secs(15),
         "-a duration:3 did not stop it"
     );
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = support::file_names(&dir);
     assert_eq!(names.len(), 3, "files:3 keeps three: {names:?}");
     let numbers: Vec<u32> = names
         .iter()

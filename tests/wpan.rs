@@ -522,58 +522,42 @@ fn constructed_frames_agree_with_tshark() {
     // Enhanced ack: time correction (-3 us, NACK), CSL with rendezvous time, HT2, payload.
     let mut ea = hex("422e05 0807060504030201 020f fd8f 060d 10002000e803 803f 99");
     f195.push(with_fcs(&std::mem::take(&mut ea)));
-    // Data 2015 with header IEs: global time, vendor specific, RIT, HT2; then payload.
-    f195.push(with_fcs(&hex(
+    // Every other frame is given as hex, its FCS computed.
+    let more = [
+        // Data 2015 with header IEs: global time, vendor specific, RIT, HT2; then payload.
         "41aa 07 cdab 3412 0100 8414 00e1f505 0500 563412aa03 840d 01020304 803f 55",
-    )));
-    // 2015 command after payload IEs is not in tshark 4.0's reach (it needs HT1); a plain 2015
-    // Data Request and a 2015 Beacon Request.
-    f195.push(with_fcs(&hex("63a8 09 cdab 3412 7856 04")));
-    f195.push(with_fcs(&hex("0328 0a ffff ffff 07")));
-    // 2015 Enhanced Beacon Request with an Enhanced Beacon Filter IE (permit join, LQI 128,
-    // probability 50 %, 2-octet attribute bitmap).
-    f195.push(with_fcs(&hex(
+        // 2015 command after payload IEs is not in tshark 4.0's reach (it needs HT1); a plain 2015
+        // Data Request and a 2015 Beacon Request.
+        "63a8 09 cdab 3412 7856 04",
+        "0328 0a ffff ffff 07",
+        // 2015 Enhanced Beacon Request with an Enhanced Beacon Filter IE (permit join, LQI 128,
+        // probability 50 %, 2-octet attribute bitmap).
         "032a 0a ffff ffff 003f 0788 051e 17 80 32 1234 00f8 07",
-    )));
-    // 2015 Data Request after header and payload IEs (HT1, payload termination).
-    f195.push(with_fcs(&hex("43aa 0b cdab 3412 7856 003f 00f8 04")));
-    // 2015 Association Request with a vendor payload IE before the command.
-    f195.push(with_fcs(&hex(
+        // 2015 Data Request after header and payload IEs (HT1, payload termination).
+        "43aa 0b cdab 3412 7856 003f 00f8 04",
+        // 2015 Association Request with a vendor payload IE before the command.
         "63ea 0c cdab ffff 0807060504030201 003f 0490 563412aa 01 8e",
-    )));
-    // Multipurpose, short and long frame control.
-    f195.push(with_fcs(&hex("25 09 3412 55")));
-    f195.push(with_fcs(&hex("ed41 07 cdab 3412 0807060504030201 aa")));
-    // Frak and extended frame types.
-    f195.push(with_fcs(&hex("0620 03 ab")));
-    f195.push(with_fcs(&hex("0720 04 cd")));
-    // Secured 2006 data frame, key id mode 3, MIC-128; secured 2015 frame with frame counter
-    // suppression (TSCH) and key id mode 1, MIC-32; secured 2003 data frame.
-    f195.push(with_fcs(&hex(
+        // Multipurpose, short and long frame control.
+        "25 09 3412 55",
+        "ed41 07 cdab 3412 0807060504030201 aa",
+        // Frak and extended frame types.
+        "0620 03 ab",
+        "0720 04 cd",
+        // Secured 2006 data frame, key id mode 3, MIC-128; secured 2015 frame with frame counter
+        // suppression (TSCH) and key id mode 1, MIC-32; secured 2003 data frame.
         "49dc07 3412 0100000000000000 0200000000000000 1f 01000000 1122334455667788 05
          60616263 aabbccddaabbccddaabbccddaabbccdd",
-    )));
-    f195.push(with_fcs(&hex(
         "49a8 08 cdab 3412 0100 29 07 c0c1c2 d0d1d2d3",
-    )));
-    f195.push(with_fcs(&hex(
         "4988 01 3412 0200 0100 44332211 07 0102030405060708",
-    )));
-    // Commands: disassociation, GTS request, PAN ID conflict, realignment with channel page,
-    // beacon with GTS descriptors and pending addresses.
-    f195.push(with_fcs(&hex(
+        // Commands: disassociation, GTS request, PAN ID conflict, realignment with channel page,
+        // beacon with GTS descriptors and pending addresses.
         "03cc05ffff0807060504030201ffff11121314151617180302",
-    )));
-    f195.push(with_fcs(&hex("038005cdab3412091a")));
-    f195.push(with_fcs(&hex(
+        "038005cdab3412091a",
         "43cc05cdab0807060504030201111213141516171805",
-    )));
-    f195.push(with_fcs(&hex(
         "03cc40ffff0807060504030201eedd1112131415161718 08 eedd fa50 14 a7b0 02",
-    )));
-    f195.push(with_fcs(&hex(
         "0080013412 1200 ffcf 82 02 a1a134 5f5f44 11 3711 0102030405060708 c0c1",
-    )));
+    ];
+    f195.extend(more.iter().map(|h| with_fcs(&hex(h))));
     let p195 = dir.join("constructed-195.pcap");
     write_pcap(&p195, 195, &f195);
 

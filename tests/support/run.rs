@@ -21,6 +21,16 @@ pub fn temp(name: &str, bytes: &[u8]) -> Temp {
     Temp(p)
 }
 
+/// The names of the files in `dir` (a ring buffer's output), sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("folder readable")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 pub fn temp_path(name: &str) -> Temp {
     Temp(std::env::temp_dir().join(format!("lowshark-t-{}-{name}", std::process::id())))
 }
