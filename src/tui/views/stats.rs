@@ -6,7 +6,7 @@
 //! list to it.
 
 use super::analysis::{Analysis, Models};
-use super::table::Selection;
+use super::table::{table, Selection};
 use super::{progress, Action, View};
 use crate::stats::conv::ConvKind;
 use crate::stats::format_bytes;
@@ -16,10 +16,9 @@ use crossterm::event::KeyCode;
 use dissectors::analysis::links::address_filter;
 use dissectors::engine::value::hex_string;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::symbols;
 use ratatui::text::Line;
-use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Tabs};
+use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Tabs};
 use ratatui::Frame;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -121,13 +120,7 @@ impl StatsView {
             })
             .collect();
         *self.drawn.borrow_mut() = data.rows.into_iter().map(|r| r.1).collect();
-        let header = Row::new(data.header).style(Style::default().add_modifier(Modifier::BOLD));
-        frame.render_widget(
-            Table::new(rows, data.widths)
-                .header(header)
-                .column_spacing(1),
-            area,
-        );
+        frame.render_widget(table(rows, data.widths, data.header), area);
     }
 
     fn draw_io(&self, frame: &mut Frame, area: Rect, m: &Models) {
