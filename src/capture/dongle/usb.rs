@@ -14,6 +14,9 @@ pub enum UsbError {
     Other(String),
 }
 
+/// What a USB transfer gives.
+pub type UsbResult<T> = Result<T, UsbError>;
+
 /// A device's vendor and product ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UsbId {
@@ -48,12 +51,11 @@ impl VendorRequest {
 /// An opened USB device with its interface claimed.
 pub trait UsbIo: Send {
     /// Vendor request, device → host, at most `len` bytes.
-    fn control_in(&mut self, req: VendorRequest, len: u16) -> Result<Vec<u8>, UsbError>;
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>>;
     /// Vendor request, host → device.
-    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> Result<(), UsbError>;
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()>;
     /// One bulk IN transfer; empty when nothing came within `timeout` (normal when idle).
-    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration)
-        -> Result<Vec<u8>, UsbError>;
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>>;
 }
 
 /// Where a device sits: (bus number, device address).
@@ -148,7 +150,7 @@ fn transfer_error(e: nusb::transfer::TransferError) -> UsbError {
 }
 
 impl UsbIo for NusbIo {
-    fn control_in(&mut self, req: VendorRequest, len: u16) -> Result<Vec<u8>, UsbError> {
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>> {
         use nusb::transfer::{ControlIn, ControlType, Recipient};
         use nusb::MaybeFuture;
         let req = ControlIn {
@@ -165,7 +167,7 @@ impl UsbIo for NusbIo {
             .map_err(transfer_error)
     }
 
-    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> Result<(), UsbError> {
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()> {
         use nusb::transfer::{ControlOut, ControlType, Recipient};
         use nusb::MaybeFuture;
         let req = ControlOut {
@@ -182,12 +184,7 @@ impl UsbIo for NusbIo {
             .map_err(transfer_error)
     }
 
-    fn bulk_in(
-        &mut self,
-        endpoint: u8,
-        max: usize,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>> {
         if self.endpoint.is_none() {
             let ep = self
                 .interface

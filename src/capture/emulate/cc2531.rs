@@ -6,7 +6,9 @@
 
 use super::{Air, Delivered};
 use crate::capture::dongle::cc2531::{self as fw, record};
-use crate::capture::dongle::usb::{UsbBus, UsbError, UsbId, UsbIo, UsbPlace, VendorRequest};
+use crate::capture::dongle::usb::{
+    UsbBus, UsbError, UsbId, UsbIo, UsbPlace, UsbResult, VendorRequest,
+};
 use crate::capture::dongle::DongleError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -116,7 +118,7 @@ struct FakeIo {
 }
 
 impl FakeIo {
-    fn state(&self) -> Result<std::sync::MutexGuard<'_, State>, UsbError> {
+    fn state(&self) -> UsbResult<std::sync::MutexGuard<'_, State>> {
         let s = self.bus.lock();
         if !s.present || s.generation != self.generation {
             return Err(UsbError::Gone("device disconnected".into()));
@@ -126,7 +128,7 @@ impl FakeIo {
 }
 
 impl UsbIo for FakeIo {
-    fn control_in(&mut self, req: VendorRequest, len: u16) -> Result<Vec<u8>, UsbError> {
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>> {
         let mut s = self.state()?;
         match req.request {
             fw::GET_IDENT => Ok(b"\x01\x02CC2531 sniffer"
@@ -148,7 +150,7 @@ impl UsbIo for FakeIo {
         }
     }
 
-    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> Result<(), UsbError> {
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()> {
         let mut s = self.state()?;
         match (req.request, req.index) {
             (fw::SET_POWER, 4) => s.powered = true,
@@ -166,12 +168,7 @@ impl UsbIo for FakeIo {
         Ok(())
     }
 
-    fn bulk_in(
-        &mut self,
-        endpoint: u8,
-        max: usize,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>> {
         if endpoint != fw::ENDPOINT {
             return Err(UsbError::Other("no such endpoint".into()));
         }
