@@ -700,29 +700,12 @@ mod build {
 
     /// An ICMPv6 message with its checksum (RFC 8200 §8.1 pseudo-header with `dst` final).
     pub fn icmpv6_msg(src: [u8; 16], dst: [u8; 16], ty: u8, code: u8, body: &[u8]) -> Vec<u8> {
+        use dissectors::engine::address::Address;
         let mut m = vec![ty, code, 0, 0];
         m.extend_from_slice(body);
-        let mut sum: u32 = 0;
-        let mut add = |b: &[u8]| {
-            for c in b.chunks(2) {
-                let w = if c.len() == 2 {
-                    u16::from_be_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], 0])
-                };
-                sum += w as u32;
-            }
-        };
-        add(&src);
-        add(&dst);
-        add(&(m.len() as u32).to_be_bytes());
-        add(&[0, 0, 0, 58]);
-        add(&m);
-        while sum > 0xffff {
-            sum = (sum & 0xffff) + (sum >> 16);
-        }
-        let c = !(sum as u16);
-        m[2..4].copy_from_slice(&c.to_be_bytes());
+        let (src, dst) = (Address::Ipv6(src), Address::Ipv6(dst));
+        let sum = dissectors::engine::checksum::compute_with_pseudo(&src, &dst, 58, &m, 2);
+        m[2..4].copy_from_slice(&sum.expect("IPv6 addresses").to_be_bytes());
         m
     }
 
@@ -744,21 +727,7 @@ mod build {
 
     /// A pcap file (Ethernet) of the frames.
     pub fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
-        let mut v = vec![];
-        v.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
-        v.extend_from_slice(&2u16.to_le_bytes());
-        v.extend_from_slice(&4u16.to_le_bytes());
-        v.extend_from_slice(&[0; 8]);
-        v.extend_from_slice(&65535u32.to_le_bytes());
-        v.extend_from_slice(&1u32.to_le_bytes());
-        for (i, f) in frames.iter().enumerate() {
-            v.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
-            v.extend_from_slice(&0u32.to_le_bytes());
-            v.extend_from_slice(&(f.len() as u32).to_le_bytes());
-            v.extend_from_slice(&(f.len() as u32).to_le_bytes());
-            v.extend_from_slice(f);
-        }
-        v
+        crate::support::pcap_frames(1, frames)
     }
 
     pub fn dio(src: [u8; 16], dodag: [u8; 16], version: u8, rank: u16) -> Vec<u8> {

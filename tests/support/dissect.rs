@@ -18,6 +18,19 @@ pub fn read_capture(path: &Path) -> Vec<Frame> {
         .collect()
 }
 
+/// Every complete frame of a pcap or pcapng file still being written (its bytes so far); none
+/// when the bytes are not (yet) a capture.
+pub fn frames_in(bytes: &[u8]) -> Vec<Frame> {
+    let bytes = std::io::Cursor::new(bytes.to_vec());
+    let Ok(reader) = CaptureReader::from_reader(Box::new(bytes), "bytes") else {
+        return vec![];
+    };
+    reader
+        .map_while(|f| f.ok())
+        .map(|f| (f.link_type, f.ts_ns, f.data))
+        .collect()
+}
+
 /// Dissects every frame of a capture in order with one engine (prefs as `name:value`).
 pub fn dissect_capture(path: &Path, prefs: &[(&str, &str)]) -> Vec<Packet> {
     let mut e = Engine::with_defaults();
