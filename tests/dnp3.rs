@@ -17,20 +17,7 @@ use support::*;
 
 /// The DNP3 captures of the shared set (see `captures/public/scada/MANIFEST.md`).
 fn captures() -> Vec<PathBuf> {
-    let Some(dir) = shared("public/scada") else {
-        eprintln!("skipping: ../shared/captures/public/scada is absent");
-        return vec![];
-    };
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.retain(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("dnp3_"))
-    });
-    v.sort();
-    v
+    shared_captures("public/scada", "dnp3_")
 }
 
 /// Every `dnp3.*`/`dnp.*` field name in a `-T json` document, with how often it occurs.

@@ -98,16 +98,7 @@ const XMPP_FIELDS: &[&str] = &[
 ];
 
 fn captures(dir: &str) -> Vec<PathBuf> {
-    let Some(d) = support::shared(dir) else {
-        return vec![];
-    };
-    let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
+    support::shared_captures(dir, "")
 }
 
 fn report(files: &[PathBuf], fields: &[&str]) -> (usize, usize, Vec<String>) {
