@@ -478,25 +478,15 @@ fn follow_tcp_matches_tshark_layout() {
         ),
         "{out}"
     );
-    if std::process::Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok()
-    {
+    if support::have_tshark() {
         for stream in ["0", "1"] {
             let spec = format!("follow,tcp,ascii,{stream}");
-            let ours = stdout(&run(&["-r", &capture("demo.pcapng"), "-q", "-z", &spec]));
-            let theirs = std::process::Command::new("tshark")
-                .args(["-r", &capture("demo.pcapng"), "-q", "-z", &spec])
-                .output()
-                .unwrap();
+            let args = ["-r", &capture("demo.pcapng"), "-q", "-z", &spec];
             assert_eq!(
-                ours,
-                String::from_utf8_lossy(&theirs.stdout),
+                stdout(&run(&args)),
+                support::tshark(&args),
                 "stream {stream}"
             );
         }
-    } else {
-        eprintln!("skipping the tshark comparison: tshark is not installed");
     }
 }
