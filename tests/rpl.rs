@@ -108,6 +108,7 @@ fn our_values(m: &HashMap<&'static str, Vec<String>>, field: &str) -> Vec<String
 
 /// A [`Tally::frame`] normaliser: tshark prints an empty byte string as `<none>` or
 /// `<MISSING>` depending on how the item was added; both are the empty value.
+#[allow(clippy::ptr_arg)] // The shape of every normaliser: some drop or clear values.
 fn missing_as_none(_: &str, _: &mut Vec<String>, theirs: &mut Vec<String>) {
     for v in theirs.iter_mut().filter(|v| *v == "<MISSING>") {
         *v = "<none>".to_string();
