@@ -120,12 +120,8 @@ impl Cc2531Device {
     }
 
     fn set_channel(&mut self, channel: Channel) -> Result<(), DongleError> {
-        if channel.page != 0 || !(11..=26).contains(&channel.number) {
-            return Err(DongleError::Refused(format!(
-                "{}: the CC2531 tunes 2.4 GHz channels 11 to 26, not {channel}",
-                self.name
-            )));
-        }
+        let tunes = "the CC2531 tunes 2.4 GHz channels 11 to 26";
+        super::page0_channel(&self.name, channel, super::OQPSK_2450, tunes)?;
         self.out(SET_CHAN, 0, &[channel.number as u8], "SET_CHAN")?;
         self.out(SET_CHAN, 1, &[0], "SET_CHAN")
     }

@@ -65,12 +65,8 @@ impl Firmware for Sensniff {
     }
 
     fn start(&self, link: &mut Link, channel: Channel) -> Result<(), DongleError> {
-        if channel.page != 0 || channel.number > 255 {
-            return Err(DongleError::Refused(format!(
-                "{}: sensniff tunes channels of page 0 only, not {channel}",
-                link.name
-            )));
-        }
+        let tunes = "sensniff tunes channels of page 0 only";
+        super::page0_channel(&link.name, channel, 0..=255, tunes)?;
         link.clear_replies();
         link.send(&command(CMD_SET_CHANNEL, Some(channel.number as u8)))?;
         let got = link.expect("SET_CHANNEL", REPLY_TIMEOUT, |r| match r {
