@@ -308,7 +308,11 @@ fn tui_in_tmux_detail_actions_and_save() {
     t.wait("the help", |s| {
         s.contains("apply / prepare the field as a display filter") && s.contains("w ")
     });
+    // (An Escape followed at once by a letter reads as Alt-letter: wait for the close.)
     t.keys(&["Escape"]);
+    t.wait("the help closed", |s| {
+        !s.contains("apply / prepare the field as a display filter")
+    });
     // `w` saves the displayed packets.
     t.keys(&["w", "C-u"]);
     t.keys(&["-l", saved.to_str().unwrap()]);
