@@ -38,7 +38,7 @@ fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
         h = home.display(),
         cap = cap.display()
     );
-    tmux.start(160, 45, &command);
+    tmux.start(160, 45, &[&command]);
     // The packet list: lowshark's summary columns under termshark's titles.
     let list = tmux.wait("the packet list", |s| {
         s.contains("Who has 198.51.100.20? Tell 198.51.100.10") && s.contains("Proto")

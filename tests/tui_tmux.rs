@@ -20,11 +20,8 @@ fn lowshark_in_tmux(name: &str, width: u16, args: &str) -> Option<Tmux> {
         return None;
     }
     let t = Tmux::new(format!("lowshark-{name}-{}", std::process::id()));
-    t.start(
-        width,
-        48,
-        &format!("'{BIN}' {args}; echo LOWSHARK_EXIT=$?; sleep 30"),
-    );
+    let command = format!("'{BIN}' {args}; echo LOWSHARK_EXIT=$?; sleep 30");
+    t.start(width, 48, &["sh", "-c", &command]);
     Some(t)
 }
 

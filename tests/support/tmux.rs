@@ -47,12 +47,13 @@ impl Tmux {
             .expect("running tmux")
     }
 
-    /// Starts the session running `command` (through `sh -c`) on a `width`x`height` terminal.
-    pub fn start(&self, width: u16, height: u16, command: &str) {
+    /// Starts the session running `command` on a `width`x`height` terminal: one string runs
+    /// through tmux's default shell, several are the program and its arguments.
+    pub fn start(&self, width: u16, height: u16, command: &[&str]) {
         let (w, h) = (width.to_string(), height.to_string());
         let args = ["new-session", "-d", "-s", self.session, "-x", &w, "-y", &h];
         let mut args = args.to_vec();
-        args.extend_from_slice(&["sh", "-c", command]);
+        args.extend_from_slice(command);
         let started = self.run(&args);
         assert!(started.status.success(), "{started:?}");
     }
