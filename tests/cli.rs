@@ -1,6 +1,7 @@
 //! The command line as a user drives it, on the captures shipped in captures/.
 
-use std::path::PathBuf;
+mod support;
+
 use std::process::{Command, Output};
 
 fn bin() -> Command {
@@ -8,11 +9,7 @@ fn bin() -> Command {
 }
 
 fn capture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("captures")
-        .join(name)
-        .display()
-        .to_string()
+    support::project(name).display().to_string()
 }
 
 fn run(args: &[&str]) -> Output {
@@ -176,18 +173,10 @@ fn fields_with_header_separator_and_occurrence() {
 
 #[test]
 fn columns_are_fields_too() {
-    let o = run(&[
-        "-r",
-        &capture("ip-basics.pcap"),
-        "-c",
-        "1",
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Protocol",
-        "-e",
-        "_ws.col.Info",
-    ]);
+    let file = capture("ip-basics.pcap");
+    let mut args = vec!["-r", &file, "-c", "1"];
+    args.extend(support::fields_args(&["_ws.col.Protocol", "_ws.col.Info"]));
+    let o = run(&args);
     let out = stdout(&o);
     assert!(!out.trim().is_empty());
     assert!(out.contains('\t'));
@@ -489,25 +478,15 @@ fn follow_tcp_matches_tshark_layout() {
         ),
         "{out}"
     );
-    if std::process::Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok()
-    {
+    if support::have_tshark() {
         for stream in ["0", "1"] {
             let spec = format!("follow,tcp,ascii,{stream}");
-            let ours = stdout(&run(&["-r", &capture("demo.pcapng"), "-q", "-z", &spec]));
-            let theirs = std::process::Command::new("tshark")
-                .args(["-r", &capture("demo.pcapng"), "-q", "-z", &spec])
-                .output()
-                .unwrap();
+            let args = ["-r", &capture("demo.pcapng"), "-q", "-z", &spec];
             assert_eq!(
-                ours,
-                String::from_utf8_lossy(&theirs.stdout),
+                stdout(&run(&args)),
+                support::tshark(&args),
                 "stream {stream}"
             );
         }
-    } else {
-        eprintln!("skipping the tshark comparison: tshark is not installed");
     }
 }

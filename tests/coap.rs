@@ -53,19 +53,8 @@ const FIELDS: &[&str] = &[
 ];
 
 fn captures() -> Vec<PathBuf> {
-    let mut v = vec![];
-    if let Some(dir) = support::shared("public/coap") {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-            .collect();
-        files.sort();
-        v.extend(files);
-    }
-    if let Some(p) = support::shared("generated/real-peers-mqtt-coap-xmpp.pcap") {
-        v.push(p);
-    }
+    let mut v = support::shared_captures("public/coap", "");
+    v.extend(support::shared("generated/real-peers-mqtt-coap-xmpp.pcap"));
     v
 }
 
@@ -153,44 +142,6 @@ fn exception(
         .map(|(_, _, why)| *why)
 }
 
-/// `tshark -T fields` for several fields in one run (one tshark start per capture instead of one
-/// per field): per frame, per field, the occurrences.
-fn tshark_fields(file: &std::path::Path, fields: &[&str]) -> Vec<Vec<Vec<String>>> {
-    let mut args = vec![
-        "-r",
-        file.to_str().unwrap(),
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=|",
-        "-E",
-        "separator=/t",
-    ];
-    for f in fields {
-        args.push("-e");
-        args.push(f);
-    }
-    support::tshark(&args)
-        .lines()
-        .map(|l| {
-            let mut cols: Vec<Vec<String>> = l
-                .split('\t')
-                .map(|c| {
-                    if c.is_empty() {
-                        vec![]
-                    } else {
-                        c.split('|').map(str::to_string).collect()
-                    }
-                })
-                .collect();
-            cols.resize(fields.len(), vec![]);
-            cols
-        })
-        .collect()
-}
-
 #[test]
 fn coap_fields_agree_with_tshark() {
     if !support::have_tshark() {
@@ -200,7 +151,6 @@ fn coap_fields_agree_with_tshark() {
     if files.is_empty() {
         return;
     }
-    let registry = dissectors::Registry::builtin();
     let verbose = std::env::var_os("COAP_TEST_VERBOSE").is_some();
     let mut excused: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut per_field: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -209,35 +159,27 @@ fn coap_fields_agree_with_tshark() {
     let mut bad = vec![];
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        let ours = support::dissect_capture(f, &[]);
-        let all = tshark_fields(f, FIELDS);
-        assert_eq!(all.len(), ours.len(), "{name}: frame count");
-        for (k, field) in FIELDS.iter().enumerate() {
-            let theirs: Vec<Vec<String>> = all.iter().map(|row| row[k].clone()).collect();
-            for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
-                let mut o = support::show(p, field);
-                // `-T fields` prints FT_BYTES as bare hex; the show form (JSON) has colons.
-                if registry
-                    .field(field)
-                    .is_some_and(|d| d.ftype == FieldType::Bytes)
-                {
-                    o = o.into_iter().map(|v| v.replace(':', "")).collect();
-                }
-                total += 1;
-                values += t.len();
-                *per_field.entry(*field).or_insert(0usize) += t.len();
-                if &o != t {
-                    let line = format!("{name} frame {}: {field} ours {o:?} tshark {t:?}", i + 1);
-                    match exception(&name, i + 1, field, &ours, &o, t) {
-                        Some(why) => {
-                            *excused.entry(why).or_insert(0usize) += 1;
-                            if verbose {
-                                eprintln!("excused: {line} ({why})");
-                            }
-                        }
-                        None => bad.push(line),
+        let (ours, theirs) = support::both_sides(f, FIELDS, &[]);
+        let mut tally = support::Tally::default();
+        for (i, (p, t)) in ours.iter().zip(&theirs).enumerate() {
+            let show = |field: &str| support::show(p, field);
+            tally.frame(i + 1, FIELDS, t, show, support::bytes_as_plain_hex);
+            for (field, v) in FIELDS.iter().zip(t) {
+                *per_field.entry(*field).or_insert(0usize) += v.len();
+                values += v.len();
+            }
+        }
+        total += tally.frames * FIELDS.len();
+        for m in tally.mismatches {
+            let line = format!("{name} {m}");
+            match exception(&name, m.frame, &m.field, &ours, &m.ours, &m.theirs) {
+                Some(why) => {
+                    *excused.entry(why).or_insert(0usize) += 1;
+                    if verbose {
+                        eprintln!("excused: {line} ({why})");
                     }
                 }
+                None => bad.push(line),
             }
         }
     }
@@ -266,13 +208,10 @@ fn coap_fields_agree_with_tshark() {
 /// helper compares show forms, and `-T fields` prints bytes without colons.)
 #[test]
 fn key_fields_agree_with_tshark_via_compare_field() {
-    let Some(path) = support::shared("generated/real-peers-mqtt-coap-xmpp.pcap") else {
+    let Some(path) = support::shared_for_tshark("generated/real-peers-mqtt-coap-xmpp.pcap") else {
         return;
     };
-    if !support::have_tshark() {
-        return;
-    }
-    for field in [
+    let fields = [
         "coap.type",
         "coap.code",
         "coap.mid",
@@ -281,11 +220,12 @@ fn key_fields_agree_with_tshark_via_compare_field() {
         "coap.opt.observe",
         "coap.opt.ctype",
         "coap.payload",
-    ] {
-        let (n, bad) = support::compare_field(&path, field, &[]);
-        assert!(n > 100, "{field}: {n} frames");
-        assert!(bad.is_empty(), "{}", bad.join("\n"));
-    }
+    ];
+    let frames = support::assert_each_field_agrees(&path, &fields);
+    assert!(
+        frames.iter().all(|&n| n > 100),
+        "{fields:?}: {frames:?} frames"
+    );
     let ours = support::dissect_capture(&path, &[]);
     let coap_frames = ours
         .iter()

@@ -17,20 +17,7 @@ use support::*;
 
 /// The DNP3 captures of the shared set (see `captures/public/scada/MANIFEST.md`).
 fn captures() -> Vec<PathBuf> {
-    let Some(dir) = shared("public/scada") else {
-        eprintln!("skipping: ../shared/captures/public/scada is absent");
-        return vec![];
-    };
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.retain(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("dnp3_"))
-    });
-    v.sort();
-    v
+    shared_captures("public/scada", "dnp3_")
 }
 
 /// Every `dnp3.*`/`dnp.*` field name in a `-T json` document, with how often it occurs.
@@ -131,19 +118,12 @@ fn dnp3_info_column_agrees_with_tshark() {
         );
         return;
     }
-    let args = [
-        "-T",
-        "fields",
-        "-e",
-        "_ws.col.Protocol",
-        "-e",
-        "_ws.col.Info",
-        "-r",
-    ];
+    let mut args = fields_args(&["_ws.col.Protocol", "_ws.col.Info"]);
+    args.push("-r");
     let (mut compared, mut diffs) = (0usize, vec![]);
     for cap in &caps {
-        let t = info_column(Command::new("tshark").args(args).arg(cap));
-        let o = info_column(Command::new(BIN).args(args).arg(cap));
+        let t = info_column(Command::new("tshark").args(&args).arg(cap));
+        let o = info_column(Command::new(BIN).args(&args).arg(cap));
         assert_eq!(t.len(), o.len(), "{}: frame counts differ", cap.display());
         for (i, (a, b)) in t.iter().zip(&o).enumerate() {
             // Only DNP3 lines; tshark writes "[Malformed Packet]" without a space before it.
@@ -357,8 +337,6 @@ fn dnp3_values(v: &Value, out: &mut BTreeMap<String, Vec<String>>) {
 /// operate, dissected by both tools with the port decoded as DNP3.
 #[test]
 fn loopback_dnp3py_capture() {
-    use std::process::Stdio;
-    use std::time::Duration;
     if !have_command("tcpdump") || !have_python_module("dnp3.master.tcp_runner") || !have_tshark() {
         eprintln!("skipping: needs tcpdump, tshark and dnp3py (pip install dnp3py)");
         return;
@@ -368,45 +346,19 @@ fn loopback_dnp3py_capture() {
         .map(|a| a.port())
         .expect("a free port");
     let pcap = temp_path(&format!("dnp3-peers-{port}.pcap"));
-    let mut cap = match Command::new("tcpdump")
-        .args(["-i", "lo", "-U", "--immediate-mode", "-w"])
-        .arg(&pcap.0)
-        .arg(format!("tcp port {port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("skipping: tcpdump does not start: {e}");
-            return;
-        }
+    let Some(tcpdump) = find_tool("tcpdump") else {
+        return;
     };
-    // tcpdump writes the file header once it captures; give it a moment more after that.
-    let t0 = std::time::Instant::now();
-    while std::fs::metadata(&pcap.0).map_or(true, |m| m.len() < 24)
-        && t0.elapsed() < Duration::from_secs(15)
-    {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(1000));
+    let Some(cap) = LoopbackCapture::start(&tcpdump, port, &pcap.0) else {
+        return;
+    };
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dnp3_peer.py");
     let peers = Command::new("python3")
         .arg(&script)
         .arg(port.to_string())
         .output()
         .expect("python3 runs");
-    std::thread::sleep(Duration::from_millis(500));
-    // SIGINT lets tcpdump flush and close the file.
-    let _ = Command::new("kill")
-        .args(["-INT", &cap.id().to_string()])
-        .status();
-    let t0 = std::time::Instant::now();
-    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = cap.kill();
-    let _ = cap.wait();
+    cap.stop();
     assert!(
         peers.status.success(),
         "dnp3py peers failed: {}",

@@ -14,7 +14,7 @@ use support::spawn_lowshark as spawn;
 
 use lowshark::capture::dongle::SerialFirmware;
 use lowshark::capture::emulate::{Air, AirFrame, Delivered, Emulator, Options};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Frames on channels 15 and 20, every fifth with a bad FCS.
@@ -50,12 +50,9 @@ const FIELDS: [&str; 5] = [
     "wpan.fcs_ok",
 ];
 
-fn field_args(extra: &[&str]) -> Vec<String> {
-    let mut v: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    v.extend(["-T".into(), "fields".into()]);
-    for f in FIELDS {
-        v.extend(["-e".into(), f.into()]);
-    }
+fn field_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = extra.to_vec();
+    v.extend(support::fields_args(&FIELDS));
     v
 }
 
@@ -93,9 +90,16 @@ fn end_to_end(fw: SerialFirmware) {
     let w = support::temp_path(&format!("{}.pcapng", fw.name()));
     let w_path = w.0.to_string_lossy().into_owned();
     let n = expected.to_string();
-    let args = field_args(&["-i", &iface, "--channel", "15", "-c", &n, "-w", &w_path]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let cap = spawn(&args);
+    let cap = spawn(&field_args(&[
+        "-i",
+        &iface,
+        "--channel",
+        "15",
+        "-c",
+        &n,
+        "-w",
+        &w_path,
+    ]));
     let (code, err) = cap.finish();
     assert_eq!(code, 0, "{iface}: {err}");
     assert!(
@@ -113,16 +117,7 @@ fn end_to_end(fw: SerialFirmware) {
         .iter()
         .map(|d| expected_line(d, &air, sensniff, fw == SerialFirmware::TiSniffer2))
         .collect();
-    // Read back by lowshark.
-    let ours = support::run(
-        &field_args(&[])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &w.0,
-    );
-    let ours: Vec<String> = ours.stdout.lines().map(str::to_string).collect();
-    assert_eq!(ours, want, "{iface}: -w read back by lowshark");
+    read_back(&w.0, &want, &iface);
     if sensniff {
         assert!(
             want.iter().all(|l| l.ends_with("\t1")),
@@ -134,42 +129,41 @@ fn end_to_end(fw: SerialFirmware) {
             "some frames have a bad FCS"
         );
     }
-    // And by tshark, field for field.
+}
+
+/// The saved capture `file` read back by lowshark and (when installed) by tshark gives the
+/// `-T fields` lines `want`, field for field.
+fn read_back(file: &Path, want: &[String], what: &str) {
+    let ours = support::run(&field_args(&[]), file);
+    let ours: Vec<&str> = ours.stdout.lines().collect();
+    assert_eq!(ours, want, "{what}: -w read back by lowshark");
     if support::have_tshark() {
-        let mut cmd = Command::new("tshark");
-        cmd.arg("-r").arg(&w.0).args(["-T", "fields"]);
-        for f in FIELDS {
-            cmd.args(["-e", f]);
-        }
-        let out = cmd.output().expect("tshark");
-        let theirs: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect();
-        assert_eq!(theirs, want, "{iface}: -w read back by tshark");
+        let theirs = support::tshark(&field_args(&["-r", file.to_str().unwrap()]));
+        let theirs: Vec<&str> = theirs.lines().collect();
+        assert_eq!(theirs, want, "{what}: -w read back by tshark");
     }
 }
 
-#[test]
-fn nrf802154_end_to_end() {
-    end_to_end(SerialFirmware::Nrf802154);
+/// One test per firmware running the same scenario.
+macro_rules! per_firmware {
+    ($scenario:ident: $($(#[$doc:meta])* $test:ident => $fw:ident),+ $(,)?) => {
+        $(
+            $(#[$doc])*
+            #[test]
+            fn $test() {
+                $scenario(SerialFirmware::$fw);
+            }
+        )+
+    };
 }
 
-#[test]
-fn spinel_end_to_end() {
-    end_to_end(SerialFirmware::Spinel);
-}
-
-#[test]
-fn sensniff_end_to_end() {
-    end_to_end(SerialFirmware::Sensniff);
-}
-
-#[test]
-fn ti_sniffer2_end_to_end_with_baud_probe() {
-    // The emulated board runs at 921600; lowshark tries 3 000 000 first, gets noise, moves on.
-    end_to_end(SerialFirmware::TiSniffer2);
-}
+per_firmware!(end_to_end:
+    nrf802154_end_to_end => Nrf802154,
+    spinel_end_to_end => Spinel,
+    sensniff_end_to_end => Sensniff,
+    /// The emulated board runs at 921600; lowshark tries 3 000 000 first, gets noise, moves on.
+    ti_sniffer2_end_to_end_with_baud_probe => TiSniffer2,
+);
 
 /// `-T ek` live: every packet as it comes, with the TAP metadata in its layers.
 #[test]
@@ -216,7 +210,7 @@ fn replug(fw: SerialFirmware) {
     let emu = Emulator::start(fw, a, opts).expect("emulator");
     let iface = format!("{}:{}", fw.name(), link.display());
     let args = field_args(&["-i", &iface, "--channel", "15", "-l"]);
-    let cap = spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let cap = spawn(&args);
     let before = cap.take(5);
     emu.unplug();
     // Everything delivered before the unplug was read (the emulator waited for it).
@@ -262,20 +256,11 @@ fn replug(fw: SerialFirmware) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn nrf802154_replug_and_reset() {
-    replug(SerialFirmware::Nrf802154);
-}
-
-#[test]
-fn spinel_replug_and_reset() {
-    replug(SerialFirmware::Spinel);
-}
-
-#[test]
-fn sensniff_replug_and_reset() {
-    replug(SerialFirmware::Sensniff);
-}
+per_firmware!(replug:
+    nrf802154_replug_and_reset => Nrf802154,
+    spinel_replug_and_reset => Spinel,
+    sensniff_replug_and_reset => Sensniff,
+);
 
 /// A device that sends only noise, and one at another baud rate: a clear message within a
 /// few seconds, exit code 2, no panic.
@@ -472,24 +457,18 @@ fn cc2531_through_the_fake_device() {
         save.flush().unwrap();
     }
     // Unplug after everything sent was read; the capture goes on after the replug.
+    // The supervisor's last message says `text` within 30 s.
+    let wait_message = |text: &str| {
+        let end = Instant::now() + Duration::from_secs(30);
+        while !status.last_message().is_some_and(|m| m.contains(text)) {
+            assert!(Instant::now() < end, "no '{text}' message");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
     bus.unplug();
-    let end = Instant::now() + Duration::from_secs(30);
-    while !status
-        .last_message()
-        .is_some_and(|m| m.contains("device gone"))
-    {
-        assert!(Instant::now() < end, "no 'device gone' message");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_message("device gone");
     bus.replug();
-    let end = Instant::now() + Duration::from_secs(30);
-    while !status
-        .last_message()
-        .is_some_and(|m| m.contains("device back"))
-    {
-        assert!(Instant::now() < end, "no 'device back' message");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_message("device back");
     save.finish().unwrap();
     let delivered = bus.delivered();
     let want: Vec<String> = delivered[..expected]
@@ -507,27 +486,6 @@ fn cc2531_through_the_fake_device() {
             )
         })
         .collect();
-    let ours = support::run(
-        &field_args(&[])
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        &w.0,
-    );
-    let ours: Vec<String> = ours.stdout.lines().map(str::to_string).collect();
-    assert_eq!(ours, want);
+    read_back(&w.0, &want, "cc2531");
     assert!(want.iter().any(|l| l.ends_with("\t0")));
-    if support::have_tshark() {
-        let mut cmd = Command::new("tshark");
-        cmd.arg("-r").arg(&w.0).args(["-T", "fields"]);
-        for f in FIELDS {
-            cmd.args(["-e", f]);
-        }
-        let out = cmd.output().expect("tshark");
-        let theirs: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_string)
-            .collect();
-        assert_eq!(theirs, want, "read back by tshark");
-    }
 }

@@ -63,24 +63,6 @@ fn extcap_calls_answer_in_wiresharks_format() {
     assert!(err.contains("not one of lowshark's"), "{err}");
 }
 
-/// Number of pcap records and the link type in a classic pcap file.
-fn pcap_records(bytes: &[u8]) -> (u32, usize) {
-    if bytes.len() < 24 {
-        return (0, 0);
-    }
-    let link = u32::from_le_bytes(bytes[20..24].try_into().unwrap());
-    let (mut off, mut n) = (24, 0);
-    while off + 16 <= bytes.len() {
-        let incl = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
-        if off + 16 + incl > bytes.len() {
-            break;
-        }
-        off += 16 + incl;
-        n += 1;
-    }
-    (link, n)
-}
-
 #[test]
 fn capture_writes_tap_pcap_to_the_fifo() {
     let port = UdpSocket::bind("127.0.0.1:0")
@@ -107,20 +89,20 @@ fn capture_writes_tap_pcap_to_the_fifo() {
     let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
     let end = Instant::now() + Duration::from_secs(60);
     let mut seq = 0u32;
-    let (link, n) = loop {
+    let frames = loop {
         let psdu = [0x02, 0x00, seq as u8, 0, 0];
         let _ = tx.send_to(&encode_v2(26, 255, (0, 0), seq, &psdu), ("127.0.0.1", port));
         seq += 1;
         std::thread::sleep(Duration::from_millis(30));
-        let got = pcap_records(&std::fs::read(&fifo.0).unwrap_or_default());
-        if got.1 >= 5 || Instant::now() > end {
+        let got = support::frames_in(&std::fs::read(&fifo.0).unwrap_or_default());
+        if got.len() >= 5 || Instant::now() > end {
             break got;
         }
     };
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(link, 283);
-    assert!(n >= 5, "only {n} frames written");
+    assert!(frames.len() >= 5, "only {} frames written", frames.len());
+    assert!(frames.iter().all(|f| f.0 == 283), "link types: {frames:?}");
 }
 
 /// Frames on channels 11 and 15, sent over and over.

@@ -7,7 +7,9 @@
 //! Prints packets per second for a few typical filters. Packets are dissected once up front;
 //! only `Filter::matches` is timed.
 
-use dissectors::engine::{Engine, FrameMeta, Packet};
+mod support;
+
+use dissectors::engine::{Engine, Packet};
 use dissectors::filter::Filter;
 use std::time::Instant;
 
@@ -72,20 +74,8 @@ fn ipv6_tcp(i: u32) -> Vec<u8> {
 }
 
 fn packets(n: u32) -> Vec<Packet> {
-    let mut e = Engine::with_defaults();
-    (0..n)
-        .map(|i| {
-            let data = if i % 4 == 3 { ipv6_tcp(i) } else { ipv4_udp(i) };
-            let meta = FrameMeta {
-                number: i as u64 + 1,
-                ts_ns: i as i64 * 1_000_000,
-                orig_len: data.len() as u32,
-                link_type: 1,
-                ..Default::default()
-            };
-            e.dissect(meta, &data)
-        })
-        .collect()
+    let frames = (0..n).map(|i| if i % 4 == 3 { ipv6_tcp(i) } else { ipv4_udp(i) });
+    support::dissect_frames(&mut Engine::with_defaults(), support::timed(1, frames))
 }
 
 #[test]

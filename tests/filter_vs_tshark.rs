@@ -515,16 +515,11 @@ const CASES: &[(&str, &[&str])] = &[
 fn tshark_frames(path: &std::path::Path, filter: &str) -> Result<Vec<u64>, String> {
     let out = std::process::Command::new("tshark")
         .env("TZ", "UTC")
-        .args([
-            "-r",
+        .args(support::selection_args(
             path.to_str().unwrap(),
-            "-Y",
             filter,
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-        ])
+            &["frame.number"],
+        ))
         .output()
         .map_err(|e| e.to_string())?;
     if !out.status.success() {

@@ -41,30 +41,9 @@ fn captures() -> Vec<PathBuf> {
     v
 }
 
-/// Every field name in a `-T json` document that starts with one of [`PREFIXES`].
-fn field_names(json: &[u8]) -> BTreeSet<String> {
-    fn walk(v: &Value, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(m) => {
-                for (k, val) in m {
-                    if PREFIXES.iter().any(|p| k.starts_with(p))
-                        && !k.ends_with("_raw")
-                        && !k.ends_with("_tree")
-                    {
-                        out.insert(k.clone());
-                    }
-                    walk(val, out);
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    if let Ok(v) = serde_json::from_slice::<Value>(json) {
-        walk(&v, &mut out);
-    }
-    out
+/// A field name that starts with one of [`PREFIXES`] (not a raw or subtree entry).
+fn is_gateway_field(k: &str) -> bool {
+    PREFIXES.iter().any(|p| k.starts_with(p)) && !k.ends_with("_raw") && !k.ends_with("_tree")
 }
 
 fn lowshark(args: &[&str]) -> Vec<u8> {
@@ -87,9 +66,8 @@ fn every_field_tshark_emits_is_emitted() {
     let mut theirs_all = BTreeSet::new();
     let mut missing = BTreeSet::new();
     for cap in captures() {
-        let c = cap.to_str().unwrap();
-        let theirs = field_names(&tshark(&["-r", c, "-T", "json", "--no-duplicate-keys"]));
-        let ours = field_names(&lowshark(&["-r", c, "-T", "json"]));
+        let (theirs, ours) =
+            support::emitted_fields(&cap, &["--no-duplicate-keys"], is_gateway_field);
         for f in theirs.difference(&ours) {
             if !NOT_EMITTED.iter().any(|(n, _)| n == f) {
                 missing.insert(format!(
@@ -118,17 +96,8 @@ fn every_field_tshark_emits_is_emitted() {
 
 /// Frame numbers a display filter selects.
 fn selected(tool: fn(&[&str]) -> Vec<u8>, cap: &str, filter: &str) -> String {
-    String::from_utf8_lossy(&tool(&[
-        "-r",
-        cap,
-        "-Y",
-        filter,
-        "-T",
-        "fields",
-        "-e",
-        "frame.number",
-    ]))
-    .into_owned()
+    let args = support::selection_args(cap, filter, &["frame.number"]);
+    String::from_utf8_lossy(&tool(&args)).into_owned()
 }
 
 #[test]
@@ -189,20 +158,8 @@ fn summary_columns_agree() {
     let mut lines = 0;
     for cap in captures() {
         let c = cap.to_str().unwrap();
-        let args = [
-            "-r",
-            c,
-            "-Y",
-            filter,
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.col.Protocol",
-            "-e",
-            "_ws.col.Info",
-        ];
+        let columns = ["frame.number", "_ws.col.Protocol", "_ws.col.Info"];
+        let args = support::selection_args(c, filter, &columns);
         let (t, o) = (tshark(&args), lowshark(&args));
         assert_eq!(
             String::from_utf8_lossy(&o),

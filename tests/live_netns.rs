@@ -154,19 +154,9 @@ fn veth_capture_matches_tshark() {
     let ours = support::temp_path("netns-ours.pcapng");
     let theirs = support::temp_path("netns-theirs.pcapng");
     let (ours_s, theirs_s) = (ours.0.display().to_string(), theirs.0.display().to_string());
-    let cap = spawn_lowshark(&[
-        "-i",
-        &ns.host_if,
-        "-a",
-        "duration:5",
-        "-p",
-        "-s",
-        "96",
-        "-w",
-        &ours_s,
-    ]);
-    let mut tshark = Command::new("tshark")
-        .args([
+    // The same capture options for both tools: 5 s, not promiscuous, 96-byte snapshots.
+    let options = |file| {
+        [
             "-i",
             &ns.host_if,
             "-a",
@@ -175,8 +165,12 @@ fn veth_capture_matches_tshark() {
             "-s",
             "96",
             "-w",
-            &theirs_s,
-        ])
+            file,
+        ]
+    };
+    let cap = spawn_lowshark(&options(&ours_s));
+    let mut tshark = Command::new("tshark")
+        .args(options(&theirs_s))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -252,11 +246,7 @@ fn loopback_duration_and_ring_buffer() {
         t0.elapsed() < Duration::from_secs(15),
         "-a duration:3 did not stop it"
     );
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = support::file_names(&dir);
     assert_eq!(names.len(), 3, "files:3 keeps three: {names:?}");
     let numbers: Vec<u32> = names
         .iter()

@@ -154,13 +154,6 @@ fn generated_frames(n: usize, link_types: &[u32]) -> Vec<CapturedFrame> {
         .collect()
 }
 
-fn have_tshark() -> bool {
-    std::process::Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// `tshark -r FILE` must exit 0 and list `n` packets.
 fn assert_tshark_reads(path: &std::path::Path, n: usize) {
     let out = std::process::Command::new("tshark")
@@ -246,8 +239,7 @@ fn written_captures_open_in_tshark_and_binary_outputs_parse() {
     r.assert_no_panic("-w pcap");
     assert_eq!(r.code, 0, "{}", r.stderr);
 
-    if !have_tshark() {
-        println!("SKIP tshark checks: tshark is not installed");
+    if !support::have_tshark() {
         return;
     }
     assert_tshark_reads(&input.0, frames.len());

@@ -8,7 +8,7 @@ mod support;
 use dissectors::engine::field::FieldDef;
 use dissectors::engine::tree::{Build, NodeId, Tree};
 use dissectors::engine::value::show;
-use dissectors::engine::{Engine, FrameMeta, Packet};
+use dissectors::engine::{Engine, Packet};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -19,22 +19,7 @@ fn dissect(path: &Path, build: Build) -> Vec<Packet> {
     let mut engine = Engine::with_defaults();
     engine.prefs.set("6lowpan.context0", "fd00::/64");
     engine.set_build(build);
-    support::read_capture(path)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (link_type, ts_ns, data))| {
-            let meta = FrameMeta {
-                number: i as u64 + 1,
-                ts_ns,
-                orig_len: data.len() as u32,
-                link_type,
-                ..Default::default()
-            };
-            let p = engine.dissect(meta, &data);
-            engine.mark_displayed(ts_ns);
-            p
-        })
-        .collect()
+    support::dissect_frames(&mut engine, support::read_capture(path))
 }
 
 /// The enclosing layer (protocol abbreviation and its number among layers of that protocol)
@@ -131,24 +116,7 @@ fn compare(path: &Path) -> (usize, Vec<String>) {
 }
 
 fn captures() -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut dirs = vec![support::project("")];
-    dirs.extend(support::shared(""));
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("pcap" | "pcapng")
-            ) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    support::all_captures()
 }
 
 #[test]

@@ -89,29 +89,6 @@ fn is_scada_field(k: &str) -> bool {
         && !k.ends_with("_raw")
 }
 
-fn collect(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, val) in m {
-                if is_scada_field(k) {
-                    out.insert(k.clone());
-                }
-                collect(val, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-        _ => {}
-    }
-}
-
-fn fields_of(cmd: &mut Command) -> BTreeSet<String> {
-    let out = cmd.output().expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let mut set = BTreeSet::new();
-    collect(&v, &mut set);
-    set
-}
-
 #[test]
 fn scada_field_coverage() {
     if !support::have_tshark() {
@@ -121,15 +98,7 @@ fn scada_field_coverage() {
     let mut missing: BTreeMap<String, String> = BTreeMap::new();
     for name in CAPTURES {
         let Some(cap) = scada(name) else { return };
-        let path = cap.display().to_string();
-        let theirs = fields_of(
-            Command::new("tshark")
-                .env("TZ", "UTC")
-                .args(["-r", &path, "-T", "json"]),
-        );
-        let ours = fields_of(
-            Command::new(env!("CARGO_BIN_EXE_lowshark")).args(["-r", &path, "-T", "json"]),
-        );
+        let (theirs, ours) = support::emitted_fields(&cap, &[], is_scada_field);
         for f in &theirs {
             if !ours.contains(f) {
                 missing.entry(f.clone()).or_insert_with(|| name.to_string());
@@ -156,16 +125,9 @@ fn scada_field_coverage() {
 }
 
 fn columns(cmd: &mut Command) -> Vec<String> {
+    let columns = ["frame.number", "_ws.col.Protocol", "_ws.col.Info"];
     let out = cmd
-        .args([
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.col.Protocol",
-        ])
-        .args(["-e", "_ws.col.Info"])
+        .args(support::fields_args(&columns))
         .output()
         .expect("runs");
     String::from_utf8_lossy(&out.stdout)

@@ -9,8 +9,7 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const MODBUS_PEERS: &str = r#"
 import sys, threading, time
@@ -64,15 +63,6 @@ time.sleep(1)
 client.stop(); server.stop(); print("ok")
 "#;
 
-fn find_tool(name: &str) -> Option<PathBuf> {
-    std::env::var("PATH")
-        .unwrap_or_default()
-        .split(':')
-        .chain(["/usr/sbin", "/usr/bin", "/sbin"])
-        .map(|d| PathBuf::from(d).join(name))
-        .find(|p| p.is_file())
-}
-
 /// A Python that imports `module` (Debian's and PyPI's may live in different interpreters).
 fn python_with(module: &str) -> Option<String> {
     let found = ["python3", "/usr/bin/python3"].into_iter().find(|py| {
@@ -90,7 +80,7 @@ fn python_with(module: &str) -> Option<String> {
 /// Runs `script` with `port` while dumpcap records that port on `lo`; the capture's path.
 fn capture(tag: &str, module: &str, script: &str, port: u16) -> Option<PathBuf> {
     let py = python_with(module)?;
-    let Some(dumpcap) = find_tool("dumpcap") else {
+    let Some(dumpcap) = support::find_tool("dumpcap") else {
         eprintln!("skipping: dumpcap is not installed");
         return None;
     };
@@ -101,32 +91,12 @@ fn capture(tag: &str, module: &str, script: &str, port: u16) -> Option<PathBuf> 
     let dir = std::env::temp_dir().join(format!("lowshark-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     let pcap = dir.join("capture.pcapng");
-    let mut cap = Command::new(&dumpcap)
-        .args(["-q", "-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
-        .arg(&pcap)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let t0 = Instant::now();
-    while !pcap.exists() && t0.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(1000));
+    let cap = support::LoopbackCapture::start(&dumpcap, port, &pcap)?;
     let ok = Command::new(&py)
         .args(["-c", script, &port.to_string()])
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("ok"));
-    std::thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("kill")
-        .args(["-INT", &cap.id().to_string()])
-        .status();
-    let t0 = Instant::now();
-    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = cap.kill();
-    let _ = cap.wait();
+    cap.stop();
     assert!(ok, "{tag}: the peers failed");
     if std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) < 200 {
         eprintln!("skipping: nothing was captured on lo (no capture permission?)");

@@ -121,7 +121,7 @@ fn excused(field: &str, p: &Packet) -> bool {
 struct Agreement {
     frames: usize,
     lowpan_frames: usize,
-    /// (frame, field) pairs where at least one side has a value.
+    /// Field values compared (see [`support::Tally`]).
     values: usize,
     excused: usize,
     mismatches: Vec<String>,
@@ -153,64 +153,26 @@ fn compare(rel: &str, prefs: &[(&str, &str)]) -> Option<Agreement> {
     if !rel.contains("/coap/") && !lower_layers_ready(rel) {
         return None;
     }
-    let f = path.to_str().unwrap().to_string();
-    let mut args: Vec<String> = vec![
-        "-r".into(),
-        f,
-        "-T".into(),
-        "fields".into(),
-        "-E".into(),
-        "occurrence=a".into(),
-        "-E".into(),
-        "aggregator=|".into(),
-        "-E".into(),
-        "separator=/t".into(),
-    ];
-    for (k, v) in prefs {
-        args.push("-o".into());
-        args.push(format!("{k}:{v}"));
+    let (ours, theirs) = support::both_sides(&path, FIELDS, prefs);
+    let mut tally = support::Tally::default();
+    for (i, (p, t)) in ours.iter().zip(&theirs).enumerate() {
+        tally.frame(i + 1, FIELDS, t, |f| support::show(p, f), |_, _, _| {});
     }
-    for fld in FIELDS {
-        args.push("-e".into());
-        args.push((*fld).into());
-    }
-    let argv: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    let theirs = support::tshark(&argv);
-    let ours = support::dissect_capture(&path, prefs);
-    let mut a = Agreement::default();
-    for (i, (p, line)) in ours.iter().zip(theirs.lines()).enumerate() {
-        a.frames += 1;
-        if p.tree.by_abbrev("6lowpan").next().is_some() {
-            a.lowpan_frames += 1;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
-        for (j, fld) in FIELDS.iter().enumerate() {
-            let t: Vec<String> = match cols.get(j) {
-                Some(s) if !s.is_empty() => s.split('|').map(str::to_string).collect(),
-                _ => vec![],
-            };
-            let o = support::show(p, fld);
-            if o.is_empty() && t.is_empty() {
-                continue;
-            }
-            a.values += 1;
-            if o != t {
-                if excused(fld, p) {
-                    a.excused += 1;
-                } else {
-                    a.mismatches.push(format!(
-                        "{rel} frame {}: {fld} ours {o:?} tshark {t:?}",
-                        i + 1
-                    ));
-                }
-            }
+    let mut a = Agreement {
+        frames: tally.frames,
+        values: tally.values,
+        ..Agreement::default()
+    };
+    a.lowpan_frames = (ours.iter())
+        .filter(|p| p.tree.by_abbrev("6lowpan").next().is_some())
+        .count();
+    for m in tally.mismatches {
+        if excused(&m.field, &ours[m.frame - 1]) {
+            a.excused += 1;
+        } else {
+            a.mismatches.push(format!("{rel} {m}"));
         }
     }
-    assert_eq!(
-        ours.len(),
-        theirs.lines().count(),
-        "{rel}: frame counts differ"
-    );
     Some(a)
 }
 
@@ -234,18 +196,11 @@ fn check(rel: &str, prefs: &[(&str, &str)], min_lowpan_frames: usize) -> Option<
 }
 
 fn files_in(dir: &str, prefix: &str) -> Vec<String> {
-    let Some(p) = support::shared(dir) else {
-        return vec![];
-    };
-    let mut v: Vec<String> = std::fs::read_dir(p)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(prefix) && n.ends_with(".pcap"))
-        .map(|n| format!("{dir}/{n}"))
-        .collect();
-    v.sort();
-    v
+    support::shared_captures(dir, prefix)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap"))
+        .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect()
 }
 
 #[test]

@@ -98,16 +98,7 @@ const XMPP_FIELDS: &[&str] = &[
 ];
 
 fn captures(dir: &str) -> Vec<PathBuf> {
-    let Some(d) = support::shared(dir) else {
-        return vec![];
-    };
-    let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
+    support::shared_captures(dir, "")
 }
 
 fn report(files: &[PathBuf], fields: &[&str]) -> (usize, usize, Vec<String>) {
@@ -323,17 +314,6 @@ fn sequence_numbers_across_reassembly_agree() {
     );
 }
 
-/// Finds a program in PATH or the sbin directories (Debian puts mosquitto in /usr/sbin).
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var("PATH").unwrap_or_default();
-    let found = path
-        .split(':')
-        .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"])
-        .map(|d| PathBuf::from(d).join(name))
-        .find(|p| p.is_file());
-    found
-}
-
 /// Real peers over loopback: Debian's mosquitto broker and mosquitto_pub (MQTT 3.1, 3.1.1 and
 /// 5.0) on a random port, captured with dumpcap, then dissected.
 #[test]
@@ -342,7 +322,7 @@ fn loopback_mosquitto_capture() {
     use std::time::{Duration, Instant};
     let tools: Vec<Option<PathBuf>> = ["mosquitto", "mosquitto_pub", "dumpcap"]
         .iter()
-        .map(|t| find_tool(t))
+        .map(|t| support::find_tool(t))
         .collect();
     if tools.iter().any(|t| t.is_none()) {
         eprintln!("skipping: mosquitto, mosquitto_pub or dumpcap is not installed (apt-get install mosquitto mosquitto-clients tshark)");
@@ -367,18 +347,8 @@ fn loopback_mosquitto_capture() {
     )
     .unwrap();
     let pcap = dir.join("capture.pcapng");
-    let mut cap = match Command::new(&dumpcap)
-        .args(["-q", "-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
-        .arg(&pcap)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("skipping: dumpcap does not start: {e}");
-            return;
-        }
+    let Some(cap) = support::LoopbackCapture::start(&dumpcap, port, &pcap) else {
+        return;
     };
     let mut mosq = Command::new(&broker)
         .arg("-c")
@@ -387,15 +357,13 @@ fn loopback_mosquitto_capture() {
         .stderr(Stdio::null())
         .spawn()
         .expect("mosquitto starts");
-    // Wait for the broker to listen and the capture file to exist.
+    // Wait for the broker to listen.
     let t0 = Instant::now();
-    while (std::net::TcpStream::connect(("127.0.0.1", port)).is_err() || !pcap.exists())
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
         && t0.elapsed() < Duration::from_secs(10)
     {
         std::thread::sleep(Duration::from_millis(100));
     }
-    // dumpcap opens the file before it captures: give it a moment.
-    std::thread::sleep(Duration::from_millis(1000));
     let pubs: &[(&str, &str, &str, &[&str])] = &[
         ("mqttv31", "lowshark/v31", "hello 3.1", &["-q", "0"]),
         ("mqttv311", "lowshark/v311", "hello 3.1.1", &["-q", "1"]),
@@ -434,16 +402,7 @@ fn loopback_mosquitto_capture() {
             .unwrap_or(false);
         assert!(ok, "mosquitto_pub {ver} failed");
     }
-    std::thread::sleep(Duration::from_millis(700));
-    // SIGINT lets dumpcap flush the file.
-    let _ = Command::new("kill")
-        .args(["-INT", &cap.id().to_string()])
-        .status();
-    let t0 = Instant::now();
-    while cap.try_wait().ok().flatten().is_none() && t0.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = cap.kill();
+    cap.stop();
     let _ = mosq.kill();
     let _ = mosq.wait();
     if !pcap.exists() || std::fs::metadata(&pcap).map(|m| m.len()).unwrap_or(0) < 100 {
@@ -457,20 +416,7 @@ fn loopback_mosquitto_capture() {
         std::sync::Arc::new(reg),
         dissectors::engine::Prefs::default(),
     );
-    let packets: Vec<dissectors::Packet> = support::read_capture(&pcap)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (lt, ts, data))| {
-            let meta = dissectors::FrameMeta {
-                number: i as u64 + 1,
-                ts_ns: ts,
-                orig_len: data.len() as u32,
-                link_type: lt,
-                ..Default::default()
-            };
-            engine.dissect(meta, &data)
-        })
-        .collect();
+    let packets = support::dissect_frames(&mut engine, support::read_capture(&pcap));
     let all =
         |f: &str| -> Vec<String> { packets.iter().flat_map(|p| support::show(p, f)).collect() };
     assert_eq!(all("mqtt.ver"), ["3", "4", "5"]);
@@ -599,21 +545,8 @@ fn dump_tree_order() {
     let layers: Vec<&str> = layers.split(',').collect();
     let mut printed = 0;
     for (i, p) in support::dissect_capture(&path, &[]).iter().enumerate() {
-        let mut inside = false;
-        for (id, n) in p.tree.iter() {
-            let Some(f) = n.field else { continue };
-            if p.tree.parent(id) == Some(dissectors::NodeId::ROOT) {
-                inside = layers.contains(&f.abbrev);
-                continue;
-            }
-            if !inside || f.abbrev.starts_with("_ws.") || n.flags.hidden {
-                continue;
-            }
-            let v = match f.ftype {
-                dissectors::FieldType::None => String::new(),
-                _ => dissectors::engine::value::show(f, &n.value),
-            };
-            println!("{}\t{}\t{}", i + 1, f.abbrev, v);
+        for (abbrev, v) in our_tree(p, &layers) {
+            println!("{}\t{abbrev}\t{v}", i + 1);
             printed += 1;
         }
     }

@@ -38,18 +38,7 @@ fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
         h = home.display(),
         cap = cap.display()
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ts",
-        "-x",
-        "160",
-        "-y",
-        "45",
-        &command,
-    ]);
-    assert!(started.status.success());
+    tmux.start(160, 45, &[&command]);
     // The packet list: lowshark's summary columns under termshark's titles.
     let list = tmux.wait("the packet list", |s| {
         s.contains("Who has 198.51.100.20? Tell 198.51.100.10") && s.contains("Proto")
@@ -60,7 +49,7 @@ fn termshark_shows_lowshark_packet_list_tree_and_bytes() {
     );
     assert!(!list.contains("Could not determine"), "{list}");
     // Selecting the second packet loads its tree (PDML) and bytes (-x).
-    tmux.run(&["send-keys", "-t", "ts", "Down"]);
+    tmux.keys(&["Down"]);
     let detail = tmux.wait("the packet tree and bytes", |s| {
         s.contains("Address Resolution Protocol (reply)") && s.contains("0000 ")
     });

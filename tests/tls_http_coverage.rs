@@ -8,10 +8,8 @@
 
 mod support;
 
-use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 /// The captures: the public ones with TLS, HTTP, XMPP and CoAP payloads, the generated real
 /// peers, and the project's own.
@@ -50,31 +48,12 @@ fn excepted(field: &str) -> bool {
     EXCEPTIONS.iter().any(|(p, _)| field.starts_with(p))
 }
 
-fn collect(v: &Value, out: &mut BTreeSet<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, val) in m {
-                let prefix = k.split('.').next().unwrap_or("");
-                if !k.ends_with("_raw")
-                    && matches!(prefix, "tls" | "dtls" | "http" | "xml" | "json" | "cbor")
-                    && k.contains('.')
-                {
-                    out.insert(k.clone());
-                }
-                collect(val, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect(x, out)),
-        _ => {}
-    }
-}
-
-fn fields_of(cmd: &mut Command) -> BTreeSet<String> {
-    let out = cmd.output().expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let mut set = BTreeSet::new();
-    collect(&v, &mut set);
-    set
+/// A field of the layers this test covers.
+fn is_covered_field(k: &str) -> bool {
+    let prefix = k.split('.').next().unwrap_or("");
+    !k.ends_with("_raw")
+        && matches!(prefix, "tls" | "dtls" | "http" | "xml" | "json" | "cbor")
+        && k.contains('.')
 }
 
 #[test]
@@ -92,21 +71,12 @@ fn every_field_tshark_emits_is_emitted() {
     let mut checked = 0usize;
     for (cap, ours) in &caps {
         let path = cap.display().to_string();
-        let mut prefs = vec![];
-        if *ours {
-            prefs = vec!["-o".to_string(), "6lowpan.context0:fd00::/64".to_string()];
-        }
-        let theirs = fields_of(
-            Command::new("tshark")
-                .env("TZ", "UTC")
-                .args(["-r", &path, "-T", "json"])
-                .args(&prefs),
-        );
-        let lowshark = fields_of(
-            Command::new(env!("CARGO_BIN_EXE_lowshark"))
-                .args(["-r", &path, "-T", "json"])
-                .args(&prefs),
-        );
+        let prefs: &[&str] = if *ours {
+            &["-o", "6lowpan.context0:fd00::/64"]
+        } else {
+            &[]
+        };
+        let (theirs, lowshark) = support::emitted_fields(cap, prefs, is_covered_field);
         for f in &theirs {
             checked += 1;
             if !lowshark.contains(f) && !excepted(f) {

@@ -8,6 +8,8 @@
 //! one family, `LOWSHARK_DIFF_ONLY=scada cargo test --release --test tshark_diff` compares only
 //! the captures whose path below the capture folder contains `scada`.
 
+mod support;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -43,45 +45,20 @@ const NOT_EMITTED: &[&str] = &[
     "*.oui_resolved",
 ];
 
-fn shared_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/captures")
-}
-
 fn captures() -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut dirs = vec![
-        shared_root(),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("captures"),
-    ];
-    while let Some(d) = dirs.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("pcap" | "pcapng")
-            ) {
-                out.push(p);
-            }
-        }
-    }
+    let mut out = support::all_captures();
     // LOWSHARK_DIFF_ONLY=word restricts the run to captures whose path below the capture
     // folder contains `word` (e.g. `scada`), for iterating on one family.
     if let Ok(only) = std::env::var("LOWSHARK_DIFF_ONLY") {
-        let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+        let project = support::project("");
         out.retain(|p| {
             let rel = p
-                .strip_prefix(shared_root())
+                .strip_prefix(support::shared_root())
                 .or_else(|_| p.strip_prefix(&project))
                 .unwrap_or(p);
             rel.display().to_string().contains(&only)
         });
     }
-    out.sort();
     out
 }
 
@@ -325,7 +302,7 @@ fn compare_capture(cap: &Path, registry: &dissectors::engine::registry::Registry
         return tally;
     }
     let name = cap
-        .strip_prefix(shared_root())
+        .strip_prefix(support::shared_root())
         .unwrap_or(cap)
         .display()
         .to_string();
@@ -410,12 +387,7 @@ fn compare_capture(cap: &Path, registry: &dissectors::engine::registry::Registry
 
 #[test]
 fn json_values_agree_with_tshark() {
-    if !shared_root().exists() {
-        eprintln!("skipping: {} is absent", shared_root().display());
-        return;
-    }
-    if Command::new("tshark").arg("--version").output().is_err() {
-        eprintln!("skipping: tshark is not installed");
+    if support::shared_for_tshark("").is_none() {
         return;
     }
     let registry = dissectors::engine::registry::Registry::builtin();

@@ -6,23 +6,44 @@ use std::path::Path;
 mod support;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lowshark");
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/demo.pcapng");
 
-fn have_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// lowshark `args` running in a tmux server of the test's own (`name` in its socket) on a
+/// `width`x48 terminal; the shell then prints `LOWSHARK_EXIT=<code>` and stays so the screen
+/// can be read. None, with a printed reason, when tmux is not installed.
+fn lowshark_in_tmux(name: &str, width: u16, args: &str) -> Option<Tmux> {
+    if !support::have_command("tmux") {
+        return None;
+    }
+    let t = Tmux::new(format!("lowshark-{name}-{}", std::process::id()));
+    let command = format!("'{BIN}' {args}; echo LOWSHARK_EXIT=$?; sleep 30");
+    t.start(width, 48, &["sh", "-c", &command]);
+    Some(t)
+}
+
+/// The demo capture in the TUI, its packet list loaded.
+fn demo_in_tmux(name: &str) -> Option<(Tmux, String)> {
+    let t = lowshark_in_tmux(name, 160, &format!("'{DEMO}'"))?;
+    let s = t.wait("the packet list", |s| {
+        s.contains("Packets: 369 · Displayed: 369")
+    });
+    Some((t, s))
+}
+
+/// `q` quits the TUI with exit code 0.
+fn quit(t: &Tmux) {
+    t.keys(&["q"]);
+    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
+    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
 }
 
 #[test]
 fn tui_in_tmux_list_details_filter_and_quit() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    if !support::have_command("tmux") {
         return;
     }
     assert!(Path::new(DEMO).exists());
@@ -34,39 +55,11 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     assert!(printed.status.success());
     let udp_count = String::from_utf8_lossy(&printed.stdout).lines().count();
 
-    let t = Tmux::new(format!("lowshark-test-{}", std::process::id()));
-    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
-    let started = t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ls",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-
-    // The packet list, loaded.
-    let s = t.wait("the packet list", |s| {
-        s.contains("Packets: 369 · Displayed: 369")
-    });
-    let modes = t.run(&[
-        "display-message",
-        "-p",
-        "-t",
-        "ls",
-        "#{alternate_on} #{mouse_any_flag}",
-    ]);
-    assert_eq!(
-        String::from_utf8_lossy(&modes.stdout).trim(),
-        "1 1",
-        "alternate screen, mouse on"
-    );
+    let Some((t, s)) = demo_in_tmux("test") else {
+        return;
+    };
+    let modes = "#{alternate_on} #{mouse_any_flag}";
+    assert_eq!(t.format(modes), "1 1", "alternate screen, mouse on");
     let first = s.lines().nth(1).unwrap();
     assert!(first.contains("Packets"), "{s}");
     assert!(s.contains("No.    Time"), "{s}");
@@ -131,19 +124,11 @@ fn tui_in_tmux_list_details_filter_and_quit() {
     t.wait("the bar closed", |s| !s.contains("unknown field"));
 
     // q quits, the terminal is restored (the alternate screen is gone) and the exit is clean.
-    t.keys(&["q"]);
-    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
-    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+    quit(&t);
+    let s = t.screen();
     assert!(!s.contains("Packet details"), "screen not restored: {s}");
     // Out of the alternate screen, mouse reporting off.
-    let modes = t.run(&[
-        "display-message",
-        "-p",
-        "-t",
-        "ls",
-        "#{alternate_on} #{mouse_any_flag}",
-    ]);
-    assert_eq!(String::from_utf8_lossy(&modes.stdout).trim(), "0 0");
+    assert_eq!(t.format(modes), "0 0");
 }
 
 #[test]
@@ -161,28 +146,11 @@ fn prints_instead_of_the_tui_when_stdout_is_not_a_terminal() {
 #[cfg(feature = "live")]
 #[test]
 fn tui_live_capture_follows_new_packets() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
-        return;
-    }
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = 20000 + (std::process::id() % 20000) as u16;
-    let t = Tmux::new(format!("lowshark-live-{}", std::process::id()));
-    let cmd = format!("'{BIN}' -i lo -f 'udp dst port {port}'; echo LOWSHARK_EXIT=$?; sleep 30");
-    let started = t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ls",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let Some(t) = lowshark_in_tmux("live", 160, &format!("-i lo -f 'udp dst port {port}'")) else {
+        return;
+    };
     let s = t.wait("the live view or an error", |s| {
         s.contains("live: lo") || s.contains("LOWSHARK_EXIT=")
     });
@@ -197,7 +165,7 @@ fn tui_live_capture_follows_new_packets() {
         let rest = &s[s.find("Packets: ")? + "Packets: ".len()..];
         rest.split(' ').next()?.parse().ok()
     };
-    let start = Instant::now();
+    let start = std::time::Instant::now();
     while count(&t.screen()).unwrap_or(0) == 0 {
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -222,9 +190,7 @@ fn tui_live_capture_follows_new_packets() {
     });
     assert!(s.contains(&format!(" → {port} Len=5")), "{s}");
     assert!(s.contains("capturing"), "{s}");
-    t.keys(&["q"]);
-    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
-    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+    quit(&t);
 }
 
 /// `lowshark -i nrf802154:PTY` on a terminal opens the TUI following the dongle's frames; the
@@ -233,8 +199,7 @@ fn tui_live_capture_follows_new_packets() {
 fn tui_dongle_capture_shows_live_status() {
     use lowshark::capture::dongle::SerialFirmware;
     use lowshark::capture::emulate::{Air, Emulator, Options};
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    if !support::have_command("tmux") {
         return;
     }
     let air = Air::from_capture(Path::new(DEMO), 10).expect("the demo's 802.15.4 frames");
@@ -243,25 +208,10 @@ fn tui_dongle_capture_shows_live_status() {
         ..Options::default()
     };
     let emu = Emulator::start(SerialFirmware::Nrf802154, air, opts).expect("emulator");
-    let t = Tmux::new(format!("lowshark-dongle-{}", std::process::id()));
-    let cmd = format!(
-        "'{BIN}' -i nrf802154:{} --channel 15; echo LOWSHARK_EXIT=$?; sleep 30",
-        emu.path().display()
-    );
-    let started = t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ls",
-        "-x",
-        "200",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    let args = format!("-i nrf802154:{} --channel 15", emu.path().display());
+    let Some(t) = lowshark_in_tmux("dongle", 200, &args) else {
+        return;
+    };
     let s = t.wait("the live status with packets", |s| {
         s.contains("nrf802154:")
             && s.contains("ch 15")
@@ -270,9 +220,7 @@ fn tui_dongle_capture_shows_live_status() {
     });
     assert!(s.contains("Packets (following)"), "{s}");
     assert!(!s.contains("LOWSHARK_EXIT="), "{s}");
-    t.keys(&["q"]);
-    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
-    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+    quit(&t);
 }
 
 /// The network views on the demo capture, as a user reaches them: `t` shows the DODAG and
@@ -280,29 +228,9 @@ fn tui_dongle_capture_shows_live_status() {
 /// times, `F` a followed MQTT session, and Enter in a view narrows the packet list.
 #[test]
 fn tui_in_tmux_network_views() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    let Some((t, _)) = demo_in_tmux("views") else {
         return;
-    }
-    let t = Tmux::new(format!("lowshark-views-{}", std::process::id()));
-    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
-    let started = t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ls",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    t.wait("the packet list", |s| {
-        s.contains("Packets: 369 · Displayed: 369")
-    });
+    };
     // `?` lists the views.
     t.keys(&["?"]);
     t.wait("the help", |s| s.contains("RPL topology over time"));
@@ -355,37 +283,15 @@ fn tui_in_tmux_network_views() {
     });
     t.keys(&["Escape"]);
     t.wait("the follow view closed", |s| !s.contains("Follow MQTT"));
-    t.keys(&["q"]);
-    let s = t.wait("the exit", |s| s.contains("LOWSHARK_EXIT="));
-    assert!(s.contains("LOWSHARK_EXIT=0"), "{s}");
+    quit(&t);
 }
 
 #[test]
 fn tui_in_tmux_detail_actions_and_save() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    let Some((t, _)) = demo_in_tmux("test-actions") else {
         return;
-    }
-    let t = Tmux::new(format!("lowshark-test-actions-{}", std::process::id()));
+    };
     let saved = std::env::temp_dir().join(format!("lowshark-tmux-{}.pcapng", std::process::id()));
-    let cmd = format!("'{BIN}' '{DEMO}'; echo LOWSHARK_EXIT=$?; sleep 30");
-    let started = t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ls",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "sh",
-        "-c",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    t.wait("the packet list", |s| {
-        s.contains("Packets: 369 · Displayed: 369")
-    });
     // The SYN (packet 5), its TCP line, `a`: the list is filtered to TCP.
     t.keys(&["j", "j", "j", "j", "Enter", "G", "a"]);
     t.wait("the tree's filter applied", |s| {
@@ -399,7 +305,11 @@ fn tui_in_tmux_detail_actions_and_save() {
     t.wait("the help", |s| {
         s.contains("apply / prepare the field as a display filter") && s.contains("w ")
     });
+    // (An Escape followed at once by a letter reads as Alt-letter: wait for the close.)
     t.keys(&["Escape"]);
+    t.wait("the help closed", |s| {
+        !s.contains("apply / prepare the field as a display filter")
+    });
     // `w` saves the displayed packets.
     t.keys(&["w", "C-u"]);
     t.keys(&["-l", saved.to_str().unwrap()]);
@@ -411,6 +321,5 @@ fn tui_in_tmux_detail_actions_and_save() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&n.stdout).lines().count(), 71);
     let _ = std::fs::remove_file(&saved);
-    t.keys(&["q"]);
-    t.wait("the exit", |s| s.contains("LOWSHARK_EXIT=0"));
+    quit(&t);
 }

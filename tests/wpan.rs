@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The fields compared on every frame.
 const FIELDS: &[&str] = &[
@@ -95,25 +95,6 @@ const FIELDS: &[&str] = &[
     "wpan-tap.ch_page",
     "wpan-tap.lqi",
     "wpan-tap.data_length",
-];
-
-/// FT_BYTES fields among [`FIELDS`].
-const BYTES_FIELDS: &[&str] = &[
-    "wpan.mic",
-    "wpan-tap.tlv.padding",
-    "zep.reserved_field",
-    "wpan.ie.unknown_content",
-    "wpan.eb_filter",
-    "wpan.eb_filter.pjoin",
-    "wpan.eb_filter.lqi",
-    "wpan.eb_filter.contains_prob",
-    "wpan.eb_filter.attr_id",
-    "wpan.eb_filter.lqi_minimum",
-    "wpan.eb_filter.prob",
-    "wpan.eb_filter.attr_id_bits",
-    "wpan.tsch.frame_start_offset",
-    "wpan.tsch.frame_duration",
-    "wpan.tsch.frame_end_offset",
 ];
 
 /// Frames where we knowingly differ from tshark 4.0: (capture file name, frame, field — a
@@ -266,82 +247,15 @@ fn excepted(file: &str, frame: usize, field: &str) -> bool {
     })
 }
 
-/// `tshark -T fields` for all of `fields` at once (one run per capture instead of one per field,
-/// the same output format as `support::tshark_field`): per frame, per field, the occurrences.
-fn tshark_fields(
-    path: &std::path::Path,
-    fields: &[&str],
-    prefs: &[(&str, &str)],
-) -> Vec<Vec<Vec<String>>> {
-    let f = path.to_str().unwrap();
-    let mut args: Vec<String> = [
-        "-r",
-        f,
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=a",
-        "-E",
-        "aggregator=|",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for (k, v) in prefs {
-        args.push("-o".into());
-        args.push(format!("{k}:{v}"));
-    }
-    for fld in fields {
-        args.push("-e".into());
-        args.push(fld.to_string());
-    }
-    let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    support::tshark(&args)
-        .lines()
-        .map(|l| {
-            l.split('\t')
-                .map(|c| {
-                    if c.is_empty() {
-                        vec![]
-                    } else {
-                        c.split('|').map(str::to_string).collect()
-                    }
-                })
-                .collect()
-        })
-        .collect()
-}
-
-/// Compares `fields` on every frame of a capture; returns (frames, mismatch descriptions).
-fn compare_capture(
-    path: &std::path::Path,
-    fields: &[&str],
-    prefs: &[(&str, &str)],
-) -> (usize, Vec<(usize, String, String)>) {
-    let theirs = tshark_fields(path, fields, prefs);
-    let ours = support::dissect_capture(path, prefs);
-    assert_eq!(ours.len(), theirs.len(), "{}: frame count", path.display());
-    let mut bad = vec![];
-    for (i, (p, t)) in ours.iter().zip(theirs.iter()).enumerate() {
-        for (j, field) in fields.iter().enumerate() {
-            let mut o = support::show(p, field);
-            let empty = vec![];
-            let mut tv = t.get(j).unwrap_or(&empty).clone();
-            if BYTES_FIELDS.contains(field) {
-                // `-T fields` prints FT_BYTES as plain hex, the JSON (our show form) with colons.
-                o = o.iter().map(|v| v.replace([':', ' '], "")).collect();
-                tv = tv.iter().map(|v| v.replace([':', ' '], "")).collect();
-            }
-            if o != tv {
-                bad.push((
-                    i + 1,
-                    field.to_string(),
-                    format!("ours {o:?} tshark {tv:?}"),
-                ));
-            }
-        }
-    }
-    (ours.len(), bad)
+/// Compares `fields` on every frame of a capture.
+fn compare_capture(path: &Path, fields: &[&str], prefs: &[(&str, &str)]) -> support::Tally {
+    support::differential(
+        path,
+        fields,
+        prefs,
+        support::show,
+        support::bytes_as_plain_hex,
+    )
 }
 
 #[test]
@@ -357,13 +271,13 @@ fn wpan_fields_agree_with_tshark() {
     let mut bad = vec![];
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let (n, mismatches) = compare_capture(path, FIELDS, &[]);
-        frames += n;
-        for (num, field, m) in mismatches {
-            if excepted(&name, num, &field) {
+        let tally = compare_capture(path, FIELDS, &[]);
+        frames += tally.frames;
+        for m in tally.mismatches {
+            if excepted(&name, m.frame, &m.field) {
                 excepted_n += 1;
             } else {
-                bad.push(format!("{name}: frame {num}: {field} {m}"));
+                bad.push(format!("{name}: {m}"));
             }
         }
     }
@@ -479,23 +393,9 @@ fn with_fcs(mac: &[u8]) -> Vec<u8> {
     v
 }
 
-/// Writes a little-endian microsecond pcap of `frames` with `link_type`.
-fn write_pcap(path: &std::path::Path, link_type: u32, frames: &[Vec<u8>]) {
-    let mut d = vec![];
-    d.extend(0xa1b2_c3d4u32.to_le_bytes());
-    d.extend(2u16.to_le_bytes());
-    d.extend(4u16.to_le_bytes());
-    d.extend([0u8; 8]);
-    d.extend(65535u32.to_le_bytes());
-    d.extend(link_type.to_le_bytes());
-    for (i, f) in frames.iter().enumerate() {
-        d.extend((1_700_000_000u32 + i as u32).to_le_bytes());
-        d.extend(0u32.to_le_bytes());
-        d.extend((f.len() as u32).to_le_bytes());
-        d.extend((f.len() as u32).to_le_bytes());
-        d.extend(f);
-    }
-    std::fs::write(path, d).unwrap();
+/// Writes a pcap of `frames` with `link_type`.
+fn write_pcap(path: &Path, link_type: u32, frames: &[Vec<u8>]) {
+    std::fs::write(path, support::pcap_frames(link_type, frames)).unwrap();
 }
 
 /// IPv6 + UDP (to port 17754) around a ZEP packet, for LINKTYPE_RAW.
@@ -622,58 +522,42 @@ fn constructed_frames_agree_with_tshark() {
     // Enhanced ack: time correction (-3 us, NACK), CSL with rendezvous time, HT2, payload.
     let mut ea = hex("422e05 0807060504030201 020f fd8f 060d 10002000e803 803f 99");
     f195.push(with_fcs(&std::mem::take(&mut ea)));
-    // Data 2015 with header IEs: global time, vendor specific, RIT, HT2; then payload.
-    f195.push(with_fcs(&hex(
+    // Every other frame is given as hex, its FCS computed.
+    let more = [
+        // Data 2015 with header IEs: global time, vendor specific, RIT, HT2; then payload.
         "41aa 07 cdab 3412 0100 8414 00e1f505 0500 563412aa03 840d 01020304 803f 55",
-    )));
-    // 2015 command after payload IEs is not in tshark 4.0's reach (it needs HT1); a plain 2015
-    // Data Request and a 2015 Beacon Request.
-    f195.push(with_fcs(&hex("63a8 09 cdab 3412 7856 04")));
-    f195.push(with_fcs(&hex("0328 0a ffff ffff 07")));
-    // 2015 Enhanced Beacon Request with an Enhanced Beacon Filter IE (permit join, LQI 128,
-    // probability 50 %, 2-octet attribute bitmap).
-    f195.push(with_fcs(&hex(
+        // 2015 command after payload IEs is not in tshark 4.0's reach (it needs HT1); a plain 2015
+        // Data Request and a 2015 Beacon Request.
+        "63a8 09 cdab 3412 7856 04",
+        "0328 0a ffff ffff 07",
+        // 2015 Enhanced Beacon Request with an Enhanced Beacon Filter IE (permit join, LQI 128,
+        // probability 50 %, 2-octet attribute bitmap).
         "032a 0a ffff ffff 003f 0788 051e 17 80 32 1234 00f8 07",
-    )));
-    // 2015 Data Request after header and payload IEs (HT1, payload termination).
-    f195.push(with_fcs(&hex("43aa 0b cdab 3412 7856 003f 00f8 04")));
-    // 2015 Association Request with a vendor payload IE before the command.
-    f195.push(with_fcs(&hex(
+        // 2015 Data Request after header and payload IEs (HT1, payload termination).
+        "43aa 0b cdab 3412 7856 003f 00f8 04",
+        // 2015 Association Request with a vendor payload IE before the command.
         "63ea 0c cdab ffff 0807060504030201 003f 0490 563412aa 01 8e",
-    )));
-    // Multipurpose, short and long frame control.
-    f195.push(with_fcs(&hex("25 09 3412 55")));
-    f195.push(with_fcs(&hex("ed41 07 cdab 3412 0807060504030201 aa")));
-    // Frak and extended frame types.
-    f195.push(with_fcs(&hex("0620 03 ab")));
-    f195.push(with_fcs(&hex("0720 04 cd")));
-    // Secured 2006 data frame, key id mode 3, MIC-128; secured 2015 frame with frame counter
-    // suppression (TSCH) and key id mode 1, MIC-32; secured 2003 data frame.
-    f195.push(with_fcs(&hex(
+        // Multipurpose, short and long frame control.
+        "25 09 3412 55",
+        "ed41 07 cdab 3412 0807060504030201 aa",
+        // Frak and extended frame types.
+        "0620 03 ab",
+        "0720 04 cd",
+        // Secured 2006 data frame, key id mode 3, MIC-128; secured 2015 frame with frame counter
+        // suppression (TSCH) and key id mode 1, MIC-32; secured 2003 data frame.
         "49dc07 3412 0100000000000000 0200000000000000 1f 01000000 1122334455667788 05
          60616263 aabbccddaabbccddaabbccddaabbccdd",
-    )));
-    f195.push(with_fcs(&hex(
         "49a8 08 cdab 3412 0100 29 07 c0c1c2 d0d1d2d3",
-    )));
-    f195.push(with_fcs(&hex(
         "4988 01 3412 0200 0100 44332211 07 0102030405060708",
-    )));
-    // Commands: disassociation, GTS request, PAN ID conflict, realignment with channel page,
-    // beacon with GTS descriptors and pending addresses.
-    f195.push(with_fcs(&hex(
+        // Commands: disassociation, GTS request, PAN ID conflict, realignment with channel page,
+        // beacon with GTS descriptors and pending addresses.
         "03cc05ffff0807060504030201ffff11121314151617180302",
-    )));
-    f195.push(with_fcs(&hex("038005cdab3412091a")));
-    f195.push(with_fcs(&hex(
+        "038005cdab3412091a",
         "43cc05cdab0807060504030201111213141516171805",
-    )));
-    f195.push(with_fcs(&hex(
         "03cc40ffff0807060504030201eedd1112131415161718 08 eedd fa50 14 a7b0 02",
-    )));
-    f195.push(with_fcs(&hex(
         "0080013412 1200 ffcf 82 02 a1a134 5f5f44 11 3711 0102030405060708 c0c1",
-    )));
+    ];
+    f195.extend(more.iter().map(|h| with_fcs(&hex(h))));
     let p195 = dir.join("constructed-195.pcap");
     write_pcap(&p195, 195, &f195);
 
@@ -731,12 +615,12 @@ fn constructed_frames_agree_with_tshark() {
     let mut bad = vec![];
     let mut frames = 0;
     for p in [&p195, &p283, &p101] {
-        let (n, mism) = compare_capture(p, &fields, &[]);
-        frames += n;
-        for (num, field, m) in mism {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if !excepted(&name, num, &field) {
-                bad.push(format!("{name}: frame {num}: {field} {m}"));
+        let tally = compare_capture(p, &fields, &[]);
+        frames += tally.frames;
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for m in tally.mismatches {
+            if !excepted(&name, m.frame, &m.field) {
+                bad.push(format!("{name}: {m}"));
             }
         }
     }
@@ -791,11 +675,8 @@ fn ack_tracking_agrees_with_tshark() {
         let Some(path) = support::shared(f) else {
             continue;
         };
-        let (_, bad) = compare_capture(
-            &path,
-            &["wpan.ack_to", "wpan.ack_time", "wpan.seq_no"],
-            &prefs,
-        );
+        let fields = ["wpan.ack_to", "wpan.ack_time", "wpan.seq_no"];
+        let bad = compare_capture(&path, &fields, &prefs).mismatches;
         assert!(bad.is_empty(), "{f}: {bad:?}");
         acks += support::dissect_capture(&path, &prefs)
             .iter()

@@ -276,11 +276,7 @@ fn ring_buffer_of_pcap_files() {
     send_frames(port, 60);
     let (code, err) = cap.finish();
     assert_eq!(code, 0, "{err}");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = support::file_names(&dir);
     assert_eq!(names.len(), 2, "{names:?}");
     for n in &names {
         assert!(

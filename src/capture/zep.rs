@@ -24,8 +24,9 @@ use super::source::Channel;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
-/// The port simulators and sniffers send ZEP to.
-pub const DEFAULT_PORT: u16 = 17754;
+/// The port simulators and sniffers send ZEP to (the one the ZEP dissector is registered on).
+pub const DEFAULT_PORT: u16 = dissectors::proto::ieee802154::zep::UDP_PORT;
+/// Header lengths of ZEP v1 and v2 data packets, and the v2 types (see the module's diagram).
 const V1_HEADER: usize = 16;
 const V2_HEADER: usize = 32;
 const TYPE_DATA: u8 = 1;

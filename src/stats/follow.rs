@@ -92,16 +92,22 @@ fn endpoint_text((a, port): (Address, u16)) -> String {
     }
 }
 
+/// The fields a follow reads: the TCP and UDP stream numbers and payloads, and TCP
+/// retransmissions (left out of the stream).
+pub fn stream_fields() -> [&'static dissectors::engine::field::FieldDef; 5] {
+    use dissectors::proto::{tcp, udp};
+    [
+        &tcp::STREAM,
+        &tcp::PAYLOAD,
+        &tcp::RETRANSMISSION.field,
+        &udp::STREAM,
+        &udp::PAYLOAD,
+    ]
+}
+
 impl Tap for Follow {
     fn build(&self) -> Build {
-        use dissectors::proto::{tcp, udp};
-        Build::fields([
-            &tcp::STREAM,
-            &tcp::PAYLOAD,
-            &tcp::RETRANSMISSION.field,
-            &udp::STREAM,
-            &udp::PAYLOAD,
-        ])
+        Build::fields(stream_fields())
     }
 
     fn packet(&mut self, p: &Packet) {

@@ -3,13 +3,14 @@
 
 use super::loader::{Class, Summary};
 use super::rows::RowSource;
+use super::views::table::table;
 use super::{pane_block, Component, Key};
 use crate::tui::theme::theme;
 use crossterm::event::{KeyCode, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 use std::cell::Cell as StdCell;
 use std::rc::Rc;
@@ -272,11 +273,7 @@ impl Component for PacketList {
         let mut names = vec!["No.", "Time", "Source", "Destination", "Protocol", "Length"];
         names.extend(columns.iter().map(|f| f.abbrev));
         names.push("Info");
-        let header = Row::new(names).style(Style::default().add_modifier(Modifier::BOLD));
-        let table = Table::new(table_rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(block);
+        let table = table(table_rows.collect(), widths, names).block(block);
         frame.render_widget(table, area);
     }
 

@@ -1,5 +1,6 @@
 //! Running the lowshark binary on a file, temporary files, and reading its JSON.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -18,6 +19,16 @@ pub fn temp(name: &str, bytes: &[u8]) -> Temp {
     let p = std::env::temp_dir().join(format!("lowshark-t-{}-{name}", std::process::id()));
     std::fs::write(&p, bytes).expect("write temp file");
     Temp(p)
+}
+
+/// The names of the files in `dir` (a ring buffer's output), sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("folder readable")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 pub fn temp_path(name: &str) -> Temp {
@@ -165,4 +176,42 @@ impl Drop for Background {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The field names anywhere in a `-T json` output (either tool's) that `keep` accepts.
+pub fn json_field_names(json: &str, keep: &dyn Fn(&str) -> bool) -> BTreeSet<String> {
+    fn walk(v: &serde_json::Value, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, val) in m {
+                    if keep(k) {
+                        out.insert(k.clone());
+                    }
+                    walk(val, keep, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, keep, out)),
+            _ => {}
+        }
+    }
+    let v = serde_json::from_str(json).unwrap_or(serde_json::Value::Null);
+    let mut set = BTreeSet::new();
+    walk(&v, keep, &mut set);
+    set
+}
+
+/// The fields tshark and lowshark emit with `-T json` on `file` (`extra` arguments to both)
+/// that `keep` accepts: (tshark's, lowshark's).
+pub fn emitted_fields(
+    file: &Path,
+    extra: &[&str],
+    keep: impl Fn(&str) -> bool,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut args = vec!["-T", "json"];
+    args.extend_from_slice(extra);
+    let mut tshark_args = vec!["-r", file.to_str().unwrap()];
+    tshark_args.extend_from_slice(&args);
+    let theirs = json_field_names(&super::tshark(&tshark_args), &keep);
+    let ours = json_field_names(&run(&args, file).stdout, &keep);
+    (theirs, ours)
 }

@@ -47,6 +47,23 @@ impl Tmux {
             .expect("running tmux")
     }
 
+    /// Starts the session running `command` on a `width`x`height` terminal: one string runs
+    /// through tmux's default shell, several are the program and its arguments.
+    pub fn start(&self, width: u16, height: u16, command: &[&str]) {
+        let (w, h) = (width.to_string(), height.to_string());
+        let args = ["new-session", "-d", "-s", self.session, "-x", &w, "-y", &h];
+        let mut args = args.to_vec();
+        args.extend_from_slice(command);
+        let started = self.run(&args);
+        assert!(started.status.success(), "{started:?}");
+    }
+
+    /// A tmux format (e.g. `#{alternate_on}`) evaluated for the session, trimmed.
+    pub fn format(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", self.session, format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", self.session];
         args.extend_from_slice(keys);

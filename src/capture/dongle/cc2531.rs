@@ -17,14 +17,17 @@
 //! is in dBm (the hosts above leave it raw). The correlation value is shown as the LQI.
 
 use super::supervisor::{Connector, Device};
-use super::usb::{UsbBus, UsbError, UsbIo};
+use super::usb::{UsbBus, UsbError, UsbId, UsbIo, UsbPlace, VendorRequest};
 use super::{Deframer, DongleError, Event, Fcs, RadioFrame, StreamStats};
 use crate::capture::source::Channel;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-pub const VID: u16 = 0x0451;
-pub const PID: u16 = 0x16ae;
+/// Texas Instruments, CC2531 with the sniffer firmware.
+pub const ID: UsbId = UsbId {
+    vendor: 0x0451,
+    product: 0x16ae,
+};
 pub const ENDPOINT: u8 = 0x83;
 pub const GET_IDENT: u8 = 0xc0;
 pub const SET_POWER: u8 = 0xc5;
@@ -43,7 +46,7 @@ const MAX_BODY: usize = 132;
 /// The CC2531s on USB, for `-D`.
 pub fn detect() -> Vec<(String, String)> {
     super::usb::NusbBus
-        .list(VID, PID)
+        .list(ID)
         .into_iter()
         .map(|(bus, addr, product)| {
             let p = if product.is_empty() {
@@ -62,7 +65,7 @@ pub fn detect() -> Vec<(String, String)> {
 /// Opens a CC2531 on a [`UsbBus`] (the machine's, or a fake one).
 pub struct Cc2531Connector {
     pub bus: Box<dyn UsbBus>,
-    pub at: Option<(u8, u8)>,
+    pub at: Option<UsbPlace>,
 }
 
 impl Connector for Cc2531Connector {
@@ -78,7 +81,7 @@ impl Connector for Cc2531Connector {
     }
 
     fn connect(&mut self, channel: Channel) -> Result<Box<dyn Device>, DongleError> {
-        let io = self.bus.open(VID, PID, self.at)?;
+        let io = self.bus.open(ID, self.at)?;
         let mut dev = Cc2531Device {
             io,
             name: self.name(),
@@ -112,31 +115,27 @@ impl Cc2531Device {
 
     fn out(&mut self, request: u8, index: u16, data: &[u8], what: &str) -> Result<(), DongleError> {
         self.io
-            .control_out(request, 0, index, data)
+            .control_out(VendorRequest::new(request).index(index), data)
             .map_err(|e| self.err(what, e))
     }
 
     fn set_channel(&mut self, channel: Channel) -> Result<(), DongleError> {
-        if channel.page != 0 || !(11..=26).contains(&channel.number) {
-            return Err(DongleError::Refused(format!(
-                "{}: the CC2531 tunes 2.4 GHz channels 11 to 26, not {channel}",
-                self.name
-            )));
-        }
+        let tunes = "the CC2531 tunes 2.4 GHz channels 11 to 26";
+        super::page0_channel(&self.name, channel, super::OQPSK_2450, tunes)?;
         self.out(SET_CHAN, 0, &[channel.number as u8], "SET_CHAN")?;
         self.out(SET_CHAN, 1, &[0], "SET_CHAN")
     }
 
     fn start(&mut self, channel: Channel) -> Result<(), DongleError> {
         self.io
-            .control_in(GET_IDENT, 0, 0, 256)
+            .control_in(VendorRequest::new(GET_IDENT), 256)
             .map_err(|e| self.err("GET_IDENT", e))?;
         self.out(SET_POWER, 4, &[], "SET_POWER")?;
         let mut powered = false;
         for _ in 0..50 {
             let p = self
                 .io
-                .control_in(GET_POWER, 0, 0, 1)
+                .control_in(VendorRequest::new(GET_POWER), 1)
                 .map_err(|e| self.err("GET_POWER", e))?;
             if p.first() == Some(&POWERED) {
                 powered = true;
@@ -150,7 +149,7 @@ impl Cc2531Device {
                 self.name
             )));
         }
-        let _ = self.io.control_out(UNKNOWN_C9, 0, 0, &[]);
+        let _ = self.io.control_out(VendorRequest::new(UNKNOWN_C9), &[]);
         self.set_channel(channel)?;
         self.out(START, 0, &[], "START")
     }
@@ -177,7 +176,7 @@ impl Device for Cc2531Device {
     fn check(&mut self, _channel: Channel) -> Result<(), DongleError> {
         let p = self
             .io
-            .control_in(GET_POWER, 0, 0, 1)
+            .control_in(VendorRequest::new(GET_POWER), 1)
             .map_err(|e| self.err("GET_POWER", e))?;
         if p.first() == Some(&POWERED) {
             Ok(())
@@ -190,7 +189,7 @@ impl Device for Cc2531Device {
     }
 
     fn restart(&mut self, channel: Channel) -> Result<(), DongleError> {
-        let _ = self.io.control_out(STOP, 0, 0, &[]);
+        let _ = self.io.control_out(VendorRequest::new(STOP), &[]);
         self.start(channel)
     }
 
@@ -205,8 +204,8 @@ impl Device for Cc2531Device {
     }
 
     fn stop(&mut self) {
-        let _ = self.io.control_out(STOP, 0, 0, &[]);
-        let _ = self.io.control_out(SET_POWER, 0, 0, &[]);
+        let _ = self.io.control_out(VendorRequest::new(STOP), &[]);
+        let _ = self.io.control_out(VendorRequest::new(SET_POWER), &[]);
     }
 }
 

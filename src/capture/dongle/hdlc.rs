@@ -17,17 +17,14 @@ const GOOD_FCS: u16 = 0xf0b8;
 /// below; anything longer is noise.
 pub const MAX_BODY: usize = 2048;
 
-/// CRC-16/X.25 step over `data`, starting from `crc`.
+/// CRC-16/X.25 step over `data`, starting from `crc`: the byte-at-a-time form of the reflected
+/// 0x8408 register (RFC 1662 §C.2 computes the same with a table).
 pub fn crc(mut crc: u16, data: &[u8]) -> u16 {
     for &b in data {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x8408
-            } else {
-                crc >> 1
-            };
-        }
+        let mut x = b ^ crc as u8;
+        x ^= x << 4;
+        let x = x as u16;
+        crc = (x << 8 | crc >> 8) ^ (x >> 4) ^ (x << 3);
     }
     crc
 }
@@ -114,6 +111,15 @@ impl Decoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crc_is_x25() {
+        // The catalogue's check value of CRC-16/X.25 (the FCS: init FFFF, final XOR FFFF).
+        assert_eq!(crc(0xffff, b"123456789") ^ 0xffff, 0x906e);
+        // The running CRC over a body and its FCS.
+        let fcs = (crc(0xffff, b"\x81\x06") ^ 0xffff).to_le_bytes();
+        assert_eq!(crc(crc(0xffff, b"\x81\x06"), &fcs), GOOD_FCS);
+    }
 
     #[test]
     fn round_trip_with_both_escape_sets() {

@@ -43,6 +43,25 @@ use std::time::Duration;
 /// Longest PSDU 802.15.4 allows (aMaxPhyPacketSize): larger "frames" are framing errors.
 pub const MAX_PSDU: usize = 127;
 
+/// The 2.4 GHz O-QPSK channels (page 0) a CC24xx or nRF radio tunes.
+pub const OQPSK_2450: std::ops::RangeInclusive<u16> = 11..=26;
+
+/// Refuses a channel the dongle `name` cannot tune: anything off page 0 or outside `numbers`;
+/// `tunes` says what it does tune ("the CC2531 tunes 2.4 GHz channels 11 to 26").
+pub fn page0_channel(
+    name: &str,
+    channel: Channel,
+    numbers: std::ops::RangeInclusive<u16>,
+    tunes: &str,
+) -> Result<(), DongleError> {
+    if channel.page != 0 || !numbers.contains(&channel.number) {
+        return Err(DongleError::Refused(format!(
+            "{name}: {tunes}, not {channel}"
+        )));
+    }
+    Ok(())
+}
+
 /// How a frame's FCS reached us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fcs {

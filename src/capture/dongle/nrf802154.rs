@@ -88,13 +88,8 @@ impl Firmware for Nrf802154 {
 }
 
 fn check_channel(link: &Link, channel: Channel) -> Result<(), DongleError> {
-    if channel.page != 0 || !(11..=26).contains(&channel.number) {
-        return Err(DongleError::Refused(format!(
-            "{}: the nRF sniffer only tunes 2.4 GHz channels 11 to 26, not {channel}",
-            link.name
-        )));
-    }
-    Ok(())
+    let tunes = "the nRF sniffer only tunes 2.4 GHz channels 11 to 26";
+    super::page0_channel(&link.name, channel, super::OQPSK_2450, tunes)
 }
 
 /// Splits the shell's output into lines and parses frame lines.

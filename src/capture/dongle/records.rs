@@ -3,7 +3,7 @@
 //! each firmware's parser says what the start of the buffer holds, and the loop keeps the
 //! counters every deframer reports.
 
-use super::{Event, StreamStats};
+use super::{Deframer, Event, StreamStats};
 
 /// What the start of the buffer holds.
 pub enum Parse {
@@ -17,22 +17,33 @@ pub enum Parse {
     Bad,
 }
 
-/// Buffered bytes and the stream's counters.
-#[derive(Default)]
+/// The deframer of such a stream: buffered bytes, the firmware's parser and the counters.
 pub struct RecordStream {
     buf: Vec<u8>,
     stats: StreamStats,
+    parse: fn(&[u8]) -> Parse,
 }
 
 impl RecordStream {
+    /// A stream whose records `parse` recognises.
+    pub fn new(parse: fn(&[u8]) -> Parse) -> RecordStream {
+        RecordStream {
+            buf: Vec::new(),
+            stats: StreamStats::default(),
+            parse,
+        }
+    }
+}
+
+impl Deframer for RecordStream {
     /// Adds `bytes` and moves every whole record's event to `out`, resynchronising on
     /// garbage; a partial record stays buffered for the next call.
-    pub fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>, parse: fn(&[u8]) -> Parse) {
+    fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
         self.stats.bytes += bytes.len() as u64;
         self.buf.extend_from_slice(bytes);
         let mut at = 0;
         while at < self.buf.len() {
-            match parse(&self.buf[at..]) {
+            match (self.parse)(&self.buf[at..]) {
                 Parse::Record(n, ev) => {
                     at += n;
                     if let Some(ev) = ev {
@@ -55,7 +66,7 @@ impl RecordStream {
         self.buf.drain(..at);
     }
 
-    pub fn stats(&self) -> StreamStats {
+    fn stats(&self) -> StreamStats {
         self.stats
     }
 }

@@ -21,8 +21,7 @@
 use super::link::Link;
 use super::records::{Parse, RecordStream};
 use super::{
-    Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, StreamStats, MAX_PSDU,
-    REPLY_TIMEOUT,
+    Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, MAX_PSDU, REPLY_TIMEOUT,
 };
 use crate::capture::source::Channel;
 
@@ -61,16 +60,12 @@ impl Firmware for Sensniff {
     }
 
     fn deframer(&self) -> Box<dyn Deframer> {
-        Box::new(SensniffDeframer::default())
+        Box::new(deframer())
     }
 
     fn start(&self, link: &mut Link, channel: Channel) -> Result<(), DongleError> {
-        if channel.page != 0 || channel.number > 255 {
-            return Err(DongleError::Refused(format!(
-                "{}: sensniff tunes channels of page 0 only, not {channel}",
-                link.name
-            )));
-        }
+        let tunes = "sensniff tunes channels of page 0 only";
+        super::page0_channel(&link.name, channel, 0..=255, tunes)?;
         link.clear_replies();
         link.send(&command(CMD_SET_CHANNEL, Some(channel.number as u8)))?;
         let got = link.expect("SET_CHANNEL", REPLY_TIMEOUT, |r| match r {
@@ -114,19 +109,8 @@ impl Firmware for Sensniff {
 }
 
 /// Finds sensniff records in the stream.
-#[derive(Default)]
-pub struct SensniffDeframer {
-    stream: RecordStream,
-}
-
-impl Deframer for SensniffDeframer {
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
-        self.stream.push(bytes, out, parse);
-    }
-
-    fn stats(&self) -> StreamStats {
-        self.stream.stats()
-    }
+pub fn deframer() -> RecordStream {
+    RecordStream::new(parse)
 }
 
 fn parse(b: &[u8]) -> Parse {
@@ -198,9 +182,10 @@ fn frame(data: &[u8]) -> Option<RadioFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::dongle::StreamStats;
 
     fn all(input: &[u8], chunk: usize) -> (Vec<Event>, StreamStats) {
-        let mut d = SensniffDeframer::default();
+        let mut d = deframer();
         let mut out = vec![];
         for c in input.chunks(chunk) {
             d.push(c, &mut out);

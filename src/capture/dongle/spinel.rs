@@ -168,12 +168,8 @@ impl Firmware for Spinel {
     }
 
     fn start(&self, link: &mut Link, channel: Channel) -> Result<(), DongleError> {
-        if channel.page != 0 || channel.number > 255 {
-            return Err(DongleError::Refused(format!(
-                "{}: Spinel sniffing tunes channels of page 0, not {channel}",
-                link.name
-            )));
-        }
+        let tunes = "Spinel sniffing tunes channels of page 0";
+        super::page0_channel(&link.name, channel, 0..=255, tunes)?;
         link.clear_replies();
         link.send(&hdlc::encode(&frame(TID, CMD_RESET, None, &[]), false))?;
         // The RCP announces its restart; pyspinel just waits a second. Either will do.

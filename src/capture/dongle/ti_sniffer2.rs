@@ -22,9 +22,7 @@
 
 use super::link::Link;
 use super::records::{Parse, RecordStream};
-use super::{
-    Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, StreamStats, REPLY_TIMEOUT,
-};
+use super::{Deframer, DongleError, Event, Fcs, Firmware, RadioFrame, Reply, REPLY_TIMEOUT};
 use crate::capture::source::Channel;
 use std::time::Duration;
 
@@ -108,7 +106,7 @@ impl Firmware for TiSniffer2 {
     }
 
     fn deframer(&self) -> Box<dyn Deframer> {
-        Box::new(TiDeframer::default())
+        Box::new(deframer())
     }
 
     fn start(&self, link: &mut Link, channel: Channel) -> Result<(), DongleError> {
@@ -158,19 +156,8 @@ impl Firmware for TiSniffer2 {
 }
 
 /// Finds Sniffer 2 packets in the stream.
-#[derive(Default)]
-pub struct TiDeframer {
-    stream: RecordStream,
-}
-
-impl Deframer for TiDeframer {
-    fn push(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
-        self.stream.push(bytes, out, parse);
-    }
-
-    fn stats(&self) -> StreamStats {
-        self.stream.stats()
-    }
+pub fn deframer() -> RecordStream {
+    RecordStream::new(parse)
 }
 
 fn parse(b: &[u8]) -> Parse {
@@ -257,7 +244,7 @@ mod tests {
             packet(CFG_PHY, &[9]),
             [0x40, 0x53, 0x47, 1, 0, 9, 0x51, 0x40, 0x45]
         );
-        let mut d = TiDeframer::default();
+        let mut d = deframer();
         let mut out = vec![];
         d.push(&[0x40, 0x53, 0x80, 1, 0, 0, 0x81, 0x40, 0x45], &mut out);
         assert_eq!(
@@ -285,7 +272,7 @@ mod tests {
     #[test]
     fn data_in_both_layouts() {
         for (trailer, rssi) in [(&[0xd8, 0x80][..], Some(-40.0)), (&[0x80][..], None)] {
-            let mut d = TiDeframer::default();
+            let mut d = deframer();
             let mut out = vec![];
             let mut input = b"junk".to_vec();
             input.extend(data_packet(trailer));

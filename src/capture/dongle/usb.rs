@@ -14,37 +14,60 @@ pub enum UsbError {
     Other(String),
 }
 
+/// What a USB transfer gives.
+pub type UsbResult<T> = Result<T, UsbError>;
+
+/// A device's vendor and product ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsbId {
+    pub vendor: u16,
+    pub product: u16,
+}
+
+/// A vendor control request to the device (USB 2.0 §9.3: bRequest, wValue, wIndex; the type
+/// is vendor, the recipient the device).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VendorRequest {
+    pub request: u8,
+    pub value: u16,
+    pub index: u16,
+}
+
+impl VendorRequest {
+    /// `request` with value and index 0.
+    pub const fn new(request: u8) -> VendorRequest {
+        VendorRequest {
+            request,
+            value: 0,
+            index: 0,
+        }
+    }
+
+    pub const fn index(self, index: u16) -> VendorRequest {
+        VendorRequest { index, ..self }
+    }
+}
+
 /// An opened USB device with its interface claimed.
 pub trait UsbIo: Send {
-    /// Vendor request, device recipient, device → host.
-    fn control_in(
-        &mut self,
-        request: u8,
-        value: u16,
-        index: u16,
-        len: u16,
-    ) -> Result<Vec<u8>, UsbError>;
-    /// Vendor request, device recipient, host → device.
-    fn control_out(
-        &mut self,
-        request: u8,
-        value: u16,
-        index: u16,
-        data: &[u8],
-    ) -> Result<(), UsbError>;
+    /// Vendor request, device → host, at most `len` bytes.
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>>;
+    /// Vendor request, host → device.
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()>;
     /// One bulk IN transfer; empty when nothing came within `timeout` (normal when idle).
-    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration)
-        -> Result<Vec<u8>, UsbError>;
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>>;
 }
+
+/// Where a device sits: (bus number, device address).
+pub type UsbPlace = (u8, u8);
 
 /// Finds and opens USB devices by vendor and product id.
 pub trait UsbBus: Send {
     /// (bus, address, product string) of each matching device.
-    fn list(&self, vid: u16, pid: u16) -> Vec<(u8, u8, String)>;
+    fn list(&self, id: UsbId) -> Vec<(u8, u8, String)>;
     /// Opens the first match (or the one at `at`), selects configuration 1 and claims
     /// interface 0, detaching a kernel driver.
-    fn open(&self, vid: u16, pid: u16, at: Option<(u8, u8)>)
-        -> Result<Box<dyn UsbIo>, DongleError>;
+    fn open(&self, id: UsbId, at: Option<UsbPlace>) -> Result<Box<dyn UsbIo>, DongleError>;
 }
 
 /// The machine's USB devices, through nusb.
@@ -53,13 +76,13 @@ pub struct NusbBus;
 const TIMEOUT: Duration = Duration::from_millis(1000);
 
 impl UsbBus for NusbBus {
-    fn list(&self, vid: u16, pid: u16) -> Vec<(u8, u8, String)> {
+    fn list(&self, id: UsbId) -> Vec<(u8, u8, String)> {
         use nusb::MaybeFuture;
         let Ok(devices) = nusb::list_devices().wait() else {
             return vec![];
         };
         devices
-            .filter(|d| d.vendor_id() == vid && d.product_id() == pid)
+            .filter(|d| d.vendor_id() == id.vendor && d.product_id() == id.product)
             .map(|d| {
                 (
                     d.busnum(),
@@ -70,19 +93,14 @@ impl UsbBus for NusbBus {
             .collect()
     }
 
-    fn open(
-        &self,
-        vid: u16,
-        pid: u16,
-        at: Option<(u8, u8)>,
-    ) -> Result<Box<dyn UsbIo>, DongleError> {
+    fn open(&self, id: UsbId, at: Option<UsbPlace>) -> Result<Box<dyn UsbIo>, DongleError> {
         use nusb::MaybeFuture;
-        let what = format!("USB {vid:04x}:{pid:04x}");
+        let what = format!("USB {:04x}:{:04x}", id.vendor, id.product);
         let devices = nusb::list_devices()
             .wait()
             .map_err(|e| DongleError::Gone(format!("{what}: cannot list USB devices: {e}")))?;
         let info = devices
-            .filter(|d| d.vendor_id() == vid && d.product_id() == pid)
+            .filter(|d| d.vendor_id() == id.vendor && d.product_id() == id.product)
             .find(|d| at.is_none_or(|(b, a)| d.busnum() == b && d.device_address() == a))
             .ok_or_else(|| {
                 DongleError::Gone(format!("{what}: no such device; is it plugged in?"))
@@ -132,21 +150,15 @@ fn transfer_error(e: nusb::transfer::TransferError) -> UsbError {
 }
 
 impl UsbIo for NusbIo {
-    fn control_in(
-        &mut self,
-        request: u8,
-        value: u16,
-        index: u16,
-        len: u16,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>> {
         use nusb::transfer::{ControlIn, ControlType, Recipient};
         use nusb::MaybeFuture;
         let req = ControlIn {
             control_type: ControlType::Vendor,
             recipient: Recipient::Device,
-            request,
-            value,
-            index,
+            request: req.request,
+            value: req.value,
+            index: req.index,
             length: len,
         };
         self.interface
@@ -155,21 +167,15 @@ impl UsbIo for NusbIo {
             .map_err(transfer_error)
     }
 
-    fn control_out(
-        &mut self,
-        request: u8,
-        value: u16,
-        index: u16,
-        data: &[u8],
-    ) -> Result<(), UsbError> {
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()> {
         use nusb::transfer::{ControlOut, ControlType, Recipient};
         use nusb::MaybeFuture;
         let req = ControlOut {
             control_type: ControlType::Vendor,
             recipient: Recipient::Device,
-            request,
-            value,
-            index,
+            request: req.request,
+            value: req.value,
+            index: req.index,
             data,
         };
         self.interface
@@ -178,12 +184,7 @@ impl UsbIo for NusbIo {
             .map_err(transfer_error)
     }
 
-    fn bulk_in(
-        &mut self,
-        endpoint: u8,
-        max: usize,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>> {
         if self.endpoint.is_none() {
             let ep = self
                 .interface

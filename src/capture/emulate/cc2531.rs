@@ -6,7 +6,9 @@
 
 use super::{Air, Delivered};
 use crate::capture::dongle::cc2531::{self as fw, record};
-use crate::capture::dongle::usb::{UsbBus, UsbError, UsbIo};
+use crate::capture::dongle::usb::{
+    UsbBus, UsbError, UsbId, UsbIo, UsbPlace, UsbResult, VendorRequest,
+};
 use crate::capture::dongle::DongleError;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -89,23 +91,18 @@ impl FakeBus {
 }
 
 impl UsbBus for FakeBus {
-    fn list(&self, vid: u16, pid: u16) -> Vec<(u8, u8, String)> {
+    fn list(&self, id: UsbId) -> Vec<(u8, u8, String)> {
         let present = self.lock().present;
-        if present && (vid, pid) == (fw::VID, fw::PID) {
+        if present && id == fw::ID {
             vec![(1, 7, "TI CC2531 USB Dongle".into())]
         } else {
             vec![]
         }
     }
 
-    fn open(
-        &self,
-        vid: u16,
-        pid: u16,
-        at: Option<(u8, u8)>,
-    ) -> Result<Box<dyn UsbIo>, DongleError> {
+    fn open(&self, id: UsbId, at: Option<UsbPlace>) -> Result<Box<dyn UsbIo>, DongleError> {
         let s = self.lock();
-        if !s.present || (vid, pid) != (fw::VID, fw::PID) || at.is_some_and(|a| a != (1, 7)) {
+        if !s.present || id != fw::ID || at.is_some_and(|a| a != (1, 7)) {
             return Err(DongleError::Gone("USB 0451:16ae: no such device".into()));
         }
         Ok(Box::new(FakeIo {
@@ -121,7 +118,7 @@ struct FakeIo {
 }
 
 impl FakeIo {
-    fn state(&self) -> Result<std::sync::MutexGuard<'_, State>, UsbError> {
+    fn state(&self) -> UsbResult<std::sync::MutexGuard<'_, State>> {
         let s = self.bus.lock();
         if !s.present || s.generation != self.generation {
             return Err(UsbError::Gone("device disconnected".into()));
@@ -131,15 +128,9 @@ impl FakeIo {
 }
 
 impl UsbIo for FakeIo {
-    fn control_in(
-        &mut self,
-        request: u8,
-        _value: u16,
-        _index: u16,
-        len: u16,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn control_in(&mut self, req: VendorRequest, len: u16) -> UsbResult<Vec<u8>> {
         let mut s = self.state()?;
-        match request {
+        match req.request {
             fw::GET_IDENT => Ok(b"\x01\x02CC2531 sniffer"
                 .iter()
                 .copied()
@@ -159,15 +150,9 @@ impl UsbIo for FakeIo {
         }
     }
 
-    fn control_out(
-        &mut self,
-        request: u8,
-        _value: u16,
-        index: u16,
-        data: &[u8],
-    ) -> Result<(), UsbError> {
+    fn control_out(&mut self, req: VendorRequest, data: &[u8]) -> UsbResult<()> {
         let mut s = self.state()?;
-        match (request, index) {
+        match (req.request, req.index) {
             (fw::SET_POWER, 4) => s.powered = true,
             (fw::SET_POWER, _) => s.powered = false,
             (fw::UNKNOWN_C9, _) => {}
@@ -183,12 +168,7 @@ impl UsbIo for FakeIo {
         Ok(())
     }
 
-    fn bulk_in(
-        &mut self,
-        endpoint: u8,
-        max: usize,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, UsbError> {
+    fn bulk_in(&mut self, endpoint: u8, max: usize, timeout: Duration) -> UsbResult<Vec<u8>> {
         if endpoint != fw::ENDPOINT {
             return Err(UsbError::Other("no such endpoint".into()));
         }

@@ -13,7 +13,7 @@ use super::super::loader::{self, LoadConfig};
 use super::table::Selection;
 use super::{Action, Context, View};
 use crate::capture::CaptureReader;
-use crate::stats::follow::Follow;
+use crate::stats::follow::{self, Follow};
 use crate::stats::Tap;
 use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
@@ -22,7 +22,7 @@ use dissectors::engine::field::val_to_str;
 use dissectors::engine::tree::{Build, Node};
 use dissectors::engine::value::{escape_text, hex_string, Value};
 use dissectors::engine::Packet;
-use dissectors::proto::{coap, mqtt, tcp, udp};
+use dissectors::proto::{coap, mqtt};
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -104,19 +104,14 @@ impl Kind {
     }
 
     fn build() -> Build {
-        Build::fields([
-            &tcp::STREAM,
-            &tcp::PAYLOAD,
-            &tcp::RETRANSMISSION.field,
-            &udp::STREAM,
-            &udp::PAYLOAD,
+        Build::fields(follow::stream_fields().into_iter().chain([
             &coap::TOKEN,
             &coap::MID,
             &coap::PAYLOAD,
             &coap::OPT_BLOCK_NUMBER,
             &mqtt::MSGTYPE,
             &mqtt::TOPIC,
-        ])
+        ]))
     }
 }
 

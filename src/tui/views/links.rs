@@ -5,15 +5,15 @@
 //! `-z wpan,links` (`dissectors::analysis::links`).
 
 use super::analysis::Analysis;
-use super::table::Selection;
+use super::table::{table, Selection};
 use super::{progress, Action, View};
 use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::analysis::links::{Link, LinkStats};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::style::Style;
+use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -159,7 +159,7 @@ impl Component for LinksView {
                 }
             })
             .collect();
-        let header = Row::new(vec![
+        let header = [
             "Source",
             "Destination",
             "Frames",
@@ -170,8 +170,7 @@ impl Component for LinksView {
             "RSSI dBm",
             "LQI",
             "Notes",
-        ])
-        .style(Style::default().add_modifier(Modifier::BOLD));
+        ];
         let widths = [
             Constraint::Length(23),
             Constraint::Length(23),
@@ -184,11 +183,7 @@ impl Component for LinksView {
             Constraint::Length(11),
             Constraint::Fill(1),
         ];
-        let table = Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(block);
-        frame.render_widget(table, area);
+        frame.render_widget(table(rows, widths, header).block(block), area);
     }
 
     fn keys(&self) -> &'static [(&'static str, &'static str)] {

@@ -6,7 +6,7 @@
 //! list to it.
 
 use super::analysis::{Analysis, Models};
-use super::table::Selection;
+use super::table::{table, Selection};
 use super::{progress, Action, View};
 use crate::stats::conv::ConvKind;
 use crate::stats::format_bytes;
@@ -15,11 +15,11 @@ use crate::tui::{pane_block, Component, Key};
 use crossterm::event::KeyCode;
 use dissectors::analysis::links::address_filter;
 use dissectors::engine::value::hex_string;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::layout::Constraint::{self, Fill, Length};
+use ratatui::layout::{Layout, Rect};
 use ratatui::symbols;
 use ratatui::text::Line;
-use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Tabs};
+use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Tabs};
 use ratatui::Frame;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -47,10 +47,10 @@ pub const TABS: &[&str] = &[
     "6LoWPAN frag",
 ];
 
-/// A tab's table: the header and, per row, its cells and the filter Enter applies.
+/// A tab's table: its columns (title and width) and, per row, its cells and the filter Enter
+/// applies.
 struct TableData {
-    header: Vec<&'static str>,
-    widths: Vec<Constraint>,
+    columns: &'static [(&'static str, Constraint)],
     rows: Vec<(Vec<String>, Option<String>)>,
 }
 
@@ -121,13 +121,8 @@ impl StatsView {
             })
             .collect();
         *self.drawn.borrow_mut() = data.rows.into_iter().map(|r| r.1).collect();
-        let header = Row::new(data.header).style(Style::default().add_modifier(Modifier::BOLD));
-        frame.render_widget(
-            Table::new(rows, data.widths)
-                .header(header)
-                .column_spacing(1),
-            area,
-        );
+        let (titles, widths): (Vec<_>, Vec<_>) = data.columns.iter().copied().unzip();
+        frame.render_widget(table(rows, widths, titles), area);
     }
 
     fn draw_io(&self, frame: &mut Frame, area: Rect, m: &Models) {
@@ -167,12 +162,11 @@ impl StatsView {
 fn hierarchy(m: &Models) -> TableData {
     let total = m.phs.frames().max(1) as f64;
     TableData {
-        header: vec!["Protocol", "% Packets", "Packets", "Bytes"],
-        widths: vec![
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Length(12),
+        columns: &[
+            ("Protocol", Fill(1)),
+            ("% Packets", Length(9)),
+            ("Packets", Length(9)),
+            ("Bytes", Length(12)),
         ],
         rows: m
             .phs
@@ -204,23 +198,14 @@ fn conversations(m: &Models, kind: usize) -> TableData {
     let k = c.kind();
     let ports = matches!(k, ConvKind::Udp | ConvKind::Tcp);
     TableData {
-        header: vec![
-            "A",
-            "B",
-            "Packets A→B",
-            "Packets B→A",
-            "Bytes",
-            "Start s",
-            "Duration s",
-        ],
-        widths: vec![
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(11),
-            Constraint::Length(11),
-            Constraint::Length(10),
-            Constraint::Length(9),
-            Constraint::Length(10),
+        columns: &[
+            ("A", Fill(1)),
+            ("B", Fill(1)),
+            ("Packets A→B", Length(11)),
+            ("Packets B→A", Length(11)),
+            ("Bytes", Length(10)),
+            ("Start s", Length(9)),
+            ("Duration s", Length(10)),
         ],
         rows: c
             .rows()
@@ -246,13 +231,12 @@ fn endpoints(m: &Models, kind: usize) -> TableData {
     let k = e.kind();
     let ports = matches!(k, ConvKind::Udp | ConvKind::Tcp);
     TableData {
-        header: vec!["Endpoint", "Packets", "Bytes", "Tx packets", "Rx packets"],
-        widths: vec![
-            Constraint::Fill(1),
-            Constraint::Length(8),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(10),
+        columns: &[
+            ("Endpoint", Fill(1)),
+            ("Packets", Length(8)),
+            ("Bytes", Length(10)),
+            ("Tx packets", Length(10)),
+            ("Rx packets", Length(10)),
         ],
         rows: e
             .rows()
@@ -312,14 +296,13 @@ fn coap(m: &Models) -> TableData {
         rows.push((cells, (!o.token.is_empty()).then_some(filter)));
     }
     TableData {
-        header: vec!["URI", "Method", "Calls", "Min ms", "Mean ms", "Max ms"],
-        widths: vec![
-            Constraint::Fill(2),
-            Constraint::Fill(1),
-            Constraint::Length(6),
-            Constraint::Length(9),
-            Constraint::Length(9),
-            Constraint::Fill(1),
+        columns: &[
+            ("URI", Fill(2)),
+            ("Method", Fill(1)),
+            ("Calls", Length(6)),
+            ("Min ms", Length(9)),
+            ("Mean ms", Length(9)),
+            ("Max ms", Fill(1)),
         ],
         rows,
     }
@@ -327,21 +310,13 @@ fn coap(m: &Models) -> TableData {
 
 fn mqtt(m: &Models) -> TableData {
     TableData {
-        header: vec![
-            "Topic",
-            "Messages",
-            "QoS 0/1/2",
-            "Bytes",
-            "Publishers",
-            "Subscribers",
-        ],
-        widths: vec![
-            Constraint::Fill(2),
-            Constraint::Length(8),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
+        columns: &[
+            ("Topic", Fill(2)),
+            ("Messages", Length(8)),
+            ("QoS 0/1/2", Length(10)),
+            ("Bytes", Length(8)),
+            ("Publishers", Fill(1)),
+            ("Subscribers", Fill(1)),
         ],
         rows: m
             .mqtt
@@ -367,25 +342,15 @@ fn mqtt(m: &Models) -> TableData {
 
 fn frag(m: &Models) -> TableData {
     TableData {
-        header: vec![
-            "Sender",
-            "Datagrams",
-            "Complete",
-            "Fragments",
-            "Missing",
-            "Tag reuse",
-            "Mean ms",
-            "Max ms",
-        ],
-        widths: vec![
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(7),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(8),
+        columns: &[
+            ("Sender", Fill(1)),
+            ("Datagrams", Length(9)),
+            ("Complete", Length(8)),
+            ("Fragments", Length(9)),
+            ("Missing", Length(7)),
+            ("Tag reuse", Length(9)),
+            ("Mean ms", Length(8)),
+            ("Max ms", Length(8)),
         ],
         rows: m
             .frag

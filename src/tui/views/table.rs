@@ -1,9 +1,25 @@
-//! A selection in a list of rows that scrolls to keep it visible: the part every table-like
-//! view shares (key handling and the window of rows to draw).
+//! What every table-like view shares: a selection in a list of rows that scrolls to keep it
+//! visible (key handling and the window of rows to draw), and the table's look.
 
 use super::super::Key;
 use crossterm::event::KeyCode;
+use ratatui::layout::Constraint;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Row, Table};
 use std::cell::Cell;
+
+/// A table as the views draw them: a bold header row, one space between columns.
+pub fn table<'a, H>(
+    rows: Vec<Row<'a>>,
+    widths: impl IntoIterator<Item = Constraint>,
+    header: impl IntoIterator<Item = H>,
+) -> Table<'a>
+where
+    H: Into<ratatui::widgets::Cell<'a>>,
+{
+    let header = Row::new(header).style(Style::default().add_modifier(Modifier::BOLD));
+    Table::new(rows, widths).header(header).column_spacing(1)
+}
 
 /// Keys a [`Selection`] handles, for the views' key lists.
 pub const KEYS: &[(&str, &str)] = &[

@@ -9,7 +9,7 @@
 //! (`dissectors::analysis::topology`), the cursor's topology being its fold up to that frame.
 
 use super::analysis::{Analysis, Models};
-use super::table::Selection;
+use super::table::{table, Selection};
 use super::{progress, Action, View};
 use crate::tui::theme::theme;
 use crate::tui::{pane_block, Component, Key};
@@ -18,9 +18,9 @@ use dissectors::analysis::links::LinkStats;
 use dissectors::analysis::topology::{self, Addr, Event, SectionKind, Topology};
 use dissectors::engine::address::Address;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 use ratatui::Frame;
 use std::cell::RefCell;
 use std::net::Ipv6Addr;
@@ -264,10 +264,9 @@ impl TopologyView {
     fn draw_tree(&self, frame: &mut Frame, area: Rect, m: &Models, t: &Topology) {
         let links = m.links.model();
         let (rows, count) = self.tree_rows(t, links, area);
-        let header = Row::new(vec![
+        let header = [
             "Node", "Rank", "Ver", "DTSN", "Link fr", "RSSI", "LQI", "State",
-        ])
-        .style(Style::default().add_modifier(Modifier::BOLD));
+        ];
         let dodags: Vec<String> = t
             .state()
             .dodags
@@ -312,10 +311,7 @@ impl TopologyView {
             Constraint::Length(4),
             Constraint::Fill(1),
         ];
-        frame.render_widget(
-            Table::new(rows, widths).header(header).column_spacing(1),
-            body,
-        );
+        frame.render_widget(table(rows, widths, header), body);
     }
 
     fn draw_events(&self, frame: &mut Frame, area: Rect, t: &Topology) {
