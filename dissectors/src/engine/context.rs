@@ -13,7 +13,7 @@ use crate::engine::address::Address;
 use crate::engine::expert::Severity;
 use crate::engine::expert::{ws, ExpertDef};
 use crate::engine::field::{FieldDef, FieldType};
-use crate::engine::packet::{Columns, DataSource, FrameMeta, FrameTimes, PacketInfo};
+use crate::engine::packet::{Columns, DataSource, FrameMeta, FrameTimes, Packet, PacketInfo};
 use crate::engine::registry::{Protocol, Registry};
 use crate::engine::session::{Prefs, Session};
 use crate::engine::tree::{ByteRange, NodeId, SourceId, Tree};
@@ -98,33 +98,36 @@ pub struct Cx<'e> {
     hide_layer: bool,
 }
 
-/// What the engine lends a [`Cx`] for one frame.
-pub(crate) struct CxParts<'e> {
-    pub tree: &'e mut Tree,
-    pub columns: &'e mut Columns,
-    pub info: &'e mut PacketInfo,
-    pub meta: &'e FrameMeta,
-    pub times: FrameTimes,
-    pub registry: &'e Registry,
-    pub session: &'e mut Session,
-    pub prefs: &'e Prefs,
-    pub sources: &'e mut Vec<DataSource>,
-    pub protocols: &'e mut Vec<&'static str>,
-}
-
 impl<'e> Cx<'e> {
-    pub(crate) fn new(p: CxParts<'e>) -> Cx<'e> {
+    /// The context for dissecting `packet`, whose tree, columns, info, sources and layer list
+    /// the dissectors fill; the rest is what the engine lends for the frame.
+    pub(crate) fn for_packet(
+        packet: &'e mut Packet,
+        times: FrameTimes,
+        registry: &'e Registry,
+        session: &'e mut Session,
+        prefs: &'e Prefs,
+    ) -> Cx<'e> {
+        let Packet {
+            meta,
+            tree,
+            sources,
+            columns,
+            info,
+            protocols,
+            ..
+        } = packet;
         Cx {
-            tree: p.tree,
-            columns: p.columns,
-            info: p.info,
-            meta: p.meta,
-            times: p.times,
-            registry: p.registry,
-            session: p.session,
-            prefs: p.prefs,
-            sources: p.sources,
-            protocols: p.protocols,
+            tree,
+            columns,
+            info,
+            meta,
+            times,
+            registry,
+            session,
+            prefs,
+            sources,
+            protocols,
             facts: Facts::default(),
             depth: 0,
             in_error: false,

@@ -38,7 +38,6 @@ pub use packet::{
 };
 pub use session::{Prefs, Session};
 
-use context::CxParts;
 use registry::Registry;
 use std::sync::Arc;
 use tree::Build;
@@ -112,18 +111,13 @@ impl Engine {
         let Some(root) = self.registry.frame_protocol() else {
             return;
         };
-        let mut cx = Cx::new(CxParts {
-            tree: &mut packet.tree,
-            columns: &mut packet.columns,
-            info: &mut packet.info,
-            meta: &packet.meta,
+        let mut cx = Cx::for_packet(
+            packet,
             times,
-            registry: &self.registry,
-            session: &mut self.session,
-            prefs: &self.prefs,
-            sources: &mut packet.sources,
-            protocols: &mut packet.protocols,
-        });
+            &self.registry,
+            &mut self.session,
+            &self.prefs,
+        );
         let tvb = Tvb::new(&frame_data, 0);
         // The frame layer is the root of every tree, not a nested call: errors inside it are
         // handled by the layers it calls.

@@ -432,13 +432,7 @@ fn summary(addr: u16, type_id: u8, cot: u8, num: u8, sq: bool, ioa: u32) -> Stri
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let len = tvb.len();
     let node = cx.add_proto(parent, &PROTOCOL, tvb.whole());
-    let type_id = tvb.u8(0)?;
-    cx.add(
-        node,
-        &f::TYPEID,
-        tvb.range(0, 1),
-        Value::UInt(type_id as u64),
-    );
+    let type_id = cx.add_u8(node, &f::TYPEID, tvb, 0)?;
     let vsq = tvb.u8(1)?;
     cx.add_uint(node, &f::SQ, tvb.range(1, 1), vsq as u64);
     cx.add_uint(node, &f::NUMIX, tvb.range(1, 1), vsq as u64);

@@ -16,6 +16,7 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::engine::Endian;
 use crate::proto::ieee802154::{self as w, AuxSec, MacAddr, MacHeader};
 
 /// Command identifiers (Table 7-49 of 802.15.4-2015 and later additions).
@@ -271,13 +272,7 @@ pub fn dissect_command(
             1
         }
         CMD_VENDOR => {
-            let oui = tvb.le_u24(0)?;
-            cx.add(
-                node,
-                &w::CMD_VENDOR_OUI,
-                tvb.range(0, 3),
-                Value::UInt(oui as u64),
-            );
+            cx.add_int(node, &w::CMD_VENDOR_OUI, &tvb, 0, 3, Endian::Little)?;
             3
         }
         _ => 0,
@@ -432,12 +427,9 @@ pub fn dissect_aux_sec(
         _ => 9,
     };
     let hdr = cx.add(node, &w::AUX_SEC_HDR, tvb.range(off, len), Value::None);
-    let c = cx.add(
-        hdr,
-        &w::AUX_SEC_CONTROL,
-        tvb.range(off, 1),
-        Value::UInt(sc as u64),
-    );
+    let c = cx
+        .add_int(hdr, &w::AUX_SEC_CONTROL, tvb, off, 1, Endian::Big)?
+        .node;
     cx.add_bits(
         c,
         &[

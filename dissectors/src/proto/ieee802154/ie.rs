@@ -19,6 +19,7 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::engine::Endian;
 use crate::proto::ieee802154::{self as w, MacHeader};
 
 pub static IE_TYPES: &[(u64, &str)] = &[(0, "Header"), (1, "Payload")];
@@ -527,15 +528,9 @@ fn dissect_slotframes(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
             let li = cx.add(sf, &w::TSCH_LINK_INFO, b.range(o, 5), Value::None);
             cx.add_le_u16(li, &w::TSCH_LINK_TIMESLOT, b, o)?;
             cx.add_le_u16(li, &w::TSCH_CHANNEL_OFFSET, b, o + 2)?;
-            let opts = b.u8(o + 4)?;
-            let t = cx.add(
-                li,
-                &w::TSCH_LINK_OPTIONS,
-                b.range(o + 4, 1),
-                Value::UInt(opts as u64),
-            );
+            let opts = cx.add_int(li, &w::TSCH_LINK_OPTIONS, b, o + 4, 1, Endian::Big)?;
             cx.add_bits(
-                t,
+                opts.node,
                 &[
                     &w::TSCH_LINK_OPTIONS_TX,
                     &w::TSCH_LINK_OPTIONS_RX,
@@ -544,7 +539,7 @@ fn dissect_slotframes(cx: &mut Cx, n: NodeId, b: &Tvb) -> Result<usize> {
                     &w::TSCH_LINK_OPTIONS_PRIORITY,
                 ],
                 b.range(o + 4, 1),
-                opts as u64,
+                opts.value,
             );
             o += 5;
         }

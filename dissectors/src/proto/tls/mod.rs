@@ -27,6 +27,7 @@ use crate::engine::tree::{NodeId, SourceId};
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::engine::{Endian, Item};
 use std::collections::HashMap;
 
 pub mod dtls;
@@ -459,13 +460,10 @@ fn records(cx: &mut Cx, node: NodeId, tvb: &Tvb, conn: &mut Conn) -> Result<()> 
         };
         cx.add_u8(rec, ctf, tvb, off)?;
         cx.add_be_u16(rec, &f::RECORD_VERSION, tvb, off + 1)?;
-        let ln = tvb.be_u16(off + 3)?;
-        let ln_node = cx.add(
-            rec,
-            &f::RECORD_LENGTH,
-            tvb.range(off + 3, 2),
-            Value::UInt(ln as u64),
-        );
+        let Item {
+            node: ln_node,
+            value: ln,
+        } = cx.add_int(rec, &f::RECORD_LENGTH, tvb, off + 3, 2, Endian::Big)?;
         if ln as usize > 16384 + 2048 {
             let n = cx.add_text(rec, tvb.range(off + 3, 2), "");
             cx.expert(n, &RECORD_LENGTH_INVALID, None);
