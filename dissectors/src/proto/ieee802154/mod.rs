@@ -73,10 +73,10 @@ crate::protocol!(
     PREFS
 );
 
-/// Declares a variant of the wpan layer with a fixed trailer kind. Variants are registered in
+/// Declares variants of the wpan layer with a fixed trailer kind. Variants are registered in
 /// dispatch tables only (not in `proto::ALL`), so the registry holds one `wpan` protocol.
-macro_rules! wpan_variant {
-    ($(#[$m:meta])* $name:ident, $dissect:expr) => {
+macro_rules! wpan_variants {
+    ($($(#[$m:meta])* $name:ident => $mode:expr;)*) => {$(
         $(#[$m])*
         pub static $name: Protocol = Protocol {
             name: "wpan",
@@ -85,32 +85,22 @@ macro_rules! wpan_variant {
             fields: FIELDS,
             experts: EXPERTS,
             prefs: PREFS,
-            dissect: $dissect,
+            dissect: |t, cx, p| dissect_mode(t, cx, p, $mode),
             register: |_| {},
         };
-    };
+    )*};
 }
 
-wpan_variant!(
+wpan_variants! {
     /// No FCS (link type 230, Linux SLL, TAP FCS type 0).
-    NOFCS,
-    |t, cx, p| dissect_mode(t, cx, p, FcsMode::None)
-);
-wpan_variant!(
+    NOFCS => FcsMode::None;
     /// A 16-bit FCS whatever the preference says (TAP FCS type 1, ZEP).
-    FCS16,
-    |t, cx, p| dissect_mode(t, cx, p, FcsMode::Crc16)
-);
-wpan_variant!(
+    FCS16 => FcsMode::Crc16;
     /// A 32-bit FCS (TAP FCS type 2).
-    FCS32_PROTOCOL,
-    |t, cx, p| dissect_mode(t, cx, p, FcsMode::Crc32)
-);
-wpan_variant!(
+    FCS32_PROTOCOL => FcsMode::Crc32;
     /// TI CC24xx metadata in place of the FCS (ZEP in LQI mode).
-    CC24XX,
-    |t, cx, p| dissect_mode(t, cx, p, FcsMode::Cc24xx)
-);
+    CC24XX => FcsMode::Cc24xx;
+}
 
 /// The non-ASK PHY header (link type 215) in front of a MAC frame with FCS.
 pub static NONASK_PHY: Protocol = Protocol {
