@@ -110,9 +110,28 @@ fn io_stat_matches_tshark() {
     assert!(diffs.is_empty(), "io,stat differs:\n{}", diffs.join("\n"));
 }
 
-/// Captures whose expert items differ because the dissection itself differs (the JSON
-/// differential test lists these packets among its explained differences), with the reason.
-const EXPERT_EXCEPTIONS: &[(&str, &str)] = &[];
+/// Captures whose expert items differ because the dissection itself differs, not the
+/// statistic: (capture, what). Measured on every shared capture (2026-12-08): 245 of 282 print
+/// the same `-z expert` text; the 37 others differ in these kinds, left to the dissectors:
+/// - items of layers lowshark does not dissect or stops earlier in (ZigBee, MLE, QUIC, DNP3,
+///   Ethertype trailer padding, IPv4 "total length exceeds packet length", XMPP "Unknown
+///   attribute" notes, the IPv6 TSO chat);
+/// - lowshark-only items (6LoWPAN "uses context N, which is unknown", CoAP block checks) and
+///   severities that differ (RPL DAO out-of-bounds, TCP analysis on cut segments);
+/// - malformed-packet texts: lowshark says why ("unknown MQTT property 0x00") where tshark
+///   says "Exception occurred", and a few short names (mDNS);
+/// - items tshark adds only while building a tree (a tap filter makes it build one): TCP's
+///   "4 NOP in a row", which lowshark does not report;
+/// - CoAP "Retransmitted": tshark's expert tap counts fewer than its own tree shows (frames
+///   34, 36, 40 and 45 of OBS_01 carry the note in `-V` but not in `-z expert`), a tshark
+///   quirk.
+const EXPERT_EXCEPTIONS: &[(&str, &str)] = &[
+    ("tcpdump_icmpv6-length-zero.pcapng", "expert"),
+    ("zeek_xmpp-starttls.pcap", "expert"),
+    ("real-peers-mqtt-coap-xmpp.pcap", "expert"),
+    ("wpan-tap-linktype283.pcap", "expert"),
+    ("tcpdump_mptcp-v1.pcap", "expert,note,tcp"),
+];
 
 const EXPERT_FORMS: &[&[&str]] = &[
     &["-z", "expert"],

@@ -36,6 +36,14 @@ const LEVELS: [(Severity, &str); 5] = [
     (Severity::Comment, "Comments"),
 ];
 
+/// Layers whose Protocol column is their parent's but whose expert items tshark attributes to
+/// a short name of their own (IPv6 extension headers are protocols of their own in tshark).
+const OWN_SHORT_NAMES: &[(&str, &str)] = &[
+    ("ipv6.hopopts", "IPv6 Hop-by-Hop Option"),
+    ("ipv6.routing", "IPv6 Routing"),
+    ("ipv6.fraghdr", "IPv6 Fragment"),
+];
+
 struct Entry {
     group: Option<Group>,
     protocol: &'static str,
@@ -130,6 +138,9 @@ impl Expert {
             } else {
                 f.abbrev
             };
+            if let Some((_, short)) = OWN_SHORT_NAMES.iter().find(|(n, _)| *n == name) {
+                return short;
+            }
             if let Some(proto) = self.registry.protocol(name) {
                 return proto.short_name;
             }
