@@ -455,7 +455,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         Value::UInt(hdr_len as u64),
     );
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
-    let r = tvb.range(12, 2);
     // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
     cx.add_bits(
         fnode,
