@@ -30,6 +30,8 @@ struct Shown {
     /// Time since the previous frame and since the previous displayed frame (ns).
     delta: i64,
     delta_displayed: i64,
+    /// False for a frame the display filter hid: as in tshark, the statistics still see it.
+    displayed: bool,
 }
 
 /// Two threads, so both cores work: this one reads and dissects frames in order (dissection
@@ -39,7 +41,7 @@ struct Shown {
 pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let mut taps = Vec::new();
     for z in &args.stats {
-        taps.push(stats::make(z).map_err(arg_error)?);
+        taps.push(stats::make(z, &setup.registry).map_err(arg_error)?);
     }
     let mut stop = inputs::AutoStop::parse(&args.autostop)?;
     if !args.ring.is_empty() && args.write.is_none() {
@@ -65,6 +67,7 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     };
     let mut engine = Engine::new(setup.registry.clone(), setup.prefs.clone());
     engine.set_build(tree_build(args, &setup, &taps));
+    let tapping = !taps.is_empty();
     let (to_output, shown) = sync_channel::<Vec<Shown>>(PIPELINE_DEPTH);
     let (recycle, recycled) = channel::<Vec<Shown>>();
     let ((read_error, captured), output) = std::thread::scope(|scope| {
@@ -75,7 +78,9 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
                 args, setup, taps, save, filesize, flush_each, shown, recycle,
             )
         });
-        let read = dissect_stage(setup, engine, input, stop, flush_each, to_output, recycled);
+        let read = dissect_stage(
+            setup, tapping, engine, input, stop, flush_each, to_output, recycled,
+        );
         (read, output.join())
     });
     if let Some(st) = &live {
@@ -96,8 +101,10 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
 /// Reads, dissects and filters every frame, sending the displayed ones on (at once when
 /// `flush_each`). Returns the error that ended the input early (a cut file), if any, and how
 /// many frames were read.
+#[allow(clippy::too_many_arguments)]
 fn dissect_stage(
     setup: &Setup,
+    taps_see_hidden: bool,
     mut engine: Engine,
     input: inputs::Input,
     stop: inputs::AutoStop,
@@ -137,6 +144,7 @@ fn dissect_stage(
             frame: CapturedFrame::default(),
             delta: 0,
             delta_displayed: 0,
+            displayed: true,
         });
         let ts = frame.ts_ns;
         let data = std::mem::take(&mut frame.data);
@@ -144,16 +152,18 @@ fn dissect_stage(
         frame.data = data;
         shown.delta = ts - prev_ts.unwrap_or(ts);
         prev_ts = Some(ts);
-        if setup
+        shown.displayed = setup
             .filter
             .as_ref()
-            .is_some_and(|f| !f.matches(&shown.packet))
-        {
+            .is_none_or(|f| f.matches(&shown.packet));
+        if !shown.displayed && !taps_see_hidden {
             continue;
         }
-        engine.mark_displayed(ts);
-        shown.delta_displayed = ts - prev_displayed_ts.unwrap_or(ts);
-        prev_displayed_ts = Some(ts);
+        if shown.displayed {
+            engine.mark_displayed(ts);
+            shown.delta_displayed = ts - prev_displayed_ts.unwrap_or(ts);
+            prev_displayed_ts = Some(ts);
+        }
         shown.frame = frame;
         batch.push(shown);
         if batch.len() == BATCH || flush_each {
@@ -196,6 +206,9 @@ fn output_stage(
         for s in &batch {
             for t in taps.iter_mut() {
                 t.packet(&s.packet);
+            }
+            if !s.displayed {
+                continue;
             }
             if let Some(w) = save.as_mut() {
                 let written =

@@ -74,8 +74,9 @@ pub struct Args {
     #[arg(short = 'd', value_name = "RULE", action = ArgAction::Append)]
     pub decode_as: Vec<String>,
 
-    /// Statistics: io,phs  conv,eth|ip|ipv6|udp|tcp|wpan  endpoints,…  rpl,tree[,dot]
-    /// coap,srt  coap,observe  mqtt,topics  follow,tcp,ascii,N.
+    /// Statistics: io,phs  io,stat,INTERVAL[,FILTER|COUNT(f)FILTER|SUM|MIN|MAX|AVG(f)FILTER…]
+    /// expert[,error|warn|note|chat|comment][,FILTER]  conv,eth|ip|ipv6|udp|tcp|wpan
+    /// endpoints,…  rpl,tree[,dot]  coap,srt  coap,observe  mqtt,topics  follow,tcp,ascii,N.
     #[arg(short = 'z', value_name = "STATISTIC", action = ArgAction::Append)]
     pub stats: Vec<String>,
 

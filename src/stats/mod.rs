@@ -3,16 +3,20 @@
 
 pub mod coap;
 pub mod conv;
+pub mod expert;
 pub mod follow;
 pub mod frag;
 pub mod io;
+pub mod io_stat;
 pub mod links;
 pub mod mqtt;
 pub mod phs;
 pub mod rpl;
 
+use dissectors::engine::registry::Registry;
 use dissectors::engine::tree::Build;
 use dissectors::engine::Packet;
+use std::sync::Arc;
 
 pub trait Tap: Send {
     /// The tree nodes the statistic reads (every node unless it says less).
@@ -27,10 +31,16 @@ pub trait Tap: Send {
 
 /// Names `-z` accepts, for the error message.
 pub const KNOWN: &str =
-    "io,phs  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  rpl,events  wpan,links  6lowpan,frag  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
+    "io,phs  expert[,error|warn|note|chat|comment][,FILTER]  io,stat,INTERVAL[,FILTER|COUNT(f)FILTER|SUM|MIN|MAX|AVG(f)FILTER…]  conv,TYPE  endpoints,TYPE (TYPE: eth, ip, ipv6, udp, tcp, wpan)  rpl,tree[,dot]  rpl,events  wpan,links  6lowpan,frag  coap,srt  coap,observe  mqtt,topics  follow,tcp|udp,ascii|raw,N";
 
-/// Builds the statistic a `-z` argument names.
-pub fn make(spec: &str) -> Result<Box<dyn Tap>, String> {
+/// Builds the statistic a `-z` argument names (the registry compiles the filters in it).
+pub fn make(spec: &str, registry: &Arc<Registry>) -> Result<Box<dyn Tap>, String> {
+    if spec.starts_with("io,stat,") {
+        return io_stat::IoStat::parse(spec, registry).map(|t| Box::new(t) as Box<dyn Tap>);
+    }
+    if spec == "expert" || spec.starts_with("expert,") {
+        return expert::Expert::parse(spec, registry.clone()).map(|t| Box::new(t) as Box<dyn Tap>);
+    }
     let parts: Vec<&str> = spec.split(',').collect();
     match parts.as_slice() {
         ["io", "phs", ..] => Ok(Box::new(phs::ProtocolHierarchy::default())),

@@ -615,18 +615,17 @@ fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Track
 fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<bool>) {
     let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
-    let r = tvb.range(12, 2);
+    // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
     cx.add_bits(
         fnode,
-        &[
-            &FLAGS_RES,
-            &FLAGS_AE,
-            &FLAGS_CWR,
-            &FLAGS_ECE,
-            &FLAGS_URG,
-            &FLAGS_ACK,
-            &FLAGS_PUSH,
-        ],
+        &[&FLAGS_RES, &FLAGS_AE],
+        tvb.range(12, 1),
+        flags as u64,
+    );
+    let r = tvb.range(13, 1);
+    cx.add_bits(
+        fnode,
+        &[&FLAGS_CWR, &FLAGS_ECE, &FLAGS_URG, &FLAGS_ACK, &FLAGS_PUSH],
         r,
         flags as u64,
     );
