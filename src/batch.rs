@@ -6,7 +6,7 @@ use crate::cli::Args;
 use crate::setup::{Format, Setup};
 use crate::{arg_error, file_error, inputs, Failure, EXIT_FILE};
 use dissectors::engine::tree::Build;
-use dissectors::engine::{Engine, FrameMeta, Packet};
+use dissectors::engine::{Engine, Packet};
 use lowshark::capture::ring::{Output, Ring, RingOptions};
 use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
 use lowshark::{output, stats};
@@ -118,7 +118,7 @@ fn dissect_stage(
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in input.frames.take(limit) {
         read += 1;
-        let mut frame = match item {
+        let frame = match item {
             Ok(f) => f,
             Err(e) => {
                 // Every complete frame before the error is still shown.
@@ -138,10 +138,8 @@ fn dissect_stage(
             delta: 0,
             delta_displayed: 0,
         });
-        let ts = frame.ts_ns;
-        let data = std::mem::take(&mut frame.data);
-        engine.dissect_into(&mut shown.packet, frame_meta(&frame), &data);
-        frame.data = data;
+        let ts = frame.meta.ts_ns;
+        engine.dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
         shown.delta = ts - prev_ts.unwrap_or(ts);
         prev_ts = Some(ts);
         if setup
@@ -282,20 +280,6 @@ fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<Ou
         SaveFile::create(path.as_ref(), format, input.link_type, input.snaplen).map(Output::One)
     };
     created.map_err(|e| file_error(format!("{path}: {e}")))
-}
-
-fn frame_meta(f: &CapturedFrame) -> FrameMeta {
-    FrameMeta {
-        number: f.number,
-        ts_ns: f.ts_ns,
-        orig_len: f.orig_len,
-        link_type: f.link_type,
-        interface_id: f.interface_id,
-        interface_name: f.interface_name.clone(),
-        interface_description: f.interface_description.clone(),
-        comments: f.comments.clone(),
-        radio: Default::default(),
-    }
 }
 
 /// Formats shown packets into `buf` in the chosen format, keeping what spans packets (the
