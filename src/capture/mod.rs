@@ -587,6 +587,30 @@ pub(crate) mod testutil {
         Ok(drain(reader))
     }
 
+    /// Checks what reading a file cut at `cut` gives when the cut falls in
+    /// its `header_len`-byte file header (pcap header or first SHB): not a
+    /// capture before the 4-byte magic, then truncated at the cut with no
+    /// frame read. Returns whether the cut was in the header.
+    pub fn cut_in_header(
+        cut: usize,
+        header_len: usize,
+        result: &Result<(Vec<CapturedFrame>, Option<CaptureError>), CaptureError>,
+    ) -> bool {
+        if cut < 4 {
+            assert!(
+                matches!(result, Err(CaptureError::NotACapture { .. })),
+                "cut {cut}"
+            );
+        } else if cut < header_len {
+            assert!(
+                matches!(result, Err(CaptureError::Truncated { offset, frames_read: 0, .. }) if *offset == cut as u64),
+                "cut {cut}: {:?}",
+                result.as_ref().map(|r| r.0.len())
+            );
+        }
+        cut < header_len
+    }
+
     /// Collects frames until the end or the first error, and checks that
     /// the iterator stays finished after an error.
     pub fn drain(mut reader: CaptureReader) -> (Vec<CapturedFrame>, Option<CaptureError>) {
@@ -870,17 +894,8 @@ pub(crate) mod testutil {
             orig: u32,
             opts: &[(u16, &[u8])],
         ) -> &mut Ng {
-            let mut body = self.u32(iface).to_vec();
-            body.extend_from_slice(&self.u32((ticks >> 32) as u32));
-            body.extend_from_slice(&self.u32(ticks as u32));
-            body.extend_from_slice(&self.u32(data.len() as u32));
-            body.extend_from_slice(&self.u32(orig));
-            body.extend_from_slice(data);
-            while !body.len().is_multiple_of(4) {
-                body.push(0);
-            }
-            body.extend_from_slice(&self.options(opts));
-            self.block(6, &body)
+            let id = self.u32(iface);
+            self.timed_packet(6, id, ticks, data, orig, opts)
         }
         pub fn spb(&mut self, orig: u32, data: &[u8]) -> &mut Ng {
             let mut body = self.u32(orig).to_vec();
@@ -895,8 +910,22 @@ pub(crate) mod testutil {
             orig: u32,
             opts: &[(u16, &[u8])],
         ) -> &mut Ng {
-            let mut body = self.u16(iface).to_vec();
-            body.extend_from_slice(&self.u16(0));
+            // A 16-bit interface id, then a drops count of 0.
+            let mut id = [0; 4];
+            id[..2].copy_from_slice(&self.u16(iface));
+            self.timed_packet(2, id, ticks, data, orig, opts)
+        }
+        /// EPB or OPB: they differ only in the 4 bytes before the time stamp.
+        fn timed_packet(
+            &mut self,
+            kind: u32,
+            id: [u8; 4],
+            ticks: u64,
+            data: &[u8],
+            orig: u32,
+            opts: &[(u16, &[u8])],
+        ) -> &mut Ng {
+            let mut body = id.to_vec();
             body.extend_from_slice(&self.u32((ticks >> 32) as u32));
             body.extend_from_slice(&self.u32(ticks as u32));
             body.extend_from_slice(&self.u32(data.len() as u32));
@@ -906,7 +935,7 @@ pub(crate) mod testutil {
                 body.push(0);
             }
             body.extend_from_slice(&self.options(opts));
-            self.block(2, &body)
+            self.block(kind, &body)
         }
     }
 

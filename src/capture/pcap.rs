@@ -202,7 +202,7 @@ impl PcapState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{pcap_bytes, read_bytes};
+    use super::super::testutil::{cut_in_header, pcap_bytes, read_bytes};
     use super::super::{CaptureError, FileFormat, MAX_RECORD_BYTES};
 
     const A: &[u8] = &[0xaa; 60];
@@ -268,24 +268,7 @@ mod tests {
         let ends = [24 + 16 + 60, 24 + 16 + 60 + 16 + 1, file.len()];
         for cut in 0..=file.len() {
             let result = read_bytes(&file[..cut]);
-            if cut < 4 {
-                assert!(
-                    matches!(result, Err(CaptureError::NotACapture { .. })),
-                    "cut {cut}"
-                );
-                continue;
-            }
-            if cut < 24 {
-                match result {
-                    Err(CaptureError::Truncated {
-                        offset,
-                        frames_read: 0,
-                        ..
-                    }) => {
-                        assert_eq!(offset, cut as u64)
-                    }
-                    other => panic!("cut {cut}: {:?}", other.map(|r| r.0.len())),
-                }
+            if cut_in_header(cut, 24, &result) {
                 continue;
             }
             let (frames, err) = result.expect("header complete");

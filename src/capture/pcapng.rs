@@ -200,9 +200,8 @@ impl PcapNgState {
             let frame = match block.kind {
                 BT_SHB => self.section_header(input, &block).map(|()| None),
                 BT_IDB => self.interface_description(input, &block).map(|()| None),
-                BT_EPB => self.enhanced_packet(input, &block).map(Some),
+                BT_EPB | BT_OPB => self.timed_packet(input, &block).map(Some),
                 BT_SPB => self.simple_packet(input, &block).map(Some),
-                BT_OPB => self.obsolete_packet(input, &block).map(Some),
                 // NRB, ISB, DSB, custom and unknown blocks: nothing for a frame.
                 _ => Ok(None),
             };
@@ -381,43 +380,26 @@ impl PcapNgState {
         Ok(())
     }
 
-    /// EPB: the usual packet block.
-    fn enhanced_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
+    /// EPB (the usual packet block) and OPB (the packet block of pcapng's
+    /// early drafts, still found in old files). They differ only in the
+    /// interface id: 4 bytes in an EPB, 2 in an OPB followed by a 2-byte
+    /// drops count; time stamp, lengths, data and options follow alike.
+    fn timed_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 20 {
             return Err(too_short(input, block, 20));
         }
         let b = &block.body;
-        let id = self.u32(&b[0..4]);
-        let ticks = u64::from(self.u32(&b[4..8])) << 32 | u64::from(self.u32(&b[8..12]));
-        let caplen = self.u32(&b[12..16]);
-        let orig_len = self.u32(&b[16..20]);
-        let fields = PacketFields {
-            id,
-            ticks: Some(ticks),
-            caplen,
-            orig_len,
-            data_at: 20,
-            has_options: true,
+        let id = if block.kind == BT_OPB {
+            u32::from(self.u16(&b[0..2]))
+        } else {
+            self.u32(&b[0..4])
         };
-        self.packet(input, block, fields)
-    }
-
-    /// OPB: the packet block of pcapng's early drafts, still found in old files.
-    fn obsolete_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
-        if block.body.len() < 20 {
-            return Err(too_short(input, block, 20));
-        }
-        let b = &block.body;
-        let id = u32::from(self.u16(&b[0..2]));
-        // b[2..4] is the drops count.
         let ticks = u64::from(self.u32(&b[4..8])) << 32 | u64::from(self.u32(&b[8..12]));
-        let caplen = self.u32(&b[12..16]);
-        let orig_len = self.u32(&b[16..20]);
         let fields = PacketFields {
             id,
             ticks: Some(ticks),
-            caplen,
-            orig_len,
+            caplen: self.u32(&b[12..16]),
+            orig_len: self.u32(&b[16..20]),
             data_at: 20,
             has_options: true,
         };
@@ -606,7 +588,7 @@ fn block_name(kind: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{
-        assert_same_as_tshark, have_tshark, read_bytes, temp_file, tshark, Ng,
+        assert_same_as_tshark, cut_in_header, have_tshark, read_bytes, temp_file, tshark, Ng,
     };
     use super::super::{CaptureError, CaptureReader, CapturedFrame, FileFormat, MAX_RECORD_BYTES};
 
@@ -974,18 +956,7 @@ mod tests {
         let file = ng.bytes;
         for cut in 0..=file.len() {
             let result = read_bytes(&file[..cut]);
-            if cut < 4 {
-                assert!(
-                    matches!(result, Err(CaptureError::NotACapture { .. })),
-                    "cut {cut}"
-                );
-                continue;
-            }
-            if cut < 28 {
-                assert!(
-                    matches!(result, Err(CaptureError::Truncated { offset, frames_read: 0, .. }) if offset == cut as u64),
-                    "cut {cut}"
-                );
+            if cut_in_header(cut, 28, &result) {
                 continue;
             }
             let (frames, err) = result.expect("SHB complete");
