@@ -294,6 +294,19 @@ struct Printer<'a> {
     first_json: bool,
 }
 
+/// The Time column of `p`, written into the reused `time` buffer.
+fn time_column<'a>(
+    time: &'a mut String,
+    setup: &Setup,
+    p: &Packet,
+    delta: i64,
+    delta_displayed: i64,
+) -> &'a str {
+    time.clear();
+    output::text::write_time_column(time, p, setup.time_format, delta, delta_displayed);
+    time
+}
+
 impl<'a> Printer<'a> {
     fn new(args: &'a Args, setup: &'a Setup, quiet: bool) -> Printer<'a> {
         let mut buf = String::with_capacity(4096);
@@ -326,15 +339,8 @@ impl<'a> Printer<'a> {
             Format::Summary | Format::Detail => {
                 let detail = matches!(self.setup.format, Format::Detail);
                 if !detail || args.print_summary {
-                    self.time.clear();
-                    output::text::write_time_column(
-                        &mut self.time,
-                        p,
-                        self.setup.time_format,
-                        delta,
-                        delta_displayed,
-                    );
-                    output::text::write_summary_line(buf, p, &self.time);
+                    let time = time_column(&mut self.time, self.setup, p, delta, delta_displayed);
+                    output::text::write_summary_line(buf, p, time);
                     buf.push('\n');
                 }
                 if detail {
@@ -362,15 +368,8 @@ impl<'a> Printer<'a> {
             Format::Ek => output::json::write_ek_packet(buf, p),
             Format::Pdml => output::pdml::write_pdml_packet(buf, p),
             Format::Psml => {
-                self.time.clear();
-                output::text::write_time_column(
-                    &mut self.time,
-                    p,
-                    self.setup.time_format,
-                    delta,
-                    delta_displayed,
-                );
-                output::pdml::write_psml_packet(buf, p, &self.time, &self.setup.psml_columns);
+                let time = time_column(&mut self.time, self.setup, p, delta, delta_displayed);
+                output::pdml::write_psml_packet(buf, p, time, &self.setup.psml_columns);
             }
             Format::Fields => {
                 output::fields::write_fields_line(
