@@ -6,7 +6,7 @@ use crate::cli::Args;
 use crate::setup::{Format, Setup};
 use crate::{arg_error, file_error, inputs, Failure, EXIT_FILE};
 use dissectors::engine::tree::Build;
-use dissectors::engine::{Engine, FrameMeta, Packet};
+use dissectors::engine::{Engine, Packet};
 use lowshark::capture::ring::{Output, Ring, RingOptions};
 use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
 use lowshark::{output, stats};
@@ -125,7 +125,7 @@ fn dissect_stage(
         .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
     for item in input.frames.take(limit) {
         read += 1;
-        let mut frame = match item {
+        let frame = match item {
             Ok(f) => f,
             Err(e) => {
                 // Every complete frame before the error is still shown.
@@ -146,10 +146,8 @@ fn dissect_stage(
             delta_displayed: 0,
             displayed: true,
         });
-        let ts = frame.ts_ns;
-        let data = std::mem::take(&mut frame.data);
-        engine.dissect_into(&mut shown.packet, frame_meta(&frame), &data);
-        frame.data = data;
+        let ts = frame.meta.ts_ns;
+        engine.dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
         shown.delta = ts - prev_ts.unwrap_or(ts);
         prev_ts = Some(ts);
         shown.displayed = setup
@@ -297,20 +295,6 @@ fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<Ou
     created.map_err(|e| file_error(format!("{path}: {e}")))
 }
 
-fn frame_meta(f: &CapturedFrame) -> FrameMeta {
-    FrameMeta {
-        number: f.number,
-        ts_ns: f.ts_ns,
-        orig_len: f.orig_len,
-        link_type: f.link_type,
-        interface_id: f.interface_id,
-        interface_name: f.interface_name.clone(),
-        interface_description: f.interface_description.clone(),
-        comments: f.comments.clone(),
-        radio: Default::default(),
-    }
-}
-
 /// Formats shown packets into `buf` in the chosen format, keeping what spans packets (the
 /// JSON array's commas).
 struct Printer<'a> {
@@ -321,6 +305,19 @@ struct Printer<'a> {
     setup: &'a Setup,
     quiet: bool,
     first_json: bool,
+}
+
+/// The Time column of `p`, written into the reused `time` buffer.
+fn time_column<'a>(
+    time: &'a mut String,
+    setup: &Setup,
+    p: &Packet,
+    delta: i64,
+    delta_displayed: i64,
+) -> &'a str {
+    time.clear();
+    output::text::write_time_column(time, p, setup.time_format, delta, delta_displayed);
+    time
 }
 
 impl<'a> Printer<'a> {
@@ -355,15 +352,8 @@ impl<'a> Printer<'a> {
             Format::Summary | Format::Detail => {
                 let detail = matches!(self.setup.format, Format::Detail);
                 if !detail || args.print_summary {
-                    self.time.clear();
-                    output::text::write_time_column(
-                        &mut self.time,
-                        p,
-                        self.setup.time_format,
-                        delta,
-                        delta_displayed,
-                    );
-                    output::text::write_summary_line(buf, p, &self.time);
+                    let time = time_column(&mut self.time, self.setup, p, delta, delta_displayed);
+                    output::text::write_summary_line(buf, p, time);
                     buf.push('\n');
                 }
                 if detail {
@@ -391,15 +381,8 @@ impl<'a> Printer<'a> {
             Format::Ek => output::json::write_ek_packet(buf, p),
             Format::Pdml => output::pdml::write_pdml_packet(buf, p),
             Format::Psml => {
-                self.time.clear();
-                output::text::write_time_column(
-                    &mut self.time,
-                    p,
-                    self.setup.time_format,
-                    delta,
-                    delta_displayed,
-                );
-                output::pdml::write_psml_packet(buf, p, &self.time, &self.setup.psml_columns);
+                let time = time_column(&mut self.time, self.setup, p, delta, delta_displayed);
+                output::pdml::write_psml_packet(buf, p, time, &self.setup.psml_columns);
             }
             Format::Fields => {
                 output::fields::write_fields_line(

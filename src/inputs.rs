@@ -149,7 +149,7 @@ fn open_one(
             // Several sources: each keeps its own pcapng interface.
             let frames = frames.map(move |f| {
                 f.map(|mut f| {
-                    f.interface_id = Some(interface);
+                    f.meta.interface_id = Some(interface);
                     f
                 })
             });

@@ -452,7 +452,7 @@ fn cc2531_through_the_fake_device() {
     let mut frames = frames;
     for (i, f) in frames.by_ref().take(expected).enumerate() {
         let mut f = f.unwrap();
-        f.number = i as u64 + 1;
+        f.meta.number = i as u64 + 1;
         save.write(&f).unwrap();
         save.flush().unwrap();
     }

@@ -142,13 +142,10 @@ fn generated_frames(n: usize, link_types: &[u32]) -> Vec<CapturedFrame> {
     (0..n)
         .map(|i| {
             let (lt, data) = strat.new_tree(&mut runner).unwrap().current();
+            let ts_ns = 1_700_000_000_000_000_000 + i as i64 * 1_000_000;
             CapturedFrame {
-                number: i as u64 + 1,
-                ts_ns: 1_700_000_000_000_000_000 + i as i64 * 1_000_000,
-                orig_len: data.len() as u32,
-                link_type: lt,
+                meta: meta(i, lt, ts_ns, data.len()),
                 data,
-                ..Default::default()
             }
         })
         .collect()
@@ -192,8 +189,8 @@ fn written_captures_open_in_tshark_and_binary_outputs_parse() {
     assert_eq!(back.len(), frames.len());
     for (a, b) in frames.iter().zip(&back) {
         assert_eq!(
-            (a.link_type, &a.data, a.ts_ns),
-            (b.link_type, &b.data, b.ts_ns)
+            (a.meta.link_type, &a.data, a.meta.ts_ns),
+            (b.meta.link_type, &b.data, b.meta.ts_ns)
         );
     }
 

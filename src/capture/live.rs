@@ -6,6 +6,7 @@
 use super::source::LiveOptions;
 use super::status::LiveStatus;
 use super::{CaptureError, CapturedFrame};
+use dissectors::engine::FrameMeta;
 
 /// Snap length when `-s` is not given (tshark's default).
 pub const DEFAULT_SNAPLEN: u32 = 262_144;
@@ -101,15 +102,17 @@ impl Iterator for LiveCapture {
                     // time_t and suseconds_t are i64 here but narrower on other platforms.
                     #[allow(clippy::useless_conversion)]
                     let ts_ns = i64::from(ts.tv_sec) * 1_000_000_000 + i64::from(ts.tv_usec) * 1000;
-                    let frame = CapturedFrame {
+                    let meta = FrameMeta {
                         number: self.number,
                         ts_ns,
                         orig_len: p.header.len,
                         link_type: self.link_type,
                         interface_id: Some(0),
                         interface_name: Some(self.name.clone()),
-                        interface_description: None,
-                        comments: vec![],
+                        ..FrameMeta::default()
+                    };
+                    let frame = CapturedFrame {
+                        meta,
                         data: p.data.to_vec(),
                     };
                     if self.number % STATS_EVERY == 1 {

@@ -119,7 +119,7 @@ impl Merge {
         self.waiting[p.source] -= 1;
         self.number += 1;
         let mut f = p.frame;
-        f.number = self.number;
+        f.meta.number = self.number;
         f
     }
 }
@@ -152,7 +152,7 @@ impl Iterator for Merge {
                     self.seq += 1;
                     self.waiting[i] += 1;
                     self.heap.push(Pending {
-                        ts: frame.ts_ns,
+                        ts: frame.meta.ts_ns,
                         seq: self.seq,
                         source: i,
                         arrived: Instant::now(),
@@ -174,16 +174,18 @@ impl Iterator for Merge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dissectors::engine::FrameMeta;
 
     fn frames(ts: &[i64], iface: u32) -> Frames {
         let v: Vec<Item> = ts
             .iter()
             .map(|&t| {
-                Ok(CapturedFrame {
+                let meta = FrameMeta {
                     ts_ns: t,
                     interface_id: Some(iface),
                     ..Default::default()
-                })
+                };
+                Ok(CapturedFrame { meta, data: vec![] })
             })
             .collect();
         Box::new(v.into_iter())
@@ -197,7 +199,7 @@ mod tests {
         );
         let got: Vec<(u64, i64, u32)> = m
             .map(|f| f.unwrap())
-            .map(|f| (f.number, f.ts_ns, f.interface_id.unwrap()))
+            .map(|f| (f.meta.number, f.meta.ts_ns, f.meta.interface_id.unwrap()))
             .collect();
         assert_eq!(
             got,

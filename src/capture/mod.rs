@@ -74,11 +74,11 @@
 //! at [`MAX_INTERFACES`] entries). Files larger than memory and endless pipes
 //! are fine.
 
+use dissectors::engine::FrameMeta;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
 
 pub mod dongle;
 pub mod emulate;
@@ -122,26 +122,14 @@ pub const MAX_TIMESTAMP_NS: i64 = dissectors::engine::MAX_TS_NS;
 /// Size of the buffered reader and of the steps in which record data is read.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// One frame as read from a capture, before dissection.
+/// One frame as read from a capture, before dissection: the engine's
+/// [`FrameMeta`] (so dissection takes it as is) and the captured bytes.
+/// Readers leave `meta.radio` empty (radio facts come from pseudo-headers);
+/// `meta.ts_ns` is 0 when the file has no time stamp for the frame, as with
+/// a pcapng Simple Packet Block, and `meta.interface_id` is `None` for pcap.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CapturedFrame {
-    /// 1-based position of the frame in the file.
-    pub number: u64,
-    /// Time stamp in nanoseconds since the Unix epoch (0 when the file has no
-    /// time stamp for the frame, as with a pcapng Simple Packet Block).
-    pub ts_ns: i64,
-    /// Length of the frame on the wire.
-    pub orig_len: u32,
-    /// pcap `LINKTYPE_*` value of the frame's interface.
-    pub link_type: u32,
-    /// Index of the interface in its pcapng section; `None` for pcap.
-    pub interface_id: Option<u32>,
-    /// pcapng `if_name` of the frame's interface (shared by all its frames).
-    pub interface_name: Option<Arc<str>>,
-    /// pcapng `if_description` of the frame's interface.
-    pub interface_description: Option<Arc<str>>,
-    /// pcapng `opt_comment`s of the packet block.
-    pub comments: Vec<String>,
+    pub meta: FrameMeta,
     /// The captured bytes (`data.len()` is the captured length).
     pub data: Vec<u8>,
 }
@@ -450,7 +438,7 @@ impl CaptureReader {
         };
         Ok(frame.map(|mut f| {
             self.input.frames_read += 1;
-            f.number = self.input.frames_read;
+            f.meta.number = self.input.frames_read;
             f
         }))
     }
@@ -599,6 +587,30 @@ pub(crate) mod testutil {
         Ok(drain(reader))
     }
 
+    /// Checks what reading a file cut at `cut` gives when the cut falls in
+    /// its `header_len`-byte file header (pcap header or first SHB): not a
+    /// capture before the 4-byte magic, then truncated at the cut with no
+    /// frame read. Returns whether the cut was in the header.
+    pub fn cut_in_header(
+        cut: usize,
+        header_len: usize,
+        result: &Result<(Vec<CapturedFrame>, Option<CaptureError>), CaptureError>,
+    ) -> bool {
+        if cut < 4 {
+            assert!(
+                matches!(result, Err(CaptureError::NotACapture { .. })),
+                "cut {cut}"
+            );
+        } else if cut < header_len {
+            assert!(
+                matches!(result, Err(CaptureError::Truncated { offset, frames_read: 0, .. }) if *offset == cut as u64),
+                "cut {cut}: {:?}",
+                result.as_ref().map(|r| r.0.len())
+            );
+        }
+        cut < header_len
+    }
+
     /// Collects frames until the end or the first error, and checks that
     /// the iterator stays finished after an error.
     pub fn drain(mut reader: CaptureReader) -> (Vec<CapturedFrame>, Option<CaptureError>) {
@@ -739,24 +751,24 @@ pub(crate) mod testutil {
             "{name}: frame count differs from tshark"
         );
         for (i, (o, t)) in ours.iter().zip(theirs).enumerate() {
-            let ctx = format!("{name} frame {} (tshark's {})", o.number, t.number);
+            let ctx = format!("{name} frame {} (tshark's {})", o.meta.number, t.number);
             // tshark's numbers also count non-packet records (dropped above),
             // so ours are checked against the position instead.
-            assert_eq!(o.number, i as u64 + 1, "{ctx}: number");
-            assert_eq!(o.ts_ns, t.ts_ns.unwrap_or(0), "{ctx}: time stamp");
+            assert_eq!(o.meta.number, i as u64 + 1, "{ctx}: number");
+            assert_eq!(o.meta.ts_ns, t.ts_ns.unwrap_or(0), "{ctx}: time stamp");
             assert_eq!(o.data.len() as u32, t.cap_len, "{ctx}: captured length");
-            assert_eq!(o.orig_len, t.len, "{ctx}: original length");
-            assert_eq!(o.interface_id, t.interface_id, "{ctx}: interface id");
+            assert_eq!(o.meta.orig_len, t.len, "{ctx}: original length");
+            assert_eq!(o.meta.interface_id, t.interface_id, "{ctx}: interface id");
             let encap = t.encap.expect("packet record");
             assert!(
-                linktype_of_encap(encap).contains(&o.link_type),
+                linktype_of_encap(encap).contains(&o.meta.link_type),
                 "{ctx}: link type {} vs tshark encapsulation {encap}",
-                o.link_type
+                o.meta.link_type
             );
-            if let Some(n) = &o.interface_name {
+            if let Some(n) = &o.meta.interface_name {
                 assert_eq!(&**n, t.interface_name.as_str(), "{ctx}: interface name");
             }
-            assert_eq!(o.comments.join(","), t.comment, "{ctx}: comments");
+            assert_eq!(o.meta.comments.join(","), t.comment, "{ctx}: comments");
         }
     }
 
@@ -882,17 +894,8 @@ pub(crate) mod testutil {
             orig: u32,
             opts: &[(u16, &[u8])],
         ) -> &mut Ng {
-            let mut body = self.u32(iface).to_vec();
-            body.extend_from_slice(&self.u32((ticks >> 32) as u32));
-            body.extend_from_slice(&self.u32(ticks as u32));
-            body.extend_from_slice(&self.u32(data.len() as u32));
-            body.extend_from_slice(&self.u32(orig));
-            body.extend_from_slice(data);
-            while !body.len().is_multiple_of(4) {
-                body.push(0);
-            }
-            body.extend_from_slice(&self.options(opts));
-            self.block(6, &body)
+            let id = self.u32(iface);
+            self.timed_packet(6, id, ticks, data, orig, opts)
         }
         pub fn spb(&mut self, orig: u32, data: &[u8]) -> &mut Ng {
             let mut body = self.u32(orig).to_vec();
@@ -907,8 +910,22 @@ pub(crate) mod testutil {
             orig: u32,
             opts: &[(u16, &[u8])],
         ) -> &mut Ng {
-            let mut body = self.u16(iface).to_vec();
-            body.extend_from_slice(&self.u16(0));
+            // A 16-bit interface id, then a drops count of 0.
+            let mut id = [0; 4];
+            id[..2].copy_from_slice(&self.u16(iface));
+            self.timed_packet(2, id, ticks, data, orig, opts)
+        }
+        /// EPB or OPB: they differ only in the 4 bytes before the time stamp.
+        fn timed_packet(
+            &mut self,
+            kind: u32,
+            id: [u8; 4],
+            ticks: u64,
+            data: &[u8],
+            orig: u32,
+            opts: &[(u16, &[u8])],
+        ) -> &mut Ng {
+            let mut body = id.to_vec();
             body.extend_from_slice(&self.u32((ticks >> 32) as u32));
             body.extend_from_slice(&self.u32(ticks as u32));
             body.extend_from_slice(&self.u32(data.len() as u32));
@@ -918,7 +935,7 @@ pub(crate) mod testutil {
                 body.push(0);
             }
             body.extend_from_slice(&self.options(opts));
-            self.block(2, &body)
+            self.block(kind, &body)
         }
     }
 
@@ -989,24 +1006,24 @@ mod tests {
             assert_eq!(be.len(), 4);
             assert_eq!(be, le, "both byte orders hold the same frames");
             assert_eq!(
-                be[0].interface_name.as_deref(),
+                be[0].meta.interface_name.as_deref(),
                 Some("silly ethernet interface")
             );
         }
         if let Some((r, frames)) = read("pcapng/zeek_pcapng-multi-interface.pcapng") {
             assert_eq!(r.link_types(), vec![1, 1]);
-            let ids: Vec<_> = frames.iter().map(|f| f.interface_id).collect();
+            let ids: Vec<_> = frames.iter().map(|f| f.meta.interface_id).collect();
             assert_eq!(ids, [Some(0), Some(0), Some(1), Some(1), Some(1), Some(1)]);
             assert_eq!(
-                frames[2].interface_description.as_deref(),
+                frames[2].meta.interface_description.as_deref(),
                 Some("Ethernet 2")
             );
             // Interface 0 has if_tsresol 10^-9, interface 1 the default 10^-6.
-            assert_eq!(frames[0].ts_ns, 1_767_663_089_500_330_493);
-            assert_eq!(frames[2].ts_ns, 1_767_663_437_111_897_000);
+            assert_eq!(frames[0].meta.ts_ns, 1_767_663_089_500_330_493);
+            assert_eq!(frames[2].meta.ts_ns, 1_767_663_437_111_897_000);
         }
         if let Some((_, frames)) = read("pcapng/tcpdump_time_2106_overflow.pcapng") {
-            assert_eq!(frames[0].ts_ns, 4_294_967_296 * 1_000_000_000);
+            assert_eq!(frames[0].meta.ts_ns, 4_294_967_296 * 1_000_000_000);
         }
         if let Some((r, frames)) = read("pcapng/tcpdump_empty.pcapng") {
             assert!(frames.is_empty());
@@ -1023,7 +1040,11 @@ mod tests {
             );
             assert_eq!(r.link_types(), vec![113]);
             assert_eq!(frames.len(), 3);
-            assert_eq!(frames[0].ts_ns % 1000, 488, "sub-microsecond digits kept");
+            assert_eq!(
+                frames[0].meta.ts_ns % 1000,
+                488,
+                "sub-microsecond digits kept"
+            );
         }
         if let Some((_, frames)) = read("pcapng/pcapparser_test017-le.pcapng") {
             // Only custom blocks (which tshark lists as records) and no IDB.
@@ -1033,7 +1054,7 @@ mod tests {
             // Simple Packet Blocks: interface 0, no time stamp.
             assert!(frames
                 .iter()
-                .all(|f| f.ts_ns == 0 && f.interface_id == Some(0)));
+                .all(|f| f.meta.ts_ns == 0 && f.meta.interface_id == Some(0)));
         }
         if let Some((r, frames)) = read("pcapng/pcapparser_modified-format.pcap") {
             assert_eq!(
@@ -1242,7 +1263,7 @@ mod tests {
             CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.bytes)), "x").unwrap();
         assert_eq!(r.link_types(), vec![1, 195]);
         assert_eq!(r.snaplen(), 1500);
-        assert_eq!(r.next().unwrap().unwrap().link_type, 195);
+        assert_eq!(r.next().unwrap().unwrap().meta.link_type, 195);
         assert!(r.next().is_none());
     }
 
@@ -1279,7 +1300,7 @@ mod tests {
         for f in CaptureReader::from_reader(Box::new(gen), "generated").unwrap() {
             let f = f.unwrap();
             count += 1;
-            assert_eq!(f.ts_ns, i64::from(count) * 1_000_000_000);
+            assert_eq!(f.meta.ts_ns, i64::from(count) * 1_000_000_000);
             assert_eq!(f.data.len(), 100 + (count % 50) as usize);
         }
         assert_eq!(count, total);
@@ -1289,7 +1310,7 @@ mod tests {
     fn read_anything(bytes: &[u8]) {
         if let Ok((frames, err)) = read_bytes(bytes) {
             for (i, f) in frames.iter().enumerate() {
-                assert_eq!(f.number, i as u64 + 1);
+                assert_eq!(f.meta.number, i as u64 + 1);
                 assert!(f.data.len() <= bytes.len());
             }
             if let Some(CaptureError::Truncated {

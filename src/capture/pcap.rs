@@ -43,6 +43,7 @@
 //! which are skipped.
 
 use super::{CaptureError, CapturedFrame, FileFormat, Input, MAX_RECORD_BYTES};
+use dissectors::engine::FrameMeta;
 
 const FILE_HEADER_LEN: usize = 24;
 const RECORD_HEADER_LEN: usize = 16;
@@ -171,13 +172,13 @@ impl PcapState {
         } else {
             i64::from(ts_frac) * 1_000
         };
-        Ok(Some(CapturedFrame {
+        let meta = FrameMeta {
             ts_ns: i64::from(ts_sec) * 1_000_000_000 + frac_ns,
             orig_len,
             link_type: self.link_type,
-            data,
-            ..CapturedFrame::default()
-        }))
+            ..FrameMeta::default()
+        };
+        Ok(Some(CapturedFrame { meta, data }))
     }
 
     fn u16(&self, b: &[u8]) -> u16 {
@@ -201,7 +202,7 @@ impl PcapState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testutil::{pcap_bytes, read_bytes};
+    use super::super::testutil::{cut_in_header, pcap_bytes, read_bytes};
     use super::super::{CaptureError, FileFormat, MAX_RECORD_BYTES};
 
     const A: &[u8] = &[0xaa; 60];
@@ -229,18 +230,18 @@ mod tests {
                 assert!(err.is_none(), "{err:?}");
                 assert_eq!(frames.len(), 3);
                 let unit = if ns { 1 } else { 1000 };
-                assert_eq!(frames[0].ts_ns, 1_000_000_000_000 + unit);
-                assert_eq!(frames[1].ts_ns, 1_001_000_000_000 + 999_999 * unit);
+                assert_eq!(frames[0].meta.ts_ns, 1_000_000_000_000 + unit);
+                assert_eq!(frames[1].meta.ts_ns, 1_001_000_000_000 + 999_999 * unit);
                 // Seconds are unsigned: the last second before 2106 works.
-                assert_eq!(frames[2].ts_ns, 4_294_967_295 * 1_000_000_000);
+                assert_eq!(frames[2].meta.ts_ns, 4_294_967_295 * 1_000_000_000);
                 assert_eq!(frames[0].data, A);
                 assert_eq!(frames[1].data, B);
-                assert_eq!(frames[1].orig_len, 1500);
+                assert_eq!(frames[1].meta.orig_len, 1500);
                 for (i, f) in frames.iter().enumerate() {
-                    assert_eq!(f.number, i as u64 + 1);
-                    assert_eq!(f.link_type, 1);
-                    assert_eq!(f.interface_id, None);
-                    assert!(f.comments.is_empty());
+                    assert_eq!(f.meta.number, i as u64 + 1);
+                    assert_eq!(f.meta.link_type, 1);
+                    assert_eq!(f.meta.interface_id, None);
+                    assert!(f.meta.comments.is_empty());
                 }
                 let r = super::super::CaptureReader::from_reader(
                     Box::new(std::io::Cursor::new(three_frames(big, ns))),
@@ -267,24 +268,7 @@ mod tests {
         let ends = [24 + 16 + 60, 24 + 16 + 60 + 16 + 1, file.len()];
         for cut in 0..=file.len() {
             let result = read_bytes(&file[..cut]);
-            if cut < 4 {
-                assert!(
-                    matches!(result, Err(CaptureError::NotACapture { .. })),
-                    "cut {cut}"
-                );
-                continue;
-            }
-            if cut < 24 {
-                match result {
-                    Err(CaptureError::Truncated {
-                        offset,
-                        frames_read: 0,
-                        ..
-                    }) => {
-                        assert_eq!(offset, cut as u64)
-                    }
-                    other => panic!("cut {cut}: {:?}", other.map(|r| r.0.len())),
-                }
+            if cut_in_header(cut, 24, &result) {
                 continue;
             }
             let (frames, err) = result.expect("header complete");
@@ -366,7 +350,7 @@ mod tests {
         // FCS length 3 with the P bit (0x3400_0000) on top of LINKTYPE 229.
         let (frames, _) =
             read_bytes(&pcap_bytes(true, false, 0x3400_00e5, &[(1, 0, B, 1)])).unwrap();
-        assert_eq!(frames[0].link_type, 229);
+        assert_eq!(frames[0].meta.link_type, 229);
     }
 
     #[test]
@@ -400,7 +384,7 @@ mod tests {
         let (frames, err) = read_bytes(&file).unwrap();
         assert!(err.is_none(), "{err:?}");
         assert_eq!(frames.len(), 2);
-        assert_eq!(frames[0].ts_ns, 5_250_000_000);
+        assert_eq!(frames[0].meta.ts_ns, 5_250_000_000);
         assert_eq!(frames[1].data, B);
     }
 }

@@ -56,6 +56,7 @@ use super::{
     interface_text, option_text, CaptureError, CapturedFrame, Input, MAX_INTERFACES,
     MAX_RECORD_BYTES, MAX_TIMESTAMP_NS,
 };
+use dissectors::engine::FrameMeta;
 use std::sync::Arc;
 
 /// The SHB block type as it appears in the file (the same in both orders).
@@ -199,9 +200,8 @@ impl PcapNgState {
             let frame = match block.kind {
                 BT_SHB => self.section_header(input, &block).map(|()| None),
                 BT_IDB => self.interface_description(input, &block).map(|()| None),
-                BT_EPB => self.enhanced_packet(input, &block).map(Some),
+                BT_EPB | BT_OPB => self.timed_packet(input, &block).map(Some),
                 BT_SPB => self.simple_packet(input, &block).map(Some),
-                BT_OPB => self.obsolete_packet(input, &block).map(Some),
                 // NRB, ISB, DSB, custom and unknown blocks: nothing for a frame.
                 _ => Ok(None),
             };
@@ -380,43 +380,26 @@ impl PcapNgState {
         Ok(())
     }
 
-    /// EPB: the usual packet block.
-    fn enhanced_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
+    /// EPB (the usual packet block) and OPB (the packet block of pcapng's
+    /// early drafts, still found in old files). They differ only in the
+    /// interface id: 4 bytes in an EPB, 2 in an OPB followed by a 2-byte
+    /// drops count; time stamp, lengths, data and options follow alike.
+    fn timed_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 20 {
             return Err(too_short(input, block, 20));
         }
         let b = &block.body;
-        let id = self.u32(&b[0..4]);
-        let ticks = u64::from(self.u32(&b[4..8])) << 32 | u64::from(self.u32(&b[8..12]));
-        let caplen = self.u32(&b[12..16]);
-        let orig_len = self.u32(&b[16..20]);
-        let fields = PacketFields {
-            id,
-            ticks: Some(ticks),
-            caplen,
-            orig_len,
-            data_at: 20,
-            has_options: true,
+        let id = if block.kind == BT_OPB {
+            u32::from(self.u16(&b[0..2]))
+        } else {
+            self.u32(&b[0..4])
         };
-        self.packet(input, block, fields)
-    }
-
-    /// OPB: the packet block of pcapng's early drafts, still found in old files.
-    fn obsolete_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
-        if block.body.len() < 20 {
-            return Err(too_short(input, block, 20));
-        }
-        let b = &block.body;
-        let id = u32::from(self.u16(&b[0..2]));
-        // b[2..4] is the drops count.
         let ticks = u64::from(self.u32(&b[4..8])) << 32 | u64::from(self.u32(&b[8..12]));
-        let caplen = self.u32(&b[12..16]);
-        let orig_len = self.u32(&b[16..20]);
         let fields = PacketFields {
             id,
             ticks: Some(ticks),
-            caplen,
-            orig_len,
+            caplen: self.u32(&b[12..16]),
+            orig_len: self.u32(&b[16..20]),
             data_at: 20,
             has_options: true,
         };
@@ -488,8 +471,7 @@ impl PcapNgState {
             })?;
         }
         let data = block.body[data_at..data_end].to_vec();
-        Ok(CapturedFrame {
-            number: 0,
+        let meta = FrameMeta {
             ts_ns: ticks.map_or(0, |t| iface.timestamp_ns(t)),
             orig_len,
             link_type: iface.link_type,
@@ -497,8 +479,9 @@ impl PcapNgState {
             interface_name: iface.name.clone(),
             interface_description: iface.description.clone(),
             comments,
-            data,
-        })
+            ..FrameMeta::default()
+        };
+        Ok(CapturedFrame { meta, data })
     }
 
     /// The interface a packet block refers to; Corrupt if it was never
@@ -605,7 +588,7 @@ fn block_name(kind: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{
-        assert_same_as_tshark, have_tshark, read_bytes, temp_file, tshark, Ng,
+        assert_same_as_tshark, cut_in_header, have_tshark, read_bytes, temp_file, tshark, Ng,
     };
     use super::super::{CaptureError, CaptureReader, CapturedFrame, FileFormat, MAX_RECORD_BYTES};
 
@@ -652,21 +635,21 @@ mod tests {
             let frames = ok_frames(&ng.bytes);
             assert_eq!(frames.len(), 2);
             let f = &frames[0];
-            assert_eq!(f.number, 1);
-            assert_eq!(f.ts_ns, 1_700_000_000_123_456_789);
+            assert_eq!(f.meta.number, 1);
+            assert_eq!(f.meta.ts_ns, 1_700_000_000_123_456_789);
             assert_eq!(f.data, DATA);
-            assert_eq!(f.orig_len, 60);
-            assert_eq!(f.link_type, 1);
-            assert_eq!(f.interface_id, Some(0));
-            assert_eq!(f.interface_name.as_deref(), Some("eth0"));
-            assert_eq!(f.interface_description.as_deref(), Some("the uplink"));
+            assert_eq!(f.meta.orig_len, 60);
+            assert_eq!(f.meta.link_type, 1);
+            assert_eq!(f.meta.interface_id, Some(0));
+            assert_eq!(f.meta.interface_name.as_deref(), Some("eth0"));
+            assert_eq!(f.meta.interface_description.as_deref(), Some("the uplink"));
             assert_eq!(
-                f.comments,
+                f.meta.comments,
                 vec!["hello".to_string(), "w\u{f6}rld".to_string()]
             );
             assert_eq!(frames[1].data, &DATA[..3]);
-            assert_eq!(frames[1].ts_ns, 5);
-            assert!(frames[1].comments.is_empty());
+            assert_eq!(frames[1].meta.ts_ns, 5);
+            assert!(frames[1].meta.comments.is_empty());
             let r =
                 CaptureReader::from_reader(Box::new(std::io::Cursor::new(ng.bytes.clone())), "x")
                     .unwrap();
@@ -686,7 +669,10 @@ mod tests {
             };
             ng.idb(1, 0, &[(14, &offset)]);
             ng.epb(0, 5, DATA, 20, &[]);
-            assert_eq!(ok_frames(&ng.bytes)[0].ts_ns, 1_000_000_000_000_000 + 5_000);
+            assert_eq!(
+                ok_frames(&ng.bytes)[0].meta.ts_ns,
+                1_000_000_000_000_000 + 5_000
+            );
         }
     }
 
@@ -698,8 +684,8 @@ mod tests {
         ng.epb(0, (1_700_000_000u64 << 20) + 3, DATA, 20, &[]);
         ng.epb(0, (1_700_000_001u64 << 20) + (1 << 19), DATA, 20, &[]);
         let frames = ok_frames(&ng.bytes);
-        assert_eq!(frames[0].ts_ns, 1_700_000_000_000_002_861);
-        assert_eq!(frames[1].ts_ns, 1_700_000_001_500_000_000);
+        assert_eq!(frames[0].meta.ts_ns, 1_700_000_000_000_002_861);
+        assert_eq!(frames[1].meta.ts_ns, 1_700_000_001_500_000_000);
     }
 
     #[test]
@@ -712,19 +698,19 @@ mod tests {
         ng.epb(1, u64::MAX, DATA, 20, &[]);
         ng.epb(2, u64::MAX, DATA, 20, &[]);
         let frames = ok_frames(&ng.bytes);
-        assert_eq!(frames[0].ts_ns, 0);
+        assert_eq!(frames[0].meta.ts_ns, 0);
         assert_eq!(
-            frames[1].ts_ns,
+            frames[1].meta.ts_ns,
             crate::capture::MAX_TIMESTAMP_NS,
             "saturates"
         );
-        assert_eq!(frames[2].ts_ns, 0);
+        assert_eq!(frames[2].meta.ts_ns, 0);
         // 10^39 does not fit 128 bits; tshark reads such times as 0.
         let mut ng = Ng::new(false);
         ng.idb(1, 0, &[(9, &[39])]).idb(1, 0, &[(9, &[127])]);
         ng.epb(0, u64::MAX, DATA, 20, &[])
             .epb(1, u64::MAX, DATA, 20, &[]);
-        assert!(ok_frames(&ng.bytes).iter().all(|f| f.ts_ns == 0));
+        assert!(ok_frames(&ng.bytes).iter().all(|f| f.meta.ts_ns == 0));
     }
 
     #[test]
@@ -735,11 +721,11 @@ mod tests {
         ng.spb(3, &DATA[..3]);
         let frames = ok_frames(&ng.bytes);
         assert_eq!(frames[0].data, &DATA[..8]);
-        assert_eq!(frames[0].orig_len, 20);
-        assert_eq!(frames[0].ts_ns, 0);
-        assert_eq!(frames[0].interface_id, Some(0));
-        assert_eq!(frames[0].link_type, 101);
-        assert_eq!(frames[0].interface_name.as_deref(), Some("lo"));
+        assert_eq!(frames[0].meta.orig_len, 20);
+        assert_eq!(frames[0].meta.ts_ns, 0);
+        assert_eq!(frames[0].meta.interface_id, Some(0));
+        assert_eq!(frames[0].meta.link_type, 101);
+        assert_eq!(frames[0].meta.interface_name.as_deref(), Some("lo"));
         assert_eq!(frames[1].data, &DATA[..3]);
         // Snaplen 0 means no limit; the padding is not data.
         let mut ng = Ng::new(true);
@@ -760,12 +746,12 @@ mod tests {
         ng.idb(113, 0, &[(9, TSRESOL_NS)]);
         ng.opb(1, 42, &DATA[..7], 99, &[(1, b"old")]);
         let f = &ok_frames(&ng.bytes)[0];
-        assert_eq!(f.interface_id, Some(1));
-        assert_eq!(f.link_type, 113);
-        assert_eq!(f.ts_ns, 42);
+        assert_eq!(f.meta.interface_id, Some(1));
+        assert_eq!(f.meta.link_type, 113);
+        assert_eq!(f.meta.ts_ns, 42);
         assert_eq!(f.data, &DATA[..7]);
-        assert_eq!(f.orig_len, 99);
-        assert_eq!(f.comments, vec!["old".to_string()]);
+        assert_eq!(f.meta.orig_len, 99);
+        assert_eq!(f.meta.comments, vec!["old".to_string()]);
     }
 
     #[test]
@@ -786,8 +772,8 @@ mod tests {
         ng.epb(0, 2, DATA, 20, &[]);
         let frames = ok_frames(&ng.bytes);
         assert_eq!(frames.len(), 2);
-        assert_eq!(frames[1].number, 2);
-        assert_eq!(frames[1].ts_ns, 2_000);
+        assert_eq!(frames[1].meta.number, 2);
+        assert_eq!(frames[1].meta.ts_ns, 2_000);
     }
 
     #[test]
@@ -888,16 +874,16 @@ mod tests {
         assert_eq!(reader.link_types(), vec![1, 113, 195]);
         assert_eq!(frames.len(), 2);
         assert_eq!(
-            (frames[0].link_type, frames[0].interface_id),
+            (frames[0].meta.link_type, frames[0].meta.interface_id),
             (113, Some(1))
         );
-        assert_eq!(frames[0].interface_name.as_deref(), Some("b"));
+        assert_eq!(frames[0].meta.interface_name.as_deref(), Some("b"));
         assert_eq!(
-            (frames[1].link_type, frames[1].interface_id),
+            (frames[1].meta.link_type, frames[1].meta.interface_id),
             (195, Some(0))
         );
-        assert_eq!(frames[1].interface_name.as_deref(), Some("c"));
-        assert_eq!(frames[1].ts_ns, 7);
+        assert_eq!(frames[1].meta.interface_name.as_deref(), Some("c"));
+        assert_eq!(frames[1].meta.ts_ns, 7);
         // Interface 1 of the first section does not exist in the second.
         let at = ng.bytes.len();
         ng.epb(1, 8, DATA, 20, &[]);
@@ -943,7 +929,7 @@ mod tests {
         let mut ng = Ng::new(false);
         let long = vec![b'x'; 5000];
         ng.idb(1, 0, &[(2, &long)]).epb(0, 1, DATA, 20, &[]);
-        let name = ok_frames(&ng.bytes)[0].interface_name.clone().unwrap();
+        let name = ok_frames(&ng.bytes)[0].meta.interface_name.clone().unwrap();
         assert_eq!(name.len(), super::super::MAX_INTERFACE_STRING_BYTES);
         let mut ng = Ng::new(false);
         for _ in 0..=super::super::MAX_INTERFACES {
@@ -970,18 +956,7 @@ mod tests {
         let file = ng.bytes;
         for cut in 0..=file.len() {
             let result = read_bytes(&file[..cut]);
-            if cut < 4 {
-                assert!(
-                    matches!(result, Err(CaptureError::NotACapture { .. })),
-                    "cut {cut}"
-                );
-                continue;
-            }
-            if cut < 28 {
-                assert!(
-                    matches!(result, Err(CaptureError::Truncated { offset, frames_read: 0, .. }) if offset == cut as u64),
-                    "cut {cut}"
-                );
+            if cut_in_header(cut, 28, &result) {
                 continue;
             }
             let (frames, err) = result.expect("SHB complete");

@@ -204,6 +204,7 @@ fn local_stamp() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dissectors::engine::FrameMeta;
 
     #[test]
     fn options() {
@@ -229,11 +230,14 @@ mod tests {
             duration: None,
         };
         let mut r = Ring::create(&dir.join("cap.pcap"), opts, SaveFormat::Pcap, 1, 65535).unwrap();
-        let f = CapturedFrame {
-            data: vec![0; 300],
+        let meta = FrameMeta {
             orig_len: 300,
             link_type: 1,
             ..Default::default()
+        };
+        let f = CapturedFrame {
+            meta,
+            data: vec![0; 300],
         };
         for _ in 0..10 {
             r.write(&f).unwrap();

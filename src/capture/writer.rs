@@ -100,15 +100,16 @@ impl<W: Write> PcapNgWriter<W> {
 
     /// Appends one frame (and, before it, an IDB if its interface is new).
     pub fn write(&mut self, f: &CapturedFrame) -> io::Result<()> {
-        if f.ts_ns < 0 {
+        if f.meta.ts_ns < 0 {
             return Err(invalid_input(format!(
                 "frame {} has a time stamp before 1970, which pcapng cannot store",
-                f.number
+                f.meta.number
             )));
         }
-        let caplen = u32::try_from(f.data.len())
-            .map_err(|_| invalid_input(format!("frame {} is too large for pcapng", f.number)))?;
-        let key = (f.link_type, f.interface_id);
+        let caplen = u32::try_from(f.data.len()).map_err(|_| {
+            invalid_input(format!("frame {} is too large for pcapng", f.meta.number))
+        })?;
+        let key = (f.meta.link_type, f.meta.interface_id);
         let id = match self.interfaces.get(&key) {
             Some(&id) => id,
             None => {
@@ -118,17 +119,17 @@ impl<W: Write> PcapNgWriter<W> {
                 id
             }
         };
-        let ts = f.ts_ns as u64;
+        let ts = f.meta.ts_ns as u64;
         let mut body = Vec::with_capacity(f.data.len() + 32);
         body.extend_from_slice(&id.to_le_bytes());
         body.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
         body.extend_from_slice(&(ts as u32).to_le_bytes());
         body.extend_from_slice(&caplen.to_le_bytes());
-        body.extend_from_slice(&f.orig_len.to_le_bytes());
+        body.extend_from_slice(&f.meta.orig_len.to_le_bytes());
         body.extend_from_slice(&f.data);
         pad4(&mut body);
-        if !f.comments.is_empty() {
-            for c in &f.comments {
+        if !f.meta.comments.is_empty() {
+            for c in &f.meta.comments {
                 push_option(&mut body, OPT_COMMENT, c.as_bytes());
             }
             push_option(&mut body, OPT_ENDOFOPT, &[]);
@@ -137,10 +138,10 @@ impl<W: Write> PcapNgWriter<W> {
     }
 
     fn write_idb(&mut self, f: &CapturedFrame) -> io::Result<()> {
-        let link_type = u16::try_from(f.link_type).map_err(|_| {
+        let link_type = u16::try_from(f.meta.link_type).map_err(|_| {
             invalid_input(format!(
                 "frame {} has link type {}, which does not fit pcapng's 16 bits",
-                f.number, f.link_type
+                f.meta.number, f.meta.link_type
             ))
         })?;
         let mut body = Vec::with_capacity(64);
@@ -148,10 +149,10 @@ impl<W: Write> PcapNgWriter<W> {
         body.extend_from_slice(&0u16.to_le_bytes());
         // SnapLen 0: no limit, so no frame is ever "longer than the snaplen".
         body.extend_from_slice(&0u32.to_le_bytes());
-        if let Some(name) = &f.interface_name {
+        if let Some(name) = &f.meta.interface_name {
             push_option(&mut body, IF_NAME, name.as_bytes());
         }
-        if let Some(desc) = &f.interface_description {
+        if let Some(desc) = &f.meta.interface_description {
             push_option(&mut body, IF_DESCRIPTION, desc.as_bytes());
         }
         // Time stamps in units of 10^-9 s, i.e. nanoseconds.
@@ -200,28 +201,28 @@ impl<W: Write> PcapWriter<W> {
     /// differs from the file's or its time cannot be stored; the time stamp
     /// is cut to whole microseconds.
     pub fn write(&mut self, f: &CapturedFrame) -> io::Result<()> {
-        if f.link_type != self.link_type {
+        if f.meta.link_type != self.link_type {
             return Err(invalid_input(format!(
                 "frame {} has link type {} but the pcap file was started with link type {}; \
                  a pcap file holds one link type (write pcapng instead)",
-                f.number, f.link_type, self.link_type
+                f.meta.number, f.meta.link_type, self.link_type
             )));
         }
-        let secs = f.ts_ns.div_euclid(1_000_000_000);
-        let usecs = (f.ts_ns.rem_euclid(1_000_000_000) / 1_000) as u32;
+        let secs = f.meta.ts_ns.div_euclid(1_000_000_000);
+        let usecs = (f.meta.ts_ns.rem_euclid(1_000_000_000) / 1_000) as u32;
         let secs = u32::try_from(secs).map_err(|_| {
             invalid_input(format!(
                 "frame {} has a time stamp outside 1970-2106, which pcap cannot store",
-                f.number
+                f.meta.number
             ))
         })?;
         let caplen = u32::try_from(f.data.len())
-            .map_err(|_| invalid_input(format!("frame {} is too large for pcap", f.number)))?;
+            .map_err(|_| invalid_input(format!("frame {} is too large for pcap", f.meta.number)))?;
         let mut header = [0u8; 16];
         header[0..4].copy_from_slice(&secs.to_le_bytes());
         header[4..8].copy_from_slice(&usecs.to_le_bytes());
         header[8..12].copy_from_slice(&caplen.to_le_bytes());
-        header[12..16].copy_from_slice(&f.orig_len.to_le_bytes());
+        header[12..16].copy_from_slice(&f.meta.orig_len.to_le_bytes());
         self.w.write_all(&header)?;
         self.w.write_all(&f.data)
     }
@@ -321,6 +322,7 @@ mod tests {
     };
     use super::super::{CaptureReader, CapturedFrame, FileFormat};
     use super::{PcapNgWriter, PcapWriter};
+    use dissectors::engine::FrameMeta;
 
     fn write_pcapng(frames: &[CapturedFrame]) -> Vec<u8> {
         let mut w = PcapNgWriter::new(Vec::new()).unwrap();
@@ -343,15 +345,14 @@ mod tests {
         frames
             .iter()
             .map(|f| {
-                let key = (f.link_type, f.interface_id);
+                let key = (f.meta.link_type, f.meta.interface_id);
                 let id = seen.iter().position(|k| *k == key).unwrap_or_else(|| {
                     seen.push(key);
                     seen.len() - 1
                 });
-                CapturedFrame {
-                    interface_id: Some(id as u32),
-                    ..f.clone()
-                }
+                let mut f = f.clone();
+                f.meta.interface_id = Some(id as u32);
+                f
             })
             .collect()
     }
@@ -373,7 +374,7 @@ mod tests {
             assert_eq!(back.len(), frames.len(), "{rel}");
             for (b, e) in back.iter().zip(&expected) {
                 // A pcap frame has no interface name; nothing else may change.
-                assert_eq!(b, e, "{rel} frame {}", e.number);
+                assert_eq!(b, e, "{rel} frame {}", e.meta.number);
             }
             if tshark_ok {
                 let file = temp_file("round-trip.pcapng", &ng);
@@ -387,11 +388,11 @@ mod tests {
             }
 
             // pcap: one link type, microseconds, no interfaces or comments.
-            let link_types: Vec<u32> = frames.iter().map(|f| f.link_type).collect();
+            let link_types: Vec<u32> = frames.iter().map(|f| f.meta.link_type).collect();
             let pcap_range = 0..(1i64 << 32) * 1_000_000_000;
             if frames.is_empty()
                 || link_types.iter().any(|&l| l != link_types[0])
-                || frames.iter().any(|f| !pcap_range.contains(&f.ts_ns))
+                || frames.iter().any(|f| !pcap_range.contains(&f.meta.ts_ns))
             {
                 continue;
             }
@@ -403,15 +404,16 @@ mod tests {
             let back = read_ok(&pcap);
             assert_eq!(back.len(), frames.len(), "{rel}");
             for (b, f) in back.iter().zip(&frames) {
-                let expected = CapturedFrame {
-                    ts_ns: f.ts_ns - f.ts_ns % 1000,
+                let mut expected = f.clone();
+                expected.meta = FrameMeta {
+                    ts_ns: f.meta.ts_ns - f.meta.ts_ns % 1000,
                     interface_id: None,
                     interface_name: None,
                     interface_description: None,
                     comments: Vec::new(),
-                    ..f.clone()
+                    ..f.meta.clone()
                 };
-                assert_eq!(b, &expected, "{rel} frame {}", f.number);
+                assert_eq!(b, &expected, "{rel} frame {}", f.meta.number);
             }
             if tshark_ok {
                 let file = temp_file("round-trip.pcap", &pcap);
@@ -432,15 +434,17 @@ mod tests {
         ts_ns: i64,
         comments: &[&str],
     ) -> CapturedFrame {
-        CapturedFrame {
-            number: 0,
+        let meta = FrameMeta {
             ts_ns,
             orig_len: 100,
             link_type,
             interface_id,
             interface_name: interface_id.map(|i| format!("if{i}").into()),
-            interface_description: None,
             comments: comments.iter().map(|c| c.to_string()).collect(),
+            ..FrameMeta::default()
+        };
+        CapturedFrame {
+            meta,
             data: vec![0x42; 14],
         }
     }
@@ -466,15 +470,15 @@ mod tests {
         assert_eq!(reader.format(), FileFormat::PcapNg);
         let back = reader.by_ref().collect::<Result<Vec<_>, _>>().unwrap();
         assert_eq!(reader.link_types(), vec![1, 113, 1, 1]);
-        let ids: Vec<_> = back.iter().map(|f| f.interface_id).collect();
+        let ids: Vec<_> = back.iter().map(|f| f.meta.interface_id).collect();
         assert_eq!(ids, [Some(0), Some(1), Some(0), Some(2), Some(3)]);
         for (i, (b, f)) in back.iter().zip(&frames).enumerate() {
-            assert_eq!(b.number, i as u64 + 1);
+            assert_eq!(b.meta.number, i as u64 + 1);
             assert_eq!(
-                (b.ts_ns, b.link_type, &b.comments, &b.data),
-                (f.ts_ns, f.link_type, &f.comments, &f.data)
+                (b.meta.ts_ns, b.meta.link_type, &b.meta.comments, &b.data),
+                (f.meta.ts_ns, f.meta.link_type, &f.meta.comments, &f.data)
             );
-            assert_eq!(b.interface_name, f.interface_name);
+            assert_eq!(b.meta.interface_name, f.meta.interface_name);
         }
         if have_tshark() {
             let file = temp_file("written.pcapng", &bytes);
@@ -508,7 +512,7 @@ mod tests {
         );
         let back: Vec<_> = reader.by_ref().map(|f| f.unwrap()).collect();
         assert_eq!(back.len(), 1);
-        assert_eq!(back[0].ts_ns, 5_000_001_000);
+        assert_eq!(back[0].meta.ts_ns, 5_000_001_000);
     }
 
     #[test]

@@ -542,17 +542,11 @@ pub fn write_json_packet_with(
 
 /// ISO 8601 UTC time with nanoseconds, as `-T ek` prints `frame.time`.
 fn write_iso_time(out: &mut String, ns: i64) {
-    let secs = ns.div_euclid(1_000_000_000);
-    let (y, m, d) = value::civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60,
-        ns.rem_euclid(1_000_000_000)
-    );
+    let days = ns.div_euclid(1_000_000_000).div_euclid(86_400);
+    let (y, m, d) = value::civil_from_days(days);
+    let _ = write!(out, "{y:04}-{m:02}-{d:02}T");
+    super::text::write_clock(out, ns, true);
+    out.push('Z');
 }
 
 fn ek_value(out: &mut String, f: &FieldDef, v: &Value) {

@@ -69,29 +69,12 @@ pub fn write_time_column(
         TimeFormat::Delta => secs(delta_ns),
         TimeFormat::DeltaDisplayed => secs(delta_displayed_ns),
         TimeFormat::Epoch => secs(ts),
-        TimeFormat::Absolute | TimeFormat::Utc => {
-            let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
-            let _ = write!(
-                out,
-                "{:02}:{:02}:{:02}.{:06}",
-                sod / 3600,
-                (sod / 60) % 60,
-                sod % 60,
-                ts.rem_euclid(1_000_000_000) / 1000
-            );
-        }
+        TimeFormat::Absolute | TimeFormat::Utc => write_clock(out, ts, false),
         TimeFormat::AbsoluteDate | TimeFormat::UtcDate => {
             let days = ts.div_euclid(1_000_000_000).div_euclid(86_400);
             let (y, m, d) = dissectors::engine::value::civil_from_days(days);
-            let sod = ts.div_euclid(1_000_000_000).rem_euclid(86_400);
-            let _ = write!(
-                out,
-                "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}",
-                sod / 3600,
-                (sod / 60) % 60,
-                sod % 60,
-                ts.rem_euclid(1_000_000_000) / 1000
-            );
+            let _ = write!(out, "{y}-{m:02}-{d:02} ");
+            write_clock(out, ts, false);
         }
     }
 }
@@ -127,6 +110,25 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
 }
 
 /// `v` in decimal with leading zeros to `width` digits.
+/// Appends the UTC time of day of `ns` (since the Unix epoch) as `HH:MM:SS.` and
+/// the fraction of the second in microseconds (6 digits) or, with `nanos`, 9 digits.
+pub(crate) fn write_clock(out: &mut String, ns: i64, nanos: bool) {
+    let sod = ns.div_euclid(1_000_000_000).rem_euclid(86_400);
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}.",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    );
+    let frac = ns.rem_euclid(1_000_000_000).unsigned_abs();
+    if nanos {
+        push_zero_padded(out, frac, 9);
+    } else {
+        push_zero_padded(out, frac / 1000, 6);
+    }
+}
+
 fn push_zero_padded(out: &mut String, v: u64, width: usize) {
     let mut digits = itoa::Buffer::new();
     let d = digits.format(v);

@@ -107,16 +107,8 @@ impl Store {
 
     /// Frame `i` as a capture reader gave it (to write it out again).
     pub fn captured(&self, i: usize) -> CapturedFrame {
-        let m = self.meta(i);
         CapturedFrame {
-            number: m.number,
-            ts_ns: m.ts_ns,
-            orig_len: m.orig_len,
-            link_type: m.link_type,
-            interface_id: m.interface_id,
-            interface_name: m.interface_name,
-            interface_description: m.interface_description,
-            comments: m.comments,
+            meta: self.meta(i),
             data: self.data(i).to_vec(),
         }
     }
@@ -131,10 +123,10 @@ impl Store {
 
     fn iface_of(&mut self, f: &CapturedFrame) -> u32 {
         let want = Iface {
-            link_type: f.link_type,
-            id: f.interface_id,
-            name: f.interface_name.clone(),
-            description: f.interface_description.clone(),
+            link_type: f.meta.link_type,
+            id: f.meta.interface_id,
+            name: f.meta.interface_name.clone(),
+            description: f.meta.interface_description.clone(),
         };
         // Captures have a handful of interfaces: a scan from the most recent is enough.
         if let Some(k) = self.ifaces.iter().rposition(|x| *x == want) {
@@ -158,8 +150,8 @@ impl Store {
         let bytes = &mut self.bytes[chunk];
         let off = bytes.len();
         bytes.extend_from_slice(&f.data);
-        if !f.comments.is_empty() {
-            self.comments.insert(self.len as u32, f.comments);
+        if !f.meta.comments.is_empty() {
+            self.comments.insert(self.len as u32, f.meta.comments);
         }
         if self.recs.last().is_none_or(|c| c.len() == REC_CHUNK) {
             self.recs.push(Vec::with_capacity(REC_CHUNK));
@@ -169,8 +161,8 @@ impl Store {
             chunk: chunk as u32,
             off: off as u32,
             caplen: n as u32,
-            orig_len: f.orig_len,
-            ts_ns: f.ts_ns,
+            orig_len: f.meta.orig_len,
+            ts_ns: f.meta.ts_ns,
             iface,
         });
         self.len += 1;

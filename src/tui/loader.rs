@@ -7,7 +7,7 @@ use crate::output::text::{time_column, TimeFormat};
 use dissectors::engine::expert::Severity;
 use dissectors::engine::registry::Registry;
 use dissectors::engine::tree::Build;
-use dissectors::engine::{Engine, FrameMeta, Packet, Prefs};
+use dissectors::engine::{Engine, Packet, Prefs};
 use std::sync::Arc;
 
 /// Messages in flight to the UI (bounded, so a live capture cannot pile up packets the UI has
@@ -124,20 +124,6 @@ fn classify(p: &Packet) -> Class {
     Class::Other
 }
 
-fn frame_meta(f: CapturedFrame) -> FrameMeta {
-    FrameMeta {
-        number: f.number,
-        ts_ns: f.ts_ns,
-        orig_len: f.orig_len,
-        link_type: f.link_type,
-        interface_id: f.interface_id,
-        interface_name: f.interface_name,
-        interface_description: f.interface_description,
-        comments: f.comments,
-        radio: Default::default(),
-    }
-}
-
 /// Frames to dissect: a capture file's reader, or a live capture.
 pub type Frames = Box<dyn Iterator<Item = Result<CapturedFrame, CaptureError>> + Send>;
 
@@ -163,13 +149,12 @@ pub fn dissect_all_with(
     engine.set_build(build);
     let mut prev_ts = None;
     for item in reader {
-        let mut frame = match item {
+        let frame = match item {
             Ok(f) => f,
             Err(e) => return Some(e.to_string()),
         };
-        let data = std::mem::take(&mut frame.data);
-        let ts = frame.ts_ns;
-        let packet = engine.dissect(frame_meta(frame), &data);
+        let ts = frame.meta.ts_ns;
+        let packet = engine.dissect(frame.meta, &frame.data);
         engine.mark_displayed(ts);
         let delta = ts - prev_ts.unwrap_or(ts);
         prev_ts = Some(ts);

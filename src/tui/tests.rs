@@ -166,17 +166,11 @@ fn malformed_packets_are_red() {
         link_type: 1,
         ..Default::default()
     };
-    let p = engine.dissect(meta, &frame);
+    let p = engine.dissect(meta.clone(), &frame);
     assert!(p.is_malformed());
     let s = loader::summarize(&p, TimeFormat::Relative, 0);
     assert_eq!(s.class, loader::Class::Error);
-    let f = CapturedFrame {
-        number: 1,
-        orig_len: frame.len() as u32,
-        link_type: 1,
-        data: frame,
-        ..Default::default()
-    };
+    let f = CapturedFrame { meta, data: frame };
     let (mut app, _rx) = app_over("x", None, std::iter::once(Ok(f)), None);
     app.set_focus(Focus::Detail); // the list's row keeps its own colour when not focused
     let buf = render(&app, 120, 30);
@@ -846,7 +840,10 @@ fn w_saves_the_displayed_or_all_packets_to_pcapng() {
         .unwrap()
         .unwrap();
     let fifth = demo_reader().nth(4).unwrap().unwrap();
-    assert_eq!((first.data, first.ts_ns), (fifth.data, fifth.ts_ns));
+    assert_eq!(
+        (first.data, first.meta.ts_ns),
+        (fifth.data, fifth.meta.ts_ns)
+    );
     assert!(screen(&render(&app, 160, 48)).contains("saved 369 packets"));
     let _ = std::fs::remove_file(&shown);
     let _ = std::fs::remove_file(&all);

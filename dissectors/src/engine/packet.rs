@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Radio metadata a sniffer or pseudo-header gives with a frame.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RadioMeta {
     pub channel: Option<u16>,
     pub rssi_dbm: Option<i16>,
@@ -18,7 +18,7 @@ pub struct RadioMeta {
 }
 
 /// What a capture source says about a frame, before any dissection.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FrameMeta {
     /// 1-based frame number.
     pub number: u64,

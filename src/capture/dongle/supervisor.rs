@@ -25,6 +25,7 @@ use super::{DongleError, RadioFrame, SerialFirmware, StreamStats};
 use crate::capture::source::{Channel, LiveOptions};
 use crate::capture::status::{DeviceState, LiveStatus};
 use crate::capture::{CaptureError, CapturedFrame};
+use dissectors::engine::FrameMeta;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
@@ -343,8 +344,7 @@ impl Supervisor {
             super::Fcs::Checked(false) => vec![tap::RECONSTRUCTED_BAD_FCS.to_string()],
             _ => vec![],
         };
-        let frame = CapturedFrame {
-            number: 0,
+        let meta = FrameMeta {
             ts_ns: ts,
             orig_len: data.len() as u32,
             link_type: tap::LINKTYPE_IEEE802_15_4_TAP,
@@ -353,8 +353,9 @@ impl Supervisor {
             interface_name: Some(self.name.clone()),
             interface_description: Some(self.description.clone()),
             comments,
-            data,
+            ..FrameMeta::default()
         };
+        let frame = CapturedFrame { meta, data };
         self.status.packet(self.slot);
         self.tx.send(Ok(frame)).is_ok()
     }

@@ -112,7 +112,7 @@ fn air_frame(f: &CapturedFrame, i: usize) -> Option<AirFrame> {
         bad_fcs: false,
     };
     let d = &f.data;
-    match f.link_type {
+    match f.meta.link_type {
         195 if d.len() >= 2 => a.mpdu = d[..d.len() - 2].to_vec(),
         230 => a.mpdu = d.clone(),
         283 if d.len() >= 4 => {
