@@ -9,6 +9,7 @@ use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, Packet};
 use lowshark::capture::ring::{Output, Ring, RingOptions};
 use lowshark::capture::{CapturedFrame, SaveFile, SaveFormat};
+use lowshark::output::coloring::Colors;
 use lowshark::{output, stats};
 use std::io::Write;
 use std::process::ExitCode;
@@ -271,8 +272,11 @@ fn tree_build(args: &Args, setup: &Setup, taps: &[Box<dyn stats::Tap>]) -> Build
         Format::Detail | Format::Json | Format::Ek | Format::Pdml => Build::All,
     };
     let filter = setup.filter.as_ref().map_or(Build::Layers, |f| f.build());
+    let colors = setup.coloring.as_ref().map_or(Build::Layers, |c| c.build());
     taps.iter()
-        .fold(output.merge(filter), |b, t| b.merge(t.build()))
+        .fold(output.merge(filter).merge(colors), |b, t| {
+            b.merge(t.build())
+        })
 }
 
 /// The `-w` file, or with `-b` the first file of the ring.
@@ -297,6 +301,11 @@ fn create_save_file(args: &Args, path: &str, input: &inputs::Input) -> Result<Ou
 
 /// Formats shown packets into `buf` in the chosen format, keeping what spans packets (the
 /// JSON array's commas).
+/// The packet's `--color` colours, when asked for.
+fn colors(setup: &Setup, p: &Packet) -> Option<Colors> {
+    setup.coloring.as_ref().and_then(|c| c.colors(p))
+}
+
 struct Printer<'a> {
     buf: String,
     /// The Time column of the packet being printed (kept to reuse its allocation).
@@ -379,10 +388,11 @@ impl<'a> Printer<'a> {
                 );
             }
             Format::Ek => output::json::write_ek_packet(buf, p),
-            Format::Pdml => output::pdml::write_pdml_packet(buf, p),
+            Format::Pdml => output::pdml::write_pdml_packet(buf, p, colors(self.setup, p)),
             Format::Psml => {
                 let time = time_column(&mut self.time, self.setup, p, delta, delta_displayed);
-                output::pdml::write_psml_packet(buf, p, time, &self.setup.psml_columns);
+                let colors = colors(self.setup, p);
+                output::pdml::write_psml_packet(buf, p, time, &self.setup.psml_columns, colors);
             }
             Format::Fields => {
                 output::fields::write_fields_line(

@@ -142,6 +142,11 @@ pub struct Args {
     #[arg(short = 'l')]
     pub line_buffered: bool,
 
+    /// Colour packets as Wireshark's default colouring rules do: `-T psml` and `-T pdml` get
+    /// tshark's `foreground`/`background` attributes (termshark colours its list with them).
+    #[arg(long = "color")]
+    pub color: bool,
+
     /// JSON: repeated keys become arrays (always the case in lowshark; accepted).
     #[arg(long = "no-duplicate-keys")]
     pub no_duplicate_keys: bool,

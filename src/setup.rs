@@ -6,6 +6,7 @@ use crate::{arg_error, Failure};
 use dissectors::engine::registry::Registry;
 use dissectors::engine::Prefs;
 use dissectors::filter::Filter;
+use lowshark::output::coloring::Coloring;
 use lowshark::output::fields::{Column, FieldsOptions};
 use lowshark::output::text::TimeFormat;
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub struct Setup {
     pub psml_columns: lowshark::output::pdml::Columns,
     /// `-j`/`-J`: the protocols JSON expands.
     pub json_filter: Option<lowshark::output::json::ProtoFilter>,
+    /// `--color`: the colouring rules.
+    pub coloring: Option<Coloring>,
 }
 
 /// The built-in registry with the user's decode-as rules and heuristic switches applied.
@@ -88,7 +91,12 @@ impl Setup {
             (None, Some(list)) => Some(ProtoFilter::parse(list, false)),
             (None, None) => None,
         };
+        let coloring = match args.color {
+            true => Some(Coloring::defaults(&registry).map_err(arg_error)?),
+            false => None,
+        };
         Ok(Setup {
+            coloring,
             json_filter,
             psml_columns,
             registry,

@@ -24,6 +24,7 @@
 //! text is kept, and control characters become the text `\xNN`, so the document is valid XML
 //! whatever the packet holds (XML 1.0 cannot carry most control characters even as `&#x1;`).
 
+use crate::output::coloring::{open_packet, Colors};
 use dissectors::engine::field::FieldType;
 use dissectors::engine::tree::{Node, NodeId};
 use dissectors::engine::value::{self, write_label};
@@ -98,8 +99,8 @@ fn write_ctime(out: &mut String, secs: i64) {
 pub const PDML_FOOTER: &str = "</pdml>\n";
 
 /// One `<packet>` of `-T pdml`, with tshark's synthesized `geninfo` protocol first.
-pub fn write_pdml_packet(out: &mut String, p: &Packet) {
-    out.push_str("<packet>\n");
+pub fn write_pdml_packet(out: &mut String, p: &Packet, colors: Option<Colors>) {
+    open_packet(out, colors);
     write_geninfo(out, p);
     for (id, _) in p.tree.children(NodeId::ROOT) {
         write_node(out, p, id, 1);
@@ -380,10 +381,16 @@ pub const PSML_FOOTER: &str = "</psml>\n";
 
 /// One `<packet>` of `-T psml`: the summary columns, `time` being the Time column as `-t`
 /// formats it.
-pub fn write_psml_packet(out: &mut String, p: &Packet, time: &str, columns: &Columns) {
+pub fn write_psml_packet(
+    out: &mut String,
+    p: &Packet,
+    time: &str,
+    columns: &Columns,
+    colors: Option<Colors>,
+) {
     let c = &p.columns;
     let mut d = itoa::Buffer::new();
-    out.push_str("<packet>\n");
+    open_packet(out, colors);
     for (_, kind) in &columns.0 {
         out.push_str("<section>");
         let at = out.len();
