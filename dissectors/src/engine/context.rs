@@ -16,7 +16,7 @@ use crate::engine::field::{FieldDef, FieldType};
 use crate::engine::packet::{Columns, DataSource, FrameMeta, FrameTimes, Packet, PacketInfo};
 use crate::engine::registry::{Protocol, Registry};
 use crate::engine::session::{Prefs, Session};
-use crate::engine::tree::{ByteRange, NodeId, SourceId, Tree};
+use crate::engine::tree::{ByteRange, NodeFlags, NodeId, SourceId, Tree};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use std::borrow::Cow;
@@ -579,8 +579,20 @@ impl<'e> Cx<'e> {
         range: ByteRange,
         value: Value,
     ) -> NodeId {
+        self.add_flagged(parent, field, range, value, |f| f.generated = true)
+    }
+
+    /// Adds a field node and sets its flags with `set`.
+    fn add_flagged(
+        &mut self,
+        parent: NodeId,
+        field: &'static FieldDef,
+        range: ByteRange,
+        value: Value,
+        set: fn(&mut NodeFlags),
+    ) -> NodeId {
         let n = self.tree.push(parent, Some(field), value, range);
-        self.tree.node_mut(n).flags.generated = true;
+        set(&mut self.tree.node_mut(n).flags);
         n
     }
 
@@ -592,9 +604,7 @@ impl<'e> Cx<'e> {
         range: ByteRange,
         value: Value,
     ) -> NodeId {
-        let n = self.tree.push(parent, Some(field), value, range);
-        self.tree.node_mut(n).flags.hidden = true;
-        n
+        self.add_flagged(parent, field, range, value, |f| f.hidden = true)
     }
 
     /// Adds a free-text node.
