@@ -155,15 +155,11 @@ pub fn handshake_message(
     off: usize,
     rc: &mut RecordCx,
 ) -> Result<(String, usize)> {
-    let hf = rc.hf;
-    let t = frag.u8(off)?;
-    let len = frag.be_u24(off + 1)? as usize;
+    let (t, len) = (frag.u8(off)?, frag.be_u24(off + 1)? as usize);
     let mseq = frag.be_u16(off + 4)?;
     let foff = frag.be_u24(off + 6)? as usize;
     let flen = frag.be_u24(off + 9)? as usize;
-    let node = cx.add(rec, hf.HANDSHAKE, frag.range(off, 12 + flen), Value::None);
-    cx.add_u8(node, hf.HS_TYPE, frag, off)?;
-    cx.add_be_u24(node, hf.HS_LENGTH, frag, off + 1)?;
+    let node = super::handshake_node(cx, rec, frag, off, rc.hf, 12 + flen)?;
     cx.add_be_u16(node, &f::MESSAGE_SEQ, frag, off + 4)?;
     cx.add_be_u24(node, &f::FRAGMENT_OFFSET, frag, off + 6)?;
     cx.add_be_u24(node, &f::FRAGMENT_LENGTH, frag, off + 9)?;

@@ -406,6 +406,22 @@ fn handshake_record(cx: &mut Cx, rec: NodeId, frag: &Tvb, rc: &mut RecordCx) -> 
     })
 }
 
+/// The node of a TLS or DTLS handshake message of `size` bytes at `off`, with the type and
+/// length both versions start with.
+pub(crate) fn handshake_node(
+    cx: &mut Cx,
+    rec: NodeId,
+    frag: &Tvb,
+    off: usize,
+    hf: &Hf,
+    size: usize,
+) -> Result<NodeId> {
+    let node = cx.add(rec, hf.HANDSHAKE, frag.range(off, size), Value::None);
+    cx.add_u8(node, hf.HS_TYPE, frag, off)?;
+    cx.add_be_u24(node, hf.HS_LENGTH, frag, off + 1)?;
+    Ok(node)
+}
+
 /// One TLS handshake message at `off`: its header, then its body; returns its name and size.
 fn handshake_message(
     cx: &mut Cx,
@@ -414,13 +430,9 @@ fn handshake_message(
     off: usize,
     rc: &mut RecordCx,
 ) -> Result<(String, usize)> {
-    let hf = rc.hf;
-    let t = frag.u8(off)?;
-    let len = frag.be_u24(off + 1)? as usize;
+    let (t, len) = (frag.u8(off)?, frag.be_u24(off + 1)? as usize);
     let avail = frag.remaining(off + 4).min(len);
-    let node = cx.add(rec, hf.HANDSHAKE, frag.range(off, 4 + avail), Value::None);
-    cx.add_u8(node, hf.HS_TYPE, frag, off)?;
-    cx.add_be_u24(node, hf.HS_LENGTH, frag, off + 1)?;
+    let node = handshake_node(cx, rec, frag, off, rc.hf, 4 + avail)?;
     if avail < len {
         // The message continues in the next record: tshark reassembles it there; lowshark
         // shows the part it has.
