@@ -1018,22 +1018,24 @@ mod tests {
         }
     }
 
-    fn v311() -> Conn {
+    /// A connection on port 1883 after the client sent `connect`, and that packet.
+    fn connected(connect: &[u8]) -> (Conn, TestPacket) {
         let mut c = Conn::new(1883);
-        c.c2s(CONNECT_311);
-        c
+        let p = c.c2s(connect);
+        (c, p)
+    }
+
+    fn v311() -> Conn {
+        connected(CONNECT_311).0
     }
 
     fn v5() -> Conn {
-        let mut c = Conn::new(1883);
-        c.c2s(CONNECT_5);
-        c
+        connected(CONNECT_5).0
     }
 
     #[test]
     fn connect_311() {
-        let mut c = Conn::new(1883);
-        let p = c.c2s(CONNECT_311);
+        let (_, p) = connected(CONNECT_311);
         expect(
             &p,
             &[
@@ -1052,8 +1054,7 @@ mod tests {
 
     #[test]
     fn connect_31_and_its_qos1_subscribe_flags() {
-        let mut c = Conn::new(1883);
-        let p = c.c2s(CONNECT_31);
+        let (mut c, p) = connected(CONNECT_31);
         assert_eq!(p.show("mqtt.protoname"), ["MQIsdp"]);
         assert_eq!(p.show("mqtt.ver"), ["3"]);
         let p = c.c2s(b"\x82\x08\x00\x01\x00\x03a/b\x01");
@@ -1063,8 +1064,7 @@ mod tests {
 
     #[test]
     fn connect_5_with_will_and_properties() {
-        let mut c = Conn::new(1883);
-        let p = c.c2s(CONNECT_5);
+        let (_, p) = connected(CONNECT_5);
         expect(
             &p,
             &[
