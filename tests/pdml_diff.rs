@@ -657,14 +657,9 @@ const KINDS: &[Kind] = &[
         what: "",
     },
     Kind {
-        name: "PSML: tshark's TCP Info names Urg=0 when URG is set with a zero pointer (6); \
-               ours to fix in proto/tcp",
-        capture: "flags",
-        field: "psml",
-        what: "",
-    },
-    Kind {
-        name: "PSML: TCP Urg=0 (see above)",
+        name: "PSML: TCP analysis of a fuzzed Modbus connection (4): tshark tags segments \
+               `[TCP ACKed unseen segment]`, `[TCP Previous segment not captured]` or \
+               `[TCP Out-Of-Order]` where lowshark does not; ours to check in proto/tcp",
         capture: "modbus_zeek_fuzz-72",
         field: "psml",
         what: "",
