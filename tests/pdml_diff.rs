@@ -538,13 +538,6 @@ const KINDS: &[Kind] = &[
         what: "bytes",
     },
     Kind {
-        name: "http.cookie_pair (6): lowshark's first pair covers the `Cookie: ` name too; ours \
-               to fix in proto/http",
-        capture: "",
-        field: "http.cookie_pair",
-        what: "bytes",
-    },
-    Kind {
         name: "cbor.type.nint (5): the value bytes of a negative integer differ (tshark 81, \
                lowshark 21); ours to check in proto/media",
         capture: "",
