@@ -538,13 +538,6 @@ const KINDS: &[Kind] = &[
         what: "bytes",
     },
     Kind {
-        name: "cbor.type.nint (5): the value bytes of a negative integer differ (tshark 81, \
-               lowshark 21); ours to check in proto/media",
-        capture: "",
-        field: "cbor.type.",
-        what: "bytes",
-    },
-    Kind {
         name: "iec60870_asdu.vti.v (1): a signed 7-bit value's masked value, 32-bit in tshark, \
                64-bit in lowshark (same show)",
         capture: "",
