@@ -531,13 +531,6 @@ const KINDS: &[Kind] = &[
         what: "bytes",
     },
     Kind {
-        name: "dtls.fragment (4): the fragment's range over the reassembled handshake differs; \
-               ours to check in proto/tls",
-        capture: "",
-        field: "dtls.fragment",
-        what: "bytes",
-    },
-    Kind {
         name: "iec60870_asdu.vti.v (1): a signed 7-bit value's masked value, 32-bit in tshark, \
                64-bit in lowshark (same show)",
         capture: "",
