@@ -500,14 +500,6 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
-    // Ours, ranges only (the values agree, compared through show): to fix in proto/xmpp.
-    Kind {
-        name: "xmpp item ranges (983): lowshark's attribute and text items cover their whole \
-               element, tshark's only `name='value'` or the text; ours to fix in proto/xmpp",
-        capture: "",
-        field: "xmpp.",
-        what: "bytes",
-    },
     // Ours, ranges only: to fix in proto/x509.
     Kind {
         name: "X.509 BER item ranges (596): tshark's SEQUENCE OF elements and implicitly tagged \
