@@ -374,7 +374,8 @@ fn headers(
                     Some((_, f)) => {
                         let n = cx.add(node, f, r, Value::str(value));
                         cx.set_text(n, label);
-                        header_details(cx, n, &lname, value, r, &mut h);
+                        let span = value_span(raw, at);
+                        header_details(cx, n, &lname, value, r, tvb, span, &mut h);
                         cx.add_hidden(node, line_f, r, line);
                     }
                     None => {
@@ -394,13 +395,58 @@ fn headers(
     Ok(h)
 }
 
+/// Where a header line's value lies in the packet: after the colon and the blanks that
+/// follow it, up to the line end (`raw` is the line, `at` its offset).
+fn value_span(raw: &[u8], at: usize) -> (usize, usize) {
+    let end = raw.len()
+        - raw
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'\r' || c == b'\n')
+            .count();
+    let colon = raw.iter().position(|&c| c == b':').map_or(end, |i| i + 1);
+    let start = colon
+        + raw[colon.min(end)..end]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+    (at + start.min(end), at + end)
+}
+
+/// The cookie pairs of a `Cookie` value between `start` and `end`, as tshark splits them:
+/// each after the blanks and semicolons before it, up to the next semicolon.
+fn cookie_pairs(cx: &mut Cx, n: NodeId, tvb: &Tvb, (start, end): (usize, usize)) {
+    let data = tvb.data();
+    let value = data.get(start..end).unwrap_or_default();
+    let mut i = 0;
+    while i < value.len() {
+        i += value[i..]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b';')
+            .count();
+        if i >= value.len() {
+            break;
+        }
+        let len = value[i..]
+            .iter()
+            .position(|&c| c == b';')
+            .unwrap_or(value.len() - i);
+        let pair = String::from_utf8_lossy(&value[i..i + len]).into_owned();
+        cx.add(n, &COOKIE_PAIR, tvb.range(start + i, len), Value::str(pair));
+        i += len;
+    }
+}
+
 /// What tshark shows under some header fields, and what the dissector keeps from them.
+#[allow(clippy::too_many_arguments)]
 fn header_details(
     cx: &mut Cx,
     n: NodeId,
     name: &str,
     value: &str,
     r: crate::engine::tree::ByteRange,
+    tvb: &Tvb,
+    span: (usize, usize),
     h: &mut Headers,
 ) {
     match name {
@@ -412,11 +458,7 @@ fn header_details(
                 cx.add_generated_at(n, &CONTENT_LENGTH, r, Value::UInt(len));
             }
         }
-        "cookie" => {
-            for pair in value.split(';') {
-                cx.add(n, &COOKIE_PAIR, r, Value::str(pair.trim()));
-            }
-        }
+        "cookie" => cookie_pairs(cx, n, tvb, span),
         "authorization" | "proxy-authorization" => {
             if let Some(b64) = value.strip_prefix("Basic ") {
                 if let Some(creds) = base64_decode(b64.trim()) {

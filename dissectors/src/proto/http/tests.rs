@@ -26,6 +26,22 @@ fn request_line_headers_and_full_uri() {
 }
 
 #[test]
+fn cookie_pairs_cover_their_own_bytes() {
+    let mut c = Conn::new(8080);
+    let p = c.c2s(b"GET / HTTP/1.1\r\nCookie: a=1; b=2;  c=3 ;\r\n\r\n");
+    // As tshark splits them: blanks and semicolons before a pair skipped, none after.
+    assert_eq!(p.show("http.cookie_pair"), ["a=1", "b=2", "c=3 "]);
+    let header = p.packet.tree.by_abbrev("http.cookie").next().unwrap().range;
+    let pairs: Vec<(u32, u32)> = p
+        .packet
+        .tree
+        .by_abbrev("http.cookie_pair")
+        .map(|n| (n.range.start - header.start, n.range.len))
+        .collect();
+    assert_eq!(pairs, [(8, 3), (13, 3), (19, 4)]);
+}
+
+#[test]
 fn response_with_content_length_is_reassembled_and_matched() {
     let mut c = Conn::new(8080);
     c.c2s(b"GET /a HTTP/1.1\r\nHost: h\r\n\r\n");

@@ -12,7 +12,7 @@
 //! then the minor bits or the argument's size and the argument, then the contents. Map keys and
 //! values are siblings, as tshark shows them. A negative integer with the argument in the minor
 //! bits carries that argument as its filter value (tshark's `cbor.type.nint` is `9` for -10)
-//! and shows `-1-n` in its label.
+//! and shows `-1-n` in its label; like tshark's, it covers the CBOR data's first byte.
 //!
 //! tshark declares two fields under several names (`cbor.type.uint` is an 8-bit field masked
 //! 0x1f and a 64-bit one); lowshark declares each name once, as the 64-bit field, and draws the
@@ -318,7 +318,10 @@ fn negative(cx: &mut Cx, parent: NodeId, tvb: &Tvb, h: &Head) -> Step<usize> {
     }
     if h.minor <= 23 {
         let value = -1 - h.minor as i64;
-        add_minor(cx, node, &NINT, tvb, h, Some(value.to_string()));
+        let n = add_minor(cx, node, &NINT, tvb, h, Some(value.to_string()));
+        // tshark 4.0 adds these minor bits at bit 3 of the CBOR data rather than of the item,
+        // so the field covers the data's first byte (its `value` is that byte).
+        cx.tree.node_mut(n).range = tvb.range(0, 1);
         close(
             cx,
             node,

@@ -316,6 +316,7 @@ struct Header {
     ack: u32,
     flags: u16,
     window: u16,
+    urgent: u16,
     hdr_len: usize,
     seg_len: usize,
 }
@@ -332,6 +333,9 @@ impl Header {
     }
     fn has_ack(&self) -> bool {
         self.flags & 0x010 != 0
+    }
+    fn urg(&self) -> bool {
+        self.flags & 0x020 != 0
     }
 }
 
@@ -422,6 +426,7 @@ fn read_header(cx: &mut Cx, tvb: &Tvb, node: NodeId, hdr_len: usize) -> Result<H
         ack: tvb.be_u32(8)?,
         flags: tvb.be_u16(12)? & 0x0fff,
         window: tvb.be_u16(14)?,
+        urgent: 0,
         hdr_len,
         seg_len: 0,
     };
@@ -443,6 +448,7 @@ fn read_header(cx: &mut Cx, tvb: &Tvb, node: NodeId, hdr_len: usize) -> Result<H
     }
     let _ = tvb.bytes(0, hdr_len)?;
     Ok(Header {
+        urgent: tvb.be_u16(18)?,
         seg_len: tvb.len() - hdr_len,
         ..h
     })
@@ -677,11 +683,16 @@ fn set_texts(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked, pref
     info.clear();
     let _ = write!(
         info,
-        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={} Len={seg_len}",
+        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={}",
         FlagsInfo(h.flags),
         OptionalAck(ack, " Ack="),
         t.scaled_window(h.window),
     );
+    // tshark names the urgent pointer whenever URG is set, zero included.
+    if h.urg() {
+        let _ = write!(info, " Urg={}", h.urgent);
+    }
+    let _ = write!(info, " Len={seg_len}");
     write_options_info(info, tvb, h.hdr_len, t.peer_base);
 }
 
@@ -1164,6 +1175,19 @@ mod tests {
         assert_eq!(p.show("tcp.option_kind"), ["2", "4", "8", "1", "3"]);
         assert!(p.has("tcp.connection.syn"));
         assert!(p.info().contains("[SYN]"));
+    }
+
+    #[test]
+    fn urgent_pointer_is_named_in_info_when_urg_is_set() {
+        let mut p = syn();
+        // SYN+URG with an urgent pointer of 0, then of 7: tshark names it either way.
+        p[33] = 0x22;
+        let info = dissect_one(228, &p).info().to_string();
+        assert!(info.contains(" Win=27200 Urg=0 Len=0"), "{info}");
+        p[39] = 7;
+        let info = dissect_one(228, &p).info().to_string();
+        assert!(info.contains(" Urg=7 Len=0"), "{info}");
+        assert!(!dissect_one(228, &syn()).info().contains("Urg="));
     }
 
     #[test]

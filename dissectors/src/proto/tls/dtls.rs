@@ -60,7 +60,7 @@ fn looks_like_record(d: &[u8]) -> bool {
 }
 
 /// Handshake messages waiting for their other fragments: (stream, side, message_seq) →
-/// (message type, length, bytes, which bytes arrived, frames).
+/// (message type, length, bytes, which bytes arrived, fragments).
 #[derive(Clone, Default)]
 pub struct DtlsState {
     pending: HashMap<(u32, bool, u16), Pending>,
@@ -71,8 +71,12 @@ struct Pending {
     len: usize,
     data: Vec<u8>,
     have: Vec<bool>,
-    frames: Vec<u64>,
+    /// Each frame's first fragment of the message: frame, offset, length.
+    frames: Vec<Fragment>,
 }
+
+/// A frame's fragment of a message: the frame, and where its bytes lie in the message.
+type Fragment = (u64, usize, usize);
 
 /// Fragments kept waiting at once, and the largest message reassembled.
 const MAX_PENDING: usize = 1024;
@@ -193,7 +197,8 @@ pub fn handshake_message(
     Ok((name, 12 + flen))
 }
 
-/// Adds a fragment to its message; the whole message and its frames once every byte is there.
+/// Adds a fragment to its message; the whole message and its fragments (by offset, as tshark
+/// lists them) once every byte is there.
 fn reassemble(
     cx: &mut Cx,
     server: bool,
@@ -201,7 +206,7 @@ fn reassemble(
     len: usize,
     foff: usize,
     piece: &Tvb,
-) -> Option<(Vec<u8>, Vec<u64>)> {
+) -> Option<(Vec<u8>, Vec<Fragment>)> {
     if len > MAX_MESSAGE || foff.checked_add(piece.len())? > len {
         return None;
     }
@@ -224,25 +229,26 @@ fn reassemble(
     p.have[foff..foff + piece.len()]
         .iter_mut()
         .for_each(|h| *h = true);
-    if p.frames.last() != Some(&frame) {
-        p.frames.push(frame);
+    if p.frames.last().map(|f| f.0) != Some(frame) {
+        p.frames.push((frame, foff, piece.len()));
     }
     if !p.have.iter().all(|h| *h) {
         return None;
     }
-    let done = st.pending.remove(&key)?;
+    let mut done = st.pending.remove(&key)?;
+    done.frames.sort_by_key(|f| f.1);
     Some((done.data, done.frames))
 }
 
-/// `dtls.fragments`: the frames a reassembled message came from.
-fn fragments_tree(cx: &mut Cx, rec: NodeId, tvb: &Tvb, frames: &[u64]) {
+/// `dtls.fragments`: the frames a reassembled message came from, each over its bytes.
+fn fragments_tree(cx: &mut Cx, rec: NodeId, tvb: &Tvb, frames: &[Fragment]) {
     let n = cx.add(rec, &f::FRAGMENTS, tvb.whole(), Value::None);
     cx.set_text(
         n,
         format!("{} Message fragments ({} bytes)", frames.len(), tvb.len()),
     );
-    for fr in frames {
-        cx.add(n, &f::FRAGMENT, tvb.whole(), Value::UInt(*fr));
+    for &(fr, off, len) in frames {
+        cx.add(n, &f::FRAGMENT, tvb.range(off, len), Value::UInt(fr));
     }
     cx.add_generated(n, &f::FRAGMENT_COUNT, Value::UInt(frames.len() as u64));
     cx.add_generated(n, &f::REASSEMBLED_LENGTH, Value::UInt(tvb.len() as u64));

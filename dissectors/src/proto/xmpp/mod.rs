@@ -17,6 +17,8 @@
 //! ([`pdu_len`]); each such PDU is parsed with quick-xml into a small bounded tree (nesting
 //! depth and element count capped, no DTD: a DOCTYPE is reported and no entity is ever
 //! expanded), and every top-level element becomes one item, with tshark's field names.
+//! Attribute items cover their `name='value'` and text items their text, as tshark's do
+//! (the reader borrows both from the PDU, so their offsets are known).
 //! IQ requests and responses are matched by id per connection (`xmpp.response_to`; in one pass
 //! a request cannot know its response yet, so it carries tshark's "Packet without response"
 //! note).
@@ -24,7 +26,7 @@
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
-use crate::engine::tree::NodeId;
+use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
@@ -173,8 +175,12 @@ pub fn pdu_len(b: &[u8]) -> PduLen {
 struct El {
     name: String,
     attrs: Vec<(String, String)>,
+    /// Where each attribute's `name='value'` lies, in the order of `attrs`.
+    attr_spans: Vec<(usize, usize)>,
     children: Vec<El>,
     text: String,
+    /// Where the text lies (its first piece's start to its last's end), if any.
+    text_span: Option<(usize, usize)>,
     start: usize,
     end: usize,
 }
@@ -192,6 +198,33 @@ impl El {
     fn child(&self, local: &str) -> Option<&El> {
         self.children.iter().find(|c| c.local() == local)
     }
+    /// The bytes of attribute `i`'s `name='value'`, as tshark's attribute items cover
+    /// (the whole element when they are not known).
+    fn attr_range(&self, tvb: &Tvb, i: usize) -> ByteRange {
+        match self.attr_spans.get(i) {
+            Some(&(s, e)) => tvb.range(s, e.saturating_sub(s)),
+            None => range(tvb, self),
+        }
+    }
+    /// The bytes of attribute `k`, as [`El::attr_range`].
+    fn attr_range_of(&self, tvb: &Tvb, k: &str) -> ByteRange {
+        let i = self.attrs.iter().position(|(a, _)| a == k);
+        self.attr_range(tvb, i.unwrap_or(usize::MAX))
+    }
+    /// The bytes of the text, as tshark's text items cover (the whole element when there is
+    /// none).
+    fn text_range(&self, tvb: &Tvb) -> ByteRange {
+        match self.text_span {
+            Some((s, e)) => tvb.range(s, e.saturating_sub(s)),
+            None => range(tvb, self),
+        }
+    }
+}
+
+/// Where `part` (a slice of `data`) starts in `data`, if it is one.
+fn offset_in(data: &[u8], part: &[u8]) -> Option<usize> {
+    let off = (part.as_ptr() as usize).checked_sub(data.as_ptr() as usize)?;
+    (off.checked_add(part.len())? <= data.len()).then_some(off)
 }
 
 /// One top-level item of a PDU.
@@ -217,7 +250,7 @@ struct Problems {
     too_deep: bool,
 }
 
-fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
+fn read_start(data: &[u8], e: &BytesStart, start: usize, probs: &mut Problems) -> El {
     let mut el = El {
         name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
         start,
@@ -234,14 +267,22 @@ fn read_start(e: &BytesStart, start: usize, probs: &mut Problems) -> El {
         let k = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         // Values as written, entities included (`&amp;`), as tshark shows and filters them.
         let v = String::from_utf8_lossy(&a.value).into_owned();
+        // From the name to the closing quote (the reader borrows both from `data`).
+        let span = offset_in(data, a.key.as_ref())
+            .zip(offset_in(data, &a.value))
+            .map(|(ks, vs)| (ks, (vs + a.value.len() + 1).min(data.len())));
         el.attrs.push((k, v));
+        el.attr_spans.push(span.unwrap_or((start, start)));
     }
     el
 }
 
 /// Parses a PDU into its top-level units.
 fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
-    let mut p = Parsed::default();
+    let mut p = Parsed {
+        data,
+        ..Default::default()
+    };
     let mut r = Reader::from_reader(data);
     r.config_mut().trim_text(true);
     r.config_mut().check_end_names = false;
@@ -271,7 +312,9 @@ fn parse(data: &[u8]) -> (Vec<Unit>, Problems) {
 
 /// What parsing has built so far: the top-level units and the elements still open.
 #[derive(Default)]
-struct Parsed {
+struct Parsed<'a> {
+    /// The PDU, which the reader's events borrow from.
+    data: &'a [u8],
     units: Vec<Unit>,
     probs: Problems,
     stack: Vec<El>,
@@ -279,7 +322,7 @@ struct Parsed {
     count: usize,
 }
 
-impl Parsed {
+impl Parsed<'_> {
     /// A finished element goes under the one still open, or is a top-level unit.
     fn close(&mut self, el: El) {
         match self.stack.last_mut() {
@@ -310,7 +353,7 @@ impl Parsed {
             Event::Start(e) => {
                 self.count += 1;
                 if self.stack.is_empty() && is_stream_tag(e.name().as_ref()) {
-                    let mut el = read_start(&e, start, &mut self.probs);
+                    let mut el = read_start(self.data, &e, start, &mut self.probs);
                     el.end = end;
                     self.units.push(Unit::StreamOpen(el));
                     return true;
@@ -319,7 +362,7 @@ impl Parsed {
                     self.probs.too_deep = true;
                     return false;
                 }
-                let el = read_start(&e, start, &mut self.probs);
+                let el = read_start(self.data, &e, start, &mut self.probs);
                 self.stack.push(el);
             }
             Event::Empty(e) => {
@@ -328,7 +371,7 @@ impl Parsed {
                     self.probs.too_deep = true;
                     return false;
                 }
-                let mut el = read_start(&e, start, &mut self.probs);
+                let mut el = read_start(self.data, &e, start, &mut self.probs);
                 el.end = end;
                 self.close(el);
             }
@@ -352,8 +395,13 @@ impl Parsed {
     }
 
     fn push_text(&mut self, t: &[u8]) {
+        let at = offset_in(self.data, t);
         if let Some(p) = self.stack.last_mut() {
             p.text.push_str(&String::from_utf8_lossy(t));
+            if let Some(s) = at {
+                let first = p.text_span.map_or(s, |(f, _)| f);
+                p.text_span = Some((first, s + t.len()));
+            }
         }
     }
 }
@@ -486,24 +534,24 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
 
 fn add_attr(cx: &mut Cx, n: NodeId, f: &'static FieldDef, tvb: &Tvb, el: &El, k: &str) {
     if let Some(v) = el.attr(k) {
-        cx.add(n, f, tvb.range(el.start, el.end - el.start), Value::str(v));
+        cx.add(n, f, el.attr_range_of(tvb, k), Value::str(v));
     }
 }
 
-fn range(tvb: &Tvb, el: &El) -> crate::engine::tree::ByteRange {
+fn range(tvb: &Tvb, el: &El) -> ByteRange {
     tvb.range(el.start, el.end.saturating_sub(el.start))
 }
 
 /// The element's namespaces: the default one first, then prefixed ones (tshark's order).
 fn add_xmlns(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El) {
-    for (k, v) in &el.attrs {
+    for (i, (k, v)) in el.attrs.iter().enumerate() {
         if k == "xmlns" {
-            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+            cx.add(n, &XMLNS, el.attr_range(tvb, i), Value::str(v.clone()));
         }
     }
-    for (k, v) in &el.attrs {
+    for (i, (k, v)) in el.attrs.iter().enumerate() {
         if k.starts_with("xmlns:") {
-            cx.add(n, &XMLNS, range(tvb, el), Value::str(v.clone()));
+            cx.add(n, &XMLNS, el.attr_range(tvb, i), Value::str(v.clone()));
         }
     }
 }
@@ -552,10 +600,11 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
             let n = cx.add(parent, &AUTH, range(tvb, el), Value::None);
             add_xmlns(cx, n, tvb, el);
             if let Some(m) = el.attr("mechanism") {
-                cx.add(n, &ATTRIBUTE, range(tvb, el), Value::str(m));
+                let r = el.attr_range_of(tvb, "mechanism");
+                cx.add(n, &ATTRIBUTE, r, Value::str(m));
                 cx.set_text(n, format!("AUTH mechanism={m}"));
             }
-            cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+            cx.add(n, &CDATA, el.text_range(tvb), Value::str(el.text.clone()));
             "AUTH".into()
         }
         "challenge" | "response" | "success" => sasl_step(cx, parent, tvb, el),
@@ -641,6 +690,7 @@ fn features(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
         add_xmlns(cx, m, tvb, c);
         let mut names = vec![];
         for mech in &c.children {
+            // tshark's MECHANISMS items cover the `<mechanism>` element, not just its text.
             cx.add(m, &CDATA, range(tvb, mech), Value::str(mech.text.clone()));
             names.push(mech.text.clone());
         }
@@ -659,7 +709,7 @@ fn sasl_step(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) -> String {
     };
     cx.expert(n, expert, None);
     add_xmlns(cx, n, tvb, el);
-    cx.add(n, &CDATA, range(tvb, el), Value::str(el.text.clone()));
+    cx.add(n, &CDATA, el.text_range(tvb), Value::str(el.text.clone()));
     label
 }
 
@@ -764,7 +814,12 @@ fn iq_query(cx: &mut Cx, n: NodeId, tvb: &Tvb, c: &El) {
             }
             "feature" => {
                 if let Some(v) = i.attr("var") {
-                    cx.add(q, &QUERY_FEATURE, range(tvb, i), Value::str(v));
+                    cx.add(
+                        q,
+                        &QUERY_FEATURE,
+                        i.attr_range_of(tvb, "var"),
+                        Value::str(v),
+                    );
                 }
             }
             _ => generic(cx, q, tvb, i),
@@ -858,10 +913,10 @@ fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     fn walk(cx: &mut Cx, n: NodeId, tvb: &Tvb, el: &El, depth: usize) {
         for c in &el.children {
             if let Some(ns) = c.attr("xmlns") {
-                cx.add(n, &XMLNS, range(tvb, c), Value::str(ns));
+                cx.add(n, &XMLNS, c.attr_range_of(tvb, "xmlns"), Value::str(ns));
             }
             if !c.text.is_empty() && c.children.is_empty() {
-                cx.add(n, &CDATA, range(tvb, c), Value::str(c.text.clone()));
+                cx.add(n, &CDATA, c.text_range(tvb), Value::str(c.text.clone()));
             }
             if depth < MAX_DEPTH {
                 walk(cx, n, tvb, c, depth + 1);
