@@ -75,18 +75,30 @@ impl Tmux {
         String::from_utf8_lossy(&out).into_owned()
     }
 
-    /// Waits until the screen satisfies `ok`, and returns it; fails with the screen after
-    /// the patience runs out.
+    /// Waits until the screen satisfies `ok` and has settled, and returns it; fails with the
+    /// screen after the patience runs out.
+    ///
+    /// Settled means two captures a poll apart are identical: a capture can land while the
+    /// program is half-way through redrawing, showing the new view's title over the old
+    /// view's rows, and a test that then asserts on those rows would fail for no fault of
+    /// the program. A screen that keeps changing (a live capture scrolling) is taken as it
+    /// is after a few polls.
     pub fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        const SETTLE_POLLS: u32 = 8;
         let start = Instant::now();
+        let (mut last, mut ok_polls) = (String::new(), 0);
         loop {
             let s = self.screen();
             if ok(&s) {
-                return s;
+                ok_polls += 1;
+                if s == last || ok_polls > SETTLE_POLLS {
+                    return s;
+                }
             }
             if start.elapsed() > self.patience {
                 panic!("timed out waiting for {what}; screen:\n{s}");
             }
+            last = s;
             std::thread::sleep(self.poll);
         }
     }
