@@ -77,8 +77,9 @@
 use dissectors::engine::FrameMeta;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 pub mod dongle;
 pub mod emulate;
@@ -130,8 +131,10 @@ const READ_CHUNK: usize = 64 * 1024;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CapturedFrame {
     pub meta: FrameMeta,
-    /// The captured bytes (`data.len()` is the captured length).
-    pub data: Vec<u8>,
+    /// The captured bytes (`data.len()` is the captured length). Shared, so that the
+    /// dissected packet's first data source is this very buffer (no copy per frame), and a
+    /// frame stays cheap to move between threads.
+    pub data: Arc<[u8]>,
 }
 
 /// Why a capture could not be read (completely).
@@ -288,22 +291,44 @@ impl Input {
     }
 
     /// [`Input::read_vec`] into `v` (emptied first), keeping its allocation: how blocks are
-    /// read one after the other into one buffer.
+    /// read one after the other into one buffer. Bytes are copied once, from the reader's
+    /// buffer into `v` (nothing is zeroed first); `v` grows only as data arrives.
     pub(crate) fn read_into(&mut self, v: &mut Vec<u8>, len: usize) -> Result<(), CaptureError> {
         v.clear();
         while v.len() < len {
-            let start = v.len();
-            // Capacity the vector already has costs nothing to fill.
-            let step = (len - start).min(start.max(v.capacity()).max(READ_CHUNK));
-            v.reserve_exact(step);
-            v.resize(start + step, 0);
-            let got = self.fill(&mut v[start..])?;
-            v.truncate(start + got);
-            if got < step {
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => {
+                    return Err(CaptureError::Io {
+                        path: self.name.clone(),
+                        err,
+                    })
+                }
+            };
+            if chunk.is_empty() {
                 break;
             }
+            let n = chunk.len().min(len - v.len());
+            v.extend_from_slice(&chunk[..n]);
+            self.reader.consume(n);
+            self.offset += n as u64;
         }
         Ok(())
+    }
+
+    /// Reads exactly `len` bytes into a shared buffer, straight from the reader's buffer
+    /// when it holds them all (one copy); None when the input ends first.
+    pub(crate) fn read_shared(&mut self, len: usize) -> Result<Option<Arc<[u8]>>, CaptureError> {
+        let buffered = self.reader.buffer();
+        if buffered.len() >= len {
+            let data = Arc::from(&buffered[..len]);
+            self.reader.consume(len);
+            self.offset += len as u64;
+            return Ok(Some(data));
+        }
+        let v = self.read_vec(len)?;
+        Ok((v.len() == len).then(|| v.into()))
     }
 
     /// The input ended inside `what` ("a packet record").

@@ -161,10 +161,9 @@ impl PcapState {
                 ),
             ));
         }
-        let data = input.read_vec(caplen as usize)?;
-        if data.len() < caplen as usize {
+        let Some(data) = input.read_shared(caplen as usize)? else {
             return Err(input.truncated("a packet record"));
-        }
+        };
         // Seconds are unsigned in the format (good until 2106); the integer
         // math below cannot overflow: (2^32 - 1) * 10^9 + 2^32 * 1000 < 2^63.
         let frac_ns = if self.kind.nanosecond {

@@ -255,7 +255,6 @@ impl PcapNgState {
         }
         let kind = self.u32(&type_bytes);
         let total = self.u32(&len_bytes);
-        let name = block_name(kind);
         let problem = if total < 12 {
             Some("less than the 12-byte minimum".to_string())
         } else if !total.is_multiple_of(4) {
@@ -275,22 +274,26 @@ impl PcapNgState {
         if let Some(problem) = problem {
             return Err(input.corrupt(
                 start,
-                format!("{name} has a total length of {total} bytes, which is {problem}"),
+                format!(
+                    "{} has a total length of {total} bytes, which is {problem}",
+                    block_name(kind)
+                ),
             ));
         }
         let want = (total - head_len) as usize;
         let mut rest = std::mem::take(&mut self.spare);
         input.read_into(&mut rest, want)?;
         if rest.len() < want {
-            return Err(input.truncated(&name));
+            return Err(input.truncated(&block_name(kind)));
         }
         let trailer = self.u32(&rest[want - 4..]);
         if trailer != total {
             return Err(input.corrupt(
                 start,
                 format!(
-                    "{name} starts with a total length of {total} bytes but ends with {trailer} \
+                    "{} starts with a total length of {total} bytes but ends with {trailer} \
                      (at byte {})",
+                    block_name(kind),
                     input.offset() - 4
                 ),
             ));
@@ -470,7 +473,7 @@ impl PcapNgState {
                 }
             })?;
         }
-        let data = block.body[data_at..data_end].to_vec();
+        let data = Arc::from(&block.body[data_at..data_end]);
         let meta = FrameMeta {
             ts_ns: ticks.map_or(0, |t| iface.timestamp_ns(t)),
             orig_len,
@@ -568,7 +571,8 @@ fn too_short(input: &Input, block: &Block, min_body: usize) -> CaptureError {
     )
 }
 
-/// A block type's name for messages ("an Enhanced Packet Block").
+/// A block type's name for messages ("an Enhanced Packet Block"); only built for a
+/// message, never per block read.
 fn block_name(kind: u32) -> String {
     let name = match kind {
         BT_SHB => "a Section Header Block",

@@ -109,7 +109,7 @@ impl Store {
     pub fn captured(&self, i: usize) -> CapturedFrame {
         CapturedFrame {
             meta: self.meta(i),
-            data: self.data(i).to_vec(),
+            data: self.data(i).into(),
         }
     }
 

@@ -47,6 +47,36 @@ use tvb::Tvb;
 /// difference of any two (relative time, deltas, conversation times in udp/tcp) fits an i64.
 pub const MAX_TS_NS: i64 = i64::MAX / 2;
 
+/// The bytes of a frame as [`Engine::dissect_into`] takes them: shared as they are when
+/// they already are (`Arc<[u8]>`), else copied once into a shared buffer.
+pub trait FrameBytes {
+    fn shared(&self) -> Arc<[u8]>;
+}
+
+impl FrameBytes for Arc<[u8]> {
+    fn shared(&self) -> Arc<[u8]> {
+        self.clone()
+    }
+}
+
+impl FrameBytes for [u8] {
+    fn shared(&self) -> Arc<[u8]> {
+        Arc::from(self)
+    }
+}
+
+impl FrameBytes for Vec<u8> {
+    fn shared(&self) -> Arc<[u8]> {
+        Arc::from(self.as_slice())
+    }
+}
+
+impl<const N: usize> FrameBytes for [u8; N] {
+    fn shared(&self) -> Arc<[u8]> {
+        Arc::from(&self[..])
+    }
+}
+
 /// Runs the dissector chain; one per capture (its session state spans frames).
 #[derive(Clone)]
 pub struct Engine {
@@ -92,8 +122,15 @@ impl Engine {
     }
 
     /// Dissects one frame into `packet`, reusing its allocations (the tree's arena, the Info
-    /// column, the layer list) from the frame it held before.
-    pub fn dissect_into(&mut self, packet: &mut Packet, mut meta: FrameMeta, data: &[u8]) {
+    /// column, the layer list) from the frame it held before. A frame already in an
+    /// `Arc<[u8]>` (as capture readers hand them out) becomes the packet's first data source
+    /// without a copy; a plain slice is copied once.
+    pub fn dissect_into<D: FrameBytes + ?Sized>(
+        &mut self,
+        packet: &mut Packet,
+        mut meta: FrameMeta,
+        data: &D,
+    ) {
         // A hostile pcapng (if_tsoffset) can put time stamps at i64::MIN and i64::MAX in one
         // file; their difference does not fit an i64 (found by the hostile-input tests).
         meta.ts_ns = meta.ts_ns.clamp(-MAX_TS_NS, MAX_TS_NS);
@@ -105,7 +142,7 @@ impl Engine {
         packet.rel_ns = times.relative;
         packet.sources.push(DataSource {
             label: String::new(),
-            data: Arc::from(data),
+            data: data.shared(),
         });
         let frame_data = packet.sources[0].data.clone();
         let Some(root) = self.registry.frame_protocol() else {

@@ -355,7 +355,10 @@ impl Supervisor {
             comments,
             ..FrameMeta::default()
         };
-        let frame = CapturedFrame { meta, data };
+        let frame = CapturedFrame {
+            meta,
+            data: data.into(),
+        };
         self.status.packet(self.slot);
         self.tx.send(Ok(frame)).is_ok()
     }

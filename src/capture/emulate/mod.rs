@@ -114,7 +114,7 @@ fn air_frame(f: &CapturedFrame, i: usize) -> Option<AirFrame> {
     let d = &f.data;
     match f.meta.link_type {
         195 if d.len() >= 2 => a.mpdu = d[..d.len() - 2].to_vec(),
-        230 => a.mpdu = d.clone(),
+        230 => a.mpdu = d.to_vec(),
         283 if d.len() >= 4 => {
             let hdr = u16::from_le_bytes([d[2], d[3]]) as usize;
             let mut fcs_len = 2;
