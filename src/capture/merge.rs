@@ -185,7 +185,7 @@ mod tests {
                     interface_id: Some(iface),
                     ..Default::default()
                 };
-                Ok(CapturedFrame { meta, data: vec![] })
+                Ok(CapturedFrame { meta, data: Default::default() })
             })
             .collect();
         Box::new(v.into_iter())

@@ -233,8 +233,8 @@ mod tests {
                 assert_eq!(frames[1].meta.ts_ns, 1_001_000_000_000 + 999_999 * unit);
                 // Seconds are unsigned: the last second before 2106 works.
                 assert_eq!(frames[2].meta.ts_ns, 4_294_967_295 * 1_000_000_000);
-                assert_eq!(frames[0].data, A);
-                assert_eq!(frames[1].data, B);
+                assert_eq!(*frames[0].data, *A);
+                assert_eq!(*frames[1].data, *B);
                 assert_eq!(frames[1].meta.orig_len, 1500);
                 for (i, f) in frames.iter().enumerate() {
                     assert_eq!(f.meta.number, i as u64 + 1);
@@ -384,6 +384,6 @@ mod tests {
         assert!(err.is_none(), "{err:?}");
         assert_eq!(frames.len(), 2);
         assert_eq!(frames[0].meta.ts_ns, 5_250_000_000);
-        assert_eq!(frames[1].data, B);
+        assert_eq!(*frames[1].data, *B);
     }
 }

@@ -641,7 +641,7 @@ mod tests {
             let f = &frames[0];
             assert_eq!(f.meta.number, 1);
             assert_eq!(f.meta.ts_ns, 1_700_000_000_123_456_789);
-            assert_eq!(f.data, DATA);
+            assert_eq!(*f.data, *DATA);
             assert_eq!(f.meta.orig_len, 60);
             assert_eq!(f.meta.link_type, 1);
             assert_eq!(f.meta.interface_id, Some(0));
@@ -651,7 +651,7 @@ mod tests {
                 f.meta.comments,
                 vec!["hello".to_string(), "w\u{f6}rld".to_string()]
             );
-            assert_eq!(frames[1].data, &DATA[..3]);
+            assert_eq!(*frames[1].data, DATA[..3]);
             assert_eq!(frames[1].meta.ts_ns, 5);
             assert!(frames[1].meta.comments.is_empty());
             let r =
@@ -724,18 +724,18 @@ mod tests {
         ng.spb(20, &DATA[..8]); // holds only snaplen bytes
         ng.spb(3, &DATA[..3]);
         let frames = ok_frames(&ng.bytes);
-        assert_eq!(frames[0].data, &DATA[..8]);
+        assert_eq!(*frames[0].data, DATA[..8]);
         assert_eq!(frames[0].meta.orig_len, 20);
         assert_eq!(frames[0].meta.ts_ns, 0);
         assert_eq!(frames[0].meta.interface_id, Some(0));
         assert_eq!(frames[0].meta.link_type, 101);
         assert_eq!(frames[0].meta.interface_name.as_deref(), Some("lo"));
-        assert_eq!(frames[1].data, &DATA[..3]);
+        assert_eq!(*frames[1].data, DATA[..3]);
         // Snaplen 0 means no limit; the padding is not data.
         let mut ng = Ng::new(true);
         ng.idb(1, 0, &[]);
         ng.spb(18, &DATA[..18]);
-        assert_eq!(ok_frames(&ng.bytes)[0].data, &DATA[..18]);
+        assert_eq!(*ok_frames(&ng.bytes)[0].data, DATA[..18]);
         // No interface 0: corrupt.
         let mut ng = Ng::new(false);
         ng.spb(4, &DATA[..4]);
@@ -753,7 +753,7 @@ mod tests {
         assert_eq!(f.meta.interface_id, Some(1));
         assert_eq!(f.meta.link_type, 113);
         assert_eq!(f.meta.ts_ns, 42);
-        assert_eq!(f.data, &DATA[..7]);
+        assert_eq!(*f.data, DATA[..7]);
         assert_eq!(f.meta.orig_len, 99);
         assert_eq!(f.meta.comments, vec!["old".to_string()]);
     }

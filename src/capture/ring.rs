@@ -237,7 +237,7 @@ mod tests {
         };
         let f = CapturedFrame {
             meta,
-            data: vec![0; 300],
+            data: vec![0; 300].into(),
         };
         for _ in 0..10 {
             r.write(&f).unwrap();

@@ -445,7 +445,7 @@ mod tests {
         };
         CapturedFrame {
             meta,
-            data: vec![0x42; 14],
+            data: vec![0x42; 14].into(),
         }
     }
 
