@@ -185,7 +185,10 @@ mod tests {
                     interface_id: Some(iface),
                     ..Default::default()
                 };
-                Ok(CapturedFrame { meta, data: Default::default() })
+                Ok(CapturedFrame {
+                    meta,
+                    data: Default::default(),
+                })
             })
             .collect();
         Box::new(v.into_iter())

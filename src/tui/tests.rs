@@ -170,7 +170,10 @@ fn malformed_packets_are_red() {
     assert!(p.is_malformed());
     let s = loader::summarize(&p, TimeFormat::Relative, 0);
     assert_eq!(s.class, loader::Class::Error);
-    let f = CapturedFrame { meta, data: frame.into() };
+    let f = CapturedFrame {
+        meta,
+        data: frame.into(),
+    };
     let (mut app, _rx) = app_over("x", None, std::iter::once(Ok(f)), None);
     app.set_focus(Focus::Detail); // the list's row keeps its own colour when not focused
     let buf = render(&app, 120, 30);
@@ -437,7 +440,7 @@ fn two_source_packet() -> Packet {
         tree,
         sources: vec![
             DataSource {
-                label: String::new(),
+                label: "".into(),
                 data: Arc::from(&[0u8, 1, 2, 3][..]),
             },
             DataSource {

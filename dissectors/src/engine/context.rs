@@ -276,7 +276,7 @@ impl<'e> Cx<'e> {
 
     /// Adds a buffer the dissector built (decompressed header, reassembled datagram) as a new
     /// data source; tree ranges into it use the returned id.
-    pub fn add_source(&mut self, name: impl Into<String>, data: Vec<u8>) -> NewSource {
+    pub fn add_source(&mut self, name: impl Into<Cow<'static, str>>, data: Vec<u8>) -> NewSource {
         let data: Arc<[u8]> = data.into();
         let id = self.sources.len() as SourceId;
         self.sources.push(DataSource {
@@ -310,7 +310,7 @@ impl<'e> Cx<'e> {
             .tree
             .push(parent, Some(proto.field), Value::None, range);
         if std::mem::take(&mut self.hide_layer) {
-            self.tree.node_mut(n).flags.hidden = true;
+            self.set_flags(n, |f| f.hidden = true);
         }
         n
     }
@@ -367,7 +367,7 @@ impl<'e> Cx<'e> {
         value: impl FnOnce() -> Value,
     ) -> NodeId {
         let n = self.add_with(parent, field, range, value);
-        self.tree.node_mut(n).flags.hidden = true;
+        self.set_flags(n, |f| f.hidden = true);
         n
     }
 
@@ -379,7 +379,7 @@ impl<'e> Cx<'e> {
         value: impl FnOnce() -> Value,
     ) -> NodeId {
         let n = self.add_with(parent, field, ByteRange::default(), value);
-        self.tree.node_mut(n).flags.generated = true;
+        self.set_flags(n, |f| f.generated = true);
         n
     }
 
@@ -566,7 +566,7 @@ impl<'e> Cx<'e> {
         let n = self
             .tree
             .push(parent, Some(field), value, ByteRange::default());
-        self.tree.node_mut(n).flags.generated = true;
+        self.set_flags(n, |f| f.generated = true);
         n
     }
 
@@ -582,6 +582,14 @@ impl<'e> Cx<'e> {
         self.add_flagged(parent, field, range, value, |f| f.generated = true)
     }
 
+    /// Sets the flags of node `n` with `set` when it is built (a skipped node has none).
+    #[inline]
+    fn set_flags(&mut self, n: NodeId, set: impl FnOnce(&mut NodeFlags)) {
+        if let Some(f) = self.tree.flags_mut(n) {
+            set(f);
+        }
+    }
+
     /// Adds a field node and sets its flags with `set`.
     fn add_flagged(
         &mut self,
@@ -592,7 +600,7 @@ impl<'e> Cx<'e> {
         set: fn(&mut NodeFlags),
     ) -> NodeId {
         let n = self.tree.push(parent, Some(field), value, range);
-        set(&mut self.tree.node_mut(n).flags);
+        self.set_flags(n, set);
         n
     }
 

@@ -141,7 +141,7 @@ impl Engine {
         }
         packet.rel_ns = times.relative;
         packet.sources.push(DataSource {
-            label: String::new(),
+            label: std::borrow::Cow::Borrowed(""),
             data: data.shared(),
         });
         let frame_data = packet.sources[0].data.clone();

@@ -51,8 +51,9 @@ pub struct FrameTimes {
 #[derive(Clone, Debug)]
 pub struct DataSource {
     /// The builder's label (`Decompressed 6LoWPAN IPHC`); empty for the frame itself, whose
-    /// name says its length ([`DataSource::name`]).
-    pub label: String,
+    /// name says its length ([`DataSource::name`]). Mostly a constant: not allocated per
+    /// packet.
+    pub label: Cow<'static, str>,
     pub data: Arc<[u8]>,
 }
 
@@ -62,7 +63,7 @@ impl DataSource {
         if self.label.is_empty() {
             format!("Frame ({} bytes)", self.data.len())
         } else {
-            self.label.clone()
+            self.label.to_string()
         }
     }
 }

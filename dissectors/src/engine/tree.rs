@@ -289,6 +289,17 @@ impl Tree {
         }
     }
 
+    /// The flags of a built node, to change them; None for an unbuilt one. Cheaper than
+    /// [`Tree::node_mut`] for the many generated and hidden items a partial build skips.
+    #[inline]
+    pub fn flags_mut(&mut self, id: NodeId) -> Option<&mut NodeFlags> {
+        if id.is_built() {
+            Some(&mut self.nodes[id.0 as usize].flags)
+        } else {
+            None
+        }
+    }
+
     /// The node, to change it; changes to an unbuilt one are thrown away.
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
         if id.is_built() {

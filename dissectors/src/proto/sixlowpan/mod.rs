@@ -559,7 +559,7 @@ fn fill_checksums(data: &mut [u8], fixes: &[UdpFix]) -> Vec<Option<u16>> {
 }
 
 /// Finishes a decompressed (unfragmented) packet and hands it to IPv6.
-fn emit(cx: &mut Cx, node: NodeId, parent: NodeId, name: &str, mut u: Unc) {
+fn emit(cx: &mut Cx, node: NodeId, parent: NodeId, name: &'static str, mut u: Unc) {
     let vals = fill_checksums(&mut u.data, &u.fixes);
     for (v, n) in vals.iter().zip(u.nodes.iter()) {
         if let Some(n) = n {
