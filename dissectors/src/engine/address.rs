@@ -42,8 +42,16 @@ impl Address {
         match self {
             Address::None => {}
             Address::Ether(a) => t.colon_hex(a),
-            Address::Ipv4(a) => t.push(Ipv4Text::new(a).bytes()),
-            Address::Ipv6(a) => t.push(Ipv6Text::new(a).bytes()),
+            // Whole buffers moved (fixed-size copies), not their texts copied byte-counted.
+            Address::Ipv4(a) => {
+                let v4 = Ipv4Text::new(a);
+                t.buf[..v4.buf.len()].copy_from_slice(&v4.buf);
+                t.len = v4.len;
+            }
+            Address::Ipv6(a) => {
+                let v6 = Ipv6Text::new(a);
+                (t.buf, t.len) = (v6.buf, v6.len);
+            }
             Address::Wpan16 { addr, .. } => {
                 t.push(b"0x");
                 t.colon_hex_run(&addr.to_be_bytes(), false);
@@ -115,29 +123,27 @@ impl Ipv6Text {
         let groups: [u16; 8] =
             std::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
         let (zero_at, zero_len) = longest_zero_run(&groups);
-        let mut i = 0;
-        while i < 8 {
-            if zero_len >= 2 && i == zero_at {
+        // Only a run of two or more groups becomes `::`.
+        let (zero_at, zero_end) = if zero_len >= 2 {
+            (zero_at, zero_at + zero_len)
+        } else {
+            (8, 8)
+        };
+        for (i, g) in groups.iter().enumerate() {
+            if i == zero_at {
                 t.push(b"::");
-                i += zero_len;
-                continue;
+            } else if i < zero_at || i >= zero_end {
+                if i > 0 && i != zero_end {
+                    t.push(b":");
+                }
+                t.push_hex(*g);
             }
-            if i > 0 && !(zero_len >= 2 && i == zero_at + zero_len) {
-                t.push(b":");
-            }
-            t.push_hex(groups[i]);
-            i += 1;
         }
         t
     }
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
-    }
-
-    /// The text's bytes (ASCII), for copying into other text without checking them again.
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
     }
 
     fn push(&mut self, s: &[u8]) {
@@ -145,36 +151,71 @@ impl Ipv6Text {
         self.len += s.len();
     }
 
+    /// `g` in lowercase hex without leading zeros: its four digits from a table, of which the
+    /// significant ones are kept (addresses are formatted on every summary line and export).
     fn push_hex(&mut self, g: u16) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digits = (16 - g.leading_zeros()).div_ceil(4).max(1);
-        for d in (0..digits).rev() {
-            self.buf[self.len] = HEX[((g >> (4 * d)) & 15) as usize];
-            self.len += 1;
-        }
+        let [hi, lo] = g.to_be_bytes();
+        let (h, l) = (HEX2[hi as usize], HEX2[lo as usize]);
+        let digits = ((16 - g.leading_zeros()).div_ceil(4)).max(1);
+        // The significant digits moved to the front, so that all four bytes can be stored.
+        let four = u32::from_be_bytes([h[0], h[1], l[0], l[1]]) << (8 * (4 - digits));
+        self.put4(four.to_be_bytes(), digits as usize);
     }
 
     fn push_decimal(&mut self, b: u8) {
-        if b >= 100 {
-            self.push(&[b'0' + b / 100]);
-        }
-        if b >= 10 {
-            self.push(&[b'0' + (b / 10) % 10]);
-        }
-        self.push(&[b'0' + b % 10]);
+        let d = DEC[b as usize];
+        self.put4(d, d[3] as usize);
+    }
+
+    /// Stores four bytes and keeps the first `n`: a fixed-size store instead of a
+    /// variable-length copy (the buffer has room past the longest text).
+    fn put4(&mut self, four: [u8; 4], n: usize) {
+        self.buf[self.len..self.len + 4].copy_from_slice(&four);
+        self.len += n;
     }
 }
 
+/// The two lowercase hex digits of every byte value.
+static HEX2: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    t
+};
+
+/// The decimal digits of every byte value, left-aligned, with their count in the last byte.
+static DEC: [[u8; 4]; 256] = {
+    let mut t = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b >= 100 {
+            [b'0' + b / 100, b'0' + b / 10 % 10, b'0' + b % 10, 3]
+        } else if b >= 10 {
+            [b'0' + b / 10, b'0' + b % 10, 0, 2]
+        } else {
+            [b'0' + b, 0, 0, 1]
+        };
+        i += 1;
+    }
+    t
+};
+
 /// An IPv4 address as dotted decimal, formatted into a stack buffer.
 pub struct Ipv4Text {
-    buf: [u8; 15],
+    /// 15 bytes of text at most, and room to store 4 bytes at once after 12.
+    buf: [u8; 16],
     len: usize,
 }
 
 impl Ipv4Text {
     pub fn new(a: &[u8; 4]) -> Ipv4Text {
         let mut t = Ipv4Text {
-            buf: [0; 15],
+            buf: [0; 16],
             len: 0,
         };
         for (i, b) in a.iter().enumerate() {
@@ -182,21 +223,16 @@ impl Ipv4Text {
                 t.buf[t.len] = b'.';
                 t.len += 1;
             }
-            let mut digits = itoa::Buffer::new();
-            let digits = digits.format(*b).as_bytes();
-            t.buf[t.len..t.len + digits.len()].copy_from_slice(digits);
-            t.len += digits.len();
+            // All four bytes stored, the digits kept (a fixed-size store).
+            let d = DEC[*b as usize];
+            t.buf[t.len..t.len + 4].copy_from_slice(&d);
+            t.len += d[3] as usize;
         }
         t
     }
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
-    }
-
-    /// The text's bytes (ASCII), for copying into other text without checking them again.
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
     }
 }
 
