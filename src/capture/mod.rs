@@ -256,6 +256,18 @@ impl Input {
         self.offset
     }
 
+    /// What the reader holds already, unread (possibly nothing): for parsing records in
+    /// place; [`Input::consume`] then skips what was used.
+    pub(crate) fn buffered(&self) -> &[u8] {
+        self.reader.buffer()
+    }
+
+    /// Marks `n` bytes of [`Input::buffered`] as read.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.reader.consume(n);
+        self.offset += n as u64;
+    }
+
     /// Reads until `buf` is full or the input ends; returns how many bytes
     /// were read (fewer than `buf.len()` only at the end of the input).
     pub(crate) fn fill(&mut self, buf: &mut [u8]) -> Result<usize, CaptureError> {
@@ -323,8 +335,7 @@ impl Input {
         let buffered = self.reader.buffer();
         if buffered.len() >= len {
             let data = Arc::from(&buffered[..len]);
-            self.reader.consume(len);
-            self.offset += len as u64;
+            self.consume(len);
             return Ok(Some(data));
         }
         let v = self.read_vec(len)?;

@@ -105,11 +105,19 @@ impl Interface {
     /// [`MAX_TIMESTAMP_NS`] (~146 years) either side of 1970, so that the
     /// difference of any two time stamps (relative times, deltas) fits an `i64`.
     fn timestamp_ns(&self, ticks: u64) -> i64 {
-        let ticks = u128::from(ticks);
-        let units = self.units_per_sec;
-        let secs = ticks / units;
-        // (ticks % units) < 2^64, so multiplying by 10^9 stays below 2^94.
-        let frac_ns = (ticks % units) * 1_000_000_000 / units;
+        let (secs, frac_ns) = match u64::try_from(self.units_per_sec) {
+            // The usual resolutions (µs, ns): 64-bit divisions, not 128-bit library calls
+            // per frame; the fraction times 10^9 stays below 10^18.
+            Ok(units) if units <= 1_000_000_000 => {
+                let frac_ns = (ticks % units) * 1_000_000_000 / units;
+                (u128::from(ticks / units), u128::from(frac_ns))
+            }
+            _ => {
+                let (ticks, units) = (u128::from(ticks), self.units_per_sec);
+                // (ticks % units) < 2^64, so multiplying by 10^9 stays below 2^94.
+                (ticks / units, (ticks % units) * 1_000_000_000 / units)
+            }
+        };
         // secs < 2^64: every term fits comfortably in an i128.
         let ns = secs as i128 * 1_000_000_000
             + frac_ns as i128
@@ -132,8 +140,9 @@ struct PacketFields {
     has_options: bool,
 }
 
-/// One block as read from the file.
-struct Block {
+/// One block as read from the file: its body either in the reader's buffer (an EPB read
+/// in place) or in [`PcapNgState::spare`].
+struct Block<'a> {
     kind: u32,
     /// File offset of the block's first byte.
     start: u64,
@@ -141,7 +150,16 @@ struct Block {
     body_start: u64,
     /// What lies between the length field and the trailing length (for an
     /// SHB, after the byte-order magic).
-    body: Vec<u8>,
+    body: &'a [u8],
+}
+
+/// Where a block read by [`PcapNgState::read_block_after_type`] is: its body is in
+/// [`PcapNgState::spare`].
+#[derive(Clone, Copy)]
+struct BlockAt {
+    kind: u32,
+    start: u64,
+    body_start: u64,
 }
 
 /// Reading state of a pcapng file.
@@ -168,8 +186,10 @@ impl PcapNgState {
             max_snaplen: 0,
             spare: Vec::new(),
         };
-        let block = state.read_block_after_type(input, SHB_TYPE_BYTES)?;
-        state.section_header(input, &block)?;
+        let at = state.read_block_after_type(input, SHB_TYPE_BYTES)?;
+        let body = std::mem::take(&mut state.spare);
+        state.section_header(input, &at.with(&body))?;
+        state.spare = body;
         Ok(state)
     }
 
@@ -188,6 +208,9 @@ impl PcapNgState {
         input: &mut Input,
     ) -> Result<Option<CapturedFrame>, CaptureError> {
         loop {
+            if let Some(frame) = self.buffered_packet(input) {
+                return frame.map(Some);
+            }
             let mut block_type = [0u8; 4];
             let got = input.fill(&mut block_type)?;
             if got == 0 {
@@ -196,7 +219,9 @@ impl PcapNgState {
             if got < block_type.len() {
                 return Err(input.truncated("the header of a pcapng block"));
             }
-            let block = self.read_block_after_type(input, block_type)?;
+            let at = self.read_block_after_type(input, block_type)?;
+            let body = std::mem::take(&mut self.spare);
+            let block = at.with(&body);
             let frame = match block.kind {
                 BT_SHB => self.section_header(input, &block).map(|()| None),
                 BT_IDB => self.interface_description(input, &block).map(|()| None),
@@ -205,11 +230,39 @@ impl PcapNgState {
                 // NRB, ISB, DSB, custom and unknown blocks: nothing for a frame.
                 _ => Ok(None),
             };
-            self.spare = block.body;
+            self.spare = body;
             if let Some(frame) = frame? {
                 return Ok(Some(frame));
             }
         }
+    }
+
+    /// The next block when it is an Enhanced Packet Block that lies whole in the reader's
+    /// buffer (nearly every block of a capture): parsed in place, its bytes copied once, into
+    /// the frame. None for anything else, which the block-by-block path reads (and reports).
+    fn buffered_packet(&self, input: &mut Input) -> Option<Result<CapturedFrame, CaptureError>> {
+        let buf = input.buffered();
+        if buf.len() < 12 || self.u32(&buf[0..4]) != BT_EPB {
+            return None;
+        }
+        let total = self.u32(&buf[4..8]);
+        let len = total as usize;
+        if total < 12 || total % 4 != 0 || total > MAX_RECORD_BYTES || buf.len() < len {
+            return None;
+        }
+        if self.u32(&buf[len - 4..len]) != total {
+            return None;
+        }
+        let start = input.offset();
+        let block = Block {
+            kind: BT_EPB,
+            start,
+            body_start: start + 8,
+            body: &buf[8..len - 4],
+        };
+        let frame = self.timed_packet(input, &block);
+        input.consume(len);
+        Some(frame)
     }
 
     /// Reads the rest of a block whose 4 type bytes have been consumed,
@@ -218,7 +271,7 @@ impl PcapNgState {
         &mut self,
         input: &mut Input,
         type_bytes: [u8; 4],
-    ) -> Result<Block, CaptureError> {
+    ) -> Result<BlockAt, CaptureError> {
         let start = input.offset() - 4;
         let is_shb = type_bytes == SHB_TYPE_BYTES;
         let mut len_bytes = [0u8; 4];
@@ -299,16 +352,16 @@ impl PcapNgState {
             ));
         }
         rest.truncate(want - 4);
-        Ok(Block {
+        self.spare = rest;
+        Ok(BlockAt {
             kind,
             start,
             body_start: start + u64::from(head_len),
-            body: rest,
         })
     }
 
     /// SHB: checks the version and options, and starts a new section.
-    fn section_header(&mut self, input: &Input, block: &Block) -> Result<(), CaptureError> {
+    fn section_header(&mut self, input: &Input, block: &Block<'_>) -> Result<(), CaptureError> {
         // The minimum total length guarantees versions and section length.
         let major = self.u16(&block.body[0..2]);
         let minor = self.u16(&block.body[2..4]);
@@ -326,7 +379,11 @@ impl PcapNgState {
     }
 
     /// IDB: records a new interface of the current section.
-    fn interface_description(&mut self, input: &Input, block: &Block) -> Result<(), CaptureError> {
+    fn interface_description(
+        &mut self,
+        input: &Input,
+        block: &Block<'_>,
+    ) -> Result<(), CaptureError> {
         let body = &block.body;
         if body.len() < 8 {
             return Err(too_short(input, block, 8));
@@ -387,7 +444,11 @@ impl PcapNgState {
     /// early drafts, still found in old files). They differ only in the
     /// interface id: 4 bytes in an EPB, 2 in an OPB followed by a 2-byte
     /// drops count; time stamp, lengths, data and options follow alike.
-    fn timed_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
+    fn timed_packet(
+        &self,
+        input: &Input,
+        block: &Block<'_>,
+    ) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 20 {
             return Err(too_short(input, block, 20));
         }
@@ -412,7 +473,11 @@ impl PcapNgState {
     /// SPB: interface 0, no time stamp, no options. The captured length is
     /// not stored: it is the original length cut to interface 0's snaplen,
     /// and (leniently) to the data the block actually holds.
-    fn simple_packet(&self, input: &Input, block: &Block) -> Result<CapturedFrame, CaptureError> {
+    fn simple_packet(
+        &self,
+        input: &Input,
+        block: &Block<'_>,
+    ) -> Result<CapturedFrame, CaptureError> {
         if block.body.len() < 4 {
             return Err(too_short(input, block, 4));
         }
@@ -439,7 +504,7 @@ impl PcapNgState {
     fn packet(
         &self,
         input: &Input,
-        block: &Block,
+        block: &Block<'_>,
         fields: PacketFields,
     ) -> Result<CapturedFrame, CaptureError> {
         let PacketFields {
@@ -489,7 +554,12 @@ impl PcapNgState {
 
     /// The interface a packet block refers to; Corrupt if it was never
     /// described in this section.
-    fn interface(&self, input: &Input, block: &Block, id: u32) -> Result<&Interface, CaptureError> {
+    fn interface(
+        &self,
+        input: &Input,
+        block: &Block<'_>,
+        id: u32,
+    ) -> Result<&Interface, CaptureError> {
         self.interfaces.get(id as usize).ok_or_else(|| {
             input.corrupt(
                 block.start,
@@ -510,7 +580,7 @@ impl PcapNgState {
     fn walk_options(
         &self,
         input: &Input,
-        block: &Block,
+        block: &Block<'_>,
         from: usize,
         mut f: impl FnMut(u16, &[u8]),
     ) -> Result<(), CaptureError> {
@@ -559,7 +629,7 @@ impl PcapNgState {
     }
 }
 
-fn too_short(input: &Input, block: &Block, min_body: usize) -> CaptureError {
+fn too_short(input: &Input, block: &Block<'_>, min_body: usize) -> CaptureError {
     input.corrupt(
         block.start,
         format!(
@@ -569,6 +639,17 @@ fn too_short(input: &Input, block: &Block, min_body: usize) -> CaptureError {
             min_body + 12
         ),
     )
+}
+
+impl BlockAt {
+    fn with(self, body: &[u8]) -> Block<'_> {
+        Block {
+            kind: self.kind,
+            start: self.start,
+            body_start: self.body_start,
+            body,
+        }
+    }
 }
 
 /// A block type's name for messages ("an Enhanced Packet Block"); only built for a
