@@ -247,7 +247,7 @@ impl PcapNgState {
         }
         let total = self.u32(&buf[4..8]);
         let len = total as usize;
-        if total < 12 || total % 4 != 0 || total > MAX_RECORD_BYTES || buf.len() < len {
+        if total < 12 || !total.is_multiple_of(4) || total > MAX_RECORD_BYTES || buf.len() < len {
             return None;
         }
         if self.u32(&buf[len - 4..len]) != total {
