@@ -84,15 +84,21 @@ impl AddressText {
         self.colon_hex_run(bytes, true);
     }
 
-    /// Lowercase hex digits of `bytes`, with colons between bytes when `colons`.
+    /// Lowercase hex digits of `bytes` (at most 8), with colons between bytes when `colons`:
+    /// each byte stored as its two digits and a colon at once, the last colon dropped.
     fn colon_hex_run(&mut self, bytes: &[u8], colons: bool) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for (i, b) in bytes.iter().take(8).enumerate() {
-            if i > 0 && colons {
-                self.push(b":");
-            }
-            self.push(&[HEX[(b >> 4) as usize], HEX[(b & 15) as usize]]);
+        let step = if colons { 3 } else { 2 };
+        let mut at = self.len;
+        for b in bytes.iter().take(8) {
+            let [h, l] = HEX2[*b as usize];
+            // At most 2 + 8 * 3 bytes: within the buffer.
+            self.buf[at..at + 3].copy_from_slice(&[h, l, b':']);
+            at += step;
         }
+        if colons && at > self.len {
+            at -= 1;
+        }
+        self.len = at;
     }
 }
 
@@ -275,6 +281,35 @@ mod tests {
                 std::net::Ipv4Addr::from(a).to_string()
             );
         }
+    }
+
+    #[test]
+    fn link_addresses_are_colon_hex() {
+        let text = |a: Address| a.text().as_str().to_string();
+        assert_eq!(
+            text(Address::Ether([0, 0x1b, 0xc5, 0x09, 0xa0, 0xff])),
+            "00:1b:c5:09:a0:ff"
+        );
+        assert_eq!(
+            text(Address::Eui64([0, 0x12, 0x4b, 0, 1, 2, 3, 0xfe])),
+            "00:12:4b:00:01:02:03:fe"
+        );
+        assert_eq!(
+            text(Address::Wpan16 {
+                pan: 1,
+                addr: 0x0a1f
+            }),
+            "0x0a1f"
+        );
+        assert_eq!(
+            text(Address::Wpan16 {
+                pan: 1,
+                addr: 0xffff
+            }),
+            "0xffff"
+        );
+        assert_eq!(text(Address::None), "");
+        assert_eq!(text(Address::Ipv4([192, 0, 2, 255])), "192.0.2.255");
     }
 
     fn std_text(a: [u8; 16]) -> String {
