@@ -1,5 +1,6 @@
 //! Addresses as the Source/Destination columns, conversations and endpoints see them.
 
+use crate::engine::value::HEX2;
 use std::fmt;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -180,18 +181,6 @@ impl Ipv6Text {
         self.len += n;
     }
 }
-
-/// The two lowercase hex digits of every byte value.
-static HEX2: [[u8; 2]; 256] = {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 15]];
-        i += 1;
-    }
-    t
-};
 
 /// The decimal digits of every byte value, left-aligned, with their count in the last byte.
 static DEC: [[u8; 4]; 256] = {

@@ -68,22 +68,55 @@ pub fn write_plain_hex(out: &mut String, bytes: &[u8]) {
 /// Lowercase hex of `bytes`, colon-separated when `colons`, formatted 16 bytes at a time in a
 /// stack buffer and appended in one piece (JSON and field output write every byte field so).
 fn push_hex(out: &mut String, bytes: &[u8], colons: bool) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(bytes.len() * 3);
-    let mut buf = [0u8; 16 * 3];
+    let step = if colons { 3 } else { 2 };
+    // A chunk's text: a colon joining it to the previous chunk, then each byte stored as its
+    // two digits and a colon at once (one fixed-size store), the last colon dropped.
+    let mut buf = [0u8; 1 + 16 * 3];
     for (c, chunk) in bytes.chunks(16).enumerate() {
         let mut n = 0;
-        for (i, b) in chunk.iter().enumerate() {
-            if colons && (c > 0 || i > 0) {
-                buf[n] = b':';
-                n += 1;
-            }
-            buf[n] = HEX[(b >> 4) as usize];
-            buf[n + 1] = HEX[(b & 15) as usize];
-            n += 2;
+        if colons && c > 0 {
+            buf[0] = b':';
+            n = 1;
+        }
+        for b in chunk {
+            let [h, l] = HEX2[*b as usize];
+            buf[n..n + 3].copy_from_slice(&[h, l, b':']);
+            n += step;
+        }
+        if colons {
+            n -= 1;
         }
         out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or(""));
     }
+}
+
+/// The two lowercase hex digits of every byte value.
+pub(crate) static HEX2: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    t
+};
+
+/// Appends `v` (below 100) as two digits.
+fn push_2digits(out: &mut String, v: u64) {
+    out.push(char::from(b'0' + (v / 10 % 10) as u8));
+    out.push(char::from(b'0' + (v % 10) as u8));
+}
+
+/// Appends `v` zero-padded to `width` digits (more when it has more).
+fn push_zero_padded(out: &mut String, v: u64, width: usize) {
+    let mut digits = itoa::Buffer::new();
+    let d = digits.format(v);
+    for _ in d.len()..width {
+        out.push('0');
+    }
+    out.push_str(d);
 }
 
 /// Bytes as plain lowercase hex with no separators.
@@ -103,17 +136,26 @@ pub fn format_abs_time(out: &mut String, ns: i64) {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let _ = write!(
-        out,
-        "{} {:>2}, {} {:02}:{:02}:{:02}.{:09} UTC",
-        MONTHS[(m - 1) as usize],
-        d,
-        y,
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60,
-        nanos
-    );
+    // `{} {:>2}, {} {:02}:{:02}:{:02}.{:09} UTC` without the formatter (every frame's
+    // `frame.time` in JSON and PDML).
+    out.push_str(MONTHS[(m - 1) as usize]);
+    out.push(' ');
+    if d < 10 {
+        out.push(' ');
+    }
+    out.push_str(itoa::Buffer::new().format(d));
+    out.push_str(", ");
+    out.push_str(itoa::Buffer::new().format(y));
+    out.push(' ');
+    let sod = sod as u64;
+    push_2digits(out, sod / 3600);
+    out.push(':');
+    push_2digits(out, (sod / 60) % 60);
+    out.push(':');
+    push_2digits(out, sod % 60);
+    out.push('.');
+    push_zero_padded(out, nanos as u64, 9);
+    out.push_str(" UTC");
 }
 
 /// Date parts (year, month 1-12, day 1-31) of a day count since 1970-01-01, proleptic Gregorian.
@@ -147,9 +189,13 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Seconds with nine decimals, as tshark prints relative times (`0.000123000`).
 pub fn format_rel_time(out: &mut String, ns: i64) {
-    let sign = if ns < 0 { "-" } else { "" };
+    if ns < 0 {
+        out.push('-');
+    }
     let a = ns.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:09}", a / 1_000_000_000, a % 1_000_000_000);
+    out.push_str(itoa::Buffer::new().format(a / 1_000_000_000));
+    out.push('.');
+    push_zero_padded(out, a % 1_000_000_000, 9);
 }
 
 fn format_double(out: &mut String, v: f64) {
@@ -238,14 +284,16 @@ fn write_uint_show(out: &mut String, field: &FieldDef, v: u64) {
 /// `v` in lowercase hex, zero-padded to at least `width` digits (`{:0width$x}` without the
 /// formatter's cost: integers are most of what the outputs print).
 pub fn write_hex_padded(out: &mut String, v: u64, width: usize) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digits = ((64 - v.leading_zeros() as usize).div_ceil(4))
-        .max(width)
-        .max(1);
-    for d in (0..digits).rev() {
-        let nibble = if d < 16 { (v >> (4 * d)) & 15 } else { 0 };
-        out.push(HEX[nibble as usize] as char);
+    let digits = ((64 - v.leading_zeros() as usize).div_ceil(4)).max(1);
+    for _ in digits..width {
+        out.push('0');
     }
+    // The 16 digits of `v`, of which the significant ones are appended in one piece.
+    let mut buf = [0u8; 16];
+    for (i, b) in v.to_be_bytes().iter().enumerate() {
+        buf[2 * i..2 * i + 2].copy_from_slice(&HEX2[*b as usize]);
+    }
+    out.push_str(std::str::from_utf8(&buf[16 - digits..]).unwrap_or(""));
 }
 
 /// The show form as a new string.
