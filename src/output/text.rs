@@ -2,7 +2,7 @@
 //! dump of every data source (`-x`).
 
 use dissectors::engine::tree::{NodeId, Tree};
-use dissectors::engine::value::{escape_text, write_label};
+use dissectors::engine::value::{escape_text, push_zero_padded, write_label};
 use dissectors::engine::Packet;
 use std::fmt::Write;
 
@@ -114,28 +114,19 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
 /// the fraction of the second in microseconds (6 digits) or, with `nanos`, 9 digits.
 pub(crate) fn write_clock(out: &mut String, ns: i64, nanos: bool) {
     let sod = ns.div_euclid(1_000_000_000).rem_euclid(86_400);
-    let _ = write!(
-        out,
-        "{:02}:{:02}:{:02}.",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    );
+    let sod = sod as u64;
+    push_zero_padded(out, sod / 3600, 2);
+    out.push(':');
+    push_zero_padded(out, (sod / 60) % 60, 2);
+    out.push(':');
+    push_zero_padded(out, sod % 60, 2);
+    out.push('.');
     let frac = ns.rem_euclid(1_000_000_000).unsigned_abs();
     if nanos {
         push_zero_padded(out, frac, 9);
     } else {
         push_zero_padded(out, frac / 1000, 6);
     }
-}
-
-fn push_zero_padded(out: &mut String, v: u64, width: usize) {
-    let mut digits = itoa::Buffer::new();
-    let d = digits.format(v);
-    for _ in d.len()..width {
-        out.push('0');
-    }
-    out.push_str(d);
 }
 
 /// Appends `value` padded with spaces to `width` characters, on the left when `right`

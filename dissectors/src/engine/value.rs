@@ -103,20 +103,21 @@ pub(crate) static HEX2: [[u8; 2]; 256] = {
     t
 };
 
-/// Appends `v` (below 100) as two digits.
-fn push_2digits(out: &mut String, v: u64) {
-    out.push(char::from(b'0' + (v / 10 % 10) as u8));
-    out.push(char::from(b'0' + (v % 10) as u8));
-}
-
-/// Appends `v` zero-padded to `width` digits (more when it has more).
-fn push_zero_padded(out: &mut String, v: u64, width: usize) {
-    let mut digits = itoa::Buffer::new();
-    let d = digits.format(v);
-    for _ in d.len()..width {
-        out.push('0');
+/// Appends `v` zero-padded to `width` digits (more when it has more; at most 20): the
+/// digits written backwards into a buffer of zeros, appended in one piece.
+pub fn push_zero_padded(out: &mut String, v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let (mut v, mut at) = (v, buf.len());
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
     }
-    out.push_str(d);
+    let start = at.min(buf.len() - width.min(buf.len()));
+    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or(""));
 }
 
 /// Bytes as plain lowercase hex with no separators.
@@ -148,11 +149,11 @@ pub fn format_abs_time(out: &mut String, ns: i64) {
     out.push_str(itoa::Buffer::new().format(y));
     out.push(' ');
     let sod = sod as u64;
-    push_2digits(out, sod / 3600);
+    push_zero_padded(out, sod / 3600, 2);
     out.push(':');
-    push_2digits(out, (sod / 60) % 60);
+    push_zero_padded(out, (sod / 60) % 60, 2);
     out.push(':');
-    push_2digits(out, sod % 60);
+    push_zero_padded(out, sod % 60, 2);
     out.push('.');
     push_zero_padded(out, nanos as u64, 9);
     out.push_str(" UTC");
@@ -491,6 +492,22 @@ mod tests {
             let mut s = String::new();
             write_hex_padded(&mut s, v, w);
             assert_eq!(s, format!("{v:0w$x}"));
+        }
+    }
+
+    #[test]
+    fn zero_padding_keeps_every_digit() {
+        for (v, width, want) in [
+            (0, 9, "000000000"),
+            (547_275_000, 9, "547275000"),
+            (5, 2, "05"),
+            (123, 2, "123"),
+            (7, 0, "7"),
+            (u64::MAX, 6, "18446744073709551615"),
+        ] {
+            let mut s = String::from("x");
+            push_zero_padded(&mut s, v, width);
+            assert_eq!(s, format!("x{want}"), "{v} {width}");
         }
     }
 
