@@ -145,7 +145,7 @@ fn generated_frames(n: usize, link_types: &[u32]) -> Vec<CapturedFrame> {
             let ts_ns = 1_700_000_000_000_000_000 + i as i64 * 1_000_000;
             CapturedFrame {
                 meta: meta(i, lt, ts_ns, data.len()),
-                data,
+                data: data.into(),
             }
         })
         .collect()

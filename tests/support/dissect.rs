@@ -14,7 +14,7 @@ pub fn read_capture(path: &Path) -> Vec<Frame> {
     let reader = CaptureReader::open(path).expect("capture readable");
     reader
         .map_while(|f| f.ok())
-        .map(|f| (f.meta.link_type, f.meta.ts_ns, f.data))
+        .map(|f| (f.meta.link_type, f.meta.ts_ns, f.data.to_vec()))
         .collect()
 }
 
@@ -27,7 +27,7 @@ pub fn frames_in(bytes: &[u8]) -> Vec<Frame> {
     };
     reader
         .map_while(|f| f.ok())
-        .map(|f| (f.meta.link_type, f.meta.ts_ns, f.data))
+        .map(|f| (f.meta.link_type, f.meta.ts_ns, f.data.to_vec()))
         .collect()
 }
 
