@@ -2,7 +2,7 @@
 //! dump of every data source (`-x`).
 
 use dissectors::engine::tree::{NodeId, Tree};
-use dissectors::engine::value::{escape_text, push_zero_padded, write_label};
+use dissectors::engine::value::{escape_text, push_time_of_day, push_zero_padded, write_label};
 use dissectors::engine::Packet;
 use std::fmt::Write;
 
@@ -109,17 +109,11 @@ pub fn write_summary_line(out: &mut String, p: &Packet, time: &str) {
     out.push_str(&escape_text(&c.info));
 }
 
-/// `v` in decimal with leading zeros to `width` digits.
 /// Appends the UTC time of day of `ns` (since the Unix epoch) as `HH:MM:SS.` and
 /// the fraction of the second in microseconds (6 digits) or, with `nanos`, 9 digits.
 pub(crate) fn write_clock(out: &mut String, ns: i64, nanos: bool) {
     let sod = ns.div_euclid(1_000_000_000).rem_euclid(86_400);
-    let sod = sod as u64;
-    push_zero_padded(out, sod / 3600, 2);
-    out.push(':');
-    push_zero_padded(out, (sod / 60) % 60, 2);
-    out.push(':');
-    push_zero_padded(out, sod % 60, 2);
+    push_time_of_day(out, sod as u64);
     out.push('.');
     let frac = ns.rem_euclid(1_000_000_000).unsigned_abs();
     if nanos {

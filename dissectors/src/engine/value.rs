@@ -148,15 +148,19 @@ pub fn format_abs_time(out: &mut String, ns: i64) {
     out.push_str(", ");
     out.push_str(itoa::Buffer::new().format(y));
     out.push(' ');
-    let sod = sod as u64;
+    push_time_of_day(out, sod as u64);
+    out.push('.');
+    push_zero_padded(out, nanos as u64, 9);
+    out.push_str(" UTC");
+}
+
+/// Appends a second of the day as `HH:MM:SS`.
+pub fn push_time_of_day(out: &mut String, sod: u64) {
     push_zero_padded(out, sod / 3600, 2);
     out.push(':');
     push_zero_padded(out, (sod / 60) % 60, 2);
     out.push(':');
     push_zero_padded(out, sod % 60, 2);
-    out.push('.');
-    push_zero_padded(out, nanos as u64, 9);
-    out.push_str(" UTC");
 }
 
 /// Date parts (year, month 1-12, day 1-31) of a day count since 1970-01-01, proleptic Gregorian.
