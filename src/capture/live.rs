@@ -7,6 +7,7 @@ use super::source::LiveOptions;
 use super::status::LiveStatus;
 use super::{CaptureError, CapturedFrame};
 use dissectors::engine::FrameMeta;
+use std::sync::Arc;
 
 /// Snap length when `-s` is not given (tshark's default).
 pub const DEFAULT_SNAPLEN: u32 = 262_144;
@@ -113,7 +114,7 @@ impl Iterator for LiveCapture {
                     };
                     let frame = CapturedFrame {
                         meta,
-                        data: p.data.to_vec(),
+                        data: Arc::from(p.data),
                     };
                     if self.number % STATS_EVERY == 1 {
                         self.publish();

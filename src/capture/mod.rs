@@ -120,7 +120,7 @@ pub const MAX_INTERFACE_STRING_BYTES: usize = 4096;
 /// conversation timestamps overflow (found by the hostile-input tests).
 pub const MAX_TIMESTAMP_NS: i64 = dissectors::engine::MAX_TS_NS;
 
-/// Size of the buffered reader and of the steps in which record data is read.
+/// Size of the buffered reader: records are parsed in its buffer or copied out of it.
 const READ_CHUNK: usize = 64 * 1024;
 
 /// One frame as read from a capture, before dissection: the engine's
@@ -323,8 +323,7 @@ impl Input {
             }
             let n = chunk.len().min(len - v.len());
             v.extend_from_slice(&chunk[..n]);
-            self.reader.consume(n);
-            self.offset += n as u64;
+            self.consume(n);
         }
         Ok(())
     }
