@@ -301,9 +301,13 @@ impl Iterator for TlvWalker<'_, '_> {
         match t.kind {
             TlvKind::Item | TlvKind::Pad => {
                 let next = t.value_end();
-                let a = self.fmt.align.max(1);
-                let pad = (a - (next - t.off) % a) % a;
-                self.off = next + pad;
+                let a = self.fmt.align;
+                // Most formats are unaligned: no division per element for them.
+                self.off = if a > 1 {
+                    next + (a - (next - t.off) % a) % a
+                } else {
+                    next
+                };
             }
             _ => {
                 self.done = true;
