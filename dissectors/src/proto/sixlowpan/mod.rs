@@ -1632,12 +1632,15 @@ fn nhc_udp(
 
 // ---- fragmentation -----------------------------------------------------------------------------
 
+/// The fragmentation header (RFC 4944 §5.3): its subtree, the key of its datagram (link-layer
+/// addresses, tag and size) and the fragment's offset in it.
 fn frag_header(
     tvb: &Tvb,
     cx: &mut Cx,
     node: NodeId,
     first: bool,
-) -> Result<(NodeId, u16, u16, usize)> {
+    (src, dst): (Address, Address),
+) -> Result<(NodeId, FragKey, usize)> {
     let hlen = if first { 4 } else { 5 };
     let sub = cx.add_text(node, tvb.range(0, hlen), "Fragmentation Header");
     let w = tvb.be_u16(0)?;
@@ -1655,7 +1658,26 @@ fn frag_header(
             Value::UInt(offset as u64),
         );
     }
-    Ok((sub, size, tag, offset))
+    let key = FragKey {
+        src,
+        dst,
+        tag,
+        size,
+    };
+    Ok((sub, key, offset))
+}
+
+/// Adds a fragment's bytes (at `offset` of the datagram) to the reassembly table.
+fn add_fragment(
+    cx: &mut Cx,
+    key: FragKey,
+    offset: usize,
+    data: &[u8],
+    fixes: Vec<UdpFix>,
+) -> AddResult {
+    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
+    let frags = &mut cx.session.get::<SixlowpanState>().frags;
+    frags.add(key, frame, ts, offset, data, fixes)
 }
 
 /// FRAG1: the headers that follow are decompressed here, and the uncompressed bytes are what
@@ -1669,10 +1691,10 @@ fn frag_first(
     key_src: Address,
     key_dst: Address,
 ) -> Result<()> {
-    let (sub, size, tag, _) = frag_header(tvb, cx, node, true)?;
+    let (sub, key, _) = frag_header(tvb, cx, node, true, (key_src, key_dst))?;
     let inner = tvb.sub_from(4)?;
     let d = inner.u8(0)?;
-    let size_us = size as usize;
+    let size_us = key.size as usize;
     let (u, name) = if d == 0x41 {
         cx.add_uint(node, &PATTERN, inner.range(0, 1), 0x41);
         let rest = inner.rest(1)?;
@@ -1713,18 +1735,7 @@ fn frag_first(
             "UDP checksum: [elided, computed once the datagram is reassembled]",
         );
     }
-    let key = FragKey {
-        src: key_src,
-        dst: key_dst,
-        tag,
-        size,
-    };
-    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
-    let r =
-        cx.session
-            .get::<SixlowpanState>()
-            .frags
-            .add(key, frame, ts, 0, &u.data, u.fixes.clone());
+    let r = add_fragment(cx, key, 0, &u.data, u.fixes.clone());
     // The decompressed first fragment is a data source of its own, as in Wireshark.
     let shown = match name {
         Some(name) => {
@@ -1753,23 +1764,9 @@ fn frag_next(
     key_src: Address,
     key_dst: Address,
 ) -> Result<()> {
-    let (sub, size, tag, offset) = frag_header(tvb, cx, node, false)?;
+    let (sub, key, offset) = frag_header(tvb, cx, node, false, (key_src, key_dst))?;
     let payload = tvb.sub_from(5)?;
-    let key = FragKey {
-        src: key_src,
-        dst: key_dst,
-        tag,
-        size,
-    };
-    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
-    let r = cx.session.get::<SixlowpanState>().frags.add(
-        key,
-        frame,
-        ts,
-        offset,
-        payload.data(),
-        vec![],
-    );
+    let r = add_fragment(cx, key, offset, payload.data(), vec![]);
     if !reassembly_outcome(cx, node, sub, tvb, &r) {
         cx.call_data(&payload, parent);
     }
