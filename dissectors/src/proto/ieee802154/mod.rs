@@ -705,7 +705,9 @@ fn dissect_header_tail(
     // The auxiliary security header exists from 2006 on; 2003 frames carry their counters just
     // before the payload (below).
     if h.security && h.version != VERSION_2003 {
-        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, h, off)?;
+        let (aux, end) = wpan_cmd::dissect_aux_sec(tvb, cx, node, h.version, off)?;
+        h.aux = Some(aux);
+        off = end;
     }
     if h.version == VERSION_2003 || h.version == VERSION_2006 {
         if h.frame_type == TYPE_BEACON {
