@@ -186,8 +186,13 @@ impl Dissector<'_> {
                     spare = recycled.try_recv().unwrap_or_default();
                 }
                 let shown = spare.pop().unwrap_or_else(blank_shown);
-                let Some(shown) = self.dissect(shown, frame, &mut times) else {
-                    continue;
+                let shown = match self.dissect(shown, frame, &mut times) {
+                    Ok(shown) => shown,
+                    // Hidden and not wanted: its allocations serve the next frame.
+                    Err(hidden) => {
+                        spare.push(hidden);
+                        continue;
+                    }
                 };
                 batch.push(shown);
                 if batch.len() == size {
@@ -205,14 +210,14 @@ impl Dissector<'_> {
         (None, read)
     }
 
-    /// Dissects `frame` into `shown`, and decides whether it goes on: displayed, or hidden
-    /// but wanted by the statistics.
+    /// Dissects `frame` into `shown`, and decides whether it goes on (`Ok`): displayed, or
+    /// hidden but wanted by the statistics.
     fn dissect(
         &mut self,
         mut shown: Shown,
         frame: CapturedFrame,
         times: &mut Deltas,
-    ) -> Option<Shown> {
+    ) -> Result<Shown, Shown> {
         let ts = frame.meta.ts_ns;
         self.engine
             .dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
@@ -224,7 +229,7 @@ impl Dissector<'_> {
             .as_ref()
             .is_none_or(|f| f.matches(&shown.packet));
         if !shown.displayed && !self.taps_see_hidden {
-            return None;
+            return Err(shown);
         }
         if shown.displayed {
             self.engine.mark_displayed(ts);
@@ -232,7 +237,7 @@ impl Dissector<'_> {
             times.previous_displayed = Some(ts);
         }
         shown.frame = frame;
-        Some(shown)
+        Ok(shown)
     }
 }
 
