@@ -56,6 +56,7 @@
 //! [`crate::proto::tls::dtls`]. The UDP heuristic is off unless the preference `coap.heuristic` is TRUE or
 //! the user enabled it explicitly (`--enable-heuristic coap`, [`Registry::heuristic_setting`]).
 
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
@@ -66,7 +67,6 @@ use crate::engine::Cx;
 use crate::proto::coap::payload as coap_payload;
 use crate::proto::coap::track::{self as coap_track, Endpoint, MsgFacts};
 use std::borrow::Cow;
-use std::fmt::Write;
 
 /// tshark's option name table (with its spellings) plus the options registered since.
 pub const OPTION_NAMES: &[(u64, &str)] = &[
@@ -705,7 +705,14 @@ fn set_header_texts(cx: &mut Cx, node: NodeId, h: &MsgHeader, is_tcp: bool) {
             TYPES[t].1
         ),
     );
-    cx.set_info(format_args!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
+    // Written without `core::fmt`: the column of every message.
+    let info = &mut cx.columns.info;
+    info.clear();
+    info.s(TYPES_SHORT[t])
+        .s(", MID:")
+        .u(m)
+        .s(", ")
+        .s(&code_name);
 }
 
 /// Where a message's payload goes and what tracking knows about the message.
@@ -751,8 +758,12 @@ fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, clas
         let col = &mut cx.columns.info;
         col.push_str(", TKN:");
         for (i, b) in token.iter().enumerate() {
-            let sep = if i == 0 { "" } else { " " };
-            let _ = write!(col, "{sep}{b:02x}");
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            if i > 0 {
+                col.push(' ');
+            }
+            col.push(HEX[(b >> 4) as usize] as char);
+            col.push(HEX[(b & 15) as usize] as char);
         }
     }
     if let Some(b) = info.block2.or(info.block1) {
@@ -765,7 +776,7 @@ fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, clas
         let b = if kind == 1 { info.block1 } else { info.block2 }.unwrap_or(b);
         let m_used = (kind == 1 && class == 0) || (kind == 2 && (2..=5).contains(&class));
         let end = if b.more || !m_used { "" } else { "End of " };
-        let _ = write!(cx.columns.info, ", {end}Block #{}", b.num);
+        cx.columns.info.s(", ").s(end).s("Block #").u(b.num);
     }
     if !info.uri.is_empty() {
         cx.columns.info.push_str(", ");
@@ -916,7 +927,12 @@ fn dissect_option(
     let class = code >> 5;
     let signalling = class == 7 && signalling_option_name(num, code).is_some();
     let name = option_name(num, code);
-    let label = truncate_c(&format!("#{count}: {name}"), 56);
+    // The label names the option's node and is its value: made only for a tree that keeps it.
+    let label = if cx.tree.wants(Some(&OPT_NAME)) {
+        truncate_c(&format!("#{count}: {name}"), 56)
+    } else {
+        String::new()
+    };
     let whole = tvb.range(off, hdr_len + len);
     let opt = cx.add_with(node, &OPT_NAME, whole, || Value::str(label.clone()));
     let known_range = OPTION_RANGES.iter().find(|(n, _, _)| *n == num);
@@ -940,17 +956,19 @@ fn dissect_option(
             _ => {}
         }
     }
-    let desc = format!(
-        "Type {num}, {}, {}{}",
-        if num & 1 != 0 { "Critical" } else { "Elective" },
-        if num & 2 != 0 { "Unsafe" } else { "Safe" },
-        if num & 0x1e == 0x1c {
-            ", NoCacheKey"
-        } else {
-            ""
-        }
-    );
-    cx.add_with(opt, &OPT_DESC, whole, || Value::str(truncate_c(&desc, 56)));
+    cx.add_with(opt, &OPT_DESC, whole, || {
+        let desc = format!(
+            "Type {num}, {}, {}{}",
+            if num & 1 != 0 { "Critical" } else { "Elective" },
+            if num & 2 != 0 { "Unsafe" } else { "Safe" },
+            if num & 0x1e == 0x1c {
+                ", NoCacheKey"
+            } else {
+                ""
+            }
+        );
+        Value::str(truncate_c(&desc, 56))
+    });
     let b0 = tvb.u8(off)? as u64;
     cx.add_uint(opt, &OPT_DELTA, tvb.range(off, 1), b0);
     cx.add_uint(opt, &OPT_LENGTH, tvb.range(off, 1), b0);

@@ -31,6 +31,7 @@
 //! Fidelity to tshark 4.0 is checked in `tests/wpan.rs`.
 
 use crate::engine::address::Address;
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ws, ExpertDef};
 use crate::engine::field::FieldDef;
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
@@ -392,10 +393,11 @@ impl Label {
         }
     }
 
-    /// Appends `text` to the Info column and to the label.
-    fn push_info(&mut self, cx: &mut Cx, text: impl std::fmt::Display) {
+    /// Appends `head` and an address to the Info column and to the label.
+    fn push_info_addr(&mut self, cx: &mut Cx, head: &str, a: &MacAddr) {
         let at = cx.columns.info.len();
-        let _ = write!(cx.columns.info, "{text}");
+        cx.columns.info.s(head);
+        push_addr(&mut cx.columns.info, a);
         self.push_str(&cx.columns.info[at..]);
     }
 
@@ -574,7 +576,7 @@ fn dissect_header(
     };
     summary.push_str(" ");
     summary.push_str(type_name);
-    cx.set_info(type_name);
+    cx.columns.info.reset().s(type_name);
 
     if h.seqno_suppression {
         if h.version != VERSION_2015 && h.frame_type != TYPE_MULTIPURPOSE {
@@ -660,7 +662,7 @@ fn dissect_addressing(
     h.dst = dst;
     off += len;
     if h.dst != MacAddr::None {
-        summary.push_info(cx, format_args!(", Dst: {}", AddrText(&h.dst)));
+        summary.push_info_addr(cx, ", Dst: ", &h.dst);
     }
     if src_pan_present {
         h.src_pan = Some(cx.add_le_u16(node, &SRC_PAN, tvb, off)?);
@@ -674,7 +676,7 @@ fn dissect_addressing(
     }
     off += len;
     if h.src != MacAddr::None {
-        summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
+        summary.push_info_addr(cx, ", Src: ", &h.src);
     }
     set_packet_addresses(cx, h);
     Ok(Some(off))
@@ -840,19 +842,22 @@ fn ext_addr(tvb: &Tvb, off: usize) -> Result<[u8; 8]> {
 /// How the Info column writes an address: short ones as 0x1234 (0xffff as "Broadcast"), long
 /// ones as colon hex.
 pub fn addr_text(a: &MacAddr) -> String {
-    AddrText(a).to_string()
+    let mut s = String::new();
+    push_addr(&mut s, a);
+    s
 }
 
-/// A MAC address as the Info column and labels show it (`Broadcast`, `0x0001`, an EUI-64).
-pub struct AddrText<'a>(pub &'a MacAddr);
-
-impl std::fmt::Display for AddrText<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            MacAddr::None => Ok(()),
-            MacAddr::Short(0xffff) => f.write_str("Broadcast"),
-            MacAddr::Short(s) => write!(f, "0x{s:04x}"),
-            MacAddr::Ext(e) => write!(f, "{}", Address::Eui64(*e)),
+/// Appends a MAC address as the Info column and labels show it (`Broadcast`, `0x0001`, an
+/// EUI-64), without `core::fmt`: every frame's Info column names one or two.
+pub fn push_addr(s: &mut String, a: &MacAddr) {
+    match a {
+        MacAddr::None => {}
+        MacAddr::Short(0xffff) => s.push_str("Broadcast"),
+        MacAddr::Short(v) => {
+            s.hex(*v as u64, 4);
+        }
+        MacAddr::Ext(e) => {
+            s.addr(&Address::Eui64(*e));
         }
     }
 }

@@ -406,9 +406,10 @@ fn add_address(
     let r = tvb.range(off, 4);
     cx.add(node, field, r, Value::Ipv4(a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv4(a));
-    let text = Address::Ipv4(a).to_string();
-    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
-    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
+    // The host names are the address as text, made only for a tree that keeps them.
+    let text = || Value::str(Address::Ipv4(a).to_string());
+    cx.add_hidden_with(node, host, r, text);
+    cx.add_hidden_with(node, &HOST, r, text);
 }
 
 fn dissect_options(cx: &mut Cx, node: NodeId, opts: &Tvb) -> Result<()> {

@@ -159,9 +159,10 @@ fn add_address(
     let r = tvb.range(off, 16);
     cx.add(node, field, r, Value::Ipv6(*a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv6(*a));
-    let text = Address::Ipv6(*a).to_string();
-    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
-    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
+    // The host names are the address as text, made only for a tree that keeps them.
+    let text = || Value::str(Address::Ipv6(*a).to_string());
+    cx.add_hidden_with(node, host, r, text);
+    cx.add_hidden_with(node, &HOST, r, text);
 }
 
 #[cfg(test)]
