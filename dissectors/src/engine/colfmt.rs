@@ -77,7 +77,13 @@ impl ColWrite for String {
     }
 
     fn addr(&mut self, a: &Address) -> &mut Self {
-        self.push_str(a.text().as_str());
+        match a {
+            // Hardware addresses are the common case of link-layer columns: written here in
+            // one piece rather than two digits at a time.
+            Address::Ether(b) => push_colon_hex(self, b),
+            Address::Eui64(b) => push_colon_hex(self, b),
+            _ => self.push_str(a.text().as_str()),
+        }
         self
     }
 
@@ -90,6 +96,19 @@ impl ColWrite for String {
         self.push_str(Ipv6Text::new(a).as_str());
         self
     }
+}
+
+/// Appends up to 8 bytes as lowercase hex pairs separated by colons (`aa:bb:cc`).
+fn push_colon_hex(s: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [b':'; 24];
+    let n = bytes.len().min(8);
+    for (i, b) in bytes[..n].iter().enumerate() {
+        buf[3 * i] = HEX[(b >> 4) as usize];
+        buf[3 * i + 1] = HEX[(b & 15) as usize];
+    }
+    let len = (3 * n).saturating_sub(1);
+    s.push_str(std::str::from_utf8(&buf[..len]).unwrap_or(""));
 }
 
 #[cfg(test)]
@@ -117,7 +136,15 @@ mod tests {
             .ipv6(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
         assert_eq!(s, "10.0.0.1 fe80::1");
         s.clear();
-        s.addr(&Address::Ether([0, 1, 2, 3, 4, 0xff]));
-        assert_eq!(s, "00:01:02:03:04:ff");
+        for a in [
+            Address::Ether([0, 1, 2, 3, 4, 0xff]),
+            Address::Eui64([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 0xa3]),
+            Address::Wpan16 { pan: 1, addr: 0xab },
+            Address::Ipv4([192, 168, 0, 1]),
+        ] {
+            s.clear();
+            s.addr(&a);
+            assert_eq!(s, a.to_string());
+        }
     }
 }

@@ -161,35 +161,45 @@ impl FcsMode {
 /// The ITU-T CRC-16 as 802.15.4 computes it (§7.2.11): polynomial 0x1021 over bits sent LSB
 /// first, i.e. the reflected form 0x8408, initial value 0, no final XOR.
 pub fn crc16(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x8408
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
+    // A byte at a time from a table: every frame's FCS is checked.
+    static TABLE: [u32; 256] = reflected_crc_table(0x8408);
+    reflected_crc(&TABLE, 0, data) as u16
 }
 
 /// The 32-bit FCS (§7.2.11, ANSI X3.66 / IEEE 802.3 CRC-32, reflected, all-ones initial value and
 /// final XOR).
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc: u32 = 0xffff_ffff;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
+    static TABLE: [u32; 256] = reflected_crc_table(0xedb8_8320);
+    !reflected_crc(&TABLE, 0xffff_ffff, data)
+}
+
+/// A reflected CRC of up to 32 bits, a byte at a time through its table.
+fn reflected_crc(table: &[u32; 256], init: u32, data: &[u8]) -> u32 {
+    data.iter().fold(init, |crc, &b| {
+        (crc >> 8) ^ table[((crc ^ b as u32) & 0xff) as usize]
+    })
+}
+
+/// The byte table of a reflected CRC (of 16 or 32 bits): entry `i` is `i` shifted through
+/// eight bit steps of the polynomial.
+const fn reflected_crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
+                (crc >> 1) ^ poly
             } else {
                 crc >> 1
             };
+            bit += 1;
         }
+        t[i] = crc;
+        i += 1;
     }
-    !crc
+    t
 }
 
 /// An address as the MAC header carries it.

@@ -1522,7 +1522,7 @@ fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
         cx.add_text(
             sub,
             tvb.range(p - body.len(), body.len()),
-            format!("Data ({} bytes)", body.len()),
+            format_args!("Data ({} bytes)", body.len()),
         );
     }
     if nh {
