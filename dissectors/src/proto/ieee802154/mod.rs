@@ -622,7 +622,8 @@ fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Resul
     h.version = ((fcf >> 12) & 3) as u8;
     h.src_mode = ((fcf >> 14) & 3) as u8;
     let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-    cx.add_bits(
+    crate::proto::add_wanted_bits(
+        cx,
         f,
         &[
             &FRAME_TYPE,
@@ -763,7 +764,8 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
     h.version = VERSION_2015;
     let r = tvb.range(0, len);
     let f = cx.add(node, &FCF, r, Value::UInt(fcf as u64));
-    cx.add_bits(
+    crate::proto::add_wanted_bits(
+        cx,
         f,
         &[
             &FRAME_TYPE,
@@ -781,7 +783,8 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
         h.pending = fcf & 0x800 != 0;
         h.ack_request = fcf & 0x4000 != 0;
         h.ie_present = fcf & 0x8000 != 0;
-        cx.add_bits(
+        crate::proto::add_wanted_bits(
+            cx,
             f,
             &[
                 &PAN_ID_PRESENT,

@@ -190,7 +190,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &ID, tvb, 4)?;
     let ff = tvb.be_u16(6)?;
     let flags = cx.add_uint(node, &FLAGS, tvb.range(6, 1), (ff >> 8) as u64);
-    cx.add_bits(
+    crate::proto::add_wanted_bits(
+        cx,
         flags,
         &[&FLAGS_RB, &FLAGS_DF, &FLAGS_MF],
         tvb.range(6, 1),

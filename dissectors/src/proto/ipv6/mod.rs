@@ -94,7 +94,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         Value::UInt((w >> 28) as u64),
     );
     let tc = cx.add_uint(node, &TCLASS, tvb.range(0, 4), w as u64);
-    cx.add_bits(tc, &[&TCLASS_DSCP, &TCLASS_ECN], tvb.range(0, 4), w as u64);
+    crate::proto::add_wanted_bits(
+        cx,
+        tc,
+        &[&TCLASS_DSCP, &TCLASS_ECN],
+        tvb.range(0, 4),
+        w as u64,
+    );
     cx.add_uint(node, &FLOW, tvb.range(1, 3), (w & 0x00ff_ffff) as u64);
     let plen = cx.add_be_u16(node, &PLEN, tvb, 4)? as usize;
     let nxt = cx.add_u8(node, &NXT, tvb, 6)?;

@@ -381,8 +381,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // The Info column walks the options first: plain options (the common NOP, NOP, TS) are
     // walked a second time only when the tree shows them.
     let (plain, prefix_len) = set_texts(cx, node, tvb, &h, &t);
-    let wanted = || OPTION_FIELDS.iter().any(|f| cx.tree.wants(Some(f)));
-    if hdr_len > 20 && (plain == PlainOptions::No || wanted()) {
+    if hdr_len > 20 && (plain == PlainOptions::No || crate::proto::wants_any(cx, OPTION_FIELDS)) {
         let sack = SackCtx {
             peer_base: t.peer_base,
             ack: h.ack,
@@ -632,14 +631,16 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
     let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
     // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
-    cx.add_bits(
+    crate::proto::add_wanted_bits(
+        cx,
         fnode,
         &[&FLAGS_RES, &FLAGS_AE],
         tvb.range(12, 1),
         flags as u64,
     );
     let r = tvb.range(13, 1);
-    cx.add_bits(
+    crate::proto::add_wanted_bits(
+        cx,
         fnode,
         &[&FLAGS_CWR, &FLAGS_ECE, &FLAGS_URG, &FLAGS_ACK, &FLAGS_PUSH],
         r,
