@@ -64,6 +64,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use crate::proto::coap::payload as coap_payload;
 use crate::proto::coap::track::{self as coap_track, Endpoint, MsgFacts};
 use std::borrow::Cow;
@@ -643,7 +644,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
 fn udp_header(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<MsgHeader> {
     let b0 = tvb.u8(0)?;
     let r = tvb.range(0, 1);
-    crate::proto::add_wanted_bits(cx, node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
+    add_wanted_bits(cx, node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     let mid = cx.add_be_u16(node, &MID, tvb, 2)?;
     Ok(MsgHeader {

@@ -39,6 +39,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use std::fmt::Write;
 
 pub use crate::proto::ieee802154::command::{learn_address, WpanState, ADDR_MAP_MAX};
@@ -622,7 +623,7 @@ fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Resul
     h.version = ((fcf >> 12) & 3) as u8;
     h.src_mode = ((fcf >> 14) & 3) as u8;
     let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         f,
         &[
@@ -764,7 +765,7 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
     h.version = VERSION_2015;
     let r = tvb.range(0, len);
     let f = cx.add(node, &FCF, r, Value::UInt(fcf as u64));
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         f,
         &[
@@ -783,7 +784,7 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
         h.pending = fcf & 0x800 != 0;
         h.ack_request = fcf & 0x4000 != 0;
         h.ie_present = fcf & 0x8000 != 0;
-        crate::proto::add_wanted_bits(
+        add_wanted_bits(
             cx,
             f,
             &[

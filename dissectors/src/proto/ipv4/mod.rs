@@ -27,6 +27,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 
 /// IP protocol numbers (IANA), shared by IPv4's protocol and IPv6's next header.
 pub static IP_PROTOCOLS: &[(u64, &str)] = &[
@@ -190,7 +191,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &ID, tvb, 4)?;
     let ff = tvb.be_u16(6)?;
     let flags = cx.add_uint(node, &FLAGS, tvb.range(6, 1), (ff >> 8) as u64);
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         flags,
         &[&FLAGS_RB, &FLAGS_DF, &FLAGS_MF],

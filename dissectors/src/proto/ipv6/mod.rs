@@ -20,6 +20,7 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Ipv6Header};
+use crate::proto::add_wanted_bits;
 
 crate::fields! {
     PROTO = FieldDef::protocol("ipv6", "Internet Protocol Version 6");
@@ -94,7 +95,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         Value::UInt((w >> 28) as u64),
     );
     let tc = cx.add_uint(node, &TCLASS, tvb.range(0, 4), w as u64);
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         tc,
         &[&TCLASS_DSCP, &TCLASS_ECN],

@@ -39,6 +39,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Session};
+use crate::proto::add_wanted_bits;
 use crate::proto::sixlowpan::frag::{AddResult, FragKey, FragTable, UdpFix};
 
 static PATTERNS: &[(u64, &str)] = &[
@@ -1090,7 +1091,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         hdr,
         &[
@@ -1116,7 +1117,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
         return Ok((f, hdr, 2));
     }
     let c = tvb.u8(2)?;
-    crate::proto::add_wanted_bits(cx, hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    add_wanted_bits(cx, hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
     f.sci = c >> 4;
     f.dci = c & 0x0f;
     Ok((f, hdr, 3))
@@ -1468,7 +1469,7 @@ fn nhc_subtree(
     let b = tvb.u8(off)?;
     let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
     cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
-    crate::proto::add_wanted_bits(cx, sub, k.bits, tvb.range(off, 1), b as u64);
+    add_wanted_bits(cx, sub, k.bits, tvb.range(off, 1), b as u64);
     Ok((sub, b))
 }
 

@@ -33,6 +33,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use foldhash::HashMap;
 
 pub static OPTION_KINDS: &[(u64, &str)] = &[
@@ -631,7 +632,7 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
     let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
     // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         fnode,
         &[&FLAGS_RES, &FLAGS_AE],
@@ -639,7 +640,7 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
         flags as u64,
     );
     let r = tvb.range(13, 1);
-    crate::proto::add_wanted_bits(
+    add_wanted_bits(
         cx,
         fnode,
         &[&FLAGS_CWR, &FLAGS_ECE, &FLAGS_URG, &FLAGS_ACK, &FLAGS_PUSH],
