@@ -390,18 +390,21 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         };
         dissect_options(cx, node, tvb, hdr_len, sack)?;
     }
-    let ts = cx.meta.ts_ns;
-    let times = cx.add_text(node, ByteRange::default(), "Timestamps");
-    cx.add_generated(
-        times,
-        &TIME_RELATIVE,
-        Value::RelTime(ts.saturating_sub(t.first_ts)),
-    );
-    cx.add_generated(
-        times,
-        &TIME_DELTA,
-        Value::RelTime(ts.saturating_sub(t.last_ts)),
-    );
+    if crate::proto::wants_any(cx, &[&TIME_RELATIVE, &TIME_DELTA]) {
+        // A tree without them has no use for their (text) parent either.
+        let ts = cx.meta.ts_ns;
+        let times = cx.add_text(node, ByteRange::default(), "Timestamps");
+        cx.add_generated(
+            times,
+            &TIME_RELATIVE,
+            Value::RelTime(ts.saturating_sub(t.first_ts)),
+        );
+        cx.add_generated(
+            times,
+            &TIME_DELTA,
+            Value::RelTime(ts.saturating_sub(t.last_ts)),
+        );
+    }
     if let Some(ta) = &t.analysis {
         crate::proto::tcp::analysis::show(cx, node, ta, t.first_rtt);
     }
@@ -586,6 +589,40 @@ fn update_first_rtt(conv: &mut Conversation, h: &Header, ts: i64) {
 
 /// The header fields from the stream index to the urgent pointer, in tshark's order.
 fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) -> Result<()> {
+    // The numbers and the window are only tree items (a summary keeps none): skipped whole
+    // when the tree keeps none of them. The flags carry experts and always go in.
+    if crate::proto::wants_any(cx, NUMBER_FIELDS) {
+        add_numbers(cx, node, tvb, h, t);
+    }
+    add_flags(cx, node, tvb, h, t.fin_role);
+    if crate::proto::wants_any(cx, WINDOW_FIELDS) {
+        add_window(cx, node, tvb, h, t);
+    }
+    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
+    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
+    add_checksum_status(cx, node, tvb, csum, &src, &dst);
+    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
+    Ok(())
+}
+
+/// The fields [`add_numbers`] adds.
+static NUMBER_FIELDS: &[&FieldDef] = &[
+    &STREAM,
+    &COMPLETENESS,
+    &LEN,
+    &SEQ,
+    &SEQ_RAW,
+    &NXTSEQ,
+    &ACK,
+    &ACK_RAW,
+    &HDR_LEN,
+];
+
+/// The fields [`add_window`] adds.
+static WINDOW_FIELDS: &[&FieldDef] = &[&WINDOW_SIZE_VALUE, &WINDOW_SIZE, &WINDOW_SIZE_SCALEFACTOR];
+
+/// Stream index, completeness, length, sequence and acknowledgement numbers, header length.
+fn add_numbers(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) {
     cx.add_generated(node, &STREAM, Value::UInt(t.stream as u64));
     cx.add_generated(node, &COMPLETENESS, Value::UInt(t.completeness as u64));
     cx.add_generated(node, &LEN, Value::UInt(h.seg_len as u64));
@@ -604,7 +641,10 @@ fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Track
         tvb.range(12, 1),
         Value::UInt(h.hdr_len as u64),
     );
-    add_flags(cx, node, tvb, h, t.fin_role);
+}
+
+/// The window as carried, scaled, and the scaling factor.
+fn add_window(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) {
     cx.add(
         node,
         &WINDOW_SIZE_VALUE,
@@ -620,11 +660,6 @@ fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Track
         };
         cx.add_generated(node, &WINDOW_SIZE_SCALEFACTOR, Value::Int(factor));
     }
-    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
-    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
-    add_checksum_status(cx, node, tvb, csum, &src, &dst);
-    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
-    Ok(())
 }
 
 /// The flags subtree with the connection experts on the RST, SYN and FIN bits.
