@@ -19,6 +19,7 @@
 //! Option: | Type | Option Length (bytes, after these two) | data | (Pad1 is the type alone)
 //! ```
 
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::Registry;
@@ -242,7 +243,7 @@ fn register(r: &mut Registry) {
 fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     let code = tvb.u8(1)?;
     let name = crate::engine::field::val_to_str(CODES, code as u64).unwrap_or("Unknown");
-    cx.set_info(format_args!("RPL Control ({name})"));
+    cx.columns.info.reset().s("RPL Control (").s(name).s(")");
     let mut off = 4;
     // Secure variants (and the Consistency Check, always secured, §6.6) start with the
     // security section and end with a MAC or signature whose size the level gives (§6.1).

@@ -39,6 +39,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Session};
+use crate::proto::add_wanted_bits;
 use crate::proto::sixlowpan::frag::{AddResult, FragKey, FragTable, UdpFix};
 
 static PATTERNS: &[(u64, &str)] = &[
@@ -1090,7 +1091,8 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         hdr,
         &[
             &IPHC_TF, &IPHC_NH, &IPHC_HLIM, &IPHC_CID, &IPHC_SAC, &IPHC_SAM, &IPHC_M, &IPHC_DAC,
@@ -1115,7 +1117,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
         return Ok((f, hdr, 2));
     }
     let c = tvb.u8(2)?;
-    cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    add_wanted_bits(cx, hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
     f.sci = c >> 4;
     f.dci = c & 0x0f;
     Ok((f, hdr, 3))
@@ -1467,7 +1469,7 @@ fn nhc_subtree(
     let b = tvb.u8(off)?;
     let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
     cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
-    cx.add_bits(sub, k.bits, tvb.range(off, 1), b as u64);
+    add_wanted_bits(cx, sub, k.bits, tvb.range(off, 1), b as u64);
     Ok((sub, b))
 }
 
@@ -1522,7 +1524,7 @@ fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
         cx.add_text(
             sub,
             tvb.range(p - body.len(), body.len()),
-            format!("Data ({} bytes)", body.len()),
+            format_args!("Data ({} bytes)", body.len()),
         );
     }
     if nh {
