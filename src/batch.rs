@@ -18,10 +18,11 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 /// Output is handed to stdout in chunks of about this size (or per packet with `-l`).
 const FLUSH_BYTES: usize = 1 << 15;
 
-/// Batches in flight between the dissecting thread and the output thread, and packets per
-/// batch: handing packets over one by one would cost more in wake-ups than it saves.
-const PIPELINE_DEPTH: usize = 8;
-const BATCH: usize = 64;
+/// Batches in flight between two threads, and frames per batch: handing frames over one by
+/// one would cost more in wake-ups (a futex call each time the other side sleeps) than it
+/// saves; 256 frames make the hand-over a rounding error.
+const PIPELINE_DEPTH: usize = 4;
+const BATCH: usize = 256;
 
 /// A packet on its way from dissection to the outputs, with what the outputs need besides it.
 struct Shown {
@@ -35,10 +36,18 @@ struct Shown {
     displayed: bool,
 }
 
-/// Two threads, so both cores work: this one reads and dissects frames in order (dissection
-/// carries state from frame to frame) and applies the display filter; the output thread feeds
-/// the statistics, writes `-w` and formats and prints, in the same order. Packets go back
-/// and forth between them, so their allocations are reused.
+/// Frames from the reading thread: a batch, and after the last one, why reading stopped
+/// early (a cut file), if it did.
+enum FromReader {
+    Frames(Vec<CapturedFrame>),
+    Failed(String),
+}
+
+/// Three threads, so both cores work: one reads the input, one dissects frames in order
+/// (dissection carries state from frame to frame) and applies the display filter, one feeds
+/// the statistics, writes `-w` and formats and prints, in the same order. Dissection is the
+/// longest stage and has a core to itself; reading and printing share the other. Batches
+/// go back to the thread that filled them, so their allocations are reused.
 pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     let mut taps = Vec::new();
     for z in &args.stats {
@@ -68,21 +77,26 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     };
     let mut engine = Engine::new(setup.registry.clone(), setup.prefs.clone());
     engine.set_build(tree_build(args, &setup, &taps));
-    let tapping = !taps.is_empty();
+    let dissector = Dissector {
+        setup: &setup,
+        taps_see_hidden: !taps.is_empty(),
+        engine,
+        flush_each,
+    };
+    let (to_dissect, frames) = sync_channel::<FromReader>(PIPELINE_DEPTH);
     let (to_output, shown) = sync_channel::<Vec<Shown>>(PIPELINE_DEPTH);
     let (recycle, recycled) = channel::<Vec<Shown>>();
-    let ((read_error, captured), output) = std::thread::scope(|scope| {
+    let (read_error, captured, output) = std::thread::scope(|scope| {
         let setup = &setup;
         let filesize = stop.filesize_kb.map(|kb| kb * 1000);
+        let limit = stop.packets;
+        scope.spawn(move || read_stage(input.frames, limit, flush_each, to_dissect));
         let output = scope.spawn(move || {
-            output_stage(
-                args, setup, taps, save, filesize, flush_each, shown, recycle,
-            )
+            let stage = OutputStage::new(args, setup, taps, save, filesize, flush_each);
+            stage.run(shown, recycle)
         });
-        let read = dissect_stage(
-            setup, tapping, engine, input, stop, flush_each, to_output, recycled,
-        );
-        (read, output.join())
+        let (error, read) = dissector.run(frames, to_output, recycled);
+        (error, read, output.join())
     });
     if let Some(st) = &live {
         st.stop_all();
@@ -99,149 +113,250 @@ pub fn run(args: &Args, setup: Setup) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads, dissects and filters every frame, sending the displayed ones on (at once when
-/// `flush_each`). Returns the error that ended the input early (a cut file), if any, and how
-/// many frames were read.
-#[allow(clippy::too_many_arguments)]
-fn dissect_stage(
-    setup: &Setup,
-    taps_see_hidden: bool,
-    mut engine: Engine,
-    input: inputs::Input,
-    stop: inputs::AutoStop,
+/// Reads up to `limit` frames (-c counts frames read, as in tshark, not frames displayed;
+/// -a packets:N likewise for a live capture) and sends them on in batches, each frame at once
+/// when `flush_each`. A read error ends the input after the frames before it.
+fn read_stage(
+    frames: inputs::FrameSource,
+    limit: Option<u64>,
     flush_each: bool,
-    to_output: SyncSender<Vec<Shown>>,
-    recycled: Receiver<Vec<Shown>>,
-) -> (Option<String>, u64) {
-    let mut read = 0u64;
-    let mut error = None;
-    // Packets come back in batches; `spare` holds the ones not yet reused.
-    let mut spare: Vec<Shown> = Vec::new();
-    let mut batch: Vec<Shown> = Vec::with_capacity(BATCH);
-    let (mut prev_ts, mut prev_displayed_ts) = (None, None);
-    // -c counts packets read, as in tshark (not packets displayed); -a packets:N likewise,
-    // for a live capture.
-    let limit = stop
-        .packets
-        .map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
-    for item in input.frames.take(limit) {
-        read += 1;
-        let frame = match item {
-            Ok(f) => f,
+    to_dissect: SyncSender<FromReader>,
+) {
+    let limit = limit.map_or(usize::MAX, |c| usize::try_from(c).unwrap_or(usize::MAX));
+    let size = if flush_each { 1 } else { BATCH };
+    let mut batch = Vec::with_capacity(size);
+    for item in frames.take(limit) {
+        match item {
+            Ok(frame) => batch.push(frame),
             Err(e) => {
-                // Every complete frame before the error is still shown.
-                read -= 1;
-                error = Some(e.to_string());
-                break;
-            }
-        };
-        if spare.is_empty() {
-            if let Ok(back) = recycled.try_recv() {
-                spare = back;
+                let _ = to_dissect.send(FromReader::Frames(batch));
+                let _ = to_dissect.send(FromReader::Failed(e.to_string()));
+                return;
             }
         }
-        let mut shown = spare.pop().unwrap_or_else(|| Shown {
-            packet: Packet::default(),
-            frame: CapturedFrame::default(),
-            delta: 0,
-            delta_displayed: 0,
-            displayed: true,
-        });
+        if batch.len() == size {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(size));
+            if to_dissect.send(FromReader::Frames(full)).is_err() {
+                // Dissection stopped (the output failed).
+                return;
+            }
+        }
+    }
+    let _ = to_dissect.send(FromReader::Frames(batch));
+}
+
+/// The dissecting thread's state: the engine, and what decides which packets go on.
+struct Dissector<'a> {
+    setup: &'a Setup,
+    /// Statistics see the frames the display filter hides, so those go on too (marked).
+    taps_see_hidden: bool,
+    engine: Engine,
+    flush_each: bool,
+}
+
+impl Dissector<'_> {
+    /// Dissects and filters every frame read, sending the packets the outputs need on in
+    /// batches (each at once when `flush_each`). Returns the error that ended the input early
+    /// (a cut file), if any, and how many frames were read.
+    fn run(
+        mut self,
+        frames: Receiver<FromReader>,
+        to_output: SyncSender<Vec<Shown>>,
+        recycled: Receiver<Vec<Shown>>,
+    ) -> (Option<String>, u64) {
+        let size = if self.flush_each { 1 } else { BATCH };
+        let mut read = 0u64;
+        // Packets come back in batches; `spare` holds the ones not yet reused.
+        let mut spare: Vec<Shown> = Vec::new();
+        let mut batch: Vec<Shown> = Vec::with_capacity(size);
+        let mut times = Deltas::default();
+        for message in frames {
+            let frames = match message {
+                FromReader::Frames(frames) => frames,
+                FromReader::Failed(e) => {
+                    if !batch.is_empty() {
+                        let _ = to_output.send(batch);
+                    }
+                    return (Some(e), read);
+                }
+            };
+            read += frames.len() as u64;
+            for frame in frames {
+                if spare.is_empty() {
+                    spare = recycled.try_recv().unwrap_or_default();
+                }
+                let shown = spare.pop().unwrap_or_else(blank_shown);
+                let shown = match self.dissect(shown, frame, &mut times) {
+                    Ok(shown) => shown,
+                    // Hidden and not wanted: its allocations serve the next frame.
+                    Err(hidden) => {
+                        spare.push(hidden);
+                        continue;
+                    }
+                };
+                batch.push(shown);
+                if batch.len() == size {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(size));
+                    if to_output.send(full).is_err() {
+                        // The output stopped (a write error it reports itself).
+                        return (None, read);
+                    }
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = to_output.send(batch);
+        }
+        (None, read)
+    }
+
+    /// Dissects `frame` into `shown`, and decides whether it goes on (`Ok`): displayed, or
+    /// hidden but wanted by the statistics.
+    fn dissect(
+        &mut self,
+        mut shown: Shown,
+        frame: CapturedFrame,
+        times: &mut Deltas,
+    ) -> Result<Shown, Shown> {
         let ts = frame.meta.ts_ns;
-        engine.dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
-        shown.delta = ts - prev_ts.unwrap_or(ts);
-        prev_ts = Some(ts);
-        shown.displayed = setup
+        self.engine
+            .dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
+        shown.delta = ts - times.previous.unwrap_or(ts);
+        times.previous = Some(ts);
+        shown.displayed = self
+            .setup
             .filter
             .as_ref()
             .is_none_or(|f| f.matches(&shown.packet));
-        if !shown.displayed && !taps_see_hidden {
-            continue;
+        if !shown.displayed && !self.taps_see_hidden {
+            return Err(shown);
         }
         if shown.displayed {
-            engine.mark_displayed(ts);
-            shown.delta_displayed = ts - prev_displayed_ts.unwrap_or(ts);
-            prev_displayed_ts = Some(ts);
+            self.engine.mark_displayed(ts);
+            shown.delta_displayed = ts - times.previous_displayed.unwrap_or(ts);
+            times.previous_displayed = Some(ts);
         }
         shown.frame = frame;
-        batch.push(shown);
-        if batch.len() == BATCH || flush_each {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            if to_output.send(full).is_err() {
-                // The output stopped (a write error it reports itself).
-                return (None, read);
-            }
-        }
+        Ok(shown)
     }
-    if !batch.is_empty() {
-        let _ = to_output.send(batch);
-    }
-    (error, read)
 }
 
-/// Feeds each shown packet to the statistics, the `-w` file and the printed output, then
-/// hands it back for reuse. Stops early once the file being written reaches `filesize` bytes
-/// (`-a filesize`; the reading side then stops as its next send fails).
-#[allow(clippy::too_many_arguments)]
-fn output_stage(
-    args: &Args,
-    setup: &Setup,
-    mut taps: Vec<Box<dyn stats::Tap>>,
-    mut save: Option<Output>,
+/// The time stamps the delta columns count from.
+#[derive(Default)]
+struct Deltas {
+    previous: Option<i64>,
+    previous_displayed: Option<i64>,
+}
+
+fn blank_shown() -> Shown {
+    Shown {
+        packet: Packet::default(),
+        frame: CapturedFrame::default(),
+        delta: 0,
+        delta_displayed: 0,
+        displayed: true,
+    }
+}
+
+/// The output thread's state: the statistics, the `-w` file and the printer.
+struct OutputStage<'a> {
+    taps: Vec<Box<dyn stats::Tap>>,
+    save: Option<Output>,
+    /// `-a filesize`: stop once the file being written reaches this many bytes.
     filesize: Option<u64>,
     flush_each: bool,
-    shown: Receiver<Vec<Shown>>,
-    recycle: Sender<Vec<Shown>>,
-) -> Result<(), Failure> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
-    let mut printer = Printer::new(args, setup, quiet);
-    let mut full = false;
-    for batch in shown {
-        if full {
-            break;
+    quiet: bool,
+    printer: Printer<'a>,
+}
+
+impl<'a> OutputStage<'a> {
+    fn new(
+        args: &'a Args,
+        setup: &'a Setup,
+        taps: Vec<Box<dyn stats::Tap>>,
+        save: Option<Output>,
+        filesize: Option<u64>,
+        flush_each: bool,
+    ) -> OutputStage<'a> {
+        let quiet = args.quiet || (args.write.is_some() && !args.verbose && args.format.is_none());
+        OutputStage {
+            taps,
+            save,
+            filesize,
+            flush_each,
+            quiet,
+            printer: Printer::new(args, setup, quiet),
         }
-        for s in &batch {
-            for t in taps.iter_mut() {
-                t.packet(&s.packet);
-            }
-            if !s.displayed {
-                continue;
-            }
-            if let Some(w) = save.as_mut() {
-                let written =
-                    w.write(&s.frame)
-                        .and_then(|()| if flush_each { w.flush() } else { Ok(()) });
-                written.map_err(|e| file_error(format!("writing capture: {e}")))?;
-                if let Some(limit) = filesize {
-                    full = full || w.bytes_written().is_ok_and(|n| n >= limit);
+    }
+
+    /// Feeds each shown packet to the statistics, the `-w` file and the printed output, then
+    /// hands its batch back for reuse. Stops early once the `-w` file is full (the other
+    /// threads then stop as their next send fails).
+    fn run(
+        mut self,
+        shown: Receiver<Vec<Shown>>,
+        recycle: Sender<Vec<Shown>>,
+    ) -> Result<(), Failure> {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        for batch in shown {
+            for s in &batch {
+                if self.packet(s, &mut out)? {
+                    return self.finish(&mut out);
                 }
             }
-            if !quiet {
-                printer.format(&s.packet, s.delta, s.delta_displayed);
-            }
-            if printer.buf.len() > FLUSH_BYTES || flush_each {
-                write_out(&mut out, &mut printer.buf)?;
-                if flush_each {
-                    let _ = out.flush();
-                }
+            let _ = recycle.send(batch);
+        }
+        self.finish(&mut out)
+    }
+
+    /// One packet through every output; true once the `-w` file is full.
+    fn packet(&mut self, s: &Shown, out: &mut impl Write) -> Result<bool, Failure> {
+        for t in self.taps.iter_mut() {
+            t.packet(&s.packet);
+        }
+        if !s.displayed {
+            return Ok(false);
+        }
+        let mut full = false;
+        if let Some(w) = self.save.as_mut() {
+            let flush_each = self.flush_each;
+            let written = w
+                .write(&s.frame)
+                .and_then(|()| if flush_each { w.flush() } else { Ok(()) });
+            written.map_err(|e| file_error(format!("writing capture: {e}")))?;
+            if let Some(limit) = self.filesize {
+                full = w.bytes_written().is_ok_and(|n| n >= limit);
             }
         }
-        let _ = recycle.send(batch);
+        if !self.quiet {
+            self.printer.format(&s.packet, s.delta, s.delta_displayed);
+        }
+        if self.printer.buf.len() > FLUSH_BYTES || self.flush_each {
+            write_out(out, &mut self.printer.buf)?;
+            if self.flush_each {
+                let _ = out.flush();
+            }
+        }
+        Ok(full)
     }
-    printer.finish();
-    // tshark prints statistics in reverse order of their -z options.
-    for t in taps.iter().rev() {
-        t.render(&mut printer.buf);
+
+    /// Closes the printed document, prints the statistics and closes the `-w` file.
+    fn finish(mut self, out: &mut impl Write) -> Result<(), Failure> {
+        let printer = &mut self.printer;
+        printer.finish();
+        // tshark prints statistics in reverse order of their -z options.
+        for t in self.taps.iter().rev() {
+            t.render(&mut printer.buf);
+        }
+        write_out(out, &mut printer.buf)?;
+        let _ = out.flush();
+        if let Some(w) = self.save {
+            w.finish()
+                .map_err(|e| file_error(format!("writing capture: {e}")))?;
+        }
+        Ok(())
     }
-    write_out(&mut out, &mut printer.buf)?;
-    let _ = out.flush();
-    if let Some(w) = save {
-        w.finish()
-            .map_err(|e| file_error(format!("writing capture: {e}")))?;
-    }
-    Ok(())
 }
 
 /// What tshark prints at the end of a live capture: the packet count, and the drops of each

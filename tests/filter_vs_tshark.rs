@@ -159,12 +159,6 @@ const CASES: &[(&str, &[&str])] = &[
             "max(udp.srcport, udp.dstport) == 5683",
             "min(udp.srcport) < 40000",
             "max(frame.time_relative) > 3",
-            "frame.len - 14 == ip.len",
-            "ip.len + 14 == frame.len",
-            "udp.srcport % 2 == 1",
-            "udp.srcport / 2 == 2841",
-            "udp.srcport + 1 * 2 == 5685",
-            "udp.srcport - 1 - 1 == 5681",
             "frame.number % 2 == 0 and frame.number < 6",
             "-udp.srcport == -5683",
             "count(ip.src) + 1 == 3",
@@ -186,6 +180,11 @@ const CASES: &[(&str, &[&str])] = &[
             "ip.ttl in {64..64}",
             "udp.srcport + udp.dstport == 42760",
         ],
+    ),
+    // The arithmetic the filter unit tests check on a packet of their own.
+    (
+        "coap/ttproto_coap_Single_conversation_empty_token.pcap",
+        dissectors::testutil::UDP_5683_ARITHMETIC,
     ),
     (
         "ipv6-tcp-udp/tcpdump_icmpv6-rfc7112.pcap",
@@ -543,7 +542,9 @@ fn filters_select_the_same_frames_as_tshark() {
         let Some(path) = support::shared(&format!("public/{rel}")) else {
             continue;
         };
-        packets.insert(path.clone(), support::dissect_capture(&path, &[]));
+        packets
+            .entry(path.clone())
+            .or_insert_with(|| support::dissect_capture(&path, &[]));
         for f in *filters {
             jobs.push((path.clone(), f));
         }

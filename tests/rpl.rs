@@ -462,18 +462,23 @@ fn synthesized_frames() -> Vec<Vec<u8>> {
     let route = [3, 22, 64, 0x08, 0, 0, 1, 44];
     let head = [30, 240, 0x01, 0x00, 0x88, 240, 0, 0];
     let mut dio = [&head[..], &a, &config, &prefix, &a, &route, &a].concat();
-    let objs: Vec<u8> = [
-        &[3u8, 0x00, 0x00, 2, 0x00, 0x03][..],
-        &[7, 0x04, 0x00, 2, 0x01, 0x00],
-        &[6, 0x00, 0x00, 3, 0x00, 0x41, 0x22],
-        &[8, 0x00, 0x00, 3, 0x00, 0x04, 0x01],
-        &[8, 0x02, 0x00, 3, 0x00, 0x04, 0x01],
-        &[2, 0x00, 0x00, 2, 0x0a, 0x64],
-        &[1, 0x00, 0x00, 2, 0x00, 0x02],
-        &[4, 0x00, 0x00, 4, 0, 0, 0x03, 0xe8],
-        &[5, 0x00, 0x00, 4, 0, 0, 0, 20],
-    ]
-    .concat();
+    let objs: Vec<u8> = {
+        use dissectors::testutil::rfc6551::*;
+        let link_color_metric: &[u8] = &[8, 0x00, 0x00, 3, 0x00, 0x04, 0x01];
+        let nsa: &[u8] = &[1, 0x00, 0x00, 2, 0x00, 0x02];
+        [
+            HOP_COUNT,
+            ETX,
+            LQL,
+            link_color_metric,
+            LINK_COLOR_CONSTRAINT,
+            NODE_ENERGY,
+            nsa,
+            THROUGHPUT,
+            LATENCY,
+        ]
+        .concat()
+    };
     dio.push(2);
     dio.push(objs.len() as u8);
     dio.extend_from_slice(&objs);

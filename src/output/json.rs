@@ -260,16 +260,9 @@ fn write_item(out: &mut String, p: &Packet, item: Item, depth: usize, opts: Opts
 /// `[hex, offset, length, bitmask, type]` of a field's bytes.
 fn write_raw(out: &mut String, p: &Packet, n: &Node, depth: usize) {
     let f = n.field.expect("raw items are fields");
-    let src = p
-        .sources
-        .get(n.range.source as usize)
-        .map(|s| &s.data[..])
-        .unwrap_or(&[]);
-    let start = (n.range.start as usize).min(src.len());
-    let end = (n.range.end() as usize).min(src.len());
     write_raw_array(
         out,
-        &src[start..end],
+        super::node_bytes(p, n),
         [n.range.start as u64, n.range.len as u64, f.bitmask],
         ftype_number(f.ftype),
         depth,

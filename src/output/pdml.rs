@@ -25,6 +25,7 @@
 //! whatever the packet holds (XML 1.0 cannot carry most control characters even as `&#x1;`).
 
 use crate::output::coloring::{open_packet, Colors};
+use crate::output::node_bytes;
 use dissectors::engine::field::FieldType;
 use dissectors::engine::tree::{Node, NodeId};
 use dissectors::engine::value::{self, write_label};
@@ -149,18 +150,6 @@ fn indent(out: &mut String, depth: usize) {
     for _ in 0..depth {
         out.push_str("  ");
     }
-}
-
-/// The bytes a node covers (empty when its range lies outside its source).
-fn node_bytes<'p>(p: &'p Packet, n: &Node) -> &'p [u8] {
-    let src = p
-        .sources
-        .get(n.range.source as usize)
-        .map(|s| &s.data[..])
-        .unwrap_or(&[]);
-    let start = (n.range.start as usize).min(src.len());
-    let end = (n.range.end() as usize).min(src.len());
-    &src[start..end]
 }
 
 fn write_hex(out: &mut String, bytes: &[u8]) {

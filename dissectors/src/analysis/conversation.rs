@@ -46,7 +46,8 @@ impl<S> ConvTable<S> {
 
     /// The conversation for `key`, created with `init` if new; returns its index and state.
     pub fn get_or_insert(&mut self, key: ConvKey, init: impl FnOnce() -> S) -> (u32, &mut S) {
-        if !self.map.contains_key(&key) && self.map.len() >= self.limit {
+        // The size test first: a full table is rare, and the key lookup costs a hash.
+        if self.map.len() >= self.limit && !self.map.contains_key(&key) {
             self.evict_oldest_half();
         }
         let next = &mut self.next_index;

@@ -341,36 +341,6 @@ impl<'e> Cx<'e> {
         self.tree.push(parent, Some(field), value, range)
     }
 
-    /// [`Cx::add`] for a value that costs something to build (text, bytes): `value` runs only
-    /// when the tree keeps the field.
-    pub fn add_with(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        range: ByteRange,
-        value: impl FnOnce() -> Value,
-    ) -> NodeId {
-        let value = if self.tree.wants(Some(field)) {
-            value()
-        } else {
-            Value::None
-        };
-        self.tree.push(parent, Some(field), value, range)
-    }
-
-    /// [`Cx::add_hidden`] for a value that costs something to build.
-    pub fn add_hidden_with(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        range: ByteRange,
-        value: impl FnOnce() -> Value,
-    ) -> NodeId {
-        let n = self.add_with(parent, field, range, value);
-        self.set_flags(n, |f| f.hidden = true);
-        n
-    }
-
     /// [`Cx::add_generated`] for a value that costs something to build.
     pub fn add_generated_with(
         &mut self,
@@ -452,43 +422,6 @@ impl<'e> Cx<'e> {
         Ok(a)
     }
 
-    /// Reads a big-endian integer of `width` bytes (1 to 4), adds it as `field` and the flag
-    /// fields carved from it under it (Wireshark's `proto_tree_add_bitmask`).
-    pub fn add_bitmask(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        bits: &[&'static FieldDef],
-        tvb: &Tvb,
-        off: usize,
-        width: usize,
-    ) -> Result<u64> {
-        Ok(self
-            .add_bitmask_item(parent, field, bits, tvb, off, width)?
-            .value)
-    }
-
-    /// [`Cx::add_bitmask`], also giving the node (to hang more under it).
-    pub fn add_bitmask_item(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        bits: &[&'static FieldDef],
-        tvb: &Tvb,
-        off: usize,
-        width: usize,
-    ) -> Result<Item<u64>> {
-        let item = self.add_int(parent, field, tvb, off, width.clamp(1, 4), Endian::Big)?;
-        let range = self.tree.node(item.node).range;
-        let range = if item.node.is_built() {
-            range
-        } else {
-            tvb.range(off, width)
-        };
-        self.add_bits(item.node, bits, range, item.value);
-        Ok(item)
-    }
-
     /// [`Cx::add_bitmask`] of one byte.
     pub fn add_bitmask8(
         &mut self,
@@ -515,47 +448,6 @@ impl<'e> Cx<'e> {
         Ok((b, node))
     }
 
-    /// Reads `len` bytes and adds them as a bytes field.
-    pub fn add_bytes<'t>(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        tvb: &Tvb<'t>,
-        off: usize,
-        len: usize,
-    ) -> Result<&'t [u8]> {
-        Ok(self
-            .add_slice(parent, field, (tvb, off, len), Value::bytes)?
-            .0)
-    }
-
-    /// [`Cx::add_bytes`], giving the node (to hang the parts of the bytes under it).
-    pub fn add_bytes_node(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        tvb: &Tvb,
-        off: usize,
-        len: usize,
-    ) -> Result<NodeId> {
-        Ok(self
-            .add_slice(parent, field, (tvb, off, len), Value::bytes)?
-            .1)
-    }
-
-    /// Reads `len` bytes and adds them as a string field (invalid UTF-8 shown escaped).
-    pub fn add_string<'t>(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        tvb: &Tvb<'t>,
-        off: usize,
-        len: usize,
-    ) -> Result<&'t [u8]> {
-        let text = |b: &[u8]| Value::str(String::from_utf8_lossy(b).into_owned());
-        Ok(self.add_slice(parent, field, (tvb, off, len), text)?.0)
-    }
-
     /// Adds a value the dissector computed (shown in brackets, like Wireshark's generated items).
     pub fn add_generated(
         &mut self,
@@ -568,18 +460,6 @@ impl<'e> Cx<'e> {
             .push(parent, Some(field), value, ByteRange::default());
         self.set_flags(n, |f| f.generated = true);
         n
-    }
-
-    /// A computed value that still points at the bytes it was computed from (Wireshark's
-    /// generated items with a range: `json.path`, `http.content_length`).
-    pub fn add_generated_at(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        range: ByteRange,
-        value: Value,
-    ) -> NodeId {
-        self.add_flagged(parent, field, range, value, |f| f.generated = true)
     }
 
     /// Sets the flags of node `n` with `set` when it is built (a skipped node has none).
@@ -602,17 +482,6 @@ impl<'e> Cx<'e> {
         let n = self.tree.push(parent, Some(field), value, range);
         self.set_flags(n, set);
         n
-    }
-
-    /// Like [`Cx::add`] but hidden from the detail tree (still filterable and exported).
-    pub fn add_hidden(
-        &mut self,
-        parent: NodeId,
-        field: &'static FieldDef,
-        range: ByteRange,
-        value: Value,
-    ) -> NodeId {
-        self.add_flagged(parent, field, range, value, |f| f.hidden = true)
     }
 
     /// Adds a free-text node.
@@ -738,6 +607,96 @@ impl<'e> Cx<'e> {
     pub fn set_addresses(&mut self, src: Address, dst: Address) {
         self.columns.src = src;
         self.columns.dst = dst;
+    }
+}
+
+/// Families of `Cx` adders that take the same parameters and differ only in their body (which
+/// flag they set, which part of a general adder's result they keep): each family's parameter
+/// list is written once, so its members cannot drift apart.
+macro_rules! alike_adders {
+    ($($(for<$lt:lifetime>)? fn $params:tt { $($members:tt)* })*) => {
+        impl<'e> Cx<'e> {
+            $(alike_adders!(@each [$($lt)?] $params $($members)*);)*
+        }
+    };
+    (@each [$($lt:lifetime)?] $params:tt) => {};
+    (@each [$($lt:lifetime)?] $params:tt
+        $(#[$doc:meta])* $name:ident -> $ret:ty $body:block $($rest:tt)*) => {
+        $(#[$doc])*
+        pub fn $name$(<$lt>)? $params -> $ret $body
+        alike_adders!(@each [$($lt)?] $params $($rest)*);
+    };
+}
+
+alike_adders! {
+    fn(&mut self, parent: NodeId, field: &'static FieldDef, range: ByteRange, value: Value) {
+        /// Like [`Cx::add`] but hidden from the detail tree (still filterable and exported).
+        add_hidden -> NodeId {
+            self.add_flagged(parent, field, range, value, |f| f.hidden = true)
+        }
+        /// A computed value that still points at the bytes it was computed from (Wireshark's
+        /// generated items with a range: `json.path`, `http.content_length`).
+        add_generated_at -> NodeId {
+            self.add_flagged(parent, field, range, value, |f| f.generated = true)
+        }
+    }
+
+    fn(&mut self, parent: NodeId, field: &'static FieldDef, range: ByteRange,
+       value: impl FnOnce() -> Value) {
+        /// [`Cx::add`] for a value that costs something to build (text, bytes): `value` runs
+        /// only when the tree keeps the field.
+        add_with -> NodeId {
+            let value = if self.tree.wants(Some(field)) {
+                value()
+            } else {
+                Value::None
+            };
+            self.tree.push(parent, Some(field), value, range)
+        }
+        /// [`Cx::add_hidden`] for a value that costs something to build.
+        add_hidden_with -> NodeId {
+            let n = self.add_with(parent, field, range, value);
+            self.set_flags(n, |f| f.hidden = true);
+            n
+        }
+    }
+
+    fn(&mut self, parent: NodeId, field: &'static FieldDef, bits: &[&'static FieldDef],
+       tvb: &Tvb, off: usize, width: usize) {
+        /// Reads a big-endian integer of `width` bytes (1 to 4), adds it as `field` and the flag
+        /// fields carved from it under it (Wireshark's `proto_tree_add_bitmask`).
+        add_bitmask -> Result<u64> {
+            Ok(self.add_bitmask_item(parent, field, bits, tvb, off, width)?.value)
+        }
+        /// [`Cx::add_bitmask`], also giving the node (to hang more under it).
+        add_bitmask_item -> Result<Item<u64>> {
+            let item = self.add_int(parent, field, tvb, off, width.clamp(1, 4), Endian::Big)?;
+            let range = self.tree.node(item.node).range;
+            let range = if item.node.is_built() {
+                range
+            } else {
+                tvb.range(off, width)
+            };
+            self.add_bits(item.node, bits, range, item.value);
+            Ok(item)
+        }
+    }
+
+    for<'t> fn(&mut self, parent: NodeId, field: &'static FieldDef, tvb: &Tvb<'t>, off: usize,
+       len: usize) {
+        /// Reads `len` bytes and adds them as a bytes field.
+        add_bytes -> Result<&'t [u8]> {
+            Ok(self.add_slice(parent, field, (tvb, off, len), Value::bytes)?.0)
+        }
+        /// [`Cx::add_bytes`], giving the node (to hang the parts of the bytes under it).
+        add_bytes_node -> Result<NodeId> {
+            Ok(self.add_slice(parent, field, (tvb, off, len), Value::bytes)?.1)
+        }
+        /// Reads `len` bytes and adds them as a string field (invalid UTF-8 shown escaped).
+        add_string -> Result<&'t [u8]> {
+            let text = |b: &[u8]| Value::str(String::from_utf8_lossy(b).into_owned());
+            Ok(self.add_slice(parent, field, (tvb, off, len), text)?.0)
+        }
     }
 }
 

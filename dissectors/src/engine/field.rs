@@ -210,6 +210,11 @@ impl FieldDef {
         self
     }
 
+    /// Wireshark's `tfs_true_false`: the flag reads "True" or "False".
+    pub const fn true_false(self) -> FieldDef {
+        self.tfs("True", "False")
+    }
+
     pub const fn unit(mut self, unit: &'static str) -> FieldDef {
         self.strings = Strings::Unit(unit);
         self

@@ -20,6 +20,7 @@
 
 pub mod address;
 pub mod checksum;
+pub mod colfmt;
 pub mod context;
 pub mod expert;
 pub mod field;

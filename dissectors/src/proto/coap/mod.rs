@@ -56,6 +56,7 @@
 //! [`crate::proto::tls::dtls`]. The UDP heuristic is off unless the preference `coap.heuristic` is TRUE or
 //! the user enabled it explicitly (`--enable-heuristic coap`, [`Registry::heuristic_setting`]).
 
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
@@ -63,10 +64,10 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use crate::proto::coap::payload as coap_payload;
 use crate::proto::coap::track::{self as coap_track, Endpoint, MsgFacts};
 use std::borrow::Cow;
-use std::fmt::Write;
 
 /// tshark's option name table (with its spellings) plus the options registered since.
 pub const OPTION_NAMES: &[(u64, &str)] = &[
@@ -643,7 +644,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
 fn udp_header(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<MsgHeader> {
     let b0 = tvb.u8(0)?;
     let r = tvb.range(0, 1);
-    cx.add_bits(node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
+    add_wanted_bits(cx, node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     let mid = cx.add_be_u16(node, &MID, tvb, 2)?;
     Ok(MsgHeader {
@@ -705,7 +706,14 @@ fn set_header_texts(cx: &mut Cx, node: NodeId, h: &MsgHeader, is_tcp: bool) {
             TYPES[t].1
         ),
     );
-    cx.set_info(format_args!("{}, MID:{m}, {code_name}", TYPES_SHORT[t]));
+    // Written without `core::fmt`: the column of every message.
+    let info = &mut cx.columns.info;
+    info.clear();
+    info.s(TYPES_SHORT[t])
+        .s(", MID:")
+        .u(m)
+        .s(", ")
+        .s(&code_name);
 }
 
 /// Where a message's payload goes and what tracking knows about the message.
@@ -751,8 +759,12 @@ fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, clas
         let col = &mut cx.columns.info;
         col.push_str(", TKN:");
         for (i, b) in token.iter().enumerate() {
-            let sep = if i == 0 { "" } else { " " };
-            let _ = write!(col, "{sep}{b:02x}");
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            if i > 0 {
+                col.push(' ');
+            }
+            col.push(HEX[(b >> 4) as usize] as char);
+            col.push(HEX[(b & 15) as usize] as char);
         }
     }
     if let Some(b) = info.block2.or(info.block1) {
@@ -765,7 +777,7 @@ fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, clas
         let b = if kind == 1 { info.block1 } else { info.block2 }.unwrap_or(b);
         let m_used = (kind == 1 && class == 0) || (kind == 2 && (2..=5).contains(&class));
         let end = if b.more || !m_used { "" } else { "End of " };
-        let _ = write!(cx.columns.info, ", {end}Block #{}", b.num);
+        cx.columns.info.s(", ").s(end).s("Block #").u(b.num);
     }
     if !info.uri.is_empty() {
         cx.columns.info.push_str(", ");
@@ -915,8 +927,12 @@ fn dissect_option(
 ) -> Result<()> {
     let class = code >> 5;
     let signalling = class == 7 && signalling_option_name(num, code).is_some();
-    let name = option_name(num, code);
-    let label = truncate_c(&format!("#{count}: {name}"), 56);
+    // The label names the option's node and is its value: made only for a tree that keeps it.
+    let label = if cx.tree.wants(Some(&OPT_NAME)) {
+        truncate_c(&format!("#{count}: {}", option_name(num, code)), 56)
+    } else {
+        String::new()
+    };
     let whole = tvb.range(off, hdr_len + len);
     let opt = cx.add_with(node, &OPT_NAME, whole, || Value::str(label.clone()));
     let known_range = OPTION_RANGES.iter().find(|(n, _, _)| *n == num);
@@ -940,17 +956,19 @@ fn dissect_option(
             _ => {}
         }
     }
-    let desc = format!(
-        "Type {num}, {}, {}{}",
-        if num & 1 != 0 { "Critical" } else { "Elective" },
-        if num & 2 != 0 { "Unsafe" } else { "Safe" },
-        if num & 0x1e == 0x1c {
-            ", NoCacheKey"
-        } else {
-            ""
-        }
-    );
-    cx.add_with(opt, &OPT_DESC, whole, || Value::str(truncate_c(&desc, 56)));
+    cx.add_with(opt, &OPT_DESC, whole, || {
+        let desc = format!(
+            "Type {num}, {}, {}{}",
+            if num & 1 != 0 { "Critical" } else { "Elective" },
+            if num & 2 != 0 { "Unsafe" } else { "Safe" },
+            if num & 0x1e == 0x1c {
+                ", NoCacheKey"
+            } else {
+                ""
+            }
+        );
+        Value::str(truncate_c(&desc, 56))
+    });
     let b0 = tvb.u8(off)? as u64;
     cx.add_uint(opt, &OPT_DELTA, tvb.range(off, 1), b0);
     cx.add_uint(opt, &OPT_LENGTH, tvb.range(off, 1), b0);
@@ -976,7 +994,13 @@ fn dissect_option(
     let val = tvb.bytes(voff, len)?;
     let vr = tvb.range(voff, len);
     let u = opt_uint(val);
-    let v = OptValue { opt, val, vr, u };
+    let v = OptValue {
+        opt,
+        val,
+        vr,
+        u,
+        label: cx.tree.wants_text(opt),
+    };
     let suffix = if signalling {
         signalling_option(cx, &v, code, num)
     } else {
@@ -997,6 +1021,17 @@ struct OptValue<'a> {
     val: &'a [u8],
     vr: ByteRange,
     u: u32,
+    /// The option's label is kept, so its value part is worth formatting.
+    label: bool,
+}
+
+/// The value part of an option's label, formatted only when the label is kept.
+fn label_part(v: &OptValue, text: impl FnOnce() -> String) -> String {
+    if v.label {
+        text()
+    } else {
+        String::new()
+    }
 }
 
 fn text(s: &str) -> String {
@@ -1031,7 +1066,9 @@ fn hexstr(b: &[u8]) -> String {
 
 /// A signalling option of a 7.xx message (RFC 8323 §5.3-5.6); returns the label's value part.
 fn signalling_option(cx: &mut Cx, v: &OptValue, code: u8, num: u32) -> String {
-    let OptValue { opt, val, vr, u } = *v;
+    let OptValue {
+        opt, val, vr, u, ..
+    } = *v;
     match (code, num) {
         (225, 2) => {
             cx.add(opt, &OPT_MAX_MESSAGE_SIZE, vr, Value::UInt(u as u64));
@@ -1076,14 +1113,15 @@ fn option_value(
     voff: usize,
     info: &mut MsgInfo,
 ) -> Result<String> {
-    let OptValue { opt, val, vr, u } = *v;
+    let OptValue {
+        opt, val, vr, u, ..
+    } = *v;
     let len = val.len();
     Ok(match num {
         12 => {
             info.ctype = Some(u);
-            let s = ctype_name(u);
-            cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(s.clone()));
-            s
+            cx.add_with(opt, &OPT_CTYPE, vr, || Value::str(ctype_name(u)));
+            label_part(v, || ctype_name(u))
         }
         14 => uint_option(cx, v, &OPT_MAX_AGE),
         35 => string_option(cx, v, &OPT_PROXY_URI),
@@ -1096,8 +1134,8 @@ fn option_value(
         3 => uri_host(cx, v, info),
         7 => {
             cx.add(opt, &OPT_URI_PORT, vr, Value::UInt(u as u64));
-            info.uri.push_str(&format!(":{u}"));
-            u.to_string()
+            info.uri.s(":").u(u);
+            label_part(v, || u.to_string())
         }
         9 => {
             info.oscore = true;
@@ -1108,13 +1146,13 @@ fn option_value(
             info.uri.push('/');
             info.uri.push_str(&s);
             cx.add_with(opt, &OPT_URI_PATH, vr, || Value::str(s.clone()));
-            nullstr(text(&s))
+            label_part(v, || nullstr(text(&s)))
         }
         15 => uri_query(cx, v, info),
         6 => observe(cx, v, class, info),
         16 => {
             cx.add(opt, &OPT_HOP_LIMIT, vr, Value::UInt(u as u64 & 0xff));
-            u.to_string()
+            label_part(v, || u.to_string())
         }
         17 => {
             let s = if val.is_empty() {
@@ -1132,7 +1170,7 @@ fn option_value(
             // for filter compatibility and give the real value its own field.
             cx.add_uint(opt, &OPT_BLOCK_SIZE, vr, u as u64);
             cx.add(opt, &OPT_SIZE2, vr, Value::UInt(u as u64));
-            u.to_string()
+            label_part(v, || u.to_string())
         }
         252 => bytes_option(cx, v, &OPT_ECHO),
         258 => {
@@ -1153,21 +1191,21 @@ fn option_value(
 /// An unsigned-integer option; returns its value for the label.
 fn uint_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
     cx.add(v.opt, f, v.vr, Value::UInt(v.u as u64));
-    v.u.to_string()
+    label_part(v, || v.u.to_string())
 }
 
 /// A string option; returns it (escaped, or "(null)") for the label.
 fn string_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
-    let s = ascii(v.val);
-    cx.add_with(v.opt, f, v.vr, || Value::str(s.clone()));
-    nullstr(text(&s))
+    let val = v.val;
+    cx.add_with(v.opt, f, v.vr, || Value::str(ascii(val)));
+    label_part(v, || nullstr(text(&ascii(val))))
 }
 
 /// An opaque option; returns it in hex for the label.
 fn bytes_option(cx: &mut Cx, v: &OptValue, f: &'static FieldDef) -> String {
     let val = v.val;
     cx.add_with(v.opt, f, v.vr, || Value::bytes(val));
-    hexstr(val)
+    label_part(v, || hexstr(val))
 }
 
 /// Uri-Host (RFC 7252 §5.10.1), which also starts the URI shown for the request.
@@ -1176,11 +1214,11 @@ fn uri_host(cx: &mut Cx, v: &OptValue, info: &mut MsgInfo) -> String {
     let s = ascii(val);
     cx.add_with(opt, &OPT_URI_HOST, vr, || Value::str(s.clone()));
     if s.contains(':') {
-        info.uri.push_str(&format!("coap://[{s}]"));
+        info.uri.s("coap://[").s(&s).s("]");
     } else {
-        info.uri.push_str(&format!("coap://{s}"));
+        info.uri.s("coap://").s(&s);
     }
-    text(&s)
+    label_part(v, || text(&s))
 }
 
 /// Uri-Query (RFC 7252 §5.10.1), appended to the request's query.
@@ -1191,7 +1229,7 @@ fn uri_query(cx: &mut Cx, v: &OptValue, info: &mut MsgInfo) -> String {
         .push(if info.query.is_empty() { '?' } else { '&' });
     info.query.push_str(&s);
     cx.add_with(opt, &OPT_URI_QUERY, vr, || Value::str(s.clone()));
-    nullstr(text(&s))
+    label_part(v, || nullstr(text(&s)))
 }
 
 /// Observe (RFC 7641 §2): register/deregister in requests, a sequence number otherwise.
@@ -1199,6 +1237,9 @@ fn observe(cx: &mut Cx, v: &OptValue, class: u8, info: &mut MsgInfo) -> String {
     let OptValue { opt, vr, u, .. } = *v;
     info.observe = Some(u);
     cx.add(opt, &OPT_OBSERVE, vr, Value::UInt(u as u64));
+    if !v.label {
+        return String::new();
+    }
     if class == 0 {
         match u {
             0 => "0 (Register)".into(),
@@ -1219,7 +1260,9 @@ fn block_option(
     voff: usize,
     info: &mut MsgInfo,
 ) -> String {
-    let OptValue { opt, val, vr, u } = *v;
+    let OptValue {
+        opt, val, vr, u, ..
+    } = *v;
     let len = val.len();
     let num_v = if val.is_empty() { 0 } else { u >> 4 };
     let last = val.last().copied().unwrap_or(0) & 0x0f;
@@ -1232,14 +1275,17 @@ fn block_option(
     cx.add_uint(opt, &OPT_BLOCK_MFLAG, lr, last as u64);
     let szx = last & 7;
     let n = cx.add_uint(opt, &OPT_BLOCK_SIZE, lr, szx as u64);
-    cx.set_text(
-        n,
-        format_args!(
-            "{}Block Size: {} ({szx} encoded)",
-            bit_prefix(&OPT_BLOCK_SIZE, szx as u64),
-            1u32 << (szx + 4)
-        ),
-    );
+    // format_args! evaluates its arguments at once: the bit pattern only for a kept label.
+    if cx.tree.wants_text(n) {
+        cx.set_text(
+            n,
+            format_args!(
+                "{}Block Size: {} ({szx} encoded)",
+                bit_prefix(&OPT_BLOCK_SIZE, szx as u64),
+                1u32 << (szx + 4)
+            ),
+        );
+    }
     let b = BlockOpt {
         kind: if num == 27 || num == 19 { 1 } else { 2 },
         num: num_v,
@@ -1253,12 +1299,14 @@ fn block_option(
     } else if num == 23 {
         info.block2 = Some(b);
     }
-    format!(
-        "NUM:{}, M:{}, SZX:{}",
-        num_v,
-        (last & 8) >> 3,
-        1u32 << (szx + 4)
-    )
+    label_part(v, || {
+        format!(
+            "NUM:{}, M:{}, SZX:{}",
+            num_v,
+            (last & 8) >> 3,
+            1u32 << (szx + 4)
+        )
+    })
 }
 
 /// RFC 7967 §2: the classes of responses the client is not interested in.

@@ -21,10 +21,11 @@ use foldhash::HashMap;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// RFC 7252 §4.8.2: how long a Message ID stays in use.
-pub const EXCHANGE_LIFETIME_NS: i64 = 247_000_000_000;
-/// RFC 7641 §3.4: notifications further apart than this are always fresh.
-const OBSERVE_FRESH_NS: i64 = 128_000_000_000;
+const SECOND_NS: i64 = 1_000_000_000;
+/// RFC 7252 §4.8.2: how long a Message ID stays in use (247 s).
+pub const EXCHANGE_LIFETIME_NS: i64 = 247 * SECOND_NS;
+/// RFC 7641 §3.4: notifications further apart than 128 s are always fresh.
+const OBSERVE_FRESH_NS: i64 = 128 * SECOND_NS;
 
 const MAX_TRANSACTIONS: usize = 8192;
 const MAX_MIDS: usize = 16384;
@@ -32,7 +33,8 @@ const MAX_OBSERVATIONS: usize = 4096;
 const MAX_PARTIAL_BODIES: usize = 64;
 /// One reassembled body may not exceed this (Size1/Size2 can announce more; we do not buffer it).
 pub const MAX_BODY: usize = 1 << 20;
-const MAX_BUFFERED: usize = 8 << 20;
+/// All partial bodies together may not exceed this.
+const MAX_BUFFERED: usize = 8 * MAX_BODY;
 
 /// An address and port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -968,14 +970,17 @@ mod tests {
 
     #[test]
     fn stats_render_response_times_and_observations() {
-        let get = udp(40000, 5683, b"\x41\x01\x00\x01\x20\xbbtemperature");
-        let ack = udp_back(5683, 40000, b"\x61\x45\x00\x01\x20\xff22.3 C");
-        let reg = udp(40001, 5683, b"\x41\x01\x00\x02\x4a\x60\x5btemperature");
-        let n1 = udp_back(5683, 40001, b"\x61\x45\x00\x02\x4a\x61\x05\xff1");
-        let n2 = udp_back(5683, 40001, b"\x51\x45\x00\x03\x4a\x61\x06\xff2");
-        let n3 = udp_back(5683, 40001, b"\x51\x45\x00\x04\x4a\x61\x09\xff3");
-        let dereg = udp(40001, 5683, b"\x41\x01\x00\x05\x4a\x61\x01\xbbtemperature");
-        let (_, p) = run(&[get, ack, reg, n1, n2, n3, dereg]);
+        let (_, p) = run(&[
+            // A plain GET and its answer, then (from port 40001) a registration, its three
+            // notifications (sequence 5, 6, 9) and the deregistration (Observe 1).
+            udp(40000, 5683, b"\x41\x01\x00\x01\x20\xbbtemperature"),
+            udp_back(5683, 40000, b"\x61\x45\x00\x01\x20\xff22.3 C"),
+            udp(40001, 5683, b"\x41\x01\x00\x02\x4a\x60\x5btemperature"),
+            udp_back(5683, 40001, b"\x61\x45\x00\x02\x4a\x61\x05\xff1"),
+            udp_back(5683, 40001, b"\x51\x45\x00\x03\x4a\x61\x06\xff2"),
+            udp_back(5683, 40001, b"\x51\x45\x00\x04\x4a\x61\x09\xff3"),
+            udp(40001, 5683, b"\x41\x01\x00\x05\x4a\x61\x01\xbbtemperature"),
+        ]);
         let mut st = CoapStats::new();
         for x in &p {
             st.add_packet(&x.packet);

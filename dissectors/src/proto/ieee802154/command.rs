@@ -403,19 +403,20 @@ fn is_ext(a: &MacAddr) -> bool {
     matches!(a, MacAddr::Ext(_))
 }
 
-/// Auxiliary security header (§9.4): security control, frame counter, key identifier.
+/// Auxiliary security header (§9.4) of a frame of `version`: security control, frame counter,
+/// key identifier. Returns what it says and the offset after it.
 pub fn dissect_aux_sec(
     tvb: &Tvb,
     cx: &mut Cx,
     node: NodeId,
-    h: &mut MacHeader,
+    version: u8,
     off: usize,
-) -> Result<usize> {
+) -> Result<(AuxSec, usize)> {
     let sc = tvb.u8(off)?;
     let level = sc & 7;
     let key_id_mode = (sc >> 3) & 3;
     // Frame counter suppression exists from 2015 on (TSCH uses the ASN instead).
-    let fc_suppressed = h.version == w::VERSION_2015 && sc & 0x20 != 0;
+    let fc_suppressed = version == w::VERSION_2015 && sc & 0x20 != 0;
     let mut len = 1;
     if !fc_suppressed {
         len += 4;
@@ -483,8 +484,7 @@ pub fn dissect_aux_sec(
         aux.key_index = Some(cx.add_u8(k, &w::AUX_SEC_KEY_INDEX, tvb, o)?);
         o += 1;
     }
-    h.aux = Some(aux);
-    Ok(o)
+    Ok((aux, o))
 }
 
 /// Short-to-extended address mappings learnt from association responses and coordinator

@@ -31,6 +31,7 @@
 //! Fidelity to tshark 4.0 is checked in `tests/wpan.rs`.
 
 use crate::engine::address::Address;
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ws, ExpertDef};
 use crate::engine::field::FieldDef;
 use crate::engine::registry::{tables, PrefDef, Protocol, Registry};
@@ -38,6 +39,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use std::fmt::Write;
 
 pub use crate::proto::ieee802154::command::{learn_address, WpanState, ADDR_MAP_MAX};
@@ -160,35 +162,45 @@ impl FcsMode {
 /// The ITU-T CRC-16 as 802.15.4 computes it (§7.2.11): polynomial 0x1021 over bits sent LSB
 /// first, i.e. the reflected form 0x8408, initial value 0, no final XOR.
 pub fn crc16(data: &[u8]) -> u16 {
-    let mut crc: u16 = 0;
-    for &b in data {
-        crc ^= b as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0x8408
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
+    // A byte at a time from a table: every frame's FCS is checked.
+    static TABLE: [u32; 256] = reflected_crc_table(0x8408);
+    reflected_crc(&TABLE, 0, data) as u16
 }
 
 /// The 32-bit FCS (§7.2.11, ANSI X3.66 / IEEE 802.3 CRC-32, reflected, all-ones initial value and
 /// final XOR).
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc: u32 = 0xffff_ffff;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
+    static TABLE: [u32; 256] = reflected_crc_table(0xedb8_8320);
+    !reflected_crc(&TABLE, 0xffff_ffff, data)
+}
+
+/// A reflected CRC of up to 32 bits, a byte at a time through its table.
+fn reflected_crc(table: &[u32; 256], init: u32, data: &[u8]) -> u32 {
+    data.iter().fold(init, |crc, &b| {
+        (crc >> 8) ^ table[((crc ^ b as u32) & 0xff) as usize]
+    })
+}
+
+/// The byte table of a reflected CRC (of 16 or 32 bits): entry `i` is `i` shifted through
+/// eight bit steps of the polynomial.
+const fn reflected_crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
             crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
+                (crc >> 1) ^ poly
             } else {
                 crc >> 1
             };
+            bit += 1;
         }
+        t[i] = crc;
+        i += 1;
     }
-    !crc
+    t
 }
 
 /// An address as the MAC header carries it.
@@ -392,10 +404,11 @@ impl Label {
         }
     }
 
-    /// Appends `text` to the Info column and to the label.
-    fn push_info(&mut self, cx: &mut Cx, text: impl std::fmt::Display) {
+    /// Appends `head` and an address to the Info column and to the label.
+    fn push_info_addr(&mut self, cx: &mut Cx, head: &str, a: &MacAddr) {
         let at = cx.columns.info.len();
-        let _ = write!(cx.columns.info, "{text}");
+        cx.columns.info.s(head);
+        push_addr(&mut cx.columns.info, a);
         self.push_str(&cx.columns.info[at..]);
     }
 
@@ -574,7 +587,7 @@ fn dissect_header(
     };
     summary.push_str(" ");
     summary.push_str(type_name);
-    cx.set_info(type_name);
+    cx.columns.info.reset().s(type_name);
 
     if h.seqno_suppression {
         if h.version != VERSION_2015 && h.frame_type != TYPE_MULTIPURPOSE {
@@ -610,7 +623,8 @@ fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Resul
     h.version = ((fcf >> 12) & 3) as u8;
     h.src_mode = ((fcf >> 14) & 3) as u8;
     let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         f,
         &[
             &FRAME_TYPE,
@@ -660,7 +674,7 @@ fn dissect_addressing(
     h.dst = dst;
     off += len;
     if h.dst != MacAddr::None {
-        summary.push_info(cx, format_args!(", Dst: {}", AddrText(&h.dst)));
+        summary.push_info_addr(cx, ", Dst: ", &h.dst);
     }
     if src_pan_present {
         h.src_pan = Some(cx.add_le_u16(node, &SRC_PAN, tvb, off)?);
@@ -674,7 +688,7 @@ fn dissect_addressing(
     }
     off += len;
     if h.src != MacAddr::None {
-        summary.push_info(cx, format_args!(", Src: {}", AddrText(&h.src)));
+        summary.push_info_addr(cx, ", Src: ", &h.src);
     }
     set_packet_addresses(cx, h);
     Ok(Some(off))
@@ -705,7 +719,9 @@ fn dissect_header_tail(
     // The auxiliary security header exists from 2006 on; 2003 frames carry their counters just
     // before the payload (below).
     if h.security && h.version != VERSION_2003 {
-        off = wpan_cmd::dissect_aux_sec(tvb, cx, node, h, off)?;
+        let (aux, end) = wpan_cmd::dissect_aux_sec(tvb, cx, node, h.version, off)?;
+        h.aux = Some(aux);
+        off = end;
     }
     if h.version == VERSION_2003 || h.version == VERSION_2006 {
         if h.frame_type == TYPE_BEACON {
@@ -751,7 +767,8 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
     h.version = VERSION_2015;
     let r = tvb.range(0, len);
     let f = cx.add(node, &FCF, r, Value::UInt(fcf as u64));
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         f,
         &[
             &FRAME_TYPE,
@@ -769,7 +786,8 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
         h.pending = fcf & 0x800 != 0;
         h.ack_request = fcf & 0x4000 != 0;
         h.ie_present = fcf & 0x8000 != 0;
-        cx.add_bits(
+        add_wanted_bits(
+            cx,
             f,
             &[
                 &PAN_ID_PRESENT,
@@ -840,19 +858,22 @@ fn ext_addr(tvb: &Tvb, off: usize) -> Result<[u8; 8]> {
 /// How the Info column writes an address: short ones as 0x1234 (0xffff as "Broadcast"), long
 /// ones as colon hex.
 pub fn addr_text(a: &MacAddr) -> String {
-    AddrText(a).to_string()
+    let mut s = String::new();
+    push_addr(&mut s, a);
+    s
 }
 
-/// A MAC address as the Info column and labels show it (`Broadcast`, `0x0001`, an EUI-64).
-pub struct AddrText<'a>(pub &'a MacAddr);
-
-impl std::fmt::Display for AddrText<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            MacAddr::None => Ok(()),
-            MacAddr::Short(0xffff) => f.write_str("Broadcast"),
-            MacAddr::Short(s) => write!(f, "0x{s:04x}"),
-            MacAddr::Ext(e) => write!(f, "{}", Address::Eui64(*e)),
+/// Appends a MAC address as the Info column and labels show it (`Broadcast`, `0x0001`, an
+/// EUI-64), without `core::fmt`: every frame's Info column names one or two.
+pub fn push_addr(s: &mut String, a: &MacAddr) {
+    match a {
+        MacAddr::None => {}
+        MacAddr::Short(0xffff) => s.push_str("Broadcast"),
+        MacAddr::Short(v) => {
+            s.hex(*v as u64, 4);
+        }
+        MacAddr::Ext(e) => {
+            s.addr(&Address::Eui64(*e));
         }
     }
 }

@@ -101,13 +101,7 @@ fn bad_fcs_is_flagged_and_payload_not_trusted() {
     );
     let n = f.len();
     f[n - 1] ^= 0xff;
-    let mut r = Registry::builtin();
-    r.add_heuristic(
-        tables::WPAN_HEUR,
-        &crate::proto::ipv4::icmp::PROTOCOL,
-        nalp_heur,
-    );
-    let mut e = Engine::new(Arc::new(r), Prefs::default());
+    let mut e = nalp_engine();
     assert!(!dissect_with(&mut e, 195, &f).has("icmp.type"));
     e.prefs.set("wpan.802154_fcs_ok", "FALSE");
     assert!(dissect_with(&mut e, 195, &f).has("icmp.type"));
@@ -772,6 +766,17 @@ fn nalp_heur(t: &crate::engine::tvb::Tvb, _: &Cx) -> bool {
     t.u8(0).is_ok_and(|b| b == 0)
 }
 
+/// An engine whose 802.15.4 payload heuristics include [`nalp_heur`].
+fn nalp_engine() -> Engine {
+    let mut r = Registry::builtin();
+    r.add_heuristic(
+        tables::WPAN_HEUR,
+        &crate::proto::ipv4::icmp::PROTOCOL,
+        nalp_heur,
+    );
+    Engine::new(Arc::new(r), Prefs::default())
+}
+
 #[test]
 fn payload_dispatch_decode_as_then_heuristics_then_data() {
     let mut mac = hex("4188010100ffff0200");
@@ -783,13 +788,7 @@ fn payload_dispatch_decode_as_then_heuristics_then_data() {
     assert!(p.has("data.data") && !p.has("icmp.type"));
 
     // A heuristic takes it.
-    let mut r = Registry::builtin();
-    r.add_heuristic(
-        tables::WPAN_HEUR,
-        &crate::proto::ipv4::icmp::PROTOCOL,
-        nalp_heur,
-    );
-    let mut e = Engine::new(Arc::new(r), Prefs::default());
+    let mut e = nalp_engine();
     let p = dissect_with(&mut e, 195, &frame);
     assert!(p.has("icmp.type") && !p.has("data.data"));
 
@@ -801,13 +800,7 @@ fn payload_dispatch_decode_as_then_heuristics_then_data() {
     assert!(p.has("icmp.type"));
 
     // A secured data frame's payload is never handed on, whatever the heuristics.
-    let mut r = Registry::builtin();
-    r.add_heuristic(
-        tables::WPAN_HEUR,
-        &crate::proto::ipv4::icmp::PROTOCOL,
-        nalp_heur,
-    );
-    let mut e = Engine::new(Arc::new(r), Prefs::default());
+    let mut e = nalp_engine();
     let mut sec = hex("49980134120200010005010000000000");
     sec.extend(NALP_ICMP);
     let p = dissect_with(&mut e, 195, &with_fcs(&sec));

@@ -27,6 +27,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 
 /// IP protocol numbers (IANA), shared by IPv4's protocol and IPv6's next header.
 pub static IP_PROTOCOLS: &[(u64, &str)] = &[
@@ -190,7 +191,8 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &ID, tvb, 4)?;
     let ff = tvb.be_u16(6)?;
     let flags = cx.add_uint(node, &FLAGS, tvb.range(6, 1), (ff >> 8) as u64);
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         flags,
         &[&FLAGS_RB, &FLAGS_DF, &FLAGS_MF],
         tvb.range(6, 1),
@@ -406,9 +408,10 @@ fn add_address(
     let r = tvb.range(off, 4);
     cx.add(node, field, r, Value::Ipv4(a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv4(a));
-    let text = Address::Ipv4(a).to_string();
-    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
-    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
+    // The host names are the address as text, made only for a tree that keeps them.
+    let text = || Value::str(Address::Ipv4(a).to_string());
+    cx.add_hidden_with(node, host, r, text);
+    cx.add_hidden_with(node, &HOST, r, text);
 }
 
 fn dissect_options(cx: &mut Cx, node: NodeId, opts: &Tvb) -> Result<()> {

@@ -12,6 +12,7 @@
 //! the `icmpv6.type` table.
 
 use crate::engine::checksum::{self, status};
+use crate::engine::colfmt::ColWrite;
 use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
@@ -89,16 +90,23 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let check = verdict.map(|expected| (expected == csum, expected));
     cx.add_checksum_status(node, tvb.range(2, 2), &fields, check);
     let name = crate::engine::field::val_to_str(TYPES, ty as u64).unwrap_or("Unknown");
-    cx.set_info(name.to_string());
+    cx.columns.info.reset().s(name);
     let _ = code;
     match ty {
         128 | 129 => {
             let id = cx.add_be_u16(node, &ECHO_IDENTIFIER, tvb, 4)?;
             let seq = cx.add_be_u16(node, &ECHO_SEQUENCE, tvb, 6)?;
             let hlim = cx.info.hop_limit.unwrap_or(0);
-            cx.set_info(format_args!(
-                "{name} id=0x{id:04x}, seq={seq}, hop limit={hlim}"
-            ));
+            cx.columns
+                .info
+                .reset()
+                .s(name)
+                .s(" id=")
+                .hex(id as u64, 4)
+                .s(", seq=")
+                .u(seq)
+                .s(", hop limit=")
+                .u(hlim);
             if tvb.len() > 8 {
                 cx.call_data(&tvb.sub_from(8)?, node);
             }

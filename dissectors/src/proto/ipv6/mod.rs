@@ -20,6 +20,7 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Ipv6Header};
+use crate::proto::add_wanted_bits;
 
 crate::fields! {
     PROTO = FieldDef::protocol("ipv6", "Internet Protocol Version 6");
@@ -94,7 +95,13 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         Value::UInt((w >> 28) as u64),
     );
     let tc = cx.add_uint(node, &TCLASS, tvb.range(0, 4), w as u64);
-    cx.add_bits(tc, &[&TCLASS_DSCP, &TCLASS_ECN], tvb.range(0, 4), w as u64);
+    add_wanted_bits(
+        cx,
+        tc,
+        &[&TCLASS_DSCP, &TCLASS_ECN],
+        tvb.range(0, 4),
+        w as u64,
+    );
     cx.add_uint(node, &FLOW, tvb.range(1, 3), (w & 0x00ff_ffff) as u64);
     let plen = cx.add_be_u16(node, &PLEN, tvb, 4)? as usize;
     let nxt = cx.add_u8(node, &NXT, tvb, 6)?;
@@ -159,9 +166,10 @@ fn add_address(
     let r = tvb.range(off, 16);
     cx.add(node, field, r, Value::Ipv6(*a));
     cx.add_hidden(node, &ADDR, r, Value::Ipv6(*a));
-    let text = Address::Ipv6(*a).to_string();
-    cx.add_hidden_with(node, host, r, || Value::str(text.clone()));
-    cx.add_hidden_with(node, &HOST, r, || Value::str(text));
+    // The host names are the address as text, made only for a tree that keeps them.
+    let text = || Value::str(Address::Ipv6(*a).to_string());
+    cx.add_hidden_with(node, host, r, text);
+    cx.add_hidden_with(node, &HOST, r, text);
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 //! Option: | Type | Option Length (bytes, after these two) | data | (Pad1 is the type alone)
 //! ```
 
+use crate::engine::colfmt::ColWrite;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::Registry;
@@ -242,7 +243,7 @@ fn register(r: &mut Registry) {
 fn dissect(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<()> {
     let code = tvb.u8(1)?;
     let name = crate::engine::field::val_to_str(CODES, code as u64).unwrap_or("Unknown");
-    cx.set_info(format_args!("RPL Control ({name})"));
+    cx.columns.info.reset().s("RPL Control (").s(name).s(")");
     let mut off = 4;
     // Secure variants (and the Consistency Check, always secured, §6.6) start with the
     // security section and end with a MAC or signature whose size the level gives (§6.1).
@@ -867,15 +868,17 @@ pub(crate) mod tests {
         // Metric container (RFC 6551): hop count 3 (type 3), ETX 256 (type 7, P flag set),
         // LQL (type 6) two links, link color (type 8) as a constraint, NE (type 2), NSA (1),
         // throughput and latency.
+        use crate::testutil::rfc6551::*;
+        let nsa_with_parents: &[u8] = &[1, 0x00, 0x00, 6, 0x00, 0x02, 1, 2, 0xaa, 0xbb];
         let objs: Vec<u8> = [
-            &[3u8, 0x00, 0x00, 2, 0x00, 0x03][..],
-            &[7, 0x04, 0x00, 2, 0x01, 0x00],
-            &[6, 0x00, 0x00, 3, 0x00, 0x41, 0x22],
-            &[8, 0x02, 0x00, 3, 0x00, 0x04, 0x01],
-            &[2, 0x00, 0x00, 2, 0x0a, 0x64],
-            &[1, 0x00, 0x00, 6, 0x00, 0x02, 1, 2, 0xaa, 0xbb],
-            &[4, 0x00, 0x00, 4, 0, 0, 0x03, 0xe8],
-            &[5, 0x00, 0x00, 4, 0, 0, 0, 20],
+            HOP_COUNT,
+            ETX,
+            LQL,
+            LINK_COLOR_CONSTRAINT,
+            NODE_ENERGY,
+            nsa_with_parents,
+            THROUGHPUT,
+            LATENCY,
         ]
         .concat();
         b.push(2);

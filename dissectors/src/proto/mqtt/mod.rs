@@ -387,7 +387,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         CONNECT => connect(cx, node, &body, v5)?,
         CONNACK => connack(cx, node, &body, v, codes5)?,
         PUBLISH => media = publish(cx, node, &body, b0, v5, (stream, sport), &mut info)?,
-        PUBACK | PUBREC | PUBREL | PUBCOMP => pub_ack(cx, node, &body, mtype, v5, &mut info)?,
+        PUBACK..=PUBCOMP => {
+            let reason = PUB_ACK_REASONS[(mtype - PUBACK) as usize];
+            pub_ack(cx, node, &body, v5, reason, &mut info)?
+        }
         SUBSCRIBE | UNSUBSCRIBE => subscribe(cx, node, &body, mtype, v5, &mut info)?,
         SUBACK | UNSUBACK => suback(cx, node, &body, mtype, v5, codes5, &mut info)?,
         DISCONNECT | AUTH if v5 => reason_and_properties(cx, node, &body, mtype)?,
@@ -428,14 +431,22 @@ fn connack(cx: &mut Cx, node: NodeId, body: &Tvb, v: u8, codes5: bool) -> Result
     Ok(())
 }
 
+/// The reason code fields of PUBACK, PUBREC, PUBREL and PUBCOMP, in type order.
+static PUB_ACK_REASONS: [&FieldDef; 4] = [
+    &PUBACK_REASON,
+    &PUBREC_REASON,
+    &PUBREL_REASON,
+    &PUBCOMP_REASON,
+];
+
 /// PUBACK, PUBREC, PUBREL and PUBCOMP (§3.4-3.7): the packet identifier, then in MQTT 5 a
-/// reason code and properties when present.
+/// reason code (as `reason`) and properties when present.
 fn pub_ack(
     cx: &mut Cx,
     node: NodeId,
     body: &Tvb,
-    mtype: u8,
     v5: bool,
+    reason: &'static FieldDef,
     info: &mut String,
 ) -> Result<()> {
     let id = cx.add_be_u16(node, &MSGID, body, 0)?;
@@ -444,13 +455,7 @@ fn pub_ack(
     if !v5 || end <= 2 {
         return Ok(());
     }
-    let f = match mtype {
-        PUBACK => &PUBACK_REASON,
-        PUBREC => &PUBREC_REASON,
-        PUBREL => &PUBREL_REASON,
-        _ => &PUBCOMP_REASON,
-    };
-    cx.add_u8(node, f, body, 2)?;
+    cx.add_u8(node, reason, body, 2)?;
     if end > 3 {
         properties(cx, node, &PROPERTIES_F, body, 3, None)?;
     }

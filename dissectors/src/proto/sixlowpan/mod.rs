@@ -39,6 +39,7 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Session};
+use crate::proto::add_wanted_bits;
 use crate::proto::sixlowpan::frag::{AddResult, FragKey, FragTable, UdpFix};
 
 static PATTERNS: &[(u64, &str)] = &[
@@ -103,7 +104,7 @@ crate::fields! {
     HC1_DST_IFC = FieldDef::flag("6lowpan.hc1.dst_ifc", "Destination interface", 8, 0x10).tfs("Compressed", "Inline");
     HC1_CLASS = FieldDef::flag("6lowpan.hc1.class", "Traffic class and flow label", 8, 0x08).tfs("Compressed", "Inline");
     HC1_NEXT = FieldDef::new("6lowpan.hc1.next", "Next header", T::U8).hex().mask(0x06).vals(HC1_NEXT_VALS);
-    HC1_MORE = FieldDef::flag("6lowpan.hc1.more", "More HC bits", 8, 0x01).tfs("True", "False");
+    HC1_MORE = FieldDef::flag("6lowpan.hc1.more", "More HC bits", 8, 0x01).true_false();
     HC2_UDP_ENCODING = FieldDef::new("6lowpan.hc2.udp.encoding", "HC_UDP Encoding", T::U8).hex();
     HC2_UDP_SRC = FieldDef::flag("6lowpan.hc2.udp.src", "Source port", 8, 0x80).tfs("Compressed", "Inline");
     HC2_UDP_DST = FieldDef::flag("6lowpan.hc2.udp.dst", "Destination port", 8, 0x40).tfs("Compressed", "Inline");
@@ -112,10 +113,10 @@ crate::fields! {
         .blurb("traffic class and flow control encoding");
     IPHC_NH = FieldDef::flag("6lowpan.iphc.nh", "Next header", 16, 0x0400).tfs("Compressed", "Inline");
     IPHC_HLIM = FieldDef::new("6lowpan.iphc.hlim", "Hop limit", T::U16).hex().mask(0x0300).vals(HLIM_VALS);
-    IPHC_CID = FieldDef::flag("6lowpan.iphc.cid", "Context identifier extension", 16, 0x0080).tfs("True", "False");
+    IPHC_CID = FieldDef::flag("6lowpan.iphc.cid", "Context identifier extension", 16, 0x0080).true_false();
     IPHC_SAC = FieldDef::flag("6lowpan.iphc.sac", "Source address compression", 16, 0x0040).tfs("Stateful", "Stateless");
     IPHC_SAM = FieldDef::new("6lowpan.iphc.sam", "Source address mode", T::U16).hex().mask(0x0030).vals(ADDR_MODES);
-    IPHC_M = FieldDef::flag("6lowpan.iphc.m", "Multicast address compression", 16, 0x0008).tfs("True", "False");
+    IPHC_M = FieldDef::flag("6lowpan.iphc.m", "Multicast address compression", 16, 0x0008).true_false();
     IPHC_DAC = FieldDef::flag("6lowpan.iphc.dac", "Destination address compression", 16, 0x0004).tfs("Stateful", "Stateless");
     IPHC_DAM = FieldDef::new("6lowpan.iphc.dam", "Destination address mode", T::U16).hex().mask(0x0003).vals(ADDR_MODES);
     IPHC_SCI = FieldDef::new("6lowpan.iphc.sci", "Source context identifier", T::U8).hex().mask(0xf0);
@@ -144,8 +145,8 @@ crate::fields! {
     UDP_LEN = FieldDef::new("6lowpan.udp.length", "UDP length", T::U16);
     UDP_CHECKSUM = FieldDef::new("6lowpan.udp.checksum", "UDP checksum", T::U16).hex();
     BCAST_SEQNUM = FieldDef::new("6lowpan.bcast.seqnum", "Sequence number", T::U8);
-    MESH_V = FieldDef::flag("6lowpan.mesh.v", "V", 8, 0x20).tfs("True", "False").blurb("short originator address present");
-    MESH_F = FieldDef::flag("6lowpan.mesh.f", "D", 8, 0x10).tfs("True", "False").blurb("short destination address present");
+    MESH_V = FieldDef::flag("6lowpan.mesh.v", "V", 8, 0x20).true_false().blurb("short originator address present");
+    MESH_F = FieldDef::flag("6lowpan.mesh.f", "D", 8, 0x10).true_false().blurb("short destination address present");
     MESH_HOPS = FieldDef::new("6lowpan.mesh.hops", "Hops left", T::U8).mask(0x0f);
     MESH_HOPS8 = FieldDef::new("6lowpan.mesh.hops8", "Deep Hops left (Flags.Hops left == 15)", T::U8);
     MESH_ORIG16 = FieldDef::new("6lowpan.mesh.orig16", "Originator", T::U16).hex();
@@ -1090,7 +1091,8 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         hdr,
         &[
             &IPHC_TF, &IPHC_NH, &IPHC_HLIM, &IPHC_CID, &IPHC_SAC, &IPHC_SAM, &IPHC_M, &IPHC_DAC,
@@ -1115,7 +1117,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
         return Ok((f, hdr, 2));
     }
     let c = tvb.u8(2)?;
-    cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    add_wanted_bits(cx, hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
     f.sci = c >> 4;
     f.dci = c & 0x0f;
     Ok((f, hdr, 3))
@@ -1467,7 +1469,7 @@ fn nhc_subtree(
     let b = tvb.u8(off)?;
     let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
     cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
-    cx.add_bits(sub, k.bits, tvb.range(off, 1), b as u64);
+    add_wanted_bits(cx, sub, k.bits, tvb.range(off, 1), b as u64);
     Ok((sub, b))
 }
 
@@ -1522,7 +1524,7 @@ fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
         cx.add_text(
             sub,
             tvb.range(p - body.len(), body.len()),
-            format!("Data ({} bytes)", body.len()),
+            format_args!("Data ({} bytes)", body.len()),
         );
     }
     if nh {
@@ -1632,12 +1634,15 @@ fn nhc_udp(
 
 // ---- fragmentation -----------------------------------------------------------------------------
 
+/// The fragmentation header (RFC 4944 §5.3): its subtree, the key of its datagram (link-layer
+/// addresses, tag and size) and the fragment's offset in it.
 fn frag_header(
     tvb: &Tvb,
     cx: &mut Cx,
     node: NodeId,
     first: bool,
-) -> Result<(NodeId, u16, u16, usize)> {
+    (src, dst): (Address, Address),
+) -> Result<(NodeId, FragKey, usize)> {
     let hlen = if first { 4 } else { 5 };
     let sub = cx.add_text(node, tvb.range(0, hlen), "Fragmentation Header");
     let w = tvb.be_u16(0)?;
@@ -1655,7 +1660,26 @@ fn frag_header(
             Value::UInt(offset as u64),
         );
     }
-    Ok((sub, size, tag, offset))
+    let key = FragKey {
+        src,
+        dst,
+        tag,
+        size,
+    };
+    Ok((sub, key, offset))
+}
+
+/// Adds a fragment's bytes (at `offset` of the datagram) to the reassembly table.
+fn add_fragment(
+    cx: &mut Cx,
+    key: FragKey,
+    offset: usize,
+    data: &[u8],
+    fixes: Vec<UdpFix>,
+) -> AddResult {
+    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
+    let frags = &mut cx.session.get::<SixlowpanState>().frags;
+    frags.add(key, frame, ts, offset, data, fixes)
 }
 
 /// FRAG1: the headers that follow are decompressed here, and the uncompressed bytes are what
@@ -1669,10 +1693,10 @@ fn frag_first(
     key_src: Address,
     key_dst: Address,
 ) -> Result<()> {
-    let (sub, size, tag, _) = frag_header(tvb, cx, node, true)?;
+    let (sub, key, _) = frag_header(tvb, cx, node, true, (key_src, key_dst))?;
     let inner = tvb.sub_from(4)?;
     let d = inner.u8(0)?;
-    let size_us = size as usize;
+    let size_us = key.size as usize;
     let (u, name) = if d == 0x41 {
         cx.add_uint(node, &PATTERN, inner.range(0, 1), 0x41);
         let rest = inner.rest(1)?;
@@ -1713,18 +1737,7 @@ fn frag_first(
             "UDP checksum: [elided, computed once the datagram is reassembled]",
         );
     }
-    let key = FragKey {
-        src: key_src,
-        dst: key_dst,
-        tag,
-        size,
-    };
-    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
-    let r =
-        cx.session
-            .get::<SixlowpanState>()
-            .frags
-            .add(key, frame, ts, 0, &u.data, u.fixes.clone());
+    let r = add_fragment(cx, key, 0, &u.data, u.fixes.clone());
     // The decompressed first fragment is a data source of its own, as in Wireshark.
     let shown = match name {
         Some(name) => {
@@ -1753,23 +1766,9 @@ fn frag_next(
     key_src: Address,
     key_dst: Address,
 ) -> Result<()> {
-    let (sub, size, tag, offset) = frag_header(tvb, cx, node, false)?;
+    let (sub, key, offset) = frag_header(tvb, cx, node, false, (key_src, key_dst))?;
     let payload = tvb.sub_from(5)?;
-    let key = FragKey {
-        src: key_src,
-        dst: key_dst,
-        tag,
-        size,
-    };
-    let (frame, ts) = (cx.meta.number, cx.meta.ts_ns);
-    let r = cx.session.get::<SixlowpanState>().frags.add(
-        key,
-        frame,
-        ts,
-        offset,
-        payload.data(),
-        vec![],
-    );
+    let r = add_fragment(cx, key, offset, payload.data(), vec![]);
     if !reassembly_outcome(cx, node, sub, tvb, &r) {
         cx.call_data(&payload, parent);
     }

@@ -11,6 +11,7 @@
 //!
 //! All sequence comparisons are modulo 2^32 (RFC 9293 §3.4).
 
+use crate::engine::colfmt::ColWrite;
 use crate::engine::tree::NodeId;
 use crate::engine::value::Value;
 use crate::engine::Cx;
@@ -470,9 +471,9 @@ static TAGS_AFTER_DUP: &[Tag] = &[
     ),
 ];
 
-/// Adds the `tcp.analysis` subtree (when there is a verdict) and prefixes the Info column with
-/// the flags, as tshark does.
-pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) -> String {
+/// Adds the `tcp.analysis` subtree (when there is a verdict); the Info column's prefix is
+/// [`write_info_prefix`]'s.
+pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) {
     let node = cx.add_generated(tcp_node, &ANALYSIS, Value::None);
     cx.set_text(node, "SEQ/ACK analysis");
     if ta.frame_acked != 0 {
@@ -498,51 +499,61 @@ pub fn show(cx: &mut Cx, tcp_node: NodeId, ta: &Acked, first_rtt: i64) -> String
             Value::UInt(ta.push_bytes_sent as u64),
         );
     }
-    if ta.flags == 0 {
-        return String::new();
+    if ta.flags != 0 {
+        show_flags(cx, node, ta);
     }
-    show_flags(cx, node, ta)
 }
 
-/// The `tcp.analysis.flags` subtree; returns the Info prefix.
-fn show_flags(cx: &mut Cx, node: NodeId, ta: &Acked) -> String {
-    // Info prefixes, in the order tshark prepends them (the last prepended shows first).
-    let mut prefixes: Vec<String> = vec![];
+/// Appends the Info column's analysis tags (`[TCP Dup ACK 3#1] [TCP Retransmission] `): tshark
+/// prepends each tag as it adds it, so they show in the reverse of [`show_flags`]'s order.
+pub fn write_info_prefix(ta: &Acked, s: &mut String) {
+    if ta.flags == 0 {
+        return;
+    }
+    let tags = |list: &'static [Tag]| list.iter().rev().filter(move |t| ta.flags & t.flag != 0);
+    for t in tags(TAGS_AFTER_DUP) {
+        s.push_str(t.text);
+    }
+    if ta.dupack_num != 0 && ta.flags & A_DUPLICATE_ACK != 0 {
+        s.s("[TCP Dup ACK ")
+            .u(ta.dupack_frame)
+            .s("#")
+            .u(ta.dupack_num)
+            .s("] ");
+    }
+    for t in tags(TAGS_BEFORE_DUP) {
+        s.push_str(t.text);
+    }
+}
+
+/// The `tcp.analysis.flags` subtree.
+fn show_flags(cx: &mut Cx, node: NodeId, ta: &Acked) {
     let flags = cx.add_generated(node, &FLAGS, Value::None);
-    let show_tags = |cx: &mut Cx, tags: &[Tag], prefixes: &mut Vec<String>| {
+    let show_tags = |cx: &mut Cx, tags: &[Tag]| {
         for t in tags.iter().filter(|t| ta.flags & t.flag != 0) {
             cx.expert(flags, t.expert, None);
             if t.also_retrans {
                 cx.expert(flags, &RETRANSMISSION, None);
             }
-            prefixes.push(t.text.to_string());
             if t.flag == A_RETRANSMISSION && ta.rto != 0 {
                 cx.add_generated(flags, &RTO, Value::RelTime(ta.rto));
                 cx.add_generated(flags, &RTO_FRAME, Value::UInt(ta.rto_frame));
             }
         }
     };
-    show_tags(cx, TAGS_BEFORE_DUP, &mut prefixes);
+    show_tags(cx, TAGS_BEFORE_DUP);
     if ta.dupack_num != 0 {
         if ta.flags & A_DUPLICATE_ACK != 0 {
             // The flag itself is a plain item; the expert hangs off the frame reference below.
             cx.add_generated(flags, &DUPLICATE_ACK.field, Value::None);
-            prefixes.push(format!(
-                "[TCP Dup ACK {}#{}] ",
-                ta.dupack_frame, ta.dupack_num
-            ));
         }
         cx.add_generated(node, &DUPLICATE_ACK_NUM, Value::UInt(ta.dupack_num as u64));
         let fr = cx.add_generated(node, &DUPLICATE_ACK_FRAME, Value::UInt(ta.dupack_frame));
-        cx.expert(
-            fr,
-            &DUPLICATE_ACK,
-            Some(format!("Duplicate ACK (#{})", ta.dupack_num)),
-        );
+        let msg =
+            crate::proto::tcp::expert_message(cx, || format!("Duplicate ACK (#{})", ta.dupack_num));
+        cx.expert(fr, &DUPLICATE_ACK, msg);
     }
-    show_tags(cx, TAGS_AFTER_DUP, &mut prefixes);
-    // tshark prepends each tag, so the last one added shows first.
-    prefixes.iter().rev().map(|s| s.as_str()).collect()
+    show_tags(cx, TAGS_AFTER_DUP);
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 use crate::analysis::conversation::{ConvKey, ConvTable};
 use crate::engine::address::Address;
 use crate::engine::checksum::{self, status};
+use crate::engine::colfmt::ColWrite;
 use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
@@ -32,8 +33,8 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::add_wanted_bits;
 use foldhash::HashMap;
-use std::fmt::Write;
 
 pub static OPTION_KINDS: &[(u64, &str)] = &[
     (0, "End of Option List (EOL)"),
@@ -278,33 +279,29 @@ pub fn flags_str(flags: u16) -> String {
         .collect()
 }
 
-/// The Info column's flag list (`[SYN, ACK]`).
-struct FlagsInfo(u16);
-
-impl std::fmt::Display for FlagsInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        const NAMES: [(u16, &str); 9] = [
-            (0x001, "FIN"),
-            (0x002, "SYN"),
-            (0x004, "RST"),
-            (0x008, "PSH"),
-            (0x010, "ACK"),
-            (0x020, "URG"),
-            (0x040, "ECE"),
-            (0x080, "CWR"),
-            (0x100, "AE"),
-        ];
-        f.write_str("[")?;
-        let mut first = true;
-        for (_, name) in NAMES.iter().filter(|(b, _)| self.0 & b != 0) {
-            if !first {
-                f.write_str(", ")?;
-            }
-            f.write_str(name)?;
-            first = false;
+/// Appends the Info column's flag list (`[SYN, ACK]`).
+fn push_flags_info(s: &mut String, flags: u16) {
+    const NAMES: [(u16, &str); 9] = [
+        (0x001, "FIN"),
+        (0x002, "SYN"),
+        (0x004, "RST"),
+        (0x008, "PSH"),
+        (0x010, "ACK"),
+        (0x020, "URG"),
+        (0x040, "ECE"),
+        (0x080, "CWR"),
+        (0x100, "AE"),
+    ];
+    s.push('[');
+    let mut first = true;
+    for (_, name) in NAMES.iter().filter(|(b, _)| flags & b != 0) {
+        if !first {
+            s.push_str(", ");
         }
-        f.write_str(if first { "<None>]" } else { "]" })
+        s.push_str(name);
+        first = false;
     }
+    s.push_str(if first { "<None>]" } else { "]" });
 }
 
 /// The fixed header's values (RFC 9293 §3.1).
@@ -382,7 +379,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     let t = track(cx, tvb, &h);
     cx.info.stream = Some(t.stream);
     add_header_fields(cx, node, tvb, &h, &t)?;
-    if hdr_len > 20 {
+    // The Info column walks the options first: plain options (the common NOP, NOP, TS) are
+    // walked a second time only when the tree shows them.
+    let (plain, prefix_len) = set_texts(cx, node, tvb, &h, &t);
+    if hdr_len > 20 && (plain == PlainOptions::No || crate::proto::wants_any(cx, OPTION_FIELDS)) {
         let sack = SackCtx {
             peer_base: t.peer_base,
             ack: h.ack,
@@ -390,24 +390,32 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         };
         dissect_options(cx, node, tvb, hdr_len, sack)?;
     }
-    let ts = cx.meta.ts_ns;
-    let times = cx.add_text(node, ByteRange::default(), "Timestamps");
-    cx.add_generated(
-        times,
-        &TIME_RELATIVE,
-        Value::RelTime(ts.saturating_sub(t.first_ts)),
-    );
-    cx.add_generated(
-        times,
-        &TIME_DELTA,
-        Value::RelTime(ts.saturating_sub(t.last_ts)),
-    );
-    let prefix = match &t.analysis {
-        Some(ta) => crate::proto::tcp::analysis::show(cx, node, ta, t.first_rtt),
-        None => String::new(),
-    };
-    set_texts(cx, node, tvb, &h, &t, &prefix);
-    dissect_data(cx, tvb, node, parent, &h, &t, &prefix)
+    if crate::proto::wants_any(cx, &[&TIME_RELATIVE, &TIME_DELTA]) {
+        // A tree without them has no use for their (text) parent either.
+        let ts = cx.meta.ts_ns;
+        let times = cx.add_text(node, ByteRange::default(), "Timestamps");
+        cx.add_generated(
+            times,
+            &TIME_RELATIVE,
+            Value::RelTime(ts.saturating_sub(t.first_ts)),
+        );
+        cx.add_generated(
+            times,
+            &TIME_DELTA,
+            Value::RelTime(ts.saturating_sub(t.last_ts)),
+        );
+    }
+    if let Some(ta) = &t.analysis {
+        crate::proto::tcp::analysis::show(cx, node, ta, t.first_rtt);
+    }
+    dissect_data(cx, tvb, node, parent, &h, &t, prefix_len)
+}
+
+/// An expert item's message, formatted only when the tree keeps it ([`Cx::expert`] reads the
+/// message only for a built expert node or a wanted `_ws.expert.message`).
+pub(crate) fn expert_message(cx: &Cx, msg: impl FnOnce() -> String) -> Option<String> {
+    use crate::engine::expert::ws;
+    (cx.tree.wants(Some(&ws::EXPERT)) || cx.tree.wants(Some(&ws::MESSAGE))).then(msg)
 }
 
 /// Reads the fixed header; ports go into the tree and the packet info at once.
@@ -461,7 +469,12 @@ fn track(cx: &mut Cx, tvb: &Tvb, h: &Header) -> Tracked {
     let ts = cx.meta.ts_ns;
     let frame = cx.meta.number;
     let analyze = cx.prefs.bool("tcp.analyze_sequence_numbers", true);
-    let wscale_opt = find_wscale(tvb, h.hdr_len);
+    // Only a SYN's window scale is kept (set_bases).
+    let wscale_opt = if h.syn() {
+        find_wscale(tvb, h.hdr_len)
+    } else {
+        None
+    };
     let state = cx.session.get::<TcpState>();
     let (stream, conv) = state.convs.get_or_insert(key, || Conversation {
         first_ts: ts,
@@ -576,6 +589,40 @@ fn update_first_rtt(conv: &mut Conversation, h: &Header, ts: i64) {
 
 /// The header fields from the stream index to the urgent pointer, in tshark's order.
 fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) -> Result<()> {
+    // The numbers and the window are only tree items (a summary keeps none): skipped whole
+    // when the tree keeps none of them. The flags carry experts and always go in.
+    if crate::proto::wants_any(cx, NUMBER_FIELDS) {
+        add_numbers(cx, node, tvb, h, t);
+    }
+    add_flags(cx, node, tvb, h, t.fin_role);
+    if crate::proto::wants_any(cx, WINDOW_FIELDS) {
+        add_window(cx, node, tvb, h, t);
+    }
+    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
+    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
+    add_checksum_status(cx, node, tvb, csum, &src, &dst);
+    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
+    Ok(())
+}
+
+/// The fields [`add_numbers`] adds.
+static NUMBER_FIELDS: &[&FieldDef] = &[
+    &STREAM,
+    &COMPLETENESS,
+    &LEN,
+    &SEQ,
+    &SEQ_RAW,
+    &NXTSEQ,
+    &ACK,
+    &ACK_RAW,
+    &HDR_LEN,
+];
+
+/// The fields [`add_window`] adds.
+static WINDOW_FIELDS: &[&FieldDef] = &[&WINDOW_SIZE_VALUE, &WINDOW_SIZE, &WINDOW_SIZE_SCALEFACTOR];
+
+/// Stream index, completeness, length, sequence and acknowledgement numbers, header length.
+fn add_numbers(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) {
     cx.add_generated(node, &STREAM, Value::UInt(t.stream as u64));
     cx.add_generated(node, &COMPLETENESS, Value::UInt(t.completeness as u64));
     cx.add_generated(node, &LEN, Value::UInt(h.seg_len as u64));
@@ -594,7 +641,10 @@ fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Track
         tvb.range(12, 1),
         Value::UInt(h.hdr_len as u64),
     );
-    add_flags(cx, node, tvb, h, t.fin_role);
+}
+
+/// The window as carried, scaled, and the scaling factor.
+fn add_window(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) {
     cx.add(
         node,
         &WINDOW_SIZE_VALUE,
@@ -610,11 +660,6 @@ fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Track
         };
         cx.add_generated(node, &WINDOW_SIZE_SCALEFACTOR, Value::Int(factor));
     }
-    let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
-    let (src, dst) = (cx.info.net_src, cx.info.net_dst);
-    add_checksum_status(cx, node, tvb, csum, &src, &dst);
-    cx.add_be_u16(node, &URGENT_POINTER, tvb, 18)?;
-    Ok(())
 }
 
 /// The flags subtree with the connection experts on the RST, SYN and FIN bits.
@@ -622,14 +667,16 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
     let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
     // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         fnode,
         &[&FLAGS_RES, &FLAGS_AE],
         tvb.range(12, 1),
         flags as u64,
     );
     let r = tvb.range(13, 1);
-    cx.add_bits(
+    add_wanted_bits(
+        cx,
         fnode,
         &[&FLAGS_CWR, &FLAGS_ECE, &FLAGS_URG, &FLAGS_ACK, &FLAGS_PUSH],
         r,
@@ -650,7 +697,8 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
             (&CONNECTION_SYN, "Connection establish request (SYN)")
         };
         let server = if h.has_ack() { h.sport } else { h.dport };
-        cx.expert(syn_node, def, Some(format!("{what}: server port {server}")));
+        let msg = expert_message(cx, || format!("{what}: server port {server}"));
+        cx.expert(syn_node, def, msg);
     }
     let fin_node = cx.add_uint(fnode, &FLAGS_FIN, r, flags as u64);
     if h.fin() {
@@ -668,8 +716,15 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
     }
 }
 
-/// The protocol line and the Info column (analysis tags first, then the options).
-fn set_texts(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked, prefix: &str) {
+/// The protocol line and the Info column (analysis tags first, then the options). Returns
+/// what [`write_options_info`] says about the options, and the length of the tags.
+fn set_texts(
+    cx: &mut Cx,
+    node: NodeId,
+    tvb: &Tvb,
+    h: &Header,
+    t: &Tracked,
+) -> (PlainOptions, usize) {
     let (sport, dport, rel_seq, seg_len) = (h.sport, h.dport, t.rel_seq, h.seg_len);
     let ack = h.has_ack().then_some(t.rel_ack);
     cx.set_text(
@@ -679,21 +734,27 @@ fn set_texts(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked, pref
             OptionalAck(ack, ", Ack: ")
         ),
     );
+    // Written without `core::fmt`: this column is built for every segment.
     let info = &mut cx.columns.info;
     info.clear();
-    let _ = write!(
-        info,
-        "{prefix}{sport} → {dport} {} Seq={rel_seq}{} Win={}",
-        FlagsInfo(h.flags),
-        OptionalAck(ack, " Ack="),
-        t.scaled_window(h.window),
-    );
+    if let Some(ta) = &t.analysis {
+        crate::proto::tcp::analysis::write_info_prefix(ta, info);
+    }
+    let prefix_len = info.len();
+    info.u(sport).s(" → ").u(dport).s(" ");
+    push_flags_info(info, h.flags);
+    info.s(" Seq=").u(rel_seq);
+    if let Some(ack) = ack {
+        info.s(" Ack=").u(ack);
+    }
+    info.s(" Win=").u(t.scaled_window(h.window));
     // tshark names the urgent pointer whenever URG is set, zero included.
     if h.urg() {
-        let _ = write!(info, " Urg={}", h.urgent);
+        info.s(" Urg=").u(h.urgent);
     }
-    let _ = write!(info, " Len={seg_len}");
-    write_options_info(info, tvb, h.hdr_len, t.peer_base);
+    info.s(" Len=").u(seg_len as u64);
+    let plain = write_options_info(info, tvb, h.hdr_len, t.peer_base);
+    (plain, prefix_len)
 }
 
 /// The segment's data: a reset cause on a RST, else the application's.
@@ -704,7 +765,7 @@ fn dissect_data(
     parent: NodeId,
     h: &Header,
     t: &Tracked,
-    prefix: &str,
+    prefix_len: usize,
 ) -> Result<()> {
     if h.seg_len == 0 {
         return Ok(());
@@ -720,29 +781,44 @@ fn dissect_data(
         cx.add_with(node, &RESET_CAUSE, payload.whole(), || Value::str(text));
         return Ok(());
     }
-    let fenced_sep = dissect_payload(
-        cx,
-        &payload,
-        Payload {
-            node,
-            parent,
-            sport: h.sport,
-            dport: h.dport,
-            seq: h.seq,
-            stream: t.stream,
-            dir: t.dir as u8,
-            retransmitted: t.retransmitted(),
-        },
-    );
+    let p = Payload {
+        node,
+        parent,
+        sport: h.sport,
+        dport: h.dport,
+        seq: h.seq,
+        stream: t.stream,
+    };
+    let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
+    if desegment && t.retransmitted() {
+        show_retransmitted(cx, &payload, &p, t.dir as u8);
+        return Ok(());
+    }
     // Analysis tags stay in front of whatever the application put in the Info column
     // (tshark's column fence). Dissectors that clear the column and append with a
     // separator (MQTT) leave tshark's ", " after the fence.
-    if !prefix.is_empty() && !cx.columns.info.starts_with(prefix) {
-        let sep = if fenced_sep { ", " } else { "" };
-        cx.columns.info.insert_str(0, sep);
-        cx.columns.info.insert_str(0, prefix);
+    let prefix = (prefix_len > 0).then(|| cx.columns.info[..prefix_len].to_owned());
+    let fenced_sep = dissect_payload(cx, &payload, p, t.dir as u8, desegment);
+    if let Some(prefix) = prefix {
+        if !cx.columns.info.starts_with(&prefix) {
+            let sep = if fenced_sep { ", " } else { "" };
+            cx.columns.info.insert_str(0, sep);
+            cx.columns.info.insert_str(0, &prefix);
+        }
     }
     Ok(())
+}
+
+/// Data already seen: shown, not decoded twice (with the frame that decoded it when it was
+/// part of a reassembled PDU).
+fn show_retransmitted(cx: &mut Cx, payload: &Tvb, p: &Payload, dir: u8) {
+    cx.add_with(p.node, &PAYLOAD, payload.whole(), || {
+        Value::bytes(payload.data())
+    });
+    let len = payload.len() as u32;
+    if let Some(f) = crate::proto::tcp::reassembly::reassembled_in(cx, p.stream, dir, p.seq, len) {
+        cx.add_generated(p.node, &REASSEMBLED_IN, Value::UInt(f));
+    }
 }
 
 /// `{prefix}{ack}` when there is an acknowledgement number, nothing otherwise.
@@ -795,29 +871,12 @@ struct Payload {
     dport: u16,
     seq: u32,
     stream: u32,
-    dir: u8,
-    retransmitted: bool,
 }
 
 /// Hands the payload to the application protocol: through reassembly when the protocol
 /// registered a PDU-length function (and `tcp.desegment_tcp_streams` is on), else directly.
 /// Returns true when a PDU of a protocol that appends to a cleared Info column was decoded.
-fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
-    let desegment = cx.prefs.bool("tcp.desegment_tcp_streams", true);
-    if desegment && p.retransmitted {
-        // Data already seen: shown, not decoded twice (with the frame that decoded it when it
-        // was part of a reassembled PDU).
-        cx.add_with(p.node, &PAYLOAD, payload.whole(), || {
-            Value::bytes(payload.data())
-        });
-        let len = payload.len() as u32;
-        if let Some(f) =
-            crate::proto::tcp::reassembly::reassembled_in(cx, p.stream, p.dir, p.seq, len)
-        {
-            cx.add_generated(p.node, &REASSEMBLED_IN, Value::UInt(f));
-        }
-        return false;
-    }
+fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload, dir: u8, desegment: bool) -> bool {
     let heur_first = cx.prefs.bool("tcp.try_heuristic_first", false);
     let proto = choose_protocol(cx, &p, payload, desegment && !heur_first);
     let framing = proto.and_then(|p| Some((p, cx.registry.stream_pdus(p)?)));
@@ -827,7 +886,7 @@ fn dissect_payload(cx: &mut Cx, payload: &Tvb, p: Payload) -> bool {
                 cx,
                 crate::proto::tcp::reassembly::SegmentIn {
                     stream: p.stream,
-                    dir: p.dir,
+                    dir,
                     seq: p.seq,
                     payload: *payload,
                     tcp_node: p.node,
@@ -939,49 +998,83 @@ pub(crate) fn conversation_protocol(
     Some(found)
 }
 
+/// Whether a header's options are all well-formed kind-length options or NOPs, with no EOL
+/// and no SACK: then their subtree can add no expert item and no error, and a tree that
+/// wants none of their fields can skip them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlainOptions {
+    Yes,
+    No,
+}
+
 /// The options part of tshark's TCP Info column (` MSS=1460 SACK_PERM TSval=1 TSecr=0 WS=128`);
 /// SACK edges are relative to the peer's initial sequence number.
-fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32) {
+fn write_options_info(s: &mut String, tvb: &Tvb, hdr_len: usize, peer_base: u32) -> PlainOptions {
+    let mut plain = PlainOptions::Yes;
     for t in TlvFormat::IP_OPTIONS.walk(tvb, 20, hdr_len) {
         if t.kind != TlvKind::Item {
             // EOL ends the list; a malformed option ends what the column says.
             if t.kind == TlvKind::Pad {
                 continue;
             }
-            break;
+            return PlainOptions::No;
         }
         let off = t.off;
         match (t.ty, t.total_len()) {
             (2, 4) => {
                 if let Ok(v) = tvb.be_u16(off + 2) {
-                    let _ = write!(s, " MSS={v}");
+                    s.s(" MSS=").u(v);
                 }
             }
             (3, 3) => {
                 if let Ok(v) = tvb.u8(off + 2) {
-                    let _ = write!(s, " WS={}", 1u32 << v.min(14));
+                    s.s(" WS=").u(1u32 << v.min(14));
                 }
             }
             (4, 2) => s.push_str(" SACK_PERM"),
             (5, _) => {
+                plain = PlainOptions::No;
                 for (l, r) in sack_edges(tvb, &t) {
-                    let _ = write!(
-                        s,
-                        " SLE={} SRE={}",
-                        l.wrapping_sub(peer_base),
-                        r.wrapping_sub(peer_base)
-                    );
+                    s.s(" SLE=").u(l.wrapping_sub(peer_base));
+                    s.s(" SRE=").u(r.wrapping_sub(peer_base));
                 }
             }
             (8, 10) => {
                 if let (Ok(v), Ok(e)) = (tvb.be_u32(off + 2), tvb.be_u32(off + 6)) {
-                    let _ = write!(s, " TSval={v} TSecr={e}");
+                    s.s(" TSval=").u(v).s(" TSecr=").u(e);
                 }
             }
             _ => {}
         }
     }
+    plain
 }
+
+/// The fields of the options subtree ([`dissect_options`]).
+static OPTION_FIELDS: &[&FieldDef] = &[
+    &OPTIONS,
+    &OPTION_KIND,
+    &OPTION_LEN,
+    &OPT_NOP,
+    &OPT_EOL,
+    &OPT_MSS,
+    &OPT_MSS_VAL,
+    &OPT_WSCALE,
+    &OPT_WSCALE_SHIFT,
+    &OPT_WSCALE_MULTIPLIER,
+    &OPT_SACK_PERM,
+    &OPT_SACK,
+    &OPT_SACK_LE,
+    &OPT_SACK_RE,
+    &OPT_SACK_COUNT,
+    &OPT_SACK_DSACK_LE,
+    &OPT_SACK_DSACK_RE,
+    &OPT_TIMESTAMP,
+    &OPT_TSVAL,
+    &OPT_TSECR,
+    &OPT_UNKNOWN,
+    &OPT_UNKNOWN_PAYLOAD,
+];
 
 /// The (left, right) edges of a SACK option's blocks, as carried.
 fn sack_edges<'a>(tvb: &'a Tvb, t: &Tlv) -> impl Iterator<Item = (u32, u32)> + 'a {

@@ -151,15 +151,17 @@ fn app_protocol(cx: &Cx) -> Option<&'static str> {
     })
 }
 
-/// One DTLS handshake message (or fragment of one) at `off`; returns its name and size.
+/// One DTLS handshake message (or fragment of one) at `off`, of type `t` and message length
+/// `len`: sequence, fragment offset and length, then the body once whole; returns its name and
+/// size.
 pub fn handshake_message(
     cx: &mut Cx,
     rec: NodeId,
     frag: &Tvb,
     off: usize,
     rc: &mut RecordCx,
+    (t, len): (u8, usize),
 ) -> Result<(String, usize)> {
-    let (t, len) = (frag.u8(off)?, frag.be_u24(off + 1)? as usize);
     let mseq = frag.be_u16(off + 4)?;
     let foff = frag.be_u24(off + 6)? as usize;
     let flen = frag.be_u24(off + 9)? as usize;

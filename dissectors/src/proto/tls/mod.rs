@@ -391,11 +391,7 @@ fn handshake_record(cx: &mut Cx, rec: NodeId, frag: &Tvb, rc: &mut RecordCx) -> 
     let mut off = 0;
     let mut names = vec![];
     while off + hdr <= frag.len() {
-        let (name, used) = if rc.dtls {
-            dtls::handshake_message(cx, rec, frag, off, rc)?
-        } else {
-            handshake_message(cx, rec, frag, off, rc)?
-        };
+        let (name, used) = handshake_message(cx, rec, frag, off, rc)?;
         add_info(cx, &name);
         names.push(name);
         off += used;
@@ -422,7 +418,8 @@ pub(crate) fn handshake_node(
     Ok(node)
 }
 
-/// One TLS handshake message at `off`: its header, then its body; returns its name and size.
+/// One handshake message at `off`: the type and length both versions start with, then the DTLS
+/// fragment fields or the TLS body; returns its name and size.
 fn handshake_message(
     cx: &mut Cx,
     rec: NodeId,
@@ -431,6 +428,9 @@ fn handshake_message(
     rc: &mut RecordCx,
 ) -> Result<(String, usize)> {
     let (t, len) = (frag.u8(off)?, frag.be_u24(off + 1)? as usize);
+    if rc.dtls {
+        return dtls::handshake_message(cx, rec, frag, off, rc, (t, len));
+    }
     let avail = frag.remaining(off + 4).min(len);
     let node = handshake_node(cx, rec, frag, off, rc.hf, 4 + avail)?;
     if avail < len {

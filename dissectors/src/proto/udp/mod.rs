@@ -16,6 +16,7 @@
 use crate::analysis::conversation::{ConvKey, ConvTable};
 use crate::engine::address::Address;
 use crate::engine::checksum::{self, status};
+use crate::engine::colfmt::ColWrite;
 use crate::engine::context::ChecksumFields;
 use crate::engine::expert::{ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
@@ -97,10 +98,14 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         node,
         format_args!("User Datagram Protocol, Src Port: {sport}, Dst Port: {dport}"),
     );
-    cx.set_info(format_args!(
-        "{sport} → {dport} Len={}",
-        length.saturating_sub(8)
-    ));
+    cx.columns
+        .info
+        .reset()
+        .u(sport)
+        .s(" → ")
+        .u(dport)
+        .s(" Len=")
+        .u(length.saturating_sub(8) as u64);
     cx.info.src_port = sport;
     cx.info.dst_port = dport;
     cx.info.transport = 17;

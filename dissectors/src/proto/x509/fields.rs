@@ -47,7 +47,7 @@ x509_protocol! {
         EXTENSIONS = FieldDef::new("x509af.extensions", "extensions", T::U32);
         EXTENSION = FieldDef::new("x509af.Extension_element", "Extension", T::None);
         EXTENSION_ID = FieldDef::new("x509af.extension.id", "Extension Id", T::String);
-        CRITICAL = FieldDef::new("x509af.critical", "critical", T::Bool).tfs("True", "False");
+        CRITICAL = FieldDef::new("x509af.critical", "critical", T::Bool).true_false();
         ALGORITHM_IDENTIFIER = FieldDef::new("x509af.algorithmIdentifier_element", "algorithmIdentifier", T::None);
         ENCRYPTED = FieldDef::new("x509af.encrypted", "encrypted", T::Bytes);
     }
@@ -110,18 +110,18 @@ pub static KEY_USAGE_BITS: [&FieldDef; 9] = [
 x509_protocol! {
     x509ce => X509CE("x509ce", "X509CE", "X.509 Certificate Extensions") {
         BASIC_CONSTRAINTS = FieldDef::new("x509ce.BasicConstraintsSyntax_element", "BasicConstraintsSyntax", T::None);
-        CA = FieldDef::new("x509ce.cA", "cA", T::Bool).tfs("True", "False");
+        CA = FieldDef::new("x509ce.cA", "cA", T::Bool).true_false();
         PATH_LEN_CONSTRAINT = FieldDef::new("x509ce.pathLenConstraint", "pathLenConstraint", T::U64);
         KEY_USAGE = FieldDef::new("x509ce.KeyUsage", "KeyUsage", T::Bytes);
-        KU_DIGITAL_SIGNATURE = FieldDef::new("x509ce.KeyUsage.digitalSignature", "digitalSignature", T::Bool).tfs("True", "False");
-        KU_CONTENT_COMMITMENT = FieldDef::new("x509ce.KeyUsage.contentCommitment", "contentCommitment", T::Bool).tfs("True", "False");
-        KU_KEY_ENCIPHERMENT = FieldDef::new("x509ce.KeyUsage.keyEncipherment", "keyEncipherment", T::Bool).tfs("True", "False");
-        KU_DATA_ENCIPHERMENT = FieldDef::new("x509ce.KeyUsage.dataEncipherment", "dataEncipherment", T::Bool).tfs("True", "False");
-        KU_KEY_AGREEMENT = FieldDef::new("x509ce.KeyUsage.keyAgreement", "keyAgreement", T::Bool).tfs("True", "False");
-        KU_KEY_CERT_SIGN = FieldDef::new("x509ce.KeyUsage.keyCertSign", "keyCertSign", T::Bool).tfs("True", "False");
-        KU_CRL_SIGN = FieldDef::new("x509ce.KeyUsage.cRLSign", "cRLSign", T::Bool).tfs("True", "False");
-        KU_ENCIPHER_ONLY = FieldDef::new("x509ce.KeyUsage.encipherOnly", "encipherOnly", T::Bool).tfs("True", "False");
-        KU_DECIPHER_ONLY = FieldDef::new("x509ce.KeyUsage.decipherOnly", "decipherOnly", T::Bool).tfs("True", "False");
+        KU_DIGITAL_SIGNATURE = FieldDef::new("x509ce.KeyUsage.digitalSignature", "digitalSignature", T::Bool).true_false();
+        KU_CONTENT_COMMITMENT = FieldDef::new("x509ce.KeyUsage.contentCommitment", "contentCommitment", T::Bool).true_false();
+        KU_KEY_ENCIPHERMENT = FieldDef::new("x509ce.KeyUsage.keyEncipherment", "keyEncipherment", T::Bool).true_false();
+        KU_DATA_ENCIPHERMENT = FieldDef::new("x509ce.KeyUsage.dataEncipherment", "dataEncipherment", T::Bool).true_false();
+        KU_KEY_AGREEMENT = FieldDef::new("x509ce.KeyUsage.keyAgreement", "keyAgreement", T::Bool).true_false();
+        KU_KEY_CERT_SIGN = FieldDef::new("x509ce.KeyUsage.keyCertSign", "keyCertSign", T::Bool).true_false();
+        KU_CRL_SIGN = FieldDef::new("x509ce.KeyUsage.cRLSign", "cRLSign", T::Bool).true_false();
+        KU_ENCIPHER_ONLY = FieldDef::new("x509ce.KeyUsage.encipherOnly", "encipherOnly", T::Bool).true_false();
+        KU_DECIPHER_ONLY = FieldDef::new("x509ce.KeyUsage.decipherOnly", "decipherOnly", T::Bool).true_false();
         KEY_PURPOSE_IDS = FieldDef::new("x509ce.KeyPurposeIDs", "KeyPurposeIDs", T::U32);
         KEY_PURPOSE_ID = FieldDef::new("x509ce.KeyPurposeId", "KeyPurposeId", T::String);
         GENERAL_NAMES = FieldDef::new("x509ce.GeneralNames", "GeneralNames", T::U32);

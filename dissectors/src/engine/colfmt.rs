@@ -1,0 +1,150 @@
+//! Column text without `core::fmt`: appends strings, integers and addresses to a `String` (the
+//! Info column, a label) directly.
+//!
+//! Every packet's Info column is built from a handful of numbers (ports, sequence numbers,
+//! message ids). Through `write!` each number costs a `Formatter`, `pad_integral` and a dynamic
+//! `write_str` call; with `itoa` it is a table lookup per two digits and one copy. Dissectors on
+//! the hot path write their columns with [`ColWrite`]:
+//!
+//! ```
+//! use dissectors::engine::colfmt::ColWrite;
+//! let mut info = String::new();
+//! info.s("Seq=").u(42).s(" Len=").u(0);
+//! assert_eq!(info, "Seq=42 Len=0");
+//! ```
+
+use crate::engine::address::{Address, Ipv4Text, Ipv6Text};
+
+/// Appending to column text; each method returns the text so calls chain.
+pub trait ColWrite {
+    /// Empties the text (a column a layer replaces), keeping its allocation.
+    fn reset(&mut self) -> &mut Self;
+    /// Appends a string.
+    fn s(&mut self, text: &str) -> &mut Self;
+    /// Appends an unsigned integer in decimal.
+    fn u(&mut self, v: impl Into<u64>) -> &mut Self;
+    /// Appends a signed integer in decimal.
+    fn i(&mut self, v: impl Into<i64>) -> &mut Self;
+    /// Appends `v` as `0x` and `width` lowercase hex digits at least (`{:#0w$x}` minus the
+    /// prefix's width, the way tshark writes message ids and tokens).
+    fn hex(&mut self, v: u64, width: usize) -> &mut Self;
+    /// Appends an address as the Source/Destination columns show it.
+    fn addr(&mut self, a: &Address) -> &mut Self;
+    /// Appends an IPv4 address in dotted decimal.
+    fn ipv4(&mut self, a: &[u8; 4]) -> &mut Self;
+    /// Appends an IPv6 address (RFC 5952).
+    fn ipv6(&mut self, a: &[u8; 16]) -> &mut Self;
+}
+
+impl ColWrite for String {
+    #[inline]
+    fn reset(&mut self) -> &mut Self {
+        self.clear();
+        self
+    }
+
+    #[inline]
+    fn s(&mut self, text: &str) -> &mut Self {
+        self.push_str(text);
+        self
+    }
+
+    #[inline]
+    fn u(&mut self, v: impl Into<u64>) -> &mut Self {
+        let mut b = itoa::Buffer::new();
+        self.push_str(b.format(v.into()));
+        self
+    }
+
+    #[inline]
+    fn i(&mut self, v: impl Into<i64>) -> &mut Self {
+        let mut b = itoa::Buffer::new();
+        self.push_str(b.format(v.into()));
+        self
+    }
+
+    fn hex(&mut self, v: u64, width: usize) -> &mut Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digits = ((64 - v.leading_zeros() as usize).div_ceil(4)).max(1);
+        self.push_str("0x");
+        for _ in digits..width {
+            self.push('0');
+        }
+        for d in (0..digits).rev() {
+            self.push(HEX[((v >> (4 * d)) & 15) as usize] as char);
+        }
+        self
+    }
+
+    fn addr(&mut self, a: &Address) -> &mut Self {
+        match a {
+            // Hardware addresses are the common case of link-layer columns: written here in
+            // one piece rather than two digits at a time.
+            Address::Ether(b) => push_colon_hex(self, b),
+            Address::Eui64(b) => push_colon_hex(self, b),
+            _ => self.push_str(a.text().as_str()),
+        }
+        self
+    }
+
+    fn ipv4(&mut self, a: &[u8; 4]) -> &mut Self {
+        self.push_str(Ipv4Text::new(a).as_str());
+        self
+    }
+
+    fn ipv6(&mut self, a: &[u8; 16]) -> &mut Self {
+        self.push_str(Ipv6Text::new(a).as_str());
+        self
+    }
+}
+
+/// Appends up to 8 bytes as lowercase hex pairs separated by colons (`aa:bb:cc`).
+fn push_colon_hex(s: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [b':'; 24];
+    let n = bytes.len().min(8);
+    for (i, b) in bytes[..n].iter().enumerate() {
+        buf[3 * i] = HEX[(b >> 4) as usize];
+        buf[3 * i + 1] = HEX[(b & 15) as usize];
+    }
+    let len = (3 * n).saturating_sub(1);
+    s.push_str(std::str::from_utf8(&buf[..len]).unwrap_or(""));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColWrite;
+    use crate::engine::address::Address;
+
+    #[test]
+    fn writes_as_display_does() {
+        let mut s = String::new();
+        s.u(0u8)
+            .s(" ")
+            .u(u32::MAX)
+            .s(" ")
+            .i(-5i32)
+            .s(" ")
+            .u(u64::MAX);
+        assert_eq!(s, format!("0 {} -5 {}", u32::MAX, u64::MAX));
+        s.clear();
+        s.hex(0x1a, 4).s(" ").hex(0, 1).s(" ").hex(0x12345, 4);
+        assert_eq!(s, format!("{:#06x} {:#03x} {:#06x}", 0x1a, 0, 0x12345));
+        s.clear();
+        s.ipv4(&[10, 0, 0, 1])
+            .s(" ")
+            .ipv6(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(s, "10.0.0.1 fe80::1");
+        s.clear();
+        for a in [
+            Address::Ether([0, 1, 2, 3, 4, 0xff]),
+            Address::Eui64([0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 0xa3]),
+            Address::Wpan16 { pan: 1, addr: 0xab },
+            Address::Ipv4([192, 168, 0, 1]),
+        ] {
+            s.clear();
+            s.addr(&a);
+            assert_eq!(s, a.to_string());
+        }
+    }
+}
