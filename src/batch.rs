@@ -26,7 +26,8 @@ const BATCH: usize = 256;
 
 /// A packet on its way from dissection to the outputs, with what the outputs need besides it.
 struct Shown {
-    packet: Packet,
+    /// Boxed: a packet is some 600 bytes, and a `Shown` moves three times on its way.
+    packet: Box<Packet>,
     /// The frame's bytes and metadata, for `-w`.
     frame: CapturedFrame,
     /// Time since the previous frame and since the previous displayed frame (ns).
@@ -185,15 +186,12 @@ impl Dissector<'_> {
                 if spare.is_empty() {
                     spare = recycled.try_recv().unwrap_or_default();
                 }
-                let shown = spare.pop().unwrap_or_else(blank_shown);
-                let shown = match self.dissect(shown, frame, &mut times) {
-                    Ok(shown) => shown,
+                let mut shown = spare.pop().unwrap_or_else(blank_shown);
+                if !self.dissect(&mut shown, frame, &mut times) {
                     // Hidden and not wanted: its allocations serve the next frame.
-                    Err(hidden) => {
-                        spare.push(hidden);
-                        continue;
-                    }
-                };
+                    spare.push(shown);
+                    continue;
+                }
                 batch.push(shown);
                 if batch.len() == size {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(size));
@@ -210,14 +208,9 @@ impl Dissector<'_> {
         (None, read)
     }
 
-    /// Dissects `frame` into `shown`, and decides whether it goes on (`Ok`): displayed, or
-    /// hidden but wanted by the statistics.
-    fn dissect(
-        &mut self,
-        mut shown: Shown,
-        frame: CapturedFrame,
-        times: &mut Deltas,
-    ) -> Result<Shown, Shown> {
+    /// Dissects `frame` into `shown`, and says whether it goes on: displayed, or hidden but
+    /// wanted by the statistics.
+    fn dissect(&mut self, shown: &mut Shown, frame: CapturedFrame, times: &mut Deltas) -> bool {
         let ts = frame.meta.ts_ns;
         self.engine
             .dissect_into(&mut shown.packet, frame.meta.clone(), &frame.data);
@@ -229,7 +222,7 @@ impl Dissector<'_> {
             .as_ref()
             .is_none_or(|f| f.matches(&shown.packet));
         if !shown.displayed && !self.taps_see_hidden {
-            return Err(shown);
+            return false;
         }
         if shown.displayed {
             self.engine.mark_displayed(ts);
@@ -237,7 +230,7 @@ impl Dissector<'_> {
             times.previous_displayed = Some(ts);
         }
         shown.frame = frame;
-        Ok(shown)
+        true
     }
 }
 
@@ -250,7 +243,7 @@ struct Deltas {
 
 fn blank_shown() -> Shown {
     Shown {
-        packet: Packet::default(),
+        packet: Box::default(),
         frame: CapturedFrame::default(),
         delta: 0,
         delta_displayed: 0,
