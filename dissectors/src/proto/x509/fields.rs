@@ -131,8 +131,8 @@ x509_protocol! {
         DIRECTORY_NAME = FieldDef::new("x509ce.directoryName", "directoryName", T::U32).vals(&[(0, "rdnSequence")]);
         URI = FieldDef::new("x509ce.uniformResourceIdentifier", "uniformResourceIdentifier", T::String);
         IP_ADDRESS = FieldDef::new("x509ce.iPAddress", "iPAddress", T::Bytes);
-        IP_ADDRESS_V4 = FieldDef::new("x509ce.IPAddress.ipv4", "IPv4 Address", T::Ipv4);
-        IP_ADDRESS_V6 = FieldDef::new("x509ce.IPAddress.ipv6", "IPv6 Address", T::Ipv6);
+        IP_ADDRESS_V4 = FieldDef::new("x509ce.IPAddress.ipv4", "iPAddress", T::Ipv4);
+        IP_ADDRESS_V6 = FieldDef::new("x509ce.IPAddress.ipv6", "iPAddress", T::Ipv6);
         SUBJECT_KEY_IDENTIFIER = FieldDef::new("x509ce.SubjectKeyIdentifier", "SubjectKeyIdentifier", T::Bytes);
         AUTHORITY_KEY_IDENTIFIER = FieldDef::new("x509ce.AuthorityKeyIdentifier_element", "AuthorityKeyIdentifier", T::None);
         KEY_IDENTIFIER = FieldDef::new("x509ce.keyIdentifier", "keyIdentifier", T::Bytes);

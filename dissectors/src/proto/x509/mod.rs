@@ -68,9 +68,22 @@ fn node(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> 
     cx.add(parent, f, d.range(t.start, t.end - t.start), Value::None)
 }
 
-/// A counted or choice node: an integer value over the element.
-fn count(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, v: u64) -> NodeId {
-    cx.add(parent, f, d.range(t.start, t.end - t.start), Value::UInt(v))
+/// A SEQUENCE OF or SET OF node with its element count. tshark's BER reads the tag and length
+/// before adding the item, so it covers the contents only (for an implicitly tagged list, the
+/// contents of its tag, which is the same thing).
+fn list(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, n: usize) -> NodeId {
+    cx.add(parent, f, d.range(t.body, t.len()), Value::UInt(n as u64))
+}
+
+/// A CHOICE node with the number of the alternative `t` holds. tshark's BER places it over the
+/// contents when the alternative has a context tag of its own (explicit or implicit), and over
+/// the whole element when it is an untagged universal type.
+fn choice(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, v: u64) -> NodeId {
+    let (start, len) = match t.context() {
+        Some(_) => (t.body, t.len()),
+        None => (t.start, t.end - t.start),
+    };
+    cx.add(parent, f, d.range(start, len), Value::UInt(v))
 }
 
 fn oid_text(d: &Tvb, t: &Tlv) -> String {
@@ -139,12 +152,12 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
                 algorithm(cx, s, d, &t)?;
             }
             2 => {
-                let c = count(cx, n, &ISSUER, d, &t, 0);
+                let c = choice(cx, n, &ISSUER, d, &t, 0);
                 rdn_sequence(cx, c, d, &t, &X509IF_RDN_SEQUENCE)?;
             }
             3 => validity(cx, n, d, &t)?,
             4 => {
-                let c = count(cx, n, &SUBJECT, d, &t, 0);
+                let c = choice(cx, n, &SUBJECT, d, &t, 0);
                 subject = rdn_sequence(cx, c, d, &t, &X509AF_RDN_SEQUENCE)?;
             }
             5 => public_key_info(cx, n, d, &t)?,
@@ -169,7 +182,7 @@ fn algorithm(cx: &mut Cx, n: NodeId, d: &Tvb, t: &Tlv) -> Result<()> {
     if let Some(p) = parts.get(1).filter(|p| p.tag == der::OID) {
         if id == "1.2.840.10045.2.1" {
             cx.note_layer("pkcs-1");
-            let c = count(cx, n, &EC_PARAMETERS, d, p, 1);
+            let c = choice(cx, n, &EC_PARAMETERS, d, p, 1);
             add_oid(cx, c, &NAMED_CURVE, d, p);
         }
     }
@@ -181,7 +194,7 @@ fn validity(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> {
     for (i, tm) in der::children(d, t)?.iter().take(2).enumerate() {
         let f = if i == 0 { &NOT_BEFORE } else { &NOT_AFTER };
         let generalized = tm.tag == der::GENERALIZED_TIME;
-        let c = count(cx, n, f, d, tm, generalized as u64);
+        let c = choice(cx, n, f, d, tm, generalized as u64);
         let text = der::time(tm.tag, bytes(d, tm));
         let r = d.range(tm.body, tm.len());
         match names::time_ns(&text).filter(|_| generalized) {
@@ -245,12 +258,12 @@ fn rdn_sequence(
     seq_f: &'static FieldDef,
 ) -> Result<Option<String>> {
     let rdns = der::children(d, t)?;
-    let seq = count(cx, parent, seq_f, d, t, rdns.len() as u64);
+    let seq = list(cx, parent, seq_f, d, t, rdns.len());
     let mut cn = None;
     let mut summary = vec![];
     for rdn in &rdns {
         let atvs = der::children(d, rdn)?;
-        let item = count(cx, seq, &RDN_SEQUENCE_ITEM, d, rdn, atvs.len() as u64);
+        let item = list(cx, seq, &RDN_SEQUENCE_ITEM, d, rdn, atvs.len());
         for atv in &atvs {
             let e = node(cx, item, &RDN_ITEM, d, atv);
             let parts = der::children(d, atv)?;
@@ -298,7 +311,7 @@ fn attribute_value(cx: &mut Cx, e: NodeId, d: &Tvb, oid: &str, v: &Tlv) -> Strin
 
 /// A DirectoryString CHOICE: the alternative's number, then the string under it.
 fn directory_string(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &Tlv) {
-    let (choice, sf) = match v.tag {
+    let (alt, sf) = match v.tag {
         der::TELETEX_STRING => (0, &TELETEX),
         der::PRINTABLE_STRING => (1, &PRINTABLE),
         der::UNIVERSAL_STRING => (2, &UNIVERSAL),
@@ -306,13 +319,13 @@ fn directory_string(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &T
         der::BMP_STRING => (3, &BMP),
         _ => (4, &UTF8),
     };
-    let c = count(cx, e, f, d, v, choice);
+    let c = choice(cx, e, f, d, v, alt);
     cx.add(c, sf, d.range(v.body, v.len()), Value::str(string(d, v)));
 }
 
 fn extensions(cx: &mut Cx, parent: NodeId, d: &Tvb, seq: &Tlv) -> Result<()> {
     let exts = der::children(d, seq)?;
-    let list = count(cx, parent, &EXTENSIONS, d, seq, exts.len() as u64);
+    let list = list(cx, parent, &EXTENSIONS, d, seq, exts.len());
     for ext in &exts {
         let e = node(cx, list, &EXTENSION, d, ext);
         let parts = der::children(d, ext)?;
@@ -353,7 +366,7 @@ fn extension(cx: &mut Cx, e: NodeId, d: &Tvb, id: &str, v: &Tlv) -> Result<()> {
         "2.5.29.15" => key_usage(cx, e, d, v)?,
         "2.5.29.37" => {
             let ids = der::children(d, v)?;
-            let c = count(cx, e, &KEY_PURPOSE_IDS, d, v, ids.len() as u64);
+            let c = list(cx, e, &KEY_PURPOSE_IDS, d, v, ids.len());
             for o in &ids {
                 add_oid(cx, c, &KEY_PURPOSE_ID, d, o);
             }
@@ -415,10 +428,10 @@ fn key_usage(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
 /// GeneralNames: a count, then each GeneralName's choice and value.
 fn general_names(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &Tlv) -> Result<()> {
     let names = der::children(d, v)?;
-    let c = count(cx, e, f, d, v, names.len() as u64);
+    let c = list(cx, e, f, d, v, names.len());
     for g in &names {
-        let choice = g.context().unwrap_or(0) as u64;
-        let n = count(cx, c, &GENERAL_NAME, d, g, choice);
+        let alt = g.context().unwrap_or(0) as u64;
+        let n = choice(cx, c, &GENERAL_NAME, d, g, alt);
         general_name_value(cx, n, d, g)?;
     }
     Ok(())
@@ -435,27 +448,27 @@ fn general_name_value(cx: &mut Cx, n: NodeId, d: &Tvb, g: &Tlv) -> Result<()> {
             cx.add(n, &DNS_NAME, r, Value::str(string(d, g)));
         }
         Some(4) => {
-            let c = count(cx, n, &DIRECTORY_NAME, d, g, 0);
+            // [4] is explicit (Name is a CHOICE): the Name's own item covers the inner element.
             let inner = der::read(d, g.body, g.end)?;
+            let c = choice(cx, n, &DIRECTORY_NAME, d, &inner, 0);
             rdn_sequence(cx, c, d, &inner, &X509IF_RDN_SEQUENCE)?;
         }
         Some(6) => {
             cx.add(n, &URI, r, Value::str(string(d, g)));
         }
-        Some(7) => {
-            let b = bytes(d, g);
-            let ip = cx.add(n, &IP_ADDRESS, r, Value::bytes(b));
-            match b.len() {
-                4 => {
-                    cx.add(ip, &IP_ADDRESS_V4, r, Value::Ipv4([b[0], b[1], b[2], b[3]]));
-                }
-                16 => {
-                    let a: [u8; 16] = d.array(g.body)?;
-                    cx.add(ip, &IP_ADDRESS_V6, r, Value::Ipv6(a));
-                }
-                _ => {}
+        // tshark shows the address itself under the GeneralName (never `x509ce.iPAddress`),
+        // and nothing for a length that is neither IPv4's nor IPv6's.
+        Some(7) => match g.len() {
+            4 => {
+                let a: [u8; 4] = d.array(g.body)?;
+                cx.add(n, &IP_ADDRESS_V4, r, Value::Ipv4(a));
             }
-        }
+            16 => {
+                let a: [u8; 16] = d.array(g.body)?;
+                cx.add(n, &IP_ADDRESS_V6, r, Value::Ipv6(a));
+            }
+            _ => {}
+        },
         _ => {}
     }
     Ok(())
@@ -481,22 +494,18 @@ fn authority_key_identifier(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<
 
 fn crl_distribution_points(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let points = der::children(d, v)?;
-    let c = count(cx, e, &CRL_DIST_POINTS, d, v, points.len() as u64);
+    let c = list(cx, e, &CRL_DIST_POINTS, d, v, points.len());
     for p in &points {
         let dp = node(cx, c, &DISTRIBUTION_POINT_ELEMENT, d, p);
         for t in der::children(d, p)? {
             if t.context() != Some(0) {
                 continue;
             }
+            // [0] is explicit (DistributionPointName is a CHOICE): the choice is the inner
+            // element, whose own tag says which alternative it is.
             let name = der::read(d, t.body, t.end)?;
-            let dpn = count(
-                cx,
-                dp,
-                &DISTRIBUTION_POINT,
-                d,
-                &t,
-                name.context().unwrap_or(0) as u64,
-            );
+            let alt = name.context().unwrap_or(0) as u64;
+            let dpn = choice(cx, dp, &DISTRIBUTION_POINT, d, &name, alt);
             if name.context() == Some(0) {
                 general_names(cx, dpn, &FULL_NAME, d, &name)?;
             }
@@ -509,7 +518,7 @@ fn crl_distribution_points(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<(
 /// read by tshark's `pkix1explicit`.
 fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let policies = der::children(d, v)?;
-    let c = count(cx, e, &CERTIFICATE_POLICIES, d, v, policies.len() as u64);
+    let c = list(cx, e, &CERTIFICATE_POLICIES, d, v, policies.len());
     for p in &policies {
         let pi = node(cx, c, &POLICY_INFORMATION, d, p);
         let parts = der::children(d, p)?;
@@ -517,7 +526,7 @@ fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> 
         add_oid(cx, pi, &POLICY_IDENTIFIER, d, o);
         let Some(qs) = parts.get(1) else { continue };
         let quals = der::children(d, qs)?;
-        let qn = count(cx, pi, &POLICY_QUALIFIERS, d, qs, quals.len() as u64);
+        let qn = list(cx, pi, &POLICY_QUALIFIERS, d, qs, quals.len());
         for q in &quals {
             let qi = node(cx, qn, &POLICY_QUALIFIER_INFO, d, q);
             let qparts = der::children(d, q)?;
@@ -549,14 +558,14 @@ fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> 
 fn user_notice(cx: &mut Cx, qi: NodeId, d: &Tvb, un: &Tlv) -> Result<()> {
     let n = node(cx, qi, &USER_NOTICE, d, un);
     for t in der::children(d, un)? {
-        let (choice, f) = match t.tag {
+        let (alt, f) = match t.tag {
             der::IA5_STRING => (0, &NOTICE_IA5),
             0x1a => (1, &NOTICE_VISIBLE),
             der::BMP_STRING => (2, &NOTICE_BMP),
             der::UTF8_STRING => (3, &NOTICE_UTF8),
             _ => continue,
         };
-        let c = count(cx, n, &EXPLICIT_TEXT, d, &t, choice);
+        let c = choice(cx, n, &EXPLICIT_TEXT, d, &t, alt);
         let text = if t.tag == der::BMP_STRING {
             let units: Vec<u16> = bytes(d, &t)
                 .chunks_exact(2)
@@ -574,7 +583,7 @@ fn user_notice(cx: &mut Cx, qi: NodeId, d: &Tvb, un: &Tlv) -> Result<()> {
 /// authorityInfoAccess (RFC 5280 §4.2.2.1): access methods and locations.
 fn authority_info_access(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let descs = der::children(d, v)?;
-    let c = count(cx, e, &AUTHORITY_INFO_ACCESS, d, v, descs.len() as u64);
+    let c = list(cx, e, &AUTHORITY_INFO_ACCESS, d, v, descs.len());
     for a in &descs {
         let ad = node(cx, c, &ACCESS_DESCRIPTION, d, a);
         let parts = der::children(d, a)?;
@@ -582,7 +591,7 @@ fn authority_info_access(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()>
             continue;
         };
         add_oid(cx, ad, &ACCESS_METHOD, d, m);
-        let n = count(
+        let n = choice(
             cx,
             ad,
             &ACCESS_LOCATION,
