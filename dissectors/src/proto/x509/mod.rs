@@ -40,10 +40,18 @@ pub fn certificate(cx: &mut Cx, parent: NodeId, der: &Tvb) {
     let _ = cert(cx, parent, der);
 }
 
-/// Dissects a DER Name (a CA name in a CertificateRequest) under `parent`.
-pub fn name(cx: &mut Cx, parent: NodeId, der: &Tvb) {
-    if let Ok(t) = der::read(der, 0, der.len()) {
-        let _ = rdn_sequence(cx, parent, der, &t, &X509IF_RDN_SEQUENCE);
+/// Dissects a DER Name (a CA name in a CertificateRequest) as `f` under `parent`: tshark gives
+/// the caller's field to the RDNSequence itself, so `f` covers the SEQUENCE OF's contents and
+/// holds the RDNs. Bytes that are not a Name get `f` over all of them.
+pub fn name(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, der: &Tvb) {
+    let Ok(t) = der::read(der, 0, der.len()) else {
+        cx.add(parent, f, der.whole(), Value::None);
+        return;
+    };
+    let n = cx.add(parent, f, der.range(t.body, t.len()), Value::None);
+    let items = der::children(der, &t).and_then(|rdns| rdn_items(cx, n, der, &rdns));
+    if let Ok((summary, _)) = items {
+        cx.set_text(n, format_args!("{}: ({})", f.name, summary.join(",")));
     }
 }
 
@@ -57,8 +65,7 @@ fn cert(cx: &mut Cx, parent: NodeId, d: &Tvb) -> Result<()> {
     if let Some(s) = subject {
         cx.set_text(parent, format!("Certificate ({s})"));
     }
-    let n = node(cx, parent, &ALGORITHM_IDENTIFIER, d, alg);
-    algorithm(cx, n, d, alg)?;
+    algorithm(cx, parent, &ALGORITHM_IDENTIFIER, d, alg)?;
     bit_string(cx, parent, &ENCRYPTED, d, sig)?;
     Ok(())
 }
@@ -72,7 +79,18 @@ fn node(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> 
 /// before adding the item, so it covers the contents only (for an implicitly tagged list, the
 /// contents of its tag, which is the same thing).
 fn list(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, n: usize) -> NodeId {
-    cx.add(parent, f, d.range(t.body, t.len()), Value::UInt(n as u64))
+    let node = cx.add(parent, f, d.range(t.body, t.len()), Value::UInt(n as u64));
+    cx.set_text(node, format_args!("{}: {n} item{}", f.name, plural(n)));
+    node
+}
+
+/// The plural ending of a count's noun, for item labels.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// A CHOICE node with the number of the alternative `t` holds. tshark's BER places it over the
@@ -148,8 +166,7 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
                 );
             }
             1 => {
-                let s = node(cx, n, &SIGNATURE, d, &t);
-                algorithm(cx, s, d, &t)?;
+                algorithm(cx, n, &SIGNATURE, d, &t)?;
             }
             2 => {
                 let c = choice(cx, n, &ISSUER, d, &t, 0);
@@ -173,12 +190,17 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
 
 /// An AlgorithmIdentifier: its OID, and for an EC public key its named curve (through
 /// `pkcs-1`, as tshark).
-fn algorithm(cx: &mut Cx, n: NodeId, d: &Tvb, t: &Tlv) -> Result<()> {
+fn algorithm(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> Result<()> {
+    let n = node(cx, parent, f, d, t);
     let parts = der::children(d, t)?;
     let Some(o) = parts.first() else {
         return Ok(());
     };
     let id = add_oid(cx, n, &ALGORITHM_ID, d, o);
+    // tshark labels the element with its algorithm's name.
+    if let Some(name) = names::oid_name(&id) {
+        cx.set_text(n, format_args!("{} ({name})", f.name));
+    }
     if let Some(p) = parts.get(1).filter(|p| p.tag == der::OID) {
         if id == "1.2.840.10045.2.1" {
             cx.note_layer("pkcs-1");
@@ -211,8 +233,7 @@ fn public_key_info(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> 
     let [alg, key, ..] = parts.as_slice() else {
         return Ok(());
     };
-    let a = node(cx, n, &ALGORITHM, d, alg);
-    algorithm(cx, a, d, alg)?;
+    algorithm(cx, n, &ALGORITHM, d, alg)?;
     let is_rsa = der::children(d, alg)?
         .first()
         .is_some_and(|o| oid_text(d, o) == "1.2.840.113549.1.1.1");
@@ -258,12 +279,36 @@ fn rdn_sequence(
     seq_f: &'static FieldDef,
 ) -> Result<Option<String>> {
     let rdns = der::children(d, t)?;
-    let seq = list(cx, parent, seq_f, d, t, rdns.len());
+    let n = rdns.len();
+    let seq = list(cx, parent, seq_f, d, t, n);
+    let (summary, cn) = rdn_items(cx, seq, d, &rdns)?;
+    cx.set_text(
+        seq,
+        format_args!(
+            "{}: {n} item{} ({})",
+            seq_f.name,
+            plural(n),
+            summary.join(",")
+        ),
+    );
+    Ok(cn.or_else(|| summary.into_iter().next()))
+}
+
+/// An RDNSequence's RelativeDistinguishedNames under `seq`: returns the Name as tshark
+/// summarises it (the RDNs last first, an RDN's attributes joined by `+`) and the common name
+/// if there is one.
+fn rdn_items(
+    cx: &mut Cx,
+    seq: NodeId,
+    d: &Tvb,
+    rdns: &[Tlv],
+) -> Result<(Vec<String>, Option<String>)> {
     let mut cn = None;
-    let mut summary = vec![];
-    for rdn in &rdns {
+    let mut summary: Vec<String> = Vec::with_capacity(rdns.len());
+    for rdn in rdns {
         let atvs = der::children(d, rdn)?;
         let item = list(cx, seq, &RDN_SEQUENCE_ITEM, d, rdn, atvs.len());
+        let mut this = String::new();
         for atv in &atvs {
             let e = node(cx, item, &RDN_ITEM, d, atv);
             let parts = der::children(d, atv)?;
@@ -272,23 +317,30 @@ fn rdn_sequence(
             };
             let oid = add_oid(cx, e, &X509IF_OID, d, o);
             let value = attribute_value(cx, e, d, &oid, v);
-            let short = names::oid_name(&oid).unwrap_or(&oid).to_string();
-            if oid == "2.5.4.3" {
-                cn = Some(value.clone());
-            }
+            let short = names::oid_name(&oid).unwrap_or(&oid);
             cx.set_text(
                 e,
-                format!("RelativeDistinguishedName item ({short}={value})"),
+                format_args!("RelativeDistinguishedName item ({short}={value})"),
             );
-            summary.push(format!("{short}={value}"));
+            if !this.is_empty() {
+                this.push('+');
+            }
+            this.push_str(short);
+            this.push('=');
+            this.push_str(&value);
+            if oid == "2.5.4.3" {
+                cn = Some(value);
+            }
         }
+        let n = atvs.len();
+        cx.set_text(
+            item,
+            format_args!("RDNSequence item: {n} item{} ({this})", plural(n)),
+        );
+        summary.push(this);
     }
     summary.reverse();
-    cx.set_text(
-        seq,
-        format!("rdnSequence: {} items ({})", rdns.len(), summary.join(",")),
-    );
-    Ok(cn.or_else(|| summary.first().cloned()))
+    Ok((summary, cn))
 }
 
 /// An attribute value by its type (X.520 via `x509sat`, as tshark dispatches them); returns it

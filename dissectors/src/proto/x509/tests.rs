@@ -201,6 +201,29 @@ fn items_cover_what_tsharks_ber_covers() {
     assert_eq!(not_before.0 + 2, ranges(&p, "x509af.utcTime")[0].0);
 }
 
+/// A CA name in a TLS 1.2 CertificateRequest (RFC 5246 §7.4.4): tshark gives
+/// `tls.handshake.dname` to the RDNSequence itself, over the Name's contents.
+#[test]
+fn certificate_request_names_are_the_rdn_sequence() {
+    let dn = name("lowshark test CA");
+    let mut dnames = vec![0, dn.len() as u8];
+    dnames.extend_from_slice(&dn);
+    let mut body = vec![1, 64, 0, 2, 4, 3, 0, dnames.len() as u8];
+    body.extend_from_slice(&dnames);
+    let mut msg = vec![13, 0, 0, body.len() as u8];
+    msg.extend_from_slice(&body);
+    let mut rec = vec![22, 3, 3, 0, msg.len() as u8];
+    rec.extend_from_slice(&msg);
+    let mut c = crate::proto::tcp::reassembly::testconn::Conn::new(443);
+    let p = c.s2c(&rec);
+    let dname = ranges(&p, "tls.handshake.dname");
+    let items = ranges(&p, "x509if.RDNSequence_item");
+    assert_eq!(dname, [(items[0].0 - 2, items[1].1)]);
+    assert_eq!(dname[0].1 - dname[0].0, dn.len() as u32 - 2);
+    assert!(!p.has("x509if.rdnSequence"));
+    assert_eq!(p.show("x509sat.uTF8String"), ["lowshark test CA"]);
+}
+
 proptest::proptest! {
     #[test]
     fn arbitrary_der_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
