@@ -72,7 +72,12 @@ fn cert(cx: &mut Cx, parent: NodeId, d: &Tvb) -> Result<()> {
 
 /// A node for a SEQUENCE-like element (FT_NONE) over its whole range.
 fn node(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> NodeId {
-    cx.add(parent, f, d.range(t.start, t.end - t.start), Value::None)
+    let n = cx.add(parent, f, d.range(t.start, t.end - t.start), Value::None);
+    if t.is_empty() {
+        // tshark's BER marks an empty SEQUENCE in its label.
+        cx.set_text(n, format_args!("{} [0 length]", f.name));
+    }
+    n
 }
 
 /// A SEQUENCE OF or SET OF node with its element count. tshark's BER reads the tag and length
@@ -111,8 +116,8 @@ fn oid_text(d: &Tvb, t: &Tlv) -> String {
 fn add_oid(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> String {
     let o = oid_text(d, t);
     let n = cx.add(parent, f, d.range(t.body, t.len()), Value::str(o.clone()));
-    if let Some(name) = names::oid_name(&o) {
-        cx.set_text(n, format!("{}: {o} ({name})", f.name));
+    if let Some(name) = names::oid_label(&o) {
+        cx.set_text(n, format_args!("{}: {o} ({name})", f.name));
     }
     o
 }
@@ -134,8 +139,43 @@ fn bit_string(
     t: &Tlv,
 ) -> Result<NodeId> {
     cx.add_u8(parent, &BITSTRING_PADDING, d, t.body)?;
-    let b = d.bytes(t.body + 1, t.len().saturating_sub(1))?;
-    Ok(cx.add(parent, f, d.range(t.body + 1, b.len()), Value::bytes(b)))
+    hex(cx, parent, f, d, t.body + 1, t.len().saturating_sub(1), "")
+}
+
+/// A byte string labelled as tshark labels its BER OCTET/BIT STRINGs (`prefix` "") and the
+/// INTEGERs too wide for a number (`prefix` "0x"): the first 36 bytes in hex without
+/// separators, then `…` when there are more.
+fn hex(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    d: &Tvb,
+    start: usize,
+    len: usize,
+    prefix: &str,
+) -> Result<NodeId> {
+    let b = d.bytes(start, len)?;
+    let n = cx.add(parent, f, d.range(start, len), Value::bytes(b));
+    if !b.is_empty() {
+        cx.set_text(n, format_args!("{}: {prefix}{}", f.name, HexLabel(b)));
+    }
+    Ok(n)
+}
+
+/// Up to 36 bytes in hex, then `…` if there are more.
+struct HexLabel<'a>(&'a [u8]);
+
+impl std::fmt::Display for HexLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SHOWN: usize = 36;
+        for x in self.0.iter().take(SHOWN) {
+            write!(f, "{x:02x}")?;
+        }
+        if self.0.len() > SHOWN {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
 }
 
 /// The TBSCertificate; returns the subject's common name for the certificate's label.
@@ -147,23 +187,22 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
         let val = bytes(d, &inner)
             .iter()
             .fold(0i64, |a, &x| (a << 8) | x as i64);
-        cx.add(
+        let v = cx.add(
             n,
             &VERSION,
             d.range(inner.body, inner.len()),
             Value::Int(val),
         );
+        // The label names the version, as tshark's (the engine names unsigned values only).
+        if let Some(name) = u64::try_from(val).ok().and_then(|u| VERSION.value_name(u)) {
+            cx.set_text(v, format_args!("{}: {name} ({val})", VERSION.name));
+        }
     }
     let mut subject = None;
     for (i, t) in items.enumerate() {
         match i {
             0 => {
-                cx.add(
-                    n,
-                    &SERIAL_NUMBER,
-                    d.range(t.body, t.len()),
-                    Value::bytes(bytes(d, &t)),
-                );
+                hex(cx, n, &SERIAL_NUMBER, d, t.body, t.len(), "0x")?;
             }
             1 => {
                 algorithm(cx, n, &SIGNATURE, d, &t)?;
@@ -242,22 +281,12 @@ fn public_key_info(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> 
         return Ok(());
     }
     // RSAPublicKey (RFC 8017 §A.1.1) inside the bit string: tshark shows no padding here.
-    let b = d.bytes(key.body + 1, key.len().saturating_sub(1))?;
-    let k = cx.add(
-        n,
-        &SUBJECT_PUBLIC_KEY,
-        d.range(key.body + 1, b.len()),
-        Value::bytes(b),
-    );
+    let len = key.len().saturating_sub(1);
+    let k = hex(cx, n, &SUBJECT_PUBLIC_KEY, d, key.body + 1, len, "")?;
     let seq = der::read(d, key.body + 1, key.end)?;
     let ints = der::children(d, &seq)?;
     if let [m, e, ..] = ints.as_slice() {
-        cx.add(
-            k,
-            &MODULUS,
-            d.range(m.body, m.len()),
-            Value::bytes(bytes(d, m)),
-        );
+        hex(cx, k, &MODULUS, d, m.body, m.len(), "0x")?;
         let exp = bytes(d, e).iter().fold(0i64, |a, &x| (a << 8) | x as i64);
         cx.add(
             k,
@@ -427,12 +456,7 @@ fn extension(cx: &mut Cx, e: NodeId, d: &Tvb, id: &str, v: &Tlv) -> Result<()> {
             general_names(cx, e, &GENERAL_NAMES, d, v)?;
         }
         "2.5.29.14" => {
-            cx.add(
-                e,
-                &SUBJECT_KEY_IDENTIFIER,
-                d.range(v.body, v.len()),
-                Value::bytes(bytes(d, v)),
-            );
+            hex(cx, e, &SUBJECT_KEY_IDENTIFIER, d, v.body, v.len(), "")?;
         }
         "2.5.29.35" => authority_key_identifier(cx, e, d, v)?,
         "2.5.29.31" => crl_distribution_points(cx, e, d, v)?,
@@ -472,7 +496,15 @@ fn key_usage(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     ]);
     let r = d.range(v.body + 1, b.len());
     for (i, f) in KEY_USAGE_BITS.iter().enumerate() {
-        cx.add(n, f, r, Value::Bool(bits & (0x8000 >> i) != 0));
+        let set = bits & (0x8000 >> i) != 0;
+        let flag = cx.add(n, f, r, Value::Bool(set));
+        // tshark draws each bit within its own byte: `..1. .... = keyEncipherment: True`.
+        let mut pattern = *b".... ....";
+        let at = i % 8;
+        pattern[at + at / 4] = if set { b'1' } else { b'0' };
+        let pattern = std::str::from_utf8(&pattern).unwrap_or_default();
+        let value = if set { "True" } else { "False" };
+        cx.set_text(flag, format_args!("{pattern} = {}: {value}", f.name));
     }
     Ok(())
 }
@@ -529,14 +561,13 @@ fn general_name_value(cx: &mut Cx, n: NodeId, d: &Tvb, g: &Tlv) -> Result<()> {
 fn authority_key_identifier(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let n = node(cx, e, &AUTHORITY_KEY_IDENTIFIER, d, v);
     for t in der::children(d, v)? {
-        let r = d.range(t.body, t.len());
         match t.context() {
             Some(0) => {
-                cx.add(n, &KEY_IDENTIFIER, r, Value::bytes(bytes(d, &t)));
+                hex(cx, n, &KEY_IDENTIFIER, d, t.body, t.len(), "")?;
             }
             Some(1) => general_names(cx, n, &AUTHORITY_CERT_ISSUER, d, &t)?,
             Some(2) => {
-                cx.add(n, &AUTHORITY_CERT_SERIAL, r, Value::bytes(bytes(d, &t)));
+                hex(cx, n, &AUTHORITY_CERT_SERIAL, d, t.body, t.len(), "0x")?;
             }
             _ => {}
         }
