@@ -15,6 +15,11 @@
 //! order. Object identifiers are shown dotted, as strings (lowshark has no FT_OID type).
 //! Elements lowshark does not decode (other extensions, policy notices) show their identifier
 //! only.
+//!
+//! Items cover the bytes tshark's BER helpers give them (packet-ber.c): a SEQUENCE over its
+//! whole element, a SEQUENCE OF / SET OF over its contents (the helper reads the tag and length
+//! first), a CHOICE over the contents of a context-tagged alternative and over the whole
+//! element of an untagged one, and an implicitly tagged element over the contents of its tag.
 
 use crate::engine::field::FieldDef;
 use crate::engine::registry::{Protocol, Registry};
