@@ -500,21 +500,6 @@ struct Kind {
 }
 
 const KINDS: &[Kind] = &[
-    // Ours, ranges only: to fix in proto/x509.
-    Kind {
-        name: "X.509 BER item ranges (596): tshark's SEQUENCE OF elements and implicitly tagged \
-               names start after their tag and length (or a SET's item at the inner SEQUENCE), \
-               lowshark's at the outer tag; ours to fix in proto/x509",
-        capture: "",
-        field: "x509",
-        what: "bytes",
-    },
-    Kind {
-        name: "X.509 BER item ranges (pkix1implicit, see above)",
-        capture: "",
-        field: "pkix1implicit.",
-        what: "bytes",
-    },
     Kind {
         name: "dnp3.al.frag_data (144): tshark writes an empty value for the field over the \
                reassembled application fragment (tshark quirk)",

@@ -25,6 +25,7 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
+use crate::proto::x509::plural;
 
 pub const CLIENT_HELLO: u8 = 1;
 pub const SERVER_HELLO: u8 = 2;
@@ -218,14 +219,6 @@ fn scan_selected_version(b: &Tvb) -> Option<u16> {
         off += 4 + len;
     }
     None
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 fn join<T: std::fmt::Display>(it: impl Iterator<Item = T>) -> String {
@@ -426,8 +419,7 @@ fn certificate_request(cx: &mut Cx, node: NodeId, b: &Tvb, hf: &Hf) -> Result<()
     while at < off + 2 + dn_len {
         let l = cx.add_be_u16(dns, hf.DNAME_LEN, b, at)? as usize;
         let name = b.sub(at + 2, l)?;
-        let n = cx.add(dns, hf.DNAME, name.whole(), Value::None);
-        crate::proto::x509::name(cx, n, &name);
+        crate::proto::x509::name(cx, dns, hf.DNAME, &name);
         at += 2 + l;
     }
     Ok(())

@@ -68,8 +68,9 @@ const DIRECTORY_STRINGS: &[(u64, &str)] = &[
     (0, "teletexString"),
     (1, "printableString"),
     (2, "universalString"),
-    (3, "uTF8String"),
-    (4, "bmpString"),
+    // tshark's DirectoryString numbers bmpString before uTF8String.
+    (3, "bmpString"),
+    (4, "uTF8String"),
 ];
 x509_protocol! {
     x509sat => X509SAT("x509sat", "X509SAT", "X.509 Selected Attribute Types") {
@@ -131,8 +132,8 @@ x509_protocol! {
         DIRECTORY_NAME = FieldDef::new("x509ce.directoryName", "directoryName", T::U32).vals(&[(0, "rdnSequence")]);
         URI = FieldDef::new("x509ce.uniformResourceIdentifier", "uniformResourceIdentifier", T::String);
         IP_ADDRESS = FieldDef::new("x509ce.iPAddress", "iPAddress", T::Bytes);
-        IP_ADDRESS_V4 = FieldDef::new("x509ce.IPAddress.ipv4", "IPv4 Address", T::Ipv4);
-        IP_ADDRESS_V6 = FieldDef::new("x509ce.IPAddress.ipv6", "IPv6 Address", T::Ipv6);
+        IP_ADDRESS_V4 = FieldDef::new("x509ce.IPAddress.ipv4", "iPAddress", T::Ipv4);
+        IP_ADDRESS_V6 = FieldDef::new("x509ce.IPAddress.ipv6", "iPAddress", T::Ipv6);
         SUBJECT_KEY_IDENTIFIER = FieldDef::new("x509ce.SubjectKeyIdentifier", "SubjectKeyIdentifier", T::Bytes);
         AUTHORITY_KEY_IDENTIFIER = FieldDef::new("x509ce.AuthorityKeyIdentifier_element", "AuthorityKeyIdentifier", T::None);
         KEY_IDENTIFIER = FieldDef::new("x509ce.keyIdentifier", "keyIdentifier", T::Bytes);
@@ -157,7 +158,8 @@ x509_protocol! {
         AUTHORITY_INFO_ACCESS = FieldDef::new("pkix1implicit.AuthorityInfoAccessSyntax", "AuthorityInfoAccessSyntax", T::U32);
         ACCESS_DESCRIPTION = FieldDef::new("pkix1implicit.AccessDescription_element", "AccessDescription", T::None);
         ACCESS_METHOD = FieldDef::new("pkix1implicit.accessMethod", "accessMethod", T::String);
-        ACCESS_LOCATION = FieldDef::new("pkix1implicit.accessLocation", "accessLocation", T::U32).vals(GENERAL_NAME_CHOICES);
+        // tshark 4.0 registers accessLocation without value names: its label is the number.
+        ACCESS_LOCATION = FieldDef::new("pkix1implicit.accessLocation", "accessLocation", T::U32);
         USER_NOTICE = FieldDef::new("pkix1implicit.UserNotice_element", "UserNotice", T::None);
         EXPLICIT_TEXT = FieldDef::new("pkix1implicit.explicitText", "explicitText", T::U32).vals(&[(0, "ia5String"), (1, "visibleString"), (2, "bmpString"), (3, "utf8String")]);
         NOTICE_IA5 = FieldDef::new("pkix1implicit.ia5String", "ia5String", T::String);

@@ -15,6 +15,11 @@
 //! order. Object identifiers are shown dotted, as strings (lowshark has no FT_OID type).
 //! Elements lowshark does not decode (other extensions, policy notices) show their identifier
 //! only.
+//!
+//! Items cover the bytes tshark's BER helpers give them (packet-ber.c): a SEQUENCE over its
+//! whole element, a SEQUENCE OF / SET OF over its contents (the helper reads the tag and length
+//! first), a CHOICE over the contents of a context-tagged alternative and over the whole
+//! element of an untagged one, and an implicitly tagged element over the contents of its tag.
 
 use crate::engine::field::FieldDef;
 use crate::engine::registry::{Protocol, Registry};
@@ -40,10 +45,18 @@ pub fn certificate(cx: &mut Cx, parent: NodeId, der: &Tvb) {
     let _ = cert(cx, parent, der);
 }
 
-/// Dissects a DER Name (a CA name in a CertificateRequest) under `parent`.
-pub fn name(cx: &mut Cx, parent: NodeId, der: &Tvb) {
-    if let Ok(t) = der::read(der, 0, der.len()) {
-        let _ = rdn_sequence(cx, parent, der, &t, &X509IF_RDN_SEQUENCE);
+/// Dissects a DER Name (a CA name in a CertificateRequest) as `f` under `parent`: tshark gives
+/// the caller's field to the RDNSequence itself, so `f` covers the SEQUENCE OF's contents and
+/// holds the RDNs. Bytes that are not a Name get `f` over all of them.
+pub fn name(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, der: &Tvb) {
+    let Ok(t) = der::read(der, 0, der.len()) else {
+        cx.add(parent, f, der.whole(), Value::None);
+        return;
+    };
+    let n = cx.add(parent, f, der.range(t.body, t.len()), Value::None);
+    let items = der::children(der, &t).and_then(|rdns| rdn_items(cx, n, der, &rdns));
+    if let Ok((summary, _)) = items {
+        cx.set_text(n, format_args!("{}: ({})", f.name, summary.join(",")));
     }
 }
 
@@ -57,20 +70,48 @@ fn cert(cx: &mut Cx, parent: NodeId, d: &Tvb) -> Result<()> {
     if let Some(s) = subject {
         cx.set_text(parent, format!("Certificate ({s})"));
     }
-    let n = node(cx, parent, &ALGORITHM_IDENTIFIER, d, alg);
-    algorithm(cx, n, d, alg)?;
+    algorithm(cx, parent, &ALGORITHM_IDENTIFIER, d, alg)?;
     bit_string(cx, parent, &ENCRYPTED, d, sig)?;
     Ok(())
 }
 
 /// A node for a SEQUENCE-like element (FT_NONE) over its whole range.
 fn node(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> NodeId {
-    cx.add(parent, f, d.range(t.start, t.end - t.start), Value::None)
+    let n = cx.add(parent, f, d.range(t.start, t.end - t.start), Value::None);
+    if t.is_empty() {
+        // tshark's BER marks an empty SEQUENCE in its label.
+        cx.set_text(n, format_args!("{} [0 length]", f.name));
+    }
+    n
 }
 
-/// A counted or choice node: an integer value over the element.
-fn count(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, v: u64) -> NodeId {
-    cx.add(parent, f, d.range(t.start, t.end - t.start), Value::UInt(v))
+/// A SEQUENCE OF or SET OF node with its element count. tshark's BER reads the tag and length
+/// before adding the item, so it covers the contents only (for an implicitly tagged list, the
+/// contents of its tag, which is the same thing).
+fn list(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, n: usize) -> NodeId {
+    let node = cx.add(parent, f, d.range(t.body, t.len()), Value::UInt(n as u64));
+    cx.set_text(node, format_args!("{}: {n} item{}", f.name, plural(n)));
+    node
+}
+
+/// The plural ending of a count's noun, for item labels.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A CHOICE node with the number of the alternative `t` holds. tshark's BER places it over the
+/// contents when the alternative has a context tag of its own (explicit or implicit), and over
+/// the whole element when it is an untagged universal type.
+fn choice(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, v: u64) -> NodeId {
+    let (start, len) = match t.context() {
+        Some(_) => (t.body, t.len()),
+        None => (t.start, t.end - t.start),
+    };
+    cx.add(parent, f, d.range(start, len), Value::UInt(v))
 }
 
 fn oid_text(d: &Tvb, t: &Tlv) -> String {
@@ -80,8 +121,8 @@ fn oid_text(d: &Tvb, t: &Tlv) -> String {
 fn add_oid(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> String {
     let o = oid_text(d, t);
     let n = cx.add(parent, f, d.range(t.body, t.len()), Value::str(o.clone()));
-    if let Some(name) = names::oid_name(&o) {
-        cx.set_text(n, format!("{}: {o} ({name})", f.name));
+    if let Some(name) = names::oid_label(&o) {
+        cx.set_text(n, format_args!("{}: {o} ({name})", f.name));
     }
     o
 }
@@ -103,8 +144,43 @@ fn bit_string(
     t: &Tlv,
 ) -> Result<NodeId> {
     cx.add_u8(parent, &BITSTRING_PADDING, d, t.body)?;
-    let b = d.bytes(t.body + 1, t.len().saturating_sub(1))?;
-    Ok(cx.add(parent, f, d.range(t.body + 1, b.len()), Value::bytes(b)))
+    hex(cx, parent, f, d, t.body + 1, t.len().saturating_sub(1), "")
+}
+
+/// A byte string labelled as tshark labels its BER OCTET/BIT STRINGs (`prefix` "") and the
+/// INTEGERs too wide for a number (`prefix` "0x"): the first 36 bytes in hex without
+/// separators, then `…` when there are more.
+fn hex(
+    cx: &mut Cx,
+    parent: NodeId,
+    f: &'static FieldDef,
+    d: &Tvb,
+    start: usize,
+    len: usize,
+    prefix: &str,
+) -> Result<NodeId> {
+    let b = d.bytes(start, len)?;
+    let n = cx.add(parent, f, d.range(start, len), Value::bytes(b));
+    if !b.is_empty() {
+        cx.set_text(n, format_args!("{}: {prefix}{}", f.name, HexLabel(b)));
+    }
+    Ok(n)
+}
+
+/// Up to 36 bytes in hex, then `…` if there are more.
+struct HexLabel<'a>(&'a [u8]);
+
+impl std::fmt::Display for HexLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SHOWN: usize = 36;
+        for x in self.0.iter().take(SHOWN) {
+            write!(f, "{x:02x}")?;
+        }
+        if self.0.len() > SHOWN {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
 }
 
 /// The TBSCertificate; returns the subject's common name for the certificate's label.
@@ -116,35 +192,33 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
         let val = bytes(d, &inner)
             .iter()
             .fold(0i64, |a, &x| (a << 8) | x as i64);
-        cx.add(
+        let v = cx.add(
             n,
             &VERSION,
             d.range(inner.body, inner.len()),
             Value::Int(val),
         );
+        // The label names the version, as tshark's (the engine names unsigned values only).
+        if let Some(name) = u64::try_from(val).ok().and_then(|u| VERSION.value_name(u)) {
+            cx.set_text(v, format_args!("{}: {name} ({val})", VERSION.name));
+        }
     }
     let mut subject = None;
     for (i, t) in items.enumerate() {
         match i {
             0 => {
-                cx.add(
-                    n,
-                    &SERIAL_NUMBER,
-                    d.range(t.body, t.len()),
-                    Value::bytes(bytes(d, &t)),
-                );
+                hex(cx, n, &SERIAL_NUMBER, d, t.body, t.len(), "0x")?;
             }
             1 => {
-                let s = node(cx, n, &SIGNATURE, d, &t);
-                algorithm(cx, s, d, &t)?;
+                algorithm(cx, n, &SIGNATURE, d, &t)?;
             }
             2 => {
-                let c = count(cx, n, &ISSUER, d, &t, 0);
+                let c = choice(cx, n, &ISSUER, d, &t, 0);
                 rdn_sequence(cx, c, d, &t, &X509IF_RDN_SEQUENCE)?;
             }
             3 => validity(cx, n, d, &t)?,
             4 => {
-                let c = count(cx, n, &SUBJECT, d, &t, 0);
+                let c = choice(cx, n, &SUBJECT, d, &t, 0);
                 subject = rdn_sequence(cx, c, d, &t, &X509AF_RDN_SEQUENCE)?;
             }
             5 => public_key_info(cx, n, d, &t)?,
@@ -160,16 +234,21 @@ fn signed_certificate(cx: &mut Cx, parent: NodeId, d: &Tvb, tbs: &Tlv) -> Result
 
 /// An AlgorithmIdentifier: its OID, and for an EC public key its named curve (through
 /// `pkcs-1`, as tshark).
-fn algorithm(cx: &mut Cx, n: NodeId, d: &Tvb, t: &Tlv) -> Result<()> {
+fn algorithm(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv) -> Result<()> {
+    let n = node(cx, parent, f, d, t);
     let parts = der::children(d, t)?;
     let Some(o) = parts.first() else {
         return Ok(());
     };
     let id = add_oid(cx, n, &ALGORITHM_ID, d, o);
+    // tshark labels the element with its algorithm's name.
+    if let Some(name) = names::oid_name(&id) {
+        cx.set_text(n, format_args!("{} ({name})", f.name));
+    }
     if let Some(p) = parts.get(1).filter(|p| p.tag == der::OID) {
         if id == "1.2.840.10045.2.1" {
             cx.note_layer("pkcs-1");
-            let c = count(cx, n, &EC_PARAMETERS, d, p, 1);
+            let c = choice(cx, n, &EC_PARAMETERS, d, p, 1);
             add_oid(cx, c, &NAMED_CURVE, d, p);
         }
     }
@@ -181,7 +260,7 @@ fn validity(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> {
     for (i, tm) in der::children(d, t)?.iter().take(2).enumerate() {
         let f = if i == 0 { &NOT_BEFORE } else { &NOT_AFTER };
         let generalized = tm.tag == der::GENERALIZED_TIME;
-        let c = count(cx, n, f, d, tm, generalized as u64);
+        let c = choice(cx, n, f, d, tm, generalized as u64);
         let text = der::time(tm.tag, bytes(d, tm));
         let r = d.range(tm.body, tm.len());
         match names::time_ns(&text).filter(|_| generalized) {
@@ -198,8 +277,7 @@ fn public_key_info(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> 
     let [alg, key, ..] = parts.as_slice() else {
         return Ok(());
     };
-    let a = node(cx, n, &ALGORITHM, d, alg);
-    algorithm(cx, a, d, alg)?;
+    algorithm(cx, n, &ALGORITHM, d, alg)?;
     let is_rsa = der::children(d, alg)?
         .first()
         .is_some_and(|o| oid_text(d, o) == "1.2.840.113549.1.1.1");
@@ -208,22 +286,12 @@ fn public_key_info(cx: &mut Cx, parent: NodeId, d: &Tvb, t: &Tlv) -> Result<()> 
         return Ok(());
     }
     // RSAPublicKey (RFC 8017 §A.1.1) inside the bit string: tshark shows no padding here.
-    let b = d.bytes(key.body + 1, key.len().saturating_sub(1))?;
-    let k = cx.add(
-        n,
-        &SUBJECT_PUBLIC_KEY,
-        d.range(key.body + 1, b.len()),
-        Value::bytes(b),
-    );
+    let len = key.len().saturating_sub(1);
+    let k = hex(cx, n, &SUBJECT_PUBLIC_KEY, d, key.body + 1, len, "")?;
     let seq = der::read(d, key.body + 1, key.end)?;
     let ints = der::children(d, &seq)?;
     if let [m, e, ..] = ints.as_slice() {
-        cx.add(
-            k,
-            &MODULUS,
-            d.range(m.body, m.len()),
-            Value::bytes(bytes(d, m)),
-        );
+        hex(cx, k, &MODULUS, d, m.body, m.len(), "0x")?;
         let exp = bytes(d, e).iter().fold(0i64, |a, &x| (a << 8) | x as i64);
         cx.add(
             k,
@@ -245,12 +313,36 @@ fn rdn_sequence(
     seq_f: &'static FieldDef,
 ) -> Result<Option<String>> {
     let rdns = der::children(d, t)?;
-    let seq = count(cx, parent, seq_f, d, t, rdns.len() as u64);
+    let n = rdns.len();
+    let seq = list(cx, parent, seq_f, d, t, n);
+    let (summary, cn) = rdn_items(cx, seq, d, &rdns)?;
+    cx.set_text(
+        seq,
+        format_args!(
+            "{}: {n} item{} ({})",
+            seq_f.name,
+            plural(n),
+            summary.join(",")
+        ),
+    );
+    Ok(cn.or_else(|| summary.into_iter().next()))
+}
+
+/// An RDNSequence's RelativeDistinguishedNames under `seq`: returns the Name as tshark
+/// summarises it (the RDNs last first, an RDN's attributes joined by `+`) and the common name
+/// if there is one.
+fn rdn_items(
+    cx: &mut Cx,
+    seq: NodeId,
+    d: &Tvb,
+    rdns: &[Tlv],
+) -> Result<(Vec<String>, Option<String>)> {
     let mut cn = None;
-    let mut summary = vec![];
-    for rdn in &rdns {
+    let mut summary: Vec<String> = Vec::with_capacity(rdns.len());
+    for rdn in rdns {
         let atvs = der::children(d, rdn)?;
-        let item = count(cx, seq, &RDN_SEQUENCE_ITEM, d, rdn, atvs.len() as u64);
+        let item = list(cx, seq, &RDN_SEQUENCE_ITEM, d, rdn, atvs.len());
+        let mut this = String::new();
         for atv in &atvs {
             let e = node(cx, item, &RDN_ITEM, d, atv);
             let parts = der::children(d, atv)?;
@@ -259,23 +351,30 @@ fn rdn_sequence(
             };
             let oid = add_oid(cx, e, &X509IF_OID, d, o);
             let value = attribute_value(cx, e, d, &oid, v);
-            let short = names::oid_name(&oid).unwrap_or(&oid).to_string();
-            if oid == "2.5.4.3" {
-                cn = Some(value.clone());
-            }
+            let short = names::oid_name(&oid).unwrap_or(&oid);
             cx.set_text(
                 e,
-                format!("RelativeDistinguishedName item ({short}={value})"),
+                format_args!("RelativeDistinguishedName item ({short}={value})"),
             );
-            summary.push(format!("{short}={value}"));
+            if !this.is_empty() {
+                this.push('+');
+            }
+            this.push_str(short);
+            this.push('=');
+            this.push_str(&value);
+            if oid == "2.5.4.3" {
+                cn = Some(value);
+            }
         }
+        let n = atvs.len();
+        cx.set_text(
+            item,
+            format_args!("RDNSequence item: {n} item{} ({this})", plural(n)),
+        );
+        summary.push(this);
     }
     summary.reverse();
-    cx.set_text(
-        seq,
-        format!("rdnSequence: {} items ({})", rdns.len(), summary.join(",")),
-    );
-    Ok(cn.or_else(|| summary.first().cloned()))
+    Ok((summary, cn))
 }
 
 /// An attribute value by its type (X.520 via `x509sat`, as tshark dispatches them); returns it
@@ -298,7 +397,7 @@ fn attribute_value(cx: &mut Cx, e: NodeId, d: &Tvb, oid: &str, v: &Tlv) -> Strin
 
 /// A DirectoryString CHOICE: the alternative's number, then the string under it.
 fn directory_string(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &Tlv) {
-    let (choice, sf) = match v.tag {
+    let (alt, sf) = match v.tag {
         der::TELETEX_STRING => (0, &TELETEX),
         der::PRINTABLE_STRING => (1, &PRINTABLE),
         der::UNIVERSAL_STRING => (2, &UNIVERSAL),
@@ -306,13 +405,13 @@ fn directory_string(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &T
         der::BMP_STRING => (3, &BMP),
         _ => (4, &UTF8),
     };
-    let c = count(cx, e, f, d, v, choice);
+    let c = choice(cx, e, f, d, v, alt);
     cx.add(c, sf, d.range(v.body, v.len()), Value::str(string(d, v)));
 }
 
 fn extensions(cx: &mut Cx, parent: NodeId, d: &Tvb, seq: &Tlv) -> Result<()> {
     let exts = der::children(d, seq)?;
-    let list = count(cx, parent, &EXTENSIONS, d, seq, exts.len() as u64);
+    let list = list(cx, parent, &EXTENSIONS, d, seq, exts.len());
     for ext in &exts {
         let e = node(cx, list, &EXTENSION, d, ext);
         let parts = der::children(d, ext)?;
@@ -353,7 +452,7 @@ fn extension(cx: &mut Cx, e: NodeId, d: &Tvb, id: &str, v: &Tlv) -> Result<()> {
         "2.5.29.15" => key_usage(cx, e, d, v)?,
         "2.5.29.37" => {
             let ids = der::children(d, v)?;
-            let c = count(cx, e, &KEY_PURPOSE_IDS, d, v, ids.len() as u64);
+            let c = list(cx, e, &KEY_PURPOSE_IDS, d, v, ids.len());
             for o in &ids {
                 add_oid(cx, c, &KEY_PURPOSE_ID, d, o);
             }
@@ -362,12 +461,7 @@ fn extension(cx: &mut Cx, e: NodeId, d: &Tvb, id: &str, v: &Tlv) -> Result<()> {
             general_names(cx, e, &GENERAL_NAMES, d, v)?;
         }
         "2.5.29.14" => {
-            cx.add(
-                e,
-                &SUBJECT_KEY_IDENTIFIER,
-                d.range(v.body, v.len()),
-                Value::bytes(bytes(d, v)),
-            );
+            hex(cx, e, &SUBJECT_KEY_IDENTIFIER, d, v.body, v.len(), "")?;
         }
         "2.5.29.35" => authority_key_identifier(cx, e, d, v)?,
         "2.5.29.31" => crl_distribution_points(cx, e, d, v)?,
@@ -407,7 +501,15 @@ fn key_usage(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     ]);
     let r = d.range(v.body + 1, b.len());
     for (i, f) in KEY_USAGE_BITS.iter().enumerate() {
-        cx.add(n, f, r, Value::Bool(bits & (0x8000 >> i) != 0));
+        let set = bits & (0x8000 >> i) != 0;
+        let flag = cx.add(n, f, r, Value::Bool(set));
+        // tshark draws each bit within its own byte: `..1. .... = keyEncipherment: True`.
+        let mut pattern = *b".... ....";
+        let at = i % 8;
+        pattern[at + at / 4] = if set { b'1' } else { b'0' };
+        let pattern = std::str::from_utf8(&pattern).unwrap_or_default();
+        let value = if set { "True" } else { "False" };
+        cx.set_text(flag, format_args!("{pattern} = {}: {value}", f.name));
     }
     Ok(())
 }
@@ -415,10 +517,10 @@ fn key_usage(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
 /// GeneralNames: a count, then each GeneralName's choice and value.
 fn general_names(cx: &mut Cx, e: NodeId, f: &'static FieldDef, d: &Tvb, v: &Tlv) -> Result<()> {
     let names = der::children(d, v)?;
-    let c = count(cx, e, f, d, v, names.len() as u64);
+    let c = list(cx, e, f, d, v, names.len());
     for g in &names {
-        let choice = g.context().unwrap_or(0) as u64;
-        let n = count(cx, c, &GENERAL_NAME, d, g, choice);
+        let alt = g.context().unwrap_or(0) as u64;
+        let n = choice(cx, c, &GENERAL_NAME, d, g, alt);
         general_name_value(cx, n, d, g)?;
     }
     Ok(())
@@ -435,27 +537,27 @@ fn general_name_value(cx: &mut Cx, n: NodeId, d: &Tvb, g: &Tlv) -> Result<()> {
             cx.add(n, &DNS_NAME, r, Value::str(string(d, g)));
         }
         Some(4) => {
-            let c = count(cx, n, &DIRECTORY_NAME, d, g, 0);
+            // [4] is explicit (Name is a CHOICE): the Name's own item covers the inner element.
             let inner = der::read(d, g.body, g.end)?;
+            let c = choice(cx, n, &DIRECTORY_NAME, d, &inner, 0);
             rdn_sequence(cx, c, d, &inner, &X509IF_RDN_SEQUENCE)?;
         }
         Some(6) => {
             cx.add(n, &URI, r, Value::str(string(d, g)));
         }
-        Some(7) => {
-            let b = bytes(d, g);
-            let ip = cx.add(n, &IP_ADDRESS, r, Value::bytes(b));
-            match b.len() {
-                4 => {
-                    cx.add(ip, &IP_ADDRESS_V4, r, Value::Ipv4([b[0], b[1], b[2], b[3]]));
-                }
-                16 => {
-                    let a: [u8; 16] = d.array(g.body)?;
-                    cx.add(ip, &IP_ADDRESS_V6, r, Value::Ipv6(a));
-                }
-                _ => {}
+        // tshark shows the address itself under the GeneralName (never `x509ce.iPAddress`),
+        // and nothing for a length that is neither IPv4's nor IPv6's.
+        Some(7) => match g.len() {
+            4 => {
+                let a: [u8; 4] = d.array(g.body)?;
+                cx.add(n, &IP_ADDRESS_V4, r, Value::Ipv4(a));
             }
-        }
+            16 => {
+                let a: [u8; 16] = d.array(g.body)?;
+                cx.add(n, &IP_ADDRESS_V6, r, Value::Ipv6(a));
+            }
+            _ => {}
+        },
         _ => {}
     }
     Ok(())
@@ -464,14 +566,13 @@ fn general_name_value(cx: &mut Cx, n: NodeId, d: &Tvb, g: &Tlv) -> Result<()> {
 fn authority_key_identifier(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let n = node(cx, e, &AUTHORITY_KEY_IDENTIFIER, d, v);
     for t in der::children(d, v)? {
-        let r = d.range(t.body, t.len());
         match t.context() {
             Some(0) => {
-                cx.add(n, &KEY_IDENTIFIER, r, Value::bytes(bytes(d, &t)));
+                hex(cx, n, &KEY_IDENTIFIER, d, t.body, t.len(), "")?;
             }
             Some(1) => general_names(cx, n, &AUTHORITY_CERT_ISSUER, d, &t)?,
             Some(2) => {
-                cx.add(n, &AUTHORITY_CERT_SERIAL, r, Value::bytes(bytes(d, &t)));
+                hex(cx, n, &AUTHORITY_CERT_SERIAL, d, t.body, t.len(), "0x")?;
             }
             _ => {}
         }
@@ -481,22 +582,18 @@ fn authority_key_identifier(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<
 
 fn crl_distribution_points(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let points = der::children(d, v)?;
-    let c = count(cx, e, &CRL_DIST_POINTS, d, v, points.len() as u64);
+    let c = list(cx, e, &CRL_DIST_POINTS, d, v, points.len());
     for p in &points {
         let dp = node(cx, c, &DISTRIBUTION_POINT_ELEMENT, d, p);
         for t in der::children(d, p)? {
             if t.context() != Some(0) {
                 continue;
             }
+            // [0] is explicit (DistributionPointName is a CHOICE): the choice is the inner
+            // element, whose own tag says which alternative it is.
             let name = der::read(d, t.body, t.end)?;
-            let dpn = count(
-                cx,
-                dp,
-                &DISTRIBUTION_POINT,
-                d,
-                &t,
-                name.context().unwrap_or(0) as u64,
-            );
+            let alt = name.context().unwrap_or(0) as u64;
+            let dpn = choice(cx, dp, &DISTRIBUTION_POINT, d, &name, alt);
             if name.context() == Some(0) {
                 general_names(cx, dpn, &FULL_NAME, d, &name)?;
             }
@@ -509,7 +606,7 @@ fn crl_distribution_points(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<(
 /// read by tshark's `pkix1explicit`.
 fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let policies = der::children(d, v)?;
-    let c = count(cx, e, &CERTIFICATE_POLICIES, d, v, policies.len() as u64);
+    let c = list(cx, e, &CERTIFICATE_POLICIES, d, v, policies.len());
     for p in &policies {
         let pi = node(cx, c, &POLICY_INFORMATION, d, p);
         let parts = der::children(d, p)?;
@@ -517,7 +614,7 @@ fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> 
         add_oid(cx, pi, &POLICY_IDENTIFIER, d, o);
         let Some(qs) = parts.get(1) else { continue };
         let quals = der::children(d, qs)?;
-        let qn = count(cx, pi, &POLICY_QUALIFIERS, d, qs, quals.len() as u64);
+        let qn = list(cx, pi, &POLICY_QUALIFIERS, d, qs, quals.len());
         for q in &quals {
             let qi = node(cx, qn, &POLICY_QUALIFIER_INFO, d, q);
             let qparts = der::children(d, q)?;
@@ -549,14 +646,14 @@ fn certificate_policies(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> 
 fn user_notice(cx: &mut Cx, qi: NodeId, d: &Tvb, un: &Tlv) -> Result<()> {
     let n = node(cx, qi, &USER_NOTICE, d, un);
     for t in der::children(d, un)? {
-        let (choice, f) = match t.tag {
+        let (alt, f) = match t.tag {
             der::IA5_STRING => (0, &NOTICE_IA5),
             0x1a => (1, &NOTICE_VISIBLE),
             der::BMP_STRING => (2, &NOTICE_BMP),
             der::UTF8_STRING => (3, &NOTICE_UTF8),
             _ => continue,
         };
-        let c = count(cx, n, &EXPLICIT_TEXT, d, &t, choice);
+        let c = choice(cx, n, &EXPLICIT_TEXT, d, &t, alt);
         let text = if t.tag == der::BMP_STRING {
             let units: Vec<u16> = bytes(d, &t)
                 .chunks_exact(2)
@@ -574,7 +671,7 @@ fn user_notice(cx: &mut Cx, qi: NodeId, d: &Tvb, un: &Tlv) -> Result<()> {
 /// authorityInfoAccess (RFC 5280 §4.2.2.1): access methods and locations.
 fn authority_info_access(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()> {
     let descs = der::children(d, v)?;
-    let c = count(cx, e, &AUTHORITY_INFO_ACCESS, d, v, descs.len() as u64);
+    let c = list(cx, e, &AUTHORITY_INFO_ACCESS, d, v, descs.len());
     for a in &descs {
         let ad = node(cx, c, &ACCESS_DESCRIPTION, d, a);
         let parts = der::children(d, a)?;
@@ -582,7 +679,7 @@ fn authority_info_access(cx: &mut Cx, e: NodeId, d: &Tvb, v: &Tlv) -> Result<()>
             continue;
         };
         add_oid(cx, ad, &ACCESS_METHOD, d, m);
-        let n = count(
+        let n = choice(
             cx,
             ad,
             &ACCESS_LOCATION,

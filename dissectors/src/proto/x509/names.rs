@@ -46,11 +46,34 @@ const OIDS: &[(&str, &str)] = &[
     ("1.3.6.1.5.5.7.48.2", "id-ad-caIssuers"),
     ("1.3.6.1.5.5.7.2.1", "id-qt-cps"),
     ("1.3.6.1.5.5.7.2.2", "id-qt-unotice"),
+    ("2.5.29.32.0", "anyPolicy"),
+    ("2.16.840.1.113730.1.4", "ns_cert_exts.ca-revocation-url"),
+    ("2.16.840.1.113730.1.8", "ns_cert_exts.ca-policy-url"),
+    ("2.16.840.1.113730.1.13", "ns_cert_exts.comment"),
+];
+
+/// Arcs tshark names when it knows no name for the whole identifier, longest first: it shows
+/// the named prefix followed by the remaining numbers (`iso.3.6.1.4.1.311.10.3.3`).
+const ARCS: &[(&str, &str)] = &[
+    ("2.16.840.1.", "US company arc."),
+    ("0.", "itu-t."),
+    ("1.", "iso."),
+    ("2.", "joint-iso-itu-t."),
 ];
 
 /// The name tshark shows for an OID, when it has one.
 pub fn oid_name(oid: &str) -> Option<&'static str> {
     OIDS.iter().find(|(o, _)| *o == oid).map(|(_, n)| *n)
+}
+
+/// The name tshark shows after an OID's number: its own name, else its named prefix and the
+/// rest of its numbers.
+pub fn oid_label(oid: &str) -> Option<std::borrow::Cow<'static, str>> {
+    if let Some(n) = oid_name(oid) {
+        return Some(n.into());
+    }
+    ARCS.iter()
+        .find_map(|(arc, name)| Some(format!("{name}{}", oid.strip_prefix(arc)?).into()))
 }
 
 /// `YYYY-MM-DD hh:mm:ss (UTC)` as ns since the Unix epoch.

@@ -153,6 +153,77 @@ fn rfc5280_structure_fields_and_layers() {
     assert_eq!(p.show("x509af.encrypted"), ["de:ad"]);
 }
 
+/// The (start, end) of every item of a field, in frame offsets.
+fn ranges(p: &crate::testutil::TestPacket, abbrev: &str) -> Vec<(u32, u32)> {
+    p.packet
+        .tree
+        .by_abbrev(abbrev)
+        .map(|n| (n.range.start, n.range.end()))
+        .collect()
+}
+
+/// Items placed as tshark's BER places them: a SEQUENCE OF or SET OF over its contents (so
+/// from its first element to its last), a CHOICE over the contents of a context-tagged
+/// alternative and over the whole element of an untagged one, a SEQUENCE over the whole.
+#[test]
+fn items_cover_what_tsharks_ber_covers() {
+    let mut c = crate::proto::tcp::reassembly::testconn::Conn::new(443);
+    let p = c.s2c(&certificate_record(&certificate()));
+    let rdn_items = ranges(&p, "x509if.RDNSequence_item");
+    let atvs = ranges(&p, "x509if.RelativeDistinguishedName_item_element");
+    // Each RDN is a SET of one AttributeTypeAndValue: the SET's item is the SEQUENCE's range.
+    assert_eq!(rdn_items, atvs);
+    assert_eq!(rdn_items.len(), 4);
+    // issuer (a CHOICE, untagged rdnSequence) covers the Name; rdnSequence its contents.
+    let (issuer, seq) = (
+        ranges(&p, "x509af.issuer"),
+        ranges(&p, "x509if.rdnSequence"),
+    );
+    assert_eq!(seq, [(issuer[0].0 + 2, issuer[0].1)]);
+    assert_eq!(seq[0], (rdn_items[0].0 - 2, rdn_items[1].1));
+    let subject = ranges(&p, "x509af.rdnSequence");
+    assert_eq!(subject, [(rdn_items[2].0 - 2, rdn_items[3].1)]);
+    // extensions ([3] EXPLICIT SEQUENCE OF): from the first Extension to the last.
+    let exts = ranges(&p, "x509af.Extension_element");
+    assert_eq!(ranges(&p, "x509af.extensions"), [(exts[0].0, exts[2].1)]);
+    // GeneralNames over its contents; each GeneralName ([2] and [7] IMPLICIT) over its value.
+    let names = ranges(&p, "x509ce.GeneralName");
+    assert_eq!(names[0], ranges(&p, "x509ce.dNSName")[0]);
+    assert_eq!(names[1], ranges(&p, "x509ce.IPAddress.ipv4")[0]);
+    assert_eq!(
+        ranges(&p, "x509ce.GeneralNames"),
+        [(names[0].0 - 2, names[1].1)]
+    );
+    // tshark shows the address only, not the OCTET STRING around it.
+    assert!(!p.has("x509ce.iPAddress"));
+    // notBefore (a CHOICE, untagged UTCTime) covers the whole element.
+    let not_before = ranges(&p, "x509af.notBefore")[0];
+    assert_eq!(not_before.0 + 2, ranges(&p, "x509af.utcTime")[0].0);
+}
+
+/// A CA name in a TLS 1.2 CertificateRequest (RFC 5246 §7.4.4): tshark gives
+/// `tls.handshake.dname` to the RDNSequence itself, over the Name's contents.
+#[test]
+fn certificate_request_names_are_the_rdn_sequence() {
+    let dn = name("lowshark test CA");
+    let mut dnames = vec![0, dn.len() as u8];
+    dnames.extend_from_slice(&dn);
+    let mut body = vec![1, 64, 0, 2, 4, 3, 0, dnames.len() as u8];
+    body.extend_from_slice(&dnames);
+    let mut msg = vec![13, 0, 0, body.len() as u8];
+    msg.extend_from_slice(&body);
+    let mut rec = vec![22, 3, 3, 0, msg.len() as u8];
+    rec.extend_from_slice(&msg);
+    let mut c = crate::proto::tcp::reassembly::testconn::Conn::new(443);
+    let p = c.s2c(&rec);
+    let dname = ranges(&p, "tls.handshake.dname");
+    let items = ranges(&p, "x509if.RDNSequence_item");
+    assert_eq!(dname, [(items[0].0 - 2, items[1].1)]);
+    assert_eq!(dname[0].1 - dname[0].0, dn.len() as u32 - 2);
+    assert!(!p.has("x509if.rdnSequence"));
+    assert_eq!(p.show("x509sat.uTF8String"), ["lowshark test CA"]);
+}
+
 proptest::proptest! {
     #[test]
     fn arbitrary_der_never_panics(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
