@@ -3,36 +3,28 @@
 //! ```text
 //! 7E | body with escapes | FCS (2, LE) | 7E          (repeated 7E between frames allowed)
 //! escape: 7D, then the byte XOR 20; senders escape 7E 7D (pyspinel) and 11 13 F8 (OpenThread)
-//! FCS: CRC-16/X.25 (reflected 0x8408, init FFFF, final XOR FFFF) over the unescaped body;
-//!      over body + FCS the running CRC is F0B8 for a good frame
+//! FCS: CRC-16/X.25 (reflected 0x8408, init FFFF, final XOR FFFF) over the unescaped body
 //! ```
 //! Read from pyspinel `spinel/hdlc.py` (HEAD 5e0627a) and OpenThread `src/lib/hdlc/hdlc.cpp`
 //! and `tests/unit/test_hdlc.cpp` (the escaped set).
 
 pub const FLAG: u8 = 0x7e;
 pub const ESCAPE: u8 = 0x7d;
-const GOOD_FCS: u16 = 0xf0b8;
 
 /// Largest unescaped body kept: a Spinel frame with a 127-byte PSDU and its metadata is far
 /// below; anything longer is noise.
 pub const MAX_BODY: usize = 2048;
 
-/// CRC-16/X.25 step over `data`, starting from `crc`: the byte-at-a-time form of the reflected
-/// 0x8408 register (RFC 1662 §C.2 computes the same with a table).
-pub fn crc(mut crc: u16, data: &[u8]) -> u16 {
-    for &b in data {
-        let mut x = b ^ crc as u8;
-        x ^= x << 4;
-        let x = x as u16;
-        crc = (x << 8 | crc >> 8) ^ (x >> 4) ^ (x << 3);
-    }
-    crc
+/// The FCS of `body`: CRC-16/X.25 (the catalogue's CRC-16/IBM-SDLC).
+pub fn fcs(body: &[u8]) -> u16 {
+    static X25: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_SDLC);
+    X25.checksum(body)
 }
 
 /// Frames `body`: flag, escaped body and FCS, flag. `escape_all` also escapes 11 13 F8 as
 /// OpenThread does.
 pub fn encode(body: &[u8], escape_all: bool) -> Vec<u8> {
-    let fcs = crc(0xffff, body) ^ 0xffff;
+    let fcs = fcs(body);
     let mut out = Vec::with_capacity(body.len() + 8);
     out.push(FLAG);
     for &b in body.iter().chain(&fcs.to_le_bytes()) {
@@ -77,10 +69,11 @@ impl Decoder {
             if !had {
                 return None;
             }
-            if overflow || body.len() < 3 || crc(0xffff, &body) != GOOD_FCS {
+            let n = body.len().saturating_sub(2);
+            let sent = body.get(n..).map(|f| u16::from_le_bytes([f[0], f[1]]));
+            if overflow || body.len() < 3 || sent != Some(fcs(&body[..n])) {
                 return Some(Decoded::Bad);
             }
-            let n = body.len() - 2;
             let mut body = body;
             body.truncate(n);
             return Some(Decoded::Frame(body));
@@ -113,12 +106,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn crc_is_x25() {
-        // The catalogue's check value of CRC-16/X.25 (the FCS: init FFFF, final XOR FFFF).
-        assert_eq!(crc(0xffff, b"123456789") ^ 0xffff, 0x906e);
-        // The running CRC over a body and its FCS.
-        let fcs = (crc(0xffff, b"\x81\x06") ^ 0xffff).to_le_bytes();
-        assert_eq!(crc(crc(0xffff, b"\x81\x06"), &fcs), GOOD_FCS);
+    fn fcs_is_x25() {
+        // The catalogue's check value of CRC-16/X.25 (init FFFF, final XOR FFFF).
+        assert_eq!(fcs(b"123456789"), 0x906e);
+        // A frame whose FCS is off by a bit is refused.
+        let mut frame = encode(b"\x81\x06", false);
+        let mut d = Decoder::default();
+        let good: Vec<_> = frame.iter().filter_map(|&b| d.push_byte(b)).collect();
+        assert_eq!(good, [Decoded::Frame(b"\x81\x06".to_vec())]);
+        frame[1] ^= 1;
+        let bad: Vec<_> = frame.iter().filter_map(|&b| d.push_byte(b)).collect();
+        assert_eq!(bad, [Decoded::Bad]);
     }
 
     #[test]

@@ -25,34 +25,10 @@ pub const HDR_LEN: usize = 10;
 /// User data bytes per CRC-protected block.
 pub const BLOCK: usize = 16;
 
-/// The CRC-16/DNP table, built at compile time.
-static CRC_TABLE: [u16; 256] = {
-    let mut t = [0u16; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u16;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xa6bc
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-};
-
 /// CRC-16/DNP of `data`, as it is sent (little-endian on the wire).
 pub fn crc(data: &[u8]) -> u16 {
-    let mut c: u16 = 0;
-    for b in data {
-        c = (c >> 8) ^ CRC_TABLE[((c ^ *b as u16) & 0xff) as usize];
-    }
-    !c
+    static DNP: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_DNP);
+    DNP.checksum(data)
 }
 
 /// Total frame length on the wire for a LEN field value: header, user data and block CRCs.

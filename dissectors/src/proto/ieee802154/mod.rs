@@ -40,6 +40,7 @@ use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
 use crate::proto::add_wanted_bits;
+use crc::{Crc, Table};
 use std::fmt::Write;
 
 pub use crate::proto::ieee802154::command::{learn_address, WpanState, ADDR_MAP_MAX};
@@ -160,47 +161,18 @@ impl FcsMode {
 }
 
 /// The ITU-T CRC-16 as 802.15.4 computes it (§7.2.11): polynomial 0x1021 over bits sent LSB
-/// first, i.e. the reflected form 0x8408, initial value 0, no final XOR.
+/// first, initial value 0, no final XOR (the catalogue's CRC-16/KERMIT). Sixteen bytes at a
+/// time through the `crc` crate's tables: every frame's FCS is checked.
 pub fn crc16(data: &[u8]) -> u16 {
-    // A byte at a time from a table: every frame's FCS is checked.
-    static TABLE: [u32; 256] = reflected_crc_table(0x8408);
-    reflected_crc(&TABLE, 0, data) as u16
+    static FCS16: Crc<u16, Table<16>> = Crc::<u16, Table<16>>::new(&crc::CRC_16_KERMIT);
+    FCS16.checksum(data)
 }
 
 /// The 32-bit FCS (§7.2.11, ANSI X3.66 / IEEE 802.3 CRC-32, reflected, all-ones initial value and
-/// final XOR).
+/// final XOR: CRC-32/ISO-HDLC).
 pub fn crc32(data: &[u8]) -> u32 {
-    static TABLE: [u32; 256] = reflected_crc_table(0xedb8_8320);
-    !reflected_crc(&TABLE, 0xffff_ffff, data)
-}
-
-/// A reflected CRC of up to 32 bits, a byte at a time through its table.
-fn reflected_crc(table: &[u32; 256], init: u32, data: &[u8]) -> u32 {
-    data.iter().fold(init, |crc, &b| {
-        (crc >> 8) ^ table[((crc ^ b as u32) & 0xff) as usize]
-    })
-}
-
-/// The byte table of a reflected CRC (of 16 or 32 bits): entry `i` is `i` shifted through
-/// eight bit steps of the polynomial.
-const fn reflected_crc_table(poly: u32) -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u32;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ poly
-            } else {
-                crc >> 1
-            };
-            bit += 1;
-        }
-        t[i] = crc;
-        i += 1;
-    }
-    t
+    static FCS32: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&crc::CRC_32_ISO_HDLC);
+    FCS32.checksum(data)
 }
 
 /// An address as the MAC header carries it.

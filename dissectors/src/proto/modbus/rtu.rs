@@ -49,18 +49,8 @@ pub static PROTOCOL: Protocol = Protocol {
 
 /// CRC-16/MODBUS of `b`.
 pub fn crc16(b: &[u8]) -> u16 {
-    let mut crc: u16 = 0xffff;
-    for &byte in b {
-        crc ^= byte as u16;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xa001
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
+    static MODBUS: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_MODBUS);
+    MODBUS.checksum(b)
 }
 
 fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
