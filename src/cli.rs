@@ -155,6 +155,15 @@ pub struct Args {
     #[arg(long = "6lowpan-context", value_name = "ID=PREFIX", action = ArgAction::Append)]
     pub sixlowpan_contexts: Vec<String>,
 
+    /// Turn a protocol off: it is not called and its bytes show as data, as in tshark
+    /// (repeatable; a comma-separated list also works).
+    #[arg(long = "disable-protocol", value_name = "PROTO", action = ArgAction::Append)]
+    pub disable_protocol: Vec<String>,
+
+    /// Turn a protocol turned off by --disable-protocol back on.
+    #[arg(long = "enable-protocol", value_name = "PROTO", action = ArgAction::Append)]
+    pub enable_protocol: Vec<String>,
+
     /// Turn a heuristic dissector on (e.g. coap for CoAP on any UDP port).
     #[arg(long = "enable-heuristic", value_name = "PROTO", action = ArgAction::Append)]
     pub enable_heuristic: Vec<String>,

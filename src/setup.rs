@@ -46,6 +46,20 @@ pub fn registry(args: &Args) -> Result<Registry, Failure> {
     for rule in &args.decode_as {
         registry.decode_as(rule).map_err(arg_error)?;
     }
+    // tshark applies the disables, then the enables.
+    let protocols = (args.disable_protocol.iter().map(|p| (p, false)))
+        .chain(args.enable_protocol.iter().map(|p| (p, true)));
+    for (list, on) in protocols {
+        for p in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !registry.set_protocol_enabled(&p.to_ascii_lowercase(), on) {
+                // tshark ignores an unknown name without a word; say it, but go on as it does.
+                eprintln!(
+                    "lowshark: --{}-protocol {p}: unknown protocol, ignored",
+                    if on { "enable" } else { "disable" }
+                );
+            }
+        }
+    }
     let switches = (args.enable_heuristic.iter().map(|p| (p, true)))
         .chain(args.disable_heuristic.iter().map(|p| (p, false)));
     for (p, on) in switches {

@@ -490,3 +490,53 @@ fn follow_tcp_matches_tshark_layout() {
         }
     }
 }
+
+/// `--disable-protocol P` as tshark: P is not called, its bytes show as data, and the layer
+/// below names what it could not hand on (IPv4 `TCP (6)`, IPv6 `Unknown IP Protocol: …`,
+/// Ethernet `0x0800`); TCP does not cut the stream of a protocol turned off. Without tshark,
+/// the frames that carry UDP show as data.
+#[test]
+fn disable_protocol_matches_tshark() {
+    let demo = capture("demo.pcapng");
+    let columns = |tool: &dyn Fn(&[&str]) -> String, disable: Option<&str>| {
+        let mut args = vec!["-n", "-r", &demo, "-T", "fields", "-e", "frame.number"];
+        args.extend(["-e", "frame.protocols", "-e", "_ws.col.Protocol"]);
+        args.extend(["-e", "_ws.col.Info"]);
+        args.extend(disable.iter().flat_map(|p| ["--disable-protocol", p]));
+        tool(&args).lines().map(str::to_string).collect::<Vec<_>>()
+    };
+    let ours = |args: &[&str]| stdout(&run(args));
+    let udp_off = columns(&ours, Some("udp"));
+    assert!(!udp_off.iter().any(|l| l.contains(":udp")), "{udp_off:?}");
+    assert!(
+        udp_off.iter().any(|l| l.contains("ipv6:data\t")),
+        "{udp_off:?}"
+    );
+    // A name no protocol has is ignored, as tshark does, with a word on stderr.
+    let unknown = run(&["-r", &demo, "-c", "1", "--disable-protocol", "nosuch"]);
+    assert!(unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown protocol"));
+    if !support::have_tshark() {
+        return;
+    }
+    // Frames whose columns already differ without any protocol turned off are not this
+    // test's business (frame.protocols of 6LoWPAN fragments and compressed extension headers).
+    let theirs = |args: &[&str]| support::tshark(args);
+    let agree: Vec<bool> = columns(&ours, None)
+        .iter()
+        .zip(columns(&theirs, None))
+        .map(|(a, b)| *a == b)
+        .collect();
+    let mut compared = 0;
+    for p in [
+        "udp", "tcp", "ip", "ipv6", "icmpv6", "6lowpan", "coap", "mqtt", "xmpp", "arp",
+    ] {
+        let (a, b) = (columns(&ours, Some(p)), columns(&theirs, Some(p)));
+        assert_eq!(a.len(), b.len(), "--disable-protocol {p}");
+        for ((a, b), _) in a.iter().zip(&b).zip(&agree).filter(|(_, ok)| **ok) {
+            assert_eq!(a, b, "--disable-protocol {p}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 2500, "only {compared} frames compared");
+}

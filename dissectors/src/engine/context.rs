@@ -143,6 +143,11 @@ impl<'e> Cx<'e> {
     /// does not propagate: the calling layer stays intact. Returns false when the protocol
     /// refused the bytes ([`Cx::reject`]), so the caller can show them as data.
     pub fn call(&mut self, proto: &'static Protocol, tvb: &Tvb, parent: NodeId) -> bool {
+        if !self.registry.is_enabled(proto) {
+            // As tshark's call_dissector: a protocol turned off shows its bytes as data.
+            self.call_data(tvb, parent);
+            return true;
+        }
         if self.depth >= MAX_DEPTH {
             let n = self
                 .tree
@@ -186,9 +191,10 @@ impl<'e> Cx<'e> {
     /// Hands `tvb` to whichever protocol `table` lists under `key`; false when none does or the
     /// protocol refused it.
     pub fn call_table(&mut self, table: &str, key: u64, tvb: &Tvb, parent: NodeId) -> bool {
+        // A protocol turned off is not in its tables: the caller tries what comes next.
         match self.registry.lookup(table, key) {
-            Some(p) => self.call(p, tvb, parent),
-            None => false,
+            Some(p) if self.registry.is_enabled(p) => self.call(p, tvb, parent),
+            _ => false,
         }
     }
 
@@ -199,6 +205,9 @@ impl<'e> Cx<'e> {
         let Some(p) = self.registry.lookup_str(table, key) else {
             return false;
         };
+        if !self.registry.is_enabled(p) {
+            return false;
+        }
         let saved = self.match_string.replace(key.into());
         let accepted = self.call(p, tvb, parent);
         self.match_string = saved;

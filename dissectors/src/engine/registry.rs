@@ -7,7 +7,7 @@ use crate::engine::field::FieldDef;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::Cx;
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 
 /// A dissector: reads `tvb`, adds its layer under `parent`, and hands what follows to the next
 /// protocol through [`Cx::call_table`] or [`Cx::call`].
@@ -140,6 +140,9 @@ pub struct Registry {
     data: Option<&'static Protocol>,
     /// Heuristic protocols the user turned off or on (`--disable-heuristic`, `--enable-heuristic`).
     heur_enabled: HashMap<&'static str, bool>,
+    /// Protocols the user turned off (`--disable-protocol`): never called, their bytes shown
+    /// as data.
+    disabled: HashSet<&'static str>,
 }
 
 impl Registry {
@@ -158,6 +161,7 @@ impl Registry {
             frame: None,
             data: None,
             heur_enabled: HashMap::default(),
+            disabled: HashSet::default(),
         }
     }
 
@@ -241,7 +245,11 @@ impl Registry {
     }
 
     /// How `proto` cuts a byte stream into PDUs, when it registered that.
+    /// (None for a protocol turned off: nothing cuts its stream, as in tshark.)
     pub fn stream_pdus(&self, proto: &Protocol) -> Option<&'static StreamPdus> {
+        if !self.is_enabled(proto) {
+            return None;
+        }
         self.stream_pdus.get(proto.name).copied()
     }
 
@@ -262,6 +270,32 @@ impl Registry {
             .into_iter()
             .flatten()
             .filter(|(p, _)| self.heur_enabled.get(p.name).copied().unwrap_or(true))
+            .filter(|(p, _)| self.is_enabled(p))
+    }
+
+    /// Turns a protocol off or back on (`--disable-protocol`, `--enable-protocol`); false
+    /// for a name no protocol has. The frame and data protocols stay on: every packet needs
+    /// them.
+    pub fn set_protocol_enabled(&mut self, proto: &str, on: bool) -> bool {
+        let Some(p) = self.by_name.get(proto).copied() else {
+            return false;
+        };
+        let essential = [self.frame, self.data]
+            .iter()
+            .flatten()
+            .any(|e| e.name == p.name);
+        if on || essential {
+            self.disabled.remove(p.name);
+        } else {
+            self.disabled.insert(p.name);
+        }
+        true
+    }
+
+    /// False for a protocol the user turned off.
+    #[inline]
+    pub fn is_enabled(&self, proto: &Protocol) -> bool {
+        self.disabled.is_empty() || !self.disabled.contains(proto.name)
     }
 
     pub fn set_heuristic_enabled(&mut self, proto: &str, on: bool) -> bool {

@@ -69,9 +69,11 @@ impl Decoder {
             if !had {
                 return None;
             }
-            let n = body.len().saturating_sub(2);
-            let sent = body.get(n..).map(|f| u16::from_le_bytes([f[0], f[1]]));
-            if overflow || body.len() < 3 || sent != Some(fcs(&body[..n])) {
+            if overflow || body.len() < 3 {
+                return Some(Decoded::Bad);
+            }
+            let n = body.len() - 2;
+            if u16::from_le_bytes([body[n], body[n + 1]]) != fcs(&body[..n]) {
                 return Some(Decoded::Bad);
             }
             let mut body = body;

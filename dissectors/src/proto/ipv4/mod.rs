@@ -240,10 +240,18 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
             more_fragments,
         );
     }
-    if !cx.call_table(tables::IP_PROTO, proto as u64, &payload, parent) {
-        cx.call_data(&payload, parent);
-    }
+    dispatch_payload(cx, proto, &payload, parent);
     Ok(())
+}
+
+/// Hands the payload to its IP protocol; with none to take it (or its protocol turned off),
+/// data, and the Info column names the protocol number as tshark's does.
+fn dispatch_payload(cx: &mut Cx, proto: u8, payload: &Tvb, parent: NodeId) {
+    if !cx.call_table(tables::IP_PROTO, proto as u64, payload, parent) {
+        let name = crate::engine::field::val_to_str(IP_PROTOCOLS, proto as u64);
+        cx.set_info(format_args!("{} ({proto})", name.unwrap_or("Unknown")));
+        cx.call_data(payload, parent);
+    }
 }
 
 /// The version and header length fields; a bogus one ends the dissection.
@@ -375,9 +383,7 @@ fn dissect_fragment(
             cx.add_with(list, &REASSEMBLED_DATA, tvb.whole(), || {
                 Value::bytes(tvb.data())
             });
-            if !cx.call_table(tables::IP_PROTO, proto as u64, &tvb, parent) {
-                cx.call_data(&tvb, parent);
-            }
+            dispatch_payload(cx, proto, &tvb, parent);
         }
         Outcome::Incomplete => {
             cx.set_info(info);

@@ -14,13 +14,14 @@
 
 use crate::engine::address::Address;
 use crate::engine::expert::{ExpertDef, Group, Severity};
-use crate::engine::field::{FieldDef, FieldType as T};
+use crate::engine::field::{val_to_str, FieldDef, FieldType as T};
 use crate::engine::registry::{tables, Registry};
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Ipv6Header};
 use crate::proto::add_wanted_bits;
+use crate::proto::ipv4::IP_PROTOCOLS;
 
 crate::fields! {
     PROTO = FieldDef::protocol("ipv6", "Internet Protocol Version 6");
@@ -150,6 +151,9 @@ pub fn dispatch_next(cx: &mut Cx, next_header: u8, payload: &Tvb, parent: NodeId
         return;
     }
     if !cx.call_table(tables::IP_PROTO, next_header as u64, payload, parent) {
+        // As tshark: the Info column names what nothing took (or what was turned off).
+        let name = val_to_str(IP_PROTOCOLS, next_header as u64).unwrap_or("Unknown");
+        cx.set_info(format_args!("Unknown IP Protocol: {name} ({next_header})"));
         cx.call_data(payload, parent);
     }
 }

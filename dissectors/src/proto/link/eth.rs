@@ -134,6 +134,12 @@ pub fn dispatch_ethertype(cx: &mut Cx, etype: u16, payload: &Tvb, parent: NodeId
     cx.note_layer("ethertype");
     if !cx.call_table(tables::ETHERTYPE, etype as u64, payload, parent) {
         cx.call_data(payload, parent);
+        // As tshark: with nothing to take the payload (or its protocol turned off), the
+        // columns name the type.
+        cx.columns.protocol = format!("0x{etype:04x}").into();
+        if let Some(name) = crate::engine::field::val_to_str(ETHERTYPES, etype as u64) {
+            cx.set_info(name);
+        }
     }
 }
 
