@@ -9,7 +9,7 @@
 //! ```
 //! use dissectors::engine::colfmt::ColWrite;
 //! let mut info = String::new();
-//! info.s("Seq=").u(42).s(" Len=").u(0);
+//! info.s("Seq=").u(42u32).s(" Len=").u(0u8);
 //! assert_eq!(info, "Seq=42 Len=0");
 //! ```
 
