@@ -899,9 +899,16 @@ fn dissect_options(
                     return Ok((end, false));
                 }
                 num = num.saturating_add(delta);
-                dissect_option(
-                    tvb, cx, node, off, count, num, hdr_len, len, delta_ext, len_ext, code, info,
-                )?;
+                let at = OptionAt {
+                    off,
+                    count,
+                    num,
+                    hdr_len,
+                    len,
+                    delta_ext,
+                    len_ext,
+                };
+                dissect_option(tvb, cx, node, &at, code, info)?;
                 off += hdr_len + len;
                 count += 1;
             }
@@ -910,52 +917,92 @@ fn dissect_options(
     Ok((off, true))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn dissect_option(
-    tvb: &Tvb,
-    cx: &mut Cx,
-    node: NodeId,
+/// Where one option is and what its header says.
+struct OptionAt {
     off: usize,
+    /// Its position among the message's options (from 1), for its label.
     count: u32,
     num: u32,
     hdr_len: usize,
     len: usize,
+    /// The extended delta and length: offset from `off` and value, when present.
     delta_ext: Option<(usize, u16)>,
     len_ext: Option<(usize, u16)>,
+}
+
+fn dissect_option(
+    tvb: &Tvb,
+    cx: &mut Cx,
+    node: NodeId,
+    at: &OptionAt,
     code: u8,
     info: &mut MsgInfo,
 ) -> Result<()> {
+    let (off, num, len) = (at.off, at.num, at.len);
     let class = code >> 5;
     let signalling = class == 7 && signalling_option_name(num, code).is_some();
     // The label names the option's node and is its value: made only for a tree that keeps it.
     let label = if cx.tree.wants(Some(&OPT_NAME)) {
-        truncate_c(&format!("#{count}: {}", option_name(num, code)), 56)
+        truncate_c(&format!("#{}: {}", at.count, option_name(num, code)), 56)
     } else {
         String::new()
     };
-    let whole = tvb.range(off, hdr_len + len);
+    let whole = tvb.range(off, at.hdr_len + len);
     let opt = cx.add_with(node, &OPT_NAME, whole, || Value::str(label.clone()));
-    let known_range = OPTION_RANGES.iter().find(|(n, _, _)| *n == num);
     if !signalling {
-        match known_range {
-            None => {
-                let (def, what) = if (2048..=65535).contains(&num) {
-                    (&UNKNOWN_OPTION_NUMBER, "Unknown")
-                } else {
-                    (&INVALID_OPTION_NUMBER, "Invalid")
-                };
-                cx.expert(opt, def, Some(format!("{what} Option Number {num}")));
-            }
-            Some(&(_, min, max)) if len < min || len > max => {
-                cx.expert(
-                    opt,
-                    &INVALID_OPTION_RANGE,
-                    Some(format!("Invalid Option Range: {len} ({min} < x < {max})")),
-                );
-            }
-            _ => {}
-        }
+        check_option_number(cx, opt, num, len);
     }
+    add_option_header(tvb, cx, opt, at)?;
+    let voff = off + at.hdr_len;
+    let val = tvb.bytes(voff, len)?;
+    let v = OptValue {
+        opt,
+        val,
+        vr: tvb.range(voff, len),
+        u: opt_uint(val),
+        label: cx.tree.wants_text(opt),
+    };
+    let suffix = if signalling {
+        signalling_option(cx, &v, code, num)
+    } else {
+        option_value(tvb, cx, &v, num, class, voff, info)?
+    };
+    if num == 5 && !signalling {
+        cx.set_text(opt, label);
+    } else {
+        cx.set_text(opt, format_args!("{label}: {suffix}"));
+    }
+    Ok(())
+}
+
+/// The experts for an option number RFC 7252 §5.10 does not list, or a length outside its
+/// range.
+fn check_option_number(cx: &mut Cx, opt: NodeId, num: u32, len: usize) {
+    match OPTION_RANGES.iter().find(|(n, _, _)| *n == num) {
+        None => {
+            let (def, what) = if (2048..=65535).contains(&num) {
+                (&UNKNOWN_OPTION_NUMBER, "Unknown")
+            } else {
+                (&INVALID_OPTION_NUMBER, "Invalid")
+            };
+            cx.expert(opt, def, Some(format!("{what} Option Number {num}")));
+        }
+        Some(&(_, min, max)) if len < min || len > max => {
+            cx.expert(
+                opt,
+                &INVALID_OPTION_RANGE,
+                Some(format!("Invalid Option Range: {len} ({min} < x < {max})")),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// The option's description (its number's class bits) and its header: delta, length and
+/// their extended forms.
+fn add_option_header(tvb: &Tvb, cx: &mut Cx, opt: NodeId, at: &OptionAt) -> Result<()> {
+    let (off, num) = (at.off, at.num);
+    let whole = tvb.range(off, at.hdr_len + at.len);
     cx.add_with(opt, &OPT_DESC, whole, || {
         let desc = format!(
             "Type {num}, {}, {}{}",
@@ -972,44 +1019,16 @@ fn dissect_option(
     let b0 = tvb.u8(off)? as u64;
     cx.add_uint(opt, &OPT_DELTA, tvb.range(off, 1), b0);
     cx.add_uint(opt, &OPT_LENGTH, tvb.range(off, 1), b0);
-    if let Some((o, v)) = delta_ext {
-        let w = if b0 >> 4 == 13 { 1 } else { 2 };
-        cx.add(
-            opt,
-            &OPT_DELTA_EXT,
-            tvb.range(off + o, w),
-            Value::UInt(v as u64),
-        );
-    }
-    if let Some((o, v)) = len_ext {
-        let w = if b0 & 0x0f == 13 { 1 } else { 2 };
-        cx.add(
-            opt,
-            &OPT_LENGTH_EXT,
-            tvb.range(off + o, w),
-            Value::UInt(v as u64),
-        );
-    }
-    let voff = off + hdr_len;
-    let val = tvb.bytes(voff, len)?;
-    let vr = tvb.range(voff, len);
-    let u = opt_uint(val);
-    let v = OptValue {
-        opt,
-        val,
-        vr,
-        u,
-        label: cx.tree.wants_text(opt),
-    };
-    let suffix = if signalling {
-        signalling_option(cx, &v, code, num)
-    } else {
-        option_value(tvb, cx, &v, num, class, voff, info)?
-    };
-    if num == 5 && !signalling {
-        cx.set_text(opt, label);
-    } else {
-        cx.set_text(opt, format_args!("{label}: {suffix}"));
+    // An extended field is one byte after a nibble of 13, two after 14.
+    let extended = [
+        (at.delta_ext, b0 >> 4, &OPT_DELTA_EXT),
+        (at.len_ext, b0 & 0x0f, &OPT_LENGTH_EXT),
+    ];
+    for (ext, nibble, field) in extended {
+        if let Some((o, v)) = ext {
+            let w = if nibble == 13 { 1 } else { 2 };
+            cx.add(opt, field, tvb.range(off + o, w), Value::UInt(v as u64));
+        }
     }
     Ok(())
 }
