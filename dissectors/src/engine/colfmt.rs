@@ -14,6 +14,7 @@
 //! ```
 
 use crate::engine::address::{Address, Ipv4Text, Ipv6Text};
+use crate::engine::value::write_hex_padded;
 
 /// Appending to column text; each method returns the text so calls chain.
 pub trait ColWrite {
@@ -64,26 +65,13 @@ impl ColWrite for String {
     }
 
     fn hex(&mut self, v: u64, width: usize) -> &mut Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let digits = ((64 - v.leading_zeros() as usize).div_ceil(4)).max(1);
         self.push_str("0x");
-        for _ in digits..width {
-            self.push('0');
-        }
-        for d in (0..digits).rev() {
-            self.push(HEX[((v >> (4 * d)) & 15) as usize] as char);
-        }
+        write_hex_padded(self, v, width);
         self
     }
 
     fn addr(&mut self, a: &Address) -> &mut Self {
-        match a {
-            // Hardware addresses are the common case of link-layer columns: written here in
-            // one piece rather than two digits at a time.
-            Address::Ether(b) => push_colon_hex(self, b),
-            Address::Eui64(b) => push_colon_hex(self, b),
-            _ => self.push_str(a.text().as_str()),
-        }
+        self.push_str(a.text().as_str());
         self
     }
 
@@ -96,19 +84,6 @@ impl ColWrite for String {
         self.push_str(Ipv6Text::new(a).as_str());
         self
     }
-}
-
-/// Appends up to 8 bytes as lowercase hex pairs separated by colons (`aa:bb:cc`).
-fn push_colon_hex(s: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [b':'; 24];
-    let n = bytes.len().min(8);
-    for (i, b) in bytes[..n].iter().enumerate() {
-        buf[3 * i] = HEX[(b >> 4) as usize];
-        buf[3 * i + 1] = HEX[(b & 15) as usize];
-    }
-    let len = (3 * n).saturating_sub(1);
-    s.push_str(std::str::from_utf8(&buf[..len]).unwrap_or(""));
 }
 
 #[cfg(test)]

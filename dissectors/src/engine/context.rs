@@ -392,6 +392,10 @@ impl<'e> Cx<'e> {
         range: ByteRange,
         raw: u64,
     ) {
+        // One test for trees that keep none of the bits (summaries), not a call per field.
+        if !self.tree.wants_any(fields) {
+            return;
+        }
         for f in fields {
             self.add_uint(parent, f, range, raw);
         }
@@ -518,13 +522,26 @@ impl<'e> Cx<'e> {
         def: &'static ExpertDef,
         message: Option<String>,
     ) -> NodeId {
+        self.expert_with(node, def, || {
+            message.unwrap_or_else(|| def.field.name.to_string())
+        })
+    }
+
+    /// [`Cx::expert`] with a message made only when the tree keeps it (an expert node or
+    /// `_ws.expert.message`): for messages formatted on every packet of a hot path.
+    pub fn expert_with(
+        &mut self,
+        node: NodeId,
+        def: &'static ExpertDef,
+        message: impl FnOnce() -> String,
+    ) -> NodeId {
         self.facts.max_severity = self.facts.max_severity.max(Some(def.severity));
         let range = self.tree.node(node).range;
         let e = self.tree.push(node, Some(&ws::EXPERT), Value::None, range);
         self.tree.push(e, Some(&def.field), Value::None, range);
         let wants_message = self.tree.wants(Some(&ws::MESSAGE));
         if wants_message || e.is_built() {
-            let msg = message.unwrap_or_else(|| def.field.name.to_string());
+            let msg = message();
             self.tree.set_text(e, &msg);
             self.tree
                 .push(e, Some(&ws::MESSAGE), Value::str(msg), range);

@@ -224,6 +224,12 @@ impl Tree {
         }
     }
 
+    /// Whether any of `fields` would be built: a subtree of them that has no other effect can
+    /// be skipped whole (a summary line keeps none of them, a field list a few).
+    pub fn wants_any(&self, fields: &[&FieldDef]) -> bool {
+        fields.iter().any(|f| self.wants(Some(f)))
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }

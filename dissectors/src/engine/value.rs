@@ -57,34 +57,44 @@ impl Value {
 
 /// Writes bytes as `aa:bb:cc` (tshark's form for FT_BYTES and hardware addresses).
 pub fn write_colon_hex(out: &mut String, bytes: &[u8]) {
-    push_hex(out, bytes, true);
+    push_hex(out, bytes, Some(b':'));
 }
 
 /// Writes bytes as plain lowercase hex (`aabbcc`).
 pub fn write_plain_hex(out: &mut String, bytes: &[u8]) {
-    push_hex(out, bytes, false);
+    push_hex(out, bytes, None);
 }
 
-/// Lowercase hex of `bytes`, colon-separated when `colons`, formatted 16 bytes at a time in a
-/// stack buffer and appended in one piece (JSON and field output write every byte field so).
-fn push_hex(out: &mut String, bytes: &[u8], colons: bool) {
+/// Writes bytes as lowercase hex pairs separated by spaces (`aa bb cc`, as tshark's Info
+/// columns show tokens).
+pub fn write_spaced_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(out, bytes, Some(b' '));
+}
+
+/// Lowercase hex of `bytes`, pairs joined by `sep` when there is one, formatted 16 bytes at a
+/// time in a stack buffer and appended in one piece (JSON and field output write every byte
+/// field so).
+fn push_hex(out: &mut String, bytes: &[u8], sep: Option<u8>) {
     out.reserve(bytes.len() * 3);
-    let step = if colons { 3 } else { 2 };
-    // A chunk's text: a colon joining it to the previous chunk, then each byte stored as its
-    // two digits and a colon at once (one fixed-size store), the last colon dropped.
+    let (step, sep) = match sep {
+        Some(c) => (3, c),
+        None => (2, b':'),
+    };
+    // A chunk's text: a separator joining it to the previous chunk, then each byte stored as
+    // its two digits and a separator at once (one fixed-size store), the last one dropped.
     let mut buf = [0u8; 1 + 16 * 3];
     for (c, chunk) in bytes.chunks(16).enumerate() {
         let mut n = 0;
-        if colons && c > 0 {
-            buf[0] = b':';
+        if step == 3 && c > 0 {
+            buf[0] = sep;
             n = 1;
         }
         for b in chunk {
             let [h, l] = HEX2[*b as usize];
-            buf[n..n + 3].copy_from_slice(&[h, l, b':']);
+            buf[n..n + 3].copy_from_slice(&[h, l, sep]);
             n += step;
         }
-        if colons {
+        if step == 3 {
             n -= 1;
         }
         out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or(""));
@@ -441,6 +451,21 @@ mod tests {
             assert_eq!(has_control(&s), c.is_control(), "U+{:04X}", c as u32);
         }
         assert_eq!(escape_text("x\u{85}\ty"), "x\\x85\\ty");
+    }
+
+    #[test]
+    fn hex_writers_join_pairs_across_chunks() {
+        let bytes: Vec<u8> = (0..20).collect();
+        let pairs: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        for (sep, write) in [
+            (":", write_colon_hex as fn(&mut String, &[u8])),
+            (" ", write_spaced_hex),
+            ("", write_plain_hex),
+        ] {
+            let mut s = String::new();
+            write(&mut s, &bytes);
+            assert_eq!(s, pairs.join(sep));
+        }
     }
 
     #[test]

@@ -6,7 +6,6 @@
 //!
 //! To add a protocol: write the module, then list its `PROTOCOL` in [`ALL`].
 
-use crate::engine::field::FieldDef;
 use crate::engine::registry::{PduLenFn, Protocol, Registry, StreamPdus};
 use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::value::Value;
@@ -165,26 +164,6 @@ pub fn stream_pdu_layer(
     }
     cx.columns.protocol = proto.short_name.into();
     cx.add(parent, proto.field, range, Value::None)
-}
-
-/// Whether the tree keeps any of `fields`: a subtree of them that has no other effect can be
-/// skipped whole (a summary line keeps none, a field list a few).
-pub fn wants_any(cx: &Cx, fields: &[&'static FieldDef]) -> bool {
-    fields.iter().any(|f| cx.tree.wants(Some(f)))
-}
-
-/// [`Cx::add_bits`] when the tree keeps one of the bit fields: a test per field rather than a
-/// tree call per field for the trees that keep none.
-pub fn add_wanted_bits(
-    cx: &mut Cx,
-    parent: NodeId,
-    fields: &[&'static FieldDef],
-    range: ByteRange,
-    raw: u64,
-) {
-    if wants_any(cx, fields) {
-        cx.add_bits(parent, fields, range, raw);
-    }
 }
 
 impl Registry {

@@ -64,7 +64,6 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
-use crate::proto::add_wanted_bits;
 use crate::proto::coap::payload as coap_payload;
 use crate::proto::coap::track::{self as coap_track, Endpoint, MsgFacts};
 use std::borrow::Cow;
@@ -644,7 +643,7 @@ fn dissect_message(tvb: &Tvb, cx: &mut Cx, parent: NodeId, is_tcp: bool) -> Resu
 fn udp_header(tvb: &Tvb, cx: &mut Cx, node: NodeId) -> Result<MsgHeader> {
     let b0 = tvb.u8(0)?;
     let r = tvb.range(0, 1);
-    add_wanted_bits(cx, node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
+    cx.add_bits(node, &[&VERSION, &TYPE, &TOKEN_LEN], r, b0 as u64);
     let code = cx.add_u8(node, &CODE, tvb, 1)?;
     let mid = cx.add_be_u16(node, &MID, tvb, 2)?;
     Ok(MsgHeader {
@@ -756,16 +755,8 @@ fn dissect_body(cx: &mut Cx, payload: &Tvb, b: &Body, info: &MsgInfo) {
 /// The Info column after the code, as tshark builds it: token, block, URI, query.
 fn write_info_tail(cx: &mut Cx, node: NodeId, token: &[u8], info: &MsgInfo, class: u8) {
     if !token.is_empty() {
-        let col = &mut cx.columns.info;
-        col.push_str(", TKN:");
-        for (i, b) in token.iter().enumerate() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            if i > 0 {
-                col.push(' ');
-            }
-            col.push(HEX[(b >> 4) as usize] as char);
-            col.push(HEX[(b & 15) as usize] as char);
-        }
+        cx.columns.info.push_str(", TKN:");
+        crate::engine::value::write_spaced_hex(&mut cx.columns.info, token);
     }
     if let Some(b) = info.block2.or(info.block1) {
         let kind = if info.block2.is_some() && info.block1.is_some() {
@@ -985,14 +976,12 @@ fn check_option_number(cx: &mut Cx, opt: NodeId, num: u32, len: usize) {
             } else {
                 (&INVALID_OPTION_NUMBER, "Invalid")
             };
-            cx.expert(opt, def, Some(format!("{what} Option Number {num}")));
+            cx.expert_with(opt, def, || format!("{what} Option Number {num}"));
         }
         Some(&(_, min, max)) if len < min || len > max => {
-            cx.expert(
-                opt,
-                &INVALID_OPTION_RANGE,
-                Some(format!("Invalid Option Range: {len} ({min} < x < {max})")),
-            );
+            cx.expert_with(opt, &INVALID_OPTION_RANGE, || {
+                format!("Invalid Option Range: {len} ({min} < x < {max})")
+            });
         }
         _ => {}
     }

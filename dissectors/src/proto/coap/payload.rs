@@ -181,11 +181,9 @@ pub fn dissect_payload(
         }
     };
     if !ok {
-        cx.expert(
-            p,
-            &coap::PAYLOAD_UNDECODABLE,
-            Some(format!("Payload does not parse as {ctype_str}")),
-        );
+        cx.expert_with(p, &coap::PAYLOAD_UNDECODABLE, || {
+            format!("Payload does not parse as {ctype_str}")
+        });
     }
 }
 

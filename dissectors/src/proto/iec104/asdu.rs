@@ -494,11 +494,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         el::elements(tvb, cx, obj, type_id, &mut off)?;
     }
     if len != off {
-        cx.expert(
-            node,
-            &INVALID_LEN,
-            Some(format!("Invalid Apdulen ({len} != {off})")),
-        );
+        cx.expert_with(node, &INVALID_LEN, || {
+            format!("Invalid Apdulen ({len} != {off})")
+        });
     }
     Ok(())
 }

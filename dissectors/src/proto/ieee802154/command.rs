@@ -198,11 +198,9 @@ fn pending_addresses(tvb: &Tvb, cx: &mut Cx, node: NodeId, mut o: usize) -> Resu
 /// IEEE802154_CMD_ADDR_CHECK).
 fn addr_check(cx: &mut Cx, node: NodeId, id: u8, ok: bool) {
     if !ok {
-        cx.expert(
-            node,
-            &w::INVALID_ADDRESSING,
-            Some(format!("Invalid Addressing for {}", cmd_name(id))),
-        );
+        cx.expert_with(node, &w::INVALID_ADDRESSING, || {
+            format!("Invalid Addressing for {}", cmd_name(id))
+        });
     }
 }
 

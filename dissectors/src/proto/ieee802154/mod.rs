@@ -39,7 +39,6 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
-use crate::proto::add_wanted_bits;
 use crc::{Crc, Table};
 use std::fmt::Write;
 
@@ -595,8 +594,7 @@ fn dissect_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> Resul
     h.version = ((fcf >> 12) & 3) as u8;
     h.src_mode = ((fcf >> 14) & 3) as u8;
     let f = cx.add(node, &FCF, tvb.range(0, 2), Value::UInt(fcf as u64));
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         f,
         &[
             &FRAME_TYPE,
@@ -739,8 +737,7 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
     h.version = VERSION_2015;
     let r = tvb.range(0, len);
     let f = cx.add(node, &FCF, r, Value::UInt(fcf as u64));
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         f,
         &[
             &FRAME_TYPE,
@@ -758,8 +755,7 @@ fn dissect_mpf_fcf(tvb: &Tvb, cx: &mut Cx, node: NodeId, h: &mut MacHeader) -> R
         h.pending = fcf & 0x800 != 0;
         h.ack_request = fcf & 0x4000 != 0;
         h.ie_present = fcf & 0x8000 != 0;
-        add_wanted_bits(
-            cx,
+        cx.add_bits(
             f,
             &[
                 &PAN_ID_PRESENT,

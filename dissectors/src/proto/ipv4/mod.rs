@@ -27,7 +27,6 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
-use crate::proto::add_wanted_bits;
 
 /// IP protocol numbers (IANA), shared by IPv4's protocol and IPv6's next header.
 pub static IP_PROTOCOLS: &[(u64, &str)] = &[
@@ -191,8 +190,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     cx.add_be_u16(node, &ID, tvb, 4)?;
     let ff = tvb.be_u16(6)?;
     let flags = cx.add_uint(node, &FLAGS, tvb.range(6, 1), (ff >> 8) as u64);
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         flags,
         &[&FLAGS_RB, &FLAGS_DF, &FLAGS_MF],
         tvb.range(6, 1),
@@ -214,13 +212,9 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         dissect_options(cx, node, &tvb.sub(20, hdr_len - 20)?)?;
     }
     if total_len < hdr_len {
-        cx.expert(
-            node,
-            &BOGUS_LENGTH,
-            Some(format!(
-                "Bogus IP length ({total_len}, less than header length {hdr_len})"
-            )),
-        );
+        cx.expert_with(node, &BOGUS_LENGTH, || {
+            format!("Bogus IP length ({total_len}, less than header length {hdr_len})")
+        });
         return Err(Error::Malformed("bogus IP length".into()));
     }
     // The payload ends where the IP length says (the rest is link-layer padding); a capture
@@ -264,22 +258,16 @@ fn check_version_and_length(
 ) -> Result<()> {
     cx.add_uint(node, &VERSION, tvb.range(0, 1), first as u64);
     if first >> 4 != 4 {
-        cx.expert(
-            node,
-            &BOGUS_VERSION,
-            Some(format!("Bogus IP version ({})", first >> 4)),
-        );
+        cx.expert_with(node, &BOGUS_VERSION, || {
+            format!("Bogus IP version ({})", first >> 4)
+        });
         return Err(Error::Malformed("bogus IP version".into()));
     }
     let hl = cx.add(node, &HDR_LEN, tvb.range(0, 1), Value::UInt(hdr_len as u64));
     if hdr_len < 20 {
-        cx.expert(
-            hl,
-            &BOGUS_HEADER_LENGTH,
-            Some(format!(
-                "Bogus IP header length ({hdr_len}, must be at least 20)"
-            )),
-        );
+        cx.expert_with(hl, &BOGUS_HEADER_LENGTH, || {
+            format!("Bogus IP header length ({hdr_len}, must be at least 20)")
+        });
         return Err(Error::Malformed("bogus IP header length".into()));
     }
     Ok(())
@@ -349,13 +337,11 @@ fn dissect_fragment(
         .add(key, ts, frame, offset, payload.data(), !more);
     let evicted = state.fragments.take_evicted();
     if evicted > 0 {
-        cx.expert(
-            node,
-            &FRAGMENTS_DROPPED,
-            Some(format!(
+        cx.expert_with(node, &FRAGMENTS_DROPPED, || {
+            format!(
                 "{evicted} incomplete IPv4 datagrams dropped to stay within the reassembly limits"
-            )),
-        );
+            )
+        });
     }
     match outcome {
         Outcome::Complete { data, fragments } => {
@@ -390,11 +376,9 @@ fn dissect_fragment(
             cx.call_data(payload, parent);
         }
         Outcome::Conflict(why) => {
-            cx.expert(
-                node,
-                &FRAGMENT_CONFLICT,
-                Some(format!("IPv4 fragments could not be reassembled: {why}")),
-            );
+            cx.expert_with(node, &FRAGMENT_CONFLICT, || {
+                format!("IPv4 fragments could not be reassembled: {why}")
+            });
             cx.set_info(info);
             cx.call_data(payload, parent);
         }

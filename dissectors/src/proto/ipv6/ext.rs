@@ -512,13 +512,11 @@ fn dissect_routing(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     };
     if let Some(n) = addr_count {
         if segleft as usize > n {
-            cx.expert(
-                seg_node,
-                &RT_INVALID_SEGLEFT,
-                Some(format!(
+            cx.expert_with(seg_node, &RT_INVALID_SEGLEFT, || {
+                format!(
                     "IPv6 Routing Header segments left field must not exceed address count ({n})"
-                )),
-            );
+                )
+            });
         }
     }
     cx.set_text(
@@ -610,22 +608,16 @@ fn dissect_rpl_srh(
     let pad = ((w >> 20) & 0xf) as usize;
     let reserved = w & 0x000f_ffff;
     if cmpr_i == 0 && cmpr_e == 0 && pad != 0 {
-        cx.expert(
-            node,
-            &RT_RPL_PAD_NOT0,
-            Some(format!(
+        cx.expert_with(node, &RT_RPL_PAD_NOT0, || {
+            format!(
                 "When cmprI equals 0 and cmprE equals 0, pad MUST equal 0 but instead was {pad}"
-            )),
-        );
+            )
+        });
     }
     if reserved != 0 {
-        cx.expert(
-            node,
-            &RT_RPL_RESERVED_NOT0,
-            Some(format!(
-                "Reserved field must equal 0 but instead was {reserved}"
-            )),
-        );
+        cx.expert_with(node, &RT_RPL_RESERVED_NOT0, || {
+            format!("Reserved field must equal 0 but instead was {reserved}")
+        });
     }
     // n = ((HdrLen * 8) - Pad - (16 - CmprE)) / (16 - CmprI) + 1  (RFC 6554 §3)
     let num = (hlen as i64) * 8 - pad as i64 - (16 - cmpr_e as i64);
@@ -633,12 +625,12 @@ fn dissect_rpl_srh(
     let cn = cx.add(node, &RT_RPL_ADDR_COUNT, r, Value::Int(count));
     cx.tree.node_mut(cn).flags.generated = true;
     if count < 0 {
-        cx.expert(
+        cx.expert_with(
             cn,
             &RT_RPL_ADDR_COUNT_GE0,
-            Some(format!(
+            || format!(
                 "Calculated total address count must be greater than or equal to 0, instead was {count}"
-            )),
+            ),
         );
         return Ok((0, None));
     }

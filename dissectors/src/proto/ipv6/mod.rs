@@ -20,7 +20,6 @@ use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Ipv6Header};
-use crate::proto::add_wanted_bits;
 use crate::proto::ipv4::IP_PROTOCOLS;
 
 crate::fields! {
@@ -96,13 +95,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         Value::UInt((w >> 28) as u64),
     );
     let tc = cx.add_uint(node, &TCLASS, tvb.range(0, 4), w as u64);
-    add_wanted_bits(
-        cx,
-        tc,
-        &[&TCLASS_DSCP, &TCLASS_ECN],
-        tvb.range(0, 4),
-        w as u64,
-    );
+    cx.add_bits(tc, &[&TCLASS_DSCP, &TCLASS_ECN], tvb.range(0, 4), w as u64);
     cx.add_uint(node, &FLOW, tvb.range(1, 3), (w & 0x00ff_ffff) as u64);
     let plen = cx.add_be_u16(node, &PLEN, tvb, 4)? as usize;
     let nxt = cx.add_u8(node, &NXT, tvb, 6)?;

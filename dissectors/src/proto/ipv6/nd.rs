@@ -667,12 +667,12 @@ fn dissect_option(
         }
         38 => opt_pref64(cx, opt, o, len_node)?,
         _ => {
-            cx.expert(
+            cx.expert_with(
                 o,
                 &UNDECODED_OPTION,
-                Some(format!(
+                || format!(
                     "Dissector for ICMPv6 Option ({ty}) code not implemented, Contact Wireshark developers if you want this supported"
-                )),
+                ),
             );
             cx.add_bytes(o, &DATA, opt, 2, len - 2)?;
         }

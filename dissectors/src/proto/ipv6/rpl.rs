@@ -573,12 +573,12 @@ fn dissect_option(opt: &Tvb, cx: &mut Cx, o: NodeId, len_node: NodeId, ty: u8) -
             4
         }
         _ => {
-            cx.expert(
+            cx.expert_with(
                 o,
                 &UNDECODED_RPL_OPTION,
-                Some(format!(
+                || format!(
                     "Dissector for ICMPv6 RPL Option ({ty}) code not implemented, Contact Wireshark developers if you want this supported"
-                )),
+                ),
             );
             cx.add_with(o, &DATA, opt.whole(), || Value::bytes(opt.data()));
             olen

@@ -88,7 +88,10 @@ fn add_mac(
     let range = tvb.range(off, 6);
     let n = cx.add(parent, field, range, Value::Ether(mac));
     // The parts of the address are only tree items: most outputs keep none of them.
-    if !crate::proto::wants_any(cx, &[oui, &ADDR, &ADDR_OUI, lg, &LG, ig, &IG]) {
+    if !cx
+        .tree
+        .wants_any(&[oui, &ADDR, &ADDR_OUI, lg, &LG, ig, &IG])
+    {
         return Ok(mac);
     }
     let first3 = u32::from_be_bytes([0, mac[0], mac[1], mac[2]]) as u64;

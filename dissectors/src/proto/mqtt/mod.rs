@@ -673,11 +673,9 @@ fn publish<'a>(
             let t = topic.clone();
             cx.add_generated_with(node, &TOPIC, || Value::str(t));
         } else {
-            cx.expert(
-                node,
-                &UNKNOWN_TOPIC_ALIAS,
-                Some(format!("Unknown topic alias {a}")),
-            );
+            cx.expert_with(node, &UNKNOWN_TOPIC_ALIAS, || {
+                format!("Unknown topic alias {a}")
+            });
         }
     } else if topic_node.is_none() {
         cx.expert(node, &ILLEGAL_TOPIC_LENGTH, None);

@@ -39,7 +39,6 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::{Cx, Session};
-use crate::proto::add_wanted_bits;
 use crate::proto::sixlowpan::frag::{AddResult, FragKey, FragTable, UdpFix};
 
 static PATTERNS: &[(u64, &str)] = &[
@@ -988,13 +987,13 @@ fn add_address(cx: &mut Cx, node: NodeId, tvb: &Tvb, off: usize, addr: [u8; 16],
                 std::net::Ipv6Addr::from(addr)
             ),
         );
-        cx.expert(
+        cx.expert_with(
             n,
             &UNKNOWN_CONTEXT,
-            Some(format!(
+            || format!(
                 "{role} address uses context {cid}, which is unknown (set {} or capture the 6CO option): prefix shown as zero",
                 CONTEXT_PREFS[cid as usize]
-            )),
+            ),
         );
     }
 }
@@ -1091,8 +1090,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
     let flags = tvb.be_u16(0)?;
     let hdr = cx.add_text(node, tvb.range(0, 2), "IPHC Header");
     cx.add_uint(hdr, &PATTERN, tvb.range(0, 1), 0x03);
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         hdr,
         &[
             &IPHC_TF, &IPHC_NH, &IPHC_HLIM, &IPHC_CID, &IPHC_SAC, &IPHC_SAM, &IPHC_M, &IPHC_DAC,
@@ -1117,7 +1115,7 @@ fn iphc_encoding(cx: &mut Cx, node: NodeId, tvb: &Tvb) -> Result<(IphcFlags, Nod
         return Ok((f, hdr, 2));
     }
     let c = tvb.u8(2)?;
-    add_wanted_bits(cx, hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
+    cx.add_bits(hdr, &[&IPHC_SCI, &IPHC_DCI], tvb.range(2, 1), c as u64);
     f.sci = c >> 4;
     f.dci = c & 0x0f;
     Ok((f, hdr, 3))
@@ -1418,11 +1416,9 @@ fn nhc(
         return nhc_udp(tvb, off, cx, node, remaining);
     }
     let n = cx.add_uint(node, &NHC_PATTERN, tvb.range(off, 1), b as u64);
-    cx.expert(
-        n,
-        &UNKNOWN_NHC,
-        Some(format!("Unknown next header compression 0x{b:02x}")),
-    );
+    cx.expert_with(n, &UNKNOWN_NHC, || {
+        format!("Unknown next header compression 0x{b:02x}")
+    });
     Err(Error::Malformed("unknown NHC".into()))
 }
 
@@ -1469,7 +1465,7 @@ fn nhc_subtree(
     let b = tvb.u8(off)?;
     let sub = cx.add_text(node, tvb.range(off, k.len), k.title);
     cx.add_uint(sub, &NHC_PATTERN, tvb.range(off, 1), k.pattern);
-    add_wanted_bits(cx, sub, k.bits, tvb.range(off, 1), b as u64);
+    cx.add_bits(sub, k.bits, tvb.range(off, 1), b as u64);
     Ok((sub, b))
 }
 
@@ -1492,11 +1488,9 @@ fn nhc_ext(tvb: &Tvb, off: usize, cx: &mut Cx, c: &NhcChain) -> Result<Unc> {
         return Ok(u);
     }
     if eid > 4 {
-        cx.expert(
-            sub,
-            &UNKNOWN_NHC,
-            Some(format!("Reserved extension header ID {eid}")),
-        );
+        cx.expert_with(sub, &UNKNOWN_NHC, || {
+            format!("Reserved extension header ID {eid}")
+        });
         return Err(Error::Malformed("reserved NHC extension header ID".into()));
     }
     let mut p = off + 1;

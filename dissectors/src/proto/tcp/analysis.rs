@@ -549,9 +549,9 @@ fn show_flags(cx: &mut Cx, node: NodeId, ta: &Acked) {
         }
         cx.add_generated(node, &DUPLICATE_ACK_NUM, Value::UInt(ta.dupack_num as u64));
         let fr = cx.add_generated(node, &DUPLICATE_ACK_FRAME, Value::UInt(ta.dupack_frame));
-        let msg =
-            crate::proto::tcp::expert_message(cx, || format!("Duplicate ACK (#{})", ta.dupack_num));
-        cx.expert(fr, &DUPLICATE_ACK, msg);
+        cx.expert_with(fr, &DUPLICATE_ACK, || {
+            format!("Duplicate ACK (#{})", ta.dupack_num)
+        });
     }
     show_tags(cx, TAGS_AFTER_DUP);
 }

@@ -33,7 +33,6 @@ use crate::engine::tree::{ByteRange, NodeId};
 use crate::engine::tvb::{Error, Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
-use crate::proto::add_wanted_bits;
 use foldhash::HashMap;
 
 pub static OPTION_KINDS: &[(u64, &str)] = &[
@@ -382,7 +381,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
     // The Info column walks the options first: plain options (the common NOP, NOP, TS) are
     // walked a second time only when the tree shows them.
     let (plain, prefix_len) = set_texts(cx, node, tvb, &h, &t);
-    if hdr_len > 20 && (plain == PlainOptions::No || crate::proto::wants_any(cx, OPTION_FIELDS)) {
+    if hdr_len > 20 && (plain == PlainOptions::No || cx.tree.wants_any(OPTION_FIELDS)) {
         let sack = SackCtx {
             peer_base: t.peer_base,
             ack: h.ack,
@@ -390,7 +389,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         };
         dissect_options(cx, node, tvb, hdr_len, sack)?;
     }
-    if crate::proto::wants_any(cx, &[&TIME_RELATIVE, &TIME_DELTA]) {
+    if cx.tree.wants_any(&[&TIME_RELATIVE, &TIME_DELTA]) {
         // A tree without them has no use for their (text) parent either.
         let ts = cx.meta.ts_ns;
         let times = cx.add_text(node, ByteRange::default(), "Timestamps");
@@ -409,13 +408,6 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         crate::proto::tcp::analysis::show(cx, node, ta, t.first_rtt);
     }
     dissect_data(cx, tvb, node, parent, &h, &t, prefix_len)
-}
-
-/// An expert item's message, formatted only when the tree keeps it ([`Cx::expert`] reads the
-/// message only for a built expert node or a wanted `_ws.expert.message`).
-pub(crate) fn expert_message(cx: &Cx, msg: impl FnOnce() -> String) -> Option<String> {
-    use crate::engine::expert::ws;
-    (cx.tree.wants(Some(&ws::EXPERT)) || cx.tree.wants(Some(&ws::MESSAGE))).then(msg)
 }
 
 /// Reads the fixed header; ports go into the tree and the packet info at once.
@@ -445,13 +437,9 @@ fn read_header(cx: &mut Cx, tvb: &Tvb, node: NodeId, hdr_len: usize) -> Result<H
             tvb.range(12, 1),
             Value::UInt(hdr_len as u64),
         );
-        cx.expert(
-            node,
-            &BOGUS_HDR_LEN,
-            Some(format!(
-                "Bogus TCP header length ({hdr_len}, must be at least 20)"
-            )),
-        );
+        cx.expert_with(node, &BOGUS_HDR_LEN, || {
+            format!("Bogus TCP header length ({hdr_len}, must be at least 20)")
+        });
         return Err(Error::Malformed("bogus TCP header length".into()));
     }
     let _ = tvb.bytes(0, hdr_len)?;
@@ -591,11 +579,11 @@ fn update_first_rtt(conv: &mut Conversation, h: &Header, ts: i64) {
 fn add_header_fields(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, t: &Tracked) -> Result<()> {
     // The numbers and the window are only tree items (a summary keeps none): skipped whole
     // when the tree keeps none of them. The flags carry experts and always go in.
-    if crate::proto::wants_any(cx, NUMBER_FIELDS) {
+    if cx.tree.wants_any(NUMBER_FIELDS) {
         add_numbers(cx, node, tvb, h, t);
     }
     add_flags(cx, node, tvb, h, t.fin_role);
-    if crate::proto::wants_any(cx, WINDOW_FIELDS) {
+    if cx.tree.wants_any(WINDOW_FIELDS) {
         add_window(cx, node, tvb, h, t);
     }
     let csum = cx.add_be_u16(node, &CHECKSUM, tvb, 16)?;
@@ -667,16 +655,14 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
     let flags = h.flags;
     let fnode = cx.add_uint(node, &FLAGS, tvb.range(12, 2), flags as u64);
     // Each bit covers the one byte its mask falls in, as tshark adds them (PDML's pos/size).
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         fnode,
         &[&FLAGS_RES, &FLAGS_AE],
         tvb.range(12, 1),
         flags as u64,
     );
     let r = tvb.range(13, 1);
-    add_wanted_bits(
-        cx,
+    cx.add_bits(
         fnode,
         &[&FLAGS_CWR, &FLAGS_ECE, &FLAGS_URG, &FLAGS_ACK, &FLAGS_PUSH],
         r,
@@ -697,8 +683,7 @@ fn add_flags(cx: &mut Cx, node: NodeId, tvb: &Tvb, h: &Header, fin_role: Option<
             (&CONNECTION_SYN, "Connection establish request (SYN)")
         };
         let server = if h.has_ack() { h.sport } else { h.dport };
-        let msg = expert_message(cx, || format!("{what}: server port {server}"));
-        cx.expert(syn_node, def, msg);
+        cx.expert_with(syn_node, def, || format!("{what}: server port {server}"));
     }
     let fin_node = cx.add_uint(fnode, &FLAGS_FIN, r, flags as u64);
     if h.fin() {
@@ -1159,11 +1144,9 @@ fn dissect_options(
             _ => {
                 let len = tvb.u8(off + 1)?;
                 cx.add_u8(list, &OPTION_KIND, tvb, off)?;
-                cx.expert(
-                    list,
-                    &OPTION_LEN_INVALID,
-                    Some(format!("option length {len} is invalid")),
-                );
+                cx.expert_with(list, &OPTION_LEN_INVALID, || {
+                    format!("option length {len} is invalid")
+                });
             }
         }
     }

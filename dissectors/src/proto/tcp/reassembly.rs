@@ -280,13 +280,9 @@ fn put_back(cx: &mut Cx, node: NodeId, key: (u32, u8), flow: FlowReasm) {
         }
         st.held = st.flows.values().map(|f| f.held_bytes()).sum();
         if dropped {
-            cx.expert(
-                node,
-                &UNREASSEMBLED,
-                Some(format!(
-                    "Reassembly state of {MAX_FLOWS} connections dropped to stay bounded"
-                )),
-            );
+            cx.expert_with(node, &UNREASSEMBLED, || {
+                format!("Reassembly state of {MAX_FLOWS} connections dropped to stay bounded")
+            });
         }
     }
     let st = cx.session.get::<ReasmState>();
@@ -300,12 +296,12 @@ fn enforce_total(cx: &mut Cx, node: NodeId, flow: &mut FlowReasm, max_total: usi
     if held_elsewhere.saturating_add(flow.held_bytes()) > max_total {
         flow.pending = None;
         flow.ooo.clear();
-        cx.expert(
+        cx.expert_with(
             node,
             &UNREASSEMBLED,
-            Some(format!(
+            || format!(
                 "Reassembly data dropped: more than {max_total} bytes held (tcp.max_total_reassembly_bytes)"
-            )),
+            ),
         );
     }
 }
@@ -342,13 +338,9 @@ fn feed(cx: &mut Cx, f: &Feed, flow: &mut FlowReasm, mut off: usize, out: &mut O
 
 /// The expert for a PDU reassembly gives up on.
 fn too_long(cx: &mut Cx, node: NodeId, max_pdu: usize) {
-    cx.expert(
-        node,
-        &UNREASSEMBLED,
-        Some(format!(
-            "PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)"
-        )),
-    );
+    cx.expert_with(node, &UNREASSEMBLED, || {
+        format!("PDU longer than {max_pdu} bytes not reassembled (tcp.max_reassembly_bytes)")
+    });
 }
 
 /// Shows `tvb[off..off + len]` as segment data.

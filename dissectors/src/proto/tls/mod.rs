@@ -488,11 +488,9 @@ fn records(cx: &mut Cx, node: NodeId, tvb: &Tvb, conn: &mut Conn) -> Result<()> 
                 21 => "Alert",
                 _ => "Handshake",
             };
-            cx.expert(
-                ln_node,
-                &RECORD_LENGTH_INVALID,
-                Some(format!("Zero-length {what} fragments are not allowed")),
-            );
+            cx.expert_with(ln_node, &RECORD_LENGTH_INVALID, || {
+                format!("Zero-length {what} fragments are not allowed")
+            });
             off += 5;
             continue;
         }

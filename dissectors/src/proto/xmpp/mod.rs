@@ -517,7 +517,7 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         }
     }
     if let Some(why) = &probs.malformed {
-        cx.expert(node, &MALFORMED_XML, Some(format!("Malformed XML: {why}")));
+        cx.expert_with(node, &MALFORMED_XML, || format!("Malformed XML: {why}"));
     }
     if probs.doctype {
         cx.expert(node, &DOCTYPE, None);
@@ -614,7 +614,7 @@ fn element(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El, out: bool, stream: u
         }
         other => {
             let n = cx.add_text(parent, range(tvb, el), format!("UNKNOWN PACKET: {other}"));
-            cx.expert(n, &PACKET_UNKNOWN, Some(format!("Unknown packet: {other}")));
+            cx.expert_with(n, &PACKET_UNKNOWN, || format!("Unknown packet: {other}"));
             "UNKNOWN PACKET ".into()
         }
     }
@@ -924,11 +924,9 @@ fn nested_in_header(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
         }
     }
     walk(cx, n, tvb, el, 0);
-    cx.expert(
-        n,
-        &UNKNOWN_ELEMENT,
-        Some(format!("Unknown element: {}", el.local())),
-    );
+    cx.expert_with(n, &UNKNOWN_ELEMENT, || {
+        format!("Unknown element: {}", el.local())
+    });
 }
 
 /// An element this dissector has no field for: its name and namespace, with IoT namespaces
@@ -940,11 +938,9 @@ fn generic(cx: &mut Cx, parent: NodeId, tvb: &Tvb, el: &El) {
     match iot_namespace(xmlns) {
         Some(name) => cx.set_text(n, format!("{} ({name})", el.local().to_ascii_uppercase())),
         None => {
-            cx.expert(
-                n,
-                &UNKNOWN_ELEMENT,
-                Some(format!("Unknown element: {}", el.local())),
-            );
+            cx.expert_with(n, &UNKNOWN_ELEMENT, || {
+                format!("Unknown element: {}", el.local())
+            });
         }
     }
 }
