@@ -5,6 +5,7 @@
 use crate::cli::Args;
 use crate::setup::{Format, Setup};
 use crate::{arg_error, file_error, inputs, Failure, EXIT_FILE};
+use dissectors::engine::colfmt::plural;
 use dissectors::engine::tree::Build;
 use dissectors::engine::{Engine, Packet};
 use lowshark::capture::ring::{Output, Ring, RingOptions};
@@ -370,7 +371,6 @@ impl<'a> OutputStage<'a> {
 /// What tshark prints at the end of a live capture: the packet count, and the drops of each
 /// interface that had some.
 fn report_live_counts(st: &lowshark::capture::status::LiveStatus, captured: u64) {
-    let plural = |n: u64| if n == 1 { "" } else { "s" };
     eprintln!("{captured} packet{} captured", plural(captured));
     for s in st.snapshot() {
         if s.drops > 0 {

@@ -16,6 +16,15 @@
 use crate::engine::address::{Address, Ipv4Text, Ipv6Text};
 use crate::engine::value::write_hex_padded;
 
+/// The plural ending of a count's noun in a label (`1 item`, `2 items`).
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// Appending to column text; each method returns the text so calls chain.
 pub trait ColWrite {
     /// Empties the text (a column a layer replaces), keeping its allocation.

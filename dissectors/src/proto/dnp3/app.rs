@@ -13,6 +13,7 @@
 use super::fields::*;
 use super::names::{object_name, read_name, write_name};
 use super::objects::{self, Point};
+use crate::engine::colfmt::plural;
 use crate::engine::field::FieldDef;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
@@ -300,8 +301,7 @@ fn qualifier(
     let rnode = cx.add_text(onode, tvb.range(r, 0), "Number of Items: ");
     let (items, first, len) = range_fields(cx, rnode, tvb, r, code)?;
     if items > 0 {
-        let label = if items == 1 { "" } else { "s" };
-        append_object_points(cx, onode, items, label);
+        append_object_points(cx, onode, items, plural(items));
     }
     if items < 0 {
         cx.set_text(rnode, format_args!("Number of Items: {items} (bogus)"));

@@ -18,6 +18,7 @@
 //! 0x1f and a 64-bit one); lowshark declares each name once, as the 64-bit field, and draws the
 //! minor-bits variant's label itself.
 
+use crate::engine::colfmt::plural;
 use crate::engine::expert::{ws, ExpertDef, Group, Severity};
 use crate::engine::field::{FieldDef, FieldType as T};
 use crate::engine::registry::Registry;
@@ -375,8 +376,7 @@ fn string(cx: &mut Cx, parent: NodeId, tvb: &Tvb, h: &Head, depth: usize) -> Ste
         format!("Text String: {s}")
     } else {
         cx.add(node, value_f, tvb.range(at, len), Value::bytes(b));
-        let plural = if len == 1 { "" } else { "s" };
-        format!("Byte String: ({len} byte{plural})")
+        format!("Byte String: ({len} byte{})", plural(len))
     };
     close(cx, node, tvb, h, at + len, label);
     Ok(at + len)
@@ -473,9 +473,8 @@ fn container(cx: &mut Cx, parent: NodeId, tvb: &Tvb, h: &Head, depth: usize) -> 
     let text = if indefinite {
         format!("{}: (indefinite length)", if map { "Map" } else { "Array" })
     } else {
-        let plural = if count == 1 { "" } else { "s" };
         let name = if map { "Map" } else { "Array" };
-        format!("{name}: ({count} {noun}{plural})")
+        format!("{name}: ({count} {noun}{})", plural(count))
     };
     close(cx, node, tvb, h, off, text);
     Ok(off)

@@ -9,6 +9,7 @@
 //! The layer has no fields of its own, only text items; the lines end at `\n` (`\r\n`
 //! included in the line).
 
+use crate::engine::colfmt::plural;
 use crate::engine::field::FieldDef;
 use crate::engine::registry::Registry;
 use crate::engine::tree::NodeId;
@@ -83,10 +84,10 @@ fn dissect(tvb: &Tvb, cx: &mut Cx, parent: NodeId) -> Result<()> {
         );
         lines += 1;
     }
-    let plural = if lines == 1 { "" } else { "s" };
+    let ending = plural(lines);
     let label = match cx.match_string.as_deref() {
-        Some(t) => format!("Line-based text data: {t} ({lines} line{plural})"),
-        None => format!("Line-based text data ({lines} line{plural})"),
+        Some(t) => format!("Line-based text data: {t} ({lines} line{ending})"),
+        None => format!("Line-based text data ({lines} line{ending})"),
     };
     cx.set_text(node, label);
     super::info_media_type(cx);

@@ -12,6 +12,7 @@
 
 use super::fields::Hf;
 use super::names::{EXTENSION_TYPES, GROUPS};
+use crate::engine::colfmt::plural;
 use crate::engine::field::val_to_str;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
@@ -161,8 +162,10 @@ fn supported_groups(cx: &mut Cx, node: NodeId, d: &Tvb, hf: &Hf) -> Result<Vec<u
     let len = cx.add_be_u16(node, hf.GROUPS_LENGTH, d, 0)? as usize;
     let list = cx.add(node, hf.GROUPS_F, d.range(2, len), Value::None);
     let count = len / 2;
-    let plural = if count == 1 { "" } else { "s" };
-    cx.set_text(list, format!("Supported Groups ({count} group{plural})"));
+    cx.set_text(
+        list,
+        format!("Supported Groups ({count} group{})", plural(count)),
+    );
     let mut out = vec![];
     for i in 0..count {
         out.push(cx.add_be_u16(list, hf.GROUP, d, 2 + 2 * i)?);
@@ -185,10 +188,12 @@ fn signature_algorithms(cx: &mut Cx, node: NodeId, d: &Tvb, hf: &Hf) -> Result<(
     let len = cx.add_be_u16(node, hf.SIG_HASH_ALG_LEN, d, 0)? as usize;
     let list = cx.add(node, hf.SIG_HASH_ALGS, d.range(2, len), Value::None);
     let count = len / 2;
-    let plural = if count == 1 { "" } else { "s" };
     cx.set_text(
         list,
-        format!("Signature Hash Algorithms ({count} algorithm{plural})"),
+        format!(
+            "Signature Hash Algorithms ({count} algorithm{})",
+            plural(count)
+        ),
     );
     for i in 0..count {
         signature_scheme(cx, list, d, 2 + 2 * i, hf)?;

@@ -20,12 +20,12 @@ use super::ext::{self, Msg};
 use super::fields::Hf;
 use super::names::{CIPHER_SUITES, HANDSHAKE_TYPES};
 use super::Conn;
+use crate::engine::colfmt::plural;
 use crate::engine::field::val_to_str;
 use crate::engine::tree::NodeId;
 use crate::engine::tvb::{Result, Tvb};
 use crate::engine::value::Value;
 use crate::engine::Cx;
-use crate::proto::x509::plural;
 
 pub const CLIENT_HELLO: u8 = 1;
 pub const SERVER_HELLO: u8 = 2;

@@ -21,6 +21,7 @@
 //! first), a CHOICE over the contents of a context-tagged alternative and over the whole
 //! element of an untagged one, and an implicitly tagged element over the contents of its tag.
 
+use crate::engine::colfmt::plural;
 use crate::engine::field::FieldDef;
 use crate::engine::registry::{Protocol, Registry};
 use crate::engine::tree::NodeId;
@@ -92,15 +93,6 @@ fn list(cx: &mut Cx, parent: NodeId, f: &'static FieldDef, d: &Tvb, t: &Tlv, n: 
     let node = cx.add(parent, f, d.range(t.body, t.len()), Value::UInt(n as u64));
     cx.set_text(node, format_args!("{}: {n} item{}", f.name, plural(n)));
     node
-}
-
-/// The plural ending of a count's noun, for item labels.
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// A CHOICE node with the number of the alternative `t` holds. tshark's BER places it over the
